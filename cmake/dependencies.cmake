@@ -1,0 +1,61 @@
+# Finding the real libraries alloclab measures and uses. A missing optional one
+# turns its feature off with a message that names the package to install;
+# the top-level Makefile installs them first when it can (scripts/deps.sh).
+
+# jemalloc: the static archive, every global symbol renamed alje_*, so that
+# linking it in does not replace the process's malloc (see src/backends/je.c).
+pkg_check_modules(JEMALLOC QUIET jemalloc)
+find_file(ALLOCLAB_JE_ARCHIVE NAMES libjemalloc_pic.a
+          HINTS ${JEMALLOC_LIBDIR} PATH_SUFFIXES lib lib/${CMAKE_LIBRARY_ARCHITECTURE})
+find_program(NM_TOOL NAMES ${CMAKE_NM} nm)
+find_program(OBJCOPY_TOOL NAMES ${CMAKE_OBJCOPY} objcopy)
+set(ALLOCLAB_HAVE_JE OFF)
+set(ALLOCLAB_JE_LINK "")
+if(JEMALLOC_FOUND AND ALLOCLAB_JE_ARCHIVE AND NM_TOOL AND OBJCOPY_TOOL)
+  set(je_renamed ${CMAKE_BINARY_DIR}/liballoclab_jemalloc.a)
+  add_custom_command(OUTPUT ${je_renamed}
+    COMMAND ${CMAKE_COMMAND} -DNM=${NM_TOOL} -DOBJCOPY=${OBJCOPY_TOOL}
+            -DIN=${ALLOCLAB_JE_ARCHIVE} -DOUT=${je_renamed} -DPREFIX=alje_
+            -P ${CMAKE_SOURCE_DIR}/cmake/rename_symbols.cmake
+    DEPENDS ${ALLOCLAB_JE_ARCHIVE} ${CMAKE_SOURCE_DIR}/cmake/rename_symbols.cmake
+    COMMENT "Renaming jemalloc's symbols (alje_*)")
+  add_custom_target(alloclab_jemalloc_renamed DEPENDS ${je_renamed})
+  add_library(alloclab_jemalloc STATIC IMPORTED GLOBAL)
+  set_target_properties(alloclab_jemalloc PROPERTIES IMPORTED_LOCATION ${je_renamed})
+  add_dependencies(alloclab_jemalloc alloclab_jemalloc_renamed)
+  set(ALLOCLAB_HAVE_JE ON)
+  set(ALLOCLAB_JE_LINK alloclab_jemalloc)
+  message(STATUS "jemalloc ${JEMALLOC_VERSION}: ${ALLOCLAB_JE_ARCHIVE}")
+else()
+  message(WARNING "jemalloc not found: the 'je' backend is off. Install it: apt-get install libjemalloc-dev")
+endif()
+
+# mimalloc and tcmalloc are opened at run time (dlopen, RTLD_LOCAL) by soname;
+# their presence here is only checked so the build can say what is missing.
+set(ALLOCLAB_MI_SONAME "libmimalloc.so.2" CACHE STRING "mimalloc's shared library")
+set(ALLOCLAB_TC_SONAME "libtcmalloc_minimal.so.4" CACHE STRING "tcmalloc's shared library")
+find_library(ALLOCLAB_MI_LIB NAMES ${ALLOCLAB_MI_SONAME} mimalloc)
+if(NOT ALLOCLAB_MI_LIB)
+  message(WARNING "mimalloc not found: the 'mi' backend will be unavailable. Install it: apt-get install libmimalloc-dev")
+endif()
+pkg_check_modules(TCMALLOC QUIET libtcmalloc_minimal)
+if(NOT TCMALLOC_FOUND)
+  message(WARNING "tcmalloc not found: the 'tc' backend will be unavailable. Install it: apt-get install libgoogle-perftools-dev")
+endif()
+
+# Tests: cmocka.
+pkg_check_modules(CMOCKA QUIET cmocka)
+set(ALLOCLAB_HAVE_CMOCKA ${CMOCKA_FOUND})
+if(NOT CMOCKA_FOUND)
+  message(WARNING "cmocka not found: tests are off. Install it: apt-get install libcmocka-dev")
+endif()
+
+# Benchmarks: SQLite for the results history, jansson for JSON.
+pkg_check_modules(SQLITE3 REQUIRED sqlite3)
+pkg_check_modules(JANSSON REQUIRED jansson)
+set(ALLOCLAB_BENCH_INCLUDES ${SQLITE3_INCLUDE_DIRS} ${JANSSON_INCLUDE_DIRS})
+set(ALLOCLAB_BENCH_LIBS ${SQLITE3_LINK_LIBRARIES} ${JANSSON_LINK_LIBRARIES})
+
+# Instruction counts: valgrind's client-request header (valgrind package).
+find_path(ALLOCLAB_VALGRIND_INCLUDE valgrind/callgrind.h)
+find_program(ALLOCLAB_VALGRIND valgrind)

@@ -1,0 +1,253 @@
+/* alloclab — the allocator interface.
+ *
+ * An allocator is a type-erased state pointer plus a const table of
+ * operations (al_vtable). Every operation is sized: the caller hands back the
+ * size and alignment it asked for, so a backend never has to store them.
+ *
+ * Callers use the al_* front-end functions below, never the vtable directly:
+ * the front end checks arguments, handles size 0 and fills in the optional
+ * operations a backend left NULL with generic fallbacks. A backend therefore
+ * implements only what it does better than the fallback.
+ */
+#ifndef ALLOCLAB_ALLOCATOR_H
+#define ALLOCLAB_ALLOCATOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ----------------------------------------------------------------------------
+ * Capabilities: what an allocator instance promises beyond the contract.
+ * ------------------------------------------------------------------------- */
+enum {
+    AL_CAP_THREAD_SAFE    = 1u << 0, /* any operation may run concurrently from any thread */
+    AL_CAP_FREES          = 1u << 1, /* deallocate really returns memory for reuse */
+    AL_CAP_RESET          = 1u << 2, /* reset() frees every block at once */
+    AL_CAP_FIXED_CAPACITY = 1u << 3, /* a fixed byte budget; NULL once it is spent */
+    AL_CAP_MARKS          = 1u << 4, /* mark()/rewind() temporary scopes */
+};
+
+/* The largest alignment every backend must honour. Larger alignments (up to a
+ * backend's limit) are honoured where the backend can; otherwise NULL. */
+#define AL_MAX_REQUIRED_ALIGN 4096u
+
+/* A saved position of a mark-capable allocator (see al_vtable.mark). */
+typedef struct al_mark {
+    void *chunk;      /* backend-defined: the region the position lies in */
+    size_t offset;    /* backend-defined: the position inside that region */
+} al_mark;
+
+/* ----------------------------------------------------------------------------
+ * The operations. The front end guarantees, before any call reaches a backend:
+ *   - align is a non-zero power of two;
+ *   - size (and new_size) is non-zero and at most AL_MAX_SIZE;
+ *   - ptr is non-NULL and was returned by this instance for (old) size, align.
+ * ------------------------------------------------------------------------- */
+typedef struct al_vtable {
+    /** Return a block of at least `size` bytes aligned to `align`, or NULL when
+     *  the memory is exhausted or the alignment is beyond what the backend
+     *  supports. Never aborts, never returns memory still owned by anyone. */
+    void *(*allocate)(void *state, size_t size, size_t align);
+
+    /** Give back a block from allocate/grow/shrink/allocate_zeroed with the
+     *  size and alignment it was last requested with. Cannot fail. A backend
+     *  without AL_CAP_FREES may ignore it (bump: only the newest block). */
+    void (*deallocate)(void *state, void *ptr, size_t size, size_t align);
+
+    /** Optional. Resize a block to new_size > old_size, keeping the first
+     *  old_size bytes. May move. On failure return NULL and leave the old
+     *  block untouched and still owned by the caller.
+     *  Fallback: allocate + memcpy + deallocate. */
+    void *(*grow)(void *state, void *ptr, size_t old_size, size_t new_size, size_t align);
+
+    /** Optional. Resize a block to 0 < new_size < old_size, keeping the first
+     *  new_size bytes. May move; may return ptr unchanged. Should not fail;
+     *  if it does it returns NULL and the old block is untouched.
+     *  Fallback: return ptr unchanged (the block keeps its old footprint). */
+    void *(*shrink)(void *state, void *ptr, size_t old_size, size_t new_size, size_t align);
+
+    /** Optional. As allocate, with every byte of the block zero.
+     *  Fallback: allocate + memset. */
+    void *(*allocate_zeroed)(void *state, size_t size, size_t align);
+
+    /** Optional (AL_CAP_RESET). Free every block at once; the allocator stays
+     *  usable. Pointers handed out before are invalid afterwards. */
+    void (*reset)(void *state);
+
+    /** Optional. The number of bytes really usable at ptr (>= size).
+     *  Fallback: size. */
+    size_t (*usable_size)(void *state, const void *ptr, size_t size, size_t align);
+
+    /** Optional (AL_CAP_MARKS). Save the current position in *out; returns
+     *  false if the allocator cannot (then *out is unspecified). */
+    bool (*mark)(void *state, al_mark *out);
+
+    /** Optional (AL_CAP_MARKS). Free every block allocated since `m` was
+     *  taken; blocks from before stay valid. A mark taken before a reset or a
+     *  rewind to an earlier mark must not be used again. */
+    void (*rewind)(void *state, const al_mark *m);
+
+    /** Release the instance and all its memory, including the al_allocator
+     *  handle itself when the instance owns it. NULL: nothing to release. */
+    void (*destroy)(void *state);
+} al_vtable;
+
+/* An allocator handle: state + operations + capabilities of this instance. */
+typedef struct al_allocator {
+    void *state;
+    const al_vtable *vt;
+    unsigned caps;
+} al_allocator;
+
+/* No request may exceed this; larger sizes (and overflowing array sizes)
+ * give NULL before a backend is asked. */
+#define AL_MAX_SIZE ((size_t)PTRDIFF_MAX / 2)
+
+/* ----------------------------------------------------------------------------
+ * Size 0: al_allocate(a, 0, align) returns a non-NULL pointer aligned to
+ * `align` that must never be dereferenced (it equals (void *)align, as Rust's
+ * dangling pointers do). Deallocating size 0 is a no-op; growing from size 0
+ * allocates; shrinking to size 0 deallocates and returns the dangling pointer.
+ * ------------------------------------------------------------------------- */
+static inline bool al_is_pow2(size_t x) { return x != 0 && (x & (x - 1)) == 0; }
+static inline void *al_dangling(size_t align) { return (void *)(uintptr_t)align; }
+
+void *al_grow_fallback(al_allocator *a, void *ptr, size_t old_size, size_t new_size, size_t align);
+void *al_zeroed_fallback(al_allocator *a, size_t size, size_t align);
+
+/** A block of `size` bytes aligned to `align`, or NULL (bad alignment,
+ *  size > AL_MAX_SIZE, or exhaustion). */
+static inline void *al_allocate(al_allocator *a, size_t size, size_t align)
+{
+    if (!al_is_pow2(align) || size > AL_MAX_SIZE) return NULL;
+    if (size == 0) return al_dangling(align);
+    return a->vt->allocate(a->state, size, align);
+}
+
+/** Give back a block; ptr NULL or size 0 is a no-op. */
+static inline void al_deallocate(al_allocator *a, void *ptr, size_t size, size_t align)
+{
+    if (ptr == NULL || size == 0) return;
+    a->vt->deallocate(a->state, ptr, size, align);
+}
+
+/** As al_allocate, zero-filled. */
+static inline void *al_allocate_zeroed(al_allocator *a, size_t size, size_t align)
+{
+    if (!al_is_pow2(align) || size > AL_MAX_SIZE) return NULL;
+    if (size == 0) return al_dangling(align);
+    if (a->vt->allocate_zeroed) return a->vt->allocate_zeroed(a->state, size, align);
+    return al_zeroed_fallback(a, size, align);
+}
+
+/** Grow a block from old_size to new_size >= old_size (may move). NULL on
+ *  failure, leaving the old block untouched. */
+static inline void *al_grow(al_allocator *a, void *ptr, size_t old_size, size_t new_size, size_t align)
+{
+    if (!al_is_pow2(align) || new_size > AL_MAX_SIZE || new_size < old_size) return NULL;
+    if (old_size == 0 || ptr == NULL) return al_allocate(a, new_size, align);
+    if (new_size == old_size) return ptr;
+    if (a->vt->grow) return a->vt->grow(a->state, ptr, old_size, new_size, align);
+    return al_grow_fallback(a, ptr, old_size, new_size, align);
+}
+
+/** Shrink a block from old_size to new_size <= old_size (may move). */
+static inline void *al_shrink(al_allocator *a, void *ptr, size_t old_size, size_t new_size, size_t align)
+{
+    if (!al_is_pow2(align) || new_size > old_size) return NULL;
+    if (ptr == NULL || old_size == 0) return al_dangling(align);
+    if (new_size == old_size) return ptr;
+    if (new_size == 0) {
+        a->vt->deallocate(a->state, ptr, old_size, align);
+        return al_dangling(align);
+    }
+    if (a->vt->shrink) return a->vt->shrink(a->state, ptr, old_size, new_size, align);
+    return ptr;
+}
+
+/** Grow or shrink, whichever new_size asks for. */
+static inline void *al_resize(al_allocator *a, void *ptr, size_t old_size, size_t new_size, size_t align)
+{
+    return new_size >= old_size ? al_grow(a, ptr, old_size, new_size, align)
+                                : al_shrink(a, ptr, old_size, new_size, align);
+}
+
+/** Free everything at once. Returns false (and does nothing) when the
+ *  allocator is not resettable. */
+static inline bool al_reset(al_allocator *a)
+{
+    if (!a->vt->reset) return false;
+    a->vt->reset(a->state);
+    return true;
+}
+
+/** Usable bytes at ptr (>= size). */
+static inline size_t al_usable_size(al_allocator *a, const void *ptr, size_t size, size_t align)
+{
+    if (ptr == NULL || size == 0) return 0;
+    return a->vt->usable_size ? a->vt->usable_size(a->state, ptr, size, align) : size;
+}
+
+/** Save the position of a mark-capable allocator; false if unsupported. */
+static inline bool al_mark_get(al_allocator *a, al_mark *out)
+{
+    return a->vt->mark ? a->vt->mark(a->state, out) : false;
+}
+
+/** Free everything allocated since the mark; false if unsupported. */
+static inline bool al_rewind(al_allocator *a, const al_mark *m)
+{
+    if (!a->vt->rewind) return false;
+    a->vt->rewind(a->state, m);
+    return true;
+}
+
+static inline bool al_has(const al_allocator *a, unsigned caps) { return (a->caps & caps) == caps; }
+
+/* ----------------------------------------------------------------------------
+ * Typed helpers. The array forms check n * size for overflow first and give
+ * NULL when it overflows, never a short block.
+ * ------------------------------------------------------------------------- */
+static inline void *al_allocate_array(al_allocator *a, size_t n, size_t elem, size_t align)
+{
+    if (elem != 0 && n > AL_MAX_SIZE / elem) return NULL;
+    return al_allocate(a, n * elem, align);
+}
+
+static inline void *al_allocate_array_zeroed(al_allocator *a, size_t n, size_t elem, size_t align)
+{
+    if (elem != 0 && n > AL_MAX_SIZE / elem) return NULL;
+    return al_allocate_zeroed(a, n * elem, align);
+}
+
+static inline void *al_resize_array(al_allocator *a, void *ptr, size_t old_n, size_t new_n,
+                                    size_t elem, size_t align)
+{
+    if (elem != 0 && (new_n > AL_MAX_SIZE / elem || old_n > AL_MAX_SIZE / elem)) return NULL;
+    return al_resize(a, ptr, old_n * elem, new_n * elem, align);
+}
+
+/* AL_NEW(a, T, n): n zeroed objects of type T, or NULL (including when
+ * n * sizeof(T) overflows). AL_DELETE gives them back. */
+#define AL_NEW(a, T, n) ((T *)al_allocate_array_zeroed((a), (n), sizeof(T), _Alignof(T)))
+#define AL_NEW_UNINIT(a, T, n) ((T *)al_allocate_array((a), (n), sizeof(T), _Alignof(T)))
+#define AL_DELETE(a, p, T, n) al_deallocate((a), (p), (size_t)(n) * sizeof(T), _Alignof(T))
+#define AL_RESIZE(a, p, T, old_n, new_n) \
+    ((T *)al_resize_array((a), (p), (old_n), (new_n), sizeof(T), _Alignof(T)))
+
+/** Release an instance made by the registry or a backend constructor. NULL is
+ *  a no-op. */
+static inline void al_destroy(al_allocator *a)
+{
+    if (a && a->vt->destroy) a->vt->destroy(a->state);
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,76 @@
+/* alloclab — the registry: allocators and wrappers by name.
+ *
+ * A spec names a backend, optionally behind wrappers applied right to left:
+ * "arena", "locked:pool", "verbose:stats:bump". The CLI, the benchmarks and
+ * the tests find allocators only through al_create().
+ */
+#ifndef ALLOCLAB_REGISTRY_H
+#define ALLOCLAB_REGISTRY_H
+
+#include <stdio.h>
+#include "allocator.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Options understood by backends and wrappers. Zero means "default" for every
+ * field, so `(al_options){0}` and NULL are the same. */
+typedef struct al_options {
+    size_t capacity;          /* bump: bytes of its own buffer (default 1 MiB);
+                                 arena: first chunk size (default 4 KiB);
+                                 sbrk: most bytes it may take (default 1 GiB) */
+    void *buffer;             /* bump: use this caller-owned memory (static, stack) */
+    size_t buffer_size;       /*       ... of this many bytes */
+    al_allocator *backing;    /* arena, pool: where chunks and pages come from
+                                 (default: a private sys instance); not owned */
+    FILE *log;                /* verbose: where to write (default stderr) */
+    int log_fd;               /* verbose: or this descriptor when log is NULL and fd > 0 */
+} al_options;
+
+typedef struct al_backend_desc {
+    const char *name;         /* "sys", "je", "bump", ... */
+    const char *description;  /* one line */
+    unsigned caps;            /* AL_CAP_* of a default instance */
+    /** NULL when the backend can be used in this process, otherwise a
+     *  one-line reason (library missing, with the install command). */
+    const char *(*unavailable)(void);
+    /** A new instance, or NULL (al_last_error() says why). */
+    al_allocator *(*create)(const al_options *opts);
+} al_backend_desc;
+
+typedef struct al_wrapper_desc {
+    const char *name;         /* "verbose", "stats", "locked" */
+    const char *description;
+    /** Wrap `inner`, taking ownership of it: destroying the wrapper destroys
+     *  inner. On failure returns NULL and leaves inner alone. */
+    al_allocator *(*wrap)(al_allocator *inner, const al_options *opts);
+} al_wrapper_desc;
+
+/* All registered backends and wrappers, in listing order. */
+size_t al_backend_count(void);
+const al_backend_desc *al_backend_at(size_t i);
+const al_backend_desc *al_backend_find(const char *name);
+size_t al_wrapper_count(void);
+const al_wrapper_desc *al_wrapper_at(size_t i);
+const al_wrapper_desc *al_wrapper_find(const char *name);
+
+/** Make an allocator from a spec ("verbose:locked:pool"). NULL on an unknown
+ *  name, an unavailable backend or exhaustion; al_last_error() says which.
+ *  Release it with al_destroy(). */
+al_allocator *al_create(const char *spec, const al_options *opts);
+
+/** Whether the backend at the end of a spec is usable here (NULL) or why not. */
+const char *al_spec_unavailable(const char *spec);
+
+/** The reason for the last failure of al_create in this thread. */
+const char *al_last_error(void);
+void al_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** Capabilities as text, e.g. "thread-safe,frees" (into buf, returned). */
+const char *al_caps_str(unsigned caps, char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,106 @@
+/* je: jemalloc, Debian's static archive linked in with every one of its
+ * global symbols renamed alje_* at build time (cmake/jemalloc.cmake).
+ *
+ * jemalloc's shared library cannot be opened privately like mimalloc's: it
+ * uses initial-exec TLS, and dlopen fails with "cannot allocate memory in
+ * static TLS block". Renamed and linked statically, it neither replaces the
+ * process's malloc nor needs dlopen. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <strings.h>
+
+#if ALLOCLAB_HAVE_JE
+
+/* jemalloc's non-standard API, under the build's prefix. Flag layout as
+ * documented in jemalloc(3): low 6 bits lg(alignment), 0x40 zero-fill. */
+void *alje_mallocx(size_t size, int flags);
+void *alje_rallocx(void *ptr, size_t size, int flags);
+void alje_sdallocx(void *ptr, size_t size, int flags);
+size_t alje_sallocx(const void *ptr, int flags);
+
+#define JE_ZERO 0x40
+
+static inline int je_flags(size_t align)
+{
+    return align <= AL_MALLOC_ALIGN ? 0 : ffsl((long)align) - 1;
+}
+
+static void *je_allocate(void *st, size_t size, size_t align)
+{
+    (void)st;
+    return alje_mallocx(size, je_flags(align));
+}
+
+static void je_deallocate(void *st, void *ptr, size_t size, size_t align)
+{
+    (void)st;
+    alje_sdallocx(ptr, size, je_flags(align));
+}
+
+static void *je_resize(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
+{
+    (void)st; (void)old_size;
+    return alje_rallocx(ptr, new_size, je_flags(align)); /* NULL leaves ptr intact */
+}
+
+static void *je_zeroed(void *st, size_t size, size_t align)
+{
+    (void)st;
+    return alje_mallocx(size, je_flags(align) | JE_ZERO);
+}
+
+static size_t je_usable(void *st, const void *ptr, size_t size, size_t align)
+{
+    (void)st; (void)size; (void)align;
+    return alje_sallocx(ptr, 0);
+}
+
+static const al_vtable je_vt = {
+    .allocate = je_allocate,
+    .deallocate = je_deallocate,
+    .grow = je_resize,
+    .shrink = je_resize,
+    .allocate_zeroed = je_zeroed,
+    .usable_size = je_usable,
+    .destroy = free,
+};
+
+static al_allocator *je_create(const al_options *opts)
+{
+    (void)opts;
+    al_allocator *a = malloc(sizeof *a);
+    if (!a) {
+        al_set_error("out of memory creating 'je'");
+        return NULL;
+    }
+    *a = (al_allocator){.state = a, .vt = &je_vt, .caps = AL_CAP_THREAD_SAFE | AL_CAP_FREES};
+    return a;
+}
+
+#define JE_UNAVAILABLE NULL
+
+#else /* built without jemalloc */
+
+static al_allocator *je_create(const al_options *opts)
+{
+    (void)opts;
+    al_set_error("alloclab was built without jemalloc");
+    return NULL;
+}
+
+static const char *je_missing(void)
+{
+    return "built without jemalloc (apt-get install libjemalloc-dev, then rebuild)";
+}
+#define JE_UNAVAILABLE je_missing
+
+#endif
+
+const al_backend_desc al_backend_je = {
+    .name = "je",
+    .description = "jemalloc: size-class arenas per CPU set, thread caches; low fragmentation",
+    .caps = AL_CAP_THREAD_SAFE | AL_CAP_FREES,
+    .unavailable = JE_UNAVAILABLE,
+    .create = je_create,
+};

@@ -1,0 +1,104 @@
+/* mi: Microsoft's mimalloc, the library from Debian's package, through its
+ * aligned and sized entry points (loaded privately, see dynlib.h). */
+#include "dynlib.h"
+#include "internal.h"
+
+#include <stdlib.h>
+
+#ifndef ALLOCLAB_MI_SONAME
+#define ALLOCLAB_MI_SONAME "libmimalloc.so.2"
+#endif
+
+static const char *const mi_names[] = {
+    "mi_malloc_aligned", "mi_zalloc_aligned", "mi_realloc_aligned",
+    "mi_free_size_aligned", "mi_usable_size", "mi_malloc", "mi_zalloc",
+    "mi_realloc", "mi_free_size",
+};
+
+static struct {
+    void *(*malloc_aligned)(size_t, size_t);
+    void *(*zalloc_aligned)(size_t, size_t);
+    void *(*realloc_aligned)(void *, size_t, size_t);
+    void (*free_size_aligned)(void *, size_t, size_t);
+    size_t (*usable_size)(const void *);
+    void *(*malloc)(size_t);
+    void *(*zalloc)(size_t);
+    void *(*realloc)(void *, size_t);
+    void (*free_size)(void *, size_t);
+} mi;
+
+_Static_assert(sizeof mi == sizeof mi_names / sizeof mi_names[0] * sizeof(void *), "one slot per name");
+
+static al_dynlib mi_lib = {
+    .soname = ALLOCLAB_MI_SONAME,
+    .package = "libmimalloc-dev",
+    .symbols = mi_names,
+    .nsymbols = sizeof mi_names / sizeof mi_names[0],
+    .fns = (void **)&mi,
+    .once = PTHREAD_ONCE_INIT,
+};
+
+/* The unaligned entry points skip mimalloc's alignment checks: use them
+ * whenever the natural alignment suffices. */
+static void *mi_allocate(void *st, size_t size, size_t align)
+{
+    (void)st;
+    return align <= AL_MALLOC_ALIGN ? mi.malloc(size) : mi.malloc_aligned(size, align);
+}
+
+static void mi_deallocate(void *st, void *ptr, size_t size, size_t align)
+{
+    (void)st;
+    if (align <= AL_MALLOC_ALIGN) mi.free_size(ptr, size);
+    else mi.free_size_aligned(ptr, size, align);
+}
+
+static void *mi_resize(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
+{
+    (void)st; (void)old_size;
+    return align <= AL_MALLOC_ALIGN ? mi.realloc(ptr, new_size) : mi.realloc_aligned(ptr, new_size, align);
+}
+
+static void *mi_zeroed(void *st, size_t size, size_t align)
+{
+    (void)st;
+    return align <= AL_MALLOC_ALIGN ? mi.zalloc(size) : mi.zalloc_aligned(size, align);
+}
+
+static size_t mi_usable(void *st, const void *ptr, size_t size, size_t align)
+{
+    (void)st; (void)size; (void)align;
+    return mi.usable_size(ptr);
+}
+
+static const al_vtable mi_vt = {
+    .allocate = mi_allocate,
+    .deallocate = mi_deallocate,
+    .grow = mi_resize,
+    .shrink = mi_resize,
+    .allocate_zeroed = mi_zeroed,
+    .usable_size = mi_usable,
+    .destroy = free,
+};
+
+static const char *mi_unavailable(void) { return al_dynlib_load(&mi_lib); }
+
+static al_allocator *mi_create(const al_options *opts)
+{
+    (void)opts;
+    al_allocator *a = malloc(sizeof *a);
+    if (!a) {
+        al_set_error("out of memory creating 'mi'");
+        return NULL;
+    }
+    *a = (al_allocator){.state = a, .vt = &mi_vt, .caps = AL_CAP_THREAD_SAFE | AL_CAP_FREES};
+    return a;
+}
+
+const al_backend_desc al_backend_mi = {
+    .name = "mi",
+    .description = "mimalloc: free-list sharding per page, thread-local heaps; the talk's fastest",
+    .caps = AL_CAP_THREAD_SAFE | AL_CAP_FREES,
+    .unavailable = mi_unavailable,
+    .create = mi_create,
+};

@@ -1,0 +1,85 @@
+/* sys: the C library's allocator (glibc malloc on Linux).
+ *
+ * Alignments up to what malloc guarantees go to malloc/realloc/calloc; larger
+ * ones to posix_memalign, and growing them falls back to copy-and-free since
+ * realloc does not keep an extended alignment. */
+#include "internal.h"
+
+#include <malloc.h>
+#include <stdlib.h>
+
+static void *sys_allocate(void *st, size_t size, size_t align)
+{
+    (void)st;
+    if (align <= AL_MALLOC_ALIGN) return malloc(size);
+    void *p = NULL;
+    return posix_memalign(&p, align, size) == 0 ? p : NULL;
+}
+
+static void sys_deallocate(void *st, void *ptr, size_t size, size_t align)
+{
+    (void)st; (void)size; (void)align;
+    free(ptr);
+}
+
+static void *sys_grow(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
+{
+    if (align <= AL_MALLOC_ALIGN) return realloc(ptr, new_size);
+    void *p = sys_allocate(st, new_size, align);
+    if (p) {
+        memcpy(p, ptr, old_size);
+        free(ptr);
+    }
+    return p;
+}
+
+static void *sys_shrink(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
+{
+    (void)st; (void)old_size;
+    if (align > AL_MALLOC_ALIGN) return ptr; /* realloc could lose the alignment */
+    void *p = realloc(ptr, new_size);
+    return p ? p : ptr; /* a failed shrink keeps the old, larger block */
+}
+
+static void *sys_zeroed(void *st, size_t size, size_t align)
+{
+    if (align <= AL_MALLOC_ALIGN) return calloc(1, size);
+    void *p = sys_allocate(st, size, align);
+    if (p) memset(p, 0, size);
+    return p;
+}
+
+static size_t sys_usable(void *st, const void *ptr, size_t size, size_t align)
+{
+    (void)st; (void)size; (void)align;
+    return malloc_usable_size((void *)ptr);
+}
+
+static const al_vtable sys_vt = {
+    .allocate = sys_allocate,
+    .deallocate = sys_deallocate,
+    .grow = sys_grow,
+    .shrink = sys_shrink,
+    .allocate_zeroed = sys_zeroed,
+    .usable_size = sys_usable,
+    .destroy = free, /* the handle is the whole instance */
+};
+
+static al_allocator *sys_create(const al_options *opts)
+{
+    (void)opts;
+    al_allocator *a = malloc(sizeof *a);
+    if (!a) {
+        al_set_error("out of memory creating 'sys'");
+        return NULL;
+    }
+    *a = (al_allocator){.state = a, .vt = &sys_vt, .caps = AL_CAP_THREAD_SAFE | AL_CAP_FREES};
+    return a;
+}
+
+const al_backend_desc al_backend_sys = {
+    .name = "sys",
+    .description = "the C library's malloc (glibc): the baseline every program gets",
+    .caps = AL_CAP_THREAD_SAFE | AL_CAP_FREES,
+    .create = sys_create,
+};

@@ -1,0 +1,167 @@
+/* The registry: backends and wrappers by name, and spec parsing.
+ *
+ * A spec is "w1:w2:...:backend". Wrappers are applied innermost first, so
+ * "verbose:locked:pool" logs calls made to a locked pool. */
+#include "alloclab/registry.h"
+#include "internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Listing order: libc first, the production allocators, then the hand-made ones. */
+static const al_backend_desc *const backends[] = {
+    &al_backend_sys, &al_backend_je, &al_backend_mi, &al_backend_tc,
+};
+
+static const al_wrapper_desc *const wrappers[] = {
+    NULL,
+};
+
+#define COUNT(x) (sizeof(x) / sizeof((x)[0]))
+
+size_t al_backend_count(void) { return COUNT(backends); }
+const al_backend_desc *al_backend_at(size_t i) { return i < COUNT(backends) ? backends[i] : NULL; }
+
+size_t al_wrapper_count(void)
+{
+    size_t n = 0;
+    while (n < COUNT(wrappers) && wrappers[n]) n++;
+    return n;
+}
+const al_wrapper_desc *al_wrapper_at(size_t i) { return i < al_wrapper_count() ? wrappers[i] : NULL; }
+
+const al_backend_desc *al_backend_find(const char *name)
+{
+    for (size_t i = 0; i < COUNT(backends); i++)
+        if (strcmp(backends[i]->name, name) == 0) return backends[i];
+    return NULL;
+}
+
+const al_wrapper_desc *al_wrapper_find(const char *name)
+{
+    for (size_t i = 0; i < al_wrapper_count(); i++)
+        if (strcmp(wrappers[i]->name, name) == 0) return wrappers[i];
+    return NULL;
+}
+
+/* ----------------------------------------------------------------------------
+ * Errors: one message per thread, overwritten by each failure.
+ * ------------------------------------------------------------------------- */
+static _Thread_local char last_error[256];
+
+const char *al_last_error(void) { return last_error[0] ? last_error : "no error"; }
+
+void al_set_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+}
+
+/* ----------------------------------------------------------------------------
+ * Spec parsing. Names are at most 31 characters; a spec at most 8 parts.
+ * ------------------------------------------------------------------------- */
+#define MAX_PARTS 8
+#define MAX_NAME 32
+
+static int split_spec(const char *spec, char parts[MAX_PARTS][MAX_NAME])
+{
+    if (spec == NULL || *spec == '\0') {
+        al_set_error("empty allocator name");
+        return -1;
+    }
+    int n = 0;
+    const char *p = spec;
+    for (;;) {
+        const char *colon = strchr(p, ':');
+        size_t len = colon ? (size_t)(colon - p) : strlen(p);
+        if (len == 0 || len >= MAX_NAME || n == MAX_PARTS) {
+            al_set_error("malformed allocator spec '%s'", spec);
+            return -1;
+        }
+        memcpy(parts[n], p, len);
+        parts[n][len] = '\0';
+        n++;
+        if (!colon) break;
+        p = colon + 1;
+    }
+    return n;
+}
+
+/* The backend a spec ends with, or NULL with the error set. Checks every
+ * wrapper name on the way. */
+static const al_backend_desc *spec_backend(const char *spec, char parts[MAX_PARTS][MAX_NAME], int *nparts)
+{
+    int n = split_spec(spec, parts);
+    if (n < 0) return NULL;
+    for (int i = 0; i < n - 1; i++) {
+        if (!al_wrapper_find(parts[i])) {
+            al_set_error("unknown wrapper '%s' in '%s' (see 'alloclab list')", parts[i], spec);
+            return NULL;
+        }
+    }
+    const al_backend_desc *b = al_backend_find(parts[n - 1]);
+    if (!b) {
+        al_set_error("unknown allocator '%s' (see 'alloclab list')", parts[n - 1]);
+        return NULL;
+    }
+    *nparts = n;
+    return b;
+}
+
+const char *al_spec_unavailable(const char *spec)
+{
+    char parts[MAX_PARTS][MAX_NAME];
+    int n;
+    const al_backend_desc *b = spec_backend(spec, parts, &n);
+    if (!b) return al_last_error();
+    return b->unavailable ? b->unavailable() : NULL;
+}
+
+al_allocator *al_create(const char *spec, const al_options *opts)
+{
+    static const al_options defaults;
+    char parts[MAX_PARTS][MAX_NAME];
+    int n;
+    if (!opts) opts = &defaults;
+    const al_backend_desc *b = spec_backend(spec, parts, &n);
+    if (!b) return NULL;
+    const char *why = b->unavailable ? b->unavailable() : NULL;
+    if (why) {
+        al_set_error("allocator '%s' is unavailable: %s", b->name, why);
+        return NULL;
+    }
+    al_allocator *a = b->create(opts);
+    if (!a) return NULL;
+    for (int i = n - 2; i >= 0; i--) {
+        al_allocator *w = al_wrapper_find(parts[i])->wrap(a, opts);
+        if (!w) {
+            al_destroy(a);
+            return NULL;
+        }
+        a = w;
+    }
+    return a;
+}
+
+const char *al_caps_str(unsigned caps, char *buf, size_t len)
+{
+    static const struct { unsigned bit; const char *name; } names[] = {
+        {AL_CAP_THREAD_SAFE, "thread-safe"}, {AL_CAP_FREES, "frees"},
+        {AL_CAP_RESET, "reset"}, {AL_CAP_FIXED_CAPACITY, "fixed-capacity"},
+        {AL_CAP_MARKS, "marks"},
+    };
+    size_t used = 0;
+    if (len == 0) return buf;
+    buf[0] = '\0';
+    for (size_t i = 0; i < COUNT(names); i++) {
+        if (!(caps & names[i].bit)) continue;
+        int w = snprintf(buf + used, len - used, "%s%s", used ? "," : "", names[i].name);
+        if (w < 0 || (size_t)w >= len - used) break;
+        used += (size_t)w;
+    }
+    if (used == 0) snprintf(buf, len, "-");
+    return buf;
+}
