@@ -1,0 +1,219 @@
+/* alloclab bench — the shared types of the benchmark suite.
+ *
+ * The pieces, one file (or a few) each:
+ *   stats.c       robust statistics over samples (median, MAD, bootstrap CI...)
+ *   workload_*.c  the workloads, each verifying its own memory
+ *   harness.c     plans and runs benchmarks: child processes, rotated rounds,
+ *                 automatic iteration counts, progress line
+ *   callgrind.c   instruction counts under valgrind --tool=callgrind
+ *   report_*.c    terminal table, JSON (Google Benchmark schema), CSV,
+ *                 Markdown, self-contained HTML with SVG charts
+ *   history.c     the SQLite results history, compare verdicts
+ * The CLI (src/cli/cmd_bench.c, cmd_compare.c, cmd_history.c) ties them up.
+ */
+#ifndef ALLOCLAB_BENCH_H
+#define ALLOCLAB_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ----------------------------------------------------------------------------
+ * Workloads (workload_*.c; the table in workloads.c)
+ * ------------------------------------------------------------------------- */
+typedef enum al_run_status {
+    AL_RUN_OK = 0,
+    AL_RUN_UNSUPPORTED = 1, /* this allocator cannot run it (capacity, ...): a reason says why */
+    AL_RUN_FAILED = 2,      /* it ran and something was wrong: bad memory, a crash */
+} al_run_status;
+
+const char *al_run_status_name(al_run_status s); /* "ok", "unsupported", "failed" */
+
+typedef struct al_workload {
+    const char *name;                  /* "glibc-simple" */
+    const char *description;           /* one line */
+    const char *const *params;         /* parameters of the default suite, NULL-terminated */
+    /** Prepare one benchmark: parse `param`, make the allocator instance(s)
+     *  from `spec` through the registry, start threads, fill buffers — all
+     *  outside the timed region. NULL on failure, with *status and a one-line
+     *  reason in why (unsupported combination, bad parameter, ...). */
+    void *(*setup)(const char *param, const char *spec, al_run_status *status, char *why, size_t whylen);
+    /** The timed region: `iters` iterations. Checks the memory it used (fill
+     *  patterns, checksums) and resets resettable allocators between
+     *  iterations. Returns AL_RUN_OK, or another status with a reason. */
+    al_run_status (*run)(void *inst, uint64_t iters, char *why, size_t whylen);
+    /** Release everything setup made. */
+    void (*teardown)(void *inst);
+    /** Optional: allocator calls one iteration makes (counted once through a
+     *  stats: wrapper at setup), or -1 when not counted. */
+    double (*alloc_calls)(void *inst);
+} al_workload;
+
+size_t al_workload_count(void);
+const al_workload *al_workload_at(size_t i);
+const al_workload *al_workload_find(const char *name);
+
+/* ----------------------------------------------------------------------------
+ * Statistics (stats.c). Inputs are never reordered; NaN for n == 0.
+ * ------------------------------------------------------------------------- */
+typedef struct al_summary {
+    size_t n;
+    double median, mean, stddev, mad, min, max;
+    double ci_low, ci_high;        /* 95% bootstrap CI of the median */
+    size_t outliers_low, outliers_high; /* beyond Tukey's 1.5 IQR fences; kept, only counted */
+} al_summary;
+
+double al_stat_median(const double *x, size_t n);
+double al_stat_percentile(const double *x, size_t n, double p); /* p in [0,100], linear interpolation */
+double al_stat_mean(const double *x, size_t n);
+double al_stat_stddev(const double *x, size_t n);   /* sample standard deviation (n - 1) */
+double al_stat_mad(const double *x, size_t n);      /* median absolute deviation, unscaled */
+void al_stat_tukey(const double *x, size_t n, size_t *low, size_t *high);
+/* Percentile bootstrap CI of the median, `resamples` draws, seeded: the same
+ * inputs give the same interval. */
+void al_stat_bootstrap_median_ci(const double *x, size_t n, size_t resamples, double level,
+                                 uint64_t seed, double *lo, double *hi);
+/* Bootstrap CI of median(b) / median(a). */
+void al_stat_bootstrap_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
+                                size_t resamples, double level, uint64_t seed,
+                                double *ratio, double *lo, double *hi);
+void al_summarize(const double *x, size_t n, al_summary *out);
+
+/* ----------------------------------------------------------------------------
+ * Results
+ * ------------------------------------------------------------------------- */
+typedef struct al_bench_result {
+    char workload[48];
+    char param[32];
+    char allocator[64];
+    al_run_status status;
+    char reason[256];
+    uint64_t iterations;        /* iterations per sample */
+    size_t nsamples;
+    double *samples;            /* ns per iteration, one per sample (malloc'd) */
+    al_summary s;               /* over samples */
+    long peak_rss_kib;          /* of the child process that ran it; -1 unknown */
+    long minor_faults, major_faults;
+    double alloc_calls;         /* allocator calls per iteration; -1 when not counted */
+    double instructions;        /* per iteration, --mode instructions; -1 otherwise */
+    double est_cycles;          /* per iteration, from callgrind's cache simulation; -1 otherwise */
+} al_bench_result;
+
+typedef struct al_bench_context {
+    char date[32];              /* ISO 8601, UTC */
+    char host[64];
+    char cpu[128];
+    int ncpus;
+    char compiler[64];
+    char build_type[24];
+    char git_commit[48];        /* empty outside a git checkout */
+    char label[64];             /* --save LABEL, or empty */
+    char mode[16];              /* "time" or "instructions" */
+    char alloclab_version[16];
+} al_bench_context;
+
+typedef struct al_bench_run {
+    long long id;               /* row id in the history; 0 when not stored */
+    al_bench_context ctx;
+    al_bench_result *results;
+    size_t nresults;
+} al_bench_run;
+
+void al_bench_run_free(al_bench_run *run);
+/* Find a result; NULL when absent. */
+const al_bench_result *al_bench_run_find(const al_bench_run *run, const char *workload,
+                                         const char *param, const char *allocator);
+/* "workload/param/allocator" into buf. */
+const char *al_bench_result_name(const al_bench_result *r, char *buf, size_t len);
+/* Fill date, host, cpu, compiler, commit... of this machine and build. */
+void al_bench_context_detect(al_bench_context *ctx);
+
+/* ----------------------------------------------------------------------------
+ * The harness (harness.c)
+ * ------------------------------------------------------------------------- */
+typedef enum al_bench_mode { AL_MODE_TIME = 0, AL_MODE_INSTRUCTIONS = 1 } al_bench_mode;
+
+typedef struct al_bench_config {
+    const char *const *allocators;  /* specs; NULL = every available backend */
+    size_t nallocators;
+    const char *filter;             /* POSIX extended regex over workload/param/allocator, or NULL */
+    const char *const *workloads;   /* "name" or "name/param" entries; NULL = the default suite */
+    size_t nworkloads;
+    bool quick;                     /* CI-sized: fewer samples, shorter samples */
+    size_t samples;                 /* 0 = default (20; quick: 10) */
+    double min_sample_ms;           /* 0 = default (1 ms; quick: 0.5 ms) */
+    bool quiet;                     /* no progress line */
+    al_bench_mode mode;
+} al_bench_config;
+
+/* One planned benchmark. */
+typedef struct al_bench_item {
+    const al_workload *workload;
+    const char *param;
+    const char *allocator;
+} al_bench_item;
+
+/* What would run, in order; NULL with a one-line reason in err on bad input
+ * (unknown allocator or workload, bad regex). Free with free(). */
+al_bench_item *al_bench_plan(const al_bench_config *cfg, size_t *count, char *err, size_t errlen);
+/* Run the plan and fill `out` (context and results). 0 on success; -1 with
+ * a reason in err when it could not run at all. Unsupported and failed
+ * benchmarks are results, not errors. */
+int al_bench_execute(const al_bench_config *cfg, al_bench_run *out, char *err, size_t errlen);
+
+/* ----------------------------------------------------------------------------
+ * Instruction counts (callgrind.c)
+ * ------------------------------------------------------------------------- */
+/* Whether valgrind can be run here: NULL, or a one-line reason with the package. */
+const char *al_callgrind_unavailable(void);
+/* Run `iters` iterations of one benchmark under callgrind, counting only the
+ * timed region; per-iteration instructions and estimated cycles
+ * (L1 hits + 5 x LL hits + 35 x RAM accesses). */
+al_run_status al_callgrind_measure(const al_bench_item *item, uint64_t iters, double *instructions,
+                                   double *est_cycles, char *why, size_t whylen);
+/* The hidden child entry point valgrind runs: alloclab bench --callgrind-child ... */
+int al_callgrind_child_main(int argc, char **argv);
+
+/* ----------------------------------------------------------------------------
+ * Reports (report_*.c). 0 on success, -1 on a write error.
+ * ------------------------------------------------------------------------- */
+int al_report_table(FILE *out, const al_bench_run *run);
+int al_report_json(FILE *out, const al_bench_run *run);
+int al_report_csv(FILE *out, const al_bench_run *run);
+int al_report_markdown(FILE *out, const al_bench_run *run);
+int al_report_html(FILE *out, const al_bench_run *run);
+
+/* ----------------------------------------------------------------------------
+ * History (history.c): SQLite, default alloclab-results/results.db
+ * ------------------------------------------------------------------------- */
+typedef struct al_history al_history;
+
+#define AL_HISTORY_DEFAULT_PATH "alloclab-results/results.db"
+
+/* Open (creating it and its folder if needed) a results database. A file that
+ * is not an alloclab database, or is corrupt, is refused untouched: NULL with a
+ * one-line reason. */
+al_history *al_history_open(const char *path, bool create, char *err, size_t errlen);
+void al_history_close(al_history *h);
+/* Store a run; sets run->id. */
+int al_history_save(al_history *h, al_bench_run *run, char *err, size_t errlen);
+/* Load a run by label or numeric id; ref NULL with nth_last = 0 is the last
+ * run, 1 the one before. */
+int al_history_load(al_history *h, const char *ref, int nth_last, al_bench_run *out, char *err, size_t errlen);
+
+typedef enum al_verdict { AL_UNCHANGED = 0, AL_IMPROVED = 1, AL_REGRESSED = 2 } al_verdict;
+
+typedef struct al_comparison {
+    char name[160];             /* workload/param/allocator */
+    double base_median, new_median;
+    double ratio, ratio_lo, ratio_hi; /* new / base with its 95% bootstrap CI */
+    al_verdict verdict;
+} al_comparison;
+
+/* Compare every benchmark present (and ok) in both runs. Improved or regressed
+ * only when the ratio's CI lies wholly outside 1 +- threshold. */
+al_comparison *al_compare_runs(const al_bench_run *base, const al_bench_run *new_run, double threshold,
+                               size_t *count);
+
+#endif
