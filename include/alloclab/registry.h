@@ -55,6 +55,13 @@ size_t al_wrapper_count(void);
 const al_wrapper_desc *al_wrapper_at(size_t i);
 const al_wrapper_desc *al_wrapper_find(const char *name);
 
+/** Add an allocator or wrapper of the caller's (at start-up, before threads):
+ *  it becomes usable by name everywhere, the benchmarks included. The
+ *  descriptor must outlive every use. 0, or -1 when the name is invalid or
+ *  taken (al_last_error() says which). At most 16 of each. */
+int al_register_backend(const al_backend_desc *desc);
+int al_register_wrapper(const al_wrapper_desc *desc);
+
 /** Make an allocator from a spec ("verbose:locked:pool"). NULL on an unknown
  *  name, an unavailable backend or exhaustion; al_last_error() says which.
  *  Release it with al_destroy(). */

@@ -5,6 +5,8 @@
 #include "alloclab/registry.h"
 #include "internal.h"
 
+#include <ctype.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,29 +22,99 @@ static const al_wrapper_desc *const wrappers[] = {
 
 #define COUNT(x) (sizeof(x) / sizeof((x)[0]))
 
-size_t al_backend_count(void) { return COUNT(backends); }
-const al_backend_desc *al_backend_at(size_t i) { return i < COUNT(backends) ? backends[i] : NULL; }
+/* ----------------------------------------------------------------------------
+ * Allocators registered at run time (a user's own, a test's corrupting one).
+ * They are listed after the built-in ones. Registration is meant for start-up:
+ * it takes a lock, lookups do not, so register before creating threads.
+ * ------------------------------------------------------------------------- */
+#define MAX_EXTRA 16
+static const al_backend_desc *extra_backends[MAX_EXTRA];
+static const al_wrapper_desc *extra_wrappers[MAX_EXTRA];
+static size_t n_extra_backends, n_extra_wrappers;
+static pthread_mutex_t extra_lock = PTHREAD_MUTEX_INITIALIZER;
 
-size_t al_wrapper_count(void)
+static size_t builtin_wrapper_count(void)
 {
     size_t n = 0;
     while (n < COUNT(wrappers) && wrappers[n]) n++;
     return n;
 }
-const al_wrapper_desc *al_wrapper_at(size_t i) { return i < al_wrapper_count() ? wrappers[i] : NULL; }
+
+size_t al_backend_count(void) { return COUNT(backends) + n_extra_backends; }
+
+const al_backend_desc *al_backend_at(size_t i)
+{
+    if (i < COUNT(backends)) return backends[i];
+    i -= COUNT(backends);
+    return i < n_extra_backends ? extra_backends[i] : NULL;
+}
+
+size_t al_wrapper_count(void) { return builtin_wrapper_count() + n_extra_wrappers; }
+
+const al_wrapper_desc *al_wrapper_at(size_t i)
+{
+    size_t nb = builtin_wrapper_count();
+    if (i < nb) return wrappers[i];
+    i -= nb;
+    return i < n_extra_wrappers ? extra_wrappers[i] : NULL;
+}
 
 const al_backend_desc *al_backend_find(const char *name)
 {
-    for (size_t i = 0; i < COUNT(backends); i++)
-        if (strcmp(backends[i]->name, name) == 0) return backends[i];
+    for (size_t i = 0; i < al_backend_count(); i++)
+        if (strcmp(al_backend_at(i)->name, name) == 0) return al_backend_at(i);
     return NULL;
 }
 
 const al_wrapper_desc *al_wrapper_find(const char *name)
 {
     for (size_t i = 0; i < al_wrapper_count(); i++)
-        if (strcmp(wrappers[i]->name, name) == 0) return wrappers[i];
+        if (strcmp(al_wrapper_at(i)->name, name) == 0) return al_wrapper_at(i);
     return NULL;
+}
+
+static bool valid_name(const char *name)
+{
+    if (!name || !*name || strlen(name) >= 32) return false;
+    for (const char *p = name; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_')) return false;
+    return true;
+}
+
+int al_register_backend(const al_backend_desc *desc)
+{
+    if (!desc || !valid_name(desc->name) || !desc->create || !desc->description) {
+        al_set_error("invalid backend descriptor");
+        return -1;
+    }
+    pthread_mutex_lock(&extra_lock);
+    int rc = -1;
+    if (al_backend_find(desc->name) || al_wrapper_find(desc->name)) al_set_error("name '%s' is taken", desc->name);
+    else if (n_extra_backends == MAX_EXTRA) al_set_error("too many registered backends");
+    else {
+        extra_backends[n_extra_backends++] = desc;
+        rc = 0;
+    }
+    pthread_mutex_unlock(&extra_lock);
+    return rc;
+}
+
+int al_register_wrapper(const al_wrapper_desc *desc)
+{
+    if (!desc || !valid_name(desc->name) || !desc->wrap || !desc->description) {
+        al_set_error("invalid wrapper descriptor");
+        return -1;
+    }
+    pthread_mutex_lock(&extra_lock);
+    int rc = -1;
+    if (al_backend_find(desc->name) || al_wrapper_find(desc->name)) al_set_error("name '%s' is taken", desc->name);
+    else if (n_extra_wrappers == MAX_EXTRA) al_set_error("too many registered wrappers");
+    else {
+        extra_wrappers[n_extra_wrappers++] = desc;
+        rc = 0;
+    }
+    pthread_mutex_unlock(&extra_lock);
+    return rc;
 }
 
 /* ----------------------------------------------------------------------------
