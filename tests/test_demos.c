@@ -187,7 +187,9 @@ static void test_memory_types_names_the_regions(void **state)
     assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "demo", "memory-types"), 0);
     assert_int_equal(cli_exit_code(&run), 0);
     assert_non_null(cli_line_with(run.out, "local variable", line, sizeof line));
-    assert_non_null(strstr(line, "[stack]"));
+    /* A sanitizer's fake stack may hold locals; the demo then says so. */
+    if (SANITIZED) assert_true(strstr(line, "[stack]") || strstr(run.out, "the local is not in [stack]"));
+    else assert_non_null(strstr(line, "[stack]"));
     assert_non_null(cli_line_with(run.out, "small malloc block", line, sizeof line));
     /* Under a sanitizer malloc is its allocator, which does not use brk;
      * the demo then says the block is not in [heap]. */

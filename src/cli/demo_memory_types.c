@@ -78,20 +78,28 @@ static int locate(row *rows, size_t n, const char *exe)
 }
 
 /* ---- the demo -------------------------------------------------------------
- * Prints the table, then one note on the heap rows that matches what was
- * found. Exit 1 only when /proc/self/maps or malloc is unavailable. */
-static void print_notes(const row *small, const row *large)
+ * Prints the table, then notes that explain the rows from what was found:
+ * a note never claims a region the table does not show. Exit 1 only when
+ * /proc/self/maps or malloc is unavailable. */
+static void print_notes(const row *local, const row *small, const row *large)
 {
-    if (strcmp(small->region, "[heap]") == 0)
-        printf("\nsmall blocks come from the brk heap ([heap]); ");
+    int small_in_heap = strcmp(small->region, "[heap]") == 0;
+    int large_in_heap = strcmp(large->region, "[heap]") == 0;
+    printf("\nnotes:\n");
+    if (strcmp(local->region, "[stack]") != 0)
+        printf("- the local is not in [stack]: this build keeps locals elsewhere "
+               "(a sanitizer's fake stack, for one)\n");
+    if (small_in_heap)
+        printf("- small blocks come from the brk heap ([heap]), which malloc grows with brk\n");
     else
-        printf("\nthe small block is not in [heap]: this process's malloc does not use the brk heap "
-               "(a sanitizer's allocator, for one, uses mappings of its own); ");
-    if (strcmp(large->region, "[heap]") != 0)
-        printf("the %d MiB block got a mapping of its own\n(glibc mmaps blocks above its mmap threshold, "
-               "128 KiB by default, and unmaps them on free)\n", LARGE_BLOCK >> 20);
-    else
-        printf("the %d MiB block is in [heap] too (the mmap threshold was raised)\n", LARGE_BLOCK >> 20);
+        printf("- the small block is not in [heap]: this process's malloc does not use the brk heap "
+               "(a sanitizer's allocator, for one, maps regions of its own)\n");
+    if (small_in_heap && !large_in_heap)
+        printf("- the %d MiB block got a mapping of its own: glibc mmaps blocks above its mmap "
+               "threshold (128 KiB by default) and unmaps them on free\n", LARGE_BLOCK >> 20);
+    else if (large_in_heap)
+        printf("- the %d MiB block is in [heap] too: the mmap threshold was raised above it\n",
+               LARGE_BLOCK >> 20);
 }
 
 int al_demo_memory_types(int argc, char **argv)
@@ -130,7 +138,7 @@ int al_demo_memory_types(int argc, char **argv)
             printf("%-31s %#-18lx %-5s %s\n", rows[i].what, (unsigned long)rows[i].addr,
                    rows[i].found ? rows[i].perms : "-",
                    rows[i].found ? rows[i].region : "(in no mapping listed)");
-        print_notes(&rows[4], &rows[5]);
+        print_notes(&rows[3], &rows[4], &rows[5]);
     }
     free(small);
     free(large);
