@@ -217,13 +217,20 @@ static void test_one_benchmark_runs(void **state)
     const al_workload *w = al_workload_at(0);
     char entry[128];
     snprintf(entry, sizeof entry, "%s/%s", w->name, w->params[0]);
+    char csv[128];
+    snprintf(csv, sizeof csv, "%s/r.csv", tmpdir);
     char *out, *err;
     int rc = run_cli(&out, &err,
                      (const char *const[]){"--workloads", entry, "--allocators", "sys", "--samples", "2",
-                                           "--min-sample-ms", "0.01", "--quiet", "--no-db", NULL});
+                                           "--min-sample-ms", "0.01", "--quiet", "--no-db", "--format", "csv",
+                                           "--out", csv, NULL});
     assert_int_equal(rc, 0);
+    /* The chosen format goes to --out, the table still to stdout. */
     assert_non_null(strstr(out, w->name));
     assert_non_null(strstr(out, "1.00x"));
+    struct stat st;
+    assert_int_equal(stat(csv, &st), 0);
+    unlink(csv);
     free(out);
     free(err);
 }

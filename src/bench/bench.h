@@ -154,8 +154,9 @@ typedef struct al_bench_config {
     double min_sample_ms;           /* 0 = default (1 ms; quick: 0.5 ms) */
     bool quiet;                     /* no progress line */
     al_bench_mode mode;
-    double timeout_s;               /* per benchmark (setup + calibration + samples);
-                                       0 = default (300 s); past it the child is killed */
+    double timeout_s;               /* longest step of a benchmark (setup + warm-up +
+                                       calibration, or one sample); 0 = default (300 s);
+                                       past it the child is killed and the result failed */
 } al_bench_config;
 
 /* One planned benchmark. */
@@ -170,7 +171,10 @@ typedef struct al_bench_item {
 al_bench_item *al_bench_plan(const al_bench_config *cfg, size_t *count, char *err, size_t errlen);
 /* Run the plan and fill `out` (context and results). 0 on success; -1 with
  * a reason in err when it could not run at all. Unsupported and failed
- * benchmarks are results, not errors. */
+ * benchmarks are results, not errors. out->ctx.label, if the caller set it
+ * beforehand, is kept; everything else in out is overwritten. Each
+ * benchmark runs in a child made with fork(): call it from a process
+ * without other threads. */
 int al_bench_execute(const al_bench_config *cfg, al_bench_run *out, char *err, size_t errlen);
 
 /* ----------------------------------------------------------------------------

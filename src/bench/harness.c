@@ -108,12 +108,14 @@ static const char **plan_allocators(const al_bench_config *cfg, size_t *n, char 
     }
     *n = 0;
     if (!cfg->allocators) {
+        static bool noted; /* the notes are said once per process */
         for (size_t i = 0; i < al_backend_count(); i++) {
             const al_backend_desc *b = al_backend_at(i);
             const char *why = b->unavailable ? b->unavailable() : NULL;
-            if (why) fprintf(stderr, "alloclab: note: skipping allocator '%s': %s\n", b->name, why);
-            else out[(*n)++] = b->name;
+            if (why && !noted) fprintf(stderr, "alloclab: note: skipping allocator '%s': %s\n", b->name, why);
+            if (!why) out[(*n)++] = b->name;
         }
+        noted = true;
         return out;
     }
     for (size_t i = 0; i < cfg->nallocators; i++) {
@@ -221,7 +223,7 @@ al_bench_item *al_bench_plan(const al_bench_config *cfg, size_t *count, char *er
  * ------------------------------------------------------------------------- */
 typedef struct progress {
     bool on;
-    size_t done, total, group_n, samples;
+    size_t done, total, group_n, samples, round;
     const al_bench_item *current;
     double t0;
 } progress;
@@ -243,14 +245,16 @@ static void progress_show(progress *pg, double frac_of_group)
         long s = (long)(elapsed * ((double)pg->total - done) / done + 0.5);
         snprintf(eta, sizeof eta, "%ld:%02ld", s / 60, s % 60);
     }
-    fprintf(stderr, "\r\033[K[%zu/%zu] %s/%s (%zu allocators)  ETA %s", pg->done, pg->total,
-            pg->current->workload->name, pg->current->param, pg->group_n, eta);
+    fprintf(stderr, "\r\033[K[%zu/%zu] %s/%s (%zu allocator%s, sample %zu/%zu)  ETA %s", pg->done, pg->total,
+            pg->current->workload->name, pg->current->param, pg->group_n, pg->group_n == 1 ? "" : "s",
+            pg->round, pg->samples, eta);
     fflush(stderr);
 }
 
 static void progress_round(void *ctx, size_t round)
 {
     progress *pg = ctx;
+    pg->round = round + 1;
     progress_show(pg, (double)(round + 1) / (double)pg->samples);
 }
 
@@ -325,6 +329,7 @@ int al_bench_execute(const al_bench_config *cfg, al_bench_run *out, char *err, s
         while (g < n && items[g].workload == items[i].workload && strcmp(items[g].param, items[i].param) == 0) g++;
         pg.current = &items[i];
         pg.group_n = g - i;
+        pg.round = 0;
         progress_show(&pg, 0);
         if (cfg->mode == AL_MODE_INSTRUCTIONS) {
             for (size_t k = i; k < g; k++) measure_instructions(&items[k], &results[k]);

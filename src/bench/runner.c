@@ -159,7 +159,7 @@ typedef struct slot {
     pid_t pid;      /* 0 once reaped */
     int fd;         /* -1 once closed */
     bool live;      /* still taking samples */
-    double deadline;
+    double deadline; /* of the step under way: setup + calibration, or one sample */
 } slot;
 
 void al_result_init(al_bench_result *r, const al_bench_item *item)
@@ -310,6 +310,7 @@ void al_runner_group(const al_bench_item *items, size_t n, const al_runner_opts 
             slot *s = &slots[i];
             if (!s->live) continue;
             msg cmd = {.kind = MSG_SAMPLE}, m;
+            s->deadline = now_s() + o->timeout_s;
             int rc = send_msg(s->fd, &cmd) == 0 ? recv_msg(s->fd, &m, s->deadline) : -1;
             if (rc != 0) {
                 lost(s, &results[i], rc, o->timeout_s);

@@ -7,7 +7,7 @@
 typedef struct al_runner_opts {
     size_t samples;        /* samples per benchmark, >= 1 */
     double min_sample_ms;  /* calibration target for one sample, > 0 */
-    double timeout_s;      /* per benchmark, > 0 */
+    double timeout_s;      /* per step (setup + calibration, or one sample), > 0 */
     /* Called after each round (round = 0..samples-1) and may be NULL. */
     void (*on_round)(void *ctx, size_t round);
     void *ctx;
