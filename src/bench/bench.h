@@ -54,6 +54,15 @@ size_t al_workload_count(void);
 const al_workload *al_workload_at(size_t i);
 const al_workload *al_workload_find(const char *name);
 
+/* Workloads of a user or a test, added at run time (harness.c; at start-up,
+ * before threads). They join the default suite after the built-in table and
+ * are found by name like the others. The descriptor must outlive every use.
+ * 0, or -1 when the name is empty, too long (47 chars), taken, or 16 are
+ * already registered (al_set_error says which). */
+int al_workload_register(const al_workload *w);
+/* A workload by name: the built-in table first, then registered ones. */
+const al_workload *al_workload_lookup(const char *name);
+
 /* ----------------------------------------------------------------------------
  * Statistics (stats.c). Inputs are never reordered; NaN for n == 0.
  * ------------------------------------------------------------------------- */
@@ -145,6 +154,9 @@ typedef struct al_bench_config {
     double min_sample_ms;           /* 0 = default (1 ms; quick: 0.5 ms) */
     bool quiet;                     /* no progress line */
     al_bench_mode mode;
+    double timeout_s;               /* longest step of a benchmark (setup + warm-up +
+                                       calibration, or one sample); 0 = default (300 s);
+                                       past it the child is killed and the result failed */
 } al_bench_config;
 
 /* One planned benchmark. */
@@ -159,7 +171,10 @@ typedef struct al_bench_item {
 al_bench_item *al_bench_plan(const al_bench_config *cfg, size_t *count, char *err, size_t errlen);
 /* Run the plan and fill `out` (context and results). 0 on success; -1 with
  * a reason in err when it could not run at all. Unsupported and failed
- * benchmarks are results, not errors. */
+ * benchmarks are results, not errors. out->ctx.label, if the caller set it
+ * beforehand, is kept; everything else in out is overwritten. Each
+ * benchmark runs in a child made with fork(): call it from a process
+ * without other threads. */
 int al_bench_execute(const al_bench_config *cfg, al_bench_run *out, char *err, size_t errlen);
 
 /* ----------------------------------------------------------------------------

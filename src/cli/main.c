@@ -14,6 +14,7 @@ typedef struct command {
 static const command commands[] = {
     {"list", al_cmd_list, "the allocators and wrappers, with availability and capabilities"},
     {"demo", al_cmd_demo, "the talk's examples (alloclab demo for the list)"},
+    {"bench", al_cmd_bench, "run the benchmark suite (alloclab bench --help)"},
 };
 
 int al_cli_usage_error(const char *fmt, ...)
