@@ -55,9 +55,13 @@ void *al_smallvec_push(al_smallvec *s, const void *elem)
     return s && reserve(s, 1, false) ? al_vec_push(&s->v, elem) : NULL;
 }
 
+/* Spilled: the vec's extend, which keeps track of elems inside a block it
+ * moves. Inline: spilling copies, so elems in the inline storage stay valid. */
 bool al_smallvec_extend(al_smallvec *s, const void *elems, size_t n)
 {
-    return s && reserve(s, n, false) && al_vec_extend(&s->v, elems, n);
+    if (!s) return false;
+    if (!al_smallvec_spilled(s) && !reserve(s, n, false)) return false;
+    return al_vec_extend(&s->v, elems, n);
 }
 
 /* ----------------------------------------------------------------------------
