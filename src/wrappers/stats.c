@@ -216,14 +216,11 @@ static const al_vtable stats_vt = {
 static al_allocator *stats_wrap(al_allocator *inner, const al_options *opts)
 {
     (void)opts;
-    if (inner == NULL) {
-        al_set_error("stats: no allocator to wrap");
-        return NULL;
-    }
-    stats *w = calloc(1, sizeof *w); /* all counters 0 */
-    if (!w || pthread_mutex_init(&w->mark_lock, NULL) != 0) {
+    stats *w = al_wrapper_alloc(sizeof *w, inner, "stats"); /* all counters 0 */
+    if (!w) return NULL;
+    if (pthread_mutex_init(&w->mark_lock, NULL) != 0) {
         free(w);
-        al_set_error("out of memory creating 'stats'");
+        al_set_error("cannot create the mutex of 'stats'");
         return NULL;
     }
     al_wrapper_setup(&w->base, &stats_vt, inner, 0);

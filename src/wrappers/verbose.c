@@ -252,20 +252,13 @@ static al_allocator *verbose_wrap(al_allocator *inner, const al_options *opts)
 {
     static const al_options defaults;
     if (!opts) opts = &defaults;
-    if (inner == NULL) {
-        al_set_error("verbose: no allocator to wrap");
-        return NULL;
-    }
     int fd = opts->log ? fileno(opts->log) : opts->log_fd > 0 ? opts->log_fd : STDERR_FILENO;
     if (fd < 0) {
         al_set_error("verbose: the log stream has no file descriptor");
         return NULL;
     }
-    verbose *w = malloc(sizeof *w);
-    if (!w) {
-        al_set_error("out of memory creating 'verbose'");
-        return NULL;
-    }
+    verbose *w = al_wrapper_alloc(sizeof *w, inner, "verbose");
+    if (!w) return NULL;
     w->log = opts->log;
     w->fd = fd;
     al_wrapper_setup(&w->base, &verbose_vt, inner, 0);

@@ -2,6 +2,19 @@
  * operations from inner's, and finding the inner of a wrapper. */
 #include "wrapper.h"
 
+#include <stdlib.h>
+
+void *al_wrapper_alloc(size_t size, al_allocator *inner, const char *name)
+{
+    if (inner == NULL) {
+        al_set_error("%s: no allocator to wrap", name);
+        return NULL;
+    }
+    void *w = calloc(1, size);
+    if (!w) al_set_error("out of memory creating '%s'", name);
+    return w;
+}
+
 void al_wrapper_setup(al_wrapper_base *b, const al_vtable *tmpl, al_allocator *inner, unsigned add_caps)
 {
     b->vt = *tmpl;

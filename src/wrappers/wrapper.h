@@ -22,6 +22,10 @@ typedef struct al_wrapper_base {
  *  its fallbacks). caps = inner's | add_caps. */
 void al_wrapper_setup(al_wrapper_base *b, const al_vtable *tmpl, al_allocator *inner, unsigned add_caps);
 
+/** A zeroed libc block of `size` bytes for a new `name` wrapper over inner,
+ *  or NULL with the error set (inner NULL, out of memory). */
+void *al_wrapper_alloc(size_t size, al_allocator *inner, const char *name);
+
 /* The destroy operations of the built-in wrappers: a handle whose vt->destroy
  * is one of them is an al_wrapper_base (that is how al_wrapper_inner knows). */
 void al_verbose_destroy(void *st);
