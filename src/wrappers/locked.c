@@ -114,14 +114,11 @@ static const al_vtable locked_vt = {
 static al_allocator *locked_wrap(al_allocator *inner, const al_options *opts)
 {
     (void)opts;
-    if (inner == NULL) {
-        al_set_error("locked: no allocator to wrap");
-        return NULL;
-    }
-    locked *w = malloc(sizeof *w);
-    if (!w || pthread_mutex_init(&w->lock, NULL) != 0) {
+    locked *w = al_wrapper_alloc(sizeof *w, inner, "locked");
+    if (!w) return NULL;
+    if (pthread_mutex_init(&w->lock, NULL) != 0) {
         free(w);
-        al_set_error("out of memory creating 'locked'");
+        al_set_error("cannot create the mutex of 'locked'");
         return NULL;
     }
     al_wrapper_setup(&w->base, &locked_vt, inner, AL_CAP_THREAD_SAFE);
