@@ -9,6 +9,9 @@ extern const al_backend_desc al_backend_sys;
 extern const al_backend_desc al_backend_je;
 extern const al_backend_desc al_backend_mi;
 extern const al_backend_desc al_backend_tc;
+extern const al_wrapper_desc al_wrapper_verbose;
+extern const al_wrapper_desc al_wrapper_stats;
+extern const al_wrapper_desc al_wrapper_locked;
 
 /* An instance whose handle lives inside its own state: the usual layout for
  * registry-made allocators. Allocated from libc; never from the instance. */
