@@ -15,8 +15,8 @@ static const al_demo demos[] = {
      al_demo_stack_limit},
     {"memory-types", "where static, stack and heap objects live in /proc/self/maps",
      al_demo_memory_types},
-    /* verbose-vec: slot for the vec on a bump arena under the verbose wrapper;
-     * added once the verbose wrapper and vec land. */
+    {"verbose-vec", "a vec on verbose:bump over a 1 KiB static buffer: every allocator call shown",
+     al_demo_verbose_vec},
 };
 
 /* ---- dispatch -------------------------------------------------------------

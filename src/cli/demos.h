@@ -28,4 +28,8 @@ int al_demo_stack_limit(int argc, char **argv);
  * /proc/self/maps that holds it. */
 int al_demo_memory_types(int argc, char **argv);
 
+/* A vec on verbose:bump over a 1 KiB static buffer — push, drop,
+ * with_capacity, extend, shrink_to_fit — printing every allocator call. */
+int al_demo_verbose_vec(int argc, char **argv);
+
 #endif
