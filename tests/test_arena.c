@@ -32,14 +32,6 @@ static void destroy_and_check(al_allocator *a)
     assert_int_equal(cb.mismatches, 0);
 }
 
-static bool all_equal(const void *p, size_t n, unsigned char v)
-{
-    const unsigned char *c = p;
-    for (size_t i = 0; i < n; i++)
-        if (c[i] != v) return false;
-    return true;
-}
-
 static void test_chunks_double(void **state)
 {
     (void)state;
@@ -74,7 +66,7 @@ static void test_big_request_gets_its_own_chunk(void **state)
     assert_non_null(aligned);
     assert_int_equal((uintptr_t)aligned % 4096, 0);
     memset(aligned, 1, 5000);
-    assert_true(all_equal(big, 100000, 0xab));
+    assert_true(all_bytes_are(big, 100000, 0xab));
     destroy_and_check(a);
 }
 
@@ -91,19 +83,19 @@ static void test_rollback_and_in_place_growth(void **state)
     assert_ptr_equal(al_allocate(a, 100, 8), z);
     memset(z, 0x3c, 100);
     assert_ptr_equal(al_grow(a, z, 100, 1000, 8), z);
-    assert_true(all_equal(z, 100, 0x3c));
+    assert_true(all_bytes_are(z, 100, 0x3c));
     assert_ptr_equal(al_shrink(a, z, 1000, 50, 8), z);
     assert_ptr_equal(al_allocate(a, 8, 8), z + 56); /* the shrink gave the tail back */
     /* Not the newest, or past the chunk: the block moves with its bytes. */
     memset(y, 0x42, 100);
     char *y2 = al_grow(a, y, 100, 200, 8);
     assert_ptr_not_equal(y2, y);
-    assert_true(all_equal(y2, 100, 0x42));
+    assert_true(all_bytes_are(y2, 100, 0x42));
     char *w = al_allocate(a, 64, 8);
     memset(w, 0x17, 64);
     char *w2 = al_grow(a, w, 64, 20000, 8);
     assert_non_null(w2);
-    assert_true(all_equal(w2, 64, 0x17));
+    assert_true(all_bytes_are(w2, 64, 0x17));
     assert_int_equal(al_arena_chunk_count(a), 2);
     destroy_and_check(a);
 }
@@ -151,12 +143,12 @@ static void test_marks_across_chunks(void **state)
     assert_int_equal(al_arena_chunk_count(a), chunks);
     assert_int_equal(al_arena_allocated_bytes(a), bytes);
     assert_int_equal(cb.live_blocks, chunks);
-    assert_true(all_equal(keep, 200, 0x6d));
+    assert_true(all_bytes_are(keep, 200, 0x6d));
     assert_ptr_equal(al_allocate(a, 16, 8), next);
     /* A mark whose chunk was returned is refused. */
     assert_true(al_rewind(a, &inner));
     assert_int_equal(al_arena_chunk_count(a), chunks);
-    assert_true(all_equal(keep, 200, 0x6d));
+    assert_true(all_bytes_are(keep, 200, 0x6d));
     destroy_and_check(a);
 }
 

@@ -10,6 +10,8 @@
 #include <alloclab/registry.h>
 #include <string.h>
 
+#include "counting_backing.h"
+
 static bool inside(const void *p, size_t n, const void *buf, size_t size)
 {
     uintptr_t a = (uintptr_t)p, b = (uintptr_t)buf;
@@ -17,14 +19,6 @@ static bool inside(const void *p, size_t n, const void *buf, size_t size)
 }
 
 static void fill(void *p, size_t n, unsigned char v) { memset(p, v, n); }
-
-static bool all_equal(const void *p, size_t n, unsigned char v)
-{
-    const unsigned char *c = p;
-    for (size_t i = 0; i < n; i++)
-        if (c[i] != v) return false;
-    return true;
-}
 
 static void test_in_place_over_stack_buffer(void **state)
 {
@@ -91,7 +85,7 @@ static void test_grow_and_shrink_in_place(void **state)
     char *p = al_allocate(a, 64, 8);
     fill(p, 64, 0x5a);
     assert_ptr_equal(al_grow(a, p, 64, 128, 8), p);
-    assert_true(all_equal(p, 64, 0x5a));
+    assert_true(all_bytes_are(p, 64, 0x5a));
     assert_int_equal(al_bump_used(a), (size_t)(p + 128 - (char *)buf));
     assert_ptr_equal(al_shrink(a, p, 128, 16, 8), p);
     assert_int_equal(al_bump_used(a), (size_t)(p + 16 - (char *)buf));
@@ -101,7 +95,7 @@ static void test_grow_and_shrink_in_place(void **state)
     char *p2 = al_grow(a, p, 16, 32, 8);
     assert_non_null(p2);
     assert_ptr_not_equal(p2, p);
-    assert_true(all_equal(p2, 16, 0x5a));
+    assert_true(all_bytes_are(p2, 16, 0x5a));
 }
 
 static void test_exhaustion_is_null_and_harmless(void **state)
@@ -120,7 +114,7 @@ static void test_exhaustion_is_null_and_harmless(void **state)
     /* The newest block cannot grow past the end; it stays as it was. */
     fill(p, 200, 0x11);
     assert_null(al_grow(a, p, 200, 300, 16));
-    assert_true(all_equal(p, 200, 0x11));
+    assert_true(all_bytes_are(p, 200, 0x11));
     assert_int_equal(al_bump_used(a), used);
     /* Exactly the rest still fits. */
     size_t rest = al_bump_remaining(a);
@@ -164,7 +158,7 @@ static void test_marks_and_rewind(void **state)
     assert_int_equal(al_bump_used(a), (size_t)(gone + 300 - (char *)buf));
     assert_true(al_rewind(a, &m));
     assert_int_equal(al_bump_used(a), used);
-    assert_true(all_equal(keep, 100, 0x77));
+    assert_true(all_bytes_are(keep, 100, 0x77));
     assert_ptr_equal(al_allocate(a, 300, 8), gone);
     /* A mark above the top (taken before a reset) is refused. */
     al_mark late;

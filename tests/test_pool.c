@@ -30,14 +30,6 @@ static void destroy_and_check(al_allocator *a)
     assert_int_equal(cb.mismatches, 0);
 }
 
-static bool all_equal(const void *p, size_t n, unsigned char v)
-{
-    const unsigned char *c = p;
-    for (size_t i = 0; i < n; i++)
-        if (c[i] != v) return false;
-    return true;
-}
-
 static void test_class_reuse_is_lifo(void **state)
 {
     (void)state;
@@ -141,17 +133,17 @@ static void test_resize_across_classes(void **state)
     assert_ptr_equal(al_grow(a, p, 20, 32, 8), p); /* same class */
     char *q = al_grow(a, p, 32, 100, 8);
     assert_ptr_not_equal(q, p);
-    assert_true(all_equal(q, 20, 0x44));
+    assert_true(all_bytes_are(q, 20, 0x44));
     assert_ptr_equal(al_allocate(a, 32, 8), p); /* the old block went back to its class */
     memset(q, 0x45, 100);
     char *big = al_grow(a, q, 100, 3000, 8);
-    assert_true(all_equal(big, 100, 0x45));
+    assert_true(all_bytes_are(big, 100, 0x45));
     memset(big, 0x46, 3000);
     char *bigger = al_grow(a, big, 3000, 9000, 8);
-    assert_true(all_equal(bigger, 3000, 0x46));
+    assert_true(all_bytes_are(bigger, 3000, 0x46));
     char *small = al_shrink(a, bigger, 9000, 40, 8);
     assert_non_null(small);
-    assert_true(all_equal(small, 40, 0x46));
+    assert_true(all_bytes_are(small, 40, 0x46));
     al_deallocate(a, small, 40, 8);
     assert_int_equal(cb.live_blocks, al_pool_page_count(a)); /* no large block left */
     destroy_and_check(a);
@@ -166,10 +158,10 @@ static void test_zeroed(void **state)
     al_deallocate(a, p, 200, 8);
     char *z = al_allocate_zeroed(a, 200, 8);
     assert_ptr_equal(z, p);
-    assert_true(all_equal(z, 200, 0));
+    assert_true(all_bytes_are(z, 200, 0));
     char *bz = al_allocate_zeroed(a, 20000, 64);
     assert_non_null(bz);
-    assert_true(all_equal(bz, 20000, 0));
+    assert_true(all_bytes_are(bz, 20000, 0));
     destroy_and_check(a);
 }
 
@@ -205,7 +197,7 @@ static void test_backing_failure_is_null(void **state)
     /* A move to a class without a page fails, the block stays as it was. */
     memset(p, 0x12, 64);
     assert_null(al_grow(a, p, 64, 128, 8));
-    assert_true(all_equal(p, 64, 0x12));
+    assert_true(all_bytes_are(p, 64, 0x12));
     assert_non_null(al_allocate(a, 64, 8)); /* its own class still carves */
     destroy_and_check(a);
 }

@@ -26,4 +26,13 @@ typedef struct counting_backing {
 /* Set *c up (all counters zero) and return its handle. */
 al_allocator *counting_backing_init(counting_backing *c);
 
+/* Whether all n bytes at p equal v (the tests' fill patterns). */
+static inline bool all_bytes_are(const void *p, size_t n, unsigned char v)
+{
+    const unsigned char *c = p;
+    for (size_t i = 0; i < n; i++)
+        if (c[i] != v) return false;
+    return true;
+}
+
 #endif
