@@ -171,6 +171,63 @@ static void test_malloc_moving_the_break(void **state)
     al_destroy(a);
 }
 
+/* A mark taken before the break was moved by someone else: rewinding gives
+ * the newer region back (the break is ours again) and the older one serves
+ * again from the mark. */
+static void test_marks_across_regions(void **state)
+{
+    (void)state;
+    al_allocator *a = make_sbrk(0);
+    assert_true(al_has(a, AL_CAP_MARKS | AL_CAP_RESET));
+    span keep = {al_allocate(a, 1000, 8), 1000, 0x4b};
+    paint(&keep);
+    al_mark m;
+    assert_true(al_mark_get(a, &m));
+    char *after = al_allocate(a, 500, 8);
+    assert_non_null(after);
+    span theirs = {sbrk(8192), 8192, 0x7e};
+    assert_true(theirs.p != (void *)-1);
+    paint(&theirs);
+    void *newer = al_allocate(a, 200000, 8);
+    assert_non_null(newer);
+    memset(newer, 0x11, 200000);
+    assert_int_equal(al_sbrk_region_count(a), 2);
+    size_t taken = al_sbrk_taken(a);
+    /* Marks of another kind are refused. */
+    int local;
+    al_mark bogus = {.chunk = &local, .offset = 8};
+    assert_true(al_rewind(a, &bogus));
+    assert_int_equal(al_sbrk_region_count(a), 2);
+    assert_true(al_rewind(a, &m));
+    assert_int_equal(al_sbrk_region_count(a), 1);
+    assert_true(al_sbrk_taken(a) < taken - 200000);
+    assert_ptr_equal(sbrk(0), theirs.p + theirs.n); /* the newer region went back */
+    assert_true(intact(&keep));
+    assert_true(intact(&theirs));
+    assert_ptr_equal(al_allocate(a, 500, 8), after);
+    al_destroy(a);
+    assert_true(intact(&theirs));
+}
+
+static void test_reset_and_mark_before_anything(void **state)
+{
+    (void)state;
+    al_allocator *a = make_sbrk(0);
+    al_mark empty;
+    assert_true(al_mark_get(a, &empty));
+    void *brk0 = sbrk(0);
+    void *first = al_allocate(a, 64, 16);
+    for (int i = 0; i < 100; i++) assert_non_null(al_allocate(a, 1000, 8));
+    assert_true(al_reset(a));
+    assert_ptr_equal(al_allocate(a, 64, 16), first);
+    assert_true(al_rewind(a, &empty));
+    assert_int_equal(al_sbrk_region_count(a), 0);
+    assert_int_equal(al_sbrk_taken(a), 0);
+    assert_ptr_equal(sbrk(0), brk0);
+    assert_non_null(al_allocate(a, 64, 16)); /* and it starts over */
+    al_destroy(a);
+}
+
 static void test_counters_of_another_allocator(void **state)
 {
     (void)state;
@@ -191,6 +248,8 @@ int main(void)
         cmocka_unit_test(test_destroy_gives_the_break_back),
         cmocka_unit_test(test_foreign_sbrk_in_between),
         cmocka_unit_test(test_malloc_moving_the_break),
+        cmocka_unit_test(test_marks_across_regions),
+        cmocka_unit_test(test_reset_and_mark_before_anything),
         cmocka_unit_test(test_counters_of_another_allocator),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,8 +13,9 @@
  *   pool   segregated free lists of fixed-size blocks up to 1 KiB, carved from
  *          64 KiB pages; larger requests go to the backing allocator; caps
  *          FREES|RESET. Not thread-safe.
- *   sbrk   a bump over the program break; caps FIXED_CAPACITY. Not
- *          thread-safe: the break is process-global.
+ *   sbrk   a bump over the program break, sharing it with malloc; caps
+ *          FIXED_CAPACITY|RESET|MARKS. Not thread-safe: the break is
+ *          process-global.
  * None of them is thread-safe: wrap them ("locked:arena") to share one.
  */
 #ifndef ALLOCLAB_BACKENDS_H
@@ -88,8 +89,9 @@ size_t al_pool_page_count(const al_allocator *a);
  *  against its capacity). */
 size_t al_sbrk_taken(const al_allocator *a);
 
-/** How many separate regions of the break it has used: a new one starts each
- *  time something else (malloc) moved the break in between. */
+/** How many regions of the break it holds in its chain: a new one starts
+ *  each time something else (malloc) moved the break in between; rewind and
+ *  reset drop them again. */
 size_t al_sbrk_region_count(const al_allocator *a);
 
 #ifdef __cplusplus
