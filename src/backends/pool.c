@@ -76,7 +76,7 @@ static void *page_of(page_footer *f) { return (char *)f - PAGE_SPACE; }
 
 /* ----------------------------------------------------------------------------
  * Large blocks: [header padding | big header][block], from backing with
- * alignment max(align, 16) so the offset keeps the block aligned.
+ * alignment max(align, header size) so the offset keeps the block aligned.
  * ------------------------------------------------------------------------- */
 static size_t big_align(size_t align) { return align > BIG_MIN_ALIGN ? align : BIG_MIN_ALIGN; }
 static big *header_of(void *block) { return (big *)block - 1; }
