@@ -42,3 +42,9 @@ al_allocator *counting_backing_init(counting_backing *c)
     c->handle = (al_allocator){.state = c, .vt = &cb_vt, .caps = AL_CAP_FREES};
     return &c->handle;
 }
+
+al_allocator *counting_backing_create(counting_backing *c, const char *spec, size_t capacity)
+{
+    al_options o = {.capacity = capacity, .backing = counting_backing_init(c)};
+    return al_create(spec, &o);
+}

@@ -4,7 +4,7 @@
 #ifndef ALLOCLAB_TEST_COUNTING_BACKING_H
 #define ALLOCLAB_TEST_COUNTING_BACKING_H
 
-#include <alloclab/allocator.h>
+#include <alloclab/registry.h>
 
 #define COUNTING_MAX_LIVE 1024
 
@@ -25,6 +25,17 @@ typedef struct counting_backing {
 
 /* Set *c up (all counters zero) and return its handle. */
 al_allocator *counting_backing_init(counting_backing *c);
+
+/* al_create(spec) with *c, freshly set up, as its backing and the given
+ * capacity option (0: the default); NULL (al_last_error says why) on failure. */
+al_allocator *counting_backing_create(counting_backing *c, const char *spec, size_t capacity);
+
+/* Whether every block went back, each with the size and alignment it was
+ * given with. */
+static inline bool counting_backing_clean(const counting_backing *c)
+{
+    return c->live_blocks == 0 && c->mismatches == 0;
+}
 
 /* Whether all n bytes at p equal v (the tests' fill patterns). */
 static inline bool all_bytes_are(const void *p, size_t n, unsigned char v)
