@@ -139,7 +139,7 @@ static __attribute__((noinline)) void *sbrk_refill(sbrk_state *s, size_t size, s
 {
     uintptr_t brk = current_break();
     if (brk == (uintptr_t)-1) return NULL;
-    if (brk != s->end || !s->cur) return new_region(s, brk, size, align);
+    if (brk != s->end) return new_region(s, brk, size, align); /* end is 0 with no region */
     uintptr_t pad = -s->top & (align - 1);
     if (pad > AL_MAX_SIZE - size) return NULL;
     /* allocate's bump failed, so pad + size > end - top. */
