@@ -3,7 +3,7 @@
  * the median with its CI half-width and the ratio to the fastest allocator of
  * that column (the fastest in bold). Unsupported and failed cells say so, and
  * their reasons follow the table. Cell text never breaks the table: '|' and
- * line breaks are escaped. */
+ * line breaks are escaped, and '<' '>' too (GitHub would take them for HTML). */
 #include "bench.h"
 #include "report_util.h"
 
@@ -15,6 +15,8 @@ static void cell_text(FILE *out, const char *s)
 {
     for (; *s; s++) {
         if (*s == '|') fputs("\\|", out);
+        else if (*s == '<') fputs("&lt;", out); /* else GitHub takes it for HTML */
+        else if (*s == '>') fputs("&gt;", out);
         else if (*s == '\n' || *s == '\r') fputc(' ', out);
         else fputc(*s, out);
     }
