@@ -36,9 +36,9 @@ static const char schema[] =
     " instructions REAL, est_cycles REAL,"
     " samples BLOB, PRIMARY KEY(run_id, seq));" /* samples: little-endian IEEE doubles */
     "CREATE INDEX results_name ON results(workload, param, allocator);"
-    "INSERT INTO meta VALUES('application', 'alloclab'), ('schema_version', '1');"
-    "PRAGMA application_id = 1097616482;" /* AL_HISTORY_APP_ID */
-    "PRAGMA user_version = 1;";
+    "INSERT INTO meta VALUES('application', 'alloclab'), ('schema_version', '%d');"
+    "PRAGMA application_id = %d;"
+    "PRAGMA user_version = %d;";
 
 /* ---- opening -----------------------------------------------------------------
  * A refused file is closed again without a write: the check connection is
@@ -162,10 +162,13 @@ al_history *al_history_open(const char *path, bool create, char *err, size_t err
     sqlite3_busy_timeout(h->db, 5000);
     sqlite3_exec(h->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
     if (!exists) {
-        char *msg = NULL;
-        if (sqlite3_exec(h->db, "BEGIN", NULL, NULL, &msg) != SQLITE_OK ||
-            sqlite3_exec(h->db, schema, NULL, NULL, &msg) != SQLITE_OK ||
-            sqlite3_exec(h->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+        char *msg = NULL, *sql = sqlite3_mprintf(schema, AL_HISTORY_VERSION, AL_HISTORY_APP_ID,
+                                                 AL_HISTORY_VERSION);
+        int ok = sql && sqlite3_exec(h->db, "BEGIN", NULL, NULL, &msg) == SQLITE_OK &&
+                 sqlite3_exec(h->db, sql, NULL, NULL, &msg) == SQLITE_OK &&
+                 sqlite3_exec(h->db, "COMMIT", NULL, NULL, &msg) == SQLITE_OK;
+        sqlite3_free(sql);
+        if (!ok) {
             fail(err, errlen, "cannot create %s: %s", path, msg ? msg : "unknown error");
             sqlite3_free(msg);
             al_history_close(h);
