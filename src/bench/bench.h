@@ -222,7 +222,7 @@ typedef struct al_history_point {
 
 /* Every stored result whose name is `bench` (workload/param/allocator), or
  * starts with `bench` + "/" (a workload or workload/param), oldest run first,
- * then by name. NULL with a reason on a database error; otherwise a malloc'd
+ * each run's in its result order. NULL with a reason on a database error; otherwise a malloc'd
  * array (free()) of *count points, possibly zero. */
 al_history_point *al_history_series(al_history *h, const char *bench, size_t *count, char *err,
                                     size_t errlen);
