@@ -90,25 +90,6 @@ const al_workload *al_workload_find(const char *name)
     return NULL;
 }
 
-int al_report_json(FILE *out, const al_bench_run *run) { (void)out, (void)run; return 0; }
-int al_report_csv(FILE *out, const al_bench_run *run) { (void)out, (void)run; return 0; }
-int al_report_markdown(FILE *out, const al_bench_run *run) { (void)out, (void)run; return 0; }
-int al_report_html(FILE *out, const al_bench_run *run) { (void)out, (void)run; return 0; }
-
-al_history *al_history_open(const char *path, bool create, char *err, size_t errlen)
-{
-    (void)path, (void)create;
-    snprintf(err, errlen, "history is not built yet (scaffold)");
-    return NULL;
-}
-void al_history_close(al_history *h) { (void)h; }
-int al_history_save(al_history *h, al_bench_run *run, char *err, size_t errlen)
-{
-    (void)h, (void)run;
-    snprintf(err, errlen, "history is not built yet (scaffold)");
-    return -1;
-}
-
 const char *al_callgrind_unavailable(void) { return "instruction counts are not built yet (scaffold)"; }
 al_run_status al_callgrind_measure(const al_bench_item *item, uint64_t iters, double *instructions,
                                    double *est_cycles, char *why, size_t whylen)

@@ -120,6 +120,7 @@ typedef struct al_bench_context {
     char label[64];             /* --save LABEL, or empty */
     char mode[16];              /* "time" or "instructions" */
     char alloclab_version[16];
+    double mhz_per_cpu;         /* nominal CPU clock; 0 when unknown (JSON omits it) */
 } al_bench_context;
 
 typedef struct al_bench_run {
@@ -198,6 +199,11 @@ int al_report_json(FILE *out, const al_bench_run *run);
 int al_report_csv(FILE *out, const al_bench_run *run);
 int al_report_markdown(FILE *out, const al_bench_run *run);
 int al_report_html(FILE *out, const al_bench_run *run);
+/* Read a file al_report_json wrote back into `out` (context, results and raw
+ * samples; out->id = 0). 0 on success; -1 with a one-line reason in err when
+ * the file is unreadable, not JSON, or not in that schema. On failure `out`
+ * holds nothing to free. */
+int al_report_json_read(const char *path, al_bench_run *out, char *err, size_t errlen);
 
 /* ----------------------------------------------------------------------------
  * History (history.c): SQLite, default alloclab-results/results.db
@@ -217,6 +223,27 @@ int al_history_save(al_history *h, al_bench_run *run, char *err, size_t errlen);
  * run, 1 the one before. */
 int al_history_load(al_history *h, const char *ref, int nth_last, al_bench_run *out, char *err, size_t errlen);
 
+/* One stored run's value of one benchmark (al_history_series). */
+typedef struct al_history_point {
+    long long run_id;
+    char date[32];
+    char label[64];
+    char git_commit[48];
+    char name[160];             /* workload/param/allocator */
+    al_run_status status;
+    double median, ci_low, ci_high; /* ns per iteration; NaN when not ok */
+    double instructions;        /* per iteration; -1 when not measured */
+} al_history_point;
+
+/* Every stored result whose name is `bench` (workload/param/allocator), or
+ * starts with `bench` + "/" (a workload or workload/param), oldest run first,
+ * each run's in its result order. NULL with a reason on a database error; otherwise a malloc'd
+ * array (free()) of *count points, possibly zero. */
+al_history_point *al_history_series(al_history *h, const char *bench, size_t *count, char *err,
+                                    size_t errlen);
+/* Number of stored runs, or -1 with a reason. */
+long long al_history_run_count(al_history *h, char *err, size_t errlen);
+
 typedef enum al_verdict { AL_UNCHANGED = 0, AL_IMPROVED = 1, AL_REGRESSED = 2 } al_verdict;
 
 typedef struct al_comparison {
@@ -226,8 +253,11 @@ typedef struct al_comparison {
     al_verdict verdict;
 } al_comparison;
 
-/* Compare every benchmark present (and ok) in both runs. Improved or regressed
- * only when the ratio's CI lies wholly outside 1 +- threshold. */
+/* Compare every benchmark present (and ok) in both runs, in new_run's order.
+ * `threshold` is a fraction (0.02 = 2%). Improved or regressed only when the
+ * ratio's CI lies wholly outside 1 +- threshold. Runs in instructions mode on
+ * both sides compare instructions (exact, a zero-width CI). Returns a malloc'd
+ * array (free(); non-NULL even when *count is 0), NULL when out of memory. */
 al_comparison *al_compare_runs(const al_bench_run *base, const al_bench_run *new_run, double threshold,
                                size_t *count);
 
