@@ -23,22 +23,29 @@ static void rstrip(char *s)
     while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) s[--n] = '\0';
 }
 
-/* The "model name" of the first CPU in /proc/cpuinfo. */
-static void cpu_model(char *buf, size_t len)
+/* The "model name" and "cpu MHz" of the first CPU in /proc/cpuinfo
+ * ("unknown" and 0 when absent, as on some virtual machines and arm64). */
+static void cpu_model(char *buf, size_t len, double *mhz)
 {
     snprintf(buf, len, "unknown");
+    *mhz = 0;
     FILE *f = fopen("/proc/cpuinfo", "r");
     if (!f) return;
     char line[512];
-    while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, "model name", 10) != 0) continue;
+    bool have_model = false, have_mhz = false;
+    while ((!have_model || !have_mhz) && fgets(line, sizeof line, f)) {
         const char *colon = strchr(line, ':');
         if (!colon) continue;
         colon++;
         while (*colon == ' ' || *colon == '\t') colon++;
-        snprintf(buf, len, "%s", colon);
-        rstrip(buf);
-        break;
+        if (!have_model && strncmp(line, "model name", 10) == 0) {
+            snprintf(buf, len, "%s", colon);
+            rstrip(buf);
+            have_model = true;
+        } else if (!have_mhz && strncmp(line, "cpu MHz", 7) == 0) {
+            *mhz = strtod(colon, NULL);
+            have_mhz = true;
+        }
     }
     fclose(f);
 }
@@ -65,7 +72,7 @@ void al_bench_context_detect(al_bench_context *ctx)
     if (gmtime_r(&now, &tm)) strftime(ctx->date, sizeof ctx->date, "%Y-%m-%dT%H:%M:%SZ", &tm);
     if (gethostname(ctx->host, sizeof ctx->host) != 0) snprintf(ctx->host, sizeof ctx->host, "unknown");
     ctx->host[sizeof ctx->host - 1] = '\0';
-    cpu_model(ctx->cpu, sizeof ctx->cpu);
+    cpu_model(ctx->cpu, sizeof ctx->cpu, &ctx->mhz_per_cpu);
     long nc = sysconf(_SC_NPROCESSORS_ONLN);
     ctx->ncpus = nc > 0 ? (int)nc : 1;
 #if defined(__clang__)
