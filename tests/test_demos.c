@@ -204,6 +204,44 @@ static void test_memory_types_names_the_regions(void **state)
     assert_non_null(strstr(line, exe));
 }
 
+/* ---- verbose-vec ---------------------------------------------------------- */
+
+/* The calls the talk's slide shows, in order: one allocate for the first
+ * push, its deallocate, one allocate of 100 ints, a grow in place to 200,
+ * a shrink to 101, the last deallocate. All at one address: the static
+ * buffer's start, since each drop rolls the bump arena back. */
+static void test_verbose_vec_prints_every_call(void **state)
+{
+    (void)state;
+    char line[512];
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "demo", "verbose-vec"), 0);
+    assert_int_equal(cli_exit_code(&run), 0);
+    const char *expected[] = {
+        "allocate(size=16, align=4)", "deallocate(", "allocate(size=400, align=4)",
+        "grow(", "400 -> 800, align=4)", "shrink(", "800 -> 404, align=4)",
+        "deallocate(", "size=404, align=4)",
+    };
+    const char *at = run.out;
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
+        const char *hit = strstr(at, expected[i]);
+        if (!hit) fail_msg("missing (in order) '%s' in:\n%s", expected[i], run.out);
+        at = hit + strlen(expected[i]);
+    }
+    /* Exactly six allocator calls besides destroy: nothing hidden. */
+    size_t calls = 0;
+    for (const char *p = run.out; (p = strstr(p, "[alloclab] ")) != NULL; p++) calls++;
+    assert_int_equal(calls, 7);
+    /* Every block starts at the static buffer: the address printed in the
+     * header line comes back from each allocate and grow. */
+    assert_non_null(cli_line_with(run.out, "static buffer at ", line, sizeof line));
+    const char *addr = strstr(line, "at ") + 3;
+    size_t returned = 0;
+    for (const char *p = run.out; (p = strstr(p, "-> ")) != NULL; p += 3)
+        if (strncmp(p + 3, addr, strlen(addr)) == 0) returned++;
+    assert_int_equal(returned, 4);
+    assert_non_null(strstr(run.out, "len 101, capacity 101, v[100] = 99"));
+}
+
 /* ---- the dispatcher ------------------------------------------------------- */
 
 static void test_demo_lists_the_demos(void **state)
@@ -245,6 +283,7 @@ int main(void)
         cmocka_unit_test(test_stack_limit_size_option),
         cmocka_unit_test(test_stack_limit_rejects_bad_sizes),
         cmocka_unit_test(test_memory_types_names_the_regions),
+        cmocka_unit_test(test_verbose_vec_prints_every_call),
         cmocka_unit_test(test_demo_lists_the_demos),
         cmocka_unit_test(test_demo_unknown_name),
     };
