@@ -14,6 +14,9 @@ if(ALLOCLAB_HAVE_JE)
   install(FILES ${CMAKE_BINARY_DIR}/liballoclab_jemalloc.a DESTINATION ${CMAKE_INSTALL_LIBDIR})
   set(ALLOCLAB_PC_PRIVATE "-lalloclab_jemalloc ${ALLOCLAB_PC_PRIVATE}")
 endif()
+# The .pc file finds its prefix from its own place, so an installed tree can
+# be moved (and `cmake --install --prefix DIR` works without reconfiguring).
+file(RELATIVE_PATH ALLOCLAB_PC_UP "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
 configure_file(cmake/alloclab.pc.in ${CMAKE_BINARY_DIR}/alloclab.pc @ONLY)
 install(FILES ${CMAKE_BINARY_DIR}/alloclab.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
