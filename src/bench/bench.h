@@ -54,6 +54,15 @@ size_t al_workload_count(void);
 const al_workload *al_workload_at(size_t i);
 const al_workload *al_workload_find(const char *name);
 
+/* Workloads of a user or a test, added at run time (harness.c; at start-up,
+ * before threads). They join the default suite after the built-in table and
+ * are found by name like the others. The descriptor must outlive every use.
+ * 0, or -1 when the name is empty, too long (47 chars), taken, or 16 are
+ * already registered (al_set_error says which). */
+int al_workload_register(const al_workload *w);
+/* A workload by name: the built-in table first, then registered ones. */
+const al_workload *al_workload_lookup(const char *name);
+
 /* ----------------------------------------------------------------------------
  * Statistics (stats.c). Inputs are never reordered; NaN for n == 0.
  * ------------------------------------------------------------------------- */
@@ -111,6 +120,7 @@ typedef struct al_bench_context {
     char label[64];             /* --save LABEL, or empty */
     char mode[16];              /* "time" or "instructions" */
     char alloclab_version[16];
+    double mhz_per_cpu;         /* nominal CPU clock; 0 when unknown (JSON omits it) */
 } al_bench_context;
 
 typedef struct al_bench_run {
@@ -145,6 +155,9 @@ typedef struct al_bench_config {
     double min_sample_ms;           /* 0 = default (1 ms; quick: 0.5 ms) */
     bool quiet;                     /* no progress line */
     al_bench_mode mode;
+    double timeout_s;               /* longest step of a benchmark (setup + warm-up +
+                                       calibration, or one sample); 0 = default (300 s);
+                                       past it the child is killed and the result failed */
 } al_bench_config;
 
 /* One planned benchmark. */
@@ -159,7 +172,10 @@ typedef struct al_bench_item {
 al_bench_item *al_bench_plan(const al_bench_config *cfg, size_t *count, char *err, size_t errlen);
 /* Run the plan and fill `out` (context and results). 0 on success; -1 with
  * a reason in err when it could not run at all. Unsupported and failed
- * benchmarks are results, not errors. */
+ * benchmarks are results, not errors. out->ctx.label, if the caller set it
+ * beforehand, is kept; everything else in out is overwritten. Each
+ * benchmark runs in a child made with fork(): call it from a process
+ * without other threads. */
 int al_bench_execute(const al_bench_config *cfg, al_bench_run *out, char *err, size_t errlen);
 
 /* ----------------------------------------------------------------------------
@@ -183,6 +199,11 @@ int al_report_json(FILE *out, const al_bench_run *run);
 int al_report_csv(FILE *out, const al_bench_run *run);
 int al_report_markdown(FILE *out, const al_bench_run *run);
 int al_report_html(FILE *out, const al_bench_run *run);
+/* Read a file al_report_json wrote back into `out` (context, results and raw
+ * samples; out->id = 0). 0 on success; -1 with a one-line reason in err when
+ * the file is unreadable, not JSON, or not in that schema. On failure `out`
+ * holds nothing to free. */
+int al_report_json_read(const char *path, al_bench_run *out, char *err, size_t errlen);
 
 /* ----------------------------------------------------------------------------
  * History (history.c): SQLite, default alloclab-results/results.db
@@ -202,6 +223,27 @@ int al_history_save(al_history *h, al_bench_run *run, char *err, size_t errlen);
  * run, 1 the one before. */
 int al_history_load(al_history *h, const char *ref, int nth_last, al_bench_run *out, char *err, size_t errlen);
 
+/* One stored run's value of one benchmark (al_history_series). */
+typedef struct al_history_point {
+    long long run_id;
+    char date[32];
+    char label[64];
+    char git_commit[48];
+    char name[160];             /* workload/param/allocator */
+    al_run_status status;
+    double median, ci_low, ci_high; /* ns per iteration; NaN when not ok */
+    double instructions;        /* per iteration; -1 when not measured */
+} al_history_point;
+
+/* Every stored result whose name is `bench` (workload/param/allocator), or
+ * starts with `bench` + "/" (a workload or workload/param), oldest run first,
+ * each run's in its result order. NULL with a reason on a database error; otherwise a malloc'd
+ * array (free()) of *count points, possibly zero. */
+al_history_point *al_history_series(al_history *h, const char *bench, size_t *count, char *err,
+                                    size_t errlen);
+/* Number of stored runs, or -1 with a reason. */
+long long al_history_run_count(al_history *h, char *err, size_t errlen);
+
 typedef enum al_verdict { AL_UNCHANGED = 0, AL_IMPROVED = 1, AL_REGRESSED = 2 } al_verdict;
 
 typedef struct al_comparison {
@@ -211,8 +253,11 @@ typedef struct al_comparison {
     al_verdict verdict;
 } al_comparison;
 
-/* Compare every benchmark present (and ok) in both runs. Improved or regressed
- * only when the ratio's CI lies wholly outside 1 +- threshold. */
+/* Compare every benchmark present (and ok) in both runs, in new_run's order.
+ * `threshold` is a fraction (0.02 = 2%). Improved or regressed only when the
+ * ratio's CI lies wholly outside 1 +- threshold. Runs in instructions mode on
+ * both sides compare instructions (exact, a zero-width CI). Returns a malloc'd
+ * array (free(); non-NULL even when *count is 0), NULL when out of memory. */
 al_comparison *al_compare_runs(const al_bench_run *base, const al_bench_run *new_run, double threshold,
                                size_t *count);
 

@@ -14,6 +14,9 @@ typedef struct command {
 static const command commands[] = {
     {"list", al_cmd_list, "the allocators and wrappers, with availability and capabilities"},
     {"demo", al_cmd_demo, "the talk's examples (alloclab demo for the list)"},
+    {"bench", al_cmd_bench, "run the benchmark suite (alloclab bench --help)"},
+    {"compare", al_cmd_compare, "verdicts between two stored runs: compare [BASE [NEW]]"},
+    {"history", al_cmd_history, "one benchmark's median over the stored runs: history BENCH"},
 };
 
 int al_cli_usage_error(const char *fmt, ...)

@@ -9,6 +9,13 @@ extern const al_backend_desc al_backend_sys;
 extern const al_backend_desc al_backend_je;
 extern const al_backend_desc al_backend_mi;
 extern const al_backend_desc al_backend_tc;
+extern const al_backend_desc al_backend_bump;
+extern const al_backend_desc al_backend_arena;
+extern const al_backend_desc al_backend_pool;
+extern const al_backend_desc al_backend_sbrk;
+extern const al_wrapper_desc al_wrapper_verbose;
+extern const al_wrapper_desc al_wrapper_stats;
+extern const al_wrapper_desc al_wrapper_locked;
 
 /* An instance whose handle lives inside its own state: the usual layout for
  * registry-made allocators. Allocated from libc; never from the instance. */

@@ -14,10 +14,11 @@
 /* Listing order: libc first, the production allocators, then the hand-made ones. */
 static const al_backend_desc *const backends[] = {
     &al_backend_sys, &al_backend_je, &al_backend_mi, &al_backend_tc,
+    &al_backend_bump, &al_backend_arena, &al_backend_pool, &al_backend_sbrk,
 };
 
 static const al_wrapper_desc *const wrappers[] = {
-    NULL,
+    &al_wrapper_verbose, &al_wrapper_stats, &al_wrapper_locked,
 };
 
 #define COUNT(x) (sizeof(x) / sizeof((x)[0]))

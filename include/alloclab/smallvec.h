@@ -1,0 +1,88 @@
+/* alloclab — al_smallvec: a vec with room for N elements inline.
+ *
+ * The first N elements live in storage the caller provides (usually next to
+ * the smallvec, on the stack or inside a struct): no allocation at all while
+ * len <= N. The push that does not fit (the N+1th) "spills": the elements
+ * move to a block from the allocator and from then on it behaves as an
+ * al_vec (same growth policy: the first block holds max(2N, needed, the vec's
+ * minimum first capacity) elements).
+ *
+ *   AL_SMALLVEC(int, 4) s;        // 4 ints inline
+ *   AL_SMALLVEC_INIT(&s, a);
+ *   for (int i = 1; i <= 5; i++) AL_SMALLVEC_PUSH(&s, int, i);
+ *   al_smallvec_spilled(&s.sv);   // true: spilled on the 5th push
+ *
+ * shrink_to_fit moves the elements back inline when they fit there (and
+ * frees the block); otherwise it shrinks the block as al_vec does. free gives
+ * the block back and the smallvec is inline and empty again.
+ *
+ * Failure: as al_vec: false/NULL, the smallvec unchanged, nothing aborts.
+ * While not spilled, a smallvec points into its inline storage: do not move
+ * it (copy it by value) or let that storage go out of scope while in use.
+ */
+#ifndef ALLOCLAB_SMALLVEC_H
+#define ALLOCLAB_SMALLVEC_H
+
+#include "vec.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct al_smallvec {
+    al_vec v;            /* the elements; v.data == inline_buf until spilled */
+    void *inline_buf;    /* the caller's storage for inline_cap elements, aligned to elem_align */
+    size_t inline_cap;   /* elements the inline storage holds (N) */
+} al_smallvec;
+
+/** An empty smallvec using inline_buf (room for inline_cap elements) first.
+ *  False (s untouched) on the arguments al_vec_init refuses, or when
+ *  inline_buf is NULL with inline_cap > 0 or not aligned to elem_align. */
+bool al_smallvec_init(al_smallvec *s, al_allocator *a, size_t elem_size, size_t elem_align,
+                      void *inline_buf, size_t inline_cap);
+
+/** Whether the elements live in a block from the allocator. */
+bool al_smallvec_spilled(const al_smallvec *s);
+
+/** Elements in use. */
+static inline size_t al_smallvec_len(const al_smallvec *s) { return s->v.len; }
+
+/** As al_vec_reserve / al_vec_reserve_exact (spilling if it must). */
+bool al_smallvec_reserve(al_smallvec *s, size_t additional);
+bool al_smallvec_reserve_exact(al_smallvec *s, size_t additional);
+
+/** As al_vec_push: the new element's address, or NULL (s unchanged). */
+void *al_smallvec_push(al_smallvec *s, const void *elem);
+
+/** As al_vec_extend; `elems` may point into s itself. */
+bool al_smallvec_extend(al_smallvec *s, const void *elems, size_t n);
+
+/** As al_vec_pop, al_vec_at, al_vec_get, al_vec_clear (never move storage). */
+bool al_smallvec_pop(al_smallvec *s, void *out);
+void *al_smallvec_at(const al_smallvec *s, size_t i);
+bool al_smallvec_get(const al_smallvec *s, size_t i, void *out);
+void al_smallvec_clear(al_smallvec *s);
+
+/** Back inline when len <= inline_cap (the block is freed), else shrink the
+ *  block to len. False when the allocator fails to shrink (s unchanged). */
+bool al_smallvec_shrink_to_fit(al_smallvec *s);
+
+/** Give the block back if spilled: s is empty and inline again. */
+void al_smallvec_free(al_smallvec *s);
+
+/* ----------------------------------------------------------------------------
+ * Typed layer: a struct with the smallvec and N inline elements of type T.
+ * The smallvec itself is the `sv` member.
+ * ------------------------------------------------------------------------- */
+#define AL_SMALLVEC(T, N) struct { al_smallvec sv; T inline_[N]; }
+#define AL_SMALLVEC_INIT(s, a) \
+    al_smallvec_init(&(s)->sv, (a), sizeof((s)->inline_[0]), _Alignof(__typeof__((s)->inline_[0])), \
+                     (s)->inline_, sizeof((s)->inline_) / sizeof((s)->inline_[0]))
+/* True when pushed. */
+#define AL_SMALLVEC_PUSH(s, T, value) (al_smallvec_push(&(s)->sv, &(T){(value)}) != NULL)
+#define AL_SMALLVEC_DATA(s, T) ((T *)(s)->sv.v.data)
+
+#ifdef __cplusplus
+}
+#endif
+#endif

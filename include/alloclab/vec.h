@@ -1,0 +1,102 @@
+/* alloclab — al_vec: a growable array over any allocator.
+ *
+ * Elements have a fixed size and alignment given at init; the vec stores
+ * them contiguously in one block from its allocator. The core is untyped; the
+ * AL_VEC_* macros at the end add a typed layer.
+ *
+ * Growth: when a push or extend does not fit, the capacity becomes the
+ * largest of twice the old capacity, what is needed, and a minimum first
+ * capacity (8 elements of 1 byte, 4 elements up to 1 KiB, else 1 — as Rust's
+ * Vec does). The block is resized with al_grow/al_shrink, so an allocator that
+ * can resize in place (a bump arena's newest block, realloc) does.
+ *
+ * Failure: every operation that may allocate returns false (or NULL) when the
+ * allocator fails or a size would overflow, and then leaves the vec exactly as
+ * it was. Nothing aborts. Element size 0 never allocates.
+ *
+ * A vec is not thread-safe; it may be moved (copied by value) between calls.
+ */
+#ifndef ALLOCLAB_VEC_H
+#define ALLOCLAB_VEC_H
+
+#include "allocator.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct al_vec {
+    al_allocator *alloc; /* where the block comes from; not owned */
+    void *data;          /* cap elements, the first len initialised; while cap == 0 or
+                            elem_size == 0, al_dangling(elem_align) (never dereferenced) */
+    size_t len;          /* elements in use */
+    size_t cap;          /* elements the block holds (SIZE_MAX when elem_size == 0) */
+    size_t elem_size;    /* bytes per element */
+    size_t elem_align;   /* alignment of the block: a power of two */
+} al_vec;
+
+/** Minimum capacity of the first allocation, for elements of elem_size bytes. */
+size_t al_vec_min_cap(size_t elem_size);
+
+/** An empty vec (no allocation). False when elem_align is not a power of two
+ *  or elem_size is not a multiple of it, or v or a is NULL (then *v is left
+ *  untouched). */
+bool al_vec_init(al_vec *v, al_allocator *a, size_t elem_size, size_t elem_align);
+
+/** As al_vec_init, with room for exactly `cap` elements. False (and *v an
+ *  empty vec when the arguments were valid) when the allocation fails. */
+bool al_vec_with_capacity(al_vec *v, al_allocator *a, size_t elem_size, size_t elem_align, size_t cap);
+
+/** Make room for `additional` more elements with amortised (doubling)
+ *  growth. True when there is room afterwards; false leaves v unchanged. */
+bool al_vec_reserve(al_vec *v, size_t additional);
+
+/** Make room for exactly `additional` more elements (no extra). */
+bool al_vec_reserve_exact(al_vec *v, size_t additional);
+
+/** Append one element copied from `elem` (NULL: zero-filled). Returns the
+ *  new element's address, or NULL on failure (v unchanged). */
+void *al_vec_push(al_vec *v, const void *elem);
+
+/** Append n elements copied from `elems` (NULL: zero-filled). `elems` may
+ *  point into v itself. False on failure (v unchanged). */
+bool al_vec_extend(al_vec *v, const void *elems, size_t n);
+
+/** Remove the last element, copying it to `out` when out is non-NULL.
+ *  False when v is empty. Never frees memory. */
+bool al_vec_pop(al_vec *v, void *out);
+
+/** The address of element i, or NULL when i >= len. Valid until the next
+ *  call that may allocate. */
+void *al_vec_at(const al_vec *v, size_t i);
+
+/** Copy element i to `out`; false when i >= len. */
+bool al_vec_get(const al_vec *v, size_t i, void *out);
+
+/** Remove every element; the capacity stays. */
+void al_vec_clear(al_vec *v);
+
+/** Shrink the block to len elements (freeing it when len == 0). False when
+ *  the allocator fails to shrink (v unchanged, still valid). */
+bool al_vec_shrink_to_fit(al_vec *v);
+
+/** Give the block back; v becomes empty (still usable, same allocator). */
+void al_vec_free(al_vec *v);
+
+/* ----------------------------------------------------------------------------
+ * Typed layer. T must be the type the vec was made for.
+ *   al_vec v; AL_VEC_INIT(&v, a, int);  AL_VEC_PUSH(&v, int, 42);
+ *   int x = AL_VEC_DATA(&v, int)[0];
+ * ------------------------------------------------------------------------- */
+#define AL_VEC_INIT(v, a, T) al_vec_init((v), (a), sizeof(T), _Alignof(T))
+#define AL_VEC_WITH_CAPACITY(v, a, T, n) al_vec_with_capacity((v), (a), sizeof(T), _Alignof(T), (n))
+/* True when pushed. The value is evaluated once. */
+#define AL_VEC_PUSH(v, T, value) (al_vec_push((v), &(T){(value)}) != NULL)
+#define AL_VEC_DATA(v, T) ((T *)(v)->data)
+/* A pointer to element i (NULL when out of range). */
+#define AL_VEC_AT(v, T, i) ((T *)al_vec_at((v), (i)))
+
+#ifdef __cplusplus
+}
+#endif
+#endif

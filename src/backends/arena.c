@@ -1,0 +1,245 @@
+/* arena: a growing bump arena, bumpalo-style — a chain of chunks.
+ *
+ * Blocks are bumped from the newest chunk. When it is full, a new chunk comes
+ * from the backing allocator (option backing, default a private sys
+ * instance): the n-th chunk made has room for at least
+ * capacity * 2^(n-1) bytes (option capacity, default 4 KiB, header included;
+ * the doubling stops at 1 GiB), and a request larger than that gets a chunk
+ * of its own size. The tail of the chunk left behind is not used again until
+ * reset or a rewind. As in bump, only the newest block is given back or
+ * resized in place. Reset keeps the largest chunk only; rewind returns every
+ * chunk made after the mark; destroy returns them all.
+ */
+#include "alloclab/backends.h"
+#include "bumpstep.h"
+#include "internal.h"
+
+#include <stdlib.h>
+
+#define ARENA_DEFAULT_CAPACITY ((size_t)4 << 10)
+#define ARENA_MIN_CAPACITY ((size_t)256)
+#define ARENA_MAX_DOUBLING ((size_t)1 << 30)
+#define ARENA_CAPS (AL_CAP_RESET | AL_CAP_MARKS)
+
+/* A chunk from the backing allocator: this header, then the bump space.
+ * Chunks are requested with alignment CHUNK_ALIGN, so the space after the
+ * header is CHUNK_ALIGN-aligned too. */
+typedef struct chunk {
+    struct chunk *prev; /* the chunk made just before this one, or NULL */
+    size_t size;        /* bytes obtained from backing, header included */
+} chunk;
+
+#define CHUNK_ALIGN ((size_t)AL_MALLOC_ALIGN)
+_Static_assert(sizeof(chunk) % CHUNK_ALIGN == 0, "the bump space after a header stays aligned");
+
+typedef struct arena {
+    al_allocator handle;
+    uintptr_t top, end;        /* bump space left in `cur`; both 0 before the first chunk */
+    chunk *cur;                /* newest chunk (head of the chain), or NULL */
+    size_t next_size;          /* size of the next chunk, unless a request needs more */
+    size_t nchunks, bytes;     /* what the chain holds from backing right now */
+    al_allocator *backing;     /* where chunks come from */
+    al_allocator *own_backing; /* backing when the arena made it (destroyed with it), else NULL */
+} arena;
+
+static uintptr_t chunk_space(const chunk *c) { return (uintptr_t)(c + 1); }
+static uintptr_t chunk_end(const chunk *c) { return (uintptr_t)c + c->size; }
+
+/* ----------------------------------------------------------------------------
+ * The chain: making and returning chunks. Invariant: nchunks and bytes count
+ * exactly the chunks reachable from cur.
+ * ------------------------------------------------------------------------- */
+static void use_chunk(arena *a, chunk *c, size_t offset)
+{
+    a->cur = c;
+    a->top = chunk_space(c) + offset;
+    a->end = chunk_end(c);
+}
+
+static void free_chunk(arena *a, chunk *c)
+{
+    a->nchunks--;
+    a->bytes -= c->size;
+    al_deallocate(a->backing, c, c->size, CHUNK_ALIGN);
+}
+
+/* Free the chunks newer than `keep` (all of them when keep is NULL). */
+static void free_newer(arena *a, chunk *keep)
+{
+    while (a->cur != keep) {
+        chunk *c = a->cur;
+        a->cur = c->prev;
+        free_chunk(a, c);
+    }
+}
+
+/* The slow path of allocate: a new chunk with room for the request. */
+static __attribute__((noinline)) void *arena_refill(arena *a, size_t size, size_t align)
+{
+    /* Worst-case padding after an aligned header, checked before any sum. */
+    size_t slack = align > CHUNK_ALIGN ? align - CHUNK_ALIGN : 0;
+    if (size > AL_MAX_SIZE - sizeof(chunk) || slack > AL_MAX_SIZE - sizeof(chunk) - size) return NULL;
+    size_t need = sizeof(chunk) + slack + size;
+    size_t csize = need > a->next_size ? need : a->next_size;
+    chunk *c = al_allocate(a->backing, csize, CHUNK_ALIGN);
+    if (!c && csize > need) c = al_allocate(a->backing, csize = need, CHUNK_ALIGN);
+    if (!c) return NULL;
+    *c = (chunk){.prev = a->cur, .size = csize};
+    a->nchunks++;
+    a->bytes += csize;
+    if (a->next_size < ARENA_MAX_DOUBLING) a->next_size *= 2;
+    use_chunk(a, c, 0);
+    return al_bump_take(&a->top, a->end, size, align); /* cannot fail: need was counted */
+}
+
+/* ----------------------------------------------------------------------------
+ * Operations.
+ * ------------------------------------------------------------------------- */
+static void *arena_allocate(void *st, size_t size, size_t align)
+{
+    arena *a = st;
+    void *p = al_bump_take(&a->top, a->end, size, align);
+    return p ? p : arena_refill(a, size, align);
+}
+
+static void arena_deallocate(void *st, void *ptr, size_t size, size_t align)
+{
+    arena *a = st;
+    (void)align;
+    if (al_bump_is_newest(a->top, ptr, size)) a->top = (uintptr_t)ptr;
+}
+
+static void *arena_grow(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
+{
+    arena *a = st;
+    if (al_bump_resize_newest(&a->top, a->end, ptr, old_size, new_size)) return ptr;
+    void *p = arena_allocate(a, new_size, align);
+    if (p) memcpy(p, ptr, old_size);
+    return p;
+}
+
+static void *arena_shrink(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
+{
+    arena *a = st;
+    (void)align;
+    al_bump_resize_newest(&a->top, a->end, ptr, old_size, new_size);
+    return ptr;
+}
+
+/* Keep the largest chunk (the newest of equals), empty; return the rest. */
+static void arena_reset(void *st)
+{
+    arena *a = st;
+    chunk *largest = a->cur;
+    for (chunk *c = a->cur; c; c = c->prev)
+        if (c->size > largest->size) largest = c;
+    if (!largest) return;
+    chunk *c = a->cur, *prev;
+    for (; c; c = prev) {
+        prev = c->prev;
+        if (c != largest) free_chunk(a, c);
+    }
+    largest->prev = NULL;
+    use_chunk(a, largest, 0);
+}
+
+/* A mark is the newest chunk and the top's offset in it. Rewind refuses (and
+ * changes nothing for) a mark whose chunk is no longer in the chain or whose
+ * offset is past the current top: a mark taken before a reset, or before a
+ * rewind to an earlier mark. */
+static bool arena_mark(void *st, al_mark *out)
+{
+    arena *a = st;
+    *out = (al_mark){.chunk = a->cur, .offset = a->cur ? a->top - chunk_space(a->cur) : 0};
+    return true;
+}
+
+static void arena_rewind(void *st, const al_mark *m)
+{
+    arena *a = st;
+    chunk *c = a->cur;
+    while (c && c != m->chunk) c = c->prev;
+    if (c != m->chunk) return;
+    if (c == NULL) {
+        free_newer(a, NULL);
+        a->top = a->end = 0;
+        return;
+    }
+    size_t limit = c == a->cur ? a->top - chunk_space(c) : chunk_end(c) - chunk_space(c);
+    if (m->offset > limit) return;
+    free_newer(a, c);
+    use_chunk(a, c, m->offset);
+}
+
+static void arena_destroy(void *st)
+{
+    arena *a = st;
+    free_newer(a, NULL);
+    al_destroy(a->own_backing);
+    free(a);
+}
+
+static const al_vtable arena_vt = {
+    .allocate = arena_allocate,
+    .deallocate = arena_deallocate,
+    .grow = arena_grow,
+    .shrink = arena_shrink,
+    .reset = arena_reset,
+    .mark = arena_mark,
+    .rewind = arena_rewind,
+    .destroy = arena_destroy,
+};
+
+/* ----------------------------------------------------------------------------
+ * Construction and counters. The first chunk is made by the first request.
+ * ------------------------------------------------------------------------- */
+static al_allocator *arena_create(const al_options *opts)
+{
+    size_t cap = opts->capacity ? opts->capacity : ARENA_DEFAULT_CAPACITY;
+    if (cap > AL_MAX_SIZE) {
+        al_set_error("arena: capacity %zu is too large", cap);
+        return NULL;
+    }
+    arena *a = malloc(sizeof *a);
+    if (!a) {
+        al_set_error("arena: out of memory");
+        return NULL;
+    }
+    *a = (arena){
+        .handle = {.state = a, .vt = &arena_vt, .caps = ARENA_CAPS},
+        .next_size = cap < ARENA_MIN_CAPACITY ? ARENA_MIN_CAPACITY : cap,
+        .backing = opts->backing,
+    };
+    if (!a->backing) {
+        a->backing = a->own_backing = al_create("sys", NULL);
+        if (!a->backing) {
+            free(a);
+            return NULL; /* al_create said why */
+        }
+    }
+    return &a->handle;
+}
+
+static const arena *as_arena(const al_allocator *a)
+{
+    return a && a->vt == &arena_vt ? a->state : NULL;
+}
+
+size_t al_arena_chunk_count(const al_allocator *a)
+{
+    const arena *r = as_arena(a);
+    return r ? r->nchunks : 0;
+}
+
+size_t al_arena_allocated_bytes(const al_allocator *a)
+{
+    const arena *r = as_arena(a);
+    return r ? r->bytes : 0;
+}
+
+const al_backend_desc al_backend_arena = {
+    .name = "arena",
+    .description = "growing bump arena of doubling chunks (bumpalo-like): reset and marks",
+    .caps = ARENA_CAPS,
+    .create = arena_create,
+};

@@ -1,0 +1,162 @@
+/* bump: the talk's ArenaAllocator — a fixed buffer and a pointer moving up.
+ *
+ * The buffer is the caller's (options buffer/buffer_size, or al_bump_init for
+ * a bump with no heap at all) or the instance's own (option capacity, default
+ * 1 MiB, allocated together with the instance). Allocation is one bounds
+ * check and an add; NULL once the buffer is spent. Only the newest block is
+ * really given back (the top rolls back to it) or resized in place; giving
+ * back any other block is a no-op until reset or a rewind.
+ */
+#include "alloclab/backends.h"
+#include "bumpstep.h"
+#include "internal.h"
+
+#include <stdlib.h>
+
+#define BUMP_DEFAULT_CAPACITY ((size_t)1 << 20)
+#define BUMP_CAPS (AL_CAP_RESET | AL_CAP_FIXED_CAPACITY | AL_CAP_MARKS)
+
+/* ----------------------------------------------------------------------------
+ * Operations. Invariant: base <= top <= end; [base, top) is handed out (or
+ * padding), [top, end) is free.
+ * ------------------------------------------------------------------------- */
+static void *bump_allocate(void *st, size_t size, size_t align)
+{
+    al_bump *b = st;
+    return al_bump_take(&b->top, b->end, size, align);
+}
+
+static void bump_deallocate(void *st, void *ptr, size_t size, size_t align)
+{
+    al_bump *b = st;
+    (void)align;
+    if (al_bump_is_newest(b->top, ptr, size)) b->top = (uintptr_t)ptr;
+}
+
+/* The newest block grows in place; any other is copied to the top (and its
+ * old bytes stay spent). A newest block that cannot grow in place cannot move
+ * either: a new block would need even more room. */
+static void *bump_grow(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
+{
+    al_bump *b = st;
+    if (al_bump_resize_newest(&b->top, b->end, ptr, old_size, new_size)) return ptr;
+    if (al_bump_is_newest(b->top, ptr, old_size)) return NULL;
+    void *p = al_bump_take(&b->top, b->end, new_size, align);
+    if (p) memcpy(p, ptr, old_size);
+    return p;
+}
+
+static void *bump_shrink(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
+{
+    al_bump *b = st;
+    (void)align;
+    al_bump_resize_newest(&b->top, b->end, ptr, old_size, new_size);
+    return ptr;
+}
+
+static void bump_reset(void *st)
+{
+    al_bump *b = st;
+    b->top = b->base;
+}
+
+/* A mark is the buffer's base and the offset of the top. A mark from another
+ * instance, or one above the current top (taken before a reset or an earlier
+ * rewind), is refused by rewind and changes nothing. */
+static bool bump_mark(void *st, al_mark *out)
+{
+    al_bump *b = st;
+    *out = (al_mark){.chunk = (void *)b->base, .offset = b->top - b->base};
+    return true;
+}
+
+static void bump_rewind(void *st, const al_mark *m)
+{
+    al_bump *b = st;
+    if (m->chunk == (void *)b->base && m->offset <= b->top - b->base) b->top = b->base + m->offset;
+}
+
+static void bump_destroy(void *st)
+{
+    al_bump *b = st;
+    free(b->heap);
+}
+
+static const al_vtable bump_vt = {
+    .allocate = bump_allocate,
+    .deallocate = bump_deallocate,
+    .grow = bump_grow,
+    .shrink = bump_shrink,
+    .reset = bump_reset,
+    .mark = bump_mark,
+    .rewind = bump_rewind,
+    .destroy = bump_destroy,
+};
+
+/* ----------------------------------------------------------------------------
+ * Construction: in place (no heap) or through the registry.
+ * ------------------------------------------------------------------------- */
+al_allocator *al_bump_init(al_bump *b, void *buf, size_t size)
+{
+    if (b == NULL || (buf == NULL && size != 0)) return NULL;
+    uintptr_t base = (uintptr_t)buf;
+    if (size > UINTPTR_MAX - base) return NULL; /* a buffer cannot wrap around */
+    *b = (al_bump){
+        .handle = {.state = b, .vt = &bump_vt, .caps = BUMP_CAPS},
+        .base = base, .top = base, .end = base + size,
+    };
+    return &b->handle;
+}
+
+static const al_bump *as_bump(const al_allocator *a)
+{
+    return a && a->vt == &bump_vt ? a->state : NULL;
+}
+
+size_t al_bump_used(const al_allocator *a)
+{
+    const al_bump *b = as_bump(a);
+    return b ? b->top - b->base : 0;
+}
+
+size_t al_bump_remaining(const al_allocator *a)
+{
+    const al_bump *b = as_bump(a);
+    return b ? b->end - b->top : 0;
+}
+
+/* With a caller's buffer the instance alone is allocated; otherwise the
+ * buffer follows the instance in the same block. */
+static al_allocator *bump_create(const al_options *opts)
+{
+    size_t cap = opts->buffer ? 0 : opts->capacity ? opts->capacity : BUMP_DEFAULT_CAPACITY;
+    if (cap > AL_MAX_SIZE) {
+        al_set_error("bump: capacity %zu is too large", cap);
+        return NULL;
+    }
+    if (opts->buffer && opts->buffer_size == 0) {
+        al_set_error("bump: buffer given with buffer_size 0");
+        return NULL;
+    }
+    al_bump *b = malloc(sizeof *b + cap);
+    if (!b) {
+        al_set_error("bump: out of memory for a %zu-byte buffer", cap);
+        return NULL;
+    }
+    void *buf = opts->buffer ? opts->buffer : (void *)(b + 1);
+    size_t size = opts->buffer ? opts->buffer_size : cap;
+    if (!al_bump_init(b, buf, size)) {
+        free(b);
+        al_set_error("bump: the buffer wraps around the address space");
+        return NULL;
+    }
+    b->heap = b;
+    return &b->handle;
+}
+
+const al_backend_desc al_backend_bump = {
+    .name = "bump",
+    .description = "fixed-capacity bump arena over a buffer: only the newest block is freed",
+    .caps = BUMP_CAPS,
+    .create = bump_create,
+};

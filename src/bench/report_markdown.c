@@ -1,0 +1,103 @@
+/* The Markdown report: one table per workload, ready to paste in a pull
+ * request. Rows are allocators, columns the workload's parameters; a cell is
+ * the median with its CI half-width and the ratio to the fastest allocator of
+ * that column (the fastest in bold). Unsupported and failed cells say so, and
+ * their reasons follow the table. Cell text never breaks the table: '|' and
+ * line breaks are escaped, and '<' '>' too (GitHub would take them for HTML). */
+#include "bench.h"
+#include "report_util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void cell_text(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|') fputs("\\|", out);
+        else if (*s == '<') fputs("&lt;", out); /* else GitHub takes it for HTML */
+        else if (*s == '>') fputs("&gt;", out);
+        else if (*s == '\n' || *s == '\r') fputc(' ', out);
+        else fputc(*s, out);
+    }
+}
+
+static void cell(FILE *out, const al_bench_run *run, const al_bench_result *r, double fastest)
+{
+    double v, lo, hi;
+    char buf[32];
+    if (!r) {
+        fputs(" \u2014 |", out);
+        return;
+    }
+    if (!al_report_value(run, r, &v, &lo, &hi)) {
+        fprintf(out, " %s |", r->status == AL_RUN_FAILED ? "**failed**" : "*unsupported*");
+        return;
+    }
+    bool best = v == fastest;
+    fprintf(out, " %s%s", best ? "**" : "", al_report_fmt_value(run, v, buf, sizeof buf));
+    double pct = al_report_ci_pct(v, lo, hi);
+    if (isfinite(pct) && pct > 0) fprintf(out, " \u00b1 %.1f%%", pct);
+    if (best) fputs(" (fastest)**", out);
+    else if (fastest > 0) fprintf(out, " (%.2f\u00d7)", v / fastest);
+    fputs(" |", out);
+}
+
+static void workload_table(FILE *out, const al_bench_run *run, const char *workload,
+                           const char **params, const char **allocs)
+{
+    size_t np = al_report_distinct(run, AL_FIELD_PARAM, workload, params);
+    size_t na = al_report_distinct(run, AL_FIELD_ALLOCATOR, workload, allocs);
+    fprintf(out, "### %s\n\n| allocator |", workload);
+    for (size_t p = 0; p < np; p++) {
+        fputc(' ', out);
+        cell_text(out, params[p]);
+        fputs(" |", out);
+    }
+    fputs("\n|:--|", out);
+    for (size_t p = 0; p < np; p++) fputs("--:|", out);
+    fputc('\n', out);
+    for (size_t a = 0; a < na; a++) {
+        fputs("| ", out);
+        cell_text(out, allocs[a]);
+        fputs(" |", out);
+        for (size_t p = 0; p < np; p++)
+            cell(out, run, al_bench_run_find(run, workload, params[p], allocs[a]),
+                 al_report_fastest(run, workload, params[p]));
+        fputc('\n', out);
+    }
+    bool header = false;
+    for (size_t i = 0; i < run->nresults; i++) {
+        const al_bench_result *r = &run->results[i];
+        if (strcmp(r->workload, workload) != 0 || r->status == AL_RUN_OK) continue;
+        if (!header) fputc('\n', out);
+        header = true;
+        fprintf(out, "- `%s/%s` %s: ", r->param, r->allocator, al_run_status_name(r->status));
+        cell_text(out, r->reason[0] ? r->reason : "no reason given");
+        fputc('\n', out);
+    }
+    fputc('\n', out);
+}
+
+int al_report_markdown(FILE *out, const al_bench_run *run)
+{
+    const char **names = calloc(run->nresults ? run->nresults * 3 : 1, sizeof *names);
+    if (!names) return -1;
+    const char **params = names + run->nresults, **allocs = params + run->nresults;
+    const al_bench_context *c = &run->ctx;
+    fprintf(out, "%s per iteration, median \u00b1 95%% CI half-width; (N\u00d7) = ratio to the "
+                 "fastest; lower is better.\n\n",
+            al_report_is_instructions(run) ? "Instructions" : "Time");
+    size_t nw = al_report_distinct(run, AL_FIELD_WORKLOAD, NULL, names);
+    for (size_t w = 0; w < nw; w++) workload_table(out, run, names[w], params, allocs);
+    fputs("<sub>", out);
+    cell_text(out, c->host);
+    fputs(" \u00b7 ", out);
+    cell_text(out, c->cpu);
+    fprintf(out, " \u00b7 %d CPUs \u00b7 ", c->ncpus);
+    cell_text(out, c->compiler);
+    fprintf(out, " %s \u00b7 alloclab %s%s%s \u00b7 %s</sub>\n", c->build_type, c->alloclab_version,
+            c->git_commit[0] ? " @ " : "", c->git_commit, c->date);
+    free(names);
+    return al_report_finish(out);
+}

@@ -1,0 +1,228 @@
+/* The terminal report: one table per workload, read at a glance.
+ *
+ * Rows are allocators, columns parameters; a cell is "median ± CI half-width"
+ * in a unit that suits the value, then the ratio to the fastest allocator of
+ * that column (1.00x for it). In instruction mode a cell is the instruction
+ * count per iteration instead. Cells that did not run show their status, and
+ * the reasons are listed under the table, followed by warnings about noisy
+ * measurements. Columns are aligned by display width (the '±' is one column). */
+#include "bench.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CELL 64
+
+/* ----------------------------------------------------------------------------
+ * Small text helpers.
+ * ------------------------------------------------------------------------- */
+
+/* Display width of UTF-8 text: continuation bytes take no column. */
+static size_t text_width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80) w++;
+    return w;
+}
+
+static int put_padded(FILE *out, const char *s, size_t width, bool right)
+{
+    size_t w = text_width(s);
+    size_t pad = w < width ? width - w : 0;
+    if (right && fprintf(out, "%*s", (int)pad, "") < 0) return -1;
+    if (fputs(s, out) < 0) return -1;
+    if (!right && fprintf(out, "%*s", (int)pad, "") < 0) return -1;
+    return 0;
+}
+
+/* Three significant digits for values from 1 to 999.9. */
+static const char *digits_fmt(double v) { return v < 10 ? "%.2f" : v < 100 ? "%.1f" : "%.0f"; }
+
+/* A time in ns as "45.2 ns", "1.23 us", "12.3 ms" or "1.50 s"; ci, when
+ * non-negative, is appended in the same unit ("45.2 ± 0.31 ns"). */
+static void fmt_time(char *buf, size_t len, double ns, double ci)
+{
+    static const struct { double scale; const char *unit; } units[] = {
+        {1, "ns"}, {1e3, "us"}, {1e6, "ms"}, {1e9, "s"}};
+    size_t u = 0;
+    while (u + 1 < sizeof units / sizeof units[0] && fabs(ns) >= 999.95 * units[u].scale) u++;
+    double v = ns / units[u].scale;
+    char num[32], cis[48] = "";
+    snprintf(num, sizeof num, digits_fmt(v), v);
+    if (ci >= 0 && isfinite(ci)) {
+        double c = ci / units[u].scale;
+        char cnum[32];
+        snprintf(cnum, sizeof cnum, digits_fmt(c), c);
+        snprintf(cis, sizeof cis, " ± %s", cnum);
+    }
+    snprintf(buf, len, "%s%s %s", num, cis, units[u].unit);
+}
+
+/* A count as "812", "12.3k", "4.56M", "7.89G". */
+static void fmt_count(char *buf, size_t len, double x)
+{
+    static const char *suffix[] = {"", "k", "M", "G"};
+    size_t u = 0;
+    while (u + 1 < 4 && fabs(x) >= 999.95) {
+        x /= 1e3;
+        u++;
+    }
+    char num[32];
+    snprintf(num, sizeof num, u == 0 ? "%.0f" : digits_fmt(x), x);
+    snprintf(buf, len, "%s%s instr", num, suffix[u]);
+}
+
+/* ----------------------------------------------------------------------------
+ * One workload's table. Distinct names keep the order of first appearance.
+ * ------------------------------------------------------------------------- */
+typedef struct names {
+    const char **v;
+    size_t n;
+} names;
+
+static int names_add(names *ns, const char *s)
+{
+    for (size_t i = 0; i < ns->n; i++)
+        if (strcmp(ns->v[i], s) == 0) return 0;
+    const char **v = realloc(ns->v, (ns->n + 1) * sizeof *v);
+    if (!v) return -1;
+    ns->v = v;
+    ns->v[ns->n++] = s;
+    return 0;
+}
+
+static bool instr_mode(const al_bench_run *run) { return strcmp(run->ctx.mode, "instructions") == 0; }
+
+/* The value a cell compares by: median time, or instructions. */
+static double cell_value(const al_bench_run *run, const al_bench_result *r)
+{
+    return instr_mode(run) ? r->instructions : r->s.median;
+}
+
+static void cell_text(const al_bench_run *run, const al_bench_result *r, double best, char *buf, size_t len)
+{
+    if (!r) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    if (r->status != AL_RUN_OK) {
+        snprintf(buf, len, "%s", al_run_status_name(r->status));
+        return;
+    }
+    char val[48];
+    if (instr_mode(run)) fmt_count(val, sizeof val, r->instructions);
+    else fmt_time(val, sizeof val, r->s.median, (r->s.ci_high - r->s.ci_low) / 2);
+    double v = cell_value(run, r);
+    if (best > 0 && isfinite(v)) snprintf(buf, len, "%s  %5.2fx", val, v / best);
+    else snprintf(buf, len, "%s", val);
+}
+
+static int table_notes(FILE *out, const al_bench_run *run, const char *workload)
+{
+    for (size_t i = 0; i < run->nresults; i++) {
+        const al_bench_result *r = &run->results[i];
+        if (strcmp(r->workload, workload) != 0) continue;
+        if (r->status != AL_RUN_OK) {
+            if (fprintf(out, "  %s %s/%s: %s\n", al_run_status_name(r->status), r->param, r->allocator,
+                        *r->reason ? r->reason : "no reason given") < 0)
+                return -1;
+            continue;
+        }
+        if (instr_mode(run) || r->s.n == 0) continue;
+        size_t outl = r->s.outliers_low + r->s.outliers_high;
+        if (outl * 10 > r->s.n &&
+            fprintf(out, "  Warning: %s/%s: %zu of %zu samples are outliers (%.0f%%); the system may be "
+                         "busy, consider a quieter machine or more samples.\n",
+                    r->param, r->allocator, outl, r->s.n, 100.0 * (double)outl / (double)r->s.n) < 0)
+            return -1;
+        double width = r->s.ci_high - r->s.ci_low;
+        if (r->s.median > 0 && width > 0.1 * r->s.median &&
+            fprintf(out, "  Warning: %s/%s: the 95%% CI spans %.0f%% of the median; the result is noisy.\n",
+                    r->param, r->allocator, 100.0 * width / r->s.median) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int one_table(FILE *out, const al_bench_run *run, const char *workload)
+{
+    names params = {0}, allocs = {0};
+    int rc = 0;
+    for (size_t i = 0; i < run->nresults && rc == 0; i++) {
+        const al_bench_result *r = &run->results[i];
+        if (strcmp(r->workload, workload) != 0) continue;
+        if (names_add(&params, r->param) != 0 || names_add(&allocs, r->allocator) != 0) rc = -1;
+    }
+    size_t ncols = params.n, nrows = allocs.n;
+    char *cells = rc == 0 ? calloc(ncols * nrows + 1, CELL) : NULL;
+    size_t *widths = rc == 0 ? calloc(ncols + 1, sizeof *widths) : NULL;
+    if (!cells || !widths) rc = -1;
+
+    for (size_t c = 0; rc == 0 && c < ncols; c++) {
+        double best = INFINITY;
+        for (size_t a = 0; a < nrows; a++) {
+            const al_bench_result *r = al_bench_run_find(run, workload, params.v[c], allocs.v[a]);
+            double v = r && r->status == AL_RUN_OK ? cell_value(run, r) : NAN;
+            if (isfinite(v) && v > 0 && v < best) best = v;
+        }
+        widths[c + 1] = text_width(params.v[c]);
+        for (size_t a = 0; a < nrows; a++) {
+            char *cell = cells + (a * ncols + c) * CELL;
+            cell_text(run, al_bench_run_find(run, workload, params.v[c], allocs.v[a]), isfinite(best) ? best : 0,
+                      cell, CELL);
+            if (text_width(cell) > widths[c + 1]) widths[c + 1] = text_width(cell);
+        }
+    }
+    if (rc == 0) {
+        widths[0] = strlen("allocator");
+        for (size_t a = 0; a < nrows; a++)
+            if (text_width(allocs.v[a]) > widths[0]) widths[0] = text_width(allocs.v[a]);
+        const al_workload *w = al_workload_lookup(workload);
+        if (fprintf(out, "%s%s%s\n", workload, w && w->description ? " — " : "",
+                    w && w->description ? w->description : "") < 0)
+            rc = -1;
+        rc |= put_padded(out, "allocator", widths[0], false);
+        for (size_t c = 0; c < ncols && rc == 0; c++) {
+            rc |= fputs("   ", out) < 0 ? -1 : 0;
+            rc |= put_padded(out, params.v[c], widths[c + 1], true);
+        }
+        rc |= fputc('\n', out) < 0 ? -1 : 0;
+        for (size_t a = 0; a < nrows && rc == 0; a++) {
+            rc |= put_padded(out, allocs.v[a], widths[0], false);
+            for (size_t c = 0; c < ncols && rc == 0; c++) {
+                rc |= fputs("   ", out) < 0 ? -1 : 0;
+                rc |= put_padded(out, cells + (a * ncols + c) * CELL, widths[c + 1], true);
+            }
+            rc |= fputc('\n', out) < 0 ? -1 : 0;
+        }
+        if (rc == 0) rc = table_notes(out, run, workload);
+        if (rc == 0 && fputc('\n', out) < 0) rc = -1;
+    }
+    free(cells);
+    free(widths);
+    free(params.v);
+    free(allocs.v);
+    return rc;
+}
+
+/* ----------------------------------------------------------------------------
+ * The report.
+ * ------------------------------------------------------------------------- */
+int al_report_table(FILE *out, const al_bench_run *run)
+{
+    const al_bench_context *c = &run->ctx;
+    if (fprintf(out, "alloclab %s, %s mode — %s on %s (%s, %d CPUs)%s%s\n\n", c->alloclab_version,
+                *c->mode ? c->mode : "time", c->date, c->host, c->cpu, c->ncpus, *c->label ? ", label " : "",
+                c->label) < 0)
+        return -1;
+    names wls = {0};
+    int rc = 0;
+    for (size_t i = 0; i < run->nresults && rc == 0; i++) rc = names_add(&wls, run->results[i].workload);
+    for (size_t i = 0; i < wls.n && rc == 0; i++) rc = one_table(out, run, wls.v[i]);
+    if (rc == 0 && run->nresults == 0 && fputs("no benchmarks ran\n", out) < 0) rc = -1;
+    free(wls.v);
+    if (rc == 0 && fflush(out) != 0) rc = -1;
+    return rc;
+}

@@ -1,0 +1,280 @@
+/* alloclab bench: run the benchmark suite, report it, keep it in the history.
+ *
+ * Every input is checked before anything runs: options, numbers, the plan
+ * (allocators, workloads, filter), the instruction mode's availability, and
+ * the --out / --html files (opened without truncation; a file this command
+ * created is removed again if a later check fails). So bad input costs
+ * nothing, leaves existing files and the history untouched, and gives one
+ * line on stderr with exit status 2. */
+#include "cli.h"
+
+#include "bench.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_LIST 64
+
+typedef struct bench_opts {
+    al_bench_config cfg;
+    char *alloc_buf, *wl_buf; /* the split copies of --allocators / --workloads */
+    const char *allocs[MAX_LIST], *wls[MAX_LIST];
+    bool list, no_db;
+    const char *format, *out_path, *html_path, *db_path, *label;
+} bench_opts;
+
+/* A file to write at the end, opened before the run. */
+typedef struct out_file {
+    const char *path;
+    FILE *f;
+    bool created;   /* did not exist before: removed if the command gives up */
+} out_file;
+
+static const char usage_text[] =
+    "usage: alloclab bench [OPTIONS]\n"
+    "  --allocators LIST    comma-separated specs (wrappers allowed); default: every available backend\n"
+    "  --workloads LIST     comma-separated 'name' or 'name/param'; default: the whole suite\n"
+    "  --filter REGEX       POSIX extended regex over workload/param/allocator\n"
+    "  --list               print what would run, one per line\n"
+    "  --quick              fewer and shorter samples (CI-sized)\n"
+    "  --samples N          samples per benchmark (default 20; quick 10)\n"
+    "  --min-sample-ms X    shortest sample (default 1; quick 0.5)\n"
+    "  --mode time|instructions   wall time, or instruction counts under callgrind\n"
+    "  --format table|json|csv|markdown   the report (default table)\n"
+    "  --out FILE           write the report there (the table still goes to stdout)\n"
+    "  --html FILE          also write a self-contained HTML report\n"
+    "  --db PATH            results history (default " AL_HISTORY_DEFAULT_PATH ")\n"
+    "  --save LABEL         label this run in the history\n"
+    "  --no-db              do not store the run\n"
+    "  --quiet              no progress line\n";
+
+/* ----------------------------------------------------------------------------
+ * Option parsing: 0, -1 after --help, or the exit status of a usage error.
+ * ------------------------------------------------------------------------- */
+static int split_list(const char *opt, const char *arg, char **buf, const char **v, size_t *n)
+{
+    free(*buf);
+    *buf = strdup(arg);
+    if (!*buf) return al_cli_usage_error("out of memory");
+    *n = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(*buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (*n == MAX_LIST) return al_cli_usage_error("%s: at most %d entries", opt, MAX_LIST);
+        v[(*n)++] = t;
+    }
+    if (*n == 0) return al_cli_usage_error("%s needs a non-empty comma-separated list", opt);
+    return 0;
+}
+
+static int parse_count(const char *opt, const char *arg, size_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(arg, &end, 10);
+    if (errno || end == arg || *end || v < 1 || v > 100000)
+        return al_cli_usage_error("%s: '%s' is not a whole number from 1 to 100000", opt, arg);
+    *out = (size_t)v;
+    return 0;
+}
+
+static int parse_ms(const char *opt, const char *arg, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(arg, &end);
+    if (errno || end == arg || *end || !isfinite(v) || v <= 0 || v > 60000)
+        return al_cli_usage_error("%s: '%s' is not a number of milliseconds in (0, 60000]", opt, arg);
+    *out = v;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, bench_opts *o)
+{
+    o->format = "table";
+    o->db_path = AL_HISTORY_DEFAULT_PATH;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        bool takes = true;
+        int rc = 0;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(usage_text, stdout);
+            return -1;
+        } else if (strcmp(a, "--list") == 0) o->list = true, takes = false;
+        else if (strcmp(a, "--quick") == 0) o->cfg.quick = true, takes = false;
+        else if (strcmp(a, "--quiet") == 0) o->cfg.quiet = true, takes = false;
+        else if (strcmp(a, "--no-db") == 0) o->no_db = true, takes = false;
+        else if (strncmp(a, "--", 2) != 0) return al_cli_usage_error("bench: unexpected argument '%s'", a);
+        else if (!val) return al_cli_usage_error("%s needs a value", a);
+        else if (strcmp(a, "--allocators") == 0) {
+            rc = split_list(a, val, &o->alloc_buf, o->allocs, &o->cfg.nallocators);
+            o->cfg.allocators = o->allocs;
+        } else if (strcmp(a, "--workloads") == 0) {
+            rc = split_list(a, val, &o->wl_buf, o->wls, &o->cfg.nworkloads);
+            o->cfg.workloads = o->wls;
+        } else if (strcmp(a, "--filter") == 0) o->cfg.filter = val;
+        else if (strcmp(a, "--samples") == 0) rc = parse_count(a, val, &o->cfg.samples);
+        else if (strcmp(a, "--min-sample-ms") == 0) rc = parse_ms(a, val, &o->cfg.min_sample_ms);
+        else if (strcmp(a, "--mode") == 0) {
+            if (strcmp(val, "time") == 0) o->cfg.mode = AL_MODE_TIME;
+            else if (strcmp(val, "instructions") == 0) o->cfg.mode = AL_MODE_INSTRUCTIONS;
+            else rc = al_cli_usage_error("--mode: '%s' is not time or instructions", val);
+        } else if (strcmp(a, "--format") == 0) {
+            if (strcmp(val, "table") && strcmp(val, "json") && strcmp(val, "csv") && strcmp(val, "markdown"))
+                rc = al_cli_usage_error("--format: '%s' is not table, json, csv or markdown", val);
+            o->format = val;
+        } else if (strcmp(a, "--out") == 0) o->out_path = val;
+        else if (strcmp(a, "--html") == 0) o->html_path = val;
+        else if (strcmp(a, "--db") == 0) o->db_path = val;
+        else if (strcmp(a, "--save") == 0) {
+            if (!*val || strlen(val) >= sizeof ((al_bench_context *)0)->label)
+                rc = al_cli_usage_error("--save: the label must be 1 to 63 characters");
+            o->label = val;
+        } else return al_cli_usage_error("bench: unknown option '%s'", a);
+        if (rc) return rc;
+        if (takes) i++;
+    }
+    if (o->db_path && !*o->db_path) return al_cli_usage_error("--db needs a path");
+    return 0;
+}
+
+/* ----------------------------------------------------------------------------
+ * Output files: opened (not truncated) before the run, written after it.
+ * ------------------------------------------------------------------------- */
+static int out_open(out_file *of, const char *opt, const char *path)
+{
+    of->path = path;
+    if (!path) return 0;
+    struct stat st;
+    of->created = stat(path, &st) != 0;
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return al_cli_usage_error("%s: cannot write '%s': %s", opt, path, strerror(errno));
+    of->f = fdopen(fd, "w");
+    if (!of->f) {
+        close(fd);
+        return al_cli_usage_error("%s: cannot write '%s'", opt, path);
+    }
+    return 0;
+}
+
+/* Give up on a file: close it, and remove it if this command created it. */
+static void out_abandon(out_file *of)
+{
+    if (!of->f) return;
+    fclose(of->f);
+    of->f = NULL;
+    if (of->created) unlink(of->path);
+}
+
+/* Write the report into an opened file; 0, or 1 after a warning. */
+static int out_write(out_file *of, int (*report)(FILE *, const al_bench_run *), const al_bench_run *run)
+{
+    if (!of->f) return 0;
+    int rc = ftruncate(fileno(of->f), 0) == 0 ? report(of->f, run) : -1;
+    if (fclose(of->f) != 0) rc = -1;
+    of->f = NULL;
+    if (rc != 0) {
+        fprintf(stderr, "alloclab: warning: writing '%s' failed\n", of->path);
+        return 1;
+    }
+    return 0;
+}
+
+static int (*format_fn(const char *format))(FILE *, const al_bench_run *)
+{
+    if (strcmp(format, "json") == 0) return al_report_json;
+    if (strcmp(format, "csv") == 0) return al_report_csv;
+    if (strcmp(format, "markdown") == 0) return al_report_markdown;
+    return al_report_table;
+}
+
+/* ----------------------------------------------------------------------------
+ * The command.
+ * ------------------------------------------------------------------------- */
+static int print_list(const al_bench_item *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        printf("%s/%s/%s\n", items[i].workload->name, items[i].param, items[i].allocator);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* Store the run; a failure is a warning, the run is already reported. */
+static void save_history(const bench_opts *o, al_bench_run *run)
+{
+    char err[256] = "";
+    al_history *h = al_history_open(o->db_path, true, err, sizeof err);
+    if (!h) {
+        fprintf(stderr, "alloclab: warning: the run was not stored in '%s': %s\n", o->db_path, err);
+        return;
+    }
+    if (al_history_save(h, run, err, sizeof err) != 0)
+        fprintf(stderr, "alloclab: warning: the run was not stored in '%s': %s\n", o->db_path, err);
+    else if (!o->cfg.quiet)
+        fprintf(stderr, "alloclab: stored as run %lld in %s\n", run->id, o->db_path);
+    al_history_close(h);
+}
+
+static int run_bench(bench_opts *o)
+{
+    char err[256] = "";
+    size_t n = 0;
+    al_bench_item *items = al_bench_plan(&o->cfg, &n, err, sizeof err);
+    if (!items) return al_cli_usage_error("%s", err);
+    if (o->list) {
+        int rc = print_list(items, n);
+        free(items);
+        return rc;
+    }
+    free(items);
+    if (o->cfg.mode == AL_MODE_INSTRUCTIONS && al_callgrind_unavailable())
+        return al_cli_usage_error("--mode instructions: %s", al_callgrind_unavailable());
+
+    out_file out = {0}, html = {0};
+    int rc = out_open(&out, "--out", o->out_path);
+    if (rc == 0) rc = out_open(&html, "--html", o->html_path);
+    if (rc != 0) {
+        out_abandon(&out);
+        return rc;
+    }
+
+    al_bench_run run = {0};
+    if (o->label) snprintf(run.ctx.label, sizeof run.ctx.label, "%s", o->label);
+    if (al_bench_execute(&o->cfg, &run, err, sizeof err) != 0) {
+        out_abandon(&out);
+        out_abandon(&html);
+        return al_cli_usage_error("%s", err);
+    }
+
+    int status = 0;
+    int (*fmt)(FILE *, const al_bench_run *) = format_fn(o->format);
+    if (out.f) {
+        status |= out_write(&out, fmt, &run);
+        if (fmt != al_report_table && al_report_table(stdout, &run) != 0) status = 1;
+    } else if (fmt(stdout, &run) != 0 || fflush(stdout) != 0) {
+        fprintf(stderr, "alloclab: warning: writing the report to stdout failed\n");
+        status = 1;
+    }
+    status |= out_write(&html, al_report_html, &run);
+    if (!o->no_db) save_history(o, &run);
+    for (size_t i = 0; i < run.nresults; i++)
+        if (run.results[i].status == AL_RUN_FAILED) status = 1;
+    al_bench_run_free(&run);
+    return status;
+}
+
+int al_cmd_bench(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "--callgrind-child") == 0) return al_callgrind_child_main(argc, argv);
+    bench_opts o = {0};
+    int rc = parse_args(argc, argv, &o);
+    if (rc == 0) rc = run_bench(&o);
+    else if (rc < 0) rc = 0; /* --help */
+    free(o.alloc_buf);
+    free(o.wl_buf);
+    return rc;
+}

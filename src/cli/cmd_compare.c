@@ -1,0 +1,190 @@
+/* alloclab compare [BASE [NEW]]: verdicts between two stored runs (or JSON
+ * reports), one criterion-style line per benchmark and a summary count.
+ * BASE and NEW are labels, run ids or FILE.json; the default is the last two
+ * runs of the database. Exit 0, 1 with --fail-on-regression when something
+ * regressed, 2 on bad input. */
+#include "cli.h"
+
+#include "bench.h"
+#include "report_util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct compare_opts {
+    const char *db;
+    const char *refs[2];
+    size_t nrefs;
+    double threshold;        /* fraction */
+    bool markdown;
+    bool fail_on_regression;
+} compare_opts;
+
+static const char usage[] =
+    "usage: alloclab compare [BASE [NEW]] [--db PATH] [--threshold PCT] [--format table|markdown]\n"
+    "                        [--fail-on-regression]\n"
+    "BASE, NEW: a run's label or id in the history, or a FILE.json report (default: the last two runs)\n";
+
+/* ---- arguments ------------------------------------------------------------ */
+
+/* The value of --name VALUE or --name=VALUE at argv[*i]; NULL if not that option. */
+static const char *option_value(int argc, char **argv, int *i, const char *name, bool *missing)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0) return NULL;
+    if (argv[*i][n] == '=') return argv[*i] + n + 1;
+    if (argv[*i][n] != '\0') return NULL;
+    if (*i + 1 >= argc) {
+        *missing = true;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+static int parse(int argc, char **argv, compare_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->db = AL_HISTORY_DEFAULT_PATH;
+    o->threshold = 0.02;
+    for (int i = 1; i < argc; i++) {
+        bool missing = false;
+        const char *v;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(usage, stdout);
+            return 0;
+        } else if ((v = option_value(argc, argv, &i, "--db", &missing))) {
+            o->db = v;
+        } else if ((v = option_value(argc, argv, &i, "--threshold", &missing))) {
+            char *end;
+            double pct = strtod(v, &end);
+            if (end == v || (*end && strcmp(end, "%") != 0) || !(pct >= 0 && pct < 100))
+                return al_cli_usage_error("--threshold wants a percentage in [0, 100), not '%s'", v);
+            o->threshold = pct / 100;
+        } else if ((v = option_value(argc, argv, &i, "--format", &missing))) {
+            if (strcmp(v, "markdown") != 0 && strcmp(v, "table") != 0)
+                return al_cli_usage_error("--format is table or markdown, not '%s'", v);
+            o->markdown = strcmp(v, "markdown") == 0;
+        } else if (strcmp(argv[i], "--fail-on-regression") == 0) {
+            o->fail_on_regression = true;
+        } else if (missing) {
+            return al_cli_usage_error("%s needs a value", argv[i]);
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return al_cli_usage_error("compare: unknown option '%s' (alloclab compare --help)", argv[i]);
+        } else if (o->nrefs == 2) {
+            return al_cli_usage_error("compare takes at most two runs, BASE and NEW");
+        } else {
+            o->refs[o->nrefs++] = argv[i];
+        }
+    }
+    return -1; /* go on */
+}
+
+/* ---- loading the two runs -------------------------------------------------- */
+
+static bool is_json(const char *ref)
+{
+    size_t n = strlen(ref);
+    return n > 5 && strcmp(ref + n - 5, ".json") == 0;
+}
+
+/* Load side `which` (0 base, 1 new) into run; the history is opened on first need. */
+static int load_side(const compare_opts *o, int which, al_history **h, al_bench_run *run)
+{
+    char err[512];
+    const char *ref = which < (int)o->nrefs ? o->refs[which] : NULL;
+    if (ref && is_json(ref)) {
+        if (al_report_json_read(ref, run, err, sizeof err) != 0) return al_cli_usage_error("%s", err);
+        return 0;
+    }
+    if (!*h && !(*h = al_history_open(o->db, false, err, sizeof err))) return al_cli_usage_error("%s", err);
+    if (o->nrefs == 0 && al_history_run_count(*h, err, sizeof err) < 2)
+        return al_cli_usage_error("%s holds fewer than two runs: nothing to compare", o->db);
+    /* defaults: BASE = the run before the last, NEW = the last */
+    int nth = ref ? 0 : (o->nrefs == 0 && which == 0 ? 1 : 0);
+    if (al_history_load(*h, ref, nth, run, err, sizeof err) != 0) return al_cli_usage_error("%s", err);
+    return 0;
+}
+
+/* ---- output ----------------------------------------------------------------- */
+
+static const char *verdict_name(al_verdict v)
+{
+    return v == AL_IMPROVED ? "improved" : v == AL_REGRESSED ? "regressed" : "no change";
+}
+
+static void describe(const al_bench_run *r, char *buf, size_t len)
+{
+    char id[32] = "file";
+    if (r->id) snprintf(id, sizeof id, "#%lld", r->id);
+    snprintf(buf, len, "%s%s%s (%s%s%.12s)", id, r->ctx.label[0] ? " " : "", r->ctx.label, r->ctx.date,
+             r->ctx.git_commit[0] ? ", " : "", r->ctx.git_commit);
+}
+
+static const char *fmt_value(const al_bench_run *run, double v, char *buf, size_t len)
+{
+    return al_report_fmt_value(run, v, buf, len);
+}
+
+static void print(const compare_opts *o, const al_bench_run *base, const al_bench_run *nw,
+                  const al_comparison *c, size_t n, size_t counts[3])
+{
+    char b[160], a[160];
+    describe(base, b, sizeof b);
+    describe(nw, a, sizeof a);
+    int width = 10;
+    for (size_t i = 0; i < n; i++) width = (int)fmax(width, (double)strlen(c[i].name));
+    if (o->markdown)
+        printf("Comparing %s -> %s\n\n| benchmark | base | new | change (95%% CI) | verdict |\n|:--|--:|--:|:--:|:--|\n", b, a);
+    else
+        printf("base: %s\nnew:  %s\n\n", b, a);
+    for (size_t i = 0; i < n; i++) {
+        char x[32], y[32];
+        fmt_value(base, c[i].base_median, x, sizeof x);
+        fmt_value(nw, c[i].new_median, y, sizeof y);
+        double lo = (c[i].ratio_lo - 1) * 100, mid = (c[i].ratio - 1) * 100, hi = (c[i].ratio_hi - 1) * 100;
+        counts[c[i].verdict]++;
+        if (o->markdown)
+            printf("| `%s` | %s | %s | %+.1f%% [%+.1f%%, %+.1f%%] | %s%s%s |\n", c[i].name, x, y, mid, lo, hi,
+                   c[i].verdict ? "**" : "", verdict_name(c[i].verdict), c[i].verdict ? "**" : "");
+        else
+            printf("%-*s  %10s -> %-10s  change: [%+.1f%% %+.1f%% %+.1f%%]  %s\n", width, c[i].name, x, y, lo,
+                   mid, hi, verdict_name(c[i].verdict));
+    }
+}
+
+/* ---- the command ----------------------------------------------------------- */
+
+int al_cmd_compare(int argc, char **argv)
+{
+    compare_opts o;
+    int rc = parse(argc, argv, &o);
+    if (rc >= 0) return rc;
+    al_history *h = NULL;
+    al_bench_run base = {0}, nw = {0};
+    rc = load_side(&o, 0, &h, &base);
+    if (rc == 0) rc = load_side(&o, 1, &h, &nw);
+    al_history_close(h);
+    if (rc != 0) {
+        al_bench_run_free(&base);
+        return rc;
+    }
+    size_t n, counts[3] = {0, 0, 0};
+    al_comparison *c = al_compare_runs(&base, &nw, o.threshold, &n);
+    if (!c) {
+        rc = al_cli_usage_error("out of memory");
+    } else {
+        print(&o, &base, &nw, c, n, counts);
+        size_t skipped = nw.nresults - n;
+        printf("\n%zu compared: %zu improved, %zu regressed, %zu unchanged (threshold \u00b1%g%%)", n,
+               counts[AL_IMPROVED], counts[AL_REGRESSED], counts[AL_UNCHANGED], o.threshold * 100);
+        if (skipped) printf("; %zu of the new run not compared (absent from the base or not ok)", skipped);
+        putchar('\n');
+        rc = o.fail_on_regression && counts[AL_REGRESSED] ? 1 : 0;
+    }
+    free(c);
+    al_bench_run_free(&base);
+    al_bench_run_free(&nw);
+    return rc;
+}

@@ -1,0 +1,98 @@
+/* alloclab history BENCH: one benchmark's median (with its 95% CI) over the
+ * stored runs, oldest first, one line per run with date, label and commit.
+ * BENCH is workload/param/allocator, or a prefix of whole components
+ * (glibc-simple, glibc-simple/64) for every benchmark under it. */
+#include "cli.h"
+
+#include "bench.h"
+#include "report_util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: alloclab history BENCH [--db PATH]\n"
+    "BENCH: workload/param/allocator (or a workload, or workload/param)\n";
+
+static int by_name_then_run(const void *a, const void *b)
+{
+    const al_history_point *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->run_id > y->run_id) - (x->run_id < y->run_id);
+}
+
+static void value(double v, char *buf, size_t len)
+{
+    al_report_fmt_ns(v, buf, len);
+}
+
+static void print_point(const al_history_point *p, double prev)
+{
+    char commit[16], med[32], lo[32], hi[32];
+    snprintf(commit, sizeof commit, "%.12s", p->git_commit[0] ? p->git_commit : "-");
+    printf("  #%-4lld %-20.20s  %-16.16s %-12s  ", p->run_id, p->date, p->label[0] ? p->label : "-", commit);
+    if (p->status != AL_RUN_OK) {
+        printf("%s\n", al_run_status_name(p->status));
+        return;
+    }
+    double v = p->instructions >= 0 ? p->instructions : p->median;
+    if (p->instructions >= 0) {
+        printf("%12.0f instr", v);
+    } else {
+        value(p->median, med, sizeof med);
+        value(p->ci_low, lo, sizeof lo);
+        value(p->ci_high, hi, sizeof hi);
+        printf("%10s  [%s, %s]", med, isfinite(p->ci_low) ? lo : "?", isfinite(p->ci_high) ? hi : "?");
+    }
+    if (isfinite(prev) && prev > 0) printf("  %+.1f%%", (v / prev - 1) * 100);
+    putchar('\n');
+}
+
+int al_cmd_history(int argc, char **argv)
+{
+    const char *db = AL_HISTORY_DEFAULT_PATH, *bench = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(usage, stdout);
+            return 0;
+        } else if (strcmp(argv[i], "--db") == 0) {
+            if (++i >= argc) return al_cli_usage_error("--db needs a value");
+            db = argv[i];
+        } else if (strncmp(argv[i], "--db=", 5) == 0) {
+            db = argv[i] + 5;
+        } else if (argv[i][0] == '-') {
+            return al_cli_usage_error("history: unknown option '%s' (alloclab history --help)", argv[i]);
+        } else if (bench) {
+            return al_cli_usage_error("history takes one benchmark name");
+        } else {
+            bench = argv[i];
+        }
+    }
+    if (!bench) return al_cli_usage_error("history needs a benchmark: workload/param/allocator");
+    char err[512];
+    al_history *h = al_history_open(db, false, err, sizeof err);
+    if (!h) return al_cli_usage_error("%s", err);
+    size_t n;
+    al_history_point *pts = al_history_series(h, bench, &n, err, sizeof err);
+    al_history_close(h);
+    if (!pts) return al_cli_usage_error("%s", err);
+    if (n == 0) {
+        free(pts);
+        return al_cli_usage_error("no stored result for '%s' in %s", bench, db);
+    }
+    qsort(pts, n, sizeof *pts, by_name_then_run);
+    double prev = NAN;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || strcmp(pts[i].name, pts[i - 1].name) != 0) {
+            printf("%s%s  (median per iteration, 95%% CI, change from the previous run)\n", i ? "\n" : "",
+                   pts[i].name);
+            prev = NAN;
+        }
+        print_point(&pts[i], prev);
+        if (pts[i].status == AL_RUN_OK) prev = pts[i].instructions >= 0 ? pts[i].instructions : pts[i].median;
+    }
+    free(pts);
+    return 0;
+}

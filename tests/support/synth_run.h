@@ -1,0 +1,29 @@
+/* Synthetic benchmark runs for the report, history and compare tests: no
+ * benchmark is executed; samples are made up deterministically. */
+#ifndef ALLOCLAB_SYNTH_RUN_H
+#define ALLOCLAB_SYNTH_RUN_H
+
+#include "bench.h"
+
+/* An empty run with a filled context (label may be NULL). */
+void synth_run_init(al_bench_run *run, const char *label);
+
+/* Append one result. For AL_RUN_OK, `nsamples` samples around `median` ns
+ * (relative noise +-spread, deterministic from `seed`), summarised with
+ * al_summarize; otherwise no samples and `reason`. Returns the result. */
+al_bench_result *synth_add(al_bench_run *run, const char *workload, const char *param,
+                           const char *allocator, al_run_status status, double median, double spread,
+                           size_t nsamples, const char *reason, unsigned seed);
+
+/* A realistic-looking run: three workloads, five allocators, one
+ * unsupported and one failed result; `scale` multiplies every time. */
+void synth_realistic(al_bench_run *run, const char *label, double scale);
+
+/* The whole content of a file, NUL-terminated (free()); NULL if unreadable. */
+char *synth_read_file(const char *path, size_t *len);
+
+/* A fresh temporary folder (mkdtemp) and its removal with everything in it. */
+char *synth_tmpdir(void);
+void synth_rmdir(char *dir);
+
+#endif

@@ -1,0 +1,87 @@
+/* The alloclab command itself: the listing of allocators and the handling of
+ * missing and unknown commands, run through the built binary. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "run_cli.h"
+
+#include <alloclab/registry.h>
+#include <stdio.h>
+#include <string.h>
+
+static cli_run run;
+
+static void test_list_shows_the_production_allocators(void **state)
+{
+    (void)state;
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "list"), 0);
+    assert_int_equal(cli_exit_code(&run), 0);
+    const char *names[] = {"sys", "je", "mi", "tc"};
+    for (size_t i = 0; i < 4; i++) {
+        const al_backend_desc *b = al_backend_find(names[i]);
+        assert_non_null(b);
+        /* The row starts with the name, then its status and capabilities. */
+        char prefix[16], line[512], caps[96];
+        snprintf(prefix, sizeof prefix, "\n%s ", names[i]);
+        const char *row = strstr(run.out, prefix);
+        if (!row) fail_msg("no row for %s in:\n%s", names[i], run.out);
+        assert_non_null(cli_line_with(row + 1, prefix + 1, line, sizeof line));
+        const char *status = al_spec_unavailable(names[i]) ? " unavailable " : " available ";
+        if (!strstr(line, status)) fail_msg("%s: expected%sin: %s", names[i], status, line);
+        al_caps_str(b->caps, caps, sizeof caps);
+        assert_true(strcmp(caps, "-") != 0);
+        if (!strstr(line, caps)) fail_msg("%s: capabilities '%s' missing in: %s", names[i], caps, line);
+    }
+}
+
+static void test_list_rejects_arguments(void **state)
+{
+    (void)state;
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "list", "extra"), 0);
+    assert_int_equal(cli_exit_code(&run), 2);
+    assert_int_equal(cli_count_lines(run.err), 1);
+}
+
+static void test_no_command_is_a_usage_error(void **state)
+{
+    (void)state;
+    assert_int_equal(cli_run_args(&run, NULL, CLI_KEEP_STACK, (const char *const[]){NULL}), 0);
+    assert_int_equal(cli_exit_code(&run), 2);
+    assert_int_equal(run.out_len, 0);
+    assert_non_null(strstr(run.err, "usage: alloclab"));
+}
+
+static void test_unknown_command_is_one_line(void **state)
+{
+    (void)state;
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "frobnicate"), 0);
+    assert_int_equal(cli_exit_code(&run), 2);
+    assert_int_equal(run.out_len, 0);
+    assert_int_equal(cli_count_lines(run.err), 1);
+    assert_memory_equal(run.err, "alloclab: ", 10);
+    assert_non_null(strstr(run.err, "frobnicate"));
+}
+
+static void test_help_lists_the_commands(void **state)
+{
+    (void)state;
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "--help"), 0);
+    assert_int_equal(cli_exit_code(&run), 0);
+    assert_non_null(strstr(run.out, "  list "));
+    assert_non_null(strstr(run.out, "  demo "));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_list_shows_the_production_allocators),
+        cmocka_unit_test(test_list_rejects_arguments),
+        cmocka_unit_test(test_no_command_is_a_usage_error),
+        cmocka_unit_test(test_unknown_command_is_one_line),
+        cmocka_unit_test(test_help_lists_the_commands),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

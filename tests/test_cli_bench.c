@@ -1,0 +1,269 @@
+/* alloclab bench from the outside: bad input gives one stderr line and exit
+ * status 2 before anything runs or is written; --list prints the plan. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "bench.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char tmpdir[64];
+
+/* ----------------------------------------------------------------------------
+ * Running the command: exit status; stdout and stderr as malloc'd strings.
+ * ------------------------------------------------------------------------- */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    int c;
+    while ((c = fgetc(f)) != EOF) {
+        if (len + 2 > cap) {
+            cap = cap ? cap * 2 : 256;
+            buf = realloc(buf, cap);
+            assert_non_null(buf);
+        }
+        buf[len++] = (char)c;
+    }
+    fclose(f);
+    if (!buf) buf = calloc(1, 1);
+    else buf[len] = '\0';
+    return buf;
+}
+
+static int run_cli(char **out, char **err, const char *const *args)
+{
+    char out_path[128], err_path[128];
+    snprintf(out_path, sizeof out_path, "%s/stdout", tmpdir);
+    snprintf(err_path, sizeof err_path, "%s/stderr", tmpdir);
+    const char *argv[32] = {ALLOCLAB_CLI, "bench"};
+    size_t n = 2;
+    for (; args[n - 2] && n < 31; n++) argv[n] = args[n - 2];
+    argv[n] = NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fo = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int fe = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fo < 0 || fe < 0) _exit(127);
+        dup2(fo, 1);
+        dup2(fe, 2);
+        if (chdir(tmpdir) != 0) _exit(127); /* a default history lands in the scratch folder */
+        /* Under LeakSanitizer, its summary of used suppressions would be a
+         * second stderr line; it is not the command's output. */
+        char lsan[512];
+        const char *prev = getenv("LSAN_OPTIONS");
+        snprintf(lsan, sizeof lsan, "%s%sprint_suppressions=0", prev ? prev : "", prev && *prev ? ":" : "");
+        setenv("LSAN_OPTIONS", lsan, 1);
+        execv(ALLOCLAB_CLI, (char *const *)argv);
+        _exit(127);
+    }
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    *out = slurp(out_path);
+    *err = slurp(err_path);
+    assert_non_null(*out);
+    assert_non_null(*err);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static size_t count_lines(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++) n += *s == '\n';
+    return n;
+}
+
+/* Exit 2, nothing on stdout, exactly one line "alloclab: ..." on stderr. */
+static void expect_usage_error(const char *const *args)
+{
+    char *out, *err;
+    int rc = run_cli(&out, &err, args);
+    if (rc != 2 || count_lines(err) != 1 || strncmp(err, "alloclab: ", 10) != 0)
+        print_error("args[0]=%s: rc=%d stderr=<%s>\n", args[0], rc, err);
+    assert_int_equal(rc, 2);
+    assert_int_equal(count_lines(err), 1);
+    assert_memory_equal(err, "alloclab: ", 10);
+    assert_string_equal(out, "");
+    free(out);
+    free(err);
+}
+
+#define BAD(...) expect_usage_error((const char *const[]){__VA_ARGS__, NULL})
+
+/* ----------------------------------------------------------------------------
+ * Bad input.
+ * ------------------------------------------------------------------------- */
+static void test_bad_options(void **state)
+{
+    (void)state;
+    BAD("--nosuch");
+    BAD("stray");
+    BAD("--samples");
+    BAD("--samples", "abc");
+    BAD("--samples", "0");
+    BAD("--samples", "12x");
+    BAD("--min-sample-ms", "-1");
+    BAD("--min-sample-ms", "nan");
+    BAD("--mode", "cycles");
+    BAD("--format", "xml");
+    BAD("--save", "");
+}
+
+static void test_bad_plan(void **state)
+{
+    (void)state;
+    BAD("--allocators", "nosuch-alloc");
+    BAD("--allocators", "sys,nosuchwrap:sys");
+    BAD("--allocators", ",");
+    BAD("--workloads", "nosuch-workload");
+    BAD("--filter", "(unclosed");
+}
+
+static void test_unwritable_outputs(void **state)
+{
+    (void)state;
+    BAD("--allocators", "sys", "--out", "/nonexistent-alloclab-dir/report.json", "--no-db");
+    BAD("--allocators", "sys", "--html", "/nonexistent-alloclab-dir/report.html", "--no-db");
+}
+
+/* A bad command touches neither an existing database nor the other output
+ * file: created files are removed, existing ones keep their bytes. */
+static void test_bad_command_leaves_files_alone(void **state)
+{
+    (void)state;
+    char db[128], out_new[128], out_old[128];
+    snprintf(db, sizeof db, "%s/results.db", tmpdir);
+    snprintf(out_new, sizeof out_new, "%s/new.json", tmpdir);
+    snprintf(out_old, sizeof out_old, "%s/old.json", tmpdir);
+    const char known[] = "not really a database, but these bytes must stay\n";
+    FILE *f = fopen(db, "wb");
+    assert_non_null(f);
+    fputs(known, f);
+    fclose(f);
+    f = fopen(out_old, "wb");
+    assert_non_null(f);
+    fputs("old report\n", f);
+    fclose(f);
+
+    BAD("--allocators", "sys", "--db", db, "--out", "/nonexistent-alloclab-dir/r.json");
+    BAD("--allocators", "sys", "--db", db, "--out", out_new, "--html", "/nonexistent-alloclab-dir/r.html");
+    BAD("--allocators", "sys", "--db", db, "--out", out_old, "--html", "/nonexistent-alloclab-dir/r.html");
+    BAD("--allocators", "nosuch", "--db", db, "--out", out_new);
+
+    char *bytes = slurp(db);
+    assert_string_equal(bytes, known);
+    free(bytes);
+    bytes = slurp(out_old);
+    assert_string_equal(bytes, "old report\n");
+    free(bytes);
+    struct stat st;
+    assert_int_equal(stat(out_new, &st), -1);
+    unlink(db);
+    unlink(out_old);
+}
+
+/* ----------------------------------------------------------------------------
+ * --list and a real run.
+ * ------------------------------------------------------------------------- */
+static void test_list_prints_the_plan(void **state)
+{
+    (void)state;
+    const char *allocs[] = {"sys"};
+    al_bench_config cfg = {.allocators = allocs, .nallocators = 1};
+    char perr[256];
+    size_t n = 0;
+    al_bench_item *items = al_bench_plan(&cfg, &n, perr, sizeof perr);
+    assert_non_null(items);
+    char *expected = calloc(n + 1, 256);
+    assert_non_null(expected);
+    for (size_t i = 0; i < n; i++) {
+        char line[256];
+        snprintf(line, sizeof line, "%s/%s/%s\n", items[i].workload->name, items[i].param, items[i].allocator);
+        strcat(expected, line);
+    }
+    char *out, *err;
+    assert_int_equal(run_cli(&out, &err, (const char *const[]){"--list", "--allocators", "sys", NULL}), 0);
+    assert_string_equal(out, expected);
+    assert_string_equal(err, "");
+    free(out);
+    free(err);
+
+    /* The filter narrows the list; nothing matching is an empty list. */
+    assert_int_equal(run_cli(&out, &err, (const char *const[]){"--list", "--filter", "^$", NULL}), 0);
+    assert_string_equal(out, "");
+    free(out);
+    free(err);
+    free(expected);
+    free(items);
+}
+
+/* One real benchmark end to end (the first of the suite, on sys). */
+static void test_one_benchmark_runs(void **state)
+{
+    (void)state;
+    if (al_workload_count() == 0) skip();
+    const al_workload *w = al_workload_at(0);
+    char entry[128];
+    snprintf(entry, sizeof entry, "%s/%s", w->name, w->params[0]);
+    char csv[128];
+    snprintf(csv, sizeof csv, "%s/r.csv", tmpdir);
+    char *out, *err;
+    int rc = run_cli(&out, &err,
+                     (const char *const[]){"--workloads", entry, "--allocators", "sys", "--samples", "2",
+                                           "--min-sample-ms", "0.01", "--quiet", "--no-db", "--format", "csv",
+                                           "--out", csv, NULL});
+    assert_int_equal(rc, 0);
+    /* The chosen format goes to --out, the table still to stdout. */
+    assert_non_null(strstr(out, w->name));
+    assert_non_null(strstr(out, "1.00x"));
+    struct stat st;
+    assert_int_equal(stat(csv, &st), 0);
+    unlink(csv);
+    free(out);
+    free(err);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/alloclab-clibench-XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char path[128];
+    const char *files[] = {"stdout", "stderr"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%s", tmpdir, files[i]);
+        unlink(path);
+    }
+    rmdir(tmpdir);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_bad_plan),
+        cmocka_unit_test(test_unwritable_outputs),
+        cmocka_unit_test(test_bad_command_leaves_files_alone),
+        cmocka_unit_test(test_list_prints_the_plan),
+        cmocka_unit_test(test_one_benchmark_runs),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

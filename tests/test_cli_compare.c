@@ -1,0 +1,206 @@
+/* alloclab compare and alloclab history as a user runs them: output lines,
+ * exit codes (0, 1 with --fail-on-regression, 2 on bad input with one line on
+ * stderr), and databases that are refused stay untouched. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "synth_run.h"
+
+static char *dir, db[512], out_path[512], err_path[512];
+static char *out_text, *err_text;
+
+/* Run alloclab with args (NULL-terminated); its stdout/stderr in out_text/err_text. */
+static int cli(const char *first, ...)
+{
+    const char *argv[24] = {ALLOCLAB_CLI, first};
+    int argc = 2;
+    va_list ap;
+    va_start(ap, first);
+    while (argc < 23 && (argv[argc] = va_arg(ap, const char *))) argc++;
+    va_end(ap);
+    argv[argc] = NULL;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (o < 0 || e < 0 || chdir(dir) != 0) _exit(99);
+        dup2(o, 1);
+        dup2(e, 2);
+        execv(ALLOCLAB_CLI, (char **)argv);
+        _exit(98);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    free(out_text);
+    free(err_text);
+    out_text = synth_read_file(out_path, NULL);
+    err_text = synth_read_file(err_path, NULL);
+    assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+/* Exit 2 and exactly one line "alloclab: ..." on stderr. */
+static void expect_bad_input(int rc)
+{
+    if (rc != 2) fprintf(stdout, "rc %d\nstdout: %s\nstderr: %s\n", rc, out_text, err_text);
+    assert_int_equal(rc, 2);
+    assert_true(strncmp(err_text, "alloclab: ", 10) == 0);
+    char *nl = strchr(err_text, '\n');
+    assert_non_null(nl);
+    assert_int_equal(nl[1], '\0');
+}
+
+/* Save a run of one benchmark whose times are 1000 ns x factor. */
+static void save(const char *label, double factor, unsigned seed)
+{
+    char err[256];
+    al_history *h = al_history_open(db, true, err, sizeof err);
+    assert_non_null(h);
+    al_bench_run run;
+    synth_run_init(&run, label);
+    synth_add(&run, "glibc-simple", "64", "mi", AL_RUN_OK, 1000 * factor, 0.01, 20, NULL, seed);
+    synth_add(&run, "glibc-simple", "64", "sys", AL_RUN_OK, 2000, 0.01, 20, NULL, seed + 100);
+    synth_add(&run, "glibc-simple", "64", "bump", AL_RUN_UNSUPPORTED, 0, 0, 0, "no", 0);
+    assert_int_equal(al_history_save(h, &run, err, sizeof err), 0);
+    al_bench_run_free(&run);
+    al_history_close(h);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    dir = synth_tmpdir();
+    snprintf(db, sizeof db, "%s/r/results.db", dir);
+    snprintf(out_path, sizeof out_path, "%s/out.txt", dir);
+    snprintf(err_path, sizeof err_path, "%s/err.txt", dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    synth_rmdir(dir);
+    free(out_text);
+    free(err_text);
+    out_text = err_text = NULL;
+    return 0;
+}
+
+static void test_bad_input(void **state)
+{
+    (void)state;
+    expect_bad_input(cli("compare", "--db", db, NULL)); /* no database */
+    assert_non_null(strstr(err_text, "no results database"));
+    expect_bad_input(cli("compare", NULL));              /* nor at the default path */
+    expect_bad_input(cli("history", "glibc-simple/64/mi", "--db", db, NULL));
+    save("only", 1, 1);
+    expect_bad_input(cli("compare", "--db", db, NULL)); /* fewer than two runs */
+    assert_non_null(strstr(err_text, "fewer than two"));
+    save("second", 1, 2);
+    expect_bad_input(cli("compare", "nope", "--db", db, NULL));
+    expect_bad_input(cli("compare", "only", "999", "--db", db, NULL));
+    expect_bad_input(cli("compare", "--db", db, "--threshold", "abc", NULL));
+    expect_bad_input(cli("compare", "--db", db, "--threshold", NULL));
+    expect_bad_input(cli("compare", "--db", db, "--format", "xml", NULL));
+    expect_bad_input(cli("compare", "--db", db, "--bogus", NULL));
+    expect_bad_input(cli("compare", "a", "b", "c", "--db", db, NULL));
+    expect_bad_input(cli("compare", "missing.json", "--db", db, NULL));
+    expect_bad_input(cli("history", "--db", db, NULL));
+    expect_bad_input(cli("history", "no-such/1/x", "--db", db, NULL));
+    /* a text file as the database: refused, unchanged */
+    char txt[600];
+    snprintf(txt, sizeof txt, "%s/notes.db", dir);
+    FILE *f = fopen(txt, "w");
+    fputs("not a database\n", f);
+    fclose(f);
+    expect_bad_input(cli("compare", "--db", txt, NULL));
+    expect_bad_input(cli("history", "a/b/c", "--db", txt, NULL));
+    char *after = synth_read_file(txt, NULL);
+    assert_string_equal(after, "not a database\n");
+    free(after);
+}
+
+static void test_verdicts_and_exit_codes(void **state)
+{
+    (void)state;
+    save("base", 1.0, 1);
+    save("slow", 1.2, 2);
+    int rc = cli("compare", "--db", db, NULL); /* default: the last two */
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out_text, "glibc-simple/64/mi "));
+    assert_non_null(strstr(out_text, "change: [+"));
+    assert_non_null(strstr(out_text, "regressed\n"));
+    assert_non_null(strstr(out_text, "2 compared: 0 improved, 1 regressed, 1 unchanged"));
+    assert_non_null(strstr(out_text, "1 of the new run not compared"));
+    assert_int_equal(cli("compare", "--db", db, "--fail-on-regression", NULL), 1);
+    /* the other way round is a speed-up */
+    assert_int_equal(cli("compare", "slow", "base", "--db", db, "--fail-on-regression", NULL), 0);
+    assert_non_null(strstr(out_text, "improved\n"));
+    assert_non_null(strstr(out_text, "change: [-"));
+    /* with a 50% threshold nothing changed */
+    assert_int_equal(cli("compare", "1", "2", "--db", db, "--threshold", "50", "--fail-on-regression", NULL), 0);
+    assert_non_null(strstr(out_text, "0 improved, 0 regressed, 2 unchanged"));
+    /* BASE alone: against the last run */
+    assert_int_equal(cli("compare", "base", "--db", db, "--format", "markdown", NULL), 0);
+    assert_non_null(strstr(out_text, "| benchmark | base | new |"));
+    assert_non_null(strstr(out_text, "**regressed**"));
+    /* a JSON report against a stored run */
+    char json[600];
+    snprintf(json, sizeof json, "%s/base.json", dir);
+    assert_int_equal(cli("compare", "2", "--db", db, NULL), 0);
+    char err[256];
+    al_history *h = al_history_open(db, false, err, sizeof err);
+    al_bench_run run;
+    assert_int_equal(al_history_load(h, "base", 0, &run, err, sizeof err), 0);
+    al_history_close(h);
+    FILE *f = fopen(json, "w");
+    assert_int_equal(al_report_json(f, &run), 0);
+    fclose(f);
+    al_bench_run_free(&run);
+    assert_int_equal(cli("compare", json, "slow", "--db", db, "--fail-on-regression", NULL), 1);
+    assert_int_equal(cli("compare", json, json, "--fail-on-regression", NULL), 0);
+    assert_non_null(strstr(out_text, "0 regressed"));
+}
+
+static void test_history_lines(void **state)
+{
+    (void)state;
+    save("v1", 1.0, 1);
+    save("v2", 1.1, 2);
+    save("", 0.9, 3);
+    assert_int_equal(cli("history", "glibc-simple/64/mi", "--db", db, NULL), 0);
+    size_t lines = 0;
+    for (const char *p = out_text; (p = strchr(p, '\n')); p++) lines++;
+    assert_int_equal(lines, 4); /* the name, then one line per run */
+    assert_non_null(strstr(out_text, "#1 "));
+    assert_non_null(strstr(out_text, " v2 "));
+    assert_non_null(strstr(out_text, "2026-01-02T03:04:05Z"));
+    assert_non_null(strstr(out_text, "0123456789ab"));
+    assert_non_null(strstr(out_text, "]  +")); /* 1.1x the run before */
+    assert_non_null(strstr(out_text, "]  -")); /* then 0.9x */
+    /* a workload: every allocator, unsupported ones said so */
+    assert_int_equal(cli("history", "glibc-simple", "--db", db, NULL), 0);
+    assert_non_null(strstr(out_text, "glibc-simple/64/bump"));
+    assert_non_null(strstr(out_text, "unsupported"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verdicts_and_exit_codes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_history_lines, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,446 @@
+/* The benchmark harness: plans, child processes, failures, rotation, the
+ * run context and the terminal table. The workloads used here are the
+ * test's own (al_workload_register), so the tests do not depend on the
+ * built-in suite beyond its shape. No timing is asserted. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "bench.h"
+
+#include <alloclab/registry.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ----------------------------------------------------------------------------
+ * Test workloads. t-ok appends the allocator's name to log_path (when set)
+ * on every run, which shows the order the children took their samples in.
+ * ------------------------------------------------------------------------- */
+static char log_path[256];
+
+typedef struct tinst { char spec[64]; } tinst;
+
+static void *t_setup(const char *param, const char *spec, al_run_status *st, char *why, size_t whylen)
+{
+    (void)param, (void)st, (void)why, (void)whylen;
+    tinst *t = calloc(1, sizeof *t);
+    if (t) snprintf(t->spec, sizeof t->spec, "%s", spec);
+    return t;
+}
+static void t_teardown(void *inst) { free(inst); }
+static double t_calls(void *inst) { (void)inst; return 3; }
+
+static al_run_status ok_run(void *inst, uint64_t iters, char *why, size_t whylen)
+{
+    (void)why, (void)whylen;
+    tinst *t = inst;
+    for (volatile uint64_t i = 0; i < iters; i++) {}
+    if (log_path[0]) {
+        FILE *f = fopen(log_path, "a");
+        if (f) {
+            fprintf(f, "%s\n", t->spec);
+            fclose(f);
+        }
+    }
+    return AL_RUN_OK;
+}
+
+static al_run_status crash_run(void *inst, uint64_t iters, char *why, size_t whylen)
+{
+    (void)inst, (void)iters, (void)why, (void)whylen;
+    signal(SIGSEGV, SIG_DFL);
+    raise(SIGSEGV);
+    return AL_RUN_OK;
+}
+
+static al_run_status fail_run(void *inst, uint64_t iters, char *why, size_t whylen)
+{
+    (void)inst, (void)iters;
+    snprintf(why, whylen, "checksum mismatch");
+    return AL_RUN_FAILED;
+}
+
+static al_run_status hang_run(void *inst, uint64_t iters, char *why, size_t whylen)
+{
+    (void)inst, (void)iters, (void)why, (void)whylen;
+    for (;;) pause();
+    return AL_RUN_OK;
+}
+
+static void *unsup_setup(const char *param, const char *spec, al_run_status *st, char *why, size_t whylen)
+{
+    (void)param, (void)spec;
+    *st = AL_RUN_UNSUPPORTED;
+    snprintf(why, whylen, "needs a bigger capacity");
+    return NULL;
+}
+
+static const char *const two_params[] = {"a", "b", NULL};
+static const char *const one_param[] = {"x", NULL};
+static const al_workload w_ok = {"t-ok", "test: empty loop", two_params, t_setup, ok_run, t_teardown, t_calls};
+static const al_workload w_crash = {"t-crash", "test: segfaults", one_param, t_setup, crash_run, t_teardown, NULL};
+static const al_workload w_fail = {"t-fail", "test: bad memory", one_param, t_setup, fail_run, t_teardown, NULL};
+static const al_workload w_hang = {"t-hang", "test: never returns", one_param, t_setup, hang_run, t_teardown, NULL};
+static const al_workload w_unsup = {"t-unsup", "test: unsupported", one_param, unsup_setup, ok_run, t_teardown, NULL};
+
+/* Quiet, short runs. */
+static al_bench_config small_cfg(const char *const *wls, size_t nw, const char *const *allocs, size_t na)
+{
+    return (al_bench_config){.workloads = wls, .nworkloads = nw, .allocators = allocs, .nallocators = na,
+                             .samples = 5, .min_sample_ms = 0.02, .quiet = true};
+}
+
+static size_t available_backends(const char **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < al_backend_count() && n < max; i++) {
+        const al_backend_desc *b = al_backend_at(i);
+        if (!b->unavailable || !b->unavailable()) out[n++] = b->name;
+    }
+    return n;
+}
+
+/* ----------------------------------------------------------------------------
+ * Registration.
+ * ------------------------------------------------------------------------- */
+static void test_register_rejects_bad_and_duplicate(void **state)
+{
+    (void)state;
+    assert_int_equal(al_workload_register(&w_ok), -1); /* registered in main */
+    assert_int_equal(al_workload_register(NULL), -1);
+    al_workload bad = w_ok;
+    bad.name = "has/slash";
+    assert_int_equal(al_workload_register(&bad), -1);
+    assert_ptr_equal(al_workload_lookup("t-ok"), &w_ok);
+    assert_null(al_workload_lookup("t-nosuch"));
+}
+
+/* ----------------------------------------------------------------------------
+ * Plans.
+ * ------------------------------------------------------------------------- */
+static void test_plan_default_covers_everything(void **state)
+{
+    (void)state;
+    const char *allocs[32];
+    size_t na = available_backends(allocs, 32);
+    al_bench_config cfg = {0};
+    char err[256] = "";
+    size_t n = 0;
+    al_bench_item *items = al_bench_plan(&cfg, &n, err, sizeof err);
+    assert_non_null(items);
+    size_t expected = 0;
+    for (size_t i = 0; i < al_workload_count(); i++) {
+        const al_workload *w = al_workload_at(i);
+        for (const char *const *p = w->params; *p; p++) {
+            for (size_t a = 0; a < na; a++) {
+                bool found = false;
+                for (size_t k = 0; k < n && !found; k++)
+                    found = items[k].workload == w && strcmp(items[k].param, *p) == 0 &&
+                            strcmp(items[k].allocator, allocs[a]) == 0;
+                assert_true(found);
+                expected++;
+            }
+        }
+    }
+    /* ... plus the test's registered workloads, the first of which has two
+     * parameters (the others one each). */
+    expected += (2 + 4) * na;
+    assert_int_equal(n, expected);
+    for (size_t k = 0; k < n; k++) assert_null(al_spec_unavailable(items[k].allocator));
+    free(items);
+}
+
+static void test_plan_filter_and_params(void **state)
+{
+    (void)state;
+    const char *allocs[] = {"sys"};
+    al_bench_config cfg = {.filter = "^t-(ok|fail)/[ax]/sys$", .allocators = allocs, .nallocators = 1};
+    char err[256] = "";
+    size_t n = 0;
+    al_bench_item *items = al_bench_plan(&cfg, &n, err, sizeof err);
+    assert_non_null(items);
+    assert_int_equal(n, 2);
+    assert_string_equal(items[0].workload->name, "t-ok");
+    assert_string_equal(items[0].param, "a");
+    assert_string_equal(items[1].workload->name, "t-fail");
+    free(items);
+
+    /* A parameter outside the default list is passed through. */
+    const char *wls[] = {"t-ok/zz", "t-fail"};
+    cfg = (al_bench_config){.workloads = wls, .nworkloads = 2, .allocators = allocs, .nallocators = 1};
+    items = al_bench_plan(&cfg, &n, err, sizeof err);
+    assert_non_null(items);
+    assert_int_equal(n, 2);
+    assert_string_equal(items[0].param, "zz");
+    assert_string_equal(items[1].param, "x");
+    free(items);
+}
+
+static void test_plan_errors(void **state)
+{
+    (void)state;
+    char err[256];
+    size_t n = 99;
+    al_bench_config cfg = {.filter = "(unclosed"};
+    err[0] = '\0';
+    assert_null(al_bench_plan(&cfg, &n, err, sizeof err));
+    assert_non_null(strstr(err, "regex"));
+    assert_null(strchr(err, '\n'));
+
+    const char *bad_alloc[] = {"sys", "nosuch-alloc"};
+    cfg = (al_bench_config){.allocators = bad_alloc, .nallocators = 2};
+    err[0] = '\0';
+    assert_null(al_bench_plan(&cfg, &n, err, sizeof err));
+    assert_non_null(strstr(err, "nosuch-alloc"));
+
+    const char *twice[] = {"sys", "sys"};
+    cfg = (al_bench_config){.allocators = twice, .nallocators = 2};
+    assert_null(al_bench_plan(&cfg, &n, err, sizeof err));
+
+    const char *bad_wl[] = {"t-ok", "nosuch-workload/1"};
+    cfg = (al_bench_config){.workloads = bad_wl, .nworkloads = 2};
+    err[0] = '\0';
+    assert_null(al_bench_plan(&cfg, &n, err, sizeof err));
+    assert_non_null(strstr(err, "nosuch-workload"));
+
+    const char *empty_param[] = {"t-ok/"};
+    cfg = (al_bench_config){.workloads = empty_param, .nworkloads = 1};
+    assert_null(al_bench_plan(&cfg, &n, err, sizeof err));
+}
+
+/* ----------------------------------------------------------------------------
+ * Execution.
+ * ------------------------------------------------------------------------- */
+static void test_execute_ok(void **state)
+{
+    (void)state;
+    const char *wls[] = {"t-ok/a"}, *allocs[] = {"sys"};
+    al_bench_config cfg = small_cfg(wls, 1, allocs, 1);
+    al_bench_run run = {0};
+    char err[256] = "";
+    assert_int_equal(al_bench_execute(&cfg, &run, err, sizeof err), 0);
+    assert_int_equal(run.nresults, 1);
+    const al_bench_result *r = &run.results[0];
+    assert_string_equal(r->workload, "t-ok");
+    assert_string_equal(r->param, "a");
+    assert_string_equal(r->allocator, "sys");
+    assert_int_equal(r->status, AL_RUN_OK);
+    assert_int_equal(r->nsamples, 5);
+    assert_int_equal(r->s.n, 5);
+    assert_true(r->s.median >= r->s.min && r->s.median <= r->s.max);
+    for (size_t i = 0; i < r->nsamples; i++) assert_true(r->samples[i] >= 0);
+    assert_true(r->iterations >= 1);
+    assert_true(r->peak_rss_kib > 0);
+    assert_true(r->minor_faults >= 0);
+    assert_true(r->alloc_calls == 3);
+    assert_true(r->instructions == -1);
+    assert_string_equal(run.ctx.mode, "time");
+    al_bench_run_free(&run);
+}
+
+static const al_bench_result *find(const al_bench_run *run, const char *w, const char *a)
+{
+    for (size_t i = 0; i < run->nresults; i++)
+        if (strcmp(run->results[i].workload, w) == 0 && strcmp(run->results[i].allocator, a) == 0)
+            return &run->results[i];
+    return NULL;
+}
+
+static void test_execute_failures_become_results(void **state)
+{
+    (void)state;
+    const char *wls[] = {"t-crash", "t-fail", "t-unsup", "t-ok/a"};
+    const char *allocs[] = {"sys"};
+    al_bench_config cfg = small_cfg(wls, 4, allocs, 1);
+    al_bench_run run = {0};
+    char err[256] = "";
+    assert_int_equal(al_bench_execute(&cfg, &run, err, sizeof err), 0);
+    assert_int_equal(run.nresults, 4);
+    const al_bench_result *crash = find(&run, "t-crash", "sys");
+    assert_int_equal(crash->status, AL_RUN_FAILED);
+    assert_non_null(strstr(crash->reason, "SIGSEGV"));
+    assert_int_equal(crash->nsamples, 0);
+    const al_bench_result *fail = find(&run, "t-fail", "sys");
+    assert_int_equal(fail->status, AL_RUN_FAILED);
+    assert_string_equal(fail->reason, "checksum mismatch");
+    const al_bench_result *unsup = find(&run, "t-unsup", "sys");
+    assert_int_equal(unsup->status, AL_RUN_UNSUPPORTED);
+    assert_string_equal(unsup->reason, "needs a bigger capacity");
+    const al_bench_result *ok = find(&run, "t-ok", "sys");
+    assert_int_equal(ok->status, AL_RUN_OK);
+    assert_int_equal(ok->nsamples, 5);
+    al_bench_run_free(&run);
+}
+
+static void test_execute_timeout_kills(void **state)
+{
+    (void)state;
+    const char *wls[] = {"t-hang"}, *allocs[] = {"sys"};
+    al_bench_config cfg = small_cfg(wls, 1, allocs, 1);
+    cfg.timeout_s = 0.3;
+    al_bench_run run = {0};
+    char err[256] = "";
+    assert_int_equal(al_bench_execute(&cfg, &run, err, sizeof err), 0);
+    assert_int_equal(run.nresults, 1);
+    assert_int_equal(run.results[0].status, AL_RUN_FAILED);
+    assert_non_null(strstr(run.results[0].reason, "timed out"));
+    al_bench_run_free(&run);
+}
+
+/* Round r starts with allocator r mod n and goes on in order. */
+static void test_rounds_rotate(void **state)
+{
+    (void)state;
+    const char *allocs[8];
+    size_t na = available_backends(allocs, 8);
+    if (na < 2) skip();
+    char dir[] = "/tmp/alloclab-rot-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    snprintf(log_path, sizeof log_path, "%s/log", dir);
+    const char *wls[] = {"t-ok/a"};
+    al_bench_config cfg = small_cfg(wls, 1, allocs, na);
+    cfg.samples = 4;
+    al_bench_run run = {0};
+    char err[256] = "";
+    assert_int_equal(al_bench_execute(&cfg, &run, err, sizeof err), 0);
+
+    FILE *f = fopen(log_path, "r");
+    assert_non_null(f);
+    char (*lines)[64] = NULL;
+    size_t nl = 0;
+    char line[64];
+    while (fgets(line, sizeof line, f)) {
+        lines = realloc(lines, (nl + 1) * sizeof *lines);
+        assert_non_null(lines);
+        line[strcspn(line, "\n")] = '\0';
+        snprintf(lines[nl++], sizeof *lines, "%s", line);
+    }
+    fclose(f);
+    /* Calibration runs all precede the samples: the last samples*n lines
+     * are the samples, in the order they were asked for. */
+    assert_true(nl >= cfg.samples * na);
+    size_t base = nl - cfg.samples * na;
+    for (size_t r = 0; r < cfg.samples; r++)
+        for (size_t k = 0; k < na; k++) assert_string_equal(lines[base + r * na + k], allocs[(r + k) % na]);
+    free(lines);
+    unlink(log_path);
+    rmdir(dir);
+    log_path[0] = '\0';
+    for (size_t i = 0; i < run.nresults; i++) assert_int_equal(run.results[i].nsamples, 4);
+    al_bench_run_free(&run);
+}
+
+static void test_instruction_mode_refused_when_unavailable(void **state)
+{
+    (void)state;
+    if (!al_callgrind_unavailable()) skip();
+    const char *wls[] = {"t-ok/a"}, *allocs[] = {"sys"};
+    al_bench_config cfg = small_cfg(wls, 1, allocs, 1);
+    cfg.mode = AL_MODE_INSTRUCTIONS;
+    al_bench_run run = {0};
+    char err[256] = "";
+    assert_int_equal(al_bench_execute(&cfg, &run, err, sizeof err), -1);
+    assert_true(err[0] != '\0');
+    assert_int_equal(run.nresults, 0);
+}
+
+/* ----------------------------------------------------------------------------
+ * Context and table.
+ * ------------------------------------------------------------------------- */
+static void test_context_detect(void **state)
+{
+    (void)state;
+    al_bench_context c;
+    memset(&c, 0x55, sizeof c);
+    al_bench_context_detect(&c);
+    assert_int_equal(strlen(c.date), 20); /* 2026-01-02T03:04:05Z */
+    assert_int_equal(c.date[19], 'Z');
+    assert_true(c.ncpus >= 1);
+    assert_true(c.compiler[0] && c.build_type[0] && c.cpu[0] && c.host[0]);
+    assert_string_equal(c.alloclab_version, "0.1.0");
+    assert_int_equal(c.label[0], '\0');
+    assert_true(strlen(c.git_commit) < sizeof c.git_commit);
+}
+
+static al_bench_result fake(const char *w, const char *p, const char *a, double *x, size_t n)
+{
+    al_bench_result r = {.status = AL_RUN_OK, .samples = x, .nsamples = n, .alloc_calls = -1,
+                         .instructions = -1, .est_cycles = -1};
+    snprintf(r.workload, sizeof r.workload, "%s", w);
+    snprintf(r.param, sizeof r.param, "%s", p);
+    snprintf(r.allocator, sizeof r.allocator, "%s", a);
+    al_summarize(x, n, &r.s);
+    return r;
+}
+
+static void test_report_table(void **state)
+{
+    (void)state;
+    double fast[] = {98, 99, 100, 101, 102}, slow[] = {196, 198, 200, 202, 204};
+    double big[] = {1500000, 1500000, 1500000, 1500000, 1500000};
+    double noisy[] = {100, 150, 80, 200, 120, 90, 300, 110, 100, 95};
+    al_bench_result rs[5];
+    rs[0] = fake("wl", "16", "sys", fast, 5);
+    rs[1] = fake("wl", "16", "je", slow, 5);
+    rs[2] = fake("wl", "64", "sys", big, 5);
+    rs[3] = fake("wl", "64", "je", noisy, 10);
+    rs[4] = fake("wl", "128", "je", NULL, 0);
+    rs[4].status = AL_RUN_UNSUPPORTED;
+    snprintf(rs[4].reason, sizeof rs[4].reason, "too big for it");
+    al_bench_run run = {.results = rs, .nresults = 5};
+    al_bench_context_detect(&run.ctx);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(al_report_table(f, &run), 0);
+    fclose(f);
+    assert_non_null(strstr(buf, "wl\n"));
+    assert_non_null(strstr(buf, "100 ± "));     /* ns with the CI half-width */
+    assert_non_null(strstr(buf, "1.00x"));
+    assert_non_null(strstr(buf, "2.00x"));
+    assert_non_null(strstr(buf, "1.50 ± 0.00 ms")); /* adaptive unit */
+    assert_non_null(strstr(buf, "unsupported"));
+    assert_non_null(strstr(buf, "too big for it"));
+    assert_non_null(strstr(buf, "Warning: 64/je"));
+    assert_null(strstr(buf, "Warning: 16/sys"));
+    /* Rows align: the header and both rows have the same display width. */
+    const char *hdr = strstr(buf, "\nallocator");
+    assert_non_null(hdr);
+    size_t widths[3] = {0};
+    const char *p = hdr + 1;
+    for (int row = 0; row < 3; row++) {
+        for (; *p && *p != '\n'; p++)
+            if (((unsigned char)*p & 0xC0) != 0x80) widths[row]++;
+        p++;
+    }
+    assert_int_equal(widths[0], widths[1]);
+    assert_int_equal(widths[1], widths[2]);
+    free(buf);
+}
+
+int main(void)
+{
+    const al_workload *mine[] = {&w_ok, &w_crash, &w_fail, &w_hang, &w_unsup};
+    for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++)
+        if (al_workload_register(mine[i]) != 0) return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_register_rejects_bad_and_duplicate),
+        cmocka_unit_test(test_plan_default_covers_everything),
+        cmocka_unit_test(test_plan_filter_and_params),
+        cmocka_unit_test(test_plan_errors),
+        cmocka_unit_test(test_execute_ok),
+        cmocka_unit_test(test_execute_failures_become_results),
+        cmocka_unit_test(test_execute_timeout_kills),
+        cmocka_unit_test(test_rounds_rotate),
+        cmocka_unit_test(test_instruction_mode_refused_when_unavailable),
+        cmocka_unit_test(test_context_detect),
+        cmocka_unit_test(test_report_table),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

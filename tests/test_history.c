@@ -1,0 +1,283 @@
+/* The results history: save/load round trip, lookup by label and id, the
+ * series of one benchmark; compare verdicts on synthetic runs; and refusal,
+ * byte for byte untouched, of files that are not alloclab databases. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bench.h"
+#include "synth_run.h"
+
+static char err[512];
+
+static al_history *open_in(const char *dir, const char *name, bool create)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    al_history *h = al_history_open(path, create, err, sizeof err);
+    if (!h) fprintf(stdout, "open: %s\n", err);
+    return h;
+}
+
+static void test_save_load_round_trip(void **state)
+{
+    (void)state;
+    char *dir = synth_tmpdir();
+    al_history *h = open_in(dir, "deep/er/results.db", true); /* folders created */
+    assert_non_null(h);
+    al_bench_run a, b, back;
+    synth_realistic(&a, "before", 1);
+    a.results[2].instructions = 99;
+    a.results[2].s.stddev = NAN;
+    synth_realistic(&b, "after", 1.1);
+    assert_int_equal(al_history_save(h, &a, err, sizeof err), 0);
+    assert_int_equal(al_history_save(h, &b, err, sizeof err), 0);
+    assert_true(a.id > 0 && b.id > a.id);
+    assert_int_equal(al_history_run_count(h, err, sizeof err), 2);
+
+    assert_int_equal(al_history_load(h, "before", 0, &back, err, sizeof err), 0);
+    assert_int_equal(back.id, a.id);
+    assert_string_equal(back.ctx.label, "before");
+    assert_string_equal(back.ctx.cpu, a.ctx.cpu);
+    assert_string_equal(back.ctx.mode, "time");
+    assert_int_equal(back.ctx.ncpus, a.ctx.ncpus);
+    assert_int_equal(back.nresults, a.nresults);
+    for (size_t i = 0; i < a.nresults; i++) {
+        const al_bench_result *x = &a.results[i], *y = &back.results[i];
+        assert_string_equal(x->workload, y->workload);
+        assert_string_equal(x->param, y->param);
+        assert_string_equal(x->allocator, y->allocator);
+        assert_int_equal(x->status, y->status);
+        assert_string_equal(x->reason, y->reason);
+        assert_int_equal(x->iterations, y->iterations);
+        assert_int_equal(x->nsamples, y->nsamples);
+        for (size_t k = 0; k < x->nsamples; k++) assert_memory_equal(&x->samples[k], &y->samples[k], 8);
+        assert_true(x->s.median == y->s.median || (isnan(x->s.median) && isnan(y->s.median)));
+        assert_true(x->s.stddev == y->s.stddev || (isnan(x->s.stddev) && isnan(y->s.stddev)));
+        assert_int_equal(x->peak_rss_kib, y->peak_rss_kib);
+        assert_float_equal(x->instructions, y->instructions, 0);
+        assert_float_equal(x->alloc_calls, y->alloc_calls, 0);
+    }
+    al_bench_run_free(&back);
+
+    char id[32];
+    snprintf(id, sizeof id, "%lld", b.id);
+    assert_int_equal(al_history_load(h, id, 0, &back, err, sizeof err), 0);
+    assert_string_equal(back.ctx.label, "after");
+    al_bench_run_free(&back);
+    assert_int_equal(al_history_load(h, NULL, 0, &back, err, sizeof err), 0); /* the last */
+    assert_int_equal(back.id, b.id);
+    al_bench_run_free(&back);
+    assert_int_equal(al_history_load(h, NULL, 1, &back, err, sizeof err), 0); /* the one before */
+    assert_int_equal(back.id, a.id);
+    al_bench_run_free(&back);
+    assert_int_equal(al_history_load(h, NULL, 2, &back, err, sizeof err), -1);
+    assert_int_equal(al_history_load(h, "nope", 0, &back, err, sizeof err), -1);
+    assert_non_null(strstr(err, "nope"));
+    assert_int_equal(al_history_load(h, "12345", 0, &back, err, sizeof err), -1);
+
+    /* a label saved twice: the latest wins */
+    al_bench_run c;
+    synth_realistic(&c, "before", 2);
+    assert_int_equal(al_history_save(h, &c, err, sizeof err), 0);
+    assert_int_equal(al_history_load(h, "before", 0, &back, err, sizeof err), 0);
+    assert_int_equal(back.id, c.id);
+    al_bench_run_free(&back);
+
+    size_t n;
+    al_history_point *pts = al_history_series(h, "glibc-simple/64/mi", &n, err, sizeof err);
+    assert_non_null(pts);
+    assert_int_equal(n, 3);
+    assert_int_equal(pts[0].run_id, a.id);
+    assert_int_equal(pts[2].run_id, c.id);
+    assert_string_equal(pts[1].label, "after");
+    assert_float_equal(pts[1].median, al_bench_run_find(&b, "glibc-simple", "64", "mi")->s.median, 0);
+    free(pts);
+    pts = al_history_series(h, "glibc-simple", &n, err, sizeof err); /* a prefix: 15 results x 3 runs */
+    assert_int_equal(n, 45);
+    free(pts);
+    pts = al_history_series(h, "glibc-simp", &n, err, sizeof err); /* not a whole component */
+    assert_int_equal(n, 0);
+    free(pts);
+    al_history_close(h);
+
+    /* reopening the file finds everything */
+    h = open_in(dir, "deep/er/results.db", false);
+    assert_non_null(h);
+    assert_int_equal(al_history_run_count(h, err, sizeof err), 3);
+    al_history_close(h);
+    al_bench_run_free(&a);
+    al_bench_run_free(&b);
+    al_bench_run_free(&c);
+    synth_rmdir(dir);
+}
+
+/* new = base with every time scaled by `factor` (and different noise). */
+static al_verdict verdict_for(double factor, double *ratio)
+{
+    al_bench_run base, nw;
+    synth_run_init(&base, "base");
+    synth_run_init(&nw, "new");
+    synth_add(&base, "w", "1", "sys", AL_RUN_OK, 1000, 0.01, 20, NULL, 1);
+    synth_add(&nw, "w", "1", "sys", AL_RUN_OK, 1000 * factor, 0.01, 20, NULL, 2);
+    size_t n;
+    al_comparison *c = al_compare_runs(&base, &nw, 0.02, &n);
+    assert_non_null(c);
+    assert_int_equal(n, 1);
+    assert_string_equal(c[0].name, "w/1/sys");
+    assert_true(c[0].ratio_lo <= c[0].ratio && c[0].ratio <= c[0].ratio_hi);
+    *ratio = c[0].ratio;
+    al_verdict v = c[0].verdict;
+    free(c);
+    al_bench_run_free(&base);
+    al_bench_run_free(&nw);
+    return v;
+}
+
+static void test_compare_verdicts(void **state)
+{
+    (void)state;
+    double ratio;
+    assert_int_equal(verdict_for(1.20, &ratio), AL_REGRESSED);
+    assert_float_equal(ratio, 1.20, 0.02);
+    assert_int_equal(verdict_for(1.005, &ratio), AL_UNCHANGED);
+    assert_int_equal(verdict_for(0.80, &ratio), AL_IMPROVED);
+    assert_float_equal(ratio, 0.80, 0.02);
+}
+
+static void test_compare_skips_missing_and_unsupported(void **state)
+{
+    (void)state;
+    al_bench_run base, nw;
+    synth_realistic(&base, "base", 1);
+    synth_realistic(&nw, "new", 1);
+    synth_add(&nw, "only-new", "1", "sys", AL_RUN_OK, 5, 0.01, 10, NULL, 3);
+    size_t n;
+    al_comparison *c = al_compare_runs(&base, &nw, 0.02, &n);
+    assert_non_null(c);
+    assert_int_equal(n, 40); /* 42 results, 2 not ok; only-new has no base */
+    for (size_t i = 0; i < n; i++) assert_int_equal(c[i].verdict, AL_UNCHANGED); /* identical samples */
+    free(c);
+    /* instructions mode: exact ratios */
+    snprintf(base.ctx.mode, sizeof base.ctx.mode, "instructions");
+    snprintf(nw.ctx.mode, sizeof nw.ctx.mode, "instructions");
+    base.results[0].instructions = 1000;
+    nw.results[0].instructions = 1030;
+    c = al_compare_runs(&base, &nw, 0.02, &n);
+    assert_float_equal(c[0].ratio, 1.03, 1e-12);
+    assert_float_equal(c[0].ratio_lo, 1.03, 1e-12);
+    assert_int_equal(c[0].verdict, AL_REGRESSED);
+    free(c);
+    al_bench_run_free(&base);
+    al_bench_run_free(&nw);
+}
+
+/* ---- refusals: the file must come out byte for byte as it went in ---- */
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+static void expect_refused(const char *path, const char *why)
+{
+    size_t before_len, after_len;
+    char *before = synth_read_file(path, &before_len);
+    assert_non_null(before);
+    al_history *h = al_history_open(path, true, err, sizeof err);
+    assert_null(h);
+    assert_null(strchr(err, '\n'));
+    if (!strstr(err, why)) fprintf(stdout, "reason: %s (expected '%s')\n", err, why);
+    assert_non_null(strstr(err, why));
+    char *after = synth_read_file(path, &after_len);
+    assert_int_equal(before_len, after_len);
+    assert_memory_equal(before, after, before_len);
+    free(before);
+    free(after);
+    char side[600];
+    snprintf(side, sizeof side, "%s-journal", path);
+    struct stat sb;
+    assert_int_not_equal(stat(side, &sb), 0); /* no journal left behind either */
+}
+
+static void test_refuses_foreign_files(void **state)
+{
+    (void)state;
+    char *dir = synth_tmpdir(), path[512];
+
+    snprintf(path, sizeof path, "%s/notes.txt", dir);
+    const char text[] = "these are my notes, not a database\n";
+    write_file(path, text, sizeof text - 1);
+    expect_refused(path, "not an SQLite database");
+
+    snprintf(path, sizeof path, "%s/empty.db", dir);
+    write_file(path, "", 0);
+    expect_refused(path, "not an SQLite database");
+
+    /* another application's SQLite database */
+    snprintf(path, sizeof path, "%s/other.db", dir);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE runs(x); CREATE TABLE results(y); CREATE TABLE meta(z);"
+                                      "INSERT INTO runs VALUES(1);", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    expect_refused(path, "another application");
+
+    /* our application id but without the tables */
+    snprintf(path, sizeof path, "%s/half.db", dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA application_id = 1097616482; CREATE TABLE t(x);", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    expect_refused(path, "missing alloclab's tables");
+
+    /* a real alloclab database, then damaged in its middle */
+    snprintf(path, sizeof path, "%s/corrupt.db", dir);
+    al_history *h = al_history_open(path, true, err, sizeof err);
+    assert_non_null(h);
+    al_bench_run run;
+    synth_realistic(&run, "x", 1);
+    assert_int_equal(al_history_save(h, &run, err, sizeof err), 0);
+    al_history_close(h);
+    al_bench_run_free(&run);
+    size_t len;
+    char *bytes = synth_read_file(path, &len);
+    assert_true(len > 8192);
+    memset(bytes + 4096 + 16, 0xA5, len - 4096 - 16 > 4000 ? 4000 : len - 4096 - 16); /* page 2 */
+    memset(bytes + 100, 0xFF, 12); /* page 1's b-tree header */
+    write_file(path, bytes, len);
+    free(bytes);
+    expect_refused(path, "corrupt");
+
+    /* a folder where the file should be; no file and no create */
+    snprintf(path, sizeof path, "%s", dir);
+    assert_null(al_history_open(path, true, err, sizeof err));
+    snprintf(path, sizeof path, "%s/absent.db", dir);
+    assert_null(al_history_open(path, false, err, sizeof err));
+    assert_non_null(strstr(err, "no results database"));
+    struct stat sb;
+    assert_int_not_equal(stat(path, &sb), 0);
+    synth_rmdir(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_save_load_round_trip),
+        cmocka_unit_test(test_compare_verdicts),
+        cmocka_unit_test(test_compare_skips_missing_and_unsupported),
+        cmocka_unit_test(test_refuses_foreign_files),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

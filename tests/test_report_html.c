@@ -1,0 +1,160 @@
+/* The HTML report is well-formed XML (parsed with libxml2), has one chart per
+ * workload, escapes every text from the run, and marks unsupported results.
+ * ALLOCLAB_HTML_SAMPLE=path also writes the realistic sample page there (to
+ * look at it). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "synth_run.h"
+
+/* Render the run into memory. */
+static char *render(const al_bench_run *run, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    assert_non_null(f);
+    assert_int_equal(al_report_html(f, run), 0);
+    fclose(f);
+    return buf;
+}
+
+static xmlDocPtr parse(const char *buf, size_t len)
+{
+    xmlDocPtr doc = xmlReadMemory(buf, (int)len, "report.html", "UTF-8", XML_PARSE_NONET);
+    if (!doc) fprintf(stdout, "not well-formed XML:\n%s\n", buf);
+    assert_non_null(doc);
+    return doc;
+}
+
+static int count(xmlDocPtr doc, const char *xpath)
+{
+    xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+    xmlXPathRegisterNs(ctx, BAD_CAST "h", BAD_CAST "http://www.w3.org/1999/xhtml");
+    xmlXPathRegisterNs(ctx, BAD_CAST "s", BAD_CAST "http://www.w3.org/2000/svg");
+    xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST xpath, ctx);
+    assert_non_null(o);
+    int n = o->nodesetval ? o->nodesetval->nodeNr : 0;
+    xmlXPathFreeObject(o);
+    xmlXPathFreeContext(ctx);
+    return n;
+}
+
+static void test_well_formed_one_svg_per_workload(void **state)
+{
+    (void)state;
+    al_bench_run run;
+    synth_realistic(&run, "base", 1);
+    size_t len;
+    char *html = render(&run, &len);
+    xmlDocPtr doc = parse(html, len);
+    assert_int_equal(count(doc, "//s:svg"), 3);
+    assert_int_equal(count(doc, "//h:section/s:svg"), 3);
+    assert_int_equal(count(doc, "//h:script"), 0);
+    /* no external assets */
+    assert_int_equal(count(doc, "//@href[not(starts-with(., '#'))] | //@src"), 0);
+    /* one titled bar per ok result: 15 + 14 + 11 */
+    assert_int_equal(count(doc, "//s:g[not(@class='gap')][s:title]/s:rect"), 40);
+    /* the unsupported and the failed results are hatched gaps */
+    assert_int_equal(count(doc, "//s:g[@class='gap']"), 2);
+    /* lower-is-better and the scale on every chart; large-blocks spans 196x: log */
+    assert_int_equal(count(doc, "//s:text[contains(., 'lower is better')]"), 3);
+    assert_int_equal(count(doc, "//s:svg[.//s:text[contains(., '(log scale)')]]"), 1);
+    assert_int_equal(count(doc, "//s:svg[.//s:text[contains(., '(linear scale)')]]"), 2);
+    /* legend: one entry per allocator of the workload, the same colour across charts */
+    assert_int_equal(count(doc, "//h:section[1]/s:svg/s:rect[@width='12']"), 5);
+    assert_int_equal(count(doc, "//s:rect[@width='12'][following-sibling::s:text[1][.='mi']][@fill='#59a14f']"), 3);
+    /* the tables follow each chart, then the context */
+    assert_int_equal(count(doc, "//h:section/h:table"), 3);
+    assert_int_equal(count(doc, "//h:dd[.='testhost']"), 1);
+    xmlFreeDoc(doc);
+    free(html);
+    al_bench_run_free(&run);
+}
+
+static void test_escapes_text(void **state)
+{
+    (void)state;
+    al_bench_run run;
+    synth_run_init(&run, "it's <new> & \"improved\"");
+    synth_add(&run, "w<&>", "p'\"", "sys", AL_RUN_OK, 100, 0.02, 10, NULL, 1);
+    synth_add(&run, "w<&>", "p'\"", "a<b>&c", AL_RUN_UNSUPPORTED, 0, 0, 0, "needs <16> & \"more\" 'room'", 2);
+    snprintf(run.ctx.host, sizeof run.ctx.host, "host</dd><script>x</script>");
+    size_t len;
+    char *html = render(&run, &len);
+    xmlDocPtr doc = parse(html, len);
+    assert_int_equal(count(doc, "//h:script"), 0);
+    assert_int_equal(count(doc, "//h:dd[.='host</dd><script>x</script>']"), 1);
+    assert_int_equal(count(doc, "//h:h2[.='w<&>']"), 1);
+    /* the reason is in the table, unbroken */
+    assert_int_equal(count(doc, "//h:td/h:div[.=concat('needs <16> & \"more\" ', \"'room'\")]"), 1);
+    assert_int_equal(count(doc, "//s:text[.='a<b>&c']"), 1);
+    assert_non_null(strstr(html, "needs &lt;16&gt; &amp; &quot;more&quot; &#39;room&#39;"));
+    xmlFreeDoc(doc);
+    free(html);
+    al_bench_run_free(&run);
+}
+
+static void test_empty_and_all_unsupported(void **state)
+{
+    (void)state;
+    al_bench_run run;
+    synth_run_init(&run, NULL);
+    size_t len;
+    char *html = render(&run, &len);
+    xmlDocPtr doc = parse(html, len);
+    assert_int_equal(count(doc, "//s:svg"), 0);
+    xmlFreeDoc(doc);
+    free(html);
+    synth_add(&run, "w", "1", "bump", AL_RUN_UNSUPPORTED, 0, 0, 0, "too big", 1);
+    html = render(&run, &len);
+    doc = parse(html, len);
+    assert_int_equal(count(doc, "//s:svg"), 1);
+    assert_int_equal(count(doc, "//s:g[@class='gap']"), 1);
+    xmlFreeDoc(doc);
+    free(html);
+    al_bench_run_free(&run);
+}
+
+static void test_write_error(void **state)
+{
+    (void)state;
+    al_bench_run run;
+    synth_realistic(&run, NULL, 1);
+    FILE *full = fopen("/dev/full", "w");
+    if (full) {
+        assert_int_equal(al_report_html(full, &run), -1);
+        fclose(full);
+    }
+    al_bench_run_free(&run);
+}
+
+int main(void)
+{
+    const char *sample = getenv("ALLOCLAB_HTML_SAMPLE");
+    if (sample) {
+        al_bench_run run;
+        synth_realistic(&run, "sample", 1);
+        FILE *f = fopen(sample, "w");
+        if (f) al_report_html(f, &run), fclose(f);
+        al_bench_run_free(&run);
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_well_formed_one_svg_per_workload),
+        cmocka_unit_test(test_escapes_text),
+        cmocka_unit_test(test_empty_and_all_unsupported),
+        cmocka_unit_test(test_write_error),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    xmlCleanupParser();
+    return rc;
+}

@@ -1,0 +1,253 @@
+/* The JSON report: Google Benchmark's schema (fields present and typed, read
+ * back with jansson), NaN written as null, unsupported results with the
+ * standard fields, and a round trip through al_report_json_read. Also the
+ * CSV (quoting) and Markdown (one table per workload) reports. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "synth_run.h"
+
+static char *render(int (*report)(FILE *, const al_bench_run *), const al_bench_run *run)
+{
+    char *buf = NULL;
+    size_t len;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(report(f, run), 0);
+    fclose(f);
+    return buf;
+}
+
+static json_t *render_json(const al_bench_run *run)
+{
+    char *text = render(al_report_json, run);
+    json_error_t e;
+    json_t *root = json_loads(text, 0, &e);
+    if (!root) fprintf(stdout, "invalid JSON (%s):\n%s\n", e.text, text);
+    assert_non_null(root);
+    free(text);
+    return root;
+}
+
+static void expect(json_t *o, const char *key, json_type type)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v || json_typeof(v) != type) fprintf(stdout, "field %s missing or of the wrong type\n", key);
+    assert_non_null(v);
+    assert_int_equal(json_typeof(v), type);
+}
+
+static void test_schema(void **state)
+{
+    (void)state;
+    al_bench_run run;
+    synth_realistic(&run, "base", 1);
+    run.results[0].instructions = 1234;
+    json_t *root = render_json(&run);
+    json_t *ctx = json_object_get(root, "context");
+    const char *ctx_str[] = {"date", "host_name", "executable", "cpu_model", "library_build_type",
+                             "alloclab_version", "git_commit", "label", "mode", "compiler"};
+    for (size_t i = 0; i < sizeof ctx_str / sizeof *ctx_str; i++) expect(ctx, ctx_str[i], JSON_STRING);
+    expect(ctx, "num_cpus", JSON_INTEGER);
+    expect(ctx, "mhz_per_cpu", JSON_INTEGER);
+    assert_string_equal(json_string_value(json_object_get(ctx, "library_build_type")), "release");
+    json_t *list = json_object_get(root, "benchmarks");
+    assert_int_equal(json_array_size(list), run.nresults);
+    for (size_t i = 0; i < run.nresults; i++) {
+        json_t *b = json_array_get(list, i);
+        const char *s[] = {"name", "run_name", "run_type", "time_unit", "workload", "param", "allocator",
+                           "status", "reason"};
+        for (size_t k = 0; k < sizeof s / sizeof *s; k++) expect(b, s[k], JSON_STRING);
+        expect(b, "iterations", JSON_INTEGER);
+        expect(b, "real_time", JSON_REAL);
+        expect(b, "cpu_time", JSON_REAL);
+        expect(b, "samples", JSON_INTEGER);
+        expect(b, "outliers", JSON_INTEGER);
+        assert_string_equal(json_string_value(json_object_get(b, "run_type")), "iteration");
+        assert_string_equal(json_string_value(json_object_get(b, "time_unit")), "ns");
+        assert_string_equal(json_string_value(json_object_get(b, "name")),
+                            json_string_value(json_object_get(b, "run_name")));
+        const char *stats[] = {"median_ns", "mean_ns", "stddev_ns", "mad_ns", "min_ns", "ci_low_ns", "ci_high_ns"};
+        bool ok = run.results[i].status == AL_RUN_OK;
+        for (size_t k = 0; k < sizeof stats / sizeof *stats; k++) expect(b, stats[k], ok ? JSON_REAL : JSON_NULL);
+        expect(b, "peak_rss_kib", ok ? JSON_INTEGER : JSON_NULL);
+        if (ok) {
+            expect(b, "alloc_calls", JSON_REAL);
+            assert_float_equal(json_real_value(json_object_get(b, "real_time")), run.results[i].s.median, 1e-9);
+        } else {
+            assert_int_equal(json_integer_value(json_object_get(b, "iterations")), 0);
+            assert_float_equal(json_real_value(json_object_get(b, "real_time")), 0, 0);
+            assert_true(strlen(json_string_value(json_object_get(b, "reason"))) > 0);
+        }
+        assert_true((json_object_get(b, "instructions") != NULL) == (i == 0));
+    }
+    json_t *first = json_array_get(list, 0);
+    assert_string_equal(json_string_value(json_object_get(first, "name")), "glibc-simple/64/sys");
+    assert_int_equal(json_integer_value(json_object_get(first, "iterations")), 1000);
+    assert_string_equal(json_string_value(json_object_get(first, "status")), "ok");
+    json_decref(root);
+    al_bench_run_free(&run);
+}
+
+static void test_nan_is_null(void **state)
+{
+    (void)state;
+    al_bench_run run;
+    synth_run_init(&run, NULL);
+    run.ctx.mhz_per_cpu = 0;
+    al_bench_result *r = synth_add(&run, "w", "1", "sys", AL_RUN_OK, 50, 0.1, 5, NULL, 3);
+    r->s.stddev = NAN;
+    r->s.ci_low = INFINITY;
+    r->s.median = NAN;
+    r->samples[2] = NAN;
+    json_t *root = render_json(&run);
+    assert_null(json_object_get(json_object_get(root, "context"), "mhz_per_cpu"));
+    json_t *b = json_array_get(json_object_get(root, "benchmarks"), 0);
+    expect(b, "stddev_ns", JSON_NULL);
+    expect(b, "ci_low_ns", JSON_NULL);
+    expect(b, "median_ns", JSON_NULL);
+    expect(b, "real_time", JSON_NULL);
+    assert_true(json_is_null(json_array_get(json_object_get(b, "sample_ns"), 2)));
+    json_decref(root);
+    al_bench_run_free(&run);
+}
+
+static void test_round_trip(void **state)
+{
+    (void)state;
+    al_bench_run run, back;
+    synth_realistic(&run, "round \"trip\"", 1);
+    run.results[3].instructions = 777.5;
+    run.results[3].est_cycles = 901;
+    char *dir = synth_tmpdir(), path[512], err[256];
+    snprintf(path, sizeof path, "%s/run.json", dir);
+    FILE *f = fopen(path, "w");
+    assert_int_equal(al_report_json(f, &run), 0);
+    fclose(f);
+    assert_int_equal(al_report_json_read(path, &back, err, sizeof err), 0);
+    assert_string_equal(back.ctx.label, run.ctx.label);
+    assert_string_equal(back.ctx.build_type, "RelWithDebInfo");
+    assert_string_equal(back.ctx.cpu, run.ctx.cpu);
+    assert_int_equal(back.ctx.ncpus, 8);
+    assert_float_equal(back.ctx.mhz_per_cpu, 3000, 0);
+    assert_int_equal(back.nresults, run.nresults);
+    for (size_t i = 0; i < run.nresults; i++) {
+        const al_bench_result *a = &run.results[i], *b = &back.results[i];
+        assert_string_equal(a->workload, b->workload);
+        assert_string_equal(a->param, b->param);
+        assert_string_equal(a->allocator, b->allocator);
+        assert_int_equal(a->status, b->status);
+        assert_string_equal(a->reason, b->reason);
+        assert_int_equal(a->nsamples, b->nsamples);
+        for (size_t k = 0; k < a->nsamples; k++) assert_float_equal(a->samples[k], b->samples[k], 0);
+        if (a->status == AL_RUN_OK) {
+            assert_int_equal(a->iterations, b->iterations);
+            assert_float_equal(a->s.median, b->s.median, 0);
+            assert_float_equal(a->s.ci_high, b->s.ci_high, 0);
+            assert_int_equal(a->s.outliers_low, b->s.outliers_low);
+            assert_int_equal(a->peak_rss_kib, b->peak_rss_kib);
+        } else {
+            assert_true(isnan(b->s.median));
+        }
+        assert_float_equal(a->instructions, b->instructions, 0);
+        assert_float_equal(a->est_cycles, b->est_cycles, 0);
+        assert_float_equal(a->alloc_calls, b->alloc_calls, 0);
+    }
+    al_bench_run_free(&back);
+
+    /* bad files: one line, nothing to free */
+    assert_int_equal(al_report_json_read("/nonexistent/x.json", &back, err, sizeof err), -1);
+    assert_null(strchr(err, '\n'));
+    f = fopen(path, "w");
+    fputs("{\"benchmarks\": [", f);
+    fclose(f);
+    assert_int_equal(al_report_json_read(path, &back, err, sizeof err), -1);
+    assert_non_null(strstr(err, "not valid JSON"));
+    f = fopen(path, "w");
+    fputs("{\"benchmarks\": [{\"name\": \"a/b/c\", \"status\": \"weird\"}]}", f);
+    fclose(f);
+    assert_int_equal(al_report_json_read(path, &back, err, sizeof err), -1);
+    assert_non_null(strstr(err, "weird"));
+    f = fopen(path, "w");
+    fputs("[1, 2]", f);
+    fclose(f);
+    assert_int_equal(al_report_json_read(path, &back, err, sizeof err), -1);
+    /* a plain Google Benchmark file reads: names split, status ok */
+    f = fopen(path, "w");
+    fputs("{\"context\": {}, \"benchmarks\": [{\"name\": \"BM_x/64/sys\", \"real_time\": 12.5}]}", f);
+    fclose(f);
+    assert_int_equal(al_report_json_read(path, &back, err, sizeof err), 0);
+    assert_string_equal(back.results[0].param, "64");
+    assert_float_equal(back.results[0].s.median, 12.5, 0);
+    al_bench_run_free(&back);
+    synth_rmdir(dir);
+    al_bench_run_free(&run);
+}
+
+static void test_csv_quoting(void **state)
+{
+    (void)state;
+    al_bench_run run;
+    synth_run_init(&run, NULL);
+    synth_add(&run, "w", "1", "sys", AL_RUN_OK, 50, 0.1, 5, NULL, 3);
+    synth_add(&run, "w", "1", "bump", AL_RUN_UNSUPPORTED, 0, 0, 0, "too big, \"really\"\nsorry", 4);
+    char *csv = render(al_report_csv, &run);
+    assert_true(strncmp(csv, "name,workload,param,allocator,status,reason,", 44) == 0);
+    assert_non_null(strstr(csv, "\nw/1/sys,w,1,sys,ok,,1000,5,"));
+    assert_non_null(strstr(csv, "\nw/1/bump,w,1,bump,unsupported,\"too big, \"\"really\"\"\nsorry\",0,0,,,"));
+    /* same number of fields on every row: 23 */
+    size_t rows = 0, commas = 0;
+    bool quoted = false;
+    for (const char *p = csv; *p; p++) {
+        if (*p == '"') quoted = !quoted;
+        else if (!quoted && *p == ',') commas++;
+        else if (!quoted && *p == '\n') rows++;
+    }
+    assert_int_equal(rows, 3);
+    assert_int_equal(commas, 3 * 22);
+    free(csv);
+    al_bench_run_free(&run);
+}
+
+static void test_markdown(void **state)
+{
+    (void)state;
+    al_bench_run run;
+    synth_realistic(&run, NULL, 1);
+    synth_add(&run, "pipe|w", "1", "a|b", AL_RUN_OK, 10, 0.01, 5, NULL, 9);
+    char *md = render(al_report_markdown, &run);
+    size_t tables = 0;
+    for (const char *p = md; (p = strstr(p, "\n### ")); p++) tables++;
+    assert_int_equal(tables, 4);
+    assert_non_null(strstr(md, "| allocator | 64 | 256 | 4096 |"));
+    assert_non_null(strstr(md, "| bump | **10.2 ns"));
+    assert_non_null(strstr(md, "(fastest)**"));
+    assert_non_null(strstr(md, "*unsupported*"));
+    assert_non_null(strstr(md, "- `16M/bump` unsupported: capacity"));
+    assert_non_null(strstr(md, "8 MiB buffer &lt;fixed&gt;"));
+    assert_non_null(strstr(md, "### pipe|w")); /* heading, not a cell */
+    assert_non_null(strstr(md, "| a\\|b |"));
+    free(md);
+    al_bench_run_free(&run);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_schema),
+        cmocka_unit_test(test_nan_is_null),
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_csv_quoting),
+        cmocka_unit_test(test_markdown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
