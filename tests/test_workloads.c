@@ -146,6 +146,25 @@ static void test_fixed_capacity_is_unsupported(void **state)
     expect_run("large-blocks", "untouched:60", "wl-mid", 1, AL_RUN_UNSUPPORTED, false, "capacity exhausted");
 }
 
+/* The hand-made backends: a 1 MiB bump is refused by what does not fit and
+ * runs what does; arena, pool and sbrk run the cheap workloads. */
+static void test_hand_made_backends(void **state)
+{
+    (void)state;
+    if (!al_backend_find("bump") || !al_backend_find("arena")) skip();
+    expect_run("large-blocks", "untouched", "bump", 1, AL_RUN_UNSUPPORTED, true, "capacity exhausted");
+    expect_run("binary-trees", "16", "bump", 1, AL_RUN_UNSUPPORTED, true, "capacity exhausted");
+    static const char *const specs[] = {"bump", "arena", "pool", "sbrk", "stats:arena"};
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+        if (!al_backend_find(strchr(specs[i], ':') ? strchr(specs[i], ':') + 1 : specs[i])) continue;
+        expect_run("glibc-simple", "256", specs[i], 3, AL_RUN_OK, false, NULL);
+        expect_run("binary-trees", "12", specs[i], 1, AL_RUN_OK, false, NULL);
+        expect_run("vec-push", "grow", specs[i], 2, AL_RUN_OK, false, NULL);
+        expect_run("smallvec", "vec", specs[i], 2, AL_RUN_OK, false, NULL);
+        expect_run("single-alloc", "4096", specs[i], 2, AL_RUN_OK, false, NULL);
+    }
+}
+
 /* ---- bad input ---------------------------------------------------------- */
 static void test_bad_params_and_specs(void **state)
 {
@@ -199,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_several_iterations_and_reset),
         cmocka_unit_test(test_overlapping_blocks_are_caught),
         cmocka_unit_test(test_fixed_capacity_is_unsupported),
+        cmocka_unit_test(test_hand_made_backends),
         cmocka_unit_test(test_bad_params_and_specs),
         cmocka_unit_test(test_alloc_calls),
     };

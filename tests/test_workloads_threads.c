@@ -78,7 +78,8 @@ static void test_per_thread_instances(void **state)
     expect_run("glibc-thread", "3", "wl-tiny", 20, AL_RUN_OK, false, NULL);
     /* stress-mem shares one allocator: alone, no lock is needed. */
     expect_run("stress-mem", "1:20000", "wl-nts", 1, AL_RUN_OK, false, NULL);
-    /* Shared by two threads it goes through locked:, when that wrapper exists. */
+    /* Shared by two threads it goes through locked: (unsupported, with the
+     * reason, in a build without that wrapper). */
     if (al_wrapper_find("locked")) expect_run("stress-mem", "2:20000", "wl-nts", 1, AL_RUN_OK, false, NULL);
     else expect_run("stress-mem", "2:20000", "wl-nts", 1, AL_RUN_UNSUPPORTED, true, "locked:wl-nts");
 }

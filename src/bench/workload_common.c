@@ -1,6 +1,8 @@
 /* The workloads' shared helpers: reasons, patterns, allocator creation,
- * capacity probes, a counting wrapper, parameter parsing and a thread crew. */
+ * capacity probes, call counts, parameter parsing and a thread crew. */
 #include "workload_common.h"
+
+#include <alloclab/wrappers.h>
 
 #include <errno.h>
 #include <stdarg.h>
@@ -112,83 +114,18 @@ bool wl_probe_capacity(al_allocator *a, const char *spec, size_t probe, size_t n
 }
 
 /* ----------------------------------------------------------------------------
- * The counting wrapper. Operations go through the al_* front end of inner, so
- * inner's own fallbacks apply exactly as they would without the wrapper.
+ * Counting calls through a stats: layer over a fresh instance.
  * ------------------------------------------------------------------------- */
-typedef struct counter {
-    al_allocator h;     /* the handle given out; h.state == this */
-    al_allocator *inner;
-    uint64_t calls;     /* allocator calls seen so far */
-} counter;
-
-static void *cnt_allocate(void *st, size_t size, size_t align)
-{
-    counter *c = st;
-    c->calls++;
-    return al_allocate(c->inner, size, align);
-}
-
-static void cnt_deallocate(void *st, void *ptr, size_t size, size_t align)
-{
-    counter *c = st;
-    c->calls++;
-    al_deallocate(c->inner, ptr, size, align);
-}
-
-static void *cnt_grow(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
-{
-    counter *c = st;
-    c->calls++;
-    return al_grow(c->inner, ptr, old_size, new_size, align);
-}
-
-static void *cnt_shrink(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
-{
-    counter *c = st;
-    c->calls++;
-    return al_shrink(c->inner, ptr, old_size, new_size, align);
-}
-
-static void *cnt_zeroed(void *st, size_t size, size_t align)
-{
-    counter *c = st;
-    c->calls++;
-    return al_allocate_zeroed(c->inner, size, align);
-}
-
-static void cnt_reset(void *st) { al_reset(((counter *)st)->inner); }
-
-static const al_vtable cnt_vt = {
-    .allocate = cnt_allocate,
-    .deallocate = cnt_deallocate,
-    .grow = cnt_grow,
-    .shrink = cnt_shrink,
-    .allocate_zeroed = cnt_zeroed,
-    .reset = cnt_reset,
-    .destroy = free, /* inner is not owned */
-};
-
-al_allocator *wl_counting_wrap(al_allocator *inner)
-{
-    counter *c = calloc(1, sizeof *c);
-    if (!c) return NULL;
-    c->inner = inner;
-    c->h = (al_allocator){.state = c, .vt = &cnt_vt, .caps = inner->caps};
-    return &c->h;
-}
-
-uint64_t wl_counting_calls(const al_allocator *counter_h) { return ((const counter *)counter_h->state)->calls; }
-
-void wl_counting_free(al_allocator *counter_h) { al_destroy(counter_h); }
-
 double wl_count_calls(const char *spec, wl_body_fn body, void *ctx)
 {
+    char counted[96];
+    snprintf(counted, sizeof counted, "stats:%s", spec);
+    al_allocator *a = al_create(counted, NULL);
+    al_stats st;
     double calls = -1;
-    al_allocator *fresh = al_create(spec, NULL);
-    al_allocator *counted = fresh ? wl_counting_wrap(fresh) : NULL;
-    if (counted && body(counted, ctx) == AL_RUN_OK) calls = (double)wl_counting_calls(counted);
-    wl_counting_free(counted);
-    al_destroy(fresh);
+    if (a && body(a, ctx) == AL_RUN_OK && al_stats_get(a, &st))
+        calls = (double)(st.allocs + st.zeroed + st.deallocs + st.grows + st.shrinks);
+    al_destroy(a);
     return calls;
 }
 

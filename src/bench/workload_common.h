@@ -96,19 +96,13 @@ bool wl_probe_capacity(al_allocator *a, const char *spec, size_t probe, size_t n
 const char *wl_size_str(size_t bytes, char *buf, size_t len);
 
 /* ----------------------------------------------------------------------------
- * Counting allocator calls (alloc_calls): a wrapper that forwards every
- * operation to `inner` (not owned) and counts allocate, allocate_zeroed,
- * deallocate, grow and shrink calls. Caps are inner's.
+ * Counting allocator calls (alloc_calls), through the stats: wrapper.
  * ------------------------------------------------------------------------- */
-al_allocator *wl_counting_wrap(al_allocator *inner);
-uint64_t wl_counting_calls(const al_allocator *counter);
-void wl_counting_free(al_allocator *counter);
-
 /** One iteration of a workload on allocator a (for counting). */
 typedef al_run_status (*wl_body_fn)(al_allocator *a, void *ctx);
-/** Allocator calls made by one call of body on a fresh, counted instance of
- *  spec (untimed, at setup); -1 when the instance cannot be made or the body
- *  does not succeed. */
+/** Allocator calls (allocate, allocate_zeroed, deallocate, grow, shrink)
+ *  made by one call of body on a fresh "stats:<spec>" instance (untimed, at
+ *  setup); -1 when that instance cannot be made or the body fails. */
 double wl_count_calls(const char *spec, wl_body_fn body, void *ctx);
 
 /* ----------------------------------------------------------------------------

@@ -6,67 +6,18 @@
  * are checked against the expected ones. */
 #include "workload_common.h"
 
+#include <alloclab/smallvec.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #define LISTS 100000u
 #define MAXLEN 4u
 #define INLINE 4u
-#define ALIGN _Alignof(int)
 #define SEED 0x5a11ecull
 
-/* A small vector: elements live in `inline_` until they exceed INLINE, then
- * in `heap` (cap ints from the allocator). Invariant: heap == NULL iff the
- * elements are inline. */
-typedef struct svec {
-    int inline_[INLINE];
-    int *heap;
-    size_t len, cap;
-} svec;
-
-static inline int *sv_data(svec *v) { return v->heap ? v->heap : v->inline_; }
-
-static bool sv_push(al_allocator *a, svec *v, int x)
-{
-    size_t cap = v->heap ? v->cap : INLINE;
-    if (v->len == cap) {
-        int *p = al_allocate(a, 2 * cap * sizeof(int), ALIGN);
-        if (!p) return false;
-        memcpy(p, sv_data(v), v->len * sizeof(int));
-        if (v->heap) al_deallocate(a, v->heap, v->cap * sizeof(int), ALIGN);
-        v->heap = p;
-        v->cap = 2 * cap;
-    }
-    sv_data(v)[v->len++] = x;
-    return true;
-}
-
-static void sv_drop(al_allocator *a, svec *v)
-{
-    if (v->heap) al_deallocate(a, v->heap, v->cap * sizeof(int), ALIGN);
-}
-
-/* A heap vector growing from empty to 4 elements first, doubling. */
-typedef struct hvec {
-    int *data;
-    size_t len, cap;
-} hvec;
-
-static bool hv_push(al_allocator *a, hvec *v, int x)
-{
-    if (v->len == v->cap) {
-        size_t cap = v->cap ? 2 * v->cap : 4;
-        int *p = al_grow(a, v->data, v->cap * sizeof(int), cap * sizeof(int), ALIGN);
-        if (!p) return false;
-        v->data = p;
-        v->cap = cap;
-    }
-    v->data[v->len++] = x;
-    return true;
-}
-
 /* ----------------------------------------------------------------------------
- * The workload. List j holds j, j+1, ..., j+len-1.
+ * The workload: al_vec against al_smallvec with 4 inline ints. List j holds
+ * j, j+1, ..., j+len-1.
  * ------------------------------------------------------------------------- */
 typedef struct lists {
     al_allocator *a;
@@ -85,27 +36,31 @@ static al_run_status one_iteration(al_allocator *a, const lists *l, uint64_t *ch
         unsigned n = l->len[j];
         uint64_t sum = 0;
         if (l->small) {
-            svec v = {.len = 0};
+            AL_SMALLVEC(int, INLINE) v;
+            AL_SMALLVEC_INIT(&v, a);
             for (unsigned k = 0; k < n; k++) {
-                if (!sv_push(a, &v, (int)(j + k))) {
-                    sv_drop(a, &v);
-                    return wl_alloc_failed(a, l->spec, 2 * v.len * sizeof(int), 2 * MAXLEN * sizeof(int), why, whylen);
+                if (!AL_SMALLVEC_PUSH(&v, int, (int)(j + k))) {
+                    al_smallvec_free(&v.sv);
+                    return wl_alloc_failed(a, l->spec, 2 * INLINE * sizeof(int), 2 * MAXLEN * sizeof(int), why, whylen);
                 }
             }
-            wl_escape(sv_data(&v));
-            for (size_t k = 0; k < v.len; k++) sum += (uint64_t)sv_data(&v)[k];
-            sv_drop(a, &v);
+            const int *data = AL_SMALLVEC_DATA(&v, int);
+            wl_escape(data);
+            for (size_t k = 0; k < al_smallvec_len(&v.sv); k++) sum += (uint64_t)data[k];
+            al_smallvec_free(&v.sv);
         } else {
-            hvec v = {0};
+            al_vec v;
+            AL_VEC_INIT(&v, a, int);
             for (unsigned k = 0; k < n; k++) {
-                if (!hv_push(a, &v, (int)(j + k))) {
-                    al_deallocate(a, v.data, v.cap * sizeof(int), ALIGN);
+                if (!AL_VEC_PUSH(&v, int, (int)(j + k))) {
+                    al_vec_free(&v);
                     return wl_alloc_failed(a, l->spec, 4 * sizeof(int), MAXLEN * sizeof(int), why, whylen);
                 }
             }
-            wl_escape(v.data);
-            for (size_t k = 0; k < v.len; k++) sum += (uint64_t)v.data[k];
-            al_deallocate(a, v.data, v.cap * sizeof(int), ALIGN);
+            const int *data = AL_VEC_DATA(&v, int);
+            wl_escape(data);
+            for (size_t k = 0; k < v.len; k++) sum += (uint64_t)data[k];
+            al_vec_free(&v);
         }
         if (sum != expected_sum(j, n)) {
             wl_why(why, whylen, "list %u from '%s' lost its elements", j, l->spec);

@@ -1,36 +1,16 @@
 /* vec-push/{grow,with-capacity}: the talk's first container trick. Push
- * 100,000 ints into a vector that grows from empty (doubling, from 4
- * elements, through al_grow) or that was created with room for all of them.
+ * 100,000 ints into an al_vec that grows from empty (doubling from 4
+ * elements) or that was created with room for all of them.
  * Every element is checked afterwards (growing must keep the contents), then
  * the vector is freed. alloc_calls reports the allocator calls per iteration
  * (counted once at setup): about 16 grows against one allocation. */
 #include "workload_common.h"
 
+#include <alloclab/vec.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #define COUNT 100000u
-#define ALIGN _Alignof(int)
-
-/* A minimal vector over an allocator. Invariant: len <= cap, data holds cap
- * ints (data is NULL when cap == 0). */
-typedef struct ivec {
-    int *data;
-    size_t len, cap;
-} ivec;
-
-static bool ivec_push(al_allocator *a, ivec *v, int x)
-{
-    if (v->len == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 4;
-        int *p = al_grow(a, v->data, v->cap * sizeof(int), cap * sizeof(int), ALIGN);
-        if (!p) return false;
-        v->data = p;
-        v->cap = cap;
-    }
-    v->data[v->len++] = x;
-    return true;
-}
 
 typedef struct vecpush {
     al_allocator *a;
@@ -42,27 +22,26 @@ typedef struct vecpush {
 
 static al_run_status one_iteration(al_allocator *a, const vecpush *w, uint64_t *sum, char *why, size_t whylen)
 {
-    ivec v = {0};
-    if (w->with_capacity) {
-        v.data = al_allocate(a, COUNT * sizeof(int), ALIGN);
-        if (!v.data) return wl_alloc_failed(a, w->spec, COUNT * sizeof(int), COUNT * sizeof(int), why, whylen);
-        v.cap = COUNT;
-    }
+    al_vec v;
+    bool made = w->with_capacity ? AL_VEC_WITH_CAPACITY(&v, a, int, COUNT) : AL_VEC_INIT(&v, a, int);
+    if (!made) return wl_alloc_failed(a, w->spec, COUNT * sizeof(int), COUNT * sizeof(int), why, whylen);
     for (unsigned i = 0; i < COUNT; i++) {
-        if (!ivec_push(a, &v, (int)i)) {
-            al_deallocate(a, v.data, v.cap * sizeof(int), ALIGN);
-            return wl_alloc_failed(a, w->spec, v.cap * 2 * sizeof(int), COUNT * sizeof(int), why, whylen);
+        if (!AL_VEC_PUSH(&v, int, (int)i)) {
+            size_t want = v.cap * 2 * sizeof(int);
+            al_vec_free(&v);
+            return wl_alloc_failed(a, w->spec, want, COUNT * sizeof(int), why, whylen);
         }
     }
-    wl_escape(v.data);
+    const int *data = AL_VEC_DATA(&v, int);
+    wl_escape(data);
     for (unsigned i = 0; i < COUNT; i++) {
-        if (v.data[i] != (int)i) {
+        if (data[i] != (int)i) {
             wl_why(why, whylen, "element %u of the vector from '%s' changed", i, w->spec);
             return AL_RUN_FAILED;
         }
     }
-    *sum += (uint64_t)v.data[COUNT - 1] + v.len;
-    al_deallocate(a, v.data, v.cap * sizeof(int), ALIGN);
+    *sum += (uint64_t)data[COUNT - 1] + v.len;
+    al_vec_free(&v);
     wl_iter_end(a); /* timed: a reset is this allocator's way of freeing */
     return AL_RUN_OK;
 }
