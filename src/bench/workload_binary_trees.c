@@ -1,0 +1,186 @@
+/* binary-trees/<depth>: the benchmarks-game allocation test. One iteration
+ * builds and discards complete binary trees of {left, right} nodes: a stretch
+ * tree of depth+1, a long-lived tree of depth, then for d = 4, 6, ..., depth,
+ * 2^(depth-d+4) trees of depth d; every tree is checked by walking it (shape
+ * and node count) before it is discarded.
+ *
+ * Resettable allocators discard a tree with one reset instead of freeing
+ * node by node — that is an arena's advantage, and the point of measuring
+ * it. As the benchmarks-game arena programs do, they then get two instances:
+ * one for the long-lived tree (reset at the iteration's end) and one for the
+ * short-lived trees. Others free every node. Depths 4-22 are accepted; the
+ * default suite runs 12 (small enough for a 1 MiB bump) and 16. */
+#include "workload_common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define MIN_DEPTH 4
+
+typedef struct node {
+    struct node *left, *right;
+} node;
+
+/* ----------------------------------------------------------------------------
+ * Trees. A tree under construction is always well formed (children are NULL
+ * until built), so a partial one can be freed after an allocation failure.
+ * Walks are bounded by the expected depth: a corrupt tree (cycles, shared
+ * nodes) ends the walk with a failure, never a hang.
+ * ------------------------------------------------------------------------- */
+static node *build(al_allocator *a, int depth, bool *oom)
+{
+    node *n = al_allocate(a, sizeof(node), _Alignof(node));
+    if (!n) {
+        *oom = true;
+        return NULL;
+    }
+    n->left = n->right = NULL;
+    if (depth > 0 && !*oom) n->left = build(a, depth - 1, oom);
+    if (depth > 0 && !*oom) n->right = build(a, depth - 1, oom);
+    return n;
+}
+
+/* Nodes of a tree of exactly `depth` levels below n; 0 when the shape is not
+ * that of a complete tree (or a pointer is misaligned). */
+static uint64_t check(const node *n, int depth)
+{
+    if (n == NULL || ((uintptr_t)n % _Alignof(node)) != 0) return 0;
+    if (depth == 0) return n->left == NULL && n->right == NULL ? 1 : 0;
+    uint64_t l = check(n->left, depth - 1);
+    if (l == 0) return 0;
+    uint64_t r = check(n->right, depth - 1);
+    return r == 0 ? 0 : l + r + 1;
+}
+
+static void free_tree(al_allocator *a, node *n, int depth)
+{
+    if (!n) return;
+    if (depth > 0) {
+        free_tree(a, n->left, depth - 1);
+        free_tree(a, n->right, depth - 1);
+    }
+    al_deallocate(a, n, sizeof(node), _Alignof(node));
+}
+
+/* ----------------------------------------------------------------------------
+ * Instance.
+ * ------------------------------------------------------------------------- */
+typedef struct trees {
+    char spec[64];
+    int depth;
+    bool resettable;
+    al_allocator *shortlived;  /* every tree but the long-lived one */
+    al_allocator *longlived;   /* the long-lived tree; == shortlived unless resettable */
+    uint64_t checksum;
+} trees;
+
+/* Discard a tree (known good or partial): reset, or free node by node. */
+static void discard(const trees *t, al_allocator *a, node *n, int depth)
+{
+    if (t->resettable) al_reset(a);
+    else free_tree(a, n, depth);
+}
+
+static size_t tree_bytes(int depth) { return (((size_t)2 << depth) - 1) * sizeof(node); }
+
+/* Build, check and (unless keep) discard one tree of `depth` from a. */
+static al_run_status one_tree(trees *t, al_allocator *a, int depth, node **keep, char *why, size_t whylen)
+{
+    bool oom = false;
+    node *n = build(a, depth, &oom);
+    if (oom) {
+        discard(t, a, n, depth);
+        return wl_alloc_failed(a, t->spec, sizeof(node), tree_bytes(t->depth + 1), why, whylen);
+    }
+    uint64_t count = check(n, depth);
+    if (count != ((uint64_t)2 << depth) - 1) {
+        /* Not freed: the nodes of a corrupt tree cannot be trusted. */
+        wl_why(why, whylen, "a tree of depth %d from '%s' is corrupt (%llu nodes checked, %llu expected)", depth,
+               t->spec, (unsigned long long)count, (unsigned long long)(((uint64_t)2 << depth) - 1));
+        return AL_RUN_FAILED;
+    }
+    t->checksum += count;
+    if (keep) *keep = n;
+    else discard(t, a, n, depth);
+    return AL_RUN_OK;
+}
+
+static al_run_status one_iteration(trees *t, char *why, size_t whylen)
+{
+    al_run_status st = one_tree(t, t->shortlived, t->depth + 1, NULL, why, whylen);
+    node *longlived = NULL;
+    if (st == AL_RUN_OK) st = one_tree(t, t->longlived, t->depth, &longlived, why, whylen);
+    for (int d = MIN_DEPTH; st == AL_RUN_OK && d <= t->depth; d += 2) {
+        uint64_t count = (uint64_t)1 << (t->depth - d + MIN_DEPTH);
+        for (uint64_t i = 0; st == AL_RUN_OK && i < count; i++)
+            st = one_tree(t, t->shortlived, d, NULL, why, whylen);
+    }
+    if (st == AL_RUN_OK && check(longlived, t->depth) != ((uint64_t)2 << t->depth) - 1) {
+        wl_why(why, whylen, "the long-lived tree from '%s' was corrupted while it lived", t->spec);
+        return AL_RUN_FAILED;
+    }
+    if (st == AL_RUN_FAILED) return st;
+    if (longlived) discard(t, t->longlived, longlived, t->depth);
+    return st;
+}
+
+static al_run_status trees_run(void *inst, uint64_t iters, char *why, size_t whylen)
+{
+    trees *t = inst;
+    for (uint64_t it = 0; it < iters; it++) {
+        al_run_status st = one_iteration(t, why, whylen);
+        if (st != AL_RUN_OK) return st;
+    }
+    wl_sink(t->checksum);
+    return AL_RUN_OK;
+}
+
+static void trees_teardown(void *inst)
+{
+    trees *t = inst;
+    if (!t) return;
+    if (t->longlived != t->shortlived) al_destroy(t->longlived);
+    al_destroy(t->shortlived);
+    free(t);
+}
+
+static void *trees_setup(const char *param, const char *spec, al_run_status *status, char *why, size_t whylen)
+{
+    uint64_t depth;
+    if (!wl_parse_uint(param, MIN_DEPTH, 22, &depth)) {
+        *status = AL_RUN_FAILED;
+        wl_why(why, whylen, "binary-trees: unknown parameter '%s' (a depth from 4 to 22)", param ? param : "");
+        return NULL;
+    }
+    trees *t = calloc(1, sizeof *t);
+    if (!t) {
+        *status = AL_RUN_FAILED;
+        wl_why(why, whylen, "out of memory");
+        return NULL;
+    }
+    snprintf(t->spec, sizeof t->spec, "%s", spec);
+    t->depth = (int)depth;
+    t->shortlived = wl_create(spec, status, why, whylen);
+    if (!t->shortlived) goto fail;
+    t->resettable = al_has(t->shortlived, AL_CAP_RESET);
+    t->longlived = t->resettable ? wl_create(spec, status, why, whylen) : t->shortlived;
+    if (!t->longlived) goto fail;
+    /* The stretch tree is the largest single demand. */
+    size_t need = tree_bytes(t->depth + 1);
+    if (!wl_probe_capacity(t->shortlived, spec, need, need, status, why, whylen)) goto fail;
+    return t;
+fail:
+    trees_teardown(t);
+    return NULL;
+}
+
+static const char *const trees_params[] = {"12", "16", NULL};
+
+const al_workload al_workload_binary_trees = {
+    .name = "binary-trees",
+    .description = "build, check and discard complete binary trees (benchmarks-game shape); arenas reset per tree",
+    .params = trees_params,
+    .setup = trees_setup,
+    .run = trees_run,
+    .teardown = trees_teardown,
+};

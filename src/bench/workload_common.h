@@ -1,0 +1,156 @@
+/* alloclab bench — what every workload shares (workload_common.c).
+ *
+ * Workloads verify their own memory: every block is filled with a pattern
+ * derived from its index and checked before it is given back, so an
+ * allocator that hands out overlapping or scribbled-on memory makes the run
+ * fail instead of winning. Results escape the optimizer through wl_escape and
+ * wl_sink. Allocators come only from the registry (wl_create).
+ */
+#ifndef ALLOCLAB_WORKLOAD_COMMON_H
+#define ALLOCLAB_WORKLOAD_COMMON_H
+
+#include "bench.h"
+
+#include <alloclab/registry.h>
+#include <pthread.h>
+
+/* ----------------------------------------------------------------------------
+ * Reasons: every failing path writes one line into (why, whylen).
+ * ------------------------------------------------------------------------- */
+void wl_why(char *why, size_t whylen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ----------------------------------------------------------------------------
+ * A seeded PRNG (splitmix64): the same seed gives the same sequence on every
+ * machine, so every allocator sees exactly the same requests.
+ * ------------------------------------------------------------------------- */
+typedef struct wl_rng {
+    uint64_t s; /* the whole state */
+} wl_rng;
+
+static inline uint64_t wl_rng_next(wl_rng *r)
+{
+    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* Uniform in [lo, hi] (the tiny modulo bias is irrelevant here). */
+static inline uint64_t wl_rng_range(wl_rng *r, uint64_t lo, uint64_t hi)
+{
+    return lo + wl_rng_next(r) % (hi - lo + 1);
+}
+
+/* ----------------------------------------------------------------------------
+ * Fill patterns. Block i is filled with byte wl_tag(i), never 0, and two
+ * consecutive indices never share a tag: a block written over by its
+ * neighbour, or one that is handed out twice, no longer checks.
+ * ------------------------------------------------------------------------- */
+static inline unsigned char wl_tag(uint64_t i) { return (unsigned char)(i % 251u + 1u); }
+
+/* True when every byte of p[0..n) equals `byte`. */
+bool wl_check_bytes(const void *p, size_t n, unsigned char byte);
+
+/* Write one 64-bit word per 4 KiB page of p[0..n) (value from tag and page
+ * index) / check them: every page is touched once. */
+void wl_fill_pages(void *p, size_t n, uint64_t tag);
+bool wl_check_pages(const void *p, size_t n, uint64_t tag);
+
+/* ----------------------------------------------------------------------------
+ * Escaping the optimizer: a pointer passed to wl_escape is assumed read and
+ * written by unknown code, so stores to it cannot be removed; checksums go to
+ * a volatile sink at the end of each run.
+ * ------------------------------------------------------------------------- */
+static inline void wl_escape(const void *p) { __asm__ volatile("" : : "r"(p) : "memory"); }
+void wl_sink(uint64_t checksum);
+
+/* ----------------------------------------------------------------------------
+ * Allocators for workloads.
+ * ------------------------------------------------------------------------- */
+/** al_create(spec, NULL); on failure NULL, *status AL_RUN_UNSUPPORTED and
+ *  al_last_error() as the reason. */
+al_allocator *wl_create(const char *spec, al_run_status *status, char *why, size_t whylen);
+
+/** The end of one iteration: a resettable allocator is reset here. Callers
+ *  run it inside the timed region: resetting is part of such an allocator's
+ *  cost, as freeing is part of the others'. */
+static inline void wl_iter_end(al_allocator *a)
+{
+    if (al_has(a, AL_CAP_RESET)) al_reset(a);
+}
+
+/** The status and reason for an allocation of `size` bytes that returned
+ *  NULL: a fixed-capacity allocator ran out (AL_RUN_UNSUPPORTED, "capacity
+ *  exhausted: ... needs >= <need_live> live"), any other failed (AL_RUN_FAILED). */
+al_run_status wl_alloc_failed(const al_allocator *a, const char *spec, size_t size, size_t need_live,
+                              char *why, size_t whylen);
+
+/** Before timing: a fixed-capacity allocator must at least hold one block of
+ *  `probe` bytes (the largest single demand of the workload). false with
+ *  *status AL_RUN_UNSUPPORTED and a reason naming `need_live` when it cannot.
+ *  The probe block is given back (and the allocator reset when it can be). */
+bool wl_probe_capacity(al_allocator *a, const char *spec, size_t probe, size_t need_live,
+                       al_run_status *status, char *why, size_t whylen);
+
+/* "1.5 MiB" style size into buf (returned). */
+const char *wl_size_str(size_t bytes, char *buf, size_t len);
+
+/* ----------------------------------------------------------------------------
+ * Counting allocator calls (alloc_calls), through the stats: wrapper.
+ * ------------------------------------------------------------------------- */
+/** One iteration of a workload on allocator a (for counting). */
+typedef al_run_status (*wl_body_fn)(al_allocator *a, void *ctx);
+/** Allocator calls (allocate, allocate_zeroed, deallocate, grow, shrink)
+ *  made by one call of body on a fresh "stats:<spec>" instance (untimed, at
+ *  setup); -1 when that instance cannot be made or the body fails. */
+double wl_count_calls(const char *spec, wl_body_fn body, void *ctx);
+
+/* ----------------------------------------------------------------------------
+ * Parameters. Numbers are decimal, no sign, no spaces.
+ * ------------------------------------------------------------------------- */
+/** Parse s as an integer in [lo, hi]; false when it is not one. */
+bool wl_parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
+
+/** Split "name:N" into name (copied into buf) and *n; *n = 0 when absent.
+ *  false when N is present but not a number in [1, hi]. */
+bool wl_split_override(const char *param, char *buf, size_t buflen, uint64_t hi, uint64_t *n);
+
+/* ----------------------------------------------------------------------------
+ * A crew of worker threads, created at setup and reused by every run: each
+ * wl_crew_run releases all workers together, each runs fn(arg, index, iters),
+ * and the run returns when the last one is done (the timed region is the
+ * wall time between). wl_crew_stop releases and joins them.
+ * ------------------------------------------------------------------------- */
+typedef al_run_status (*wl_crew_fn)(void *arg, unsigned index, uint64_t iters, char *why, size_t whylen);
+typedef struct wl_crew wl_crew;
+
+/** n workers waiting for runs; NULL with a reason when threads cannot start. */
+wl_crew *wl_crew_start(unsigned n, wl_crew_fn fn, void *arg, char *why, size_t whylen);
+/** One run: the worst status of the workers, with the first such reason. */
+al_run_status wl_crew_run(wl_crew *c, uint64_t iters, char *why, size_t whylen);
+/** A barrier among the workers only (inside fn): true in exactly one of them.
+ *  Every worker must call it the same number of times. */
+bool wl_crew_sync(wl_crew *c);
+void wl_crew_stop(wl_crew *c);
+
+/* ----------------------------------------------------------------------------
+ * The glibc-simple body, shared with glibc-thread: allocate `n` chunks of
+ * `size` bytes into slots[0..n), fill each with its tag, free the first half
+ * in FIFO order and the second half in LIFO order, checking each chunk before
+ * freeing it. On a verification failure the remaining chunks are not freed
+ * (a corrupt allocator's frees cannot be trusted).
+ * ------------------------------------------------------------------------- */
+al_run_status wl_simple_body(al_allocator *a, const char *spec, void **slots, size_t n, size_t size,
+                             uint64_t *checksum, char *why, size_t whylen);
+
+#define WL_SIMPLE_CHUNKS 1600u
+/* ----------------------------------------------------------------------------
+ * The workloads, one file each, listed by workloads.c.
+ * ------------------------------------------------------------------------- */
+extern const al_workload al_workload_glibc_simple, al_workload_glibc_thread, al_workload_large_blocks,
+    al_workload_single_alloc, al_workload_stress_mem, al_workload_binary_trees, al_workload_vec_push,
+    al_workload_smallvec;
+
+#define WL_CHUNK_ALIGN 16u /* what malloc guarantees: the workloads ask as a C program would */
+
+#endif

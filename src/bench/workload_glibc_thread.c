@@ -1,0 +1,126 @@
+/* glibc-thread/<threads>: the talk's multi-threaded malloc test. Each of
+ * <threads> threads runs the glibc-simple body with 128-byte chunks. A
+ * thread-safe allocator is shared by all threads; any other gets one instance
+ * per thread (as the talk clones its arena per thread). Threads are started
+ * at setup; each run releases them together and ends when the last is done,
+ * so the time is the run's wall time. Threads from 1 to 256 are accepted;
+ * the default suite runs 4, 8 and 16. */
+#include "workload_common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define CHUNK 128u
+
+/* ----------------------------------------------------------------------------
+ * Instance. Invariant: a[i] is thread i's allocator; all equal a[0] when
+ * shared. A shared resettable allocator is reset once per iteration, between
+ * two crew barriers, by one thread (inside the timed region).
+ * ------------------------------------------------------------------------- */
+typedef struct threaded {
+    unsigned n;
+    bool shared;
+    char spec[64];
+    al_allocator **a;     /* n handles; a single instance when shared */
+    void **slots;         /* n x WL_SIMPLE_CHUNKS chunk pointers */
+    uint64_t *checksum;   /* one per thread, each written by its thread only */
+    wl_crew *crew;
+} threaded;
+
+static al_run_status worker(void *arg, unsigned i, uint64_t iters, char *why, size_t whylen)
+{
+    threaded *t = arg;
+    al_allocator *a = t->a[i];
+    bool shared_reset = t->shared && al_has(a, AL_CAP_RESET);
+    al_run_status st = AL_RUN_OK;
+    for (uint64_t it = 0; it < iters; it++) {
+        if (st == AL_RUN_OK)
+            st = wl_simple_body(a, t->spec, t->slots + (size_t)i * WL_SIMPLE_CHUNKS, WL_SIMPLE_CHUNKS, CHUNK,
+                                &t->checksum[i], why, whylen);
+        if (shared_reset) {
+            /* Every worker keeps meeting the barriers, even after a failure. */
+            if (wl_crew_sync(t->crew)) wl_iter_end(a);
+            wl_crew_sync(t->crew);
+        } else if (!t->shared) {
+            wl_iter_end(a);
+        }
+    }
+    return st;
+}
+
+static void threaded_teardown(void *inst)
+{
+    threaded *t = inst;
+    if (!t) return;
+    wl_crew_stop(t->crew);
+    if (t->a) {
+        for (unsigned i = 0; i < (t->shared ? 1u : t->n); i++) al_destroy(t->a[i]);
+        free(t->a);
+    }
+    free(t->slots);
+    free(t->checksum);
+    free(t);
+}
+
+static void *threaded_setup(const char *param, const char *spec, al_run_status *status, char *why, size_t whylen)
+{
+    uint64_t n;
+    if (!wl_parse_uint(param, 1, 256, &n)) {
+        *status = AL_RUN_FAILED;
+        wl_why(why, whylen, "glibc-thread: unknown parameter '%s' (a thread count from 1 to 256)", param ? param : "");
+        return NULL;
+    }
+    threaded *t = calloc(1, sizeof *t);
+    if (!t) goto oom;
+    t->n = (unsigned)n;
+    snprintf(t->spec, sizeof t->spec, "%s", spec);
+    t->a = calloc(n, sizeof *t->a);
+    t->slots = calloc(n * WL_SIMPLE_CHUNKS, sizeof *t->slots);
+    t->checksum = calloc(n, sizeof *t->checksum);
+    if (!t->a || !t->slots || !t->checksum) goto oom;
+    t->a[0] = wl_create(spec, status, why, whylen);
+    if (!t->a[0]) goto fail;
+    t->shared = al_has(t->a[0], AL_CAP_THREAD_SAFE);
+    size_t live = (size_t)WL_SIMPLE_CHUNKS * CHUNK;
+    for (unsigned i = 0; i < t->n; i++) {
+        if (i > 0) t->a[i] = t->shared ? t->a[0] : wl_create(spec, status, why, whylen);
+        if (!t->a[i]) goto fail;
+        if (!t->shared || i == 0) {
+            size_t need = t->shared ? live * t->n : live;
+            if (!wl_probe_capacity(t->a[i], spec, need, need, status, why, whylen)) goto fail;
+        }
+    }
+    t->crew = wl_crew_start(t->n, worker, t, why, whylen);
+    if (!t->crew) {
+        *status = AL_RUN_UNSUPPORTED;
+        goto fail;
+    }
+    return t;
+oom:
+    *status = AL_RUN_FAILED;
+    wl_why(why, whylen, "out of memory");
+fail:
+    threaded_teardown(t);
+    return NULL;
+}
+
+static al_run_status threaded_run(void *inst, uint64_t iters, char *why, size_t whylen)
+{
+    threaded *t = inst;
+    al_run_status st = wl_crew_run(t->crew, iters, why, whylen);
+    uint64_t sum = 0;
+    for (unsigned i = 0; i < t->n; i++) sum += t->checksum[i];
+    wl_sink(sum);
+    return st;
+}
+
+static const char *const threaded_params[] = {"4", "8", "16", NULL};
+
+const al_workload al_workload_glibc_thread = {
+    .name = "glibc-thread",
+    .description = "<threads> threads each run glibc-simple with 128-byte chunks (shared if thread-safe)",
+    .params = threaded_params,
+    .setup = threaded_setup,
+    .run = threaded_run,
+    .teardown = threaded_teardown,
+};

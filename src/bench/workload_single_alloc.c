@@ -1,0 +1,85 @@
+/* single-alloc/<size>: one allocation on a fresh allocator instance. The
+ * instance is created and destroyed INSIDE the timed region: that is what the
+ * talk's various-sizes benchmark measures (instance creation + one
+ * allocation), so a backend that maps a big buffer at creation pays for it
+ * here. The block is written in full and checked before it is freed. Sizes
+ * from 1 to 16 MiB are accepted; the default suite runs 64, 512, 1024, 4096. */
+#include "workload_common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+typedef struct single {
+    char spec[64];
+    size_t size;
+    uint64_t checksum;
+} single;
+
+static void *single_setup(const char *param, const char *spec, al_run_status *status, char *why, size_t whylen)
+{
+    uint64_t size;
+    if (!wl_parse_uint(param, 1, 16u << 20, &size)) {
+        *status = AL_RUN_FAILED;
+        wl_why(why, whylen, "single-alloc: unknown parameter '%s' (a size from 1 to 16777216)", param ? param : "");
+        return NULL;
+    }
+    /* One untimed round: an allocator that cannot be made, or cannot hold
+     * the block, is unsupported before any timing starts. */
+    al_allocator *a = wl_create(spec, status, why, whylen);
+    if (!a) return NULL;
+    bool fits = wl_probe_capacity(a, spec, size, size, status, why, whylen);
+    al_destroy(a);
+    if (!fits) return NULL;
+    single *s = calloc(1, sizeof *s);
+    if (!s) {
+        *status = AL_RUN_FAILED;
+        wl_why(why, whylen, "out of memory");
+        return NULL;
+    }
+    snprintf(s->spec, sizeof s->spec, "%s", spec);
+    s->size = size;
+    return s;
+}
+
+static al_run_status single_run(void *inst, uint64_t iters, char *why, size_t whylen)
+{
+    single *s = inst;
+    for (uint64_t it = 0; it < iters; it++) {
+        al_allocator *a = al_create(s->spec, NULL);
+        if (!a) {
+            wl_why(why, whylen, "creating '%s' failed: %s", s->spec, al_last_error());
+            return AL_RUN_FAILED;
+        }
+        unsigned char *p = al_allocate(a, s->size, WL_CHUNK_ALIGN);
+        if (!p) {
+            al_run_status st = wl_alloc_failed(a, s->spec, s->size, s->size, why, whylen);
+            al_destroy(a);
+            return st;
+        }
+        memset(p, wl_tag(it), s->size);
+        wl_escape(p);
+        if (!wl_check_bytes(p, s->size, wl_tag(it))) {
+            wl_why(why, whylen, "the %zu-byte block from '%s' lost its pattern", s->size, s->spec);
+            al_destroy(a);
+            return AL_RUN_FAILED;
+        }
+        s->checksum += p[s->size - 1];
+        al_deallocate(a, p, s->size, WL_CHUNK_ALIGN);
+        al_destroy(a);
+    }
+    wl_sink(s->checksum);
+    return AL_RUN_OK;
+}
+
+static void single_teardown(void *inst) { free(inst); }
+
+static const char *const single_params[] = {"64", "512", "1024", "4096", NULL};
+
+const al_workload al_workload_single_alloc = {
+    .name = "single-alloc",
+    .description = "create an instance, allocate one <size>-byte block, free it, destroy the instance",
+    .params = single_params,
+    .setup = single_setup,
+    .run = single_run,
+    .teardown = single_teardown,
+};

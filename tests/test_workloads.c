@@ -1,0 +1,226 @@
+/* The single-threaded workloads: the table, every default parameter on the
+ * production allocators, verification against an allocator that hands out
+ * overlapping blocks, capacity exhaustion, bad parameters, call counts.
+ * (glibc-thread and stress-mem: test_workloads_threads.c.) */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <alloclab/registry.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "wl_test_allocs.h"
+
+static const char *const production[] = {"sys", "je", "mi", "tc"};
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#else
+#define SANITIZED 0
+#endif
+
+/* Run one benchmark and require `expect`, printing the reason otherwise. */
+static void expect_run(const char *w, const char *param, const char *spec, uint64_t iters, int expect,
+                       bool expect_in_setup, const char *reason_part)
+{
+    char why[256];
+    bool in_setup;
+    int st = wl_test_run(w, param, spec, iters, why, sizeof why, &in_setup);
+    if (st != expect || (expect != AL_RUN_OK && in_setup != expect_in_setup))
+        fail_msg("%s/%s/%s: %s%s (%s), expected %s", w, param ? param : "(null)", spec, in_setup ? "setup " : "",
+                 st < 0 ? "?" : al_run_status_name((al_run_status)st), why, al_run_status_name((al_run_status)expect));
+    if (expect != AL_RUN_OK) {
+        assert_true(why[0] != '\0');
+        if (reason_part && !strstr(why, reason_part)) fail_msg("reason '%s' lacks '%s'", why, reason_part);
+    }
+}
+
+/* ---- the table --------------------------------------------------------- */
+static void test_table_order_and_lookup(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"glibc-simple", "glibc-thread", "large-blocks", "single-alloc",
+                                        "stress-mem",   "binary-trees", "vec-push",     "smallvec"};
+    assert_int_equal(al_workload_count(), 8);
+    for (size_t i = 0; i < 8; i++) {
+        const al_workload *w = al_workload_at(i);
+        assert_non_null(w);
+        assert_string_equal(w->name, names[i]);
+        assert_ptr_equal(al_workload_find(names[i]), w);
+        assert_non_null(w->description);
+        assert_non_null(w->params);
+        assert_non_null(w->params[0]);
+    }
+    assert_null(al_workload_at(8));
+    assert_null(al_workload_find("nope"));
+    assert_null(al_workload_find(NULL));
+
+    const al_workload *bt = al_workload_find("binary-trees");
+    bool has16 = false;
+    for (size_t i = 0; bt->params[i]; i++) has16 |= strcmp(bt->params[i], "16") == 0;
+    assert_true(has16);
+
+    char ncpus[16];
+    snprintf(ncpus, sizeof ncpus, "%ld", sysconf(_SC_NPROCESSORS_ONLN));
+    assert_string_equal(al_workload_find("stress-mem")->params[0], ncpus);
+    assert_null(al_workload_find("stress-mem")->params[1]);
+}
+
+/* ---- every default parameter on the production allocators -------------- */
+/* The full defaults, except large-blocks (1000 replacements of up to 25 MiB
+ * each) which runs through its ":N" override here. */
+static const char *test_param(const char *w, const char *param, char *buf, size_t len)
+{
+    if (strcmp(w, "large-blocks") == 0) {
+        snprintf(buf, len, "%s:%s", param, strcmp(param, "touched") == 0 ? "8" : "60");
+        return buf;
+    }
+    return param;
+}
+
+static void test_defaults_on_production(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < sizeof production / sizeof production[0]; k++) {
+        if (al_spec_unavailable(production[k])) {
+            print_message("skipping %s: %s\n", production[k], al_spec_unavailable(production[k]));
+            continue;
+        }
+        for (size_t i = 0; i < al_workload_count(); i++) {
+            const al_workload *w = al_workload_at(i);
+            if (strcmp(w->name, "glibc-thread") == 0 || strcmp(w->name, "stress-mem") == 0) continue;
+            for (size_t p = 0; w->params[p]; p++) {
+                char buf[32];
+                /* binary-trees/16 is 15 M nodes: under ASan, whose malloc
+                 * quarantines every free, sys alone would take 15 s. */
+                if (SANITIZED && k == 0 && strcmp(w->name, "binary-trees") == 0 && strcmp(w->params[p], "16") == 0) {
+                    print_message("skipping binary-trees/16 on sys under the sanitizer\n");
+                    continue;
+                }
+                expect_run(w->name, test_param(w->name, w->params[p], buf, sizeof buf), production[k], 1,
+                           AL_RUN_OK, false, NULL);
+            }
+        }
+    }
+}
+
+static void test_several_iterations_and_reset(void **state)
+{
+    (void)state;
+    /* wl-tiny is resettable with 4 MiB: only per-iteration resets (and
+     * binary-trees' per-tree resets) keep it within capacity. */
+    expect_run("glibc-simple", "256", "wl-tiny", 20, AL_RUN_OK, false, NULL);
+    expect_run("binary-trees", "12", "wl-tiny", 2, AL_RUN_OK, false, NULL);
+    expect_run("smallvec", "vec", "wl-tiny", 3, AL_RUN_OK, false, NULL);
+    expect_run("vec-push", "grow", "wl-tiny", 3, AL_RUN_OK, false, NULL);
+    expect_run("single-alloc", "4096", "wl-tiny", 5, AL_RUN_OK, false, NULL);
+    expect_run("single-alloc", "64", "sys", 5, AL_RUN_OK, false, NULL);
+    expect_run("glibc-simple", "16", "sys", 5, AL_RUN_OK, false, NULL);
+    expect_run("large-blocks", "touched:3", "sys", 2, AL_RUN_OK, false, NULL);
+}
+
+/* ---- verification catches a corrupting allocator ----------------------- */
+static void test_overlapping_blocks_are_caught(void **state)
+{
+    (void)state;
+    expect_run("glibc-simple", "64", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
+    expect_run("glibc-simple", "16", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
+    expect_run("large-blocks", "untouched:40", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
+    expect_run("large-blocks", "touched:10", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
+    expect_run("binary-trees", "12", "wl-evil", 1, AL_RUN_FAILED, false, "corrupt");
+}
+
+/* ---- capacity ----------------------------------------------------------- */
+static void test_fixed_capacity_is_unsupported(void **state)
+{
+    (void)state;
+    /* Too small for one block: refused at setup, before timing. */
+    expect_run("large-blocks", "untouched", "wl-tiny", 1, AL_RUN_UNSUPPORTED, true, "capacity exhausted");
+    expect_run("binary-trees", "18", "wl-tiny", 1, AL_RUN_UNSUPPORTED, true, "capacity exhausted");
+    /* Big enough for a block, not for the sequence: unsupported from run. */
+    expect_run("large-blocks", "untouched:60", "wl-mid", 1, AL_RUN_UNSUPPORTED, false, "capacity exhausted");
+}
+
+/* The hand-made backends: a 1 MiB bump is refused by what does not fit and
+ * runs what does; arena, pool and sbrk run the cheap workloads. */
+static void test_hand_made_backends(void **state)
+{
+    (void)state;
+    if (!al_backend_find("bump") || !al_backend_find("arena")) skip();
+    expect_run("large-blocks", "untouched", "bump", 1, AL_RUN_UNSUPPORTED, true, "capacity exhausted");
+    expect_run("binary-trees", "16", "bump", 1, AL_RUN_UNSUPPORTED, true, "capacity exhausted");
+    static const char *const specs[] = {"bump", "arena", "pool", "sbrk", "stats:arena"};
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+        if (!al_backend_find(strchr(specs[i], ':') ? strchr(specs[i], ':') + 1 : specs[i])) continue;
+        expect_run("glibc-simple", "256", specs[i], 3, AL_RUN_OK, false, NULL);
+        expect_run("binary-trees", "12", specs[i], 1, AL_RUN_OK, false, NULL);
+        expect_run("vec-push", "grow", specs[i], 2, AL_RUN_OK, false, NULL);
+        expect_run("smallvec", "vec", specs[i], 2, AL_RUN_OK, false, NULL);
+        expect_run("single-alloc", "4096", specs[i], 2, AL_RUN_OK, false, NULL);
+    }
+}
+
+/* ---- bad input ---------------------------------------------------------- */
+static void test_bad_params_and_specs(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"", "bogus", "0", "-1", "12x", "99999999999999999999999"};
+    for (size_t i = 0; i < al_workload_count(); i++) {
+        const al_workload *w = al_workload_at(i);
+        for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++)
+            expect_run(w->name, bad[b], "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
+        expect_run(w->name, NULL, "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
+        /* A real parameter with an unknown allocator: unsupported, with the registry's reason. */
+        expect_run(w->name, w->params[0], "no-such-allocator", 1, AL_RUN_UNSUPPORTED, true, "no-such-allocator");
+    }
+    expect_run("large-blocks", "touched:0", "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
+    expect_run("large-blocks", "touched:x", "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
+    expect_run("binary-trees", "3", "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
+    expect_run("binary-trees", "23", "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
+}
+
+/* ---- allocator calls per iteration ------------------------------------- */
+static double calls_of(const char *w, const char *param)
+{
+    al_run_status st = AL_RUN_OK;
+    char why[256] = "";
+    const al_workload *wl = al_workload_find(w);
+    void *inst = wl->setup(param, "sys", &st, why, sizeof why);
+    if (!inst) fail_msg("%s/%s: %s", w, param, why);
+    assert_non_null(wl->alloc_calls);
+    double calls = wl->alloc_calls(inst);
+    wl->teardown(inst);
+    return calls;
+}
+
+static void test_alloc_calls(void **state)
+{
+    (void)state;
+    /* 0 -> 4 -> ... -> 131072 ints is 16 grows, then one free. */
+    assert_true(calls_of("vec-push", "grow") == 17);
+    assert_true(calls_of("vec-push", "with-capacity") == 2);
+    /* One allocation and one free per list; none inline. */
+    assert_true(calls_of("smallvec", "vec") == 200000);
+    assert_true(calls_of("smallvec", "smallvec") == 0);
+}
+
+int main(void)
+{
+    wl_test_register_allocators();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table_order_and_lookup),
+        cmocka_unit_test(test_defaults_on_production),
+        cmocka_unit_test(test_several_iterations_and_reset),
+        cmocka_unit_test(test_overlapping_blocks_are_caught),
+        cmocka_unit_test(test_fixed_capacity_is_unsupported),
+        cmocka_unit_test(test_hand_made_backends),
+        cmocka_unit_test(test_bad_params_and_specs),
+        cmocka_unit_test(test_alloc_calls),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
