@@ -12,9 +12,11 @@
 #include "callgrind.h"
 
 #include <alloclab/registry.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ----------------------------------------------------------------------------
@@ -52,6 +54,85 @@ static bool valgrind_usable(void)
 }
 
 /* ----------------------------------------------------------------------------
+ * The test's own workloads, run by this program's child mode (see main), so
+ * that the measurements do not depend on the suite's table: a loop of eight
+ * 64-byte blocks per iteration, and the same loop in two threads at once.
+ * ------------------------------------------------------------------------- */
+static void *loop_setup(const char *param, const char *spec, al_run_status *status, char *why, size_t len)
+{
+    (void)param;
+    al_allocator *a = al_create(spec, NULL);
+    if (!a) {
+        *status = AL_RUN_UNSUPPORTED;
+        snprintf(why, len, "%s", al_last_error());
+    }
+    return a;
+}
+
+static al_run_status loop_run(void *inst, uint64_t iters, char *why, size_t len)
+{
+    unsigned char *b[8];
+    for (uint64_t i = 0; i < iters; i++) {
+        for (int k = 0; k < 8; k++) {
+            b[k] = al_allocate(inst, 64, 16);
+            if (!b[k]) {
+                snprintf(why, len, "allocation failed");
+                return AL_RUN_FAILED;
+            }
+            memset(b[k], k + 1, 64);
+        }
+        for (int k = 7; k >= 0; k--) {
+            if (b[k][63] != k + 1) {
+                snprintf(why, len, "memory corrupted");
+                return AL_RUN_FAILED;
+            }
+            al_deallocate(inst, b[k], 64, 16);
+        }
+    }
+    return AL_RUN_OK;
+}
+
+typedef struct loop_thread {
+    void *inst;
+    uint64_t iters;
+    al_run_status st;
+    char why[128];
+} loop_thread;
+
+static void *loop_thread_main(void *p)
+{
+    loop_thread *t = p;
+    t->st = loop_run(t->inst, t->iters, t->why, sizeof t->why);
+    return NULL;
+}
+
+static al_run_status threads_run(void *inst, uint64_t iters, char *why, size_t len)
+{
+    loop_thread t[2] = {{inst, iters, AL_RUN_OK, ""}, {inst, iters, AL_RUN_OK, ""}};
+    pthread_t th[2];
+    int started = 0;
+    while (started < 2 && pthread_create(&th[started], NULL, loop_thread_main, &t[started]) == 0) started++;
+    for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+    if (started < 2) {
+        snprintf(why, len, "cannot start a thread");
+        return AL_RUN_FAILED;
+    }
+    for (int i = 0; i < 2; i++)
+        if (t[i].st != AL_RUN_OK) {
+            snprintf(why, len, "%s", t[i].why);
+            return t[i].st;
+        }
+    return AL_RUN_OK;
+}
+
+static void loop_teardown(void *inst) { al_destroy(inst); }
+
+static const al_workload test_loop = {"test-loop", "eight 64-byte blocks", NULL, loop_setup, loop_run,
+                                      loop_teardown, NULL};
+static const al_workload test_threads = {"test-threads", "test-loop in two threads", NULL, loop_setup,
+                                         threads_run, loop_teardown, NULL};
+
+/* ----------------------------------------------------------------------------
  * The parser
  * ------------------------------------------------------------------------- */
 static const char cache_file[] =
@@ -84,14 +165,15 @@ static void parse_hand_written_file(void **state)
 }
 
 /* Columns by name, not by position; omitted trailing columns are zero; the
- * summaries of several parts add up; summary wins over totals. */
+ * totals of several parts add up; totals win over summaries (callgrind
+ * writes a summary of 0 when instrumentation ends before the process). */
 static void parse_reordered_parts_and_short_lines(void **state)
 {
     (void)state;
     const char *text =
-        "version: 1\npart: 1\nevents: Dr Ir Dw DLmw DLmr ILmr D1mw D1mr I1mr\nsummary: 10 100 5\n"
-        "totals: 999\npart: 2\nevents: Dr Ir Dw DLmw DLmr ILmr D1mw D1mr I1mr\n"
-        "summary: 30 300 15 1 2 3 4 5 6\n";
+        "version: 1\npart: 1\nevents: Dr Ir Dw DLmw DLmr ILmr D1mw D1mr I1mr\nsummary: 0\n"
+        "totals: 10 100 5\npart: 2\nevents: Dr Ir Dw DLmw DLmr ILmr D1mw D1mr I1mr\n"
+        "summary: 999\ntotals: 30 300 15 1 2 3 4 5 6\n";
     char why[256] = "";
     al_callgrind_totals t;
     assert_int_equal(al_callgrind_parse(write_tmp(text), &t, why, sizeof why), 0);
@@ -170,6 +252,66 @@ static void missing_valgrind_names_the_package(void **state)
     unsetenv("ALLOCLAB_VALGRIND");
 }
 
+/* A stand-in for valgrind: a shell script with the given body. */
+static char fake_path[64];
+
+static void use_fake_valgrind(const char *body)
+{
+    snprintf(fake_path, sizeof fake_path, "/tmp/alloclab-fakevg-XXXXXX");
+    int fd = mkstemp(fake_path);
+    assert_true(fd >= 0);
+    dprintf(fd, "#!/bin/sh\n%s\n", body);
+    fchmod(fd, 0700);
+    close(fd);
+    setenv("ALLOCLAB_VALGRIND", fake_path, 1);
+}
+
+static void drop_fake_valgrind(void)
+{
+    unsetenv("ALLOCLAB_VALGRIND");
+    unsetenv("ALLOCLAB_CALLGRIND_TIMEOUT");
+    unlink(fake_path);
+}
+
+/* When valgrind itself fails, the reason carries its exit status and the
+ * line of its output that says why (not its warnings about caches). */
+static void valgrind_failure_shows_its_message(void **state)
+{
+    (void)state;
+    use_fake_valgrind("echo '--7-- warning: L3 cache found, using its data' >&2\n"
+                      "echo '==7== valgrind: the tool could not start' >&2\nexit 3");
+    if (al_callgrind_unavailable()) {
+        printf("skipped: %s\n", al_callgrind_unavailable());
+        drop_fake_valgrind();
+        skip();
+    }
+    double ins = 0, cyc = 0;
+    char why[256] = "";
+    al_run_status st = al_callgrind_measure(&(al_bench_item){&test_loop, "", "sys"}, 5, &ins, &cyc, why, sizeof why);
+    drop_fake_valgrind();
+    assert_int_equal(st, AL_RUN_FAILED);
+    assert_string_equal(why, "valgrind exited with status 3: valgrind: the tool could not start");
+    assert_true(ins == -1 && cyc == -1);
+}
+
+/* A run past its deadline is killed and reported. */
+static void hung_run_times_out(void **state)
+{
+    (void)state;
+    use_fake_valgrind("exec sleep 30");
+    setenv("ALLOCLAB_CALLGRIND_TIMEOUT", "1", 1);
+    if (al_callgrind_unavailable()) {
+        drop_fake_valgrind();
+        skip();
+    }
+    double ins = 0, cyc = 0;
+    char why[256] = "";
+    al_run_status st = al_callgrind_measure(&(al_bench_item){&test_loop, "", "sys"}, 5, &ins, &cyc, why, sizeof why);
+    drop_fake_valgrind();
+    assert_int_equal(st, AL_RUN_FAILED);
+    assert_string_equal(why, "timed out after 1 s under callgrind");
+}
+
 /* ----------------------------------------------------------------------------
  * The child, run in this process (no valgrind: the client requests are
  * no-ops outside it)
@@ -220,37 +362,52 @@ static void child_reports_its_outcome(void **state)
  * ------------------------------------------------------------------------- */
 enum { ITERS = 40 };
 
-static void measure(const char *allocator, uint64_t iters, double *ins, double *cyc)
+static void measure(const al_bench_item *item, uint64_t iters, double *ins, double *cyc)
 {
-    al_bench_item item = single_threaded_item(allocator);
     char why[256] = "";
-    al_run_status st = al_callgrind_measure(&item, iters, ins, cyc, why, sizeof why);
-    if (st != AL_RUN_OK) fail_msg("%s/%s/%s: %s: %s", item.workload->name, item.param, allocator,
+    al_run_status st = al_callgrind_measure(item, iters, ins, cyc, why, sizeof why);
+    if (st != AL_RUN_OK) fail_msg("%s/%s/%s: %s: %s", item->workload->name, item->param, item->allocator,
                                   al_run_status_name(st), why);
     assert_true(*ins > 0);
     assert_true(*cyc >= *ins);
 }
 
-static void expect_repeatable(const char *allocator)
+static void expect_repeatable(const al_bench_item *item)
 {
     if (!valgrind_usable()) skip();
-    const char *r = al_spec_unavailable(allocator);
+    const char *r = al_spec_unavailable(item->allocator);
     if (r) {
-        printf("skipped %s: %s\n", allocator, r);
+        printf("skipped %s: %s\n", item->allocator, r);
         return;
     }
     double i1, c1, i2, c2;
-    measure(allocator, ITERS, &i1, &c1);
-    measure(allocator, ITERS, &i2, &c2);
-    printf("%s: %.2f instructions, %.2f estimated cycles per iteration\n", allocator, i1, c1);
+    measure(item, ITERS, &i1, &c1);
+    measure(item, ITERS, &i2, &c2);
+    printf("%s/%s: %.2f instructions, %.2f estimated cycles per iteration\n", item->workload->name,
+           item->allocator, i1, c1);
     if (i1 != i2 || c1 != c2)
-        fail_msg("%s: two runs differ: %.2f/%.2f vs %.2f/%.2f instructions/cycles", allocator, i1, c1, i2, c2);
+        fail_msg("%s: two runs differ: %.2f/%.2f vs %.2f/%.2f instructions/cycles", item->allocator, i1, c1,
+                 i2, c2);
 }
 
-static void repeatable_sys(void **state) { (void)state; expect_repeatable("sys"); }
-static void repeatable_mi(void **state) { (void)state; expect_repeatable("mi"); }
-static void repeatable_je(void **state) { (void)state; expect_repeatable("je"); }
-static void repeatable_tc(void **state) { (void)state; expect_repeatable("tc"); }
+#define REPEATABLE(alloc)                                                                                  \
+    static void repeatable_##alloc(void **state)                                                           \
+    {                                                                                                      \
+        (void)state;                                                                                       \
+        expect_repeatable(&(al_bench_item){&test_loop, "", #alloc});                                       \
+    }
+REPEATABLE(sys)
+REPEATABLE(mi)
+REPEATABLE(je)
+REPEATABLE(tc)
+
+/* The same through the suite's own table (its first single-threaded workload). */
+static void repeatable_suite_workload(void **state)
+{
+    (void)state;
+    al_bench_item item = single_threaded_item("sys");
+    expect_repeatable(&item);
+}
 
 /* Only run(iters) is counted: start-up, setup and exit would weigh far more
  * per iteration at N iterations than at 2N. */
@@ -258,11 +415,27 @@ static void only_the_region_is_counted(void **state)
 {
     (void)state;
     if (!valgrind_usable()) skip();
+    al_bench_item item = {&test_loop, "", "sys"};
     double i1, c1, i2, c2;
-    measure("sys", ITERS, &i1, &c1);
-    measure("sys", 2 * ITERS, &i2, &c2);
+    measure(&item, ITERS, &i1, &c1);
+    measure(&item, 2 * ITERS, &i2, &c2);
     if (i2 < 0.95 * i1 || i2 > 1.05 * i1)
         fail_msg("per-iteration count depends on iterations: %.2f at %d, %.2f at %d", i1, ITERS, i2, 2 * ITERS);
+}
+
+/* Every thread's work in the region is counted, not only the main thread's:
+ * two threads running the loop cost about twice the loop (plus the threads'
+ * creation, spread over the iterations). */
+static void worker_threads_are_counted(void **state)
+{
+    (void)state;
+    if (!valgrind_usable()) skip();
+    double i1, c1, i2, c2;
+    measure(&(al_bench_item){&test_loop, "", "sys"}, 4 * ITERS, &i1, &c1);
+    measure(&(al_bench_item){&test_threads, "", "sys"}, 4 * ITERS, &i2, &c2);
+    printf("one thread %.2f, two threads %.2f instructions per iteration\n", i1, i2);
+    if (i2 < 1.9 * i1 || i2 > 2.6 * i1)
+        fail_msg("two threads counted %.2f instructions per iteration, one thread %.2f", i2, i1);
 }
 
 /* A failure in the child comes back as a result with the child's reason. */
@@ -283,20 +456,29 @@ int main(int argc, char **argv)
 {
     /* valgrind runs this program as the benchmark child (al_callgrind_measure
      * execs /proc/self/exe with "bench --callgrind-child ..."). */
-    if (argc > 2 && strcmp(argv[1], "bench") == 0 && strcmp(argv[2], "--callgrind-child") == 0)
+    if (argc == 8 && strcmp(argv[1], "bench") == 0 && strcmp(argv[2], "--callgrind-child") == 0) {
+        const al_workload *own = strcmp(argv[3], test_loop.name) == 0      ? &test_loop
+                                 : strcmp(argv[3], test_threads.name) == 0 ? &test_threads
+                                                                           : NULL;
+        if (own) return al_callgrind_child_run(own, argv[4], argv[5], strtoull(argv[6], NULL, 10), argv[7]);
         return al_callgrind_child_main(argc - 1, argv + 1);
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parse_hand_written_file),
         cmocka_unit_test(parse_reordered_parts_and_short_lines),
         cmocka_unit_test(parse_without_cache_events),
         cmocka_unit_test(parse_rejects_incomplete_files),
         cmocka_unit_test(missing_valgrind_names_the_package),
+        cmocka_unit_test(valgrind_failure_shows_its_message),
+        cmocka_unit_test(hung_run_times_out),
         cmocka_unit_test(child_reports_its_outcome),
         cmocka_unit_test(repeatable_sys),
         cmocka_unit_test(repeatable_mi),
         cmocka_unit_test(repeatable_je),
         cmocka_unit_test(repeatable_tc),
+        cmocka_unit_test(repeatable_suite_workload),
         cmocka_unit_test(only_the_region_is_counted),
+        cmocka_unit_test(worker_threads_are_counted),
         cmocka_unit_test(child_failure_comes_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,7 +15,7 @@ typedef struct al_callgrind_totals {
 } al_callgrind_totals;
 
 /* Read a callgrind output file: the `events:` line names the columns, the
- * `summary:` lines (else the `totals:` lines) give the costs, summed over the
+ * `totals:` lines (else the `summary:` lines) give the costs, summed over the
  * file's parts; omitted trailing columns are zero. 0, or -1 with a one-line
  * reason when the file cannot be read or lacks `events:` with Ir or any
  * summary/totals line. */
@@ -34,5 +34,13 @@ void al_callgrind_per_iter(const al_callgrind_totals *t, uint64_t iters, double 
  * else the path CMake found, else the first `valgrind` on PATH. Into buf;
  * NULL when none was found. */
 const char *al_callgrind_valgrind_path(char *buf, size_t len);
+
+/* The child's work once its arguments are read (al_callgrind_child_main
+ * looks the workload up by name, then calls this): setup, warm-up, the
+ * counted run(iters), teardown; the outcome reported as described in
+ * callgrind_child.c. Returns the exit status (the al_run_status). Tests call
+ * it with workloads of their own. */
+int al_callgrind_child_run(const al_workload *wl, const char *param, const char *spec, uint64_t iters,
+                           const char *status_file);
 
 #endif

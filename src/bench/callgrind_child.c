@@ -2,12 +2,15 @@
  *
  *   alloclab bench --callgrind-child WORKLOAD PARAM ALLOCATOR ITERS [STATUS_FILE]
  *
- * It sets the benchmark up, runs one untimed warm-up iteration, then counts
- * exactly the `run(ITERS)` call: statistics are zeroed and collection is
- * switched on just before it and off just after it, so setup, warm-up,
- * teardown and the process's start and exit never reach the totals (valgrind
- * runs with --collect-atstart=no). The cache simulation runs throughout, so
- * the counted region starts with the caches warmed by setup and warm-up.
+ * It sets the benchmark up and runs one warm-up iteration without
+ * instrumentation (valgrind runs with --instr-atstart=no), then switches
+ * instrumentation on just before `run(ITERS)` and off just after it. So setup,
+ * warm-up (lazy initialisation inside the allocators), teardown and the
+ * process's start and exit never reach the totals, and every thread's work
+ * inside the region does. Instrumentation is global to the process, unlike
+ * callgrind's collection toggle, which is per thread and would miss the
+ * workers of threaded workloads. Switching it on empties the simulated caches:
+ * the region starts cold, and its first misses are spread over ITERS.
  *
  * Outcome: the exit status is the al_run_status (0 ok, 1 unsupported,
  * 2 failed); the same status and a one-line reason go to STATUS_FILE as
@@ -21,9 +24,8 @@
 
 #if ALLOCLAB_HAVE_CALLGRIND_H
 #include <valgrind/callgrind.h>
-#define COUNT_BEGIN() do { CALLGRIND_ZERO_STATS; CALLGRIND_START_INSTRUMENTATION; \
-                           CALLGRIND_TOGGLE_COLLECT; } while (0)
-#define COUNT_END() CALLGRIND_TOGGLE_COLLECT
+#define COUNT_BEGIN() do { CALLGRIND_ZERO_STATS; CALLGRIND_START_INSTRUMENTATION; } while (0)
+#define COUNT_END() CALLGRIND_STOP_INSTRUMENTATION
 #else
 /* Without the header nothing could be counted: al_callgrind_unavailable()
  * says so and the parent never starts a child. */
@@ -83,18 +85,24 @@ int al_callgrind_child_main(int argc, char **argv)
         snprintf(why, sizeof why, "unknown workload '%s'", name);
         return finish(status_file, AL_RUN_FAILED, why);
     }
+    return al_callgrind_child_run(wl, param, spec, (uint64_t)iters, status_file);
+}
 
+int al_callgrind_child_run(const al_workload *wl, const char *param, const char *spec, uint64_t iters,
+                           const char *status_file)
+{
+    char why[256] = "";
     al_run_status st = AL_RUN_OK;
     void *inst = wl->setup(param, spec, &st, why, sizeof why);
     if (!inst) {
         if (st == AL_RUN_OK) st = AL_RUN_FAILED;
-        if (!why[0]) snprintf(why, sizeof why, "setup of %s/%s on %s failed", name, param, spec);
+        if (!why[0]) snprintf(why, sizeof why, "setup of %s/%s on %s failed", wl->name, param, spec);
         return finish(status_file, st, why);
     }
-    st = wl->run(inst, 1, why, sizeof why); /* warm-up: first-touch costs stay out */
+    st = wl->run(inst, 1, why, sizeof why);
     if (st == AL_RUN_OK) {
         COUNT_BEGIN();
-        st = wl->run(inst, (uint64_t)iters, why, sizeof why);
+        st = wl->run(inst, iters, why, sizeof why);
         COUNT_END();
     }
     wl->teardown(inst);

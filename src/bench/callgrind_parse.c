@@ -56,7 +56,10 @@ static bool add_costs(const char *text, const int col[EV_COUNT], uint64_t sum[EV
 
 /* ----------------------------------------------------------------------------
  * The file. Costs are summed over every part (a file with several dumps has
- * one summary per part); summary lines win over totals lines when both exist.
+ * one of each line per part). The totals lines (the sum of the costs the file
+ * lists) win over the summary lines when both exist: when instrumentation is
+ * switched off before the end, callgrind writes a summary of 0 but the right
+ * totals.
  * ------------------------------------------------------------------------- */
 int al_callgrind_parse(const char *path, al_callgrind_totals *out, char *why, size_t whylen)
 {
@@ -104,7 +107,7 @@ int al_callgrind_parse(const char *path, al_callgrind_totals *out, char *why, si
                  have_events ? "summary or totals" : "events");
         return -1;
     }
-    const uint64_t *c = nsummary ? summary : totals;
+    const uint64_t *c = ntotals ? totals : summary;
     out->ir = c[EV_IR];
     out->dr = c[EV_DR];
     out->dw = c[EV_DW];
