@@ -4,11 +4,14 @@
  * hidden child mode (callgrind_child.c), which counts only the benchmark's
  * run(iters) call. The counts are meant to repeat exactly from one run to the
  * next for single-threaded workloads, so everything the parent controls is
- * pinned: address-space randomization is off for the child, the environment
- * is the parent's plus fixed allocator options (see pinned_env), and valgrind
- * runs with a fixed thread schedule (--fair-sched=yes). Threaded workloads
- * still vary a little: which thread wins a lock depends on when valgrind
- * switches threads, and that depends on timing.
+ * pinned: address-space randomization is off for the child (valgrind lays
+ * the program out at fixed addresses anyway; this covers what it does not),
+ * the environment is the parent's plus fixed allocator options (see
+ * pinned_env), the simulated caches have a fixed geometry, and valgrind runs
+ * with a fixed thread schedule (--fair-sched=yes). Threaded workloads still
+ * vary a little (measured: a few dozen instructions in millions, and a few
+ * cache misses): which thread wins a lock or a free list depends on when
+ * valgrind switches threads, and that depends on timing.
  */
 #include "callgrind.h"
 
@@ -47,7 +50,7 @@ static bool executable(const char *path) { return path && *path && access(path, 
 const char *al_callgrind_valgrind_path(char *buf, size_t len)
 {
     const char *env = getenv("ALLOCLAB_VALGRIND");
-    if (env) {
+    if (env && *env) {
         snprintf(buf, len, "%s", env);
         return buf;
     }
@@ -141,8 +144,9 @@ static int timeout_seconds(void)
     return v > 0 && v < 86400 ? (int)v : DEFAULT_TIMEOUT_S;
 }
 
-/* Wait for pid until the deadline; kill it then. Returns the wait status, or
- * -1 when it was killed for the timeout (or could not be waited for). */
+/* Wait for pid until the deadline; kill it then. Returns the wait status, -1
+ * when it was killed for the timeout, -2 when it could not be waited for
+ * (errno says why). */
 static int wait_deadline(pid_t pid, int seconds)
 {
     struct timespec start, now, nap = {0, 1000000};
@@ -151,7 +155,7 @@ static int wait_deadline(pid_t pid, int seconds)
         int ws;
         pid_t r = waitpid(pid, &ws, WNOHANG);
         if (r == pid) return ws;
-        if (r < 0 && errno != EINTR) return -1;
+        if (r < 0 && errno != EINTR) return -2;
         clock_gettime(CLOCK_MONOTONIC, &now);
         long long elapsed_ns = (long long)(now.tv_sec - start.tv_sec) * 1000000000LL + (now.tv_nsec - start.tv_nsec);
         if (elapsed_ns >= (long long)seconds * 1000000000LL) {
@@ -264,10 +268,15 @@ al_run_status al_callgrind_measure(const al_bench_item *item, uint64_t iters, do
      * have a fixed geometry (32 KiB 8-way L1s, 8 MiB 16-way LL, 64 B lines),
      * not this machine's, so estimated cycles compare between machines. */
     char *argv[] = {
-        vg, "--tool=callgrind", "-q", "--instr-atstart=no", "--collect-atstart=yes", "--cache-sim=yes",
-        "--I1=32768,8,64", "--D1=32768,8,64", "--LL=8388608,16,64", "--fair-sched=yes", out_opt, exe, "bench", "--callgrind-child", (char *)item->workload->name,
+        vg, "--tool=callgrind", "-q", "--instr-atstart=no", "--collect-atstart=yes",
+        "--cache-sim=yes", "--I1=32768,8,64", "--D1=32768,8,64", "--LL=8388608,16,64",
+        "--fair-sched=yes", out_opt,
+        exe, "bench", "--callgrind-child", (char *)item->workload->name,
         (char *)(item->param ? item->param : ""), (char *)item->allocator, iters_text, rf.status, NULL,
     };
+    char exec_error[PATH_MAX + 32];
+    int exec_error_len = snprintf(exec_error, sizeof exec_error, "cannot execute %s\n", vg);
+    if (exec_error_len < 0 || exec_error_len >= (int)sizeof exec_error) exec_error_len = 0;
     char **envp = child_env();
     int log_fd = open(rf.log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -288,14 +297,19 @@ al_run_status al_callgrind_measure(const al_bench_item *item, uint64_t iters, do
         if (pers != -1) personality((unsigned long)pers | ADDR_NO_RANDOMIZE);
         if (dup2(null_fd, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0) _exit(127);
         execve(vg, argv, envp);
+        if (write(2, exec_error, (size_t)exec_error_len) < 0) _exit(127);
         _exit(127);
     }
     int seconds = timeout_seconds();
-    int ws = wait_deadline(pid, seconds);
+    int ws = wait_deadline(pid, seconds), wait_errno = errno;
     char line[200];
     first_log_line(rf.log, line, sizeof line);
     if (ws == -1) {
         snprintf(why, whylen, "timed out after %d s under callgrind", seconds);
+        goto done;
+    }
+    if (ws == -2) {
+        snprintf(why, whylen, "cannot wait for valgrind: %s", strerror(wait_errno));
         goto done;
     }
     if (read_status(rf.status, &st, why, whylen) && st != AL_RUN_OK) goto done;

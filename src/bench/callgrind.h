@@ -30,7 +30,8 @@ void al_callgrind_per_iter(const al_callgrind_totals *t, uint64_t iters, double 
                            double *est_cycles);
 
 /* The valgrind executable to use: the environment variable ALLOCLAB_VALGRIND
- * when set (even to a missing file: that is how tests simulate its absence),
+ * when set and not empty (even to a missing file: that is how tests simulate
+ * its absence),
  * else the path CMake found, else the first `valgrind` on PATH. Into buf;
  * NULL when none was found. */
 const char *al_callgrind_valgrind_path(char *buf, size_t len);
