@@ -46,6 +46,24 @@ static al_bench_item single_threaded_item(const char *allocator)
     return (al_bench_item){wl, wl->params && wl->params[0] ? wl->params[0] : "", allocator};
 }
 
+/* Parse text as a callgrind output file; it must succeed. */
+static al_callgrind_totals parse_ok(const char *text)
+{
+    char why[256] = "";
+    al_callgrind_totals t;
+    int rc = al_callgrind_parse(write_tmp(text), &t, why, sizeof why);
+    unlink(tmp_path);
+    if (rc != 0) fail_msg("parse failed: %s", why);
+    return t;
+}
+
+static void expect_per_iter(const al_callgrind_totals *t, uint64_t iters, double ins, double cyc)
+{
+    double i, c;
+    al_callgrind_per_iter(t, iters, &i, &c);
+    if (i != ins || c != cyc) fail_msg("per iteration %.3f/%.3f, expected %.3f/%.3f", i, c, ins, cyc);
+}
+
 static bool valgrind_usable(void)
 {
     const char *r = al_callgrind_unavailable();
@@ -148,20 +166,14 @@ static const char cache_file[] =
 static void parse_hand_written_file(void **state)
 {
     (void)state;
-    char why[256] = "";
-    al_callgrind_totals t;
-    assert_int_equal(al_callgrind_parse(write_tmp(cache_file), &t, why, sizeof why), 0);
-    unlink(tmp_path);
+    al_callgrind_totals t = parse_ok(cache_file);
     assert_true(t.has_cache);
     assert_int_equal(t.ir, 1000);
     assert_int_equal(t.dr, 400);
     assert_int_equal(t.dw, 200);
     assert_int_equal(t.i1mr + t.d1mr + t.d1mw, 35);
     assert_int_equal(t.ilmr + t.dlmr + t.dlmw, 7);
-    double ins, cyc;
-    al_callgrind_per_iter(&t, 10, &ins, &cyc);
-    assert_true(ins == 100.0);
-    assert_true(cyc == 195.0);
+    expect_per_iter(&t, 10, 100.0, 195.0);
 }
 
 /* Columns by name, not by position; omitted trailing columns are zero; the
@@ -174,10 +186,7 @@ static void parse_reordered_parts_and_short_lines(void **state)
         "version: 1\npart: 1\nevents: Dr Ir Dw DLmw DLmr ILmr D1mw D1mr I1mr\nsummary: 0\n"
         "totals: 10 100 5\npart: 2\nevents: Dr Ir Dw DLmw DLmr ILmr D1mw D1mr I1mr\n"
         "summary: 999\ntotals: 30 300 15 1 2 3 4 5 6\n";
-    char why[256] = "";
-    al_callgrind_totals t;
-    assert_int_equal(al_callgrind_parse(write_tmp(text), &t, why, sizeof why), 0);
-    unlink(tmp_path);
+    al_callgrind_totals t = parse_ok(text);
     assert_int_equal(t.ir, 400);
     assert_int_equal(t.dr, 40);
     assert_int_equal(t.dw, 20);
@@ -188,25 +197,16 @@ static void parse_reordered_parts_and_short_lines(void **state)
     assert_int_equal(t.d1mr, 5);
     assert_int_equal(t.i1mr, 6);
     /* accesses 460, L1 misses 15, LL misses 6: 445 + 5 x 9 + 35 x 6 = 700 over 4 */
-    double ins, cyc;
-    al_callgrind_per_iter(&t, 4, &ins, &cyc);
-    assert_true(ins == 100.0);
-    assert_true(cyc == 175.0);
+    expect_per_iter(&t, 4, 100.0, 175.0);
 }
 
 /* Without the cache simulation: instructions only, est_cycles unknown. */
 static void parse_without_cache_events(void **state)
 {
     (void)state;
-    char why[256] = "";
-    al_callgrind_totals t;
-    assert_int_equal(al_callgrind_parse(write_tmp("events: Ir\nfn=main\n3 7\ntotals: 770\n"), &t, why, sizeof why), 0);
-    unlink(tmp_path);
+    al_callgrind_totals t = parse_ok("events: Ir\nfn=main\n3 7\ntotals: 770\n");
     assert_false(t.has_cache);
-    double ins, cyc;
-    al_callgrind_per_iter(&t, 7, &ins, &cyc);
-    assert_true(ins == 110.0);
-    assert_true(cyc == -1.0);
+    expect_per_iter(&t, 7, 110.0, -1.0);
 }
 
 static void expect_parse_failure(const char *text, const char *needle)
@@ -273,42 +273,44 @@ static void drop_fake_valgrind(void)
     unlink(fake_path);
 }
 
+/* Measure the test loop with the fake valgrind (and a timeout in seconds
+ * when given); skips when measurements are unavailable in this build. */
+static al_run_status measure_with_fake(const char *body, const char *timeout, char *why, size_t len)
+{
+    use_fake_valgrind(body);
+    if (timeout) setenv("ALLOCLAB_CALLGRIND_TIMEOUT", timeout, 1);
+    const char *r = al_callgrind_unavailable();
+    if (r) {
+        printf("skipped: %s\n", r);
+        drop_fake_valgrind();
+        skip();
+    }
+    double ins = 0, cyc = 0;
+    al_run_status st = al_callgrind_measure(&(al_bench_item){&test_loop, "", "sys"}, 5, &ins, &cyc, why, len);
+    drop_fake_valgrind();
+    assert_true(ins == -1 && cyc == -1);
+    return st;
+}
+
 /* When valgrind itself fails, the reason carries its exit status and the
  * line of its output that says why (not its warnings about caches). */
 static void valgrind_failure_shows_its_message(void **state)
 {
     (void)state;
-    use_fake_valgrind("echo '--7-- warning: L3 cache found, using its data' >&2\n"
-                      "echo '==7== valgrind: the tool could not start' >&2\nexit 3");
-    if (al_callgrind_unavailable()) {
-        printf("skipped: %s\n", al_callgrind_unavailable());
-        drop_fake_valgrind();
-        skip();
-    }
-    double ins = 0, cyc = 0;
     char why[256] = "";
-    al_run_status st = al_callgrind_measure(&(al_bench_item){&test_loop, "", "sys"}, 5, &ins, &cyc, why, sizeof why);
-    drop_fake_valgrind();
-    assert_int_equal(st, AL_RUN_FAILED);
+    assert_int_equal(measure_with_fake("echo '--7-- warning: L3 cache found, using its data' >&2\n"
+                                       "echo '==7== valgrind: the tool could not start' >&2\nexit 3",
+                                       NULL, why, sizeof why),
+                     AL_RUN_FAILED);
     assert_string_equal(why, "valgrind exited with status 3: valgrind: the tool could not start");
-    assert_true(ins == -1 && cyc == -1);
 }
 
 /* A run past its deadline is killed and reported. */
 static void hung_run_times_out(void **state)
 {
     (void)state;
-    use_fake_valgrind("exec sleep 30");
-    setenv("ALLOCLAB_CALLGRIND_TIMEOUT", "1", 1);
-    if (al_callgrind_unavailable()) {
-        drop_fake_valgrind();
-        skip();
-    }
-    double ins = 0, cyc = 0;
     char why[256] = "";
-    al_run_status st = al_callgrind_measure(&(al_bench_item){&test_loop, "", "sys"}, 5, &ins, &cyc, why, sizeof why);
-    drop_fake_valgrind();
-    assert_int_equal(st, AL_RUN_FAILED);
+    assert_int_equal(measure_with_fake("exec sleep 30", "1", why, sizeof why), AL_RUN_FAILED);
     assert_string_equal(why, "timed out after 1 s under callgrind");
 }
 
