@@ -119,31 +119,47 @@ static void cell_text(const al_bench_run *run, const al_bench_result *r, double 
     else snprintf(buf, len, "%s", val);
 }
 
+/* Under a table: the reason of every cell that did not run, then at most two
+ * lines naming the noisy cells (a wide CI, many outliers), so that a busy
+ * machine does not bury the table under one warning per cell. */
 static int table_notes(FILE *out, const al_bench_run *run, const char *workload)
 {
-    for (size_t i = 0; i < run->nresults; i++) {
+    char *wide = NULL, *outl = NULL;
+    size_t wide_len = 0, outl_len = 0;
+    FILE *w = open_memstream(&wide, &wide_len), *o = open_memstream(&outl, &outl_len);
+    int rc = (w && o) ? 0 : -1;
+    size_t nwide = 0, noutl = 0;
+    for (size_t i = 0; i < run->nresults && rc == 0; i++) {
         const al_bench_result *r = &run->results[i];
         if (strcmp(r->workload, workload) != 0) continue;
         if (r->status != AL_RUN_OK) {
             if (fprintf(out, "  %s %s/%s: %s\n", al_run_status_name(r->status), r->param, r->allocator,
                         *r->reason ? r->reason : "no reason given") < 0)
-                return -1;
+                rc = -1;
             continue;
         }
         if (instr_mode(run) || r->s.n == 0) continue;
-        size_t outl = r->s.outliers_low + r->s.outliers_high;
-        if (outl * 10 > r->s.n &&
-            fprintf(out, "  Warning: %s/%s: %zu of %zu samples are outliers (%.0f%%); the system may be "
-                         "busy, consider a quieter machine or more samples.\n",
-                    r->param, r->allocator, outl, r->s.n, 100.0 * (double)outl / (double)r->s.n) < 0)
-            return -1;
+        size_t n_out = r->s.outliers_low + r->s.outliers_high;
+        if (n_out * 10 > r->s.n)
+            fprintf(o, "%s%s/%s %zu/%zu", noutl++ ? ", " : "", r->param, r->allocator, n_out, r->s.n);
         double width = r->s.ci_high - r->s.ci_low;
-        if (r->s.median > 0 && width > 0.1 * r->s.median &&
-            fprintf(out, "  Warning: %s/%s: the 95%% CI spans %.0f%% of the median; the result is noisy.\n",
-                    r->param, r->allocator, 100.0 * width / r->s.median) < 0)
-            return -1;
+        if (r->s.median > 0 && width > 0.1 * r->s.median)
+            fprintf(w, "%s%s/%s %.0f%%", nwide++ ? ", " : "", r->param, r->allocator,
+                    100.0 * width / r->s.median);
     }
-    return 0;
+    if (w) fclose(w);
+    if (o) fclose(o);
+    if (rc == 0 && nwide && fprintf(out, "  Warning: noisy, 95%% CI wider than 10%% of the median: %s\n", wide) < 0)
+        rc = -1;
+    if (rc == 0 && noutl &&
+        fprintf(out, "  Warning: over 10%% of samples are outliers (kept): %s\n", outl) < 0)
+        rc = -1;
+    if (rc == 0 && (nwide || noutl) &&
+        fprintf(out, "  (the machine may be busy: a quieter machine or more --samples narrows these)\n") < 0)
+        rc = -1;
+    free(wide);
+    free(outl);
+    return rc;
 }
 
 static int one_table(FILE *out, const al_bench_run *run, const char *workload)
