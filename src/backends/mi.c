@@ -46,26 +46,29 @@ static al_dynlib mi_lib = {
 static void *mi_allocate(void *st, size_t size, size_t align)
 {
     (void)st;
-    return al_natural_align(size, align) ? mi.malloc(size) : mi.malloc_aligned_at(size, align, 0);
+    return al_foreign_got(al_natural_align(size, align) ? mi.malloc(size) : mi.malloc_aligned_at(size, align, 0));
 }
 
 static void mi_deallocate(void *st, void *ptr, size_t size, size_t align)
 {
     (void)st;
+    al_foreign_freed();
     if (al_natural_align(size, align)) mi.free_size(ptr, size);
     else mi.free_size_aligned(ptr, size, align);
 }
 
 static void *mi_resize(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
 {
-    (void)st; (void)old_size;
-    return al_natural_align(new_size, align) ? mi.realloc(ptr, new_size) : mi.realloc_aligned(ptr, new_size, align);
+    if (AL_TSAN) return al_foreign_move(st, ptr, old_size, new_size, align, mi_allocate, mi_deallocate);
+    al_foreign_freed();
+    return al_foreign_got(al_natural_align(new_size, align) ? mi.realloc(ptr, new_size)
+                                                             : mi.realloc_aligned(ptr, new_size, align));
 }
 
 static void *mi_zeroed(void *st, size_t size, size_t align)
 {
     (void)st;
-    return al_natural_align(size, align) ? mi.zalloc(size) : mi.zalloc_aligned(size, align);
+    return al_foreign_got(al_natural_align(size, align) ? mi.zalloc(size) : mi.zalloc_aligned(size, align));
 }
 
 static size_t mi_usable(void *st, const void *ptr, size_t size, size_t align)

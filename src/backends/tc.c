@@ -38,7 +38,7 @@ static al_dynlib tc_lib = {
 static void *tc_allocate(void *st, size_t size, size_t align)
 {
     (void)st;
-    return al_natural_align(size, align) ? tc.malloc(size) : tc.memalign(align, size);
+    return al_foreign_got(al_natural_align(size, align) ? tc.malloc(size) : tc.memalign(align, size));
 }
 
 /* Sized free only for naturally aligned blocks: tc_memalign may place a
@@ -46,6 +46,7 @@ static void *tc_allocate(void *st, size_t size, size_t align)
 static void tc_deallocate(void *st, void *ptr, size_t size, size_t align)
 {
     (void)st;
+    al_foreign_freed();
     if (al_natural_align(size, align)) tc.free_sized(ptr, size);
     else tc.free(ptr);
 }
@@ -58,6 +59,7 @@ static void *tc_grow(void *st, void *ptr, size_t old_size, size_t new_size, size
     void *p = tc_allocate(st, new_size, align);
     if (p) {
         memcpy(p, ptr, old_size);
+        al_foreign_freed();
         tc.free(ptr);
     }
     return p;
@@ -74,6 +76,7 @@ static void *tc_shrink(void *st, void *ptr, size_t old_size, size_t new_size, si
     void *p = tc_allocate(st, new_size, align);
     if (p) {
         memcpy(p, ptr, new_size);
+        al_foreign_freed();
         tc.free(ptr);
     }
     return p;
@@ -81,7 +84,7 @@ static void *tc_shrink(void *st, void *ptr, size_t old_size, size_t new_size, si
 
 static void *tc_zeroed(void *st, size_t size, size_t align)
 {
-    if (al_natural_align(size, align)) return tc.calloc(1, size);
+    if (al_natural_align(size, align)) return al_foreign_got(tc.calloc(1, size));
     void *p = tc_allocate(st, size, align);
     if (p) memset(p, 0, size);
     return p;
