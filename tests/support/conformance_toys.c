@@ -59,7 +59,7 @@ static void *toy_grow(void *st, void *ptr, size_t old_size, size_t new_size, siz
     }
     void *p = toy_allocate(st, new_size, align);
     if (!p && t->bug == BUG_FAILED_GROW_CLOBBERS) memset(ptr, 0, old_size);
-    if (p && t->bug != BUG_GROW_LOSES) memcpy(p, ptr, old_size);
+    if (p && t->bug != BUG_GROW_LOSES) memmove(p, ptr, old_size); /* broken-overlap: may overlap */
     return p;
 }
 
