@@ -21,33 +21,35 @@ size_t alje_sallocx(const void *ptr, int flags);
 
 #define JE_ZERO 0x40
 
-static inline int je_flags(size_t align)
+static inline int je_flags(size_t size, size_t align)
 {
-    return align <= AL_MALLOC_ALIGN ? 0 : ffsl((long)align) - 1;
+    return al_natural_align(size, align) ? 0 : ffsl((long)align) - 1;
 }
 
 static void *je_allocate(void *st, size_t size, size_t align)
 {
     (void)st;
-    return alje_mallocx(size, je_flags(align));
+    return al_foreign_got(alje_mallocx(size, je_flags(size, align)));
 }
 
 static void je_deallocate(void *st, void *ptr, size_t size, size_t align)
 {
     (void)st;
-    alje_sdallocx(ptr, size, je_flags(align));
+    al_foreign_freed();
+    alje_sdallocx(ptr, size, je_flags(size, align));
 }
 
 static void *je_resize(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
 {
-    (void)st; (void)old_size;
-    return alje_rallocx(ptr, new_size, je_flags(align)); /* NULL leaves ptr intact */
+    if (AL_TSAN) return al_foreign_move(st, ptr, old_size, new_size, align, je_allocate, je_deallocate);
+    al_foreign_freed();
+    return al_foreign_got(alje_rallocx(ptr, new_size, je_flags(new_size, align))); /* NULL leaves ptr intact */
 }
 
 static void *je_zeroed(void *st, size_t size, size_t align)
 {
     (void)st;
-    return alje_mallocx(size, je_flags(align) | JE_ZERO);
+    return al_foreign_got(alje_mallocx(size, je_flags(size, align) | JE_ZERO));
 }
 
 static size_t je_usable(void *st, const void *ptr, size_t size, size_t align)

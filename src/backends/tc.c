@@ -38,7 +38,7 @@ static al_dynlib tc_lib = {
 static void *tc_allocate(void *st, size_t size, size_t align)
 {
     (void)st;
-    return align <= AL_MALLOC_ALIGN ? tc.malloc(size) : tc.memalign(align, size);
+    return al_foreign_got(al_natural_align(size, align) ? tc.malloc(size) : tc.memalign(align, size));
 }
 
 /* Sized free only for naturally aligned blocks: tc_memalign may place a
@@ -46,32 +46,45 @@ static void *tc_allocate(void *st, size_t size, size_t align)
 static void tc_deallocate(void *st, void *ptr, size_t size, size_t align)
 {
     (void)st;
-    if (align <= AL_MALLOC_ALIGN) tc.free_sized(ptr, size);
+    al_foreign_freed();
+    if (al_natural_align(size, align)) tc.free_sized(ptr, size);
     else tc.free(ptr);
 }
 
 static void *tc_grow(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
 {
-    if (align <= AL_MALLOC_ALIGN) return tc.realloc(ptr, new_size);
-    void *p = tc_allocate(st, new_size, align); /* realloc would not keep the alignment */
+    /* Never tc_realloc: growing by less than a quarter it allocates
+     * old_size * 1.25, a larger class than new_size names, and the later
+     * sized free of new_size would corrupt tcmalloc's free lists. */
+    void *p = tc_allocate(st, new_size, align);
     if (p) {
         memcpy(p, ptr, old_size);
+        al_foreign_freed();
         tc.free(ptr);
     }
     return p;
 }
 
+/* A block whose new size is not natural keeps its place (its later free is
+ * unsized). Otherwise shrinking moves: tcmalloc's realloc may keep the block
+ * in its larger size class, and the later sized free of new_size would name
+ * the wrong class and corrupt tcmalloc's free lists. */
 static void *tc_shrink(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
 {
-    (void)st; (void)old_size;
-    if (align > AL_MALLOC_ALIGN) return ptr;
-    void *p = tc.realloc(ptr, new_size);
-    return p ? p : ptr;
+    (void)old_size;
+    if (!al_natural_align(new_size, align)) return ptr;
+    void *p = tc_allocate(st, new_size, align);
+    if (p) {
+        memcpy(p, ptr, new_size);
+        al_foreign_freed();
+        tc.free(ptr);
+    }
+    return p;
 }
 
 static void *tc_zeroed(void *st, size_t size, size_t align)
 {
-    if (align <= AL_MALLOC_ALIGN) return tc.calloc(1, size);
+    if (al_natural_align(size, align)) return al_foreign_got(tc.calloc(1, size));
     void *p = tc_allocate(st, size, align);
     if (p) memset(p, 0, size);
     return p;

@@ -24,4 +24,51 @@ extern const al_wrapper_desc al_wrapper_locked;
 /* Smallest alignment libc's malloc guarantees on this platform. */
 #define AL_MALLOC_ALIGN (_Alignof(max_align_t))
 
+/* Whether a plain malloc-style call of `size` bytes is enough for `align` in
+ * jemalloc, mimalloc and tcmalloc: they align a small block only to its size
+ * class (an 8-byte block is 8-aligned, mimalloc has 24-byte classes), so only
+ * alignments up to 8, or up to AL_MALLOC_ALIGN for multiples of it, qualify.
+ * Depends only on (size, align), so sized frees agree with the allocation. */
+static inline bool al_natural_align(size_t size, size_t align)
+{
+    return align <= 8 || (align <= AL_MALLOC_ALIGN && size % AL_MALLOC_ALIGN == 0);
+}
+
+/* Under ThreadSanitizer: jemalloc, mimalloc and tcmalloc are uninstrumented,
+ * so TSan cannot see that a block freed by one thread happens before its
+ * reuse by another, and reports the two owners' accesses as a race. Their
+ * backends state the library's guarantee: al_foreign_freed() before each
+ * free, al_foreign_got(p) on each allocation's result (one token per backend
+ * file). No-ops in other builds. */
+#if defined(__SANITIZE_THREAD__)
+#define AL_TSAN 1
+#include <sanitizer/tsan_interface.h>
+static char al_foreign_token __attribute__((unused));
+static inline void al_foreign_freed(void) { __tsan_release(&al_foreign_token); }
+static inline void *al_foreign_got(void *p)
+{
+    __tsan_acquire(&al_foreign_token);
+    return p;
+}
+#else
+#define AL_TSAN 0
+static inline void al_foreign_freed(void) {}
+static inline void *al_foreign_got(void *p) { return p; }
+#endif
+
+/* A library's realloc reads the old block after it is free for reuse, out
+ * of the annotations' reach; under TSan, backends resize with this instead:
+ * allocate, copy the common prefix, free. NULL leaves ptr untouched. */
+static inline void *al_foreign_move(void *st, void *ptr, size_t old_size, size_t new_size, size_t align,
+                                    void *(*alloc)(void *, size_t, size_t),
+                                    void (*dealloc)(void *, void *, size_t, size_t))
+{
+    void *p = alloc(st, new_size, align);
+    if (p) {
+        memcpy(p, ptr, old_size < new_size ? old_size : new_size);
+        dealloc(st, ptr, old_size, align);
+    }
+    return p;
+}
+
 #endif
