@@ -11,7 +11,7 @@
 
 static const char *const tc_names[] = {
     "tc_malloc", "tc_memalign", "tc_calloc", "tc_realloc",
-    "tc_free", "tc_free_sized", "tc_malloc_size",
+    "tc_free", "tc_malloc_size",
 };
 
 static struct {
@@ -20,7 +20,6 @@ static struct {
     void *(*calloc)(size_t, size_t);
     void *(*realloc)(void *, size_t);
     void (*free)(void *);
-    void (*free_sized)(void *, size_t);
     size_t (*malloc_size)(void *);
 } tc;
 
@@ -41,45 +40,34 @@ static void *tc_allocate(void *st, size_t size, size_t align)
     return al_foreign_got(al_natural_align(size, align) ? tc.malloc(size) : tc.memalign(align, size));
 }
 
-/* Sized free only for naturally aligned blocks: tc_memalign may place a
- * block in a size class that its size alone would not name. */
+/* Always the unsized free: tcmalloc's realloc may keep a block in a larger
+ * size class than its new size names (it over-allocates small growths by a
+ * quarter and shrinks in place), so a sized free could name the wrong class
+ * and corrupt its free lists; tc_memalign has the same effect. The unsized
+ * free looks the class up and is always right. */
 static void tc_deallocate(void *st, void *ptr, size_t size, size_t align)
 {
-    (void)st;
+    (void)st; (void)size; (void)align;
     al_foreign_freed();
-    if (al_natural_align(size, align)) tc.free_sized(ptr, size);
-    else tc.free(ptr);
+    tc.free(ptr);
 }
 
+/* Naturally aligned blocks resize with tc_realloc (in place when tcmalloc
+ * can); others move, since realloc would not keep an extended alignment. */
 static void *tc_grow(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
 {
-    /* Never tc_realloc: growing by less than a quarter it allocates
-     * old_size * 1.25, a larger class than new_size names, and the later
-     * sized free of new_size would corrupt tcmalloc's free lists. */
-    void *p = tc_allocate(st, new_size, align);
-    if (p) {
-        memcpy(p, ptr, old_size);
-        al_foreign_freed();
-        tc.free(ptr);
-    }
-    return p;
+    if (AL_TSAN || !al_natural_align(new_size, align))
+        return al_foreign_move(st, ptr, old_size, new_size, align, tc_allocate, tc_deallocate);
+    al_foreign_freed();
+    return al_foreign_got(tc.realloc(ptr, new_size)); /* NULL leaves ptr intact */
 }
 
-/* A block whose new size is not natural keeps its place (its later free is
- * unsized). Otherwise shrinking moves: tcmalloc's realloc may keep the block
- * in its larger size class, and the later sized free of new_size would name
- * the wrong class and corrupt tcmalloc's free lists. */
 static void *tc_shrink(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
 {
-    (void)old_size;
-    if (!al_natural_align(new_size, align)) return ptr;
-    void *p = tc_allocate(st, new_size, align);
-    if (p) {
-        memcpy(p, ptr, new_size);
-        al_foreign_freed();
-        tc.free(ptr);
-    }
-    return p;
+    if (!al_natural_align(new_size, align)) return ptr; /* keeps its place and alignment */
+    void *p = AL_TSAN ? al_foreign_move(st, ptr, old_size, new_size, align, tc_allocate, tc_deallocate)
+                      : tc.realloc(ptr, new_size);
+    return p ? al_foreign_got(p) : ptr;
 }
 
 static void *tc_zeroed(void *st, size_t size, size_t align)

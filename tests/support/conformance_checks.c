@@ -456,8 +456,9 @@ bool conf_check_random(const char *spec, conf_err *e)
 {
     const char *env = getenv("ALLOCLAB_CONF_SEED");
     uint64_t base = env ? strtoull(env, NULL, 0) : 0xa110c1abull;
-    for (uint64_t k = 0; k < 4; k++)
-        if (!conf_random_run(spec, base + k, 1000, e)) return false;
+    /* 8 sequences of 2500 operations each, per spec. */
+    for (uint64_t k = 0; k < 8; k++)
+        if (!conf_random_run(spec, base + k, 2500, e)) return false;
     return true;
 }
 
