@@ -80,12 +80,21 @@ static void *unsup_setup(const char *param, const char *spec, al_run_status *st,
     return NULL;
 }
 
+/* 150 ms whatever the iteration count: a slow group for --quick's budget. */
+static al_run_status slow_run(void *inst, uint64_t iters, char *why, size_t whylen)
+{
+    (void)inst, (void)iters, (void)why, (void)whylen;
+    usleep(150000);
+    return AL_RUN_OK;
+}
+
 static const char *const two_params[] = {"a", "b", NULL};
 static const char *const one_param[] = {"x", NULL};
 static const al_workload w_ok = {"t-ok", "test: empty loop", two_params, t_setup, ok_run, t_teardown, t_calls};
 static const al_workload w_crash = {"t-crash", "test: segfaults", one_param, t_setup, crash_run, t_teardown, NULL};
 static const al_workload w_fail = {"t-fail", "test: bad memory", one_param, t_setup, fail_run, t_teardown, NULL};
 static const al_workload w_hang = {"t-hang", "test: never returns", one_param, t_setup, hang_run, t_teardown, NULL};
+static const al_workload w_slow = {"t-slow", "test: 150 ms a run", one_param, t_setup, slow_run, t_teardown, NULL};
 static const al_workload w_unsup = {"t-unsup", "test: unsupported", one_param, unsup_setup, ok_run, t_teardown, NULL};
 
 /* Quiet, short runs. */
@@ -149,7 +158,7 @@ static void test_plan_default_covers_everything(void **state)
     }
     /* ... plus the test's registered workloads, the first of which has two
      * parameters (the others one each). */
-    expected += (2 + 4) * na;
+    expected += (2 + 5) * na;
     assert_int_equal(n, expected);
     for (size_t k = 0; k < n; k++) assert_null(al_spec_unavailable(items[k].allocator));
     free(items);
@@ -289,6 +298,27 @@ static void test_execute_timeout_kills(void **state)
     assert_int_equal(run.nresults, 1);
     assert_int_equal(run.results[0].status, AL_RUN_FAILED);
     assert_non_null(strstr(run.results[0].reason, "timed out"));
+    al_bench_run_free(&run);
+}
+
+/* --quick stops a slow group's rounds after its time budget, once it has 5
+ * samples (of the default 10); an explicit --samples is always honoured. */
+static void test_quick_budget_caps_slow_groups(void **state)
+{
+    (void)state;
+    const char *wls[] = {"t-slow"}, *allocs[] = {"sys"};
+    al_bench_config cfg = {.workloads = wls, .nworkloads = 1, .allocators = allocs, .nallocators = 1,
+                           .quick = true, .quiet = true};
+    al_bench_run run = {0};
+    char err[256] = "";
+    assert_int_equal(al_bench_execute(&cfg, &run, err, sizeof err), 0);
+    assert_int_equal(run.results[0].status, AL_RUN_OK);
+    assert_int_equal(run.results[0].nsamples, 5);
+    al_bench_run_free(&run);
+
+    cfg.samples = 7;
+    assert_int_equal(al_bench_execute(&cfg, &run, err, sizeof err), 0);
+    assert_int_equal(run.results[0].nsamples, 7);
     al_bench_run_free(&run);
 }
 
@@ -434,7 +464,7 @@ static void test_report_table(void **state)
 
 int main(void)
 {
-    const al_workload *mine[] = {&w_ok, &w_crash, &w_fail, &w_hang, &w_unsup};
+    const al_workload *mine[] = {&w_ok, &w_crash, &w_fail, &w_hang, &w_unsup, &w_slow};
     for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++)
         if (al_workload_register(mine[i]) != 0) return 1;
     const struct CMUnitTest tests[] = {
@@ -445,6 +475,7 @@ int main(void)
         cmocka_unit_test(test_execute_ok),
         cmocka_unit_test(test_execute_failures_become_results),
         cmocka_unit_test(test_execute_timeout_kills),
+        cmocka_unit_test(test_quick_budget_caps_slow_groups),
         cmocka_unit_test(test_rounds_rotate),
         cmocka_unit_test(test_instruction_mode_refused_when_unavailable),
         cmocka_unit_test(test_context_detect),

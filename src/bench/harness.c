@@ -20,6 +20,9 @@
  * it keeps the run short under valgrind's slowdown. */
 #define AL_CALLGRIND_ITERS 1
 
+#define QUICK_BUDGET_S 0.5
+#define QUICK_MIN_SAMPLES 5
+
 #define DEFAULT_TIMEOUT_S 300.0
 
 /* ----------------------------------------------------------------------------
@@ -321,6 +324,13 @@ int al_bench_execute(const al_bench_config *cfg, al_bench_run *out, char *err, s
         .timeout_s = cfg->timeout_s > 0 ? cfg->timeout_s : DEFAULT_TIMEOUT_S,
         .on_round = progress_round,
     };
+    /* --quick keeps the whole suite CI-sized: a group whose rounds are slow
+     * (large blocks touched, deep trees) stops after QUICK_BUDGET_S once it
+     * has QUICK_MIN_SAMPLES; an explicit --samples is always honoured. */
+    if (cfg->quick && !cfg->samples) {
+        ro.budget_s = QUICK_BUDGET_S;
+        ro.min_samples = QUICK_MIN_SAMPLES;
+    }
     progress pg = {.on = !cfg->quiet && isatty(STDERR_FILENO), .total = n, .samples = ro.samples, .t0 = mono_s()};
     ro.ctx = &pg;
 

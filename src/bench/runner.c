@@ -304,7 +304,9 @@ void al_runner_group(const al_bench_item *items, size_t n, const al_runner_opts 
     }
     for (size_t i = 0; i < n; i++) start_child(slots, i, &items[i], o, &results[i]);
 
+    double t0 = now_s();
     for (size_t round = 0; round < o->samples; round++) {
+        if (o->budget_s > 0 && round >= o->min_samples && now_s() - t0 > o->budget_s) break;
         for (size_t k = 0; k < n; k++) {
             size_t i = (round + k) % n;
             slot *s = &slots[i];

@@ -8,6 +8,9 @@ typedef struct al_runner_opts {
     size_t samples;        /* samples per benchmark, >= 1 */
     double min_sample_ms;  /* calibration target for one sample, > 0 */
     double timeout_s;      /* per step (setup + calibration, or one sample), > 0 */
+    double budget_s;       /* 0, or: stop taking rounds once the group's rounds have
+                              taken this long and min_samples rounds are done */
+    size_t min_samples;    /* with budget_s: rounds always taken, <= samples */
     /* Called after each round (round = 0..samples-1) and may be NULL. */
     void (*on_round)(void *ctx, size_t round);
     void *ctx;
