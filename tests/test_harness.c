@@ -422,6 +422,9 @@ static void test_report_table(void **state)
     rs[4] = fake("wl", "128", "je", NULL, 0);
     rs[4].status = AL_RUN_UNSUPPORTED;
     snprintf(rs[4].reason, sizeof rs[4].reason, "too big for it");
+    for (int i = 0; i < 5; i++) rs[i].alloc_calls = -1;
+    rs[0].alloc_calls = 17;
+    rs[1].alloc_calls = 19;
     al_bench_run run = {.results = rs, .nresults = 5};
     al_bench_context_detect(&run.ctx);
     char *buf = NULL;
@@ -437,6 +440,8 @@ static void test_report_table(void **state)
     assert_non_null(strstr(buf, "1.50 ± 0.00 ms")); /* adaptive unit */
     assert_non_null(strstr(buf, "unsupported"));
     assert_non_null(strstr(buf, "too big for it"));
+    /* Counted calls: only the column that has them, as a range. */
+    assert_non_null(strstr(buf, "allocator calls per iteration: 16 17-19\n"));
     /* One warning line names the noisy cell, and only it. */
     const char *noisy_line = strstr(buf, "Warning: noisy, 95% CI wider than 10% of the median: ");
     assert_non_null(noisy_line);

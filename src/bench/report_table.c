@@ -162,6 +162,24 @@ static int table_notes(FILE *out, const al_bench_run *run, const char *workload)
     return rc;
 }
 
+/* The allocator calls one iteration makes in column `param` (counted by the
+ * workloads that count them: the talk's tricks), as "17" or "16-18" when
+ * allocators differ; false when none was counted. */
+static bool calls_text(const al_bench_run *run, const char *workload, const char *param, char *buf, size_t len)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < run->nresults; i++) {
+        const al_bench_result *r = &run->results[i];
+        if (strcmp(r->workload, workload) != 0 || strcmp(r->param, param) != 0 || r->alloc_calls < 0) continue;
+        if (r->alloc_calls < lo) lo = r->alloc_calls;
+        if (r->alloc_calls > hi) hi = r->alloc_calls;
+    }
+    if (!isfinite(lo)) return false;
+    if (lo == hi) snprintf(buf, len, "%.0f", lo);
+    else snprintf(buf, len, "%.0f-%.0f", lo, hi);
+    return true;
+}
+
 static int one_table(FILE *out, const al_bench_run *run, const char *workload)
 {
     names params = {0}, allocs = {0};
@@ -212,6 +230,19 @@ static int one_table(FILE *out, const al_bench_run *run, const char *workload)
                 rc |= put_padded(out, cells + (a * ncols + c) * CELL, widths[c + 1], true);
             }
             rc |= fputc('\n', out) < 0 ? -1 : 0;
+        }
+        /* The number of allocator calls per iteration, under the times. */
+        char calls[CELL];
+        bool any = false;
+        for (size_t c = 0; c < ncols && !any; c++) any = calls_text(run, workload, params.v[c], calls, sizeof calls);
+        if (any && rc == 0) {
+            if (fprintf(out, "allocator calls per iteration:") < 0) rc = -1;
+            size_t shown = 0;
+            for (size_t c = 0; c < ncols && rc == 0; c++)
+                if (calls_text(run, workload, params.v[c], calls, sizeof calls) &&
+                    fprintf(out, "%s %s %s", shown++ ? "," : "", params.v[c], calls) < 0)
+                    rc = -1;
+            if (rc == 0 && fputc('\n', out) < 0) rc = -1;
         }
         if (rc == 0) rc = table_notes(out, run, workload);
         if (rc == 0 && fputc('\n', out) < 0) rc = -1;
