@@ -379,6 +379,39 @@ static void test_instruction_mode_refused_when_unavailable(void **state)
     assert_int_equal(run.nresults, 0);
 }
 
+/* Instructions mode counts the same warm iterations twice over: the figures
+ * are identical run to run for a single-threaded workload, and the counted
+ * iterations scale them (per-iteration figures agree for K = 1 and K = 4). */
+static void test_instruction_mode_is_deterministic(void **state)
+{
+    (void)state;
+    const char *why = al_callgrind_unavailable();
+    if (why) {
+        print_message("skipped: %s\n", why);
+        skip();
+    }
+    const char *wls[] = {"glibc-simple/64"}, *allocs[] = {"sys"};
+    al_bench_config cfg = small_cfg(wls, 1, allocs, 1);
+    cfg.mode = AL_MODE_INSTRUCTIONS;
+    double ins[3];
+    for (int k = 0; k < 3; k++) {
+        cfg.instr_iters = k == 2 ? 4 : 1;
+        al_bench_run run = {0};
+        char err[256] = "";
+        assert_int_equal(al_bench_execute(&cfg, &run, err, sizeof err), 0);
+        assert_int_equal(run.nresults, 1);
+        if (run.results[0].status != AL_RUN_OK) fail_msg("%s", run.results[0].reason);
+        assert_string_equal(run.ctx.mode, "instructions");
+        assert_int_equal(run.results[0].iterations, cfg.instr_iters);
+        assert_true(run.results[0].est_cycles >= run.results[0].instructions);
+        ins[k] = run.results[0].instructions;
+        al_bench_run_free(&run);
+    }
+    assert_true(ins[0] > 10000); /* 1600 chunks written and checked */
+    assert_true(ins[0] == ins[1]);
+    assert_true(fabs(ins[2] - ins[0]) < 0.01 * ins[0]);
+}
+
 /* ----------------------------------------------------------------------------
  * Context and table.
  * ------------------------------------------------------------------------- */
@@ -467,11 +500,15 @@ static void test_report_table(void **state)
     free(buf);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const al_workload *mine[] = {&w_ok, &w_crash, &w_fail, &w_hang, &w_unsup, &w_slow};
     for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++)
         if (al_workload_register(mine[i]) != 0) return 1;
+    /* Under valgrind this program is the benchmark child (al_callgrind_measure
+     * runs /proc/self/exe with "bench --callgrind-child ..."). */
+    if (argc > 2 && strcmp(argv[1], "bench") == 0 && strcmp(argv[2], "--callgrind-child") == 0)
+        return al_callgrind_child_main(argc - 1, argv + 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_register_rejects_bad_and_duplicate),
         cmocka_unit_test(test_plan_default_covers_everything),
@@ -483,6 +520,7 @@ int main(void)
         cmocka_unit_test(test_quick_budget_caps_slow_groups),
         cmocka_unit_test(test_rounds_rotate),
         cmocka_unit_test(test_instruction_mode_refused_when_unavailable),
+        cmocka_unit_test(test_instruction_mode_is_deterministic),
         cmocka_unit_test(test_context_detect),
         cmocka_unit_test(test_report_table),
     };

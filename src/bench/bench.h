@@ -151,6 +151,8 @@ typedef struct al_bench_config {
     const char *const *workloads;   /* "name" or "name/param" entries; NULL = the default suite */
     size_t nworkloads;
     bool quick;                     /* CI-sized: fewer samples, shorter samples */
+    size_t instr_iters;             /* instructions mode: iterations counted beyond the
+                                       first (0 = default 1); see al_bench_execute */
     size_t samples;                 /* 0 = default (20; quick: 10) */
     double min_sample_ms;           /* 0 = default (1 ms; quick: 0.5 ms) */
     bool quiet;                     /* no progress line */
@@ -170,6 +172,11 @@ typedef struct al_bench_item {
 /* What would run, in order; NULL with a one-line reason in err on bad input
  * (unknown allocator or workload, bad regex). Free with free(). */
 al_bench_item *al_bench_plan(const al_bench_config *cfg, size_t *count, char *err, size_t errlen);
+/* Run the plan and fill `out` (context and results). In instructions mode
+ * each benchmark is counted twice under callgrind, over 1 and 1 + K
+ * iterations (K = instr_iters), and the difference divided by K is reported:
+ * the cost of a warm iteration, free of set-up and of the cold caches the
+ * first counted iteration meets. Deterministic for one thread. */
 /* Run the plan and fill `out` (context and results). 0 on success; -1 with
  * a reason in err when it could not run at all. Unsupported and failed
  * benchmarks are results, not errors. out->ctx.label, if the caller set it

@@ -80,7 +80,7 @@ int al_callgrind_child_main(int argc, char **argv)
         snprintf(why, sizeof why, "bad iteration count '%s'", iters_text);
         return finish(status_file, AL_RUN_FAILED, why);
     }
-    const al_workload *wl = al_workload_find(name);
+    const al_workload *wl = al_workload_lookup(name); /* registered ones too */
     if (!wl) {
         snprintf(why, sizeof why, "unknown workload '%s'", name);
         return finish(status_file, AL_RUN_FAILED, why);

@@ -15,11 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Iterations measured per benchmark in instruction mode: counts are
- * deterministic, so one iteration (after the child's setup) is enough, and
- * it keeps the run short under valgrind's slowdown. */
-#define AL_CALLGRIND_ITERS 1
-
 #define QUICK_BUDGET_S 0.5
 #define QUICK_MIN_SAMPLES 5
 
@@ -271,20 +266,26 @@ static void progress_clear(progress *pg)
 /* ----------------------------------------------------------------------------
  * Execution.
  * ------------------------------------------------------------------------- */
-static void measure_instructions(const al_bench_item *it, al_bench_result *r)
+/* Counted twice, over 1 and 1 + k iterations: the difference is k warm
+ * iterations (see al_bench_execute). */
+static void measure_instructions(const al_bench_item *it, size_t k, al_bench_result *r)
 {
     al_result_init(r, it);
-    r->iterations = AL_CALLGRIND_ITERS;
+    r->iterations = k;
     char why[256] = "";
-    double ins = -1, cyc = -1;
-    al_run_status st = al_callgrind_measure(it, AL_CALLGRIND_ITERS, &ins, &cyc, why, sizeof why);
+    double ins1 = -1, cyc1 = -1, insk = -1, cyck = -1;
+    al_run_status st = al_callgrind_measure(it, 1, &ins1, &cyc1, why, sizeof why);
+    if (st == AL_RUN_OK) st = al_callgrind_measure(it, 1 + k, &insk, &cyck, why, sizeof why);
     r->status = st;
-    if (st == AL_RUN_OK) {
-        r->instructions = ins;
-        r->est_cycles = cyc;
-    } else {
+    if (st != AL_RUN_OK) {
         snprintf(r->reason, sizeof r->reason, "%s", *why ? why : "callgrind measurement failed");
+        return;
     }
+    /* The measure gives per-iteration figures; back to totals, then the
+     * difference. Counts are integers well below 2^53: exact in a double. */
+    double total1 = ins1, totalk = insk * (double)(1 + k);
+    r->instructions = round((totalk - total1) / (double)k);
+    if (cyc1 >= 0 && cyck >= 0) r->est_cycles = round((cyck * (double)(1 + k) - cyc1) / (double)k);
 }
 
 static void context_fill(const al_bench_config *cfg, al_bench_context *ctx)
@@ -342,7 +343,8 @@ int al_bench_execute(const al_bench_config *cfg, al_bench_run *out, char *err, s
         pg.round = 0;
         progress_show(&pg, 0);
         if (cfg->mode == AL_MODE_INSTRUCTIONS) {
-            for (size_t k = i; k < g; k++) measure_instructions(&items[k], &results[k]);
+            for (size_t k = i; k < g; k++)
+                measure_instructions(&items[k], cfg->instr_iters ? cfg->instr_iters : 1, &results[k]);
         } else {
             al_runner_group(&items[i], g - i, &ro, &results[i]);
         }

@@ -45,6 +45,7 @@ static const char usage_text[] =
     "  --samples N          samples per benchmark (default 20; quick 10)\n"
     "  --min-sample-ms X    shortest sample (default 1; quick 0.5)\n"
     "  --mode time|instructions   wall time, or instruction counts under callgrind\n"
+    "  --iters N            instructions mode: warm iterations counted (default 1)\n"
     "  --format table|json|csv|markdown   the report (default table)\n"
     "  --out FILE           write the report there (the table still goes to stdout)\n"
     "  --html FILE          also write a self-contained HTML report\n"
@@ -119,6 +120,7 @@ static int parse_args(int argc, char **argv, bench_opts *o)
             o->cfg.workloads = o->wls;
         } else if (strcmp(a, "--filter") == 0) o->cfg.filter = val;
         else if (strcmp(a, "--samples") == 0) rc = parse_count(a, val, &o->cfg.samples);
+        else if (strcmp(a, "--iters") == 0) rc = parse_count(a, val, &o->cfg.instr_iters);
         else if (strcmp(a, "--min-sample-ms") == 0) rc = parse_ms(a, val, &o->cfg.min_sample_ms);
         else if (strcmp(a, "--mode") == 0) {
             if (strcmp(val, "time") == 0) o->cfg.mode = AL_MODE_TIME;
