@@ -48,6 +48,11 @@ typedef struct al_workload {
     /** Optional: allocator calls one iteration makes (counted once through a
      *  stats: wrapper at setup), or -1 when not counted. */
     double (*alloc_calls)(void *inst);
+    /** Optional: a fixed iteration count per sample instead of the
+     *  calibrated one, for workloads whose iterations differ (a running
+     *  cycle): every allocator then times the same stretch of work. 0 or
+     *  NULL: calibrate. */
+    uint64_t (*fixed_iters)(void *inst);
 } al_workload;
 
 size_t al_workload_count(void);
@@ -102,6 +107,8 @@ typedef struct al_bench_result {
     size_t nsamples;
     double *samples;            /* ns per iteration, one per sample (malloc'd) */
     al_summary s;               /* over samples */
+    double cpu_median_ns;       /* median CPU time of the whole process per iteration
+                                   (all threads); -1 when not measured */
     long peak_rss_kib;          /* of the child process that ran it; -1 unknown */
     long minor_faults, major_faults;
     double alloc_calls;         /* allocator calls per iteration; -1 when not counted */

@@ -170,7 +170,7 @@ void al_result_init(al_bench_result *r, const al_bench_item *item)
     snprintf(r->allocator, sizeof r->allocator, "%s", item->allocator);
     r->status = AL_RUN_OK;
     r->peak_rss_kib = r->minor_faults = r->major_faults = -1;
-    r->alloc_calls = r->instructions = r->est_cycles = -1;
+    r->alloc_calls = r->instructions = r->est_cycles = r->cpu_median_ns = -1;
     al_summarize(NULL, 0, &r->s);
 }
 
