@@ -447,7 +447,8 @@ static void test_report_table(void **state)
     double fast[] = {98, 99, 100, 101, 102}, slow[] = {196, 198, 200, 202, 204};
     double big[] = {1500000, 1500000, 1500000, 1500000, 1500000};
     double noisy[] = {100, 150, 80, 200, 120, 90, 300, 110, 100, 95};
-    al_bench_result rs[5];
+    double skewed[] = {1.85e6, 10.3e6, 245e6};
+    al_bench_result rs[6];
     rs[0] = fake("wl", "16", "sys", fast, 5);
     rs[1] = fake("wl", "16", "je", slow, 5);
     rs[2] = fake("wl", "64", "sys", big, 5);
@@ -455,10 +456,15 @@ static void test_report_table(void **state)
     rs[4] = fake("wl", "128", "je", NULL, 0);
     rs[4].status = AL_RUN_UNSUPPORTED;
     snprintf(rs[4].reason, sizeof rs[4].reason, "too big for it");
-    for (int i = 0; i < 5; i++) rs[i].alloc_calls = -1;
+    /* A lopsided CI: "10.3 ± 122 ms" would hide that it reaches 245 ms. */
+    rs[5] = fake("wl", "128", "sys", skewed, 3);
+    rs[5].s.median = 10.3e6;
+    rs[5].s.ci_low = 1.85e6;
+    rs[5].s.ci_high = 245e6;
+    for (int i = 0; i < 6; i++) rs[i].alloc_calls = -1;
     rs[0].alloc_calls = 17;
     rs[1].alloc_calls = 19;
-    al_bench_run run = {.results = rs, .nresults = 5};
+    al_bench_run run = {.results = rs, .nresults = 6};
     al_bench_context_detect(&run.ctx);
     char *buf = NULL;
     size_t len = 0;
@@ -471,6 +477,9 @@ static void test_report_table(void **state)
     assert_non_null(strstr(buf, "1.00x"));
     assert_non_null(strstr(buf, "2.00x"));
     assert_non_null(strstr(buf, "1.50 ± 0.00 ms")); /* adaptive unit */
+    assert_non_null(strstr(buf, "10.3 [1.85, 245] ms")); /* lopsided: the interval itself */
+    assert_null(strstr(buf, "± 122"));
+    assert_non_null(strstr(buf, "[low, high]")); /* and a line saying what it is */
     assert_non_null(strstr(buf, "unsupported"));
     assert_non_null(strstr(buf, "too big for it"));
     /* Counted calls: only the column that has them, as a range. */
