@@ -249,6 +249,7 @@ static void test_execute_ok(void **state)
     assert_true(r->alloc_calls == 3);
     assert_true(r->instructions == -1);
     assert_string_equal(run.ctx.mode, "time");
+    assert_false(run.ctx.quick);
     al_bench_run_free(&run);
 }
 
@@ -314,6 +315,7 @@ static void test_quick_budget_caps_slow_groups(void **state)
     assert_int_equal(al_bench_execute(&cfg, &run, err, sizeof err), 0);
     assert_int_equal(run.results[0].status, AL_RUN_OK);
     assert_int_equal(run.results[0].nsamples, 5);
+    assert_true(run.ctx.quick); /* the reports say so */
     al_bench_run_free(&run);
 
     cfg.samples = 7;
@@ -480,6 +482,7 @@ static void test_report_table(void **state)
     assert_non_null(strstr(buf, "10.3 [1.85, 245] ms")); /* lopsided: the interval itself */
     assert_null(strstr(buf, "± 122"));
     assert_non_null(strstr(buf, "[low, high]")); /* and a line saying what it is */
+    assert_null(strstr(buf, "--quick"));
     assert_non_null(strstr(buf, "unsupported"));
     assert_non_null(strstr(buf, "too big for it"));
     /* Counted calls: only the column that has them, as a range. */
@@ -506,6 +509,18 @@ static void test_report_table(void **state)
     }
     assert_int_equal(widths[0], widths[1]);
     assert_int_equal(widths[1], widths[2]);
+    free(buf);
+
+    /* A --quick run says in the header, in one line, what it is worth. */
+    run.ctx.quick = true;
+    f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(al_report_table(f, &run), 0);
+    fclose(f);
+    const char *second = strchr(buf, '\n');
+    assert_non_null(second);
+    assert_true(strncmp(second + 1, "--quick", 7) == 0);
+    assert_non_null(strstr(second, "statistical"));
     free(buf);
 }
 

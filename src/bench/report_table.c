@@ -10,6 +10,7 @@
 #include "bench.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -283,15 +284,34 @@ static int one_table(FILE *out, const al_bench_run *run, const char *workload)
 }
 
 /* ----------------------------------------------------------------------------
- * The report.
+ * The report: a header line (and for a --quick run a second one saying what
+ * it is worth), then the tables.
  * ------------------------------------------------------------------------- */
+static int quick_line(FILE *out, const al_bench_run *run)
+{
+    size_t lo = SIZE_MAX, hi = 0;
+    for (size_t i = 0; i < run->nresults; i++) {
+        const al_bench_result *r = &run->results[i];
+        if (r->status != AL_RUN_OK || r->nsamples == 0) continue;
+        if (r->nsamples < lo) lo = r->nsamples;
+        if (r->nsamples > hi) hi = r->nsamples;
+    }
+    char counts[64] = "fewer";
+    if (hi > 0 && lo == hi) snprintf(counts, sizeof counts, "%zu", lo);
+    else if (hi > 0) snprintf(counts, sizeof counts, "%zu-%zu", lo, hi);
+    return fprintf(out, "--quick: a CI-sized run (%s samples per benchmark, short ones), below the full "
+                        "statistical bar; run without --quick for conclusions\n", counts) < 0 ? -1 : 0;
+}
+
 int al_report_table(FILE *out, const al_bench_run *run)
 {
     const al_bench_context *c = &run->ctx;
-    if (fprintf(out, "alloclab %s, %s mode — %s on %s (%s, %d CPUs)%s%s\n\n", c->alloclab_version,
+    if (fprintf(out, "alloclab %s, %s mode — %s on %s (%s, %d CPUs)%s%s\n", c->alloclab_version,
                 *c->mode ? c->mode : "time", c->date, c->host, c->cpu, c->ncpus, *c->label ? ", label " : "",
                 c->label) < 0)
         return -1;
+    if (c->quick && quick_line(out, run) != 0) return -1;
+    if (fputc('\n', out) == EOF) return -1;
     names wls = {0};
     int rc = 0;
     for (size_t i = 0; i < run->nresults && rc == 0; i++) rc = names_add(&wls, run->results[i].workload);
