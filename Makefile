@@ -1,7 +1,9 @@
 # alloclab — the user's commands. CMake does the build; this file only drives it.
 #   make                 build into build/ (binary: build/alloclab)
 #   make test            build and run the test suite
-#   make bench           run the benchmark suite, write alloclab-results/report.html
+#   make bench           build quietly (log in build/bench-build.log, shown if the
+#                        build fails), run the benchmark suite, write
+#                        alloclab-results/report.html
 #   make install PREFIX=/usr/local
 #   make check-sanitize  the tests under ASan + UBSan (build-asan/)
 #   make check-tsan      the threaded tests under TSan (build-tsan/)
@@ -10,6 +12,11 @@ PREFIX ?= /usr/local
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE ?= cmake
 CTEST ?= ctest
+# The source folder (this file's), so that `make -f path/Makefile bench` works.
+SRC := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+# Where `make bench` builds and logs the build.
+BENCH_BUILD ?= build
+BENCH_LOG = $(BENCH_BUILD)/bench-build.log
 
 .PHONY: all deps build test bench install check-sanitize check-tsan clean
 
@@ -27,9 +34,19 @@ build: build/CMakeCache.txt
 test: build
 	cd build && $(CTEST) --output-on-failure -j $(JOBS)
 
-bench: build
-	@mkdir -p alloclab-results
-	./build/alloclab bench --html alloclab-results/report.html
+# The table is the first thing `make bench` shows: the configure (first time
+# only) and build steps write to $(BENCH_LOG), printed only when they fail.
+bench_quietly = { $(1); } >>$(BENCH_LOG) 2>&1 || { cat $(BENCH_LOG); \
+	echo "make bench: the build failed (its log is above and in $(BENCH_LOG))" >&2; exit 1; }
+
+bench:
+	@mkdir -p $(BENCH_BUILD) alloclab-results && : >$(BENCH_LOG)
+	@echo "alloclab: building quietly (log: $(BENCH_LOG)), then running the suite"
+	@if [ ! -f $(BENCH_BUILD)/CMakeCache.txt ]; then sh $(SRC)/scripts/deps.sh && \
+		$(call bench_quietly,$(CMAKE) -S $(SRC) -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+			-DCMAKE_INSTALL_PREFIX=$(PREFIX)); fi
+	@$(call bench_quietly,$(CMAKE) --build $(BENCH_BUILD) -j $(JOBS))
+	@$(BENCH_BUILD)/alloclab bench --html alloclab-results/report.html
 
 install: deps
 	$(CMAKE) -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX)

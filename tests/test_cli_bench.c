@@ -7,8 +7,10 @@
 #include <cmocka.h>
 
 #include "bench.h"
+#include "synth_run.h"
 
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -119,6 +121,13 @@ static void test_bad_options(void **state)
     BAD("--mode", "cycles");
     BAD("--format", "xml");
     BAD("--save", "");
+    /* An unknown option is named as such, even as the last argument. */
+    BAD("--bogus");
+    char *out, *err;
+    assert_int_equal(run_cli(&out, &err, (const char *const[]){"--bogus", NULL}), 2);
+    assert_non_null(strstr(err, "unknown option '--bogus'"));
+    free(out);
+    free(err);
 }
 
 static void test_bad_plan(void **state)
@@ -127,6 +136,11 @@ static void test_bad_plan(void **state)
     BAD("--allocators", "nosuch-alloc");
     BAD("--allocators", "sys,nosuchwrap:sys");
     BAD("--allocators", ",");
+    /* Empty items are refused, wherever they are. */
+    BAD("--allocators", "sys,,", "--list");
+    BAD("--allocators", ",sys", "--list");
+    BAD("--allocators", "sys,", "--list");
+    BAD("--workloads", "glibc-simple,,", "--list");
     BAD("--workloads", "nosuch-workload");
     BAD("--filter", "(unclosed");
 }
@@ -200,13 +214,106 @@ static void test_list_prints_the_plan(void **state)
     free(out);
     free(err);
 
-    /* The filter narrows the list; nothing matching is an empty list. */
-    assert_int_equal(run_cli(&out, &err, (const char *const[]){"--list", "--filter", "^$", NULL}), 0);
-    assert_string_equal(out, "");
-    free(out);
-    free(err);
     free(expected);
     free(items);
+}
+
+/* A selection that matches nothing is a usage error, with --list too, and
+ * stores nothing. */
+static void test_empty_plan_is_refused(void **state)
+{
+    (void)state;
+    char db[128];
+    snprintf(db, sizeof db, "%s/empty-plan.db", tmpdir);
+    BAD("--list", "--filter", "^$");
+    BAD("--filter", "zzz", "--db", db);
+    BAD("--workloads", "glibc-simple", "--allocators", "sys", "--filter", "/mimalloc$", "--db", db);
+    char *out, *err;
+    assert_int_equal(run_cli(&out, &err, (const char *const[]){"--filter", "zzz", "--db", db, NULL}), 2);
+    assert_non_null(strstr(err, "no benchmark matches"));
+    assert_non_null(strstr(err, "zzz"));
+    free(out);
+    free(err);
+    struct stat st;
+    assert_int_equal(stat(db, &st), -1); /* no history created */
+}
+
+/* ----------------------------------------------------------------------------
+ * A --db that is not an alloclab database: refused before anything runs, and
+ * left byte for byte as it was.
+ * ------------------------------------------------------------------------- */
+static void write_bytes(const char *path, const void *bytes, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(bytes, 1, len, f), len);
+    fclose(f);
+}
+
+/* One tiny benchmark against `db`: exit 2, one line, nothing on stdout (so
+ * nothing ran), and the file unchanged. */
+static void expect_db_refused(const char *db)
+{
+    if (al_workload_count() == 0) skip();
+    const al_workload *w = al_workload_at(0);
+    char entry[128];
+    snprintf(entry, sizeof entry, "%s/%s", w->name, w->params[0]);
+    size_t before_len, after_len;
+    char *before = synth_read_file(db, &before_len);
+    assert_non_null(before);
+    BAD("--workloads", entry, "--allocators", "sys", "--samples", "2", "--min-sample-ms", "0.01", "--quiet",
+        "--db", db);
+    char *after = synth_read_file(db, &after_len);
+    assert_non_null(after);
+    assert_int_equal(before_len, after_len);
+    assert_memory_equal(before, after, before_len);
+    free(before);
+    free(after);
+    char side[160];
+    snprintf(side, sizeof side, "%s-journal", db);
+    struct stat st;
+    assert_int_not_equal(stat(side, &st), 0);
+    unlink(db);
+}
+
+static void test_bad_db_refused_before_running(void **state)
+{
+    (void)state;
+    char db[128];
+    snprintf(db, sizeof db, "%s/bad.db", tmpdir);
+
+    write_bytes(db, "my notes, not a database\n", 25); /* text */
+    expect_db_refused(db);
+    write_bytes(db, "", 0); /* empty */
+    expect_db_refused(db);
+
+    sqlite3 *s; /* another application's SQLite database */
+    assert_int_equal(sqlite3_open(db, &s), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(s, "CREATE TABLE runs(x); INSERT INTO runs VALUES(1);", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(s);
+    expect_db_refused(db);
+
+    /* A real alloclab database, then truncated, then damaged. */
+    char perr[256];
+    al_history *h = al_history_open(db, true, perr, sizeof perr);
+    assert_non_null(h);
+    al_bench_run run;
+    synth_realistic(&run, "x", 1);
+    assert_int_equal(al_history_save(h, &run, perr, sizeof perr), 0);
+    al_history_close(h);
+    al_bench_run_free(&run);
+    size_t len;
+    char *good = synth_read_file(db, &len);
+    assert_non_null(good);
+    assert_true(len > 8192);
+    write_bytes(db, good, 4096 + 1000); /* truncated inside page 2 */
+    expect_db_refused(db);
+    memset(good + 4096 + 16, 0xA5, 4000); /* page 2 overwritten */
+    memset(good + 100, 0xFF, 12);         /* page 1's b-tree header */
+    write_bytes(db, good, len);
+    expect_db_refused(db);
+    free(good);
 }
 
 /* One real benchmark end to end (the first of the suite, on sys). */
@@ -263,6 +370,8 @@ int main(void)
         cmocka_unit_test(test_unwritable_outputs),
         cmocka_unit_test(test_bad_command_leaves_files_alone),
         cmocka_unit_test(test_list_prints_the_plan),
+        cmocka_unit_test(test_empty_plan_is_refused),
+        cmocka_unit_test(test_bad_db_refused_before_running),
         cmocka_unit_test(test_one_benchmark_runs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

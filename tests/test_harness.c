@@ -249,6 +249,7 @@ static void test_execute_ok(void **state)
     assert_true(r->alloc_calls == 3);
     assert_true(r->instructions == -1);
     assert_string_equal(run.ctx.mode, "time");
+    assert_false(run.ctx.quick);
     al_bench_run_free(&run);
 }
 
@@ -314,6 +315,7 @@ static void test_quick_budget_caps_slow_groups(void **state)
     assert_int_equal(al_bench_execute(&cfg, &run, err, sizeof err), 0);
     assert_int_equal(run.results[0].status, AL_RUN_OK);
     assert_int_equal(run.results[0].nsamples, 5);
+    assert_true(run.ctx.quick); /* the reports say so */
     al_bench_run_free(&run);
 
     cfg.samples = 7;
@@ -447,7 +449,8 @@ static void test_report_table(void **state)
     double fast[] = {98, 99, 100, 101, 102}, slow[] = {196, 198, 200, 202, 204};
     double big[] = {1500000, 1500000, 1500000, 1500000, 1500000};
     double noisy[] = {100, 150, 80, 200, 120, 90, 300, 110, 100, 95};
-    al_bench_result rs[5];
+    double skewed[] = {1.85e6, 10.3e6, 245e6};
+    al_bench_result rs[6];
     rs[0] = fake("wl", "16", "sys", fast, 5);
     rs[1] = fake("wl", "16", "je", slow, 5);
     rs[2] = fake("wl", "64", "sys", big, 5);
@@ -455,10 +458,15 @@ static void test_report_table(void **state)
     rs[4] = fake("wl", "128", "je", NULL, 0);
     rs[4].status = AL_RUN_UNSUPPORTED;
     snprintf(rs[4].reason, sizeof rs[4].reason, "too big for it");
-    for (int i = 0; i < 5; i++) rs[i].alloc_calls = -1;
+    /* A lopsided CI: "10.3 ± 122 ms" would hide that it reaches 245 ms. */
+    rs[5] = fake("wl", "128", "sys", skewed, 3);
+    rs[5].s.median = 10.3e6;
+    rs[5].s.ci_low = 1.85e6;
+    rs[5].s.ci_high = 245e6;
+    for (int i = 0; i < 6; i++) rs[i].alloc_calls = -1;
     rs[0].alloc_calls = 17;
     rs[1].alloc_calls = 19;
-    al_bench_run run = {.results = rs, .nresults = 5};
+    al_bench_run run = {.results = rs, .nresults = 6};
     al_bench_context_detect(&run.ctx);
     char *buf = NULL;
     size_t len = 0;
@@ -471,6 +479,10 @@ static void test_report_table(void **state)
     assert_non_null(strstr(buf, "1.00x"));
     assert_non_null(strstr(buf, "2.00x"));
     assert_non_null(strstr(buf, "1.50 ± 0.00 ms")); /* adaptive unit */
+    assert_non_null(strstr(buf, "10.3 [1.85, 245] ms")); /* lopsided: the interval itself */
+    assert_null(strstr(buf, "± 122"));
+    assert_non_null(strstr(buf, "[low, high]")); /* and a line saying what it is */
+    assert_null(strstr(buf, "--quick"));
     assert_non_null(strstr(buf, "unsupported"));
     assert_non_null(strstr(buf, "too big for it"));
     /* Counted calls: only the column that has them, as a range. */
@@ -497,6 +509,18 @@ static void test_report_table(void **state)
     }
     assert_int_equal(widths[0], widths[1]);
     assert_int_equal(widths[1], widths[2]);
+    free(buf);
+
+    /* A --quick run says in the header, in one line, what it is worth. */
+    run.ctx.quick = true;
+    f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(al_report_table(f, &run), 0);
+    fclose(f);
+    const char *second = strchr(buf, '\n');
+    assert_non_null(second);
+    assert_true(strncmp(second + 1, "--quick", 7) == 0);
+    assert_non_null(strstr(second, "statistical"));
     free(buf);
 }
 

@@ -37,6 +37,8 @@ static void test_save_load_round_trip(void **state)
     synth_realistic(&a, "before", 1);
     a.results[2].instructions = 99;
     a.results[2].s.stddev = NAN;
+    for (size_t i = 0; i < a.nresults; i++) a.results[i].cpu_median_ns = i == 4 ? 77.25 : -1;
+    a.ctx.quick = true;
     synth_realistic(&b, "after", 1.1);
     assert_int_equal(al_history_save(h, &a, err, sizeof err), 0);
     assert_int_equal(al_history_save(h, &b, err, sizeof err), 0);
@@ -48,6 +50,7 @@ static void test_save_load_round_trip(void **state)
     assert_string_equal(back.ctx.label, "before");
     assert_string_equal(back.ctx.cpu, a.ctx.cpu);
     assert_string_equal(back.ctx.mode, "time");
+    assert_true(back.ctx.quick);
     assert_int_equal(back.ctx.ncpus, a.ctx.ncpus);
     assert_int_equal(back.nresults, a.nresults);
     for (size_t i = 0; i < a.nresults; i++) {
@@ -65,6 +68,7 @@ static void test_save_load_round_trip(void **state)
         assert_int_equal(x->peak_rss_kib, y->peak_rss_kib);
         assert_float_equal(x->instructions, y->instructions, 0);
         assert_float_equal(x->alloc_calls, y->alloc_calls, 0);
+        assert_float_equal(x->cpu_median_ns, y->cpu_median_ns, 0);
     }
     al_bench_run_free(&back);
 
@@ -190,6 +194,83 @@ static void write_file(const char *path, const void *data, size_t len)
     fclose(f);
 }
 
+/* ---- a database of schema version 1 (alloclab before CPU times) ----------
+ * Its schema as that version wrote it: opening it read-write migrates it in
+ * place, and what it held still loads. */
+static const char schema_v1[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE runs(id INTEGER PRIMARY KEY, date TEXT, label TEXT, git_commit TEXT, host TEXT,"
+    " cpu TEXT, ncpus INTEGER, mhz REAL, compiler TEXT, build_type TEXT, mode TEXT, version TEXT);"
+    "CREATE TABLE results(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " seq INTEGER NOT NULL, workload TEXT, param TEXT, allocator TEXT, status TEXT, reason TEXT,"
+    " iterations INTEGER, nsamples INTEGER, median REAL, mean REAL, stddev REAL, mad REAL,"
+    " min REAL, max REAL, ci_low REAL, ci_high REAL, outliers_low INTEGER, outliers_high INTEGER,"
+    " peak_rss_kib INTEGER, minor_faults INTEGER, major_faults INTEGER, alloc_calls REAL,"
+    " instructions REAL, est_cycles REAL,"
+    " samples BLOB, PRIMARY KEY(run_id, seq));"
+    "CREATE INDEX results_name ON results(workload, param, allocator);"
+    "INSERT INTO meta VALUES('application', 'alloclab'), ('schema_version', '1');"
+    "PRAGMA application_id = 1097616482;"
+    "PRAGMA user_version = 1;"
+    "INSERT INTO runs VALUES(1, '2025-12-01T00:00:00Z', 'old', 'abc', 'h', 'cpu', 4, 0, 'gcc', 'Release',"
+    " 'time', '0.1.0');"
+    "INSERT INTO results VALUES(1, 0, 'w', '1', 'sys', 'ok', '', 100, 0, 50.5, 50.5, 0, 0, 50, 51, 50, 51,"
+    " 0, 0, 1024, 10, 0, 2, NULL, NULL, x'');";
+
+static long long user_version(const char *path)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long long v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+static void test_migrates_version_1(void **state)
+{
+    (void)state;
+    char *dir = synth_tmpdir(), path[512];
+    snprintf(path, sizeof path, "%s/v1.db", dir);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, schema_v1, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+
+    al_history *h = al_history_open(path, false, err, sizeof err);
+    if (!h) fprintf(stdout, "open: %s\n", err);
+    assert_non_null(h);
+    al_bench_run back;
+    assert_int_equal(al_history_load(h, "old", 0, &back, err, sizeof err), 0);
+    assert_int_equal(back.nresults, 1);
+    assert_float_equal(back.results[0].s.median, 50.5, 0);
+    assert_float_equal(back.results[0].cpu_median_ns, -1, 0); /* not measured then */
+    assert_false(back.ctx.quick);
+    al_bench_run_free(&back);
+
+    /* A new run with its CPU time goes in beside the old one. */
+    al_bench_run run;
+    synth_run_init(&run, "new");
+    synth_add(&run, "w", "1", "sys", AL_RUN_OK, 40, 0.01, 5, NULL, 1)->cpu_median_ns = 39.5;
+    assert_int_equal(al_history_save(h, &run, err, sizeof err), 0);
+    assert_int_equal(al_history_load(h, "new", 0, &back, err, sizeof err), 0);
+    assert_float_equal(back.results[0].cpu_median_ns, 39.5, 0);
+    al_bench_run_free(&back);
+    al_bench_run_free(&run);
+    al_history_close(h);
+    assert_int_equal(user_version(path), 2);
+
+    /* Migrated once: it opens again as it is. */
+    h = al_history_open(path, false, err, sizeof err);
+    assert_non_null(h);
+    assert_int_equal(al_history_run_count(h, err, sizeof err), 2);
+    al_history_close(h);
+    synth_rmdir(dir);
+}
+
 static void expect_refused(const char *path, const char *why)
 {
     size_t before_len, after_len;
@@ -242,6 +323,14 @@ static void test_refuses_foreign_files(void **state)
     sqlite3_close(db);
     expect_refused(path, "missing alloclab's tables");
 
+    /* an alloclab database of a later schema version than this one reads */
+    snprintf(path, sizeof path, "%s/newer.db", dir);
+    al_history_close(al_history_open(path, true, err, sizeof err));
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 3;", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    expect_refused(path, "newer alloclab");
+
     /* a real alloclab database, then damaged in its middle */
     snprintf(path, sizeof path, "%s/corrupt.db", dir);
     al_history *h = al_history_open(path, true, err, sizeof err);
@@ -278,6 +367,7 @@ int main(void)
         cmocka_unit_test(test_compare_verdicts),
         cmocka_unit_test(test_compare_skips_missing_and_unsupported),
         cmocka_unit_test(test_refuses_foreign_files),
+        cmocka_unit_test(test_migrates_version_1),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

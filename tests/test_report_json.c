@@ -52,8 +52,11 @@ static void test_schema(void **state)
     al_bench_run run;
     synth_realistic(&run, "base", 1);
     run.results[0].instructions = 1234;
+    for (size_t i = 0; i < run.nresults; i++) run.results[i].cpu_median_ns = -1;
+    run.results[0].cpu_median_ns = 42.5; /* CPU time measured: cpu_time is it */
     json_t *root = render_json(&run);
     json_t *ctx = json_object_get(root, "context");
+    expect(ctx, "quick", JSON_FALSE);
     const char *ctx_str[] = {"date", "host_name", "executable", "cpu_model", "library_build_type",
                              "alloclab_version", "git_commit", "label", "mode", "compiler"};
     for (size_t i = 0; i < sizeof ctx_str / sizeof *ctx_str; i++) expect(ctx, ctx_str[i], JSON_STRING);
@@ -83,10 +86,19 @@ static void test_schema(void **state)
         if (ok) {
             expect(b, "alloc_calls", JSON_REAL);
             assert_float_equal(json_real_value(json_object_get(b, "real_time")), run.results[i].s.median, 1e-9);
+            /* cpu_time: the measured CPU time, else (not measured) the real time */
+            double cpu = i == 0 ? 42.5 : run.results[i].s.median;
+            assert_float_equal(json_real_value(json_object_get(b, "cpu_time")), cpu, 1e-9);
+            assert_null(json_object_get(b, "error_occurred"));
+            assert_true((json_object_get(b, "cpu_median_ns") != NULL) == (i == 0));
         } else {
             assert_int_equal(json_integer_value(json_object_get(b, "iterations")), 0);
             assert_float_equal(json_real_value(json_object_get(b, "real_time")), 0, 0);
             assert_true(strlen(json_string_value(json_object_get(b, "reason"))) > 0);
+            /* Google Benchmark's own error fields, beside status and reason */
+            expect(b, "error_occurred", JSON_TRUE);
+            assert_string_equal(json_string_value(json_object_get(b, "error_message")),
+                                json_string_value(json_object_get(b, "reason")));
         }
         assert_true((json_object_get(b, "instructions") != NULL) == (i == 0));
     }
@@ -128,6 +140,9 @@ static void test_round_trip(void **state)
     synth_realistic(&run, "round \"trip\"", 1);
     run.results[3].instructions = 777.5;
     run.results[3].est_cycles = 901;
+    for (size_t i = 0; i < run.nresults; i++) run.results[i].cpu_median_ns = -1;
+    run.results[1].cpu_median_ns = 123.25;
+    run.ctx.quick = true;
     char *dir = synth_tmpdir(), path[512], err[256];
     snprintf(path, sizeof path, "%s/run.json", dir);
     FILE *f = fopen(path, "w");
@@ -139,6 +154,7 @@ static void test_round_trip(void **state)
     assert_string_equal(back.ctx.cpu, run.ctx.cpu);
     assert_int_equal(back.ctx.ncpus, 8);
     assert_float_equal(back.ctx.mhz_per_cpu, 3000, 0);
+    assert_true(back.ctx.quick);
     assert_int_equal(back.nresults, run.nresults);
     for (size_t i = 0; i < run.nresults; i++) {
         const al_bench_result *a = &run.results[i], *b = &back.results[i];
@@ -161,6 +177,7 @@ static void test_round_trip(void **state)
         assert_float_equal(a->instructions, b->instructions, 0);
         assert_float_equal(a->est_cycles, b->est_cycles, 0);
         assert_float_equal(a->alloc_calls, b->alloc_calls, 0);
+        assert_float_equal(a->cpu_median_ns, b->cpu_median_ns, 0);
     }
     al_bench_run_free(&back);
 
@@ -183,11 +200,17 @@ static void test_round_trip(void **state)
     assert_int_equal(al_report_json_read(path, &back, err, sizeof err), -1);
     /* a plain Google Benchmark file reads: names split, status ok */
     f = fopen(path, "w");
-    fputs("{\"context\": {}, \"benchmarks\": [{\"name\": \"BM_x/64/sys\", \"real_time\": 12.5}]}", f);
+    fputs("{\"context\": {}, \"benchmarks\": [{\"name\": \"BM_x/64/sys\", \"real_time\": 12.5,"
+          " \"cpu_time\": 11.5}, {\"name\": \"BM_y/1/sys\", \"error_occurred\": true,"
+          " \"error_message\": \"boom\"}]}", f);
     fclose(f);
     assert_int_equal(al_report_json_read(path, &back, err, sizeof err), 0);
     assert_string_equal(back.results[0].param, "64");
     assert_float_equal(back.results[0].s.median, 12.5, 0);
+    assert_float_equal(back.results[0].cpu_median_ns, 11.5, 0); /* its cpu_time is measured */
+    assert_false(back.ctx.quick);
+    assert_int_equal(back.results[1].status, AL_RUN_FAILED); /* its error fields */
+    assert_string_equal(back.results[1].reason, "boom");
     al_bench_run_free(&back);
     synth_rmdir(dir);
     al_bench_run_free(&run);
@@ -198,13 +221,16 @@ static void test_csv_quoting(void **state)
     (void)state;
     al_bench_run run;
     synth_run_init(&run, NULL);
-    synth_add(&run, "w", "1", "sys", AL_RUN_OK, 50, 0.1, 5, NULL, 3);
-    synth_add(&run, "w", "1", "bump", AL_RUN_UNSUPPORTED, 0, 0, 0, "too big, \"really\"\nsorry", 4);
+    synth_add(&run, "w", "1", "sys", AL_RUN_OK, 50, 0.1, 5, NULL, 3)->cpu_median_ns = 48.5;
+    synth_add(&run, "w", "1", "bump", AL_RUN_UNSUPPORTED, 0, 0, 0, "too big, \"really\"\nsorry", 4)->cpu_median_ns = -1;
     char *csv = render(al_report_csv, &run);
+    assert_non_null(strstr(csv, ",est_cycles,cpu_median_ns\n")); /* the last column */
+    assert_non_null(strstr(csv, ",48.5\n"));
+    assert_non_null(strstr(csv, "sorry\",0,0,,,,,,,,,0,,,,,,,\n")); /* not measured: empty */
     assert_true(strncmp(csv, "name,workload,param,allocator,status,reason,", 44) == 0);
     assert_non_null(strstr(csv, "\nw/1/sys,w,1,sys,ok,,1000,5,"));
     assert_non_null(strstr(csv, "\nw/1/bump,w,1,bump,unsupported,\"too big, \"\"really\"\"\nsorry\",0,0,,,"));
-    /* same number of fields on every row: 23 */
+    /* same number of fields on every row: 24 */
     size_t rows = 0, commas = 0;
     bool quoted = false;
     for (const char *p = csv; *p; p++) {
@@ -213,7 +239,7 @@ static void test_csv_quoting(void **state)
         else if (!quoted && *p == '\n') rows++;
     }
     assert_int_equal(rows, 3);
-    assert_int_equal(commas, 3 * 22);
+    assert_int_equal(commas, 3 * 23);
     free(csv);
     al_bench_run_free(&run);
 }
@@ -236,6 +262,13 @@ static void test_markdown(void **state)
     assert_non_null(strstr(md, "8 MiB buffer &lt;fixed&gt;"));
     assert_non_null(strstr(md, "### pipe|w")); /* heading, not a cell */
     assert_non_null(strstr(md, "| a\\|b |"));
+    assert_null(strstr(md, "--quick"));
+    free(md);
+    run.ctx.quick = true; /* a CI-sized run says so, once */
+    md = render(al_report_markdown, &run);
+    const char *q = strstr(md, "--quick");
+    assert_non_null(q);
+    assert_null(strstr(q + 1, "--quick"));
     free(md);
     al_bench_run_free(&run);
 }

@@ -128,6 +128,8 @@ typedef struct al_bench_context {
     char mode[16];              /* "time" or "instructions" */
     char alloclab_version[16];
     double mhz_per_cpu;         /* nominal CPU clock; 0 when unknown (JSON omits it) */
+    bool quick;                 /* --quick: CI-sized samples, below the full statistical
+                                   bar; the reports say so */
 } al_bench_context;
 
 typedef struct al_bench_run {

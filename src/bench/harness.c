@@ -296,6 +296,7 @@ static void context_fill(const al_bench_config *cfg, al_bench_context *ctx)
     al_bench_context_detect(ctx);
     memcpy(ctx->label, label, sizeof label);
     snprintf(ctx->mode, sizeof ctx->mode, "%s", cfg->mode == AL_MODE_INSTRUCTIONS ? "instructions" : "time");
+    ctx->quick = cfg->quick;
 }
 
 int al_bench_execute(const al_bench_config *cfg, al_bench_run *out, char *err, size_t errlen)

@@ -4,7 +4,14 @@
  * user_version the schema version; the `meta` table repeats both as text.
  * Opening an existing file first checks it read-only (SQLite header, integrity,
  * application id, version, tables); only a file that passes is reopened
- * read-write, so a foreign, corrupt or non-SQLite file is never modified. */
+ * read-write, so a foreign, corrupt or non-SQLite file is never modified.
+ *
+ * Schema versions: 1 had no CPU time and no quick flag; 2 adds
+ * results.cpu_median_ns and runs.quick, as the last columns of their tables
+ * (where ALTER TABLE puts them), so a migrated and a new database have the
+ * same layout. A version-1 file is migrated in place, in one transaction,
+ * when it is opened (always read-write); if that fails it is left as it was
+ * and refused. */
 #include "bench.h"
 #include "report_util.h"
 
@@ -18,7 +25,7 @@
 #include <unistd.h>
 
 #define AL_HISTORY_APP_ID 0x416c4c62 /* "AlLb" */
-#define AL_HISTORY_VERSION 1
+#define AL_HISTORY_VERSION 2
 
 struct al_history {
     sqlite3 *db;
@@ -27,18 +34,26 @@ struct al_history {
 static const char schema[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE runs(id INTEGER PRIMARY KEY, date TEXT, label TEXT, git_commit TEXT, host TEXT,"
-    " cpu TEXT, ncpus INTEGER, mhz REAL, compiler TEXT, build_type TEXT, mode TEXT, version TEXT);"
+    " cpu TEXT, ncpus INTEGER, mhz REAL, compiler TEXT, build_type TEXT, mode TEXT, version TEXT,"
+    " quick INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE results(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     " seq INTEGER NOT NULL, workload TEXT, param TEXT, allocator TEXT, status TEXT, reason TEXT,"
     " iterations INTEGER, nsamples INTEGER, median REAL, mean REAL, stddev REAL, mad REAL,"
     " min REAL, max REAL, ci_low REAL, ci_high REAL, outliers_low INTEGER, outliers_high INTEGER,"
     " peak_rss_kib INTEGER, minor_faults INTEGER, major_faults INTEGER, alloc_calls REAL,"
     " instructions REAL, est_cycles REAL,"
-    " samples BLOB, PRIMARY KEY(run_id, seq));" /* samples: little-endian IEEE doubles */
+    " samples BLOB, cpu_median_ns REAL, PRIMARY KEY(run_id, seq));" /* samples: little-endian IEEE doubles */
     "CREATE INDEX results_name ON results(workload, param, allocator);"
     "INSERT INTO meta VALUES('application', 'alloclab'), ('schema_version', '%d');"
     "PRAGMA application_id = %d;"
     "PRAGMA user_version = %d;";
+
+/* Version 1 to 2, run inside a transaction. */
+static const char migrate_v1_to_v2[] =
+    "ALTER TABLE results ADD COLUMN cpu_median_ns REAL;"
+    "ALTER TABLE runs ADD COLUMN quick INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE meta SET value = '2' WHERE key = 'schema_version';"
+    "PRAGMA user_version = 2;";
 
 /* ---- opening -----------------------------------------------------------------
  * A refused file is closed again without a write: the check connection is
@@ -122,15 +137,41 @@ static int check_existing(const char *path, char *err, size_t errlen)
         }
         if (!why && pragma_int(db, "PRAGMA application_id", &qrc) != AL_HISTORY_APP_ID)
             why = "is another application's SQLite database (application_id)";
-        if (!why && pragma_int(db, "PRAGMA user_version", &qrc) > AL_HISTORY_VERSION)
+        long long version = why ? 0 : pragma_int(db, "PRAGMA user_version", &qrc);
+        if (!why && version > AL_HISTORY_VERSION)
             why = "was written by a newer alloclab (schema version)";
         if (!why && pragma_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND"
                                    " name IN ('meta', 'runs', 'results')", &qrc) != 3)
             why = "is missing alloclab's tables";
+        if (!why && version < 1) why = "has no alloclab schema version";
     }
     sqlite3_close(db);
     if (!why) return 0;
     snprintf(err, errlen, "%s %s%s%s; refusing to touch it", path, why, detail[0] ? ": " : "", detail);
+    return -1;
+}
+
+/* Bring a checked database to AL_HISTORY_VERSION; all or nothing. A current
+ * one is not written to (it may be read-only). The version is read again
+ * inside the write transaction: another process may have migrated it since. */
+static int migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+    int rc;
+    char *msg = NULL;
+    if (pragma_int(db, "PRAGMA user_version", &rc) == AL_HISTORY_VERSION && rc == SQLITE_OK) return 0;
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open %s for writing: %s", path, msg ? msg : sqlite3_errmsg(db));
+        sqlite3_free(msg);
+        return -1;
+    }
+    long long version = pragma_int(db, "PRAGMA user_version", &rc);
+    bool ok = rc == SQLITE_OK && (version == AL_HISTORY_VERSION ||
+                                  (version == 1 && sqlite3_exec(db, migrate_v1_to_v2, NULL, NULL, &msg) == SQLITE_OK));
+    if (ok && sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) == SQLITE_OK) return 0;
+    snprintf(err, errlen, "cannot upgrade %s to schema version %d: %s", path, AL_HISTORY_VERSION,
+             msg ? msg : rc != SQLITE_OK ? sqlite3_errmsg(db) : "unknown version");
+    sqlite3_free(msg);
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     return -1;
 }
 
@@ -161,6 +202,10 @@ al_history *al_history_open(const char *path, bool create, char *err, size_t err
     }
     sqlite3_busy_timeout(h->db, 5000);
     sqlite3_exec(h->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    if (exists && migrate(h->db, path, err, errlen) != 0) {
+        al_history_close(h);
+        return NULL;
+    }
     if (!exists) {
         char *msg = NULL, *sql = sqlite3_mprintf(schema, AL_HISTORY_VERSION, AL_HISTORY_APP_ID,
                                                  AL_HISTORY_VERSION);
@@ -230,7 +275,7 @@ static int insert_run(sqlite3 *db, const al_bench_context *c, long long *id)
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(db,
         "INSERT INTO runs(date, label, git_commit, host, cpu, ncpus, mhz, compiler, build_type,"
-        " mode, version) VALUES(?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL);
+        " mode, version, quick) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL);
     if (rc != SQLITE_OK) return rc;
     const char *texts[] = {c->date, c->label, c->git_commit, c->host, c->cpu};
     for (int i = 0; i < 5; i++) bind_text(st, i + 1, texts[i]);
@@ -240,6 +285,7 @@ static int insert_run(sqlite3 *db, const al_bench_context *c, long long *id)
     bind_text(st, 9, c->build_type);
     bind_text(st, 10, c->mode);
     bind_text(st, 11, c->alloclab_version);
+    sqlite3_bind_int(st, 12, c->quick);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     *id = sqlite3_last_insert_rowid(db);
@@ -274,6 +320,7 @@ static int insert_result(sqlite3_stmt *st, long long run_id, size_t seq, const a
     void *blob = encode_samples(r->samples, n);
     if (!blob) return SQLITE_NOMEM;
     sqlite3_bind_blob(st, 26, blob, (int)(n * 8), free);
+    bind_real(st, 27, r->cpu_median_ns >= 0 ? r->cpu_median_ns : NAN); /* -1: NULL */
     int rc = sqlite3_step(st);
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
@@ -287,7 +334,7 @@ int al_history_save(al_history *h, al_bench_run *run, char *err, size_t errlen)
     if (rc == SQLITE_OK) rc = insert_run(db, &run->ctx, &id);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db, "INSERT INTO results VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                                    "?,?,?,?,?,?,?)", -1, &st, NULL);
+                                    "?,?,?,?,?,?,?,?)", -1, &st, NULL);
     for (size_t i = 0; rc == SQLITE_OK && i < run->nresults; i++)
         rc = insert_result(st, id, i, &run->results[i]);
     sqlite3_finalize(st);
@@ -347,7 +394,7 @@ static int load_context(sqlite3 *db, long long id, al_bench_context *c)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT date, label, git_commit, host, cpu, ncpus, mhz, compiler,"
-                               " build_type, mode, version FROM runs WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+                               " build_type, mode, version, quick FROM runs WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
@@ -363,6 +410,7 @@ static int load_context(sqlite3 *db, long long id, al_bench_context *c)
         al_report_copy(c->build_type, sizeof c->build_type, col_text(st, 8));
         al_report_copy(c->mode, sizeof c->mode, col_text(st, 9));
         al_report_copy(c->alloclab_version, sizeof c->alloclab_version, col_text(st, 10));
+        c->quick = sqlite3_column_int(st, 11) != 0;
     }
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? 0 : -1;
@@ -388,6 +436,7 @@ static int load_result(sqlite3_stmt *st, al_bench_result *r)
     r->alloc_calls = col_real(st, 20, -1);
     r->instructions = col_real(st, 21, -1);
     r->est_cycles = col_real(st, 22, -1);
+    r->cpu_median_ns = col_real(st, 25, -1);
     const void *blob = sqlite3_column_blob(st, 23);
     size_t bytes = (size_t)sqlite3_column_bytes(st, 23);
     r->samples = decode_samples(blob, blob ? bytes : 0, &r->nsamples);
@@ -411,7 +460,7 @@ int al_history_load(al_history *h, const char *ref, int nth_last, al_bench_run *
         rc = sqlite3_prepare_v2(h->db, "SELECT workload, param, allocator, status, reason, iterations,"
             " nsamples, median, mean, stddev, mad, min, max, ci_low, ci_high, outliers_low,"
             " outliers_high, peak_rss_kib, minor_faults, major_faults, alloc_calls, instructions,"
-            " est_cycles, samples, (SELECT count(*) FROM results WHERE run_id = ?1)"
+            " est_cycles, samples, (SELECT count(*) FROM results WHERE run_id = ?1), cpu_median_ns"
             " FROM results WHERE run_id = ?1 ORDER BY seq", -1, &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, id);

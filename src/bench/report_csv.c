@@ -2,7 +2,8 @@
  *
  * Text fields are quoted as RFC 4180 says (in double quotes, inner quotes
  * doubled) whenever they hold a comma, a quote or a line break; unknown
- * numbers (NaN, -1 = not measured) are empty cells. */
+ * numbers (NaN, -1 = not measured) are empty cells. Columns are only ever
+ * added at the end (cpu_median_ns came last), so older readers keep working. */
 #include "bench.h"
 #include "report_util.h"
 
@@ -35,7 +36,7 @@ int al_report_csv(FILE *out, const al_bench_run *run)
 {
     fputs("name,workload,param,allocator,status,reason,iterations,samples,median_ns,mean_ns,"
           "stddev_ns,mad_ns,min_ns,max_ns,ci_low_ns,ci_high_ns,outliers,peak_rss_kib,"
-          "minor_faults,major_faults,alloc_calls,instructions,est_cycles\n",
+          "minor_faults,major_faults,alloc_calls,instructions,est_cycles,cpu_median_ns\n",
           out);
     for (size_t i = 0; i < run->nresults; i++) {
         const al_bench_result *r = &run->results[i];
@@ -57,6 +58,7 @@ int al_report_csv(FILE *out, const al_bench_run *run)
         number(out, r->alloc_calls, true);
         number(out, r->instructions, true);
         number(out, r->est_cycles, true);
+        number(out, r->cpu_median_ns, true);
         fputc('\n', out);
     }
     return al_report_finish(out);

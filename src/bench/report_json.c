@@ -4,7 +4,10 @@
  * Benchmark writes them, so that its compare tools read it; alloclab's own
  * fields sit beside the standard ones. Every result, including unsupported and
  * failed ones, carries the standard fields (then with zero iterations and
- * times) plus `status` and `reason`. */
+ * times, and Google Benchmark's `error_occurred: true` and `error_message`)
+ * plus `status` and `reason`. `cpu_time` is the measured CPU time per
+ * iteration when there is one (also in `cpu_median_ns`), else the real time.
+ * The context says `quick` for a CI-sized run. */
 #include "bench.h"
 #include "report_util.h"
 
@@ -54,6 +57,7 @@ static json_t *context_json(const al_bench_context *c)
     set(o, "label", json_string(c->label));
     set(o, "mode", json_string(c->mode));
     set(o, "compiler", json_string(c->compiler));
+    set(o, "quick", json_boolean(c->quick));
     return o;
 }
 
@@ -68,8 +72,15 @@ static json_t *result_json(const al_bench_result *r)
     set(o, "run_type", json_string("iteration"));
     set(o, "iterations", json_integer(ok ? (json_int_t)r->iterations : 0));
     set(o, "real_time", ok ? num(r->s.median) : json_real(0));
-    set(o, "cpu_time", ok ? num(r->s.median) : json_real(0));
+    /* CPU time when it was measured; a result without it (-1: an older run,
+     * instructions mode) repeats the real time, as a single-threaded
+     * benchmark's CPU time would be, so that compare tools find a number. */
+    set(o, "cpu_time", ok ? num(r->cpu_median_ns >= 0 ? r->cpu_median_ns : r->s.median) : json_real(0));
     set(o, "time_unit", json_string("ns"));
+    if (!ok) {
+        set(o, "error_occurred", json_true());
+        set(o, "error_message", json_string(*r->reason ? r->reason : al_run_status_name(r->status)));
+    }
     set(o, "workload", json_string(r->workload));
     set(o, "param", json_string(r->param));
     set(o, "allocator", json_string(r->allocator));
@@ -90,6 +101,7 @@ static json_t *result_json(const al_bench_result *r)
     set(o, "peak_rss_kib", r->peak_rss_kib >= 0 ? json_integer(r->peak_rss_kib) : json_null());
     set(o, "minor_faults", r->minor_faults >= 0 ? json_integer(r->minor_faults) : json_null());
     set(o, "major_faults", r->major_faults >= 0 ? json_integer(r->major_faults) : json_null());
+    if (r->cpu_median_ns >= 0) set(o, "cpu_median_ns", num(r->cpu_median_ns));
     if (r->alloc_calls >= 0) set(o, "alloc_calls", num(r->alloc_calls));
     if (r->instructions >= 0) set(o, "instructions", num(r->instructions));
     if (r->est_cycles >= 0) set(o, "est_cycles", num(r->est_cycles));
@@ -150,12 +162,16 @@ static void read_context(json_t *c, al_bench_context *ctx)
     const char *mode = str(c, "mode");
     al_report_copy(ctx->mode, sizeof ctx->mode, *mode ? mode : "time");
     al_report_copy(ctx->alloclab_version, sizeof ctx->alloclab_version, str(c, "alloclab_version"));
+    ctx->quick = json_is_true(json_object_get(c, "quick"));
 }
 
-static int parse_status(const char *s, al_run_status *st)
+/* alloclab's `status`; a plain Google Benchmark entry has none and is ok
+ * unless its `error_occurred` says otherwise. */
+static int parse_status(json_t *b, al_run_status *st)
 {
     static const al_run_status all[] = {AL_RUN_OK, AL_RUN_UNSUPPORTED, AL_RUN_FAILED};
-    if (!*s) s = "ok"; /* a plain Google Benchmark entry */
+    const char *s = str(b, "status");
+    if (!*s) s = json_is_true(json_object_get(b, "error_occurred")) ? "failed" : "ok";
     for (size_t i = 0; i < 3; i++)
         if (strcmp(s, al_run_status_name(all[i])) == 0) return *st = all[i], 0;
     return -1;
@@ -206,11 +222,12 @@ static int read_result(json_t *b, al_bench_result *r, char *err, size_t errlen, 
         snprintf(err, errlen, "benchmarks[%zu] has no name", index);
         return -1;
     }
-    if (parse_status(str(b, "status"), &r->status) != 0) {
+    if (parse_status(b, &r->status) != 0) {
         snprintf(err, errlen, "benchmarks[%zu]: unknown status '%.40s'", index, str(b, "status"));
         return -1;
     }
-    al_report_copy(r->reason, sizeof r->reason, str(b, "reason"));
+    bool plain = !json_object_get(b, "status"); /* written by Google Benchmark, not alloclab */
+    al_report_copy(r->reason, sizeof r->reason, str(b, plain ? "error_message" : "reason"));
     r->iterations = (uint64_t)get_size(b, "iterations");
     r->s.median = get_num(b, "median_ns", r->status == AL_RUN_OK ? get_num(b, "real_time", NAN) : NAN);
     r->s.mean = get_num(b, "mean_ns", NAN);
@@ -226,6 +243,9 @@ static int read_result(json_t *b, al_bench_result *r, char *err, size_t errlen, 
     r->peak_rss_kib = get_long(b, "peak_rss_kib");
     r->minor_faults = get_long(b, "minor_faults");
     r->major_faults = get_long(b, "major_faults");
+    /* alloclab writes the measured CPU time as cpu_median_ns (its cpu_time
+     * may be the real time); Google Benchmark's cpu_time is always measured. */
+    r->cpu_median_ns = get_num(b, "cpu_median_ns", plain && r->status == AL_RUN_OK ? get_num(b, "cpu_time", -1) : -1);
     r->alloc_calls = get_num(b, "alloc_calls", -1);
     r->instructions = get_num(b, "instructions", -1);
     r->est_cycles = get_num(b, "est_cycles", -1);

@@ -2,7 +2,7 @@
  * request. Rows are allocators, columns the workload's parameters; a cell is
  * the median with its CI half-width and the ratio to the fastest allocator of
  * that column (the fastest in bold). Unsupported and failed cells say so, and
- * their reasons follow the table. Cell text never breaks the table: '|' and
+ * their reasons follow the table. A --quick run is flagged above the tables. Cell text never breaks the table: '|' and
  * line breaks are escaped, and '<' '>' too (GitHub would take them for HTML). */
 #include "bench.h"
 #include "report_util.h"
@@ -88,6 +88,9 @@ int al_report_markdown(FILE *out, const al_bench_run *run)
     fprintf(out, "%s per iteration, median \u00b1 95%% CI half-width; (N\u00d7) = ratio to the "
                  "fastest; lower is better.\n\n",
             al_report_is_instructions(run) ? "Instructions" : "Time");
+    if (c->quick)
+        fputs("> A `--quick` run: few, short samples (CI-sized), below the full statistical bar; "
+              "draw conclusions from a full run.\n\n", out);
     size_t nw = al_report_distinct(run, AL_FIELD_WORKLOAD, NULL, names);
     for (size_t w = 0; w < nw; w++) workload_table(out, run, names[w], params, allocs);
     fputs("<sub>", out);

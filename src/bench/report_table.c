@@ -1,14 +1,16 @@
 /* The terminal report: one table per workload, read at a glance.
  *
  * Rows are allocators, columns parameters; a cell is "median ± CI half-width"
- * in a unit that suits the value, then the ratio to the fastest allocator of
- * that column (1.00x for it). In instruction mode a cell is the instruction
+ * in a unit that suits the value (or "median [low, high]" when the CI is
+ * lopsided: a half-width would hide its long side), then the ratio to the
+ * fastest allocator of that column (1.00x for it). In instruction mode a cell is the instruction
  * count per iteration instead. Cells that did not run show their status, and
  * the reasons are listed under the table, followed by warnings about noisy
  * measurements. Columns are aligned by display width (the '±' is one column). */
 #include "bench.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,24 +42,44 @@ static int put_padded(FILE *out, const char *s, size_t width, bool right)
 /* Three significant digits for values from 1 to 999.9. */
 static const char *digits_fmt(double v) { return v < 10 ? "%.2f" : v < 100 ? "%.1f" : "%.0f"; }
 
-/* A time in ns as "45.2 ns", "1.23 us", "12.3 ms" or "1.50 s"; ci, when
- * non-negative, is appended in the same unit ("45.2 ± 0.31 ns"). */
-static void fmt_time(char *buf, size_t len, double ns, double ci)
+/* Whether a CI is too lopsided around the median for "±": one side more
+ * than LOPSIDED times the other (or the median outside it). */
+#define LOPSIDED 1.5
+
+static bool ci_lopsided(double median, double lo, double hi)
+{
+    double below = median - lo, above = hi - median;
+    if (below < 0 || above < 0) return true;
+    return below > LOPSIDED * above || above > LOPSIDED * below;
+}
+
+/* A time in ns as "45.2 ns", "1.23 us", "12.3 ms" or "1.50 s", with its CI
+ * [lo, hi] (skipped when not finite) in the unit of the median: "45.2 ± 0.31
+ * ns" when roughly symmetric, else the interval itself, "10.3 [1.85, 245]
+ * ms". Returns whether the interval form was used. */
+static bool fmt_time(char *buf, size_t len, double ns, double lo, double hi)
 {
     static const struct { double scale; const char *unit; } units[] = {
         {1, "ns"}, {1e3, "us"}, {1e6, "ms"}, {1e9, "s"}};
     size_t u = 0;
     while (u + 1 < sizeof units / sizeof units[0] && fabs(ns) >= 999.95 * units[u].scale) u++;
-    double v = ns / units[u].scale;
-    char num[32], cis[48] = "";
+    double scale = units[u].scale, v = ns / scale;
+    char num[32], cis[80] = "";
     snprintf(num, sizeof num, digits_fmt(v), v);
-    if (ci >= 0 && isfinite(ci)) {
-        double c = ci / units[u].scale;
-        char cnum[32];
+    bool interval = false;
+    if (isfinite(lo) && isfinite(hi) && hi >= lo) {
+        double l = lo / scale, h = hi / scale, c = (h - l) / 2;
+        char lnum[32], hnum[32], cnum[32];
+        snprintf(lnum, sizeof lnum, digits_fmt(l), l);
+        snprintf(hnum, sizeof hnum, digits_fmt(h), h);
         snprintf(cnum, sizeof cnum, digits_fmt(c), c);
-        snprintf(cis, sizeof cis, " ± %s", cnum);
+        /* An asymmetry too small to show at this precision keeps "±". */
+        interval = ci_lopsided(ns, lo, hi) && (strcmp(lnum, num) != 0 || strcmp(hnum, num) != 0);
+        if (interval) snprintf(cis, sizeof cis, " [%s, %s]", lnum, hnum);
+        else snprintf(cis, sizeof cis, " ± %s", cnum);
     }
     snprintf(buf, len, "%s%s %s", num, cis, units[u].unit);
+    return interval;
 }
 
 /* A count as "812", "12.3k", "4.56M", "7.89G". */
@@ -101,22 +123,25 @@ static double cell_value(const al_bench_run *run, const al_bench_result *r)
     return instr_mode(run) ? r->instructions : r->s.median;
 }
 
-static void cell_text(const al_bench_run *run, const al_bench_result *r, double best, char *buf, size_t len)
+/* The cell of r into buf; returns whether it shows a lopsided CI whole. */
+static bool cell_text(const al_bench_run *run, const al_bench_result *r, double best, char *buf, size_t len)
 {
     if (!r) {
         snprintf(buf, len, "-");
-        return;
+        return false;
     }
     if (r->status != AL_RUN_OK) {
         snprintf(buf, len, "%s", al_run_status_name(r->status));
-        return;
+        return false;
     }
     char val[48];
+    bool interval = false;
     if (instr_mode(run)) fmt_count(val, sizeof val, r->instructions);
-    else fmt_time(val, sizeof val, r->s.median, (r->s.ci_high - r->s.ci_low) / 2);
+    else interval = fmt_time(val, sizeof val, r->s.median, r->s.ci_low, r->s.ci_high);
     double v = cell_value(run, r);
     if (best > 0 && isfinite(v)) snprintf(buf, len, "%s  %5.2fx", val, v / best);
     else snprintf(buf, len, "%s", val);
+    return interval;
 }
 
 /* Under a table: the reason of every cell that did not run, then at most two
@@ -193,6 +218,7 @@ static int one_table(FILE *out, const al_bench_run *run, const char *workload)
     char *cells = rc == 0 ? calloc(ncols * nrows + 1, CELL) : NULL;
     size_t *widths = rc == 0 ? calloc(ncols + 1, sizeof *widths) : NULL;
     if (!cells || !widths) rc = -1;
+    bool any_interval = false;
 
     for (size_t c = 0; rc == 0 && c < ncols; c++) {
         double best = INFINITY;
@@ -204,8 +230,8 @@ static int one_table(FILE *out, const al_bench_run *run, const char *workload)
         widths[c + 1] = text_width(params.v[c]);
         for (size_t a = 0; a < nrows; a++) {
             char *cell = cells + (a * ncols + c) * CELL;
-            cell_text(run, al_bench_run_find(run, workload, params.v[c], allocs.v[a]), isfinite(best) ? best : 0,
-                      cell, CELL);
+            any_interval |= cell_text(run, al_bench_run_find(run, workload, params.v[c], allocs.v[a]),
+                                      isfinite(best) ? best : 0, cell, CELL);
             if (text_width(cell) > widths[c + 1]) widths[c + 1] = text_width(cell);
         }
     }
@@ -244,6 +270,9 @@ static int one_table(FILE *out, const al_bench_run *run, const char *workload)
                     rc = -1;
             if (rc == 0 && fputc('\n', out) < 0) rc = -1;
         }
+        if (rc == 0 && any_interval &&
+            fputs("  median [low, high]: a lopsided 95% CI, shown whole instead of ± half-width\n", out) < 0)
+            rc = -1;
         if (rc == 0) rc = table_notes(out, run, workload);
         if (rc == 0 && fputc('\n', out) < 0) rc = -1;
     }
@@ -255,15 +284,34 @@ static int one_table(FILE *out, const al_bench_run *run, const char *workload)
 }
 
 /* ----------------------------------------------------------------------------
- * The report.
+ * The report: a header line (and for a --quick run a second one saying what
+ * it is worth), then the tables.
  * ------------------------------------------------------------------------- */
+static int quick_line(FILE *out, const al_bench_run *run)
+{
+    size_t lo = SIZE_MAX, hi = 0;
+    for (size_t i = 0; i < run->nresults; i++) {
+        const al_bench_result *r = &run->results[i];
+        if (r->status != AL_RUN_OK || r->nsamples == 0) continue;
+        if (r->nsamples < lo) lo = r->nsamples;
+        if (r->nsamples > hi) hi = r->nsamples;
+    }
+    char counts[64] = "fewer";
+    if (hi > 0 && lo == hi) snprintf(counts, sizeof counts, "%zu", lo);
+    else if (hi > 0) snprintf(counts, sizeof counts, "%zu-%zu", lo, hi);
+    return fprintf(out, "--quick: a CI-sized run (%s samples per benchmark, short ones), below the full "
+                        "statistical bar; run without --quick for conclusions\n", counts) < 0 ? -1 : 0;
+}
+
 int al_report_table(FILE *out, const al_bench_run *run)
 {
     const al_bench_context *c = &run->ctx;
-    if (fprintf(out, "alloclab %s, %s mode — %s on %s (%s, %d CPUs)%s%s\n\n", c->alloclab_version,
+    if (fprintf(out, "alloclab %s, %s mode — %s on %s (%s, %d CPUs)%s%s\n", c->alloclab_version,
                 *c->mode ? c->mode : "time", c->date, c->host, c->cpu, c->ncpus, *c->label ? ", label " : "",
                 c->label) < 0)
         return -1;
+    if (c->quick && quick_line(out, run) != 0) return -1;
+    if (fputc('\n', out) == EOF) return -1;
     names wls = {0};
     int rc = 0;
     for (size_t i = 0; i < run->nresults && rc == 0; i++) rc = names_add(&wls, run->results[i].workload);

@@ -1,11 +1,14 @@
 /* alloclab bench: run the benchmark suite, report it, keep it in the history.
  *
  * Every input is checked before anything runs: options, numbers, the plan
- * (allocators, workloads, filter), the instruction mode's availability, and
- * the --out / --html files (opened without truncation; a file this command
- * created is removed again if a later check fails). So bad input costs
+ * (allocators, workloads, filter; a plan that matches nothing is refused),
+ * the instruction mode's availability, the --out / --html files (opened
+ * without truncation; a file this command created is removed again if a
+ * later check fails) and the history (opened and validated: a file that is
+ * not an alloclab database is refused untouched). So bad input costs
  * nothing, leaves existing files and the history untouched, and gives one
- * line on stderr with exit status 2. */
+ * line on stderr with exit status 2. Only a failure while saving the
+ * finished run is a warning. */
 #include "cli.h"
 
 #include "bench.h"
@@ -24,6 +27,7 @@ typedef struct bench_opts {
     al_bench_config cfg;
     char *alloc_buf, *wl_buf; /* the split copies of --allocators / --workloads */
     const char *allocs[MAX_LIST], *wls[MAX_LIST];
+    const char *alloc_arg, *wl_arg; /* the lists as given, for messages */
     bool list, no_db;
     const char *format, *out_path, *html_path, *db_path, *label;
 } bench_opts;
@@ -57,18 +61,21 @@ static const char usage_text[] =
 /* ----------------------------------------------------------------------------
  * Option parsing: 0, -1 after --help, or the exit status of a usage error.
  * ------------------------------------------------------------------------- */
+/* Split a comma-separated list in place; every item must be non-empty. */
 static int split_list(const char *opt, const char *arg, char **buf, const char **v, size_t *n)
 {
     free(*buf);
     *buf = strdup(arg);
     if (!*buf) return al_cli_usage_error("out of memory");
     *n = 0;
-    char *save = NULL;
-    for (char *t = strtok_r(*buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    for (char *t = *buf; t; ) {
+        char *comma = strchr(t, ',');
+        if (comma) *comma = '\0';
+        if (!*t) return al_cli_usage_error("%s: empty item in '%s' (a comma-separated list of names)", opt, arg);
         if (*n == MAX_LIST) return al_cli_usage_error("%s: at most %d entries", opt, MAX_LIST);
         v[(*n)++] = t;
+        t = comma ? comma + 1 : NULL;
     }
-    if (*n == 0) return al_cli_usage_error("%s needs a non-empty comma-separated list", opt);
     return 0;
 }
 
@@ -94,6 +101,18 @@ static int parse_ms(const char *opt, const char *arg, double *out)
     return 0;
 }
 
+/* The options that take a value: an option is known before its value is
+ * looked for, so "--bogus" last is an unknown option, not a missing value. */
+static bool takes_value(const char *opt)
+{
+    static const char *const with_value[] = {"--allocators", "--workloads", "--filter", "--samples",
+                                             "--iters", "--min-sample-ms", "--mode", "--format",
+                                             "--out", "--html", "--db", "--save"};
+    for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
+        if (strcmp(opt, with_value[i]) == 0) return true;
+    return false;
+}
+
 static int parse_args(int argc, char **argv, bench_opts *o)
 {
     o->format = "table";
@@ -111,13 +130,16 @@ static int parse_args(int argc, char **argv, bench_opts *o)
         else if (strcmp(a, "--quiet") == 0) o->cfg.quiet = true, takes = false;
         else if (strcmp(a, "--no-db") == 0) o->no_db = true, takes = false;
         else if (strncmp(a, "--", 2) != 0) return al_cli_usage_error("bench: unexpected argument '%s'", a);
+        else if (!takes_value(a)) return al_cli_usage_error("bench: unknown option '%s'", a);
         else if (!val) return al_cli_usage_error("%s needs a value", a);
         else if (strcmp(a, "--allocators") == 0) {
             rc = split_list(a, val, &o->alloc_buf, o->allocs, &o->cfg.nallocators);
             o->cfg.allocators = o->allocs;
+            o->alloc_arg = val;
         } else if (strcmp(a, "--workloads") == 0) {
             rc = split_list(a, val, &o->wl_buf, o->wls, &o->cfg.nworkloads);
             o->cfg.workloads = o->wls;
+            o->wl_arg = val;
         } else if (strcmp(a, "--filter") == 0) o->cfg.filter = val;
         else if (strcmp(a, "--samples") == 0) rc = parse_count(a, val, &o->cfg.samples);
         else if (strcmp(a, "--iters") == 0) rc = parse_count(a, val, &o->cfg.instr_iters);
@@ -137,7 +159,7 @@ static int parse_args(int argc, char **argv, bench_opts *o)
             if (!*val || strlen(val) >= sizeof ((al_bench_context *)0)->label)
                 rc = al_cli_usage_error("--save: the label must be 1 to 63 characters");
             o->label = val;
-        } else return al_cli_usage_error("bench: unknown option '%s'", a);
+        }
         if (rc) return rc;
         if (takes) i++;
     }
@@ -205,20 +227,41 @@ static int print_list(const al_bench_item *items, size_t n)
     return fflush(stdout) == 0 ? 0 : 1;
 }
 
-/* Store the run; a failure is a warning, the run is already reported. */
-static void save_history(const bench_opts *o, al_bench_run *run)
+/* A plan that matches nothing: say which options narrowed it to nothing. */
+static int empty_plan_error(const bench_opts *o)
+{
+    char sel[512] = "";
+    size_t len = 0;
+    const char *opt[] = {"--workloads", "--allocators", "--filter"};
+    const char *val[] = {o->wl_arg, o->alloc_arg, o->cfg.filter};
+    for (size_t i = 0; i < 3; i++)
+        if (val[i] && len < sizeof sel)
+            len += (size_t)snprintf(sel + len, sizeof sel - len, "%s%s '%s'", len ? " " : "", opt[i], val[i]);
+    return al_cli_usage_error("no benchmark matches %s (alloclab bench --list shows the suite)",
+                              len ? sel : "the default suite");
+}
+
+/* Open the history before the run, so that a database it would refuse
+ * costs nothing: 0, or the usage error's status. *created tells whether this
+ * call made the file (removed again if the run cannot start). */
+static int history_open_early(const bench_opts *o, al_history **h, bool *created)
+{
+    struct stat st;
+    *created = stat(o->db_path, &st) != 0;
+    char err[256] = "";
+    *h = al_history_open(o->db_path, true, err, sizeof err);
+    return *h ? 0 : al_cli_usage_error("--db: %s", err);
+}
+
+/* Store the run in the history opened before it; a failure now is a
+ * warning, the run is already reported. */
+static void save_history(const bench_opts *o, al_history *h, al_bench_run *run)
 {
     char err[256] = "";
-    al_history *h = al_history_open(o->db_path, true, err, sizeof err);
-    if (!h) {
-        fprintf(stderr, "alloclab: warning: the run was not stored in '%s': %s\n", o->db_path, err);
-        return;
-    }
     if (al_history_save(h, run, err, sizeof err) != 0)
         fprintf(stderr, "alloclab: warning: the run was not stored in '%s': %s\n", o->db_path, err);
     else if (!o->cfg.quiet)
         fprintf(stderr, "alloclab: stored as run %lld in %s\n", run->id, o->db_path);
-    al_history_close(h);
 }
 
 static int run_bench(bench_opts *o)
@@ -227,29 +270,27 @@ static int run_bench(bench_opts *o)
     size_t n = 0;
     al_bench_item *items = al_bench_plan(&o->cfg, &n, err, sizeof err);
     if (!items) return al_cli_usage_error("%s", err);
-    if (o->list) {
-        int rc = print_list(items, n);
-        free(items);
-        return rc;
-    }
+    int rc = n == 0 ? empty_plan_error(o) : o->list ? print_list(items, n) : -1;
     free(items);
+    if (rc >= 0) return rc;
     if (o->cfg.mode == AL_MODE_INSTRUCTIONS && al_callgrind_unavailable())
         return al_cli_usage_error("--mode instructions: %s", al_callgrind_unavailable());
 
     out_file out = {0}, html = {0};
-    int rc = out_open(&out, "--out", o->out_path);
+    al_history *h = NULL;
+    bool db_created = false;
+    rc = out_open(&out, "--out", o->out_path);
     if (rc == 0) rc = out_open(&html, "--html", o->html_path);
-    if (rc != 0) {
-        out_abandon(&out);
-        return rc;
-    }
-
+    if (rc == 0 && !o->no_db) rc = history_open_early(o, &h, &db_created);
     al_bench_run run = {0};
     if (o->label) snprintf(run.ctx.label, sizeof run.ctx.label, "%s", o->label);
-    if (al_bench_execute(&o->cfg, &run, err, sizeof err) != 0) {
+    if (rc == 0 && al_bench_execute(&o->cfg, &run, err, sizeof err) != 0) rc = al_cli_usage_error("%s", err);
+    if (rc != 0) {
         out_abandon(&out);
         out_abandon(&html);
-        return al_cli_usage_error("%s", err);
+        al_history_close(h);
+        if (h && db_created) unlink(o->db_path);
+        return rc;
     }
 
     int status = 0;
@@ -262,7 +303,8 @@ static int run_bench(bench_opts *o)
         status = 1;
     }
     status |= out_write(&html, al_report_html, &run);
-    if (!o->no_db) save_history(o, &run);
+    if (h) save_history(o, h, &run);
+    al_history_close(h);
     for (size_t i = 0; i < run.nresults; i++)
         if (run.results[i].status == AL_RUN_FAILED) status = 1;
     al_bench_run_free(&run);
