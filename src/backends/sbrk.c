@@ -161,9 +161,7 @@ static void sbrk_deallocate(void *st, void *ptr, size_t size, size_t align)
 {
     sbrk_state *s = st;
     (void)align;
-    if (!al_bump_is_newest(s->top, ptr, size)) return;
-    s->top = (uintptr_t)ptr;
-    maybe_trim(s);
+    if (al_bump_give_back(&s->top, ptr, size)) maybe_trim(s);
 }
 
 /* The newest block grows in place, moving the break up if it is still ours;
@@ -258,34 +256,23 @@ static const char *sbrk_unavailable(void)
 
 static al_allocator *sbrk_create(const al_options *opts)
 {
-    size_t cap = opts->capacity ? opts->capacity : SBRK_DEFAULT_CAPACITY;
-    if (cap > AL_MAX_SIZE) {
-        al_set_error("sbrk: capacity %zu is too large", cap);
-        return NULL;
-    }
-    sbrk_state *s = malloc(sizeof *s);
-    if (!s) {
-        al_set_error("sbrk: out of memory");
-        return NULL;
-    }
+    size_t cap;
+    if (!al_capacity_option(opts, SBRK_DEFAULT_CAPACITY, "sbrk", &cap)) return NULL;
+    sbrk_state *s = al_instance_alloc(sizeof *s, "sbrk");
+    if (!s) return NULL;
     *s = (sbrk_state){.handle = {.state = s, .vt = &sbrk_vt, .caps = SBRK_CAPS}, .capacity = cap};
     return &s->handle;
 }
 
-static const sbrk_state *as_sbrk(const al_allocator *a)
-{
-    return a && a->vt == &sbrk_vt ? a->state : NULL;
-}
-
 size_t al_sbrk_taken(const al_allocator *a)
 {
-    const sbrk_state *s = as_sbrk(a);
+    const sbrk_state *s = al_state_if(a, &sbrk_vt);
     return s ? s->taken : 0;
 }
 
 size_t al_sbrk_region_count(const al_allocator *a)
 {
-    const sbrk_state *s = as_sbrk(a);
+    const sbrk_state *s = al_state_if(a, &sbrk_vt);
     return s ? s->nregions : 0;
 }
 
