@@ -92,12 +92,7 @@ static const char *mi_unavailable(void) { return al_dynlib_load(&mi_lib); }
 static al_allocator *mi_create(const al_options *opts)
 {
     (void)opts;
-    const char *why = al_dynlib_load(&mi_lib); /* create may be called without al_create */
-    if (why) {
-        al_set_error("allocator 'mi' is unavailable: %s", why);
-        return NULL;
-    }
-    return al_plain_handle(&mi_vt, AL_CAP_THREAD_SAFE | AL_CAP_FREES, "mi");
+    return al_dynlib_handle(&mi_lib, &mi_vt, AL_CAP_THREAD_SAFE | AL_CAP_FREES, "mi");
 }
 
 const al_backend_desc al_backend_mi = {

@@ -99,12 +99,7 @@ static const char *tc_unavailable(void) { return al_dynlib_load(&tc_lib); }
 static al_allocator *tc_create(const al_options *opts)
 {
     (void)opts;
-    const char *why = al_dynlib_load(&tc_lib); /* create may be called without al_create */
-    if (why) {
-        al_set_error("allocator 'tc' is unavailable: %s", why);
-        return NULL;
-    }
-    return al_plain_handle(&tc_vt, AL_CAP_THREAD_SAFE | AL_CAP_FREES, "tc");
+    return al_dynlib_handle(&tc_lib, &tc_vt, AL_CAP_THREAD_SAFE | AL_CAP_FREES, "tc");
 }
 
 const al_backend_desc al_backend_tc = {

@@ -119,8 +119,11 @@ static void count_request(const stats *s, counters *c, size_t size, size_t reque
 /* ----------------------------------------------------------------------------
  * The operations: call inner through the front end, then count.
  * ------------------------------------------------------------------------- */
-static void *count_new_block(stats *s, void *p, size_t size)
+/* A new block p (or NULL) of `size` bytes from a call counted in `calls`. */
+static void *count_new_block(stats *s, counter *calls, void *p, size_t size)
 {
+    add(s, calls, 1);
+    count_request(s, &s->c, size, size);
     if (p == NULL) {
         INC(s, failed);
         return NULL;
@@ -133,19 +136,13 @@ static void *count_new_block(stats *s, void *p, size_t size)
 static void *st_allocate(void *st, size_t size, size_t align)
 {
     stats *s = ST(st);
-    void *p = al_allocate(s->base.inner, size, align);
-    INC(s, allocs);
-    count_request(s, &s->c, size, size);
-    return count_new_block(s, p, size);
+    return count_new_block(s, &s->c.allocs, al_allocate(s->base.inner, size, align), size);
 }
 
 static void *st_zeroed(void *st, size_t size, size_t align)
 {
     stats *s = ST(st);
-    void *p = al_allocate_zeroed(s->base.inner, size, align);
-    INC(s, zeroed);
-    count_request(s, &s->c, size, size);
-    return count_new_block(s, p, size);
+    return count_new_block(s, &s->c.zeroed, al_allocate_zeroed(s->base.inner, size, align), size);
 }
 
 static void st_deallocate(void *st, void *ptr, size_t size, size_t align)
