@@ -21,7 +21,7 @@
  * Trimming, with hysteresis. A rollback, shrink or rewind that leaves much
  * free space at the top lowers the break again when the break is still the
  * instance's, but only when at least SBRK_TRIM_MIN bytes can go at once, it
- * keeps SBRK_TRIM_KEEP bytes free at the top, and it never holds fewer
+ * keeps SBRK_TRIM_SLACK bytes free at the top, and it never holds fewer
  * bytes than were in use at the peak of either of the last two reset cycles
  * (the floor; "in use": taken minus the free space at the top). Reset
  * itself never trims. So a program that fills and resets the instance in a
@@ -42,9 +42,9 @@
 #include <unistd.h>
 
 #define SBRK_DEFAULT_CAPACITY ((size_t)1 << 30)
-#define SBRK_STEP ((size_t)64 << 10)      /* the break moves up by multiples of this */
-#define SBRK_TRIM_KEEP (4 * SBRK_STEP)    /* free bytes left at the top after a trim */
 #define SBRK_TRIM_MIN ((size_t)1 << 20)   /* a trim gives back at least this much, or nothing */
+#define SBRK_STEP ((size_t)64 << 10)      /* the break moves up by multiples of this */
+#define SBRK_TRIM_SLACK (4 * SBRK_STEP)   /* free space at the top that lowers the break */
 #define SBRK_CAPS (AL_CAP_FIXED_CAPACITY | AL_CAP_RESET | AL_CAP_MARKS)
 
 /* The first bytes of every region: the chain back to the older regions,
@@ -111,12 +111,12 @@ static void note_use(sbrk_state *s)
 
 /* After the top came down (rollback, shrink, rewind; never reset): lower the
  * break when the break is still ours and at least SBRK_TRIM_MIN bytes can go
- * while keeping SBRK_TRIM_KEEP free at the top and taken >= floor. */
+ * while keeping SBRK_TRIM_SLACK free at the top and taken >= floor. */
 static void maybe_trim(sbrk_state *s)
 {
     size_t free_top = s->end - s->top;
-    if (free_top <= SBRK_TRIM_KEEP) return;
-    size_t release = free_top - SBRK_TRIM_KEEP;
+    if (free_top <= SBRK_TRIM_SLACK) return;
+    size_t release = free_top - SBRK_TRIM_SLACK;
     if (s->taken - release < s->floor) release = s->taken > s->floor ? s->taken - s->floor : 0;
     if (release < SBRK_TRIM_MIN || current_break() != s->end) return;
     if (sbrk(-(intptr_t)release) == (void *)-1) return;
