@@ -214,6 +214,28 @@ static void test_default_backing(void **state)
     assert_int_equal(al_pool_page_count(NULL), 0);
 }
 
+/* Pools made with the default backing share one sys handle: destroying one
+ * pool must leave the others (and their large blocks) working. */
+static void test_default_backing_is_shared(void **state)
+{
+    (void)state;
+    al_allocator *a = al_create("pool", NULL), *b = al_create("pool", NULL);
+    assert_non_null(a);
+    assert_non_null(b);
+    char *small = al_allocate(b, 40, 8), *large = al_allocate(b, 5000, 64);
+    assert_non_null(small);
+    assert_non_null(large);
+    assert_non_null(al_allocate(a, 40, 8));
+    al_destroy(a);
+    memset(small, 0x5a, 40);
+    memset(large, 0xa5, 5000);
+    large = al_grow(b, large, 5000, 20000, 64);
+    assert_non_null(large);
+    assert_int_equal((unsigned char)large[4999], 0xa5);
+    al_deallocate(b, large, 20000, 64);
+    al_destroy(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -227,6 +249,7 @@ int main(void)
         cmocka_unit_test(test_reset_returns_large_and_recarves_pages),
         cmocka_unit_test(test_backing_failure_is_null),
         cmocka_unit_test(test_default_backing),
+        cmocka_unit_test(test_default_backing_is_shared),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -103,6 +103,67 @@ static void test_rollback_lowers_the_break(void **state)
     al_destroy(a);
 }
 
+/* One cycle of a fill-and-reset loop: n blocks of `size` bytes, the second
+ * half rolled back newest first, then a reset. */
+static void fill_cycle(al_allocator *a, size_t n, size_t size)
+{
+    void *blocks[2000];
+    assert_true(n <= 2000);
+    for (size_t i = 0; i < n; i++) {
+        blocks[i] = al_allocate(a, size, 16);
+        assert_non_null(blocks[i]);
+        memset(blocks[i], (int)i, size);
+    }
+    for (size_t i = n; i-- > n / 2;) al_deallocate(a, blocks[i], size, 16);
+    assert_true(al_reset(a));
+}
+
+/* Reset keeps the break: the next cycle reuses the same bytes, and neither
+ * its rollbacks nor its reset move the break again. */
+static void test_reset_keeps_the_break(void **state)
+{
+    (void)state;
+    al_allocator *a = make_sbrk(0);
+    fill_cycle(a, 1600, 1024); /* 1.6 MB: the rollback frees 800 KB at the top */
+    size_t taken = al_sbrk_taken(a);
+    void *brk = sbrk(0);
+    assert_true(taken >= 1600 * 1024);
+    for (int cycle = 0; cycle < 4; cycle++) {
+        fill_cycle(a, 1600, 1024);
+        assert_int_equal(al_sbrk_taken(a), taken);
+        assert_ptr_equal(sbrk(0), brk);
+    }
+    al_destroy(a);
+}
+
+/* The floor is the peak of the last two reset cycles: a rollback within a
+ * cycle as large as the one before keeps the break; after two small cycles
+ * the same rollback gives the break back again. */
+static void test_trim_floor_follows_recent_cycles(void **state)
+{
+    (void)state;
+    al_allocator *a = make_sbrk(0);
+    const size_t big = 3 << 20;
+    void *p = al_allocate(a, big, 8);
+    assert_non_null(p);
+    assert_true(al_reset(a)); /* the floor is now about 3 MiB */
+    p = al_allocate(a, big, 8);
+    assert_non_null(p);
+    al_deallocate(a, p, big, 8);
+    assert_true(al_sbrk_taken(a) >= big); /* not trimmed: the last cycle needed it */
+    assert_true(al_reset(a));
+    for (int i = 0; i < 2; i++) { /* two small cycles: the floor comes down */
+        assert_non_null(al_allocate(a, 100, 8));
+        assert_true(al_reset(a));
+    }
+    assert_non_null(al_allocate(a, 100, 8));
+    p = al_allocate(a, big, 8);
+    assert_non_null(p);
+    al_deallocate(a, p, big, 8);
+    assert_true(al_sbrk_taken(a) < ((size_t)1 << 20)); /* given back this time */
+    al_destroy(a);
+}
+
 static void test_destroy_gives_the_break_back(void **state)
 {
     (void)state;
@@ -245,6 +306,8 @@ int main(void)
         cmocka_unit_test(test_allocate_rollback_and_grow_in_place),
         cmocka_unit_test(test_capacity_bounds_the_break),
         cmocka_unit_test(test_rollback_lowers_the_break),
+        cmocka_unit_test(test_reset_keeps_the_break),
+        cmocka_unit_test(test_trim_floor_follows_recent_cycles),
         cmocka_unit_test(test_destroy_gives_the_break_back),
         cmocka_unit_test(test_foreign_sbrk_in_between),
         cmocka_unit_test(test_malloc_moving_the_break),

@@ -127,12 +127,12 @@ static void test_optional_ops_mirror_inner(void **state)
 }
 
 /* ----------------------------------------------------------------------------
- * stats: exact counts for a scripted sequence.
+ * stats: exact counts for a scripted sequence, in both counting modes: plain
+ * over an inner that is not thread-safe, atomic over one that is.
  * ------------------------------------------------------------------------- */
-static void test_stats_scripted_sequence(void **state)
+static void stats_script(al_allocator *inner)
 {
-    (void)state;
-    al_allocator *s = wrap("stats", tiny_new(4096), NULL);
+    al_allocator *s = wrap("stats", inner, NULL);
     void *p1 = al_allocate(s, 1, 1);          /* bucket 0 */
     void *p2 = al_allocate(s, 4, 4);          /* bucket 2 */
     void *p3 = al_allocate(s, 100, 8);        /* bucket 6 */
@@ -205,6 +205,22 @@ static void test_stats_scripted_sequence(void **state)
     assert_int_equal(st.peak_bytes, 8);
     assert_int_equal(st.peak_blocks, 1);
     al_destroy(s);
+}
+
+static void test_stats_scripted_sequence(void **state)
+{
+    (void)state;
+    al_allocator *tiny = tiny_new(4096);
+    assert_false(al_has(tiny, AL_CAP_THREAD_SAFE)); /* plain counters */
+    stats_script(tiny);
+}
+
+static void test_stats_scripted_sequence_thread_safe_inner(void **state)
+{
+    (void)state;
+    al_allocator *inner = wrap("locked", tiny_new(4096), NULL);
+    assert_true(al_has(inner, AL_CAP_THREAD_SAFE)); /* atomic counters */
+    stats_script(inner);
 }
 
 static void test_stats_histogram_bucket_edges(void **state)
@@ -359,6 +375,7 @@ int main(void)
         cmocka_unit_test(test_wrap_null_inner_fails),
         cmocka_unit_test(test_optional_ops_mirror_inner),
         cmocka_unit_test(test_stats_scripted_sequence),
+        cmocka_unit_test(test_stats_scripted_sequence_thread_safe_inner),
         cmocka_unit_test(test_stats_histogram_bucket_edges),
         cmocka_unit_test(test_stats_print_is_readable),
         cmocka_unit_test(test_verbose_lines),

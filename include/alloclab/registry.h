@@ -23,7 +23,7 @@ typedef struct al_options {
     void *buffer;             /* bump: use this caller-owned memory (static, stack) */
     size_t buffer_size;       /*       ... of this many bytes */
     al_allocator *backing;    /* arena, pool: where chunks and pages come from
-                                 (default: a private sys instance); not owned */
+                                 (default: a shared sys handle); not owned */
     FILE *log;                /* verbose: where to write (default stderr) */
     int log_fd;               /* verbose: or this descriptor when log is NULL and fd > 0 */
 } al_options;

@@ -1,8 +1,8 @@
 /* arena: a growing bump arena, bumpalo-style — a chain of chunks.
  *
  * Blocks are bumped from the newest chunk. When it is full, a new chunk comes
- * from the backing allocator (option backing, default a private sys
- * instance): the n-th chunk made has room for at least
+ * from the backing allocator (option backing, default the shared sys
+ * handle): the n-th chunk made has room for at least
  * capacity * 2^(n-1) bytes (option capacity, default 4 KiB, header included;
  * the doubling stops at 1 GiB), and a request larger than that gets a chunk
  * of its own size. The tail of the chunk left behind is not used again until
@@ -38,8 +38,7 @@ typedef struct arena {
     chunk *cur;                /* newest chunk (head of the chain), or NULL */
     size_t next_size;          /* size of the next chunk, unless a request needs more */
     size_t nchunks, bytes;     /* what the chain holds from backing right now */
-    al_allocator *backing;     /* where chunks come from */
-    al_allocator *own_backing; /* backing when the arena made it (destroyed with it), else NULL */
+    al_allocator *backing;     /* where chunks come from; not owned */
 } arena;
 
 static uintptr_t chunk_space(const chunk *c) { return (uintptr_t)(c + 1); }
@@ -106,7 +105,7 @@ static void arena_deallocate(void *st, void *ptr, size_t size, size_t align)
 {
     arena *a = st;
     (void)align;
-    if (al_bump_is_newest(a->top, ptr, size)) a->top = (uintptr_t)ptr;
+    al_bump_give_back(&a->top, ptr, size);
 }
 
 static void *arena_grow(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
@@ -175,7 +174,6 @@ static void arena_destroy(void *st)
 {
     arena *a = st;
     free_newer(a, NULL);
-    al_destroy(a->own_backing);
     free(a);
 }
 
@@ -191,49 +189,32 @@ static const al_vtable arena_vt = {
 };
 
 /* ----------------------------------------------------------------------------
- * Construction and counters. The first chunk is made by the first request.
+ * Construction and counters. The first chunk is made by the first request;
+ * creating an arena is a single libc block.
  * ------------------------------------------------------------------------- */
 static al_allocator *arena_create(const al_options *opts)
 {
-    size_t cap = opts->capacity ? opts->capacity : ARENA_DEFAULT_CAPACITY;
-    if (cap > AL_MAX_SIZE) {
-        al_set_error("arena: capacity %zu is too large", cap);
-        return NULL;
-    }
-    arena *a = malloc(sizeof *a);
-    if (!a) {
-        al_set_error("arena: out of memory");
-        return NULL;
-    }
+    size_t cap;
+    if (!al_capacity_option(opts, ARENA_DEFAULT_CAPACITY, "arena", &cap)) return NULL;
+    arena *a = al_instance_alloc(sizeof *a, "arena");
+    if (!a) return NULL;
     *a = (arena){
         .handle = {.state = a, .vt = &arena_vt, .caps = ARENA_CAPS},
         .next_size = cap < ARENA_MIN_CAPACITY ? ARENA_MIN_CAPACITY : cap,
-        .backing = opts->backing,
+        .backing = opts->backing ? opts->backing : al_sys_shared(),
     };
-    if (!a->backing) {
-        a->backing = a->own_backing = al_create("sys", NULL);
-        if (!a->backing) {
-            free(a);
-            return NULL; /* al_create said why */
-        }
-    }
     return &a->handle;
-}
-
-static const arena *as_arena(const al_allocator *a)
-{
-    return a && a->vt == &arena_vt ? a->state : NULL;
 }
 
 size_t al_arena_chunk_count(const al_allocator *a)
 {
-    const arena *r = as_arena(a);
+    const arena *r = al_state_if(a, &arena_vt);
     return r ? r->nchunks : 0;
 }
 
 size_t al_arena_allocated_bytes(const al_allocator *a)
 {
-    const arena *r = as_arena(a);
+    const arena *r = al_state_if(a, &arena_vt);
     return r ? r->bytes : 0;
 }
 

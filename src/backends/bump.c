@@ -30,7 +30,7 @@ static void bump_deallocate(void *st, void *ptr, size_t size, size_t align)
 {
     al_bump *b = st;
     (void)align;
-    if (al_bump_is_newest(b->top, ptr, size)) b->top = (uintptr_t)ptr;
+    al_bump_give_back(&b->top, ptr, size);
 }
 
 /* The newest block grows in place; any other is copied to the top (and its
@@ -108,20 +108,15 @@ al_allocator *al_bump_init(al_bump *b, void *buf, size_t size)
     return &b->handle;
 }
 
-static const al_bump *as_bump(const al_allocator *a)
-{
-    return a && a->vt == &bump_vt ? a->state : NULL;
-}
-
 size_t al_bump_used(const al_allocator *a)
 {
-    const al_bump *b = as_bump(a);
+    const al_bump *b = al_state_if(a, &bump_vt);
     return b ? b->top - b->base : 0;
 }
 
 size_t al_bump_remaining(const al_allocator *a)
 {
-    const al_bump *b = as_bump(a);
+    const al_bump *b = al_state_if(a, &bump_vt);
     return b ? b->end - b->top : 0;
 }
 
@@ -129,11 +124,8 @@ size_t al_bump_remaining(const al_allocator *a)
  * buffer follows the instance in the same block. */
 static al_allocator *bump_create(const al_options *opts)
 {
-    size_t cap = opts->buffer ? 0 : opts->capacity ? opts->capacity : BUMP_DEFAULT_CAPACITY;
-    if (cap > AL_MAX_SIZE) {
-        al_set_error("bump: capacity %zu is too large", cap);
-        return NULL;
-    }
+    size_t cap = 0; /* with a caller's buffer, no buffer of its own */
+    if (!opts->buffer && !al_capacity_option(opts, BUMP_DEFAULT_CAPACITY, "bump", &cap)) return NULL;
     if (opts->buffer && opts->buffer_size == 0) {
         al_set_error("bump: buffer given with buffer_size 0");
         return NULL;

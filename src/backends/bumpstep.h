@@ -31,6 +31,16 @@ static inline int al_bump_is_newest(uintptr_t top, const void *ptr, size_t size)
     return (uintptr_t)ptr + size == top;
 }
 
+/* Give back ptr[0, size): when it is the newest block the top rolls back to
+ * it and 1 is returned; otherwise 0 and nothing changes (its bytes stay spent
+ * until a reset or rewind). */
+static inline int al_bump_give_back(uintptr_t *top, void *ptr, size_t size)
+{
+    if (!al_bump_is_newest(*top, ptr, size)) return 0;
+    *top = (uintptr_t)ptr;
+    return 1;
+}
+
 /* Resize the newest block ptr[0, old_size) to new_size in place; 0 (and
  * nothing changed) when it is not the newest or the room is short. */
 static inline int al_bump_resize_newest(uintptr_t *top, uintptr_t end, void *ptr, size_t old_size,

@@ -1,4 +1,6 @@
+/* Loading a production allocator's library privately (see dynlib.h). */
 #include "dynlib.h"
+#include "internal.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
@@ -34,4 +36,14 @@ const char *al_dynlib_load(al_dynlib *lib)
     pthread_once(&lib->once, load_now);
     pthread_mutex_unlock(&load_lock);
     return lib->error[0] ? lib->error : NULL;
+}
+
+al_allocator *al_dynlib_handle(al_dynlib *lib, const al_vtable *vt, unsigned caps, const char *name)
+{
+    const char *why = al_dynlib_load(lib);
+    if (why) {
+        al_set_error("allocator '%s' is unavailable: %s", name, why);
+        return NULL;
+    }
+    return al_plain_handle(vt, caps, name);
 }

@@ -11,6 +11,8 @@
 #include <pthread.h>
 #include <stddef.h>
 
+#include "alloclab/allocator.h"
+
 typedef struct al_dynlib {
     const char *soname;            /* e.g. "libmimalloc.so.2" */
     const char *package;           /* Debian package that provides it */
@@ -24,5 +26,11 @@ typedef struct al_dynlib {
 /* Load the library once (thread-safe); NULL when every symbol resolved,
  * otherwise a one-line reason naming the package to install. */
 const char *al_dynlib_load(al_dynlib *lib);
+
+/** A new handle of the stateless backend `name` (operations vt) over lib:
+ *  loads lib first, so it does not rely on al_create having asked
+ *  unavailable(). NULL with the error set when lib cannot be loaded or
+ *  memory is short. */
+al_allocator *al_dynlib_handle(al_dynlib *lib, const al_vtable *vt, unsigned caps, const char *name);
 
 #endif

@@ -1,5 +1,6 @@
 /* je: jemalloc, Debian's static archive linked in with every one of its
- * global symbols renamed alje_* at build time (cmake/jemalloc.cmake).
+ * global symbols renamed alje_* at build time (cmake/dependencies.cmake
+ * finds the archive, cmake/rename_symbols.cmake renames the symbols).
  *
  * jemalloc's shared library cannot be opened privately like mimalloc's: it
  * uses initial-exec TLS, and dlopen fails with "cannot allocate memory in
@@ -71,13 +72,7 @@ static const al_vtable je_vt = {
 static al_allocator *je_create(const al_options *opts)
 {
     (void)opts;
-    al_allocator *a = malloc(sizeof *a);
-    if (!a) {
-        al_set_error("out of memory creating 'je'");
-        return NULL;
-    }
-    *a = (al_allocator){.state = a, .vt = &je_vt, .caps = AL_CAP_THREAD_SAFE | AL_CAP_FREES};
-    return a;
+    return al_plain_handle(&je_vt, AL_CAP_THREAD_SAFE | AL_CAP_FREES, "je");
 }
 
 #define JE_UNAVAILABLE NULL

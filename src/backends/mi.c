@@ -92,13 +92,7 @@ static const char *mi_unavailable(void) { return al_dynlib_load(&mi_lib); }
 static al_allocator *mi_create(const al_options *opts)
 {
     (void)opts;
-    al_allocator *a = malloc(sizeof *a);
-    if (!a) {
-        al_set_error("out of memory creating 'mi'");
-        return NULL;
-    }
-    *a = (al_allocator){.state = a, .vt = &mi_vt, .caps = AL_CAP_THREAD_SAFE | AL_CAP_FREES};
-    return a;
+    return al_dynlib_handle(&mi_lib, &mi_vt, AL_CAP_THREAD_SAFE | AL_CAP_FREES, "mi");
 }
 
 const al_backend_desc al_backend_mi = {

@@ -9,7 +9,7 @@
  * Above 128 bytes a block wastes under 20% of its class (four classes per
  * doubling). Each class has a LIFO free list threaded through its free
  * blocks and carves new blocks from 64 KiB pages of the backing allocator
- * (option backing, default a private sys instance). Blocks carry no header:
+ * (option backing, default the shared sys handle). Blocks carry no header:
  * a sized free finds the class again from (size, align).
  *
  * Pages are 4 KiB-aligned and a class's blocks sit at multiples of its size
@@ -31,6 +31,26 @@
 static const uint16_t class_size[NCLASSES] = {
     16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024,
 };
+
+/* The class of a request of s bytes (1 <= s <= 1024, already rounded to its
+ * alignment), from the layout above: step 16 up to 128, then four classes per
+ * doubling. A constant expression, so the lookup table below is built by the
+ * compiler, not by each instance. */
+#define CLASS_OF_SIZE(s)                    \
+    ((s) <= 16    ? 0                       \
+     : (s) <= 128 ? ((s) + 15) / 16 - 1     \
+     : (s) <= 256 ? 8 + ((s) - 129) / 32    \
+     : (s) <= 512 ? 12 + ((s) - 257) / 64   \
+                  : 16 + ((s) - 513) / 128)
+#define CLASS_AT(i) CLASS_OF_SIZE((i) * 16)
+#define CLASS_AT4(i) CLASS_AT(i), CLASS_AT((i) + 1), CLASS_AT((i) + 2), CLASS_AT((i) + 3)
+#define CLASS_AT16(i) CLASS_AT4(i), CLASS_AT4((i) + 4), CLASS_AT4((i) + 8), CLASS_AT4((i) + 12)
+
+/* class_of[i]: the class of the sizes 16i-15 .. 16i (entry 0 is unused). */
+static const uint8_t class_of[AL_POOL_MAX_SMALL / 16 + 1] = {
+    CLASS_AT16(0), CLASS_AT16(16), CLASS_AT16(32), CLASS_AT16(48), CLASS_AT(64),
+};
+_Static_assert(CLASS_OF_SIZE(AL_POOL_MAX_SMALL) == NCLASSES - 1, "the largest size has the last class");
 
 /* A free block: the link lives in the block's first bytes. */
 typedef struct free_block {
@@ -61,13 +81,11 @@ typedef struct pool {
     free_block *free[NCLASSES];  /* LIFO free list of each class */
     uintptr_t carve[NCLASSES];   /* next uncarved byte of the class's current page */
     uintptr_t carve_end[NCLASSES]; /* end of its carvable space (carve == carve_end: none) */
-    uint8_t class_of[AL_POOL_MAX_SMALL / 16 + 1]; /* class of sizes (16i-15 .. 16i] */
     page_footer *pages;          /* pages handed to classes */
     page_footer *spare;          /* pages back from a reset, not yet handed out */
     size_t npages;               /* pages held from backing (both lists) */
     big bigs;                    /* ring sentinel of the large blocks */
-    al_allocator *backing;
-    al_allocator *own_backing;   /* destroyed with the pool when the pool made it */
+    al_allocator *backing;       /* where pages and large blocks come from; not owned */
 } pool;
 
 static size_t round_up(size_t size, size_t align) { return (size + align - 1) & ~(align - 1); }
@@ -169,14 +187,14 @@ static void return_pages(pool *p, page_footer *f)
  * Operations. (size, align) picks the same route and class on the way in and
  * on the way out, so no block needs a header.
  * ------------------------------------------------------------------------- */
-static unsigned class_for(const pool *p, size_t rounded) { return p->class_of[(rounded + 15) >> 4]; }
+static unsigned class_for(size_t rounded) { return class_of[(rounded + 15) >> 4]; }
 
 static void *pool_allocate(void *st, size_t size, size_t align)
 {
     pool *p = st;
     size_t rs = round_up(size, align);
     if (rs > AL_POOL_MAX_SMALL) return big_allocate(p, size, align, false);
-    unsigned c = class_for(p, rs);
+    unsigned c = class_for(rs);
     free_block *b = p->free[c];
     if (!b) return pool_refill(p, c);
     p->free[c] = b->next;
@@ -191,7 +209,7 @@ static void pool_deallocate(void *st, void *ptr, size_t size, size_t align)
         big_free(p, header_of(ptr));
         return;
     }
-    unsigned c = class_for(p, rs);
+    unsigned c = class_for(rs);
     free_block *b = ptr;
     b->next = p->free[c];
     p->free[c] = b;
@@ -215,7 +233,7 @@ static void *pool_resize(pool *p, void *ptr, size_t old_size, size_t new_size, s
     size_t ro = round_up(old_size, align), rn = round_up(new_size, align);
     if (ro > AL_POOL_MAX_SMALL && rn > AL_POOL_MAX_SMALL)
         return big_resize(p, ptr, old_size, new_size, align);
-    if (ro <= AL_POOL_MAX_SMALL && rn <= AL_POOL_MAX_SMALL && class_for(p, ro) == class_for(p, rn))
+    if (ro <= AL_POOL_MAX_SMALL && rn <= AL_POOL_MAX_SMALL && class_for(ro) == class_for(rn))
         return ptr;
     void *q = pool_allocate(p, new_size, align);
     if (!q) return NULL;
@@ -238,7 +256,7 @@ static size_t pool_usable(void *st, const void *ptr, size_t size, size_t align)
 {
     pool *p = st;
     size_t rs = round_up(size, align);
-    if (rs <= AL_POOL_MAX_SMALL) return class_size[class_for(p, rs)];
+    if (rs <= AL_POOL_MAX_SMALL) return class_size[class_for(rs)];
     size_t off = big_align(align);
     return al_usable_size(p->backing, (const char *)ptr - off, size + off, off) - off;
 }
@@ -264,7 +282,6 @@ static void pool_destroy(void *st)
     pool *p = st;
     pool_reset(p);
     return_pages(p, p->spare);
-    al_destroy(p->own_backing);
     free(p);
 }
 
@@ -280,45 +297,25 @@ static const al_vtable pool_vt = {
 };
 
 /* ----------------------------------------------------------------------------
- * Construction and counters. No page is taken before the first request.
+ * Construction and counters. No page is taken before the first request, and
+ * creating one is a single libc block: no table, no backing to make.
  * ------------------------------------------------------------------------- */
-
-/* The smallest class of at least `size` bytes (1 <= size <= 1024), from the
- * class layout above: step 16 to 128, then four classes per doubling. */
-static unsigned class_index(size_t size)
-{
-    if (size <= 128) return (unsigned)((size + 15) >> 4) - 1;
-    size_t s = size - 1;
-    unsigned msb = 63u - (unsigned)__builtin_clzll((unsigned long long)s); /* 7..9 */
-    return 8u + (msb - 7u) * 4u + (unsigned)((s >> (msb - 2u)) & 3u);
-}
-
 static al_allocator *pool_create(const al_options *opts)
 {
-    pool *p = malloc(sizeof *p);
-    if (!p) {
-        al_set_error("pool: out of memory");
-        return NULL;
-    }
+    pool *p = al_instance_alloc(sizeof *p, "pool");
+    if (!p) return NULL;
     *p = (pool){
         .handle = {.state = p, .vt = &pool_vt, .caps = POOL_CAPS},
-        .backing = opts->backing,
+        .backing = opts->backing ? opts->backing : al_sys_shared(),
     };
     p->bigs.prev = p->bigs.next = &p->bigs;
-    for (size_t i = 1; i < sizeof p->class_of; i++) p->class_of[i] = (uint8_t)class_index(i * 16);
-    if (!p->backing) {
-        p->backing = p->own_backing = al_create("sys", NULL);
-        if (!p->backing) {
-            free(p);
-            return NULL; /* al_create said why */
-        }
-    }
     return &p->handle;
 }
 
 size_t al_pool_page_count(const al_allocator *a)
 {
-    return a && a->vt == &pool_vt ? ((const pool *)a->state)->npages : 0;
+    const pool *p = al_state_if(a, &pool_vt);
+    return p ? p->npages : 0;
 }
 
 const al_backend_desc al_backend_pool = {

@@ -14,11 +14,20 @@
  *
  * Option capacity bounds the bytes held from the break (default 1 GiB);
  * beyond it requests are NULL. As in bump, only the newest block is given
- * back or resized in place; a rollback leaving much free space at the top
- * lowers the break again when the break is still the instance's. Rewind
- * returns the regions started after the mark; reset empties the current
- * region and forgets the older ones; destroy gives back, newest first, every
- * region the break still ends at.
+ * back or resized in place. Rewind returns the regions started after the
+ * mark; reset empties the current region and forgets the older ones; destroy
+ * gives back, newest first, every region the break still ends at.
+ *
+ * Trimming, with hysteresis. A rollback, shrink or rewind that leaves much
+ * free space at the top lowers the break again when the break is still the
+ * instance's, but only when at least SBRK_TRIM_MIN bytes can go at once, it
+ * keeps SBRK_TRIM_SLACK bytes free at the top, and it never holds fewer
+ * bytes than were in use at the peak of either of the last two reset cycles
+ * (the floor; "in use": taken minus the free space at the top). Reset
+ * itself never trims. So a program that fills and resets the instance in a
+ * loop keeps its break still after the first cycle instead of lowering and
+ * raising it every time, while a one-off spike (or a cycle much larger than
+ * the two before) is still given back.
  *
  * Not thread-safe, and the break is process-global: two threads must not
  * use sbrk instances (or one instance) at the same time. Programs that move
@@ -33,6 +42,7 @@
 #include <unistd.h>
 
 #define SBRK_DEFAULT_CAPACITY ((size_t)1 << 30)
+#define SBRK_TRIM_MIN ((size_t)1 << 20)   /* a trim gives back at least this much, or nothing */
 #define SBRK_STEP ((size_t)64 << 10)      /* the break moves up by multiples of this */
 #define SBRK_TRIM_SLACK (4 * SBRK_STEP)   /* free space at the top that lowers the break */
 #define SBRK_CAPS (AL_CAP_FIXED_CAPACITY | AL_CAP_RESET | AL_CAP_MARKS)
@@ -53,6 +63,10 @@ typedef struct sbrk_state {
     size_t taken;        /* bytes held from the break, every region counted */
     size_t capacity;     /* most bytes taken may reach */
     size_t nregions;     /* regions in the chain */
+    size_t cycle_peak;   /* most bytes in use seen since the last reset (or creation) */
+    size_t prev_peak;    /* cycle_peak of the cycle before the current one */
+    size_t floor;        /* trims keep taken >= floor: the larger of the last two
+                            completed cycles' peaks (0 before the first reset) */
 } sbrk_state;
 
 static uintptr_t current_break(void) { return (uintptr_t)sbrk(0); }
@@ -86,12 +100,25 @@ static bool take_more(sbrk_state *s, size_t want)
     return true;
 }
 
-/* After the top came down: lower the break when much of the region's top is
- * free and the break is still ours, keeping one step of slack. */
+/* Before the top comes down: the bytes in use (taken minus the free space at
+ * the top) peak just before a fall, so noting them there finds the cycle's
+ * peak without a cost on allocation. */
+static void note_use(sbrk_state *s)
+{
+    size_t used = s->taken - (s->end - s->top);
+    if (used > s->cycle_peak) s->cycle_peak = used;
+}
+
+/* After the top came down (rollback, shrink, rewind; never reset): lower the
+ * break when the break is still ours and at least SBRK_TRIM_MIN bytes can go
+ * while keeping SBRK_TRIM_SLACK free at the top and taken >= floor. */
 static void maybe_trim(sbrk_state *s)
 {
-    if (s->end - s->top <= SBRK_TRIM_SLACK || current_break() != s->end) return;
-    size_t release = s->end - s->top - SBRK_STEP;
+    size_t free_top = s->end - s->top;
+    if (free_top <= SBRK_TRIM_SLACK) return;
+    size_t release = free_top - SBRK_TRIM_SLACK;
+    if (s->taken - release < s->floor) release = s->taken > s->floor ? s->taken - s->floor : 0;
+    if (release < SBRK_TRIM_MIN || current_break() != s->end) return;
     if (sbrk(-(intptr_t)release) == (void *)-1) return;
     s->end -= release;
     s->taken -= release;
@@ -162,6 +189,7 @@ static void sbrk_deallocate(void *st, void *ptr, size_t size, size_t align)
     sbrk_state *s = st;
     (void)align;
     if (!al_bump_is_newest(s->top, ptr, size)) return;
+    note_use(s);
     s->top = (uintptr_t)ptr;
     maybe_trim(s);
 }
@@ -185,21 +213,26 @@ static void *sbrk_shrink(void *st, void *ptr, size_t old_size, size_t new_size, 
 {
     sbrk_state *s = st;
     (void)align;
+    note_use(s);
     if (al_bump_resize_newest(&s->top, s->end, ptr, old_size, new_size)) maybe_trim(s);
     return ptr;
 }
 
 /* Empty the current region and forget the older ones: they lie below
  * someone else's memory, so they could only have been reused by rewinding
- * into them; they stay held and counted. */
+ * into them; they stay held and counted. The break stays where it is (the
+ * next cycle likely needs it again); the cycle's peak moves into the floor. */
 static void sbrk_reset(void *st)
 {
     sbrk_state *s = st;
+    note_use(s);
+    s->floor = s->cycle_peak > s->prev_peak ? s->cycle_peak : s->prev_peak;
+    s->prev_peak = s->cycle_peak;
+    s->cycle_peak = 0;
     if (!s->cur) return;
     s->nregions = 1;
     s->cur->prev = NULL;
     s->top = (uintptr_t)(s->cur + 1);
-    maybe_trim(s);
 }
 
 /* A mark is the current region's header and the top's offset from it. */
@@ -223,6 +256,7 @@ static void sbrk_rewind(void *st, const al_mark *m)
     }
     if (r != m->chunk) return;
     if (r && (m->offset < sizeof *r || m->offset > limit - (uintptr_t)r)) return;
+    note_use(s);
     drop_newer(s, r);
     if (!r) return;
     s->top = (uintptr_t)r + m->offset;
@@ -258,34 +292,23 @@ static const char *sbrk_unavailable(void)
 
 static al_allocator *sbrk_create(const al_options *opts)
 {
-    size_t cap = opts->capacity ? opts->capacity : SBRK_DEFAULT_CAPACITY;
-    if (cap > AL_MAX_SIZE) {
-        al_set_error("sbrk: capacity %zu is too large", cap);
-        return NULL;
-    }
-    sbrk_state *s = malloc(sizeof *s);
-    if (!s) {
-        al_set_error("sbrk: out of memory");
-        return NULL;
-    }
+    size_t cap;
+    if (!al_capacity_option(opts, SBRK_DEFAULT_CAPACITY, "sbrk", &cap)) return NULL;
+    sbrk_state *s = al_instance_alloc(sizeof *s, "sbrk");
+    if (!s) return NULL;
     *s = (sbrk_state){.handle = {.state = s, .vt = &sbrk_vt, .caps = SBRK_CAPS}, .capacity = cap};
     return &s->handle;
 }
 
-static const sbrk_state *as_sbrk(const al_allocator *a)
-{
-    return a && a->vt == &sbrk_vt ? a->state : NULL;
-}
-
 size_t al_sbrk_taken(const al_allocator *a)
 {
-    const sbrk_state *s = as_sbrk(a);
+    const sbrk_state *s = al_state_if(a, &sbrk_vt);
     return s ? s->taken : 0;
 }
 
 size_t al_sbrk_region_count(const al_allocator *a)
 {
-    const sbrk_state *s = as_sbrk(a);
+    const sbrk_state *s = al_state_if(a, &sbrk_vt);
     return s ? s->nregions : 0;
 }
 

@@ -65,21 +65,23 @@ static const al_vtable sys_vt = {
     .destroy = free, /* the handle is the whole instance */
 };
 
+#define SYS_CAPS (AL_CAP_THREAD_SAFE | AL_CAP_FREES)
+
 static al_allocator *sys_create(const al_options *opts)
 {
     (void)opts;
-    al_allocator *a = malloc(sizeof *a);
-    if (!a) {
-        al_set_error("out of memory creating 'sys'");
-        return NULL;
-    }
-    *a = (al_allocator){.state = a, .vt = &sys_vt, .caps = AL_CAP_THREAD_SAFE | AL_CAP_FREES};
-    return a;
+    return al_plain_handle(&sys_vt, SYS_CAPS, "sys");
 }
+
+/* No operation reads the state, so one handle serves the whole process; its
+ * NULL state makes even a stray al_destroy of it harmless (free(NULL)). */
+static al_allocator sys_shared = {.state = NULL, .vt = &sys_vt, .caps = SYS_CAPS};
+
+al_allocator *al_sys_shared(void) { return &sys_shared; }
 
 const al_backend_desc al_backend_sys = {
     .name = "sys",
     .description = "the C library's malloc (glibc): the baseline every program gets",
-    .caps = AL_CAP_THREAD_SAFE | AL_CAP_FREES,
+    .caps = SYS_CAPS,
     .create = sys_create,
 };

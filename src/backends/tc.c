@@ -99,13 +99,7 @@ static const char *tc_unavailable(void) { return al_dynlib_load(&tc_lib); }
 static al_allocator *tc_create(const al_options *opts)
 {
     (void)opts;
-    al_allocator *a = malloc(sizeof *a);
-    if (!a) {
-        al_set_error("out of memory creating 'tc'");
-        return NULL;
-    }
-    *a = (al_allocator){.state = a, .vt = &tc_vt, .caps = AL_CAP_THREAD_SAFE | AL_CAP_FREES};
-    return a;
+    return al_dynlib_handle(&tc_lib, &tc_vt, AL_CAP_THREAD_SAFE | AL_CAP_FREES, "tc");
 }
 
 const al_backend_desc al_backend_tc = {

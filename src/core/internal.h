@@ -17,6 +17,36 @@ extern const al_wrapper_desc al_wrapper_verbose;
 extern const al_wrapper_desc al_wrapper_stats;
 extern const al_wrapper_desc al_wrapper_locked;
 
+/* ----------------------------------------------------------------------------
+ * Construction helpers shared by the backends (src/backends/instance.c). Each
+ * sets the error (al_set_error) whenever it fails.
+ * ------------------------------------------------------------------------- */
+
+/** A libc block of `size` bytes for a new `name` instance; NULL with the
+ *  error "out of memory creating '<name>'". Released with free(). */
+void *al_instance_alloc(size_t size, const char *name);
+
+/** A registry-made handle of a backend without state (sys, je, mi, tc): the
+ *  handle is the whole instance, so vt->destroy must be free. NULL with the
+ *  error set when out of memory. */
+al_allocator *al_plain_handle(const al_vtable *vt, unsigned caps, const char *name);
+
+/** opts->capacity, or `def` when it is 0, into *cap; false (error set, *cap
+ *  unspecified) when it exceeds AL_MAX_SIZE. */
+bool al_capacity_option(const al_options *opts, size_t def, const char *name, size_t *cap);
+
+/** a's state when a is an instance with operations vt, else NULL (a NULL
+ *  too): how a backend's counters recognise their own instances. */
+static inline void *al_state_if(const al_allocator *a, const al_vtable *vt)
+{
+    return a && a->vt == vt ? a->state : NULL;
+}
+
+/** The process-wide sys handle (src/backends/sys.c): libc's malloc, no state.
+ *  The default backing of arena and pool; never destroyed (destroying it
+ *  would be a no-op anyway) and safe to share between threads. */
+al_allocator *al_sys_shared(void);
+
 /* An instance whose handle lives inside its own state: the usual layout for
  * registry-made allocators. Allocated from libc; never from the instance. */
 #define AL_CONTAINER_OF(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))

@@ -91,12 +91,7 @@ static void lk_rewind(void *st, const al_mark *m)
 }
 
 /* Destroying is not locked: no other call may run during or after it. */
-void al_locked_destroy(void *st)
-{
-    al_destroy(INNER(st));
-    pthread_mutex_destroy(&LOCKED(st)->lock);
-    free(st);
-}
+void al_locked_destroy(void *st) { al_wrapper_release(st, &LOCKED(st)->lock); }
 
 static const al_vtable locked_vt = {
     .allocate = lk_allocate,
@@ -114,13 +109,8 @@ static const al_vtable locked_vt = {
 static al_allocator *locked_wrap(al_allocator *inner, const al_options *opts)
 {
     (void)opts;
-    locked *w = al_wrapper_alloc(sizeof *w, inner, "locked");
-    if (!w) return NULL;
-    if (pthread_mutex_init(&w->lock, NULL) != 0) {
-        free(w);
-        al_set_error("cannot create the mutex of 'locked'");
-        return NULL;
-    }
+    locked *w = al_wrapper_alloc(sizeof *w, _Alignof(locked), inner, "locked");
+    if (!w || !al_wrapper_init_mutex(w, &w->lock, "locked")) return NULL;
     al_wrapper_setup(&w->base, &locked_vt, inner, AL_CAP_THREAD_SAFE);
     return &w->base.self;
 }

@@ -1,10 +1,16 @@
 /* stats: exact counts of the calls made to inner, the bytes asked for, the
  * live and peak bytes and blocks, and a power-of-two size histogram.
  *
- * Counters are relaxed atomics, so a stats: layer is as thread-safe as its
- * inner; peaks are raised with a compare-and-swap loop so that they are never
- * below a live figure that was reached. Marks and their live snapshots are
- * kept under a mutex: they are rare calls. */
+ * A stats: layer is as thread-safe as its inner, and pays for that only when
+ * it must. Over a thread-safe inner (AL_CAP_THREAD_SAFE) every counter
+ * changes with a relaxed atomic read-modify-write, and peaks are raised with
+ * a compare-and-swap loop so that they are never below a live figure that
+ * was reached. Over any other inner no two calls may run at once, so a
+ * counter changes with a relaxed load and store (plain moves, no locked
+ * instruction); readers in other threads still see whole values. The
+ * counters every allocate and deallocate change share one cache line, apart
+ * from the handle and inner pointer every call reads. Marks and their live
+ * snapshots are kept under a mutex: they are rare calls. */
 #include "wrapper.h"
 
 #include <inttypes.h>
@@ -13,12 +19,23 @@
 #include <stdlib.h>
 
 #define MARK_SLOTS 16
+#define CACHE_LINE 64
 
+typedef _Atomic uint64_t counter;
+
+/* Each group starts a cache line (_Alignas on its first member). */
 typedef struct counters {
-    _Atomic uint64_t allocs, zeroed, deallocs, grows, shrinks, resets, marks, rewinds, failed;
-    _Atomic uint64_t bytes_requested, live_bytes, live_blocks, peak_bytes, peak_blocks;
-    _Atomic uint64_t histogram[AL_STATS_BUCKETS];
+    /* Changed by every allocate and deallocate. */
+    _Alignas(CACHE_LINE) counter allocs;
+    counter deallocs, bytes_requested, live_bytes, live_blocks, peak_bytes, peak_blocks, zeroed;
+    /* Changed by the other calls. */
+    _Alignas(CACHE_LINE) counter grows;
+    counter shrinks, resets, marks, rewinds, failed;
+    _Alignas(CACHE_LINE) counter histogram[AL_STATS_BUCKETS];
 } counters;
+
+_Static_assert(offsetof(counters, zeroed) < CACHE_LINE, "the hot counters share one line");
+_Static_assert(offsetof(counters, grows) == CACHE_LINE, "and have it to themselves");
 
 /* A mark handed out by inner, with the live figures when it was taken. */
 typedef struct mark_slot {
@@ -28,7 +45,8 @@ typedef struct mark_slot {
 
 typedef struct stats {
     al_wrapper_base base;           /* first: the state pointer is the instance */
-    counters c;
+    bool shared;                    /* inner is thread-safe: counters change atomically */
+    counters c;                     /* on cache lines of their own */
     pthread_mutex_t mark_lock;      /* guards the fields below */
     mark_slot marks[MARK_SLOTS];    /* the newest n_marks marks, oldest first */
     size_t n_marks;
@@ -36,30 +54,51 @@ typedef struct stats {
 
 #define ST(st) ((stats *)(st))
 #define INNER(st) (ST(st)->base.inner)
-#define INC(field) atomic_fetch_add_explicit(&(field), 1, memory_order_relaxed)
-#define ADD(field, n) atomic_fetch_add_explicit(&(field), (n), memory_order_relaxed)
 #define LOAD(field) atomic_load_explicit(&(field), memory_order_relaxed)
 #define STORE(field, v) atomic_store_explicit(&(field), (v), memory_order_relaxed)
+#define INC(s, field) add((s), &(s)->c.field, 1)
 
 /* ----------------------------------------------------------------------------
- * Live figures: raised with their peak, lowered without going below 0.
+ * Counting, in either mode. Live figures are raised with their peak and
+ * lowered without going below 0.
  * ------------------------------------------------------------------------- */
-static void raise_peak(_Atomic uint64_t *peak, uint64_t v)
+static inline void add(const stats *s, counter *f, uint64_t n)
+{
+    if (s->shared) atomic_fetch_add_explicit(f, n, memory_order_relaxed);
+    else atomic_store_explicit(f, atomic_load_explicit(f, memory_order_relaxed) + n, memory_order_relaxed);
+}
+
+static inline void raise_peak(const stats *s, counter *peak, uint64_t v)
 {
     uint64_t cur = atomic_load_explicit(peak, memory_order_relaxed);
+    if (!s->shared) {
+        if (cur < v) atomic_store_explicit(peak, v, memory_order_relaxed);
+        return;
+    }
     while (cur < v && !atomic_compare_exchange_weak_explicit(peak, &cur, v, memory_order_relaxed,
                                                              memory_order_relaxed)) {
     }
 }
 
-static void live_add(_Atomic uint64_t *live, _Atomic uint64_t *peak, uint64_t n)
+static inline void live_add(const stats *s, counter *live, counter *peak, uint64_t n)
 {
-    raise_peak(peak, atomic_fetch_add_explicit(live, n, memory_order_relaxed) + n);
+    uint64_t v;
+    if (s->shared) {
+        v = atomic_fetch_add_explicit(live, n, memory_order_relaxed) + n;
+    } else {
+        v = atomic_load_explicit(live, memory_order_relaxed) + n;
+        atomic_store_explicit(live, v, memory_order_relaxed);
+    }
+    raise_peak(s, peak, v);
 }
 
-static void live_sub(_Atomic uint64_t *live, uint64_t n)
+static inline void live_sub(const stats *s, counter *live, uint64_t n)
 {
     uint64_t cur = atomic_load_explicit(live, memory_order_relaxed);
+    if (!s->shared) {
+        atomic_store_explicit(live, cur > n ? cur - n : 0, memory_order_relaxed);
+        return;
+    }
     while (!atomic_compare_exchange_weak_explicit(live, &cur, cur > n ? cur - n : 0,
                                                   memory_order_relaxed, memory_order_relaxed)) {
     }
@@ -71,71 +110,68 @@ static unsigned bucket_of(size_t size)
 }
 
 /* One request of `size` bytes: counted in bytes_requested and the histogram. */
-static void count_request(counters *c, size_t size, size_t requested)
+static void count_request(const stats *s, counters *c, size_t size, size_t requested)
 {
-    ADD(c->bytes_requested, requested);
-    INC(c->histogram[bucket_of(size)]);
+    add(s, &c->bytes_requested, requested);
+    add(s, &c->histogram[bucket_of(size)], 1);
 }
 
 /* ----------------------------------------------------------------------------
  * The operations: call inner through the front end, then count.
  * ------------------------------------------------------------------------- */
-static void *count_new_block(counters *c, void *p, size_t size)
+/* A new block p (or NULL) of `size` bytes from a call counted in `calls`. */
+static void *count_new_block(stats *s, counter *calls, void *p, size_t size)
 {
+    add(s, calls, 1);
+    count_request(s, &s->c, size, size);
     if (p == NULL) {
-        INC(c->failed);
+        INC(s, failed);
         return NULL;
     }
-    live_add(&c->live_bytes, &c->peak_bytes, size);
-    live_add(&c->live_blocks, &c->peak_blocks, 1);
+    live_add(s, &s->c.live_bytes, &s->c.peak_bytes, size);
+    live_add(s, &s->c.live_blocks, &s->c.peak_blocks, 1);
     return p;
 }
 
 static void *st_allocate(void *st, size_t size, size_t align)
 {
-    counters *c = &ST(st)->c;
-    void *p = al_allocate(INNER(st), size, align);
-    INC(c->allocs);
-    count_request(c, size, size);
-    return count_new_block(c, p, size);
+    stats *s = ST(st);
+    return count_new_block(s, &s->c.allocs, al_allocate(s->base.inner, size, align), size);
 }
 
 static void *st_zeroed(void *st, size_t size, size_t align)
 {
-    counters *c = &ST(st)->c;
-    void *p = al_allocate_zeroed(INNER(st), size, align);
-    INC(c->zeroed);
-    count_request(c, size, size);
-    return count_new_block(c, p, size);
+    stats *s = ST(st);
+    return count_new_block(s, &s->c.zeroed, al_allocate_zeroed(s->base.inner, size, align), size);
 }
 
 static void st_deallocate(void *st, void *ptr, size_t size, size_t align)
 {
-    counters *c = &ST(st)->c;
-    al_deallocate(INNER(st), ptr, size, align);
-    INC(c->deallocs);
-    live_sub(&c->live_bytes, size);
-    live_sub(&c->live_blocks, 1);
+    stats *s = ST(st);
+    al_deallocate(s->base.inner, ptr, size, align);
+    INC(s, deallocs);
+    live_sub(s, &s->c.live_bytes, size);
+    live_sub(s, &s->c.live_blocks, 1);
 }
 
 static void *st_grow(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
 {
-    counters *c = &ST(st)->c;
-    void *p = al_grow(INNER(st), ptr, old_size, new_size, align);
-    INC(c->grows);
-    count_request(c, new_size, new_size - old_size);
-    if (p == NULL) INC(c->failed);
-    else live_add(&c->live_bytes, &c->peak_bytes, new_size - old_size);
+    stats *s = ST(st);
+    void *p = al_grow(s->base.inner, ptr, old_size, new_size, align);
+    INC(s, grows);
+    count_request(s, &s->c, new_size, new_size - old_size);
+    if (p == NULL) INC(s, failed);
+    else live_add(s, &s->c.live_bytes, &s->c.peak_bytes, new_size - old_size);
     return p;
 }
 
 static void *st_shrink(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
 {
-    counters *c = &ST(st)->c;
-    void *p = al_shrink(INNER(st), ptr, old_size, new_size, align);
-    INC(c->shrinks);
-    if (p == NULL) INC(c->failed);
-    else live_sub(&c->live_bytes, old_size - new_size);
+    stats *s = ST(st);
+    void *p = al_shrink(s->base.inner, ptr, old_size, new_size, align);
+    INC(s, shrinks);
+    if (p == NULL) INC(s, failed);
+    else live_sub(s, &s->c.live_bytes, old_size - new_size);
     return p;
 }
 
@@ -148,7 +184,7 @@ static void st_reset(void *st)
 {
     stats *s = ST(st);
     al_reset(s->base.inner);
-    INC(s->c.resets);
+    INC(s, resets);
     pthread_mutex_lock(&s->mark_lock);
     s->n_marks = 0; /* marks from before a reset must not be used again */
     pthread_mutex_unlock(&s->mark_lock);
@@ -161,9 +197,9 @@ static bool st_mark(void *st, al_mark *out)
     stats *s = ST(st);
     pthread_mutex_lock(&s->mark_lock);
     bool ok = al_mark_get(s->base.inner, out);
-    INC(s->c.marks);
+    INC(s, marks);
     if (!ok) {
-        INC(s->c.failed);
+        INC(s, failed);
     } else {
         if (s->n_marks == MARK_SLOTS) { /* forget the oldest */
             memmove(&s->marks[0], &s->marks[1], (MARK_SLOTS - 1) * sizeof s->marks[0]);
@@ -180,7 +216,7 @@ static void st_rewind(void *st, const al_mark *m)
     stats *s = ST(st);
     pthread_mutex_lock(&s->mark_lock);
     al_rewind(s->base.inner, m);
-    INC(s->c.rewinds);
+    INC(s, rewinds);
     /* Marks newer than m are dead now; m itself may be rewound to again. */
     for (size_t i = s->n_marks; i-- > 0;) {
         if (s->marks[i].mark.chunk == m->chunk && s->marks[i].mark.offset == m->offset) {
@@ -193,12 +229,7 @@ static void st_rewind(void *st, const al_mark *m)
     pthread_mutex_unlock(&s->mark_lock);
 }
 
-void al_stats_destroy(void *st)
-{
-    al_destroy(INNER(st));
-    pthread_mutex_destroy(&ST(st)->mark_lock);
-    free(st);
-}
+void al_stats_destroy(void *st) { al_wrapper_release(st, &ST(st)->mark_lock); }
 
 static const al_vtable stats_vt = {
     .allocate = st_allocate,
@@ -216,13 +247,9 @@ static const al_vtable stats_vt = {
 static al_allocator *stats_wrap(al_allocator *inner, const al_options *opts)
 {
     (void)opts;
-    stats *w = al_wrapper_alloc(sizeof *w, inner, "stats"); /* all counters 0 */
-    if (!w) return NULL;
-    if (pthread_mutex_init(&w->mark_lock, NULL) != 0) {
-        free(w);
-        al_set_error("cannot create the mutex of 'stats'");
-        return NULL;
-    }
+    stats *w = al_wrapper_alloc(sizeof *w, _Alignof(stats), inner, "stats"); /* all counters 0 */
+    if (!w || !al_wrapper_init_mutex(w, &w->mark_lock, "stats")) return NULL;
+    w->shared = (inner->caps & AL_CAP_THREAD_SAFE) != 0;
     al_wrapper_setup(&w->base, &stats_vt, inner, 0);
     return &w->base.self;
 }
@@ -265,7 +292,7 @@ void al_stats_clear(al_allocator *a)
     stats *s = find_stats(a);
     if (!s) return;
     counters *c = &s->c;
-    _Atomic uint64_t *zero[] = {&c->allocs, &c->zeroed, &c->deallocs, &c->grows, &c->shrinks,
+    counter *zero[] = {&c->allocs, &c->zeroed, &c->deallocs, &c->grows, &c->shrinks,
                                 &c->resets, &c->marks, &c->rewinds, &c->failed, &c->bytes_requested};
     for (size_t i = 0; i < sizeof zero / sizeof zero[0]; i++) STORE(*zero[i], 0);
     for (size_t k = 0; k < AL_STATS_BUCKETS; k++) STORE(c->histogram[k], 0);

@@ -257,7 +257,7 @@ static al_allocator *verbose_wrap(al_allocator *inner, const al_options *opts)
         al_set_error("verbose: the log stream has no file descriptor");
         return NULL;
     }
-    verbose *w = al_wrapper_alloc(sizeof *w, inner, "verbose");
+    verbose *w = al_wrapper_alloc(sizeof *w, _Alignof(verbose), inner, "verbose");
     if (!w) return NULL;
     w->log = opts->log;
     w->fd = fd;

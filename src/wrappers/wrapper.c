@@ -4,15 +4,33 @@
 
 #include <stdlib.h>
 
-void *al_wrapper_alloc(size_t size, al_allocator *inner, const char *name)
+void *al_wrapper_alloc(size_t size, size_t align, al_allocator *inner, const char *name)
 {
     if (inner == NULL) {
         al_set_error("%s: no allocator to wrap", name);
         return NULL;
     }
-    void *w = calloc(1, size);
+    void *w = NULL;
+    if (align <= AL_MALLOC_ALIGN) w = calloc(1, size);
+    else if (posix_memalign(&w, align, size) == 0) memset(w, 0, size);
+    else w = NULL;
     if (!w) al_set_error("out of memory creating '%s'", name);
     return w;
+}
+
+bool al_wrapper_init_mutex(void *w, pthread_mutex_t *m, const char *name)
+{
+    if (pthread_mutex_init(m, NULL) == 0) return true;
+    free(w);
+    al_set_error("cannot create the mutex of '%s'", name);
+    return false;
+}
+
+void al_wrapper_release(void *st, pthread_mutex_t *m)
+{
+    al_destroy(((al_wrapper_base *)st)->inner);
+    if (m) pthread_mutex_destroy(m);
+    free(st);
 }
 
 void al_wrapper_setup(al_wrapper_base *b, const al_vtable *tmpl, al_allocator *inner, unsigned add_caps)

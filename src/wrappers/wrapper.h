@@ -10,6 +10,8 @@
 #include "internal.h"
 #include "alloclab/wrappers.h"
 
+#include <pthread.h>
+
 typedef struct al_wrapper_base {
     al_allocator self;     /* the handle handed out: self.state == this, self.vt == &vt */
     al_vtable vt;          /* this instance's operations */
@@ -22,9 +24,18 @@ typedef struct al_wrapper_base {
  *  its fallbacks). caps = inner's | add_caps. */
 void al_wrapper_setup(al_wrapper_base *b, const al_vtable *tmpl, al_allocator *inner, unsigned add_caps);
 
-/** A zeroed libc block of `size` bytes for a new `name` wrapper over inner,
- *  or NULL with the error set (inner NULL, out of memory). */
-void *al_wrapper_alloc(size_t size, al_allocator *inner, const char *name);
+/** A zeroed libc block of `size` bytes aligned to `align` (a power of two,
+ *  the instance type's _Alignof) for a new `name` wrapper over inner, or
+ *  NULL with the error set (inner NULL, out of memory). Freed with free(). */
+void *al_wrapper_alloc(size_t size, size_t align, al_allocator *inner, const char *name);
+
+/** Initialise the mutex m inside the new wrapper block w. On failure frees
+ *  w, sets the error and returns false (inner stays the caller's). */
+bool al_wrapper_init_mutex(void *w, pthread_mutex_t *m, const char *name);
+
+/** Release a wrapper instance st: destroy its inner, then the mutex m inside
+ *  it (none when NULL), then its block. */
+void al_wrapper_release(void *st, pthread_mutex_t *m);
 
 /* The destroy operations of the built-in wrappers: a handle whose vt->destroy
  * is one of them is an al_wrapper_base (that is how al_wrapper_inner knows). */
