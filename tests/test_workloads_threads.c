@@ -95,8 +95,12 @@ static void test_corruption_is_caught(void **state)
     for (size_t i = 0; i < 2; i++) {
         expect_run("glibc-thread", "2", far[i], 1, AL_RUN_FAILED, false, "lost its pattern");
         expect_run("stress-mem", "1:50000", far[i], 1, AL_RUN_FAILED, false, "lost its pattern");
+#if !defined(__SANITIZE_THREAD__)
+        /* Two threads handed one block write it at once: that race is the
+         * corruption itself, which TSan (rightly) stops on. */
         if (al_wrapper_find("locked"))
             expect_run("stress-mem", "2:50000", far[i], 1, AL_RUN_FAILED, false, "lost its pattern");
+#endif
     }
 }
 
