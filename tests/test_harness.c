@@ -12,6 +12,7 @@
 
 #include <alloclab/registry.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,37 @@ static al_run_status slow_run(void *inst, uint64_t iters, char *why, size_t whyl
     return AL_RUN_OK;
 }
 
+/* t-fixed: 7 iterations per sample (fixed_iters); logs each run's count. */
+static al_run_status logging_run(void *inst, uint64_t iters, char *why, size_t whylen)
+{
+    (void)inst, (void)why, (void)whylen;
+    FILE *f = log_path[0] ? fopen(log_path, "a") : NULL;
+    if (f) {
+        fprintf(f, "%llu\n", (unsigned long long)iters);
+        fclose(f);
+    }
+    return AL_RUN_OK;
+}
+static uint64_t seven(void *inst) { (void)inst; return 7; }
+static uint64_t zero(void *inst) { (void)inst; return 0; }
+
+/* t-busy2: two threads spin through the same loop, so the process's CPU
+ * time is about twice the wall time. */
+static void *spin(void *arg)
+{
+    for (volatile uint64_t i = 0; i < *(const uint64_t *)arg * 100; i++) {}
+    return NULL;
+}
+static al_run_status busy2_run(void *inst, uint64_t iters, char *why, size_t whylen)
+{
+    (void)inst, (void)why, (void)whylen;
+    pthread_t th;
+    bool started = pthread_create(&th, NULL, spin, &iters) == 0;
+    spin(&iters);
+    if (started) pthread_join(th, NULL);
+    return AL_RUN_OK;
+}
+
 static const char *const two_params[] = {"a", "b", NULL};
 static const char *const one_param[] = {"x", NULL};
 static const al_workload w_ok = {"t-ok", "test: empty loop", two_params, t_setup, ok_run, t_teardown, t_calls, NULL};
@@ -95,6 +127,12 @@ static const al_workload w_crash = {"t-crash", "test: segfaults", one_param, t_s
 static const al_workload w_fail = {"t-fail", "test: bad memory", one_param, t_setup, fail_run, t_teardown, NULL, NULL};
 static const al_workload w_hang = {"t-hang", "test: never returns", one_param, t_setup, hang_run, t_teardown, NULL, NULL};
 static const al_workload w_slow = {"t-slow", "test: 150 ms a run", one_param, t_setup, slow_run, t_teardown, NULL, NULL};
+static const al_workload w_fixed = {.name = "t-fixed", .description = "test: fixed iterations", .params = one_param,
+                                    .setup = t_setup, .run = logging_run, .teardown = t_teardown, .fixed_iters = seven};
+static const al_workload w_zero = {.name = "t-zero", .description = "test: fixed_iters 0 calibrates", .params = one_param,
+                                   .setup = t_setup, .run = ok_run, .teardown = t_teardown, .fixed_iters = zero};
+static const al_workload w_busy2 = {.name = "t-busy2", .description = "test: two busy threads", .params = one_param,
+                                    .setup = t_setup, .run = busy2_run, .teardown = t_teardown};
 static const al_workload w_unsup = {"t-unsup", "test: unsupported", one_param, unsup_setup, ok_run, t_teardown, NULL, NULL};
 
 /* Quiet, short runs. */
@@ -158,7 +196,7 @@ static void test_plan_default_covers_everything(void **state)
     }
     /* ... plus the test's registered workloads, the first of which has two
      * parameters (the others one each). */
-    expected += (2 + 5) * na;
+    expected += (2 + 8) * na;
     assert_int_equal(n, expected);
     for (size_t k = 0; k < n; k++) assert_null(al_spec_unavailable(items[k].allocator));
     free(items);
@@ -367,6 +405,79 @@ static void test_rounds_rotate(void **state)
     al_bench_run_free(&run);
 }
 
+/* fixed_iters > 0: no calibration; one warm-up run(1), then every sample
+ * runs exactly that many iterations. 0: calibrated as usual. */
+static void test_fixed_iters_skip_calibration(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/alloclab-fix-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    snprintf(log_path, sizeof log_path, "%s/log", dir);
+    const char *wls[] = {"t-fixed", "t-zero"}, *allocs[] = {"sys", "je"};
+    size_t na = al_spec_unavailable("je") ? 1 : 2;
+    al_bench_config cfg = small_cfg(wls, 1, allocs, na);
+    cfg.samples = 4;
+    cfg.min_sample_ms = 5; /* calibration would go far beyond 7 iterations of an empty run */
+    al_bench_run run = {0};
+    char err[256] = "";
+    assert_int_equal(al_bench_execute(&cfg, &run, err, sizeof err), 0);
+    FILE *f = fopen(log_path, "r");
+    assert_non_null(f);
+    char line[32];
+    size_t ones = 0, sevens = 0, others = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (strcmp(line, "1\n") == 0) ones++;
+        else if (strcmp(line, "7\n") == 0) sevens++;
+        else others++;
+    }
+    fclose(f);
+    unlink(log_path);
+    rmdir(dir);
+    log_path[0] = '\0';
+    assert_int_equal(ones, na);           /* the warm-ups */
+    assert_int_equal(sevens, 4 * na);     /* the samples */
+    assert_int_equal(others, 0);
+    for (size_t i = 0; i < run.nresults; i++) {
+        assert_int_equal(run.results[i].status, AL_RUN_OK);
+        assert_int_equal(run.results[i].iterations, 7);
+        assert_int_equal(run.results[i].nsamples, 4);
+    }
+    al_bench_run_free(&run);
+
+    /* t-zero calibrates: 1 ms samples of an empty loop take far more than 1. */
+    cfg = small_cfg(wls + 1, 1, allocs, 1);
+    cfg.samples = 2;
+    cfg.min_sample_ms = 1;
+    assert_int_equal(al_bench_execute(&cfg, &run, err, sizeof err), 0);
+    assert_int_equal(run.results[0].status, AL_RUN_OK);
+    assert_true(run.results[0].iterations > 1);
+    al_bench_run_free(&run);
+}
+
+/* CPU time of the whole child per iteration: positive for busy work, about
+ * the wall time for one thread and about twice for two (bounded loosely:
+ * this checks what is measured, not how fast). -1 when nothing ran. */
+static void test_cpu_time(void **state)
+{
+    (void)state;
+    const char *wls[] = {"t-ok/a", "t-busy2", "t-fail"}, *allocs[] = {"sys"};
+    al_bench_config cfg = small_cfg(wls, 3, allocs, 1);
+    cfg.min_sample_ms = 2;
+    al_bench_run run = {0};
+    char err[256] = "";
+    assert_int_equal(al_bench_execute(&cfg, &run, err, sizeof err), 0);
+    const al_bench_result *one = find(&run, "t-ok", "sys"), *two = find(&run, "t-busy2", "sys"),
+                          *bad = find(&run, "t-fail", "sys");
+    assert_int_equal(one->status, AL_RUN_OK);
+    assert_int_equal(two->status, AL_RUN_OK);
+    assert_true(one->cpu_median_ns > 0);
+    assert_true(two->cpu_median_ns > 0);
+    assert_true(one->cpu_median_ns <= one->s.max * 1.25 + 100);
+    assert_true(two->cpu_median_ns <= two->s.max * 2 * 1.25 + 100);
+    assert_true(bad->cpu_median_ns == -1);
+    al_bench_run_free(&run);
+}
+
 static void test_instruction_mode_refused_when_unavailable(void **state)
 {
     (void)state;
@@ -526,7 +637,7 @@ static void test_report_table(void **state)
 
 int main(int argc, char **argv)
 {
-    const al_workload *mine[] = {&w_ok, &w_crash, &w_fail, &w_hang, &w_unsup, &w_slow};
+    const al_workload *mine[] = {&w_ok, &w_crash, &w_fail, &w_hang, &w_unsup, &w_slow, &w_fixed, &w_zero, &w_busy2};
     for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++)
         if (al_workload_register(mine[i]) != 0) return 1;
     /* Under valgrind this program is the benchmark child (al_callgrind_measure
@@ -543,6 +654,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_execute_timeout_kills),
         cmocka_unit_test(test_quick_budget_caps_slow_groups),
         cmocka_unit_test(test_rounds_rotate),
+        cmocka_unit_test(test_fixed_iters_skip_calibration),
+        cmocka_unit_test(test_cpu_time),
         cmocka_unit_test(test_instruction_mode_refused_when_unavailable),
         cmocka_unit_test(test_instruction_mode_is_deterministic),
         cmocka_unit_test(test_context_detect),

@@ -136,6 +136,44 @@ static void test_overlapping_blocks_are_caught(void **state)
     expect_run("binary-trees", "12", "wl-evil", 1, AL_RUN_FAILED, false, "corrupt");
 }
 
+/* Blocks far apart sharing memory: a pattern that repeats every N blocks
+ * would let them pass. Every workload holding many blocks live must fail.
+ * (vec-push and smallvec hold one block at a time: a block handed out again
+ * later was freed by then, which is reuse, not corruption.) */
+static void test_distant_duplicates_are_caught(void **state)
+{
+    (void)state;
+    static const char *const far[] = {"wl-dup251", "wl-dup1000"};
+    for (size_t i = 0; i < 2; i++) {
+        expect_run("glibc-simple", "16", far[i], 1, AL_RUN_FAILED, false, "lost its pattern");
+        expect_run("glibc-simple", "64", far[i], 1, AL_RUN_FAILED, false, "lost its pattern");
+        expect_run("glibc-simple", "1", far[i], 1, AL_RUN_FAILED, false, "lost its pattern");
+        expect_run("binary-trees", "12", far[i], 1, AL_RUN_FAILED, false, "corrupt");
+    }
+    /* large-blocks keeps 20 blocks live: a duplicate 13 blocks back is
+     * often still live. */
+    expect_run("large-blocks", "untouched:60", "wl-dup13", 3, AL_RUN_FAILED, false, "lost its pattern");
+    expect_run("large-blocks", "touched:20", "wl-dup13", 1, AL_RUN_FAILED, false, "lost its pattern");
+}
+
+/* A block one byte short: the next block starts on its last byte, which
+ * large-blocks/untouched must check (not only the first). */
+static void test_short_blocks_are_caught(void **state)
+{
+    (void)state;
+    expect_run("large-blocks", "untouched:40", "wl-short", 2, AL_RUN_FAILED, false, "lost its pattern");
+    expect_run("glibc-simple", "64", "wl-short", 1, AL_RUN_FAILED, false, "lost its pattern");
+}
+
+/* Each right leaf on its left sibling's block: the shape still checks, the
+ * serials must not. */
+static void test_shared_tree_nodes_are_caught(void **state)
+{
+    (void)state;
+    expect_run("binary-trees", "4", "wl-twins", 1, AL_RUN_FAILED, false, "corrupt");
+    expect_run("binary-trees", "12", "wl-twins", 1, AL_RUN_FAILED, false, "corrupt");
+}
+
 /* ---- capacity ----------------------------------------------------------- */
 static void test_fixed_capacity_is_unsupported(void **state)
 {
@@ -145,6 +183,49 @@ static void test_fixed_capacity_is_unsupported(void **state)
     expect_run("binary-trees", "18", "wl-tiny", 1, AL_RUN_UNSUPPORTED, true, "capacity exhausted");
     /* Big enough for a block, not for the sequence: unsupported from run. */
     expect_run("large-blocks", "untouched:60", "wl-mid", 3, AL_RUN_UNSUPPORTED, false, "capacity exhausted");
+}
+
+/* An allocator that neither frees one by one nor has a fixed capacity
+ * (arena) would hold a whole large-blocks cycle (~15 GiB): refused at setup. */
+static void test_large_blocks_needs_frees(void **state)
+{
+    (void)state;
+    if (!al_backend_find("arena")) skip();
+    expect_run("large-blocks", "untouched", "arena", 1, AL_RUN_UNSUPPORTED, true, "needs individual frees");
+    expect_run("large-blocks", "touched:40", "arena", 1, AL_RUN_UNSUPPORTED, true, "needs individual frees");
+    char why[256];
+    wl_test_run("large-blocks", "touched", "arena", 1, why, sizeof why, NULL);
+    if (!strstr(why, "GiB in total")) fail_msg("reason '%s' lacks the total", why);
+    /* Those that free, and fixed-capacity ones (exhausted, with their own reason), still run. */
+    expect_run("large-blocks", "untouched:20", "wl-nts", 1, AL_RUN_OK, false, NULL);
+    if (al_backend_find("pool")) expect_run("large-blocks", "untouched:20", "pool", 1, AL_RUN_OK, false, NULL);
+}
+
+/* fixed_iters: large-blocks times a whole cycle per sample untouched, 100
+ * replacements touched, never more than its cycle; the others calibrate. */
+static uint64_t fixed_iters_of(const char *param)
+{
+    const al_workload *w = al_workload_find("large-blocks");
+    al_run_status st = AL_RUN_OK;
+    char why[256] = "";
+    void *inst = w->setup(param, "sys", &st, why, sizeof why);
+    if (!inst) fail_msg("large-blocks/%s: %s", param, why);
+    assert_non_null(w->fixed_iters);
+    uint64_t n = w->fixed_iters(inst);
+    w->teardown(inst);
+    return n;
+}
+
+static void test_large_blocks_fixed_iters(void **state)
+{
+    (void)state;
+    assert_int_equal(fixed_iters_of("untouched"), 50);
+    assert_int_equal(fixed_iters_of("touched"), 5);
+    assert_int_equal(fixed_iters_of("untouched:60"), 3);
+    assert_int_equal(fixed_iters_of("touched:30"), 2);
+    assert_int_equal(fixed_iters_of("touched:5000"), 5);
+    for (size_t i = 0; i < al_workload_count(); i++)
+        if (strcmp(al_workload_at(i)->name, "large-blocks") != 0) assert_null(al_workload_at(i)->fixed_iters);
 }
 
 /* The hand-made backends: a 1 MiB bump is refused by what does not fit and
@@ -218,7 +299,12 @@ int main(void)
         cmocka_unit_test(test_defaults_on_production),
         cmocka_unit_test(test_several_iterations_and_reset),
         cmocka_unit_test(test_overlapping_blocks_are_caught),
+        cmocka_unit_test(test_distant_duplicates_are_caught),
+        cmocka_unit_test(test_short_blocks_are_caught),
+        cmocka_unit_test(test_shared_tree_nodes_are_caught),
         cmocka_unit_test(test_fixed_capacity_is_unsupported),
+        cmocka_unit_test(test_large_blocks_needs_frees),
+        cmocka_unit_test(test_large_blocks_fixed_iters),
         cmocka_unit_test(test_hand_made_backends),
         cmocka_unit_test(test_bad_params_and_specs),
         cmocka_unit_test(test_alloc_calls),

@@ -30,6 +30,9 @@ enum {
     AL_CAP_RESET          = 1u << 2, /* reset() frees every block at once */
     AL_CAP_FIXED_CAPACITY = 1u << 3, /* a fixed byte budget; NULL once it is spent */
     AL_CAP_MARKS          = 1u << 4, /* mark()/rewind() temporary scopes */
+    AL_CAP_PROCESS_GLOBAL = 1u << 5, /* instances share process-wide state (the program
+                                        break): two instances must not be used from two
+                                        threads at once */
 };
 
 /* The largest alignment every backend must honour. Larger alignments (up to a

@@ -45,7 +45,7 @@
 #define SBRK_TRIM_MIN ((size_t)1 << 20)   /* a trim gives back at least this much, or nothing */
 #define SBRK_STEP ((size_t)64 << 10)      /* the break moves up by multiples of this */
 #define SBRK_TRIM_SLACK (4 * SBRK_STEP)   /* free space at the top that lowers the break */
-#define SBRK_CAPS (AL_CAP_FIXED_CAPACITY | AL_CAP_RESET | AL_CAP_MARKS)
+#define SBRK_CAPS (AL_CAP_FIXED_CAPACITY | AL_CAP_RESET | AL_CAP_MARKS | AL_CAP_PROCESS_GLOBAL)
 
 /* The first bytes of every region: the chain back to the older regions,
  * which marks need to rewind into them. */

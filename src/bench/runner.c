@@ -21,7 +21,8 @@
 #include <unistd.h>
 
 /* ----------------------------------------------------------------------------
- * Messages. Child -> parent: READY (iters, alloc_calls), SAMPLE (ns/iter) or
+ * Messages. Child -> parent: READY (iters, alloc_calls), SAMPLE (wall ns per
+ * iteration in value, CPU ns per iteration of the whole process in cpu) or
  * FAIL (status, reason), after which the child exits. Parent -> child: SAMPLE
  * or QUIT.
  * ------------------------------------------------------------------------- */
@@ -35,6 +36,7 @@ typedef struct msg {
     int32_t status;
     uint64_t iters;
     double value;
+    double cpu;
     double alloc_calls;
     char why[200];
 } msg;
@@ -91,6 +93,12 @@ static int recv_msg(int fd, msg *m, double deadline)
  * The child: setup, warm-up, calibration, then samples on demand. It always
  * leaves with _exit, so nothing of the parent (atexit handlers, stdio
  * buffers, a test framework) runs twice.
+ *
+ * Calibration doubles the iteration count from 1 until one run lasts
+ * min_sample_ms. A workload with a fixed_iters hook that returns > 0 is not
+ * calibrated: after the warm-up run(1), every sample runs exactly that many
+ * iterations, so each allocator times the same stretch of a workload whose
+ * iterations differ (large-blocks' running cycle).
  * ------------------------------------------------------------------------- */
 static void child_fail(int fd, al_run_status st, const char *why)
 {
@@ -99,15 +107,24 @@ static void child_fail(int fd, al_run_status st, const char *why)
     send_msg(fd, &m);
 }
 
-/* Time `iters` iterations: ns in *ns, the run's status returned. */
-static al_run_status timed_run(const al_workload *w, void *inst, uint64_t iters, double *ns, char *why,
-                               size_t whylen)
+static double ns_between(const struct timespec *a, const struct timespec *b)
 {
-    struct timespec a, b;
+    return (double)(b->tv_sec - a->tv_sec) * 1e9 + (double)(b->tv_nsec - a->tv_nsec);
+}
+
+/* Time `iters` iterations: wall ns in *ns, CPU ns of the whole process (all
+ * its threads) in *cpu_ns, the run's status returned. */
+static al_run_status timed_run(const al_workload *w, void *inst, uint64_t iters, double *ns, double *cpu_ns,
+                               char *why, size_t whylen)
+{
+    struct timespec a, b, ca, cb;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ca);
     clock_gettime(CLOCK_MONOTONIC, &a);
     al_run_status st = w->run(inst, iters, why, whylen);
     clock_gettime(CLOCK_MONOTONIC, &b);
-    *ns = (double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cb);
+    *ns = ns_between(&a, &b);
+    *cpu_ns = ns_between(&ca, &cb);
     return st;
 }
 
@@ -121,12 +138,14 @@ static void child_main(int fd, const al_bench_item *it, const al_runner_opts *o)
         child_fail(fd, st == AL_RUN_OK ? AL_RUN_FAILED : st, why);
         _exit(0);
     }
-    double ns = 0;
-    /* Warm-up: one iteration, then double until one sample is long enough. */
-    uint64_t iters = 1;
-    st = timed_run(w, inst, 1, &ns, why, sizeof why);
-    while (st == AL_RUN_OK) {
-        st = timed_run(w, inst, iters, &ns, why, sizeof why);
+    double ns = 0, cpu = 0;
+    /* Warm-up: one iteration, then (unless fixed) double until one sample is
+     * long enough. */
+    uint64_t fixed = w->fixed_iters ? w->fixed_iters(inst) : 0;
+    uint64_t iters = fixed > 0 ? fixed : 1;
+    st = timed_run(w, inst, 1, &ns, &cpu, why, sizeof why);
+    while (st == AL_RUN_OK && fixed == 0) {
+        st = timed_run(w, inst, iters, &ns, &cpu, why, sizeof why);
         if (st != AL_RUN_OK || ns >= o->min_sample_ms * 1e6 || iters >= MAX_ITERS) break;
         iters *= 2;
     }
@@ -140,12 +159,12 @@ static void child_main(int fd, const al_bench_item *it, const al_runner_opts *o)
     for (;;) {
         msg cmd;
         if (recv_msg(fd, &cmd, INFINITY) != 0 || cmd.kind != MSG_SAMPLE) break;
-        st = timed_run(w, inst, iters, &ns, why, sizeof why);
+        st = timed_run(w, inst, iters, &ns, &cpu, why, sizeof why);
         if (st != AL_RUN_OK) {
             child_fail(fd, st, why);
             break;
         }
-        msg r = {.kind = MSG_SAMPLE, .value = ns / (double)iters};
+        msg r = {.kind = MSG_SAMPLE, .value = ns / (double)iters, .cpu = cpu / (double)iters};
         if (send_msg(fd, &r) != 0) break;
     }
     w->teardown(inst);
@@ -289,17 +308,19 @@ void al_runner_group(const al_bench_item *items, size_t n, const al_runner_opts 
 {
     slot *slots = calloc(n ? n : 1, sizeof *slots);
     double *samples = calloc(n * o->samples + 1, sizeof *samples);
+    double *cpu = calloc(n * o->samples + 1, sizeof *cpu); /* beside samples */
     for (size_t i = 0; i < n; i++) {
         al_result_init(&results[i], &items[i]);
         if (slots) slots[i].fd = -1;
     }
-    if (!slots || !samples) {
+    if (!slots || !samples || !cpu) {
         for (size_t i = 0; i < n; i++) {
             results[i].status = AL_RUN_FAILED;
             snprintf(results[i].reason, sizeof results[i].reason, "out of memory in the harness");
         }
         free(slots);
         free(samples);
+        free(cpu);
         return;
     }
     for (size_t i = 0; i < n; i++) start_child(slots, i, &items[i], o, &results[i]);
@@ -317,6 +338,7 @@ void al_runner_group(const al_bench_item *items, size_t n, const al_runner_opts 
             if (rc != 0) {
                 lost(s, &results[i], rc, o->timeout_s);
             } else if (m.kind == MSG_SAMPLE) {
+                cpu[i * o->samples + results[i].nsamples] = m.cpu;
                 samples[i * o->samples + results[i].nsamples++] = m.value;
             } else {
                 handle_reply(s, &results[i], &m);
@@ -346,7 +368,9 @@ void al_runner_group(const al_bench_item *items, size_t n, const al_runner_opts 
         }
         memcpy(r->samples, &samples[i * o->samples], r->nsamples * sizeof *r->samples);
         al_summarize(r->samples, r->nsamples, &r->s);
+        if (r->nsamples > 0) r->cpu_median_ns = al_stat_median(&cpu[i * o->samples], r->nsamples);
     }
     free(slots);
     free(samples);
+    free(cpu);
 }

@@ -6,7 +6,8 @@
 
 typedef struct al_runner_opts {
     size_t samples;        /* samples per benchmark, >= 1 */
-    double min_sample_ms;  /* calibration target for one sample, > 0 */
+    double min_sample_ms;  /* calibration target for one sample, > 0; unused for a
+                              workload whose fixed_iters gives a count */
     double timeout_s;      /* per step (setup + calibration, or one sample), > 0 */
     double budget_s;       /* 0, or: stop taking rounds once the group's rounds have
                               taken this long and min_samples rounds are done */
@@ -17,7 +18,12 @@ typedef struct al_runner_opts {
 } al_runner_opts;
 
 /* Time one group: n items of the same workload and parameter, one per
- * allocator, each in its own child process. Round r sends "sample" to the
+ * allocator, each in its own child process. Each child sets up, runs one
+ * warm-up iteration, then calibrates its iteration count per sample — or
+ * takes the workload's fixed_iters when that hook returns > 0 (every child
+ * of the group then runs the same count). Each sample records wall time
+ * and the whole child's CPU time (all threads), both per iteration;
+ * cpu_median_ns is the median of the latter. Round r sends "sample" to the
  * children in the order r mod n, r+1 mod n, ... so no allocator always runs
  * first. Fills results[0..n-1] completely (names, status, reason, samples,
  * summary, rusage); a child that fails, crashes or times out gives a result

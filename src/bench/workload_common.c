@@ -38,28 +38,67 @@ bool wl_check_bytes(const void *p, size_t n, unsigned char byte)
     return true;
 }
 
-#define WL_PAGE 4096u
+/* Head word: wl_mix(key) (a bijection, so distinct keys differ there);
+ * tail word and fill byte: hashes of the head. The tail covers bytes
+ * [max(8, n - 8), n). */
+static inline uint64_t tail_word(uint64_t head) { return wl_mix(head ^ 0x7A11ull); }
+static inline unsigned char fill_byte(uint64_t head) { return (unsigned char)(wl_mix(head) >> 56); }
+static inline size_t head_len(size_t n) { return n < 8 ? n : 8; }
+static inline size_t tail_len(size_t n) { return n <= 8 ? 0 : n < 16 ? n - 8 : 8; }
 
-static inline uint64_t page_word(uint64_t tag, size_t page) { return (tag << 32) ^ page ^ 0xA5A5A5A5u; }
-
-void wl_fill_pages(void *p, size_t n, uint64_t tag)
+void wl_fill_ends(void *p, size_t n, uint64_t key)
 {
-    char *b = p;
-    for (size_t off = 0, pg = 0; off + 8 <= n; off += WL_PAGE, pg++) {
-        uint64_t w = page_word(tag, pg);
-        memcpy(b + off, &w, 8);
-    }
+    unsigned char *b = p;
+    uint64_t head = wl_mix(key), tail = tail_word(head);
+    memcpy(b, &head, head_len(n));
+    memcpy(b + n - tail_len(n), &tail, tail_len(n));
 }
 
-bool wl_check_pages(const void *p, size_t n, uint64_t tag)
+bool wl_check_ends(const void *p, size_t n, uint64_t key)
+{
+    const unsigned char *b = p;
+    uint64_t head = wl_mix(key), tail = tail_word(head);
+    return memcmp(b, &head, head_len(n)) == 0 && memcmp(b + n - tail_len(n), &tail, tail_len(n)) == 0;
+}
+
+void wl_fill_block(void *p, size_t n, uint64_t key)
+{
+    if (n > 16) memset((char *)p + 8, fill_byte(wl_mix(key)), n - 16);
+    wl_fill_ends(p, n, key);
+}
+
+bool wl_check_block(const void *p, size_t n, uint64_t key)
+{
+    if (!wl_check_ends(p, n, key)) return false;
+    return n <= 16 || wl_check_bytes((const char *)p + 8, n - 16, fill_byte(wl_mix(key)));
+}
+
+#define WL_PAGE 4096u
+
+/* Page 0 holds the head word itself; page pg > 0 a word of its own. */
+static inline uint64_t page_word(uint64_t head, size_t pg) { return head ^ (pg * 0x9E3779B97F4A7C15ull); }
+
+void wl_fill_pages(void *p, size_t n, uint64_t key)
+{
+    char *b = p;
+    uint64_t head = wl_mix(key);
+    for (size_t off = WL_PAGE, pg = 1; off + 16 <= n; off += WL_PAGE, pg++) {
+        uint64_t w = page_word(head, pg);
+        memcpy(b + off, &w, 8);
+    }
+    wl_fill_ends(p, n, key);
+}
+
+bool wl_check_pages(const void *p, size_t n, uint64_t key)
 {
     const char *b = p;
-    for (size_t off = 0, pg = 0; off + 8 <= n; off += WL_PAGE, pg++) {
+    uint64_t head = wl_mix(key);
+    for (size_t off = WL_PAGE, pg = 1; off + 16 <= n; off += WL_PAGE, pg++) {
         uint64_t w;
         memcpy(&w, b + off, 8);
-        if (w != page_word(tag, pg)) return false;
+        if (w != page_word(head, pg)) return false;
     }
-    return true;
+    return wl_check_ends(p, n, key);
 }
 
 static volatile uint64_t wl_sink_value;
@@ -78,9 +117,27 @@ al_allocator *wl_create(const char *spec, al_run_status *status, char *why, size
     return a;
 }
 
+al_allocator *wl_create_for_threads(const char *spec, unsigned nthreads, bool per_thread, char *used,
+                                    size_t usedlen, al_run_status *status, char *why, size_t whylen)
+{
+    al_allocator *a = wl_create(spec, status, why, whylen);
+    snprintf(used, usedlen, "%s", spec);
+    if (!a || nthreads == 1 || al_has(a, AL_CAP_THREAD_SAFE)) return a;
+    if (per_thread && !al_has(a, AL_CAP_PROCESS_GLOBAL)) return a;
+    al_destroy(a);
+    snprintf(used, usedlen, "locked:%s", spec);
+    a = al_create(used, NULL);
+    if (!a) {
+        *status = AL_RUN_UNSUPPORTED;
+        wl_why(why, whylen, "'%s' is not thread-safe and '%s' cannot be made: %s", spec, used, al_last_error());
+    }
+    return a;
+}
+
 const char *wl_size_str(size_t bytes, char *buf, size_t len)
 {
-    if (bytes >= (1u << 20)) snprintf(buf, len, "%.3g MiB", (double)bytes / (1u << 20));
+    if (bytes >= (1u << 30)) snprintf(buf, len, "%.3g GiB", (double)bytes / (1u << 30));
+    else if (bytes >= (1u << 20)) snprintf(buf, len, "%.3g MiB", (double)bytes / (1u << 20));
     else if (bytes >= 1024) snprintf(buf, len, "%.3g KiB", (double)bytes / 1024);
     else snprintf(buf, len, "%zu bytes", bytes);
     return buf;
@@ -128,6 +185,89 @@ double wl_count_calls(const char *spec, wl_body_fn body, void *ctx)
     al_destroy(a);
     return calls;
 }
+
+/* ----------------------------------------------------------------------------
+ * Setup's exits.
+ * ------------------------------------------------------------------------- */
+void *wl_bad_param(const char *workload, const char *param, const char *expected, al_run_status *status,
+                   char *why, size_t whylen)
+{
+    *status = AL_RUN_FAILED;
+    wl_why(why, whylen, "%s: unknown parameter '%s' (%s)", workload, param ? param : "", expected);
+    return NULL;
+}
+
+void *wl_calloc(size_t size, al_run_status *status, char *why, size_t whylen)
+{
+    void *p = calloc(1, size);
+    if (!p) {
+        *status = AL_RUN_FAILED;
+        wl_why(why, whylen, "out of memory");
+    }
+    return p;
+}
+
+void *wl_setup_abort(void *inst, void (*teardown)(void *), bool oom, al_run_status *status, char *why,
+                     size_t whylen)
+{
+    if (inst) teardown(inst);
+    if (oom) {
+        *status = AL_RUN_FAILED;
+        wl_why(why, whylen, "out of memory");
+    }
+    return NULL;
+}
+
+/* ----------------------------------------------------------------------------
+ * One-allocator workloads. The instance is one calloc'd block.
+ * ------------------------------------------------------------------------- */
+void *wl_solo_new(size_t size, const char *spec, wl_solo_iter iter, al_run_status *status, char *why,
+                  size_t whylen)
+{
+    wl_solo *w = wl_calloc(size, status, why, whylen);
+    if (!w) return NULL;
+    snprintf(w->spec, sizeof w->spec, "%s", spec);
+    w->iter = iter;
+    return w;
+}
+
+static al_run_status solo_counted(al_allocator *a, void *ctx)
+{
+    const wl_solo *w = ctx;
+    uint64_t ignored = 0;
+    char scratch[8];
+    return w->iter(a, w, &ignored, scratch, sizeof scratch);
+}
+
+void *wl_solo_finish(void *inst, al_run_status *status, char *why, size_t whylen)
+{
+    wl_solo *w = inst;
+    w->a = wl_create(w->spec, status, why, whylen);
+    if (!w->a) return wl_setup_abort(w, wl_solo_teardown, false, status, why, whylen);
+    w->calls = wl_count_calls(w->spec, solo_counted, w);
+    return w;
+}
+
+al_run_status wl_solo_run(void *inst, uint64_t iters, char *why, size_t whylen)
+{
+    wl_solo *w = inst;
+    for (uint64_t it = 0; it < iters; it++) {
+        al_run_status st = w->iter(w->a, w, &w->checksum, why, whylen);
+        if (st != AL_RUN_OK) return st;
+    }
+    wl_sink(w->checksum);
+    return AL_RUN_OK;
+}
+
+void wl_solo_teardown(void *inst)
+{
+    wl_solo *w = inst;
+    if (!w) return;
+    al_destroy(w->a);
+    free(w);
+}
+
+double wl_solo_calls(void *inst) { return ((wl_solo *)inst)->calls; }
 
 /* ----------------------------------------------------------------------------
  * Parameters.
@@ -221,8 +361,9 @@ static void crew_free(wl_crew *c)
     free(c);
 }
 
-wl_crew *wl_crew_start(unsigned n, wl_crew_fn fn, void *arg, char *why, size_t whylen)
+wl_crew *wl_crew_start(unsigned n, wl_crew_fn fn, void *arg, al_run_status *status, char *why, size_t whylen)
 {
+    *status = AL_RUN_UNSUPPORTED; /* what every NULL below means */
     wl_crew *c = calloc(1, sizeof *c);
     if (!c || n == 0) {
         free(c);
@@ -256,6 +397,7 @@ wl_crew *wl_crew_start(unsigned n, wl_crew_fn fn, void *arg, char *why, size_t w
         }
     }
     crew_open_gate(c, 1);
+    *status = AL_RUN_OK;
     return c;
 }
 

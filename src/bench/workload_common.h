@@ -42,19 +42,43 @@ static inline uint64_t wl_rng_range(wl_rng *r, uint64_t lo, uint64_t hi)
 }
 
 /* ----------------------------------------------------------------------------
- * Fill patterns. Block i is filled with byte wl_tag(i), never 0, and two
- * consecutive indices never share a tag: a block written over by its
- * neighbour, or one that is handed out twice, no longer checks.
+ * Fill patterns. Every block gets a key, wl_key(salt, index): distinct
+ * indices under one salt give distinct keys, and a workload draws a new salt
+ * per iteration (and per thread), so keys of different live blocks differ.
+ * A block's pattern is a head word (its first 8 bytes) that is a bijection
+ * of the key, a tail word (its last 8 bytes) and, between them, a byte from
+ * a hash of the key: two different live blocks of 8 bytes or more never
+ * carry the same pattern, so a block handed out twice, at any distance, or
+ * written over by a neighbour no longer checks. (Blocks under 8 bytes carry
+ * what fits of the head word.)
  * ------------------------------------------------------------------------- */
-static inline unsigned char wl_tag(uint64_t i) { return (unsigned char)(i % 251u + 1u); }
+/* splitmix64's finalizer: a bijection of 64-bit words that mixes every bit. */
+static inline uint64_t wl_mix(uint64_t x)
+{
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+/* The key of block `index` under `salt`. */
+static inline uint64_t wl_key(uint64_t salt, uint64_t index) { return wl_mix(salt ^ 0x5A17ull) + index; }
+
+/* The whole pattern of key into p[0..n) / true when p[0..n) holds it. */
+void wl_fill_block(void *p, size_t n, uint64_t key);
+bool wl_check_block(const void *p, size_t n, uint64_t key);
+
+/* Only the head and tail words (the first and last 8 bytes; what fits when
+ * n < 16): for blocks whose pages must stay untouched. */
+void wl_fill_ends(void *p, size_t n, uint64_t key);
+bool wl_check_ends(const void *p, size_t n, uint64_t key);
+
+/* The head and tail words, and one word at the start of every 4 KiB page
+ * (each page's word differs): every page is touched once. */
+void wl_fill_pages(void *p, size_t n, uint64_t key);
+bool wl_check_pages(const void *p, size_t n, uint64_t key);
 
 /* True when every byte of p[0..n) equals `byte`. */
 bool wl_check_bytes(const void *p, size_t n, unsigned char byte);
-
-/* Write one 64-bit word per 4 KiB page of p[0..n) (value from tag and page
- * index) / check them: every page is touched once. */
-void wl_fill_pages(void *p, size_t n, uint64_t tag);
-bool wl_check_pages(const void *p, size_t n, uint64_t tag);
 
 /* ----------------------------------------------------------------------------
  * Escaping the optimizer: a pointer passed to wl_escape is assumed read and
@@ -70,6 +94,16 @@ void wl_sink(uint64_t checksum);
 /** al_create(spec, NULL); on failure NULL, *status AL_RUN_UNSUPPORTED and
  *  al_last_error() as the reason. */
 al_allocator *wl_create(const char *spec, al_run_status *status, char *why, size_t whylen);
+
+/** The allocator of a workload run by `nthreads` threads, its spec copied
+ *  into used[0..usedlen). One instance all threads share: spec itself when
+ *  nthreads is 1 or it is thread-safe, otherwise "locked:"+spec. With
+ *  per_thread, a spec that is not thread-safe but whose instances are
+ *  independent (no AL_CAP_PROCESS_GLOBAL) is made as is: the caller then
+ *  makes one instance per thread (an instance without AL_CAP_THREAD_SAFE
+ *  says so). NULL with *status AL_RUN_UNSUPPORTED and a reason. */
+al_allocator *wl_create_for_threads(const char *spec, unsigned nthreads, bool per_thread, char *used,
+                                    size_t usedlen, al_run_status *status, char *why, size_t whylen);
 
 /** The end of one iteration: a resettable allocator is reset here. Callers
  *  run it inside the timed region: resetting is part of such an allocator's
@@ -106,6 +140,46 @@ typedef al_run_status (*wl_body_fn)(al_allocator *a, void *ctx);
 double wl_count_calls(const char *spec, wl_body_fn body, void *ctx);
 
 /* ----------------------------------------------------------------------------
+ * Setup's exits. Each returns NULL, so a setup can `return` it.
+ * ------------------------------------------------------------------------- */
+/** A refused parameter: *status AL_RUN_FAILED, reason
+ *  "<workload>: unknown parameter '<param>' (<expected>)". */
+void *wl_bad_param(const char *workload, const char *param, const char *expected, al_run_status *status,
+                   char *why, size_t whylen);
+/** calloc(1, size), or NULL with *status AL_RUN_FAILED and "out of memory". */
+void *wl_calloc(size_t size, al_run_status *status, char *why, size_t whylen);
+/** Tear down what setup made so far (teardown(inst); inst may be NULL).
+ *  With oom, *status AL_RUN_FAILED and "out of memory"; otherwise the
+ *  status and reason already set stay. */
+void *wl_setup_abort(void *inst, void (*teardown)(void *), bool oom, al_run_status *status, char *why,
+                     size_t whylen);
+
+/* ----------------------------------------------------------------------------
+ * One-allocator workloads (vec-push, smallvec). Their instance begins with a
+ * wl_solo; `iter` runs one iteration on allocator a, adding to *sum.
+ * wl_solo_new makes the instance (zeroed, `size` bytes); the caller fills
+ * its own fields, then wl_solo_finish creates the allocator and counts one
+ * iteration's calls (on a separate stats: instance, untimed). run, teardown
+ * and alloc_calls of the workload are wl_solo_run, wl_solo_teardown and
+ * wl_solo_calls.
+ * ------------------------------------------------------------------------- */
+typedef struct wl_solo wl_solo;
+typedef al_run_status (*wl_solo_iter)(al_allocator *a, const wl_solo *w, uint64_t *sum, char *why, size_t whylen);
+struct wl_solo {
+    al_allocator *a;    /* the timed instance */
+    char spec[64];
+    wl_solo_iter iter;
+    double calls;       /* allocator calls per iteration, -1 when not counted */
+    uint64_t checksum;
+};
+void *wl_solo_new(size_t size, const char *spec, wl_solo_iter iter, al_run_status *status, char *why,
+                  size_t whylen);
+void *wl_solo_finish(void *inst, al_run_status *status, char *why, size_t whylen); /* inst, or NULL (freed) */
+al_run_status wl_solo_run(void *inst, uint64_t iters, char *why, size_t whylen);
+void wl_solo_teardown(void *inst);
+double wl_solo_calls(void *inst);
+
+/* ----------------------------------------------------------------------------
  * Parameters. Numbers are decimal, no sign, no spaces.
  * ------------------------------------------------------------------------- */
 /** Parse s as an integer in [lo, hi]; false when it is not one. */
@@ -124,8 +198,9 @@ bool wl_split_override(const char *param, char *buf, size_t buflen, uint64_t hi,
 typedef al_run_status (*wl_crew_fn)(void *arg, unsigned index, uint64_t iters, char *why, size_t whylen);
 typedef struct wl_crew wl_crew;
 
-/** n workers waiting for runs; NULL with a reason when threads cannot start. */
-wl_crew *wl_crew_start(unsigned n, wl_crew_fn fn, void *arg, char *why, size_t whylen);
+/** n workers waiting for runs; NULL with *status AL_RUN_UNSUPPORTED and a
+ *  reason when threads cannot start. */
+wl_crew *wl_crew_start(unsigned n, wl_crew_fn fn, void *arg, al_run_status *status, char *why, size_t whylen);
 /** One run: the worst status of the workers, with the first such reason. */
 al_run_status wl_crew_run(wl_crew *c, uint64_t iters, char *why, size_t whylen);
 /** A barrier among the workers only (inside fn): true in exactly one of them.
@@ -135,13 +210,15 @@ void wl_crew_stop(wl_crew *c);
 
 /* ----------------------------------------------------------------------------
  * The glibc-simple body, shared with glibc-thread: allocate `n` chunks of
- * `size` bytes into slots[0..n), fill each with its tag, free the first half
+ * `size` bytes into slots[0..n), fill chunk i with the pattern of
+ * wl_key(salt, i) (a caller passes a new salt per iteration and thread),
+ * free the first half
  * in FIFO order and the second half in LIFO order, checking each chunk before
  * freeing it. On a verification failure the remaining chunks are not freed
  * (a corrupt allocator's frees cannot be trusted).
  * ------------------------------------------------------------------------- */
 al_run_status wl_simple_body(al_allocator *a, const char *spec, void **slots, size_t n, size_t size,
-                             uint64_t *checksum, char *why, size_t whylen);
+                             uint64_t salt, uint64_t *checksum, char *why, size_t whylen);
 
 #define WL_SIMPLE_CHUNKS 1600u
 /* ----------------------------------------------------------------------------

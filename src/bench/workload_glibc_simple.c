@@ -11,17 +11,17 @@
 /* ----------------------------------------------------------------------------
  * The body (also run by every glibc-thread worker).
  * ------------------------------------------------------------------------- */
-static bool check_and_free(al_allocator *a, void **slots, size_t i, size_t size, uint64_t *sum)
+static bool check_and_free(al_allocator *a, void **slots, size_t i, size_t size, uint64_t salt, uint64_t *sum)
 {
     unsigned char *p = slots[i];
-    if (!wl_check_bytes(p, size, wl_tag(i))) return false;
+    if (!wl_check_block(p, size, wl_key(salt, i))) return false;
     *sum += p[size - 1];
     al_deallocate(a, p, size, WL_CHUNK_ALIGN);
     return true;
 }
 
 al_run_status wl_simple_body(al_allocator *a, const char *spec, void **slots, size_t n, size_t size,
-                             uint64_t *checksum, char *why, size_t whylen)
+                             uint64_t salt, uint64_t *checksum, char *why, size_t whylen)
 {
     for (size_t i = 0; i < n; i++) {
         void *p = al_allocate(a, size, WL_CHUNK_ALIGN);
@@ -30,17 +30,17 @@ al_run_status wl_simple_body(al_allocator *a, const char *spec, void **slots, si
             for (size_t k = 0; k < i; k++) al_deallocate(a, slots[k], size, WL_CHUNK_ALIGN);
             return wl_alloc_failed(a, spec, size, n * size, why, whylen);
         }
-        memset(p, wl_tag(i), size);
+        wl_fill_block(p, size, wl_key(salt, i));
         wl_escape(p);
         slots[i] = p;
     }
     size_t half = n / 2;
     size_t i = 0;
     bool ok = true;
-    for (; ok && i < half; i++) ok = check_and_free(a, slots, i, size, checksum);
+    for (; ok && i < half; i++) ok = check_and_free(a, slots, i, size, salt, checksum);
     for (size_t k = n; ok && k > half; k--) {
         i = k - 1;
-        ok = check_and_free(a, slots, i, size, checksum);
+        ok = check_and_free(a, slots, i, size, salt, checksum);
     }
     if (!ok) {
         wl_why(why, whylen, "chunk %zu of %zu bytes from '%s' lost its pattern before it was freed", i, size, spec);
@@ -58,6 +58,7 @@ typedef struct simple {
     size_t size;          /* chunk size */
     void **slots;         /* WL_SIMPLE_CHUNKS chunk pointers (libc memory) */
     uint64_t checksum;
+    uint64_t salt;        /* of the next iteration */
 } simple;
 
 static void simple_teardown(void *inst)
@@ -72,29 +73,17 @@ static void simple_teardown(void *inst)
 static void *simple_setup(const char *param, const char *spec, al_run_status *status, char *why, size_t whylen)
 {
     uint64_t size;
-    if (!wl_parse_uint(param, 1, 65536, &size)) {
-        *status = AL_RUN_FAILED;
-        wl_why(why, whylen, "glibc-simple: unknown parameter '%s' (a chunk size from 1 to 65536)", param ? param : "");
-        return NULL;
-    }
-    simple *s = calloc(1, sizeof *s);
-    if (!s) {
-        *status = AL_RUN_FAILED;
-        wl_why(why, whylen, "out of memory");
-        return NULL;
-    }
+    if (!wl_parse_uint(param, 1, 65536, &size))
+        return wl_bad_param("glibc-simple", param, "a chunk size from 1 to 65536", status, why, whylen);
+    simple *s = wl_calloc(sizeof *s, status, why, whylen);
+    if (!s) return NULL;
     snprintf(s->spec, sizeof s->spec, "%s", spec);
     s->size = size;
     s->slots = calloc(WL_SIMPLE_CHUNKS, sizeof *s->slots);
-    s->a = s->slots ? wl_create(spec, status, why, whylen) : NULL;
-    if (!s->a || !wl_probe_capacity(s->a, spec, WL_SIMPLE_CHUNKS * size, WL_SIMPLE_CHUNKS * size, status, why, whylen)) {
-        if (!s->slots) {
-            *status = AL_RUN_FAILED;
-            wl_why(why, whylen, "out of memory");
-        }
-        simple_teardown(s);
-        return NULL;
-    }
+    if (!s->slots) return wl_setup_abort(s, simple_teardown, true, status, why, whylen);
+    s->a = wl_create(spec, status, why, whylen);
+    if (!s->a || !wl_probe_capacity(s->a, spec, WL_SIMPLE_CHUNKS * size, WL_SIMPLE_CHUNKS * size, status, why, whylen))
+        return wl_setup_abort(s, simple_teardown, false, status, why, whylen);
     return s;
 }
 
@@ -102,7 +91,8 @@ static al_run_status simple_run(void *inst, uint64_t iters, char *why, size_t wh
 {
     simple *s = inst;
     for (uint64_t it = 0; it < iters; it++) {
-        al_run_status st = wl_simple_body(s->a, s->spec, s->slots, WL_SIMPLE_CHUNKS, s->size, &s->checksum, why, whylen);
+        al_run_status st = wl_simple_body(s->a, s->spec, s->slots, WL_SIMPLE_CHUNKS, s->size, s->salt++, &s->checksum,
+                                          why, whylen);
         if (st != AL_RUN_OK) return st;
         wl_iter_end(s->a); /* timed: a reset is this allocator's way of freeing */
     }

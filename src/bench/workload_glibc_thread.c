@@ -1,7 +1,9 @@
 /* glibc-thread/<threads>: the talk's multi-threaded malloc test. Each of
  * <threads> threads runs the glibc-simple body with 128-byte chunks. A
  * thread-safe allocator is shared by all threads; any other gets one instance
- * per thread (as the talk clones its arena per thread). Threads are started
+ * per thread (as the talk clones its arena per thread) — except one whose
+ * instances share process-wide state (AL_CAP_PROCESS_GLOBAL: sbrk's break),
+ * which all threads share as one "locked:<spec>" instance. Threads are started
  * at setup; each run releases them together and ends when the last is done,
  * so the time is the run's wall time. Threads from 1 to 256 are accepted;
  * the default suite runs 4, 8 and 16. */
@@ -20,10 +22,11 @@
 typedef struct threaded {
     unsigned n;
     bool shared;
-    char spec[64];
+    char spec[80];        /* what a[] really is ("locked:..." when a lock was added) */
     al_allocator **a;     /* n handles; a single instance when shared */
     void **slots;         /* n x WL_SIMPLE_CHUNKS chunk pointers */
     uint64_t *checksum;   /* one per thread, each written by its thread only */
+    uint64_t *rounds;     /* iterations run by each thread (its salts), likewise */
     wl_crew *crew;
 } threaded;
 
@@ -36,7 +39,7 @@ static al_run_status worker(void *arg, unsigned i, uint64_t iters, char *why, si
     for (uint64_t it = 0; it < iters; it++) {
         if (st == AL_RUN_OK)
             st = wl_simple_body(a, t->spec, t->slots + (size_t)i * WL_SIMPLE_CHUNKS, WL_SIMPLE_CHUNKS, CHUNK,
-                                &t->checksum[i], why, whylen);
+                                ((uint64_t)i << 48) ^ t->rounds[i]++, &t->checksum[i], why, whylen);
         if (shared_reset) {
             /* Every worker keeps meeting the barriers, even after a failure. */
             if (wl_crew_sync(t->crew)) wl_iter_end(a);
@@ -59,49 +62,37 @@ static void threaded_teardown(void *inst)
     }
     free(t->slots);
     free(t->checksum);
+    free(t->rounds);
     free(t);
 }
 
 static void *threaded_setup(const char *param, const char *spec, al_run_status *status, char *why, size_t whylen)
 {
     uint64_t n;
-    if (!wl_parse_uint(param, 1, 256, &n)) {
-        *status = AL_RUN_FAILED;
-        wl_why(why, whylen, "glibc-thread: unknown parameter '%s' (a thread count from 1 to 256)", param ? param : "");
-        return NULL;
-    }
-    threaded *t = calloc(1, sizeof *t);
-    if (!t) goto oom;
+    if (!wl_parse_uint(param, 1, 256, &n))
+        return wl_bad_param("glibc-thread", param, "a thread count from 1 to 256", status, why, whylen);
+    threaded *t = wl_calloc(sizeof *t, status, why, whylen);
+    if (!t) return NULL;
     t->n = (unsigned)n;
-    snprintf(t->spec, sizeof t->spec, "%s", spec);
     t->a = calloc(n, sizeof *t->a);
     t->slots = calloc(n * WL_SIMPLE_CHUNKS, sizeof *t->slots);
     t->checksum = calloc(n, sizeof *t->checksum);
-    if (!t->a || !t->slots || !t->checksum) goto oom;
-    t->a[0] = wl_create(spec, status, why, whylen);
-    if (!t->a[0]) goto fail;
+    t->rounds = calloc(n, sizeof *t->rounds);
+    if (!t->a || !t->slots || !t->checksum || !t->rounds)
+        return wl_setup_abort(t, threaded_teardown, true, status, why, whylen);
+    t->a[0] = wl_create_for_threads(spec, t->n, true, t->spec, sizeof t->spec, status, why, whylen);
+    if (!t->a[0]) return wl_setup_abort(t, threaded_teardown, false, status, why, whylen);
     t->shared = al_has(t->a[0], AL_CAP_THREAD_SAFE);
     size_t live = (size_t)WL_SIMPLE_CHUNKS * CHUNK;
     for (unsigned i = 0; i < t->n; i++) {
         if (i > 0) t->a[i] = t->shared ? t->a[0] : wl_create(spec, status, why, whylen);
-        if (!t->a[i]) goto fail;
-        if (!t->shared || i == 0) {
-            size_t need = t->shared ? live * t->n : live;
-            if (!wl_probe_capacity(t->a[i], spec, need, need, status, why, whylen)) goto fail;
-        }
+        if (!t->a[i]) return wl_setup_abort(t, threaded_teardown, false, status, why, whylen);
+        size_t need = t->shared ? live * t->n : live;
+        if ((!t->shared || i == 0) && !wl_probe_capacity(t->a[i], t->spec, need, need, status, why, whylen))
+            return wl_setup_abort(t, threaded_teardown, false, status, why, whylen);
     }
-    t->crew = wl_crew_start(t->n, worker, t, why, whylen);
-    if (!t->crew) {
-        *status = AL_RUN_UNSUPPORTED;
-        goto fail;
-    }
-    return t;
-oom:
-    *status = AL_RUN_FAILED;
-    wl_why(why, whylen, "out of memory");
-fail:
-    threaded_teardown(t);
-    return NULL;
+    t->crew = wl_crew_start(t->n, worker, t, status, why, whylen);
+    return t->crew ? t : wl_setup_abort(t, threaded_teardown, false, status, why, whylen);
 }
 
 static al_run_status threaded_run(void *inst, uint64_t iters, char *why, size_t whylen)

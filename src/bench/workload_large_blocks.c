@@ -9,8 +9,21 @@
  * between samples. The cycle runs on across iterations and samples; at its
  * end every slot is freed (and a resettable allocator reset), a cost borne
  * by the iteration that ends it.
- * `untouched` writes one byte per block, as the talk does; `touched` writes
- * one word in every page. Each block is checked before it is freed. */
+ * `untouched` writes the first and last words of each block (the talk
+ * writes one byte); `touched` also writes one word in every page. Each block
+ * is checked before it is freed; patterns are unique per block and cycle.
+ *
+ * Samples are of a fixed size (fixed_iters, no calibration): untouched, 50
+ * iterations, one whole cycle per sample; touched, 5 iterations, 100
+ * replacements (a whole cycle would make a sample last seconds on
+ * allocators that give pages back). So every allocator times the same
+ * stretches of the same sequence. (With ":N", a cycle's worth at most.)
+ *
+ * An allocator that neither frees blocks one by one (AL_CAP_FREES) nor has
+ * a fixed capacity is unsupported: a cycle keeps 20 blocks live but
+ * allocates ~15 GiB in total, and such an allocator (arena) would hold all
+ * of it until the cycle's reset. Fixed-capacity ones run until they are
+ * exhausted, and say so. */
 #include "workload_common.h"
 
 #include <stdio.h>
@@ -25,7 +38,7 @@
 
 /* ----------------------------------------------------------------------------
  * Instance. Invariant during a run: slot[s] is NULL or a block of size[s]
- * bytes whose pattern was written with tag[s].
+ * bytes whose pattern was written with key[s].
  * ------------------------------------------------------------------------- */
 typedef struct large {
     al_allocator *a;
@@ -35,31 +48,33 @@ typedef struct large {
     unsigned *which;        /* n slot indices (the fixed sequence) */
     size_t *sizes;          /* n block sizes */
     size_t peak_live;       /* the most bytes the sequence keeps live */
+    size_t total;           /* bytes one cycle allocates */
     size_t pos;             /* next replacement of the cycle, < n */
+    uint64_t cycles;        /* cycles begun: the salt of the current one's patterns */
     bool corrupt;           /* a check failed: the allocator's frees are not trusted */
     void *slot[SLOTS];
     size_t size[SLOTS];
-    uint64_t tag[SLOTS];
+    uint64_t key[SLOTS];    /* of each slot's pattern */
     uint64_t checksum;
 } large;
 
-static void write_block(const large *l, unsigned char *p, size_t size, uint64_t tag)
+static void write_block(const large *l, unsigned char *p, size_t size, uint64_t key)
 {
-    if (l->touched) wl_fill_pages(p, size, tag);
-    else p[0] = wl_tag(tag);
+    if (l->touched) wl_fill_pages(p, size, key);
+    else wl_fill_ends(p, size, key);
     wl_escape(p);
 }
 
-static bool check_block(const large *l, const unsigned char *p, size_t size, uint64_t tag)
+static bool check_block(const large *l, const unsigned char *p, size_t size, uint64_t key)
 {
-    return l->touched ? wl_check_pages(p, size, tag) : p[0] == wl_tag(tag);
+    return l->touched ? wl_check_pages(p, size, key) : wl_check_ends(p, size, key);
 }
 
 /* Check and free slot s; false (block kept, not freed) when it is corrupt. */
 static bool release(large *l, unsigned s)
 {
     if (!l->slot[s]) return true;
-    if (!check_block(l, l->slot[s], l->size[s], l->tag[s])) return false;
+    if (!check_block(l, l->slot[s], l->size[s], l->key[s])) return false;
     l->checksum += l->size[s];
     al_deallocate(l->a, l->slot[s], l->size[s], WL_CHUNK_ALIGN);
     l->slot[s] = NULL;
@@ -89,7 +104,8 @@ static al_run_status large_run(void *inst, uint64_t iters, char *why, size_t why
                 drop_all(l);
                 return wl_alloc_failed(l->a, l->spec, size, l->peak_live, why, whylen);
             }
-            write_block(l, p, size, k);
+            uint64_t key = wl_key(l->cycles, k);
+            write_block(l, p, size, key);
             if (!release(l, s)) {
                 l->corrupt = true;
                 wl_why(why, whylen, "a %zu-byte block from '%s' lost its pattern before it was freed",
@@ -98,11 +114,12 @@ static al_run_status large_run(void *inst, uint64_t iters, char *why, size_t why
             }
             l->slot[s] = p;
             l->size[s] = size;
-            l->tag[s] = k;
+            l->key[s] = key;
         }
         l->pos = end;
         if (l->pos < l->n) continue;
         l->pos = 0; /* end of the cycle: free everything */
+        l->cycles++;
         for (unsigned s = 0; s < SLOTS; s++) {
             if (!release(l, s)) {
                 l->corrupt = true;
@@ -137,6 +154,7 @@ static void make_sequence(large *l)
     for (size_t k = 0; k < l->n; k++) {
         l->which[k] = (unsigned)wl_rng_range(&r, 0, SLOTS - 1);
         l->sizes[k] = (size_t)wl_rng_range(&r, MIN_BLOCK, MAX_BLOCK);
+        l->total += l->sizes[k];
         total += l->sizes[k];
         if (total > l->peak_live) l->peak_live = total;
         total -= live[l->which[k]];
@@ -144,46 +162,60 @@ static void make_sequence(large *l)
     }
 }
 
+/* Whether a can run the cycle at all; a reason when it cannot. */
+static bool frees_enough(const large *l, al_run_status *status, char *why, size_t whylen)
+{
+    if (al_has(l->a, AL_CAP_FREES) || al_has(l->a, AL_CAP_FIXED_CAPACITY)) return true;
+    char s1[32], s2[32];
+    *status = AL_RUN_UNSUPPORTED;
+    wl_why(why, whylen,
+           "needs individual frees: a cycle keeps %u blocks (at most %s) live but allocates %s in total, "
+           "and '%s' does not free blocks one by one",
+           SLOTS, wl_size_str(l->peak_live, s1, sizeof s1), wl_size_str(l->total, s2, sizeof s2), l->spec);
+    return false;
+}
+
 static void *large_setup(const char *param, const char *spec, al_run_status *status, char *why, size_t whylen)
 {
     char mode[16];
     uint64_t n;
     bool ok = wl_split_override(param, mode, sizeof mode, 1000000, &n);
-    if (!ok || (strcmp(mode, "untouched") != 0 && strcmp(mode, "touched") != 0)) {
-        *status = AL_RUN_FAILED;
-        wl_why(why, whylen, "large-blocks: unknown parameter '%s' (untouched or touched, optionally :N replacements)",
-               param ? param : "");
-        return NULL;
-    }
-    large *l = calloc(1, sizeof *l);
-    if (!l) goto oom;
+    if (!ok || (strcmp(mode, "untouched") != 0 && strcmp(mode, "touched") != 0))
+        return wl_bad_param("large-blocks", param, "untouched or touched, optionally :N replacements", status, why,
+                            whylen);
+    large *l = wl_calloc(sizeof *l, status, why, whylen);
+    if (!l) return NULL;
     snprintf(l->spec, sizeof l->spec, "%s", spec);
     l->touched = strcmp(mode, "touched") == 0;
     l->n = n ? n : DEFAULT_REPLACEMENTS;
     l->which = calloc(l->n, sizeof *l->which);
     l->sizes = calloc(l->n, sizeof *l->sizes);
-    if (!l->which || !l->sizes) goto oom;
+    if (!l->which || !l->sizes) return wl_setup_abort(l, large_teardown, true, status, why, whylen);
     make_sequence(l);
     l->a = wl_create(spec, status, why, whylen);
-    if (!l->a || !wl_probe_capacity(l->a, spec, MAX_BLOCK, l->peak_live, status, why, whylen)) {
-        large_teardown(l);
-        return NULL;
-    }
+    if (!l->a || !frees_enough(l, status, why, whylen) ||
+        !wl_probe_capacity(l->a, spec, MAX_BLOCK, l->peak_live, status, why, whylen))
+        return wl_setup_abort(l, large_teardown, false, status, why, whylen);
     return l;
-oom:
-    large_teardown(l);
-    *status = AL_RUN_FAILED;
-    wl_why(why, whylen, "out of memory");
-    return NULL;
+}
+
+/* Iterations per sample: a whole cycle untouched, 100 replacements touched
+ * (never more than a cycle). */
+static uint64_t large_fixed_iters(void *inst)
+{
+    const large *l = inst;
+    uint64_t cycle = (l->n + PER_ITERATION - 1) / PER_ITERATION;
+    return l->touched && cycle > 5 ? 5 : cycle;
 }
 
 static const char *const large_params[] = {"untouched", "touched", NULL};
 
 const al_workload al_workload_large_blocks = {
     .name = "large-blocks",
-    .description = "20 slots, cycles of 1000 replacements by random 5-25 MiB blocks (one byte or every page written); time per 20 replacements",
+    .description = "20 slots, cycles of 1000 replacements by random 5-25 MiB blocks (two words or every page written); time per 20 replacements",
     .params = large_params,
     .setup = large_setup,
     .run = large_run,
     .teardown = large_teardown,
+    .fixed_iters = large_fixed_iters,
 };

@@ -12,17 +12,15 @@
 typedef struct single {
     char spec[64];
     size_t size;
+    uint64_t rounds;      /* iterations run: the salt of the next block's pattern */
     uint64_t checksum;
 } single;
 
 static void *single_setup(const char *param, const char *spec, al_run_status *status, char *why, size_t whylen)
 {
     uint64_t size;
-    if (!wl_parse_uint(param, 1, 16u << 20, &size)) {
-        *status = AL_RUN_FAILED;
-        wl_why(why, whylen, "single-alloc: unknown parameter '%s' (a size from 1 to 16777216)", param ? param : "");
-        return NULL;
-    }
+    if (!wl_parse_uint(param, 1, 16u << 20, &size))
+        return wl_bad_param("single-alloc", param, "a size from 1 to 16777216", status, why, whylen);
     /* One untimed round: an allocator that cannot be made, or cannot hold
      * the block, is unsupported before any timing starts. */
     al_allocator *a = wl_create(spec, status, why, whylen);
@@ -30,12 +28,8 @@ static void *single_setup(const char *param, const char *spec, al_run_status *st
     bool fits = wl_probe_capacity(a, spec, size, size, status, why, whylen);
     al_destroy(a);
     if (!fits) return NULL;
-    single *s = calloc(1, sizeof *s);
-    if (!s) {
-        *status = AL_RUN_FAILED;
-        wl_why(why, whylen, "out of memory");
-        return NULL;
-    }
+    single *s = wl_calloc(sizeof *s, status, why, whylen);
+    if (!s) return NULL;
     snprintf(s->spec, sizeof s->spec, "%s", spec);
     s->size = size;
     return s;
@@ -56,9 +50,10 @@ static al_run_status single_run(void *inst, uint64_t iters, char *why, size_t wh
             al_destroy(a);
             return st;
         }
-        memset(p, wl_tag(it), s->size);
+        uint64_t key = wl_key(s->rounds++, 0);
+        wl_fill_block(p, s->size, key);
         wl_escape(p);
-        if (!wl_check_bytes(p, s->size, wl_tag(it))) {
+        if (!wl_check_block(p, s->size, key)) {
             wl_why(why, whylen, "the %zu-byte block from '%s' lost its pattern", s->size, s->spec);
             al_destroy(a);
             return AL_RUN_FAILED;

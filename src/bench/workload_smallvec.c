@@ -20,18 +20,18 @@
  * j, j+1, ..., j+len-1.
  * ------------------------------------------------------------------------- */
 typedef struct lists {
-    al_allocator *a;
-    char spec[64];
+    wl_solo solo;             /* first: the allocator, spec, calls, checksum */
     bool small;               /* smallvec, not vec */
     unsigned char len[LISTS]; /* the fixed lengths */
-    double calls;
-    uint64_t checksum;
 } lists;
 
 static uint64_t expected_sum(unsigned j, unsigned len) { return (uint64_t)len * j + (uint64_t)len * (len - 1) / 2; }
 
-static al_run_status one_iteration(al_allocator *a, const lists *l, uint64_t *checksum, char *why, size_t whylen)
+static al_run_status one_iteration(al_allocator *a, const wl_solo *solo, uint64_t *checksum, char *why,
+                                   size_t whylen)
 {
+    const lists *l = (const lists *)solo;
+    const char *spec = solo->spec;
     for (unsigned j = 0; j < LISTS; j++) {
         unsigned n = l->len[j];
         uint64_t sum = 0;
@@ -41,7 +41,7 @@ static al_run_status one_iteration(al_allocator *a, const lists *l, uint64_t *ch
             for (unsigned k = 0; k < n; k++) {
                 if (!AL_SMALLVEC_PUSH(&v, int, (int)(j + k))) {
                     al_smallvec_free(&v.sv);
-                    return wl_alloc_failed(a, l->spec, 2 * INLINE * sizeof(int), 2 * MAXLEN * sizeof(int), why, whylen);
+                    return wl_alloc_failed(a, spec, 2 * INLINE * sizeof(int), 2 * MAXLEN * sizeof(int), why, whylen);
                 }
             }
             const int *data = AL_SMALLVEC_DATA(&v, int);
@@ -54,7 +54,7 @@ static al_run_status one_iteration(al_allocator *a, const lists *l, uint64_t *ch
             for (unsigned k = 0; k < n; k++) {
                 if (!AL_VEC_PUSH(&v, int, (int)(j + k))) {
                     al_vec_free(&v);
-                    return wl_alloc_failed(a, l->spec, 4 * sizeof(int), MAXLEN * sizeof(int), why, whylen);
+                    return wl_alloc_failed(a, spec, 4 * sizeof(int), MAXLEN * sizeof(int), why, whylen);
                 }
             }
             const int *data = AL_VEC_DATA(&v, int);
@@ -63,7 +63,7 @@ static al_run_status one_iteration(al_allocator *a, const lists *l, uint64_t *ch
             al_vec_free(&v);
         }
         if (sum != expected_sum(j, n)) {
-            wl_why(why, whylen, "list %u from '%s' lost its elements", j, l->spec);
+            wl_why(why, whylen, "list %u from '%s' lost its elements", j, spec);
             return AL_RUN_FAILED;
         }
         *checksum += sum;
@@ -72,61 +72,19 @@ static al_run_status one_iteration(al_allocator *a, const lists *l, uint64_t *ch
     return AL_RUN_OK;
 }
 
-static al_run_status counted_iteration(al_allocator *a, void *ctx)
-{
-    uint64_t ignored = 0;
-    char scratch[8];
-    return one_iteration(a, ctx, &ignored, scratch, sizeof scratch);
-}
-
-static al_run_status lists_run(void *inst, uint64_t iters, char *why, size_t whylen)
-{
-    lists *l = inst;
-    for (uint64_t it = 0; it < iters; it++) {
-        al_run_status st = one_iteration(l->a, l, &l->checksum, why, whylen);
-        if (st != AL_RUN_OK) return st;
-    }
-    wl_sink(l->checksum);
-    return AL_RUN_OK;
-}
-
-static void lists_teardown(void *inst)
-{
-    lists *l = inst;
-    if (!l) return;
-    al_destroy(l->a);
-    free(l);
-}
-
 static void *lists_setup(const char *param, const char *spec, al_run_status *status, char *why, size_t whylen)
 {
-    if (!param || (strcmp(param, "vec") != 0 && strcmp(param, "smallvec") != 0)) {
-        *status = AL_RUN_FAILED;
-        wl_why(why, whylen, "smallvec: unknown parameter '%s' (vec or smallvec)", param ? param : "");
-        return NULL;
-    }
-    lists *l = calloc(1, sizeof *l);
-    if (!l) {
-        *status = AL_RUN_FAILED;
-        wl_why(why, whylen, "out of memory");
-        return NULL;
-    }
-    snprintf(l->spec, sizeof l->spec, "%s", spec);
+    if (!param || (strcmp(param, "vec") != 0 && strcmp(param, "smallvec") != 0))
+        return wl_bad_param("smallvec", param, "vec or smallvec", status, why, whylen);
+    lists *l = wl_solo_new(sizeof *l, spec, one_iteration, status, why, whylen);
+    if (!l) return NULL;
     l->small = strcmp(param, "smallvec") == 0;
     wl_rng r = {SEED};
     for (unsigned j = 0; j < LISTS; j++) l->len[j] = (unsigned char)wl_rng_range(&r, 1, MAXLEN);
     /* No capacity probe: how much a fixed-capacity allocator needs depends on
      * whether it reuses the newest block; running out shows in run(). */
-    l->a = wl_create(spec, status, why, whylen);
-    if (!l->a) {
-        lists_teardown(l);
-        return NULL;
-    }
-    l->calls = wl_count_calls(spec, counted_iteration, l);
-    return l;
+    return wl_solo_finish(l, status, why, whylen);
 }
-
-static double lists_calls(void *inst) { return ((lists *)inst)->calls; }
 
 static const char *const lists_params[] = {"vec", "smallvec", NULL};
 
@@ -135,7 +93,7 @@ const al_workload al_workload_smallvec = {
     .description = "100,000 short-lived lists of 1-4 ints: heap vectors vs 4-inline small vectors",
     .params = lists_params,
     .setup = lists_setup,
-    .run = lists_run,
-    .teardown = lists_teardown,
-    .alloc_calls = lists_calls,
+    .run = wl_solo_run,
+    .teardown = wl_solo_teardown,
+    .alloc_calls = wl_solo_calls,
 };

@@ -28,7 +28,10 @@ typedef struct share {
     void **ptrs;            /* n blocks; NULL once freed */
     unsigned char *sizes;   /* n sizes (fixed at setup) */
     void *big[2];
-    uint64_t tag0;          /* tags of this share start here: distinct per thread */
+    unsigned index;         /* the thread's */
+    uint64_t rounds;        /* iterations run: with index, the salt of the next */
+    uint64_t salt;          /* of the iteration under way; small block k has key
+                               wl_key(salt, k), big block b wl_key(salt, n + b) */
     uint64_t checksum;
 } share;
 
@@ -61,7 +64,7 @@ static bool release_range(stress *t, share *s, size_t from, size_t to)
 {
     for (size_t k = from; k < to; k++) {
         unsigned char *p = s->ptrs[k];
-        if (!wl_check_bytes(p, s->sizes[k], wl_tag(s->tag0 + k))) return false;
+        if (!wl_check_block(p, s->sizes[k], wl_key(s->salt, k))) return false;
         s->checksum += p[0];
         al_deallocate(t->a, p, s->sizes[k], WL_CHUNK_ALIGN);
         s->ptrs[k] = NULL;
@@ -77,6 +80,7 @@ static al_run_status corrupt(stress *t, const char *what, char *why, size_t whyl
 
 static al_run_status one_iteration(stress *t, share *s, char *why, size_t whylen)
 {
+    s->salt = ((uint64_t)s->index << 48) ^ s->rounds++;
     for (unsigned c = 0; c < NCHUNKS; c++) {
         size_t from = chunk_start(s, c), to = chunk_start(s, c + 1);
         for (size_t k = from; k < to; k++) {
@@ -85,7 +89,7 @@ static al_run_status one_iteration(stress *t, share *s, char *why, size_t whylen
                 drop(t, s);
                 return wl_alloc_failed(t->a, t->spec, s->sizes[k], t->live, why, whylen);
             }
-            memset(p, wl_tag(s->tag0 + k), s->sizes[k]);
+            wl_fill_block(p, s->sizes[k], wl_key(s->salt, k));
             wl_escape(p);
             s->ptrs[k] = p;
         }
@@ -97,7 +101,7 @@ static al_run_status one_iteration(stress *t, share *s, char *why, size_t whylen
                 drop(t, s);
                 return wl_alloc_failed(t->a, t->spec, BIG, t->live, why, whylen);
             }
-            memset(p, wl_tag(s->tag0 + b), BIG);
+            wl_fill_block(p, BIG, wl_key(s->salt, s->n + (uint64_t)b));
             wl_escape(p);
             s->big[b] = p;
         }
@@ -105,7 +109,8 @@ static al_run_status one_iteration(stress *t, share *s, char *why, size_t whylen
     for (unsigned c = 0; c < NCHUNKS; c += 2)
         if (!release_range(t, s, chunk_start(s, c), chunk_start(s, c + 1))) return corrupt(t, "small", why, whylen);
     for (int b = 0; b < 2; b++) {
-        if (!wl_check_bytes(s->big[b], BIG, wl_tag(s->tag0 + (uint64_t)b))) return corrupt(t, "100000-byte", why, whylen);
+        if (!wl_check_block(s->big[b], BIG, wl_key(s->salt, s->n + (uint64_t)b)))
+            return corrupt(t, "100000-byte", why, whylen);
         al_deallocate(t->a, s->big[b], BIG, WL_CHUNK_ALIGN);
         s->big[b] = NULL;
     }
@@ -158,47 +163,26 @@ static void stress_teardown(void *inst)
     free(t);
 }
 
-/* The allocator: spec itself, or "locked:"+spec when several threads share a
- * non-thread-safe one. */
-static al_allocator *make_shared(stress *t, const char *spec, al_run_status *status, char *why, size_t whylen)
-{
-    al_allocator *a = wl_create(spec, status, why, whylen);
-    snprintf(t->spec, sizeof t->spec, "%s", spec);
-    if (!a || t->nthreads == 1 || al_has(a, AL_CAP_THREAD_SAFE)) return a;
-    al_destroy(a);
-    snprintf(t->spec, sizeof t->spec, "locked:%s", spec);
-    a = al_create(t->spec, NULL);
-    if (!a) {
-        *status = AL_RUN_UNSUPPORTED;
-        wl_why(why, whylen, "'%s' is not thread-safe and '%s' cannot be made: %s", spec, t->spec, al_last_error());
-    }
-    return a;
-}
-
 static void *stress_setup(const char *param, const char *spec, al_run_status *status, char *why, size_t whylen)
 {
     char head[16];
     uint64_t threads, total;
     if (!wl_split_override(param, head, sizeof head, 100000000, &total) || !wl_parse_uint(head, 1, 256, &threads) ||
-        (total && total < threads * NCHUNKS)) {
-        *status = AL_RUN_FAILED;
-        wl_why(why, whylen, "stress-mem: unknown parameter '%s' (threads 1-256, optionally :allocations)",
-               param ? param : "");
-        return NULL;
-    }
+        (total && total < threads * NCHUNKS))
+        return wl_bad_param("stress-mem", param, "threads 1-256, optionally :allocations", status, why, whylen);
     if (!total) total = DEFAULT_ALLOCS;
-    stress *t = calloc(1, sizeof *t);
-    if (!t) goto oom;
+    stress *t = wl_calloc(sizeof *t, status, why, whylen);
+    if (!t) return NULL;
     t->nthreads = (unsigned)threads;
     t->sh = calloc(threads, sizeof *t->sh);
-    if (!t->sh) goto oom;
+    if (!t->sh) return wl_setup_abort(t, stress_teardown, true, status, why, whylen);
     for (unsigned i = 0; i < t->nthreads; i++) {
         share *s = &t->sh[i];
         s->n = total / threads + (i < total % threads);
-        s->tag0 = (uint64_t)i * 7919u;
+        s->index = i;
         s->ptrs = calloc(s->n, sizeof *s->ptrs);
         s->sizes = malloc(s->n);
-        if (!s->ptrs || !s->sizes) goto oom;
+        if (!s->ptrs || !s->sizes) return wl_setup_abort(t, stress_teardown, true, status, why, whylen);
         wl_rng r = {SEED + i};
         for (size_t k = 0; k < s->n; k++) {
             s->sizes[k] = (unsigned char)wl_rng_range(&r, 10, 50);
@@ -207,20 +191,12 @@ static void *stress_setup(const char *param, const char *spec, al_run_status *st
         }
         t->live += 2 * BIG;
     }
-    t->a = make_shared(t, spec, status, why, whylen);
-    if (!t->a || !wl_probe_capacity(t->a, t->spec, t->live, t->live, status, why, whylen)) goto fail;
-    t->crew = wl_crew_start(t->nthreads, worker, t, why, whylen);
-    if (!t->crew) {
-        *status = AL_RUN_UNSUPPORTED;
-        goto fail;
-    }
-    return t;
-oom:
-    *status = AL_RUN_FAILED;
-    wl_why(why, whylen, "out of memory");
-fail:
-    stress_teardown(t);
-    return NULL;
+    /* One instance shared by all threads (locked: if it is not thread-safe). */
+    t->a = wl_create_for_threads(spec, t->nthreads, false, t->spec, sizeof t->spec, status, why, whylen);
+    if (!t->a || !wl_probe_capacity(t->a, t->spec, t->live, t->live, status, why, whylen))
+        return wl_setup_abort(t, stress_teardown, false, status, why, whylen);
+    t->crew = wl_crew_start(t->nthreads, worker, t, status, why, whylen);
+    return t->crew ? t : wl_setup_abort(t, stress_teardown, false, status, why, whylen);
 }
 
 /* The default parameter: the number of CPUs, known only at run time. */

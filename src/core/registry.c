@@ -224,7 +224,7 @@ const char *al_caps_str(unsigned caps, char *buf, size_t len)
     static const struct { unsigned bit; const char *name; } names[] = {
         {AL_CAP_THREAD_SAFE, "thread-safe"}, {AL_CAP_FREES, "frees"},
         {AL_CAP_RESET, "reset"}, {AL_CAP_FIXED_CAPACITY, "fixed-capacity"},
-        {AL_CAP_MARKS, "marks"},
+        {AL_CAP_MARKS, "marks"}, {AL_CAP_PROCESS_GLOBAL, "process-global"},
     };
     size_t used = 0;
     if (len == 0) return buf;

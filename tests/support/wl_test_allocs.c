@@ -3,40 +3,83 @@
 
 #include <alloclab/registry.h>
 #include "bench.h"
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
 /* ----------------------------------------------------------------------------
- * A bump over a private mapping. Invariant: top <= cap; blocks never move.
+ * A bump over a private mapping. Invariant: top <= cap; blocks never move;
+ * ring[c % RING] is the block handed out by call c (1-based, since the last
+ * reset), for the last RING calls.
  * ------------------------------------------------------------------------- */
+#define RING 1024u
+
+typedef enum rb_mode { RB_PLAIN, RB_DUP, RB_SHORT, RB_TWINS } rb_mode;
+
 typedef struct rbump {
     al_allocator h;
     char *base;
     size_t cap, top;
-    unsigned every;       /* > 0: every `every`-th allocation returns `last` again */
-    unsigned long n;      /* allocations so far */
-    char *last;           /* the previous block */
+    rb_mode mode;
+    unsigned every;       /* RB_DUP: every `every`-th allocation is a duplicate ... */
+    unsigned dist;        /* ... of the block of `dist` calls before */
+    unsigned long n;      /* allocations since the last reset */
+    char *ring[RING];
 } rbump;
+
+/* p again for a request of `size`, if it stays inside the mapping. */
+static char *rb_reuse(rbump *b, char *p, size_t size)
+{
+    size_t end = (size_t)(p - b->base) + size;
+    if (end > b->cap) return NULL;
+    if (end > b->top) b->top = end;
+    return p;
+}
+
+/* The right leaf of a binary-trees node is allocated just after its left
+ * sibling, once the parent (two calls back) links that sibling as left. */
+static bool rb_right_leaf(const rbump *b)
+{
+    if (b->n < 2) return false;
+    char *prev = b->ring[b->n % RING], *prev2 = b->ring[(b->n - 1) % RING];
+    void *w2[2], *w1[2];
+    memcpy(w2, prev2, sizeof w2);
+    memcpy(w1, prev, sizeof w1);
+    return w2[0] == prev && w1[0] == NULL && w1[1] == NULL;
+}
+
+static char *rb_pick(rbump *b, size_t size, size_t align)
+{
+    char *p = NULL;
+    if (b->mode == RB_DUP && b->n + 1 > b->dist && (b->n + 1) % b->every == 0)
+        p = rb_reuse(b, b->ring[(b->n + 1 - b->dist) % RING], size);
+    else if (b->mode == RB_TWINS && rb_right_leaf(b))
+        p = rb_reuse(b, b->ring[b->n % RING], size);
+    if (p) return p;
+    if (b->mode == RB_SHORT) { /* no padding, and one byte short */
+        if (size > b->cap - b->top) return NULL;
+        p = b->base + b->top;
+        b->top += size - 1;
+        return p;
+    }
+    size_t at = (b->top + align - 1) & ~(align - 1);
+    if (at > b->cap || size > b->cap - at) return NULL;
+    b->top = at + size;
+    return b->base + at;
+}
 
 static void *rb_allocate(void *st, size_t size, size_t align)
 {
     rbump *b = st;
     if (align < 16) align = 16;
+    if (size == 0) size = 1;
+    char *p = rb_pick(b, size, align);
+    if (!p) return NULL;
     b->n++;
-    if (b->every && b->n % b->every == 0 && b->last) {
-        size_t end = (size_t)(b->last - b->base) + size;
-        if (end <= b->cap) {
-            if (end > b->top) b->top = end;
-            return b->last;
-        }
-    }
-    size_t at = (b->top + align - 1) & ~(align - 1);
-    if (at > b->cap || size > b->cap - at) return NULL;
-    b->top = at + size;
-    b->last = b->base + at;
-    return b->last;
+    b->ring[b->n % RING] = p;
+    return p;
 }
 
 static void rb_deallocate(void *st, void *ptr, size_t size, size_t align)
@@ -48,7 +91,7 @@ static void rb_reset(void *st)
 {
     rbump *b = st;
     b->top = 0;
-    b->last = NULL;
+    b->n = 0;
 }
 
 static void rb_destroy(void *st)
@@ -62,7 +105,7 @@ static const al_vtable rb_vt = {.allocate = rb_allocate, .deallocate = rb_deallo
 static const al_vtable rb_reset_vt = {
     .allocate = rb_allocate, .deallocate = rb_deallocate, .reset = rb_reset, .destroy = rb_destroy};
 
-static al_allocator *rb_create(size_t cap, unsigned every, unsigned caps)
+static al_allocator *rb_create(size_t cap, rb_mode mode, unsigned every, unsigned dist, unsigned caps)
 {
     rbump *b = calloc(1, sizeof *b);
     if (!b) return NULL;
@@ -73,18 +116,30 @@ static al_allocator *rb_create(size_t cap, unsigned every, unsigned caps)
         return NULL;
     }
     b->cap = cap;
+    b->mode = mode;
     b->every = every;
+    b->dist = dist;
     b->h = (al_allocator){.state = b, .vt = (caps & AL_CAP_RESET) ? &rb_reset_vt : &rb_vt, .caps = caps};
     return &b->h;
 }
 
-static al_allocator *evil_create(const al_options *o) { (void)o; return rb_create((size_t)2 << 30, 5, 0); }
+#define BAD_CAP ((size_t)2 << 30)
+static al_allocator *evil_create(const al_options *o) { (void)o; return rb_create(BAD_CAP, RB_DUP, 5, 1, AL_CAP_FREES); }
+static al_allocator *dup251_create(const al_options *o) { (void)o; return rb_create(BAD_CAP, RB_DUP, 7, 251, AL_CAP_FREES); }
+static al_allocator *dup1000_create(const al_options *o) { (void)o; return rb_create(BAD_CAP, RB_DUP, 7, 1000, AL_CAP_FREES); }
+static al_allocator *dup13_create(const al_options *o) { (void)o; return rb_create(BAD_CAP, RB_DUP, 7, 13, AL_CAP_FREES); }
+static al_allocator *short_create(const al_options *o) { (void)o; return rb_create(BAD_CAP, RB_SHORT, 0, 0, AL_CAP_FREES); }
+static al_allocator *twins_create(const al_options *o) { (void)o; return rb_create(BAD_CAP, RB_TWINS, 0, 0, AL_CAP_FREES); }
 static al_allocator *tiny_create(const al_options *o)
 {
     (void)o;
-    return rb_create((size_t)4 << 20, 0, AL_CAP_RESET | AL_CAP_FIXED_CAPACITY);
+    return rb_create((size_t)4 << 20, RB_PLAIN, 0, 0, AL_CAP_RESET | AL_CAP_FIXED_CAPACITY);
 }
-static al_allocator *mid_create(const al_options *o) { (void)o; return rb_create((size_t)64 << 20, 0, AL_CAP_FIXED_CAPACITY); }
+static al_allocator *mid_create(const al_options *o)
+{
+    (void)o;
+    return rb_create((size_t)64 << 20, RB_PLAIN, 0, 0, AL_CAP_FIXED_CAPACITY);
+}
 
 /* ----------------------------------------------------------------------------
  * libc malloc that does not claim thread safety: forces per-thread
@@ -97,13 +152,83 @@ static al_allocator *nts_create(const al_options *o)
     return sys;
 }
 
+/* ----------------------------------------------------------------------------
+ * wl-global: libc malloc with a process-wide record, as sbrk's break is. An
+ * overlap is two calls in progress at once, on any instances.
+ * ------------------------------------------------------------------------- */
+static atomic_uint g_live, g_max_live, g_busy;
+static atomic_bool g_overlapped;
+
+static void g_enter(void)
+{
+    if (atomic_fetch_add(&g_busy, 1) != 0) atomic_store(&g_overlapped, true);
+}
+static void g_leave(void) { atomic_fetch_sub(&g_busy, 1); }
+
+static void *g_allocate(void *st, size_t size, size_t align)
+{
+    (void)st;
+    g_enter();
+    void *p = NULL;
+    if (posix_memalign(&p, align < sizeof(void *) ? sizeof(void *) : align, size ? size : 1) != 0) p = NULL;
+    g_leave();
+    return p;
+}
+
+static void g_deallocate(void *st, void *ptr, size_t size, size_t align)
+{
+    (void)st, (void)size, (void)align;
+    g_enter();
+    free(ptr);
+    g_leave();
+}
+
+static void g_destroy(void *st)
+{
+    free(st);
+    atomic_fetch_sub(&g_live, 1);
+}
+
+static const al_vtable g_vt = {.allocate = g_allocate, .deallocate = g_deallocate, .destroy = g_destroy};
+
+static al_allocator *global_create(const al_options *o)
+{
+    (void)o;
+    al_allocator *a = calloc(1, sizeof *a);
+    if (!a) return NULL;
+    *a = (al_allocator){.state = a, .vt = &g_vt, .caps = AL_CAP_FREES | AL_CAP_PROCESS_GLOBAL};
+    unsigned live = atomic_fetch_add(&g_live, 1) + 1, max = atomic_load(&g_max_live);
+    while (live > max && !atomic_compare_exchange_weak(&g_max_live, &max, live)) {}
+    return a;
+}
+
+void wl_test_global_report(unsigned *max_live, bool *overlapped)
+{
+    *max_live = atomic_exchange(&g_max_live, atomic_load(&g_live));
+    *overlapped = atomic_exchange(&g_overlapped, false);
+}
+
+/* ----------------------------------------------------------------------------
+ * The table.
+ * ------------------------------------------------------------------------- */
 static const al_backend_desc descs[] = {
-    {.name = "wl-evil", .description = "test: overlapping blocks", .caps = 0, .create = evil_create},
+    {.name = "wl-evil", .description = "test: overlapping blocks", .caps = AL_CAP_FREES, .create = evil_create},
+    {.name = "wl-dup251", .description = "test: every 7th block is the one 251 before", .caps = AL_CAP_FREES,
+     .create = dup251_create},
+    {.name = "wl-dup1000", .description = "test: every 7th block is the one 1000 before", .caps = AL_CAP_FREES,
+     .create = dup1000_create},
+    {.name = "wl-dup13", .description = "test: every 7th block is the one 13 before", .caps = AL_CAP_FREES,
+     .create = dup13_create},
+    {.name = "wl-short", .description = "test: blocks one byte short", .caps = AL_CAP_FREES, .create = short_create},
+    {.name = "wl-twins", .description = "test: right leaves share their sibling's block", .caps = AL_CAP_FREES,
+     .create = twins_create},
     {.name = "wl-tiny", .description = "test: 4 MiB fixed, resettable",
      .caps = AL_CAP_RESET | AL_CAP_FIXED_CAPACITY, .create = tiny_create},
     {.name = "wl-mid", .description = "test: 64 MiB fixed, no frees", .caps = AL_CAP_FIXED_CAPACITY,
      .create = mid_create},
     {.name = "wl-nts", .description = "test: malloc, not thread-safe", .caps = AL_CAP_FREES, .create = nts_create},
+    {.name = "wl-global", .description = "test: malloc with process-wide state",
+     .caps = AL_CAP_FREES | AL_CAP_PROCESS_GLOBAL, .create = global_create},
 };
 
 void wl_test_register_allocators(void)
