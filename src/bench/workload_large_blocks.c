@@ -102,6 +102,15 @@ static al_run_status large_run(void *inst, uint64_t iters, char *why, size_t why
             void *p = al_allocate(l->a, size, WL_CHUNK_ALIGN);
             if (!p) {
                 drop_all(l);
+                if (!al_has(l->a, AL_CAP_FREES) && al_has(l->a, AL_CAP_FIXED_CAPACITY)) {
+                    /* Its capacity went to blocks it cannot take back, not to live ones. */
+                    char s1[32];
+                    wl_why(why, whylen,
+                           "capacity exhausted: '%s' does not free blocks one by one, and a cycle allocates "
+                           "%s in total",
+                           l->spec, wl_size_str(l->total, s1, sizeof s1));
+                    return AL_RUN_UNSUPPORTED;
+                }
                 return wl_alloc_failed(l->a, l->spec, size, l->peak_live, why, whylen);
             }
             uint64_t key = wl_key(l->cycles, k);
