@@ -195,12 +195,56 @@ static void test_history_lines(void **state)
     assert_non_null(strstr(out_text, "unsupported"));
 }
 
+/* show: the last run by default, a label, a JSON report; every format and
+ * --html; bad input exits 2 with one line and writes no file. */
+static void test_show(void **state)
+{
+    (void)state;
+    expect_bad_input(cli("show", "--db", db, NULL)); /* no database yet */
+    save("first", 1, 1);
+    save("second", 3, 2);
+    assert_int_equal(cli("show", "--db", db, NULL), 0);
+    assert_non_null(strstr(out_text, "label second"));
+    assert_non_null(strstr(out_text, "mi "));
+    assert_non_null(strstr(out_text, "1.50x")); /* sys 2 us is the fastest, mi 3 us */
+    assert_int_equal(cli("show", "first", "--db", db, NULL), 0);
+    assert_non_null(strstr(out_text, "label first"));
+    assert_non_null(strstr(out_text, "2.00x")); /* mi 1 us, sys 2 us */
+    assert_non_null(strstr(out_text, "unsupported"));
+
+    char json[600], html[600];
+    snprintf(json, sizeof json, "%s/first.json", dir);
+    snprintf(html, sizeof html, "%s/first.html", dir);
+    assert_int_equal(cli("show", "first", "--db", db, "--format", "json", "--out", json, "--html", html, NULL), 0);
+    al_bench_run back = {0};
+    char err[256];
+    assert_int_equal(al_report_json_read(json, &back, err, sizeof err), 0);
+    assert_int_equal(back.nresults, 3);
+    assert_non_null(al_bench_run_find(&back, "glibc-simple", "64", "mi"));
+    al_bench_run_free(&back);
+    char *page = synth_read_file(html, NULL);
+    assert_non_null(page);
+    assert_non_null(strstr(page, "<svg"));
+    free(page);
+    /* A JSON report as the run, rendered as Markdown. */
+    assert_int_equal(cli("show", json, "--format", "markdown", NULL), 0);
+    assert_non_null(strstr(out_text, "| mi "));
+
+    expect_bad_input(cli("show", "nope", "--db", db, NULL));
+    expect_bad_input(cli("show", "first", "second", "--db", db, NULL));
+    expect_bad_input(cli("show", "--db", db, "--format", "xml", NULL));
+    expect_bad_input(cli("show", "--db", db, "--bogus", NULL));
+    expect_bad_input(cli("show", "--db", db, "--out", "/nonexistent-dir/x.txt", NULL));
+    assert_int_equal(access("/nonexistent-dir/x.txt", F_OK), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verdicts_and_exit_codes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_history_lines, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_show, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,9 @@
 /* The terminal report: one table per workload, read at a glance.
  *
- * Rows are allocators, columns parameters; a cell is "median ± CI half-width"
- * in a unit that suits the value (or "median [low, high]" when the CI is
- * lopsided: a half-width would hide its long side), then the ratio to the
+ * Rows are allocators, columns parameters; a cell is "median ± d" in a unit
+ * that suits the value, d the longer side of the 95% CI (or "median [low,
+ * high]" when the CI is both lopsided and wide: a single ± would misstate
+ * it), then the ratio to the
  * fastest allocator of that column (1.00x for it). In instruction mode a cell is the instruction
  * count per iteration instead. Cells that did not run show their status, and
  * the reasons are listed under the table, followed by warnings about noisy
@@ -42,21 +43,25 @@ static int put_padded(FILE *out, const char *s, size_t width, bool right)
 /* Three significant digits for values from 1 to 999.9. */
 static const char *digits_fmt(double v) { return v < 10 ? "%.2f" : v < 100 ? "%.1f" : "%.0f"; }
 
-/* Whether a CI is too lopsided around the median for "±": one side more
- * than LOPSIDED times the other (or the median outside it). */
+/* Whether a CI is shown whole rather than as "±": one side more than
+ * LOPSIDED times the other (or the median outside it), and the longer side
+ * over WIDE of the median. A narrow CI reads well as ± its longer side
+ * whatever its shape; only a wide lopsided one needs both ends. */
 #define LOPSIDED 1.5
+#define WIDE 0.05
 
 static bool ci_lopsided(double median, double lo, double hi)
 {
     double below = median - lo, above = hi - median;
     if (below < 0 || above < 0) return true;
-    return below > LOPSIDED * above || above > LOPSIDED * below;
+    double longer = below > above ? below : above;
+    return longer > WIDE * median && (below > LOPSIDED * above || above > LOPSIDED * below);
 }
 
 /* A time in ns as "45.2 ns", "1.23 us", "12.3 ms" or "1.50 s", with its CI
  * [lo, hi] (skipped when not finite) in the unit of the median: "45.2 ± 0.31
- * ns" when roughly symmetric, else the interval itself, "10.3 [1.85, 245]
- * ms". Returns whether the interval form was used. */
+ * ns" (the longer side) unless ci_lopsided, then the interval itself,
+ * "10.3 [1.85, 245] ms". Returns whether the interval form was used. */
 static bool fmt_time(char *buf, size_t len, double ns, double lo, double hi)
 {
     static const struct { double scale; const char *unit; } units[] = {
@@ -68,7 +73,7 @@ static bool fmt_time(char *buf, size_t len, double ns, double lo, double hi)
     snprintf(num, sizeof num, digits_fmt(v), v);
     bool interval = false;
     if (isfinite(lo) && isfinite(hi) && hi >= lo) {
-        double l = lo / scale, h = hi / scale, c = (h - l) / 2;
+        double l = lo / scale, h = hi / scale, c = fmax(v - l, h - v);
         char lnum[32], hnum[32], cnum[32];
         snprintf(lnum, sizeof lnum, digits_fmt(l), l);
         snprintf(hnum, sizeof hnum, digits_fmt(h), h);
@@ -271,7 +276,7 @@ static int one_table(FILE *out, const al_bench_run *run, const char *workload)
             if (rc == 0 && fputc('\n', out) < 0) rc = -1;
         }
         if (rc == 0 && any_interval &&
-            fputs("  median [low, high]: a lopsided 95% CI, shown whole instead of ± half-width\n", out) < 0)
+            fputs("  median [low, high]: a wide, lopsided 95% CI shown whole; elsewhere ± its longer side\n", out) < 0)
             rc = -1;
         if (rc == 0) rc = table_notes(out, run, workload);
         if (rc == 0 && fputc('\n', out) < 0) rc = -1;

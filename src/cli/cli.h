@@ -4,11 +4,20 @@
 #ifndef ALLOCLAB_CLI_H
 #define ALLOCLAB_CLI_H
 
+#include <stdbool.h>
+
 int al_cmd_list(int argc, char **argv);
 int al_cmd_demo(int argc, char **argv);
 int al_cmd_bench(int argc, char **argv);
 int al_cmd_compare(int argc, char **argv);
 int al_cmd_history(int argc, char **argv);
+
+int al_cmd_show(int argc, char **argv);
+
+/* The value of --name VALUE or --name=VALUE at argv[*i] (advancing *i past
+ * a separate value); NULL when argv[*i] is another option, or when the value
+ * is missing (then *missing is set). */
+const char *al_cli_option_value(int argc, char **argv, int *i, const char *name, bool *missing);
 
 /* Print "alloclab: <message>" on stderr and return 2. */
 int al_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

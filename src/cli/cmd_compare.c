@@ -29,20 +29,6 @@ static const char usage[] =
 
 /* ---- arguments ------------------------------------------------------------ */
 
-/* The value of --name VALUE or --name=VALUE at argv[*i]; NULL if not that option. */
-static const char *option_value(int argc, char **argv, int *i, const char *name, bool *missing)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0) return NULL;
-    if (argv[*i][n] == '=') return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0') return NULL;
-    if (*i + 1 >= argc) {
-        *missing = true;
-        return NULL;
-    }
-    return argv[++*i];
-}
-
 static int parse(int argc, char **argv, compare_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -54,15 +40,15 @@ static int parse(int argc, char **argv, compare_opts *o)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             fputs(usage, stdout);
             return 0;
-        } else if ((v = option_value(argc, argv, &i, "--db", &missing))) {
+        } else if ((v = al_cli_option_value(argc, argv, &i, "--db", &missing))) {
             o->db = v;
-        } else if ((v = option_value(argc, argv, &i, "--threshold", &missing))) {
+        } else if ((v = al_cli_option_value(argc, argv, &i, "--threshold", &missing))) {
             char *end;
             double pct = strtod(v, &end);
             if (end == v || (*end && strcmp(end, "%") != 0) || !(pct >= 0 && pct < 100))
                 return al_cli_usage_error("--threshold wants a percentage in [0, 100), not '%s'", v);
             o->threshold = pct / 100;
-        } else if ((v = option_value(argc, argv, &i, "--format", &missing))) {
+        } else if ((v = al_cli_option_value(argc, argv, &i, "--format", &missing))) {
             if (strcmp(v, "markdown") != 0 && strcmp(v, "table") != 0)
                 return al_cli_usage_error("--format is table or markdown, not '%s'", v);
             o->markdown = strcmp(v, "markdown") == 0;

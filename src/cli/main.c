@@ -16,6 +16,7 @@ static const command commands[] = {
     {"demo", al_cmd_demo, "the talk's examples (alloclab demo for the list)"},
     {"bench", al_cmd_bench, "run the benchmark suite (alloclab bench --help)"},
     {"compare", al_cmd_compare, "verdicts between two stored runs: compare [BASE [NEW]]"},
+    {"show", al_cmd_show, "a stored run or JSON report again, in any format: show [RUN] --html FILE"},
     {"history", al_cmd_history, "one benchmark's median over the stored runs: history BENCH"},
 };
 

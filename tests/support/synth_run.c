@@ -40,7 +40,7 @@ al_bench_result *synth_add(al_bench_run *run, const char *workload, const char *
     r->status = status;
     r->peak_rss_kib = -1;
     r->minor_faults = r->major_faults = -1;
-    r->alloc_calls = r->instructions = r->est_cycles = -1;
+    r->alloc_calls = r->instructions = r->est_cycles = r->cpu_median_ns = -1;
     if (status != AL_RUN_OK) {
         al_summarize(NULL, 0, &r->s);
         return r;

@@ -1,0 +1,110 @@
+/* alloclab show [RUN]: a stored run (or a JSON report) rendered again, in any
+ * of the report formats — to look at an old run, or to turn a run into a
+ * chart page or a pull-request table after the fact. RUN is a label, a run
+ * id or FILE.json; the default is the last run of the database. */
+#include "cli.h"
+
+#include "bench.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: alloclab show [RUN] [--db PATH] [--format table|json|csv|markdown] [--out FILE] [--html FILE]\n"
+    "RUN: a run's label or id in the history, or a FILE.json report (default: the last run)\n";
+
+typedef struct show_opts {
+    const char *db, *ref, *format, *out, *html;
+} show_opts;
+
+static int parse(int argc, char **argv, show_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->db = AL_HISTORY_DEFAULT_PATH;
+    o->format = "table";
+    for (int i = 1; i < argc; i++) {
+        bool missing = false;
+        const char *v;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(usage, stdout);
+            return 0;
+        } else if ((v = al_cli_option_value(argc, argv, &i, "--db", &missing))) {
+            o->db = v;
+        } else if ((v = al_cli_option_value(argc, argv, &i, "--format", &missing))) {
+            if (strcmp(v, "table") && strcmp(v, "json") && strcmp(v, "csv") && strcmp(v, "markdown"))
+                return al_cli_usage_error("--format: '%s' is not table, json, csv or markdown", v);
+            o->format = v;
+        } else if ((v = al_cli_option_value(argc, argv, &i, "--out", &missing))) {
+            o->out = v;
+        } else if ((v = al_cli_option_value(argc, argv, &i, "--html", &missing))) {
+            o->html = v;
+        } else if (missing) {
+            return al_cli_usage_error("%s needs a value", argv[i]);
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return al_cli_usage_error("show: unknown option '%s' (alloclab show --help)", argv[i]);
+        } else if (o->ref) {
+            return al_cli_usage_error("show takes one run");
+        } else {
+            o->ref = argv[i];
+        }
+    }
+    return -1; /* go on */
+}
+
+static int render(FILE *f, const char *format, const al_bench_run *run)
+{
+    if (strcmp(format, "json") == 0) return al_report_json(f, run);
+    if (strcmp(format, "csv") == 0) return al_report_csv(f, run);
+    if (strcmp(format, "markdown") == 0) return al_report_markdown(f, run);
+    return al_report_table(f, run);
+}
+
+/* Render into memory, then write the file whole: a report that cannot be
+ * made leaves no partial file behind. */
+static int write_file(const char *path, const char *format, const al_bench_run *run)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    int rc = !mem ? -1 : strcmp(format, "html") == 0 ? al_report_html(mem, run) : render(mem, format, run);
+    if (mem && fclose(mem) != 0) rc = -1;
+    if (rc != 0) {
+        free(buf);
+        return al_cli_usage_error("out of memory rendering the %s report", format);
+    }
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        free(buf);
+        return al_cli_usage_error("cannot write %s", path);
+    }
+    bool ok = fwrite(buf, 1, len, f) == len;
+    ok = fclose(f) == 0 && ok;
+    free(buf);
+    return ok ? 0 : al_cli_usage_error("cannot write %s", path);
+}
+
+int al_cmd_show(int argc, char **argv)
+{
+    show_opts o;
+    int rc = parse(argc, argv, &o);
+    if (rc >= 0) return rc;
+    char err[512];
+    al_bench_run run = {0};
+    size_t n = o.ref ? strlen(o.ref) : 0;
+    if (n > 5 && strcmp(o.ref + n - 5, ".json") == 0) {
+        if (al_report_json_read(o.ref, &run, err, sizeof err) != 0) return al_cli_usage_error("%s", err);
+    } else {
+        al_history *h = al_history_open(o.db, false, err, sizeof err);
+        if (!h) return al_cli_usage_error("%s", err);
+        rc = al_history_load(h, o.ref, 0, &run, err, sizeof err);
+        al_history_close(h);
+        if (rc != 0) return al_cli_usage_error("%s", err);
+    }
+    rc = 0;
+    if (o.out) rc = write_file(o.out, o.format, &run);
+    else if (render(stdout, o.format, &run) != 0 || fflush(stdout) != 0) rc = al_cli_usage_error("cannot write the report");
+    if (rc == 0 && o.html) rc = write_file(o.html, "html", &run);
+    al_bench_run_free(&run);
+    return rc;
+}
