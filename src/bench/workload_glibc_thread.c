@@ -109,7 +109,7 @@ static const char *const threaded_params[] = {"4", "8", "16", NULL};
 
 const al_workload al_workload_glibc_thread = {
     .name = "glibc-thread",
-    .description = "<threads> threads each run glibc-simple with 128-byte chunks (shared if thread-safe)",
+    .description = "<threads> threads each run glibc-simple with 128-byte chunks (one shared instance if thread-safe, one per thread otherwise, one behind locked: if process-global)",
     .params = threaded_params,
     .setup = threaded_setup,
     .run = threaded_run,
