@@ -89,6 +89,17 @@ static void test_rank_fastest_and_ties(void **state)
     assert_int_equal(al_report_rank_of(&run, &run.results[0]), AL_RANK_FASTEST);
     assert_int_equal(al_report_rank_of(&run, &run.results[1]), AL_RANK_NONE);
     assert_int_equal(al_report_rank_of(&run, NULL), AL_RANK_NONE);
+    /* exact counts: a tie within the shown ratio's precision (0.5%) */
+    snprintf(run.ctx.mode, sizeof run.ctx.mode, "instructions");
+    for (size_t i = 0; i < run.nresults; i++) run.results[i].instructions = 1000;
+    run.results[1].instructions = 1004;
+    run.results[2].instructions = 1100;
+    assert_int_equal(al_report_rank_of(&run, &run.results[0]), AL_RANK_TIED);
+    assert_int_equal(al_report_rank_of(&run, &run.results[1]), AL_RANK_TIED);
+    assert_int_equal(al_report_rank_of(&run, &run.results[2]), AL_RANK_NONE);
+    run.results[1].instructions = 1010;
+    assert_int_equal(al_report_rank_of(&run, &run.results[0]), AL_RANK_FASTEST);
+    assert_int_equal(al_report_rank_of(&run, &run.results[1]), AL_RANK_NONE);
     al_bench_run_free(&run);
 }
 

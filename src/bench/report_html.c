@@ -58,7 +58,7 @@ static const char css[] =
     "th:first-child,td:first-child{text-align:left}th{background:#f2f2f2}\n"
     "td.best{font-weight:700;background:#eef6ee}td.tied{background:#f5f8ee}td.gap{color:#999;font-style:italic;text-align:center}\n"
     "td.failed{color:#b00;font-weight:700}\n"
-    ".ci-pct,.ratio{color:#777;font-size:12px}.why{color:#666;font-size:12.5px}\n"
+    ".ci-pct,.ratio{color:#777;font-size:12px}.why{color:#666;font-size:12.5px;font-weight:400}\n"
     "details{margin:6px 0 0}summary{cursor:pointer;color:#446}\n"
     "dl{display:grid;grid-template-columns:max-content auto;gap:2px 16px}dt{color:#666}dd{margin:0}\n";
 

@@ -205,28 +205,40 @@ bool al_report_fmt_result(const al_bench_run *run, const al_bench_result *r, cha
 
 /* ---- ranking -------------------------------------------------------------------
  * "Fastest" is a claim: it is made only when the winner's CI is clear of every
- * other CI of its column; overlapping CIs are a tie. */
+ * other CI of its column (and the runner-up is at least 0.5% behind);
+ * otherwise it is a tie. */
+
+/* Whether a result (value v, CI low end lo) ties the winner (value wv, CI high
+ * end whi): the CIs overlap, or the two are within AL_TIE_RATIO, the
+ * precision of the shown ratio ("1.00x"), which an exact count (instructions
+ * mode, a zero-width CI) would otherwise split. */
+#define AL_TIE_RATIO 1.005
+
+static bool ties(double wv, double whi, double v, double lo)
+{
+    return lo <= whi || v < wv * AL_TIE_RATIO;
+}
 
 al_report_rank al_report_rank_of(const al_bench_run *run, const al_bench_result *r)
 {
     double v, lo, hi, rv, rlo, rhi;
     if (!r || !al_report_value(run, r, &rv, &rlo, &rhi)) return AL_RANK_NONE;
     const al_bench_result *win = NULL;
-    double wv = INFINITY, wlo = 0, whi = 0;
+    double wv = INFINITY, whi = 0;
     for (size_t i = 0; i < run->nresults; i++) {
         const al_bench_result *x = &run->results[i];
         if (strcmp(x->workload, r->workload) != 0 || strcmp(x->param, r->param) != 0) continue;
-        if (al_report_value(run, x, &v, &lo, &hi) && v < wv) win = x, wv = v, wlo = lo, whi = hi;
+        if (al_report_value(run, x, &v, &lo, &hi) && v < wv) win = x, wv = v, whi = hi;
     }
     if (!win) return AL_RANK_NONE;
     bool tied = false;
     for (size_t i = 0; i < run->nresults && !tied; i++) {
         const al_bench_result *x = &run->results[i];
         if (x == win || strcmp(x->workload, r->workload) != 0 || strcmp(x->param, r->param) != 0) continue;
-        tied = al_report_value(run, x, &v, &lo, &hi) && lo <= whi;
+        tied = al_report_value(run, x, &v, &lo, &hi) && ties(wv, whi, v, lo);
     }
     if (r == win) return tied ? AL_RANK_TIED : AL_RANK_FASTEST;
-    return rlo <= whi && wlo <= rhi ? AL_RANK_TIED : AL_RANK_NONE;
+    return ties(wv, whi, rv, rlo) ? AL_RANK_TIED : AL_RANK_NONE;
 }
 
 /* ---- naming the parameter ------------------------------------------------------ */

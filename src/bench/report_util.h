@@ -62,8 +62,10 @@ bool al_report_fmt_result(const al_bench_run *run, const al_bench_result *r, cha
 
 /* Where a result stands in its workload/param column (by al_report_value).
  * The winner is the lowest value; it is FASTEST only when no other ok
- * result's CI overlaps the winner's CI. Otherwise the winner and every result
- * whose CI overlaps the winner's are TIED (a tie for first, not a ranking).
+ * result's CI overlaps the winner's CI and none is within 0.5% of it (the
+ * shown ratio would read 1.00x; exact counts have zero-width CIs). Otherwise
+ * the winner and every result that ties it so are TIED (a tie for first, not
+ * a ranking).
  * Everything else, and results that are not ok, are NONE. */
 typedef enum al_report_rank { AL_RANK_NONE = 0, AL_RANK_FASTEST, AL_RANK_TIED } al_report_rank;
 al_report_rank al_report_rank_of(const al_bench_run *run, const al_bench_result *r);
