@@ -139,11 +139,7 @@ static void test_descriptions_axis_ties(void **state)
     synth_add(&run, "glibc-simple", "256", "b", AL_RUN_OK, 300, 0.01, 10, NULL, 4);
     synth_add(&run, "no-such-workload", "x", "a", AL_RUN_OK, 100, 0.01, 10, NULL, 5);
     const double sums[4][3] = {{100, 98, 103}, {101, 99, 104}, {100, 99, 101}, {300, 297, 303}};
-    for (size_t i = 0; i < 4; i++) {
-        run.results[i].s.median = sums[i][0];
-        run.results[i].s.ci_low = sums[i][1];
-        run.results[i].s.ci_high = sums[i][2];
-    }
+    for (size_t i = 0; i < 4; i++) synth_set_ci(&run.results[i], sums[i][0], sums[i][1], sums[i][2]);
     size_t len;
     char *html = render(&run, &len);
     xmlDocPtr doc = parse(html, len);

@@ -291,11 +291,7 @@ static void test_markdown_ties_and_instructions(void **state)
     /* exact summaries: medians and CIs as written, not as the noise falls */
     const double sums[6][3] = {{100, 98, 103}, {101, 99, 104}, {300, 297, 303},
                                {100, 99, 101}, {200, 198, 202}, {300, 297, 303}};
-    for (size_t i = 0; i < 6; i++) {
-        run.results[i].s.median = sums[i][0];
-        run.results[i].s.ci_low = sums[i][1];
-        run.results[i].s.ci_high = sums[i][2];
-    }
+    for (size_t i = 0; i < 6; i++) synth_set_ci(&run.results[i], sums[i][0], sums[i][1], sums[i][2]);
     char *md = render(al_report_markdown, &run);
     assert_non_null(strstr(md, "*1600 chunks of &lt;size&gt; bytes")); /* the description, escaped */
     const char *row_a = strstr(md, "\n| a |"), *row_b = strstr(md, "\n| b |"), *row_c = strstr(md, "\n| c |");

@@ -36,13 +36,6 @@ static size_t line_width(const char *p)
     return w;
 }
 
-static void set_summary(al_bench_result *r, double median, double lo, double hi)
-{
-    r->s.median = median;
-    r->s.ci_low = lo;
-    r->s.ci_high = hi;
-}
-
 static void test_ci_format(void **state)
 {
     (void)state;
@@ -77,15 +70,15 @@ static void test_rank_fastest_and_ties(void **state)
     synth_add(&run, "w", "1", "c", AL_RUN_OK, 100, 0.01, 5, NULL, 3);
     synth_add(&run, "w", "1", "d", AL_RUN_UNSUPPORTED, 0, 0, 0, "no", 4);
     synth_add(&run, "w", "2", "a", AL_RUN_OK, 100, 0.01, 5, NULL, 5);
-    set_summary(&run.results[0], 100, 95, 110);
-    set_summary(&run.results[1], 108, 104, 112); /* overlaps a */
-    set_summary(&run.results[2], 130, 120, 140); /* clear of a */
+    synth_set_ci(&run.results[0], 100, 95, 110);
+    synth_set_ci(&run.results[1], 108, 104, 112); /* overlaps a */
+    synth_set_ci(&run.results[2], 130, 120, 140); /* clear of a */
     assert_int_equal(al_report_rank_of(&run, &run.results[0]), AL_RANK_TIED);
     assert_int_equal(al_report_rank_of(&run, &run.results[1]), AL_RANK_TIED);
     assert_int_equal(al_report_rank_of(&run, &run.results[2]), AL_RANK_NONE);
     assert_int_equal(al_report_rank_of(&run, &run.results[3]), AL_RANK_NONE);
     assert_int_equal(al_report_rank_of(&run, &run.results[4]), AL_RANK_FASTEST); /* alone in its column */
-    set_summary(&run.results[1], 115, 111, 119); /* now clear */
+    synth_set_ci(&run.results[1], 115, 111, 119); /* now clear */
     assert_int_equal(al_report_rank_of(&run, &run.results[0]), AL_RANK_FASTEST);
     assert_int_equal(al_report_rank_of(&run, &run.results[1]), AL_RANK_NONE);
     assert_int_equal(al_report_rank_of(&run, NULL), AL_RANK_NONE);

@@ -72,7 +72,7 @@ double al_report_fastest(const al_bench_run *run, const char *workload, const ch
 /* ---- formatting ------------------------------------------------------------ */
 
 static const char *fmt_scaled(double v, const char *const *units, const double *scales, size_t n,
-                              char *buf, size_t len)
+                              const char *sep, char *buf, size_t len)
 {
     if (!isfinite(v)) {
         snprintf(buf, len, "n/a");
@@ -83,7 +83,7 @@ static const char *fmt_scaled(double v, const char *const *units, const double *
     double x = v / scales[u];
     int decimals = fabs(x) >= 99.95 ? 0 : fabs(x) >= 9.995 ? 1 : 2;
     if (u == 0 && decimals == 2 && fabs(x) >= 1 && floor(x) == x) decimals = 0;
-    snprintf(buf, len, "%.*f%s%s", decimals, x, units[u][0] ? " " : "", units[u]);
+    snprintf(buf, len, "%.*f%s%s", decimals, x, units[u][0] ? sep : "", units[u]);
     return buf;
 }
 
@@ -91,14 +91,14 @@ const char *al_report_fmt_ns(double ns, char *buf, size_t len)
 {
     static const char *const units[] = {"ns", "\u00b5s", "ms", "s"};
     static const double scales[] = {1, 1e3, 1e6, 1e9};
-    return fmt_scaled(ns, units, scales, 4, buf, len);
+    return fmt_scaled(ns, units, scales, 4, " ", buf, len);
 }
 
 const char *al_report_fmt_count(double v, char *buf, size_t len)
 {
     static const char *const units[] = {"", "k", "M", "G"};
     static const double scales[] = {1, 1e3, 1e6, 1e9};
-    return fmt_scaled(v, units, scales, 4, buf, len);
+    return fmt_scaled(v, units, scales, 4, "", buf, len);
 }
 
 const char *al_report_fmt_value(const al_bench_run *run, double v, char *buf, size_t len)
@@ -146,7 +146,7 @@ bool al_report_fmt_time_ci(double ns, double lo, double hi, char *buf, size_t le
         return false;
     }
     size_t u = 0;
-    while (u + 1 < sizeof units / sizeof units[0] && fabs(ns) >= 999.95 * units[u].scale) u++;
+    while (u + 1 < sizeof units / sizeof units[0] && fabs(ns) >= 999.5 * units[u].scale) u++; /* as al_report_fmt_ns */
     double scale = units[u].scale, v = ns / scale;
     char num[32], cis[80] = "";
     fmt_digits(num, sizeof num, v);
@@ -166,27 +166,12 @@ bool al_report_fmt_time_ci(double ns, double lo, double hi, char *buf, size_t le
     return interval;
 }
 
-/* A count as "812", "12.3k", "4.56M", "7.89G". */
-static void fmt_compact_count(char *buf, size_t len, double x)
-{
-    static const char *const suffix[] = {"", "k", "M", "G"};
-    size_t u = 0;
-    while (u + 1 < 4 && fabs(x) >= 999.95) {
-        x /= 1e3;
-        u++;
-    }
-    char num[32];
-    if (u == 0) snprintf(num, sizeof num, "%.0f", x);
-    else fmt_digits(num, sizeof num, x);
-    snprintf(buf, len, "%s%s", num, suffix[u]);
-}
-
 const char *al_report_fmt_instr(const al_bench_result *r, char *buf, size_t len)
 {
     char ins[32], cyc[32];
-    fmt_compact_count(ins, sizeof ins, r->instructions);
+    al_report_fmt_count(r->instructions, ins, sizeof ins);
     if (r->est_cycles >= 0) {
-        fmt_compact_count(cyc, sizeof cyc, r->est_cycles);
+        al_report_fmt_count(r->est_cycles, cyc, sizeof cyc);
         snprintf(buf, len, "%s instr, %s cyc", ins, cyc);
     } else {
         snprintf(buf, len, "%s instr", ins);

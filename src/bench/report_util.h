@@ -32,7 +32,7 @@ bool al_report_value(const al_bench_run *run, const al_bench_result *r, double *
 double al_report_fastest(const al_bench_run *run, const char *workload, const char *param);
 
 /* A value with three significant digits and its unit: "412 ns", "1.23 µs",
- * "4.50 ms" (time) or "1.23 M" (counts). Returns buf. */
+ * "4.50 ms" (time) or "812", "1.23M" (counts). Returns buf. */
 const char *al_report_fmt_ns(double ns, char *buf, size_t len);
 const char *al_report_fmt_count(double v, char *buf, size_t len);
 /* Either of the two, by the run's mode. */
