@@ -37,6 +37,35 @@ static void test_list_shows_the_production_allocators(void **state)
     }
 }
 
+/* Every backend's description starts in the column of the DESCRIPTION
+ * header, however long its capability list (sbrk's is the longest). */
+static void test_list_columns_align(void **state)
+{
+    (void)state;
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "list"), 0);
+    const char *hdr = strstr(run.out, "DESCRIPTION");
+    assert_non_null(hdr);
+    size_t col = (size_t)(hdr - run.out);
+    size_t rows = 0;
+    for (size_t i = 0; i < al_backend_count(); i++) {
+        const al_backend_desc *b = al_backend_at(i);
+        char prefix[32], line[512];
+        snprintf(prefix, sizeof prefix, "\n%s ", b->name);
+        const char *row = strstr(run.out, prefix);
+        assert_non_null(row);
+        assert_non_null(cli_line_with(row + 1, prefix + 1, line, sizeof line));
+        const char *desc = strstr(line, b->description);
+        if (!desc || (size_t)(desc - line) != col)
+            fail_msg("%s: description not in column %zu: %s", b->name, col, line);
+        char caps[128];
+        const char *c = strstr(line, al_caps_str(b->caps, caps, sizeof caps));
+        assert_non_null(c);
+        assert_true(c + strlen(caps) < desc); /* the capabilities end before it */
+        rows++;
+    }
+    assert_true(rows >= 8);
+}
+
 static void test_list_rejects_arguments(void **state)
 {
     (void)state;
@@ -78,6 +107,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_list_shows_the_production_allocators),
+        cmocka_unit_test(test_list_columns_align),
         cmocka_unit_test(test_list_rejects_arguments),
         cmocka_unit_test(test_no_command_is_a_usage_error),
         cmocka_unit_test(test_unknown_command_is_one_line),

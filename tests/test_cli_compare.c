@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -61,20 +62,37 @@ static void expect_bad_input(int rc)
     assert_int_equal(nl[1], '\0');
 }
 
-/* Save a run of one benchmark whose times are 1000 ns x factor. */
-static void save(const char *label, double factor, unsigned seed)
+/* Save a run of the given kind (mode "time" or "instructions", --quick or
+ * not): mi takes 1000 ns x factor (instructions: 1000 x factor counted),
+ * sys 2000, bump is unsupported; `extra` adds glibc-simple/64/tc. */
+static void save_kind(const char *label, double factor, unsigned seed, const char *mode, bool quick, bool extra)
 {
     char err[256];
     al_history *h = al_history_open(db, true, err, sizeof err);
     assert_non_null(h);
     al_bench_run run;
     synth_run_init(&run, label);
+    snprintf(run.ctx.mode, sizeof run.ctx.mode, "%s", mode);
+    run.ctx.quick = quick;
     synth_add(&run, "glibc-simple", "64", "mi", AL_RUN_OK, 1000 * factor, 0.01, 20, NULL, seed);
     synth_add(&run, "glibc-simple", "64", "sys", AL_RUN_OK, 2000, 0.01, 20, NULL, seed + 100);
     synth_add(&run, "glibc-simple", "64", "bump", AL_RUN_UNSUPPORTED, 0, 0, 0, "no", 0);
+    if (extra) synth_add(&run, "glibc-simple", "64", "tc", AL_RUN_OK, 1500, 0.01, 20, NULL, seed + 200);
+    if (strcmp(mode, "instructions") == 0)
+        for (size_t i = 0; i < run.nresults; i++)
+            if (run.results[i].status == AL_RUN_OK) {
+                run.results[i].instructions = run.results[i].s.median;
+                run.results[i].est_cycles = 1.5 * run.results[i].s.median;
+            }
     assert_int_equal(al_history_save(h, &run, err, sizeof err), 0);
     al_bench_run_free(&run);
     al_history_close(h);
+}
+
+/* Save a full time-mode run of one benchmark whose times are 1000 ns x factor. */
+static void save(const char *label, double factor, unsigned seed)
+{
+    save_kind(label, factor, seed, "time", false, false);
 }
 
 static int setup(void **state)
@@ -142,7 +160,7 @@ static void test_verdicts_and_exit_codes(void **state)
     assert_non_null(strstr(out_text, "change: [+"));
     assert_non_null(strstr(out_text, "regressed\n"));
     assert_non_null(strstr(out_text, "2 compared: 0 improved, 1 regressed, 1 unchanged"));
-    assert_non_null(strstr(out_text, "1 of the new run not compared"));
+    assert_non_null(strstr(out_text, "not compared: 0 only in base, 0 only in new, 1 not ok"));
     assert_int_equal(cli("compare", "--db", db, "--fail-on-regression", NULL), 1);
     /* the other way round is a speed-up */
     assert_int_equal(cli("compare", "slow", "base", "--db", db, "--fail-on-regression", NULL), 0);
@@ -195,6 +213,75 @@ static void test_history_lines(void **state)
     assert_non_null(strstr(out_text, "unsupported"));
 }
 
+/* The default pair is the newest run and the latest earlier one of its kind;
+ * a mode mismatch is refused, a quick/full mismatch warned about. */
+static void test_compare_like_runs(void **state)
+{
+    (void)state;
+    save_kind("full1", 1.0, 1, "time", false, false);          /* #1 */
+    save_kind("quick1", 1.0, 2, "time", true, false);          /* #2 */
+    save_kind("instr1", 1.0, 3, "instructions", false, false); /* #3 */
+    save_kind("full2", 1.3, 4, "time", false, true);           /* #4: newest, one more benchmark */
+    /* default: #4 against #1, the other full time run, not #3 or #2 */
+    assert_int_equal(cli("compare", "--db", db, NULL), 0);
+    assert_non_null(strstr(out_text, "base: #1 full1"));
+    assert_non_null(strstr(out_text, "new:  #4 full2"));
+    assert_non_null(strstr(out_text, "time mode"));
+    assert_non_null(strstr(out_text, "(default: "));
+    assert_non_null(strstr(out_text, "1 regressed"));
+    assert_non_null(strstr(out_text, "0 only in base, 1 only in new, 1 not ok"));
+    assert_string_equal(err_text, "");
+    /* reversed: the extra benchmark is only in the base */
+    assert_int_equal(cli("compare", "full2", "full1", "--db", db, NULL), 0);
+    assert_non_null(strstr(out_text, "1 only in base, 0 only in new, 1 not ok"));
+    /* two modes: refused with one line */
+    expect_bad_input(cli("compare", "full1", "instr1", "--db", db, NULL));
+    assert_non_null(strstr(err_text, "two modes (BASE: time, NEW: instructions)"));
+    expect_bad_input(cli("compare", "instr1", "--db", db, NULL)); /* BASE alone: against #4 */
+    /* quick against full: compared, with a warning line on stderr */
+    assert_int_equal(cli("compare", "quick1", "full1", "--db", db, NULL), 0);
+    assert_non_null(strstr(out_text, "compared"));
+    assert_non_null(strstr(err_text, "alloclab: warning: comparing a --quick run with a full one"));
+    assert_non_null(strstr(out_text, "--quick"));
+    /* the newest is an instructions run: paired with #3 */
+    save_kind("instr2", 1.1, 5, "instructions", false, false); /* #5 */
+    assert_int_equal(cli("compare", "--db", db, NULL), 0);
+    assert_non_null(strstr(out_text, "base: #3 instr1"));
+    assert_non_null(strstr(out_text, "instructions mode"));
+    assert_non_null(strstr(out_text, "1 regressed")); /* exact +10% */
+    /* a newest run with no earlier one of its kind: said so, exit 2 */
+    save_kind("quick-instr", 1.0, 6, "instructions", true, false);
+    expect_bad_input(cli("compare", "--db", db, NULL));
+    assert_non_null(strstr(err_text, "no earlier instructions-mode --quick run"));
+}
+
+/* history tags quick and instructions runs and takes the change within a mode. */
+static void test_history_tags(void **state)
+{
+    (void)state;
+    save_kind("full", 1.0, 1, "time", false, false);
+    save_kind("q", 1.0, 2, "time", true, false);
+    save_kind("i", 1.0, 3, "instructions", false, false);
+    save_kind("iq", 1.2, 4, "instructions", true, false);
+    assert_int_equal(cli("history", "glibc-simple/64/mi", "--db", db, NULL), 0);
+    char line[4][256];
+    const char *p = strchr(out_text, '\n');
+    for (int i = 0; i < 4; i++) {
+        assert_non_null(p);
+        const char *e = strchr(p + 1, '\n');
+        assert_non_null(e);
+        snprintf(line[i], sizeof line[i], "%.*s", (int)(e - p - 1), p + 1);
+        p = e;
+    }
+    assert_null(strstr(line[0], "quick"));
+    assert_null(strstr(line[0], "instr"));
+    assert_non_null(strstr(line[1], " quick "));
+    assert_non_null(strstr(line[2], " instr "));
+    assert_non_null(strstr(line[3], " instr,quick "));
+    assert_null(strstr(line[2], "%")); /* no change from a time run to an instructions run */
+    assert_non_null(strstr(line[3], "  +20.")); /* 1.2 x, give or take the synthetic noise */
+}
+
 /* show: the last run by default, a label, a JSON report; every format and
  * --html; bad input exits 2 with one line and writes no file. */
 static void test_show(void **state)
@@ -245,6 +332,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_verdicts_and_exit_codes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_history_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_show, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_compare_like_runs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_history_tags, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

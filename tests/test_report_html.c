@@ -125,6 +125,61 @@ static void test_empty_and_all_unsupported(void **state)
     al_bench_run_free(&run);
 }
 
+/* Each section says what its workload does and names its parameter on the x
+ * axis; cells use the shared CI format; "fastest" only for a clear winner,
+ * "tied" otherwise; every summary table takes the same width. */
+static void test_descriptions_axis_ties(void **state)
+{
+    (void)state;
+    al_bench_run run;
+    synth_run_init(&run, NULL);
+    synth_add(&run, "glibc-simple", "64", "a", AL_RUN_OK, 100, 0.01, 10, NULL, 1);
+    synth_add(&run, "glibc-simple", "64", "b", AL_RUN_OK, 101, 0.01, 10, NULL, 2);
+    synth_add(&run, "glibc-simple", "256", "a", AL_RUN_OK, 100, 0.01, 10, NULL, 3);
+    synth_add(&run, "glibc-simple", "256", "b", AL_RUN_OK, 300, 0.01, 10, NULL, 4);
+    synth_add(&run, "no-such-workload", "x", "a", AL_RUN_OK, 100, 0.01, 10, NULL, 5);
+    const double sums[4][3] = {{100, 98, 103}, {101, 99, 104}, {100, 99, 101}, {300, 297, 303}};
+    for (size_t i = 0; i < 4; i++) synth_set_ci(&run.results[i], sums[i][0], sums[i][1], sums[i][2]);
+    size_t len;
+    char *html = render(&run, &len);
+    xmlDocPtr doc = parse(html, len);
+    /* the description under the heading, only where the workload is known */
+    assert_int_equal(count(doc, "//h:section[1]/h:h2/following-sibling::*[1][self::h:p]"
+                                "[starts-with(., '1600 chunks of <size> bytes')]"), 1);
+    assert_int_equal(count(doc, "//h:section[2]/h:p"), 0);
+    /* x axis: the placeholder of the description, else "parameter" */
+    assert_int_equal(count(doc, "//h:section[1]/s:svg/s:text[@class='axis'][.='size']"), 1);
+    assert_int_equal(count(doc, "//h:section[2]/s:svg/s:text[@class='axis'][.='parameter']"), 1);
+    /* 64: overlapping CIs, a tie on both cells; 256: a clear winner */
+    assert_int_equal(count(doc, "//h:section[1]//h:td[@class='best']"), 1);
+    assert_int_equal(count(doc, "//h:section[1]//h:td[@class='best'][starts-with(., '100 \u00b1 1.00 ns')]"
+                                "[contains(., 'fastest')]"), 1);
+    assert_int_equal(count(doc, "//h:section[1]//h:td[@class='tied'][contains(., 'tied')]"), 2);
+    assert_int_equal(count(doc, "//h:td[contains(., '100 \u00b1 3.00 ns')][not(contains(., 'fastest'))]"), 1);
+    assert_int_equal(count(doc, "//h:td[contains(., '3.00\u00d7')]"), 1);
+    /* every summary table spans the page: the same width in every section */
+    assert_int_equal(count(doc, "//h:table[@class='summary']"), 2);
+    assert_non_null(strstr(html, "font-size:13.5px;width:100%}"));
+    xmlFreeDoc(doc);
+    free(html);
+
+    /* instructions mode: counts and cycles in the cells, the axis says so */
+    snprintf(run.ctx.mode, sizeof run.ctx.mode, "instructions");
+    for (size_t i = 0; i < run.nresults; i++) {
+        run.results[i].instructions = 1e6 * (double)(i + 1);
+        run.results[i].est_cycles = 1.5e6 * (double)(i + 1);
+    }
+    html = render(&run, &len);
+    doc = parse(html, len);
+    assert_int_equal(count(doc, "//h:td[starts-with(., '1.00M instr, 1.50M cyc')][contains(., 'fastest')]"), 1);
+    assert_int_equal(count(doc, "//h:td[starts-with(., '2.00M instr, 3.00M cyc')][contains(., '2.00\u00d7')]"), 1);
+    assert_int_equal(count(doc, "//s:text[@class='axis'][starts-with(., 'instructions per iteration')]"), 2);
+    assert_int_equal(count(doc, "//h:th[.='est. cycles']"), 2);
+    xmlFreeDoc(doc);
+    free(html);
+    al_bench_run_free(&run);
+}
+
 static void test_write_error(void **state)
 {
     (void)state;
@@ -153,6 +208,7 @@ int main(void)
         cmocka_unit_test(test_escapes_text),
         cmocka_unit_test(test_empty_and_all_unsupported),
         cmocka_unit_test(test_write_error),
+        cmocka_unit_test(test_descriptions_axis_ties),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();

@@ -255,7 +255,8 @@ static void test_markdown(void **state)
     for (const char *p = md; (p = strstr(p, "\n### ")); p++) tables++;
     assert_int_equal(tables, 4);
     assert_non_null(strstr(md, "| allocator | 64 | 256 | 4096 |"));
-    assert_non_null(strstr(md, "| bump | **10.2 ns"));
+    assert_non_null(strstr(md, "| bump | **10.2 \u00b1 ")); /* the shared CI format */
+    assert_non_null(strstr(md, " ns (fastest)**"));
     assert_non_null(strstr(md, "(fastest)**"));
     assert_non_null(strstr(md, "*unsupported*"));
     assert_non_null(strstr(md, "- `16M/bump` unsupported: capacity"));
@@ -273,6 +274,55 @@ static void test_markdown(void **state)
     al_bench_run_free(&run);
 }
 
+/* Markdown bolds the fastest only when its CI is clear of the others; a tie
+ * for first is marked on each tied cell, unbolded. Instructions mode shows
+ * counts and estimated cycles. */
+static void test_markdown_ties_and_instructions(void **state)
+{
+    (void)state;
+    al_bench_run run;
+    synth_run_init(&run, NULL);
+    synth_add(&run, "glibc-simple", "64", "a", AL_RUN_OK, 100, 0.05, 20, NULL, 1);
+    synth_add(&run, "glibc-simple", "64", "b", AL_RUN_OK, 101, 0.05, 20, NULL, 2); /* CIs overlap */
+    synth_add(&run, "glibc-simple", "64", "c", AL_RUN_OK, 300, 0.01, 20, NULL, 3);
+    synth_add(&run, "glibc-simple", "256", "a", AL_RUN_OK, 100, 0.01, 20, NULL, 4);
+    synth_add(&run, "glibc-simple", "256", "b", AL_RUN_OK, 200, 0.01, 20, NULL, 5);
+    synth_add(&run, "glibc-simple", "256", "c", AL_RUN_OK, 300, 0.01, 20, NULL, 6);
+    /* exact summaries: medians and CIs as written, not as the noise falls */
+    const double sums[6][3] = {{100, 98, 103}, {101, 99, 104}, {300, 297, 303},
+                               {100, 99, 101}, {200, 198, 202}, {300, 297, 303}};
+    for (size_t i = 0; i < 6; i++) synth_set_ci(&run.results[i], sums[i][0], sums[i][1], sums[i][2]);
+    char *md = render(al_report_markdown, &run);
+    assert_non_null(strstr(md, "*1600 chunks of &lt;size&gt; bytes")); /* the description, escaped */
+    const char *row_a = strstr(md, "\n| a |"), *row_b = strstr(md, "\n| b |"), *row_c = strstr(md, "\n| c |");
+    assert_non_null(row_a);
+    assert_non_null(row_b);
+    assert_non_null(row_c);
+    char a[256], b[256], c[256];
+    snprintf(a, sizeof a, "%.*s", (int)(strchr(row_a + 1, '\n') - row_a), row_a);
+    snprintf(b, sizeof b, "%.*s", (int)(strchr(row_b + 1, '\n') - row_b), row_b);
+    snprintf(c, sizeof c, "%.*s", (int)(strchr(row_c + 1, '\n') - row_c), row_c);
+    /* column 64: a and b tie, nobody is bold there; column 256: a is fastest */
+    assert_non_null(strstr(a, "| 100 \u00b1 3.00 ns (tied) | **100 \u00b1 1.00 ns (fastest)** |"));
+    assert_non_null(strstr(a, " ns (fastest)** |"));
+    assert_non_null(strstr(b, "\u00d7, tied) |"));
+    assert_null(strstr(c, "tied"));
+    assert_null(strstr(c, "**"));
+    free(md);
+    /* instructions mode: exact counts, cycles, ratios on instructions */
+    snprintf(run.ctx.mode, sizeof run.ctx.mode, "instructions");
+    for (size_t i = 0; i < run.nresults; i++) {
+        run.results[i].instructions = 1000.0 * (double)(i % 3 + 1);
+        run.results[i].est_cycles = 1500.0 * (double)(i % 3 + 1);
+    }
+    md = render(al_report_markdown, &run);
+    assert_non_null(strstr(md, "| a | **1.00k instr, 1.50k cyc (fastest)** |"));
+    assert_non_null(strstr(md, "| b | 2.00k instr, 3.00k cyc (2.00\u00d7) |"));
+    assert_non_null(strstr(md, "estimated cycles"));
+    free(md);
+    al_bench_run_free(&run);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -281,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_csv_quoting),
         cmocka_unit_test(test_markdown),
+        cmocka_unit_test(test_markdown_ties_and_instructions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -249,6 +249,8 @@ typedef struct al_history_point {
     al_run_status status;
     double median, ci_low, ci_high; /* ns per iteration; NaN when not ok */
     double instructions;        /* per iteration; -1 when not measured */
+    char mode[16];              /* the run's mode: "time" or "instructions" ("time" when unset) */
+    bool quick;                 /* the run was a --quick one */
 } al_history_point;
 
 /* Every stored result whose name is `bench` (workload/param/allocator), or
@@ -259,6 +261,11 @@ al_history_point *al_history_series(al_history *h, const char *bench, size_t *co
                                     size_t errlen);
 /* Number of stored runs, or -1 with a reason. */
 long long al_history_run_count(al_history *h, char *err, size_t errlen);
+/* The default pair to compare: *new_id the newest run, *base_id the latest
+ * run before it with the same mode and the same quick flag (runs of another
+ * kind are not comparable with it). 0; -1 with a one-line reason when the
+ * database holds no such pair or cannot be read. */
+int al_history_default_pair(al_history *h, long long *base_id, long long *new_id, char *err, size_t errlen);
 
 typedef enum al_verdict { AL_UNCHANGED = 0, AL_IMPROVED = 1, AL_REGRESSED = 2 } al_verdict;
 
@@ -276,5 +283,14 @@ typedef struct al_comparison {
  * array (free(); non-NULL even when *count is 0), NULL when out of memory. */
 al_comparison *al_compare_runs(const al_bench_run *base, const al_bench_run *new_run, double threshold,
                                size_t *count);
+
+/* What two runs have in common, by benchmark name (workload/param/allocator):
+ * only_base counts the base's benchmarks absent from new_run, only_new the
+ * reverse, both those present in the two (compared or not: a pair where
+ * either side is not ok is in both). */
+typedef struct al_compare_coverage {
+    size_t only_base, only_new, both;
+} al_compare_coverage;
+al_compare_coverage al_compare_cover(const al_bench_run *base, const al_bench_run *new_run);
 
 #endif

@@ -59,3 +59,21 @@ al_comparison *al_compare_runs(const al_bench_run *base, const al_bench_run *new
     }
     return out;
 }
+
+/* ---- coverage ----------------------------------------------------------------
+ * Both directions, so that a filtered or partial run on either side shows. */
+
+al_compare_coverage al_compare_cover(const al_bench_run *base, const al_bench_run *new_run)
+{
+    al_compare_coverage c = {0, 0, 0};
+    for (size_t i = 0; i < new_run->nresults; i++) {
+        const al_bench_result *b = &new_run->results[i];
+        if (al_bench_run_find(base, b->workload, b->param, b->allocator)) c.both++;
+        else c.only_new++;
+    }
+    for (size_t i = 0; i < base->nresults; i++) {
+        const al_bench_result *a = &base->results[i];
+        if (!al_bench_run_find(new_run, a->workload, a->param, a->allocator)) c.only_base++;
+    }
+    return c;
+}

@@ -495,13 +495,46 @@ long long al_history_run_count(al_history *h, char *err, size_t errlen)
     return rc == SQLITE_OK ? n : -1;
 }
 
+int al_history_default_pair(al_history *h, long long *base_id, long long *new_id, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    /* The newest run, then the latest earlier one of the same kind; an unset
+     * mode is a time run (as al_bench_context's readers take it). */
+    if (sqlite3_prepare_v2(h->db,
+            "SELECT n.id, (SELECT b.id FROM runs b WHERE b.id < n.id AND b.quick = n.quick"
+            " AND coalesce(nullif(b.mode, ''), 'time') = coalesce(nullif(n.mode, ''), 'time')"
+            " ORDER BY b.id DESC LIMIT 1), coalesce(nullif(n.mode, ''), 'time'), n.quick,"
+            " (SELECT count(*) FROM runs)"
+            " FROM runs n ORDER BY n.id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot read the runs: %s", sqlite3_errmsg(h->db));
+        return -1;
+    }
+    int rc = sqlite3_step(st), out = -1;
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 1) != SQLITE_NULL) {
+        *new_id = sqlite3_column_int64(st, 0);
+        *base_id = sqlite3_column_int64(st, 1);
+        out = 0;
+    } else if (rc == SQLITE_ROW && sqlite3_column_int64(st, 4) >= 2) {
+        snprintf(err, errlen, "no earlier %s-mode%s run to compare the last run (#%lld) with; name BASE and NEW",
+                 col_text(st, 2), sqlite3_column_int(st, 3) ? " --quick" : " full (not --quick)",
+                 (long long)sqlite3_column_int64(st, 0));
+    } else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+        snprintf(err, errlen, "the results database holds fewer than two runs: nothing to compare");
+    } else {
+        snprintf(err, errlen, "cannot read the runs: %s", sqlite3_errmsg(h->db));
+    }
+    sqlite3_finalize(st);
+    return out;
+}
+
 al_history_point *al_history_series(al_history *h, const char *bench, size_t *count, char *err,
                                     size_t errlen)
 {
     sqlite3_stmt *st;
     *count = 0;
     if (sqlite3_prepare_v2(h->db,
-            "SELECT run_id, date, label, git_commit, n, status, median, ci_low, ci_high, instructions"
+            "SELECT run_id, date, label, git_commit, n, status, median, ci_low, ci_high, instructions,"
+            " coalesce(nullif(mode, ''), 'time'), quick"
             " FROM (SELECT *, workload || '/' || param || '/' || allocator AS n FROM results)"
             " JOIN runs ON runs.id = run_id"
             " WHERE n = ?1 OR substr(n, 1, length(?1) + 1) = ?1 || '/' ORDER BY run_id, seq",
@@ -535,6 +568,8 @@ al_history_point *al_history_series(al_history *h, const char *bench, size_t *co
         p->ci_low = col_real(st, 7, NAN);
         p->ci_high = col_real(st, 8, NAN);
         p->instructions = col_real(st, 9, -1);
+        al_report_copy(p->mode, sizeof p->mode, col_text(st, 10));
+        p->quick = sqlite3_column_int(st, 11) != 0;
     }
     if (pts && rc != SQLITE_DONE) {
         free(pts);

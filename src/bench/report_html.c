@@ -50,12 +50,15 @@ static const char css[] =
     ".legend{font-size:12.5px}.param{font-size:12.5px;font-weight:600}.value{font-size:10.5px;fill:#222}\n"
     ".gaplabel{font-size:11px;fill:#a33;font-style:italic}\n"
     ".grid{stroke:#eee}.base{stroke:#888}.ci{stroke:#222;stroke-width:1.3;fill:none}\n"
-    "table{border-collapse:collapse;margin:10px 0;background:#fff;font-size:13.5px}\n"
+    "table{border-collapse:collapse;margin:10px 0;background:#fff;font-size:13.5px;width:100%}\n"
+    ".desc{color:#555;margin:0 0 10px;font-style:italic}.quick{background:#fff6e0;border:1px solid #f0d9a0;"
+    "padding:6px 10px;border-radius:4px}\n"
+    "table.summary th:first-child{width:7.5em}table.all{font-size:11.5px}table.all th,table.all td{padding:3px 5px}\n"
     "th,td{border:1px solid #e0e0e0;padding:4px 9px;text-align:right;vertical-align:top}\n"
     "th:first-child,td:first-child{text-align:left}th{background:#f2f2f2}\n"
-    "td.best{font-weight:700;background:#eef6ee}td.gap{color:#999;font-style:italic;text-align:center}\n"
+    "td.best{font-weight:700;background:#eef6ee}td.tied{background:#f5f8ee}td.gap{color:#999;font-style:italic;text-align:center}\n"
     "td.failed{color:#b00;font-weight:700}\n"
-    ".ci-pct,.ratio{color:#777;font-size:12px}.why{color:#666;font-size:12.5px}\n"
+    ".ci-pct,.ratio{color:#777;font-size:12px}.why{color:#666;font-size:12.5px;font-weight:400}\n"
     "details{margin:6px 0 0}summary{cursor:pointer;color:#446}\n"
     "dl{display:grid;grid-template-columns:max-content auto;gap:2px 16px}dt{color:#666}dd{margin:0}\n";
 
@@ -66,10 +69,13 @@ static void text_el(FILE *out, const char *tag, const char *attrs, const char *s
     fprintf(out, "</%s>", tag);
 }
 
+/* A cell: the value in the shared CI format, then "fastest" (highlighted)
+ * when the winner's CI is clear of the others, "tied" on every cell of a tie
+ * for first, and the ratio to the lowest value elsewhere. */
 static void summary_cell(FILE *out, const al_bench_run *run, const al_bench_result *r, double fastest)
 {
     double v, lo, hi;
-    char buf[32];
+    char buf[64];
     if (!r) {
         fputs("<td class=\"gap\">\u2014</td>", out);
         return;
@@ -81,20 +87,20 @@ static void summary_cell(FILE *out, const al_bench_run *run, const al_bench_resu
         fputs("</td>", out);
         return;
     }
-    bool best = v == fastest;
-    fprintf(out, "<td%s>", best ? " class=\"best\"" : "");
-    al_html_escape(out, al_report_fmt_value(run, v, buf, sizeof buf));
-    double pct = al_report_ci_pct(v, lo, hi);
-    if (isfinite(pct) && pct > 0) fprintf(out, " <span class=\"ci-pct\">\u00b1\u00a0%.1f%%</span>", pct);
-    if (best) fputs(" <span class=\"ratio\">fastest</span>", out);
-    else if (fastest > 0) fprintf(out, " <span class=\"ratio\">%.2f\u00d7</span>", v / fastest);
+    al_report_rank rank = al_report_rank_of(run, r);
+    fprintf(out, "<td%s>", rank == AL_RANK_FASTEST ? " class=\"best\"" : rank == AL_RANK_TIED ? " class=\"tied\"" : "");
+    al_report_fmt_result(run, r, buf, sizeof buf);
+    al_html_escape(out, buf);
+    if (rank == AL_RANK_FASTEST) fputs(" <span class=\"ratio\">fastest</span>", out);
+    else if (fastest > 0 && v != fastest) fprintf(out, " <span class=\"ratio\">%.2f\u00d7</span>", v / fastest);
+    if (rank == AL_RANK_TIED) fputs(" <span class=\"ratio\">tied</span>", out);
     fputs("</td>", out);
 }
 
 static void summary_table(FILE *out, const al_bench_run *run, const char *workload, const char **params,
                           size_t np, const char **allocs, size_t na)
 {
-    fputs("<table><thead><tr><th>allocator</th>", out);
+    fputs("<table class=\"summary\"><thead><tr><th>allocator</th>", out);
     for (size_t p = 0; p < np; p++) text_el(out, "th", "", params[p]);
     fputs("</tr></thead><tbody>\n", out);
     for (size_t a = 0; a < na; a++) {
@@ -121,10 +127,10 @@ static void num_cell(FILE *out, double v, const char *fmt)
 
 static void details_table(FILE *out, const al_bench_run *run, const char *workload)
 {
-    fputs("<details><summary>All numbers</summary><table><thead><tr><th>benchmark</th><th>status</th>"
+    fputs("<details><summary>All numbers</summary><table class=\"all\"><thead><tr><th>benchmark</th><th>status</th>"
           "<th>median ns</th><th>CI low</th><th>CI high</th><th>mean</th><th>stddev</th><th>MAD</th>"
           "<th>min</th><th>samples \u00d7 iters</th><th>outliers</th><th>peak RSS KiB</th>"
-          "<th>faults min/maj</th><th>alloc calls</th><th>instructions</th></tr></thead><tbody>\n", out);
+          "<th>faults min/maj</th><th>alloc calls</th><th>instructions</th><th>est. cycles</th></tr></thead><tbody>\n", out);
     for (size_t i = 0; i < run->nresults; i++) {
         const al_bench_result *r = &run->results[i];
         if (strcmp(r->workload, workload) != 0) continue;
@@ -141,6 +147,7 @@ static void details_table(FILE *out, const al_bench_run *run, const char *worklo
         else fputs("<td class=\"gap\">\u2014</td>", out);
         num_cell(out, r->alloc_calls, "%.1f");
         num_cell(out, r->instructions, "%.0f");
+        num_cell(out, r->est_cycles, "%.0f");
         fputs("</tr>\n", out);
     }
     fputs("</tbody></table></details>\n", out);
@@ -190,14 +197,28 @@ int al_report_html(FILE *out, const al_bench_run *run)
     al_html_escape(out, c->date);
     if (c->label[0]) fputs(" \u00b7 label ", out), al_html_escape(out, c->label);
     if (c->git_commit[0]) fputs(" \u00b7 commit ", out), al_html_escape(out, c->git_commit);
-    fprintf(out, " \u00b7 %s. Bars: median %s per iteration with its 95%% bootstrap CI; lower is better.</p>\n",
-            al_report_is_instructions(run) ? "instruction counts (callgrind)" : "wall time",
-            al_report_is_instructions(run) ? "instructions" : "time");
+    if (al_report_is_instructions(run))
+        fputs(" \u00b7 instruction counts (callgrind). Bars: instructions per iteration (exact, no CI); "
+              "tables add estimated cycles (L1 + 5 \u00d7 LL + 35 \u00d7 RAM accesses); ratios and "
+              "\u201cfastest\u201d are on instructions. Lower is better.</p>\n", out);
+    else
+        fputs(" \u00b7 wall time. Bars: median time per iteration with its 95% bootstrap CI; cells: "
+              "median \u00b1 the longer side of the CI, or [low, high] when it is wide and lopsided. "
+              "\u201cfastest\u201d only when its CI overlaps no other; \u201ctied\u201d otherwise. "
+              "Lower is better.</p>\n", out);
+    if (c->quick)
+        fputs("<p class=\"quick\">A <code>--quick</code> run: few, short samples (CI-sized), below the full "
+              "statistical bar; draw conclusions from a full run.</p>\n", out);
     if (nw == 0) fputs("<p>No results.</p>\n", out);
     for (size_t w = 0; w < nw; w++) {
         fprintf(out, "<section id=\"w%zu\">\n", w);
         text_el(out, "h2", "", names[w]);
         fputc('\n', out);
+        const al_workload *wl = al_workload_lookup(names[w]);
+        if (wl && wl->description && wl->description[0]) {
+            text_el(out, "p", " class=\"desc\"", wl->description);
+            fputc('\n', out);
+        }
         al_html_chart(out, run, names[w], allocs, na, w);
         size_t np = al_report_distinct(run, AL_FIELD_PARAM, names[w], params);
         size_t nm = al_report_distinct(run, AL_FIELD_ALLOCATOR, names[w], mine);

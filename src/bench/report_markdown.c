@@ -1,7 +1,8 @@
 /* The Markdown report: one table per workload, ready to paste in a pull
  * request. Rows are allocators, columns the workload's parameters; a cell is
- * the median with its CI half-width and the ratio to the fastest allocator of
- * that column (the fastest in bold). Unsupported and failed cells say so, and
+ * the median with its CI (the shared format of al_report_fmt_time_ci) and the
+ * ratio to the lowest median of that column; the fastest is bold only when
+ * its CI is clear of the others (else the tie is marked). Unsupported and failed cells say so, and
  * their reasons follow the table. A --quick run is flagged above the tables. Cell text never breaks the table: '|' and
  * line breaks are escaped, and '<' '>' too (GitHub would take them for HTML). */
 #include "bench.h"
@@ -22,10 +23,13 @@ static void cell_text(FILE *out, const char *s)
     }
 }
 
+/* A cell: the value in the shared CI format (al_report_fmt_result), bold with
+ * "(fastest)" only when the winner's CI overlaps no other; a tie for first
+ * says "(tied)" on each of its cells, not bold; elsewhere the ratio. */
 static void cell(FILE *out, const al_bench_run *run, const al_bench_result *r, double fastest)
 {
     double v, lo, hi;
-    char buf[32];
+    char buf[64];
     if (!r) {
         fputs(" \u2014 |", out);
         return;
@@ -34,11 +38,13 @@ static void cell(FILE *out, const al_bench_run *run, const al_bench_result *r, d
         fprintf(out, " %s |", r->status == AL_RUN_FAILED ? "**failed**" : "*unsupported*");
         return;
     }
-    bool best = v == fastest;
-    fprintf(out, " %s%s", best ? "**" : "", al_report_fmt_value(run, v, buf, sizeof buf));
-    double pct = al_report_ci_pct(v, lo, hi);
-    if (isfinite(pct) && pct > 0) fprintf(out, " \u00b1 %.1f%%", pct);
-    if (best) fputs(" (fastest)**", out);
+    al_report_rank rank = al_report_rank_of(run, r);
+    al_report_fmt_result(run, r, buf, sizeof buf);
+    fputs(rank == AL_RANK_FASTEST ? " **" : " ", out);
+    cell_text(out, buf);
+    if (rank == AL_RANK_FASTEST) fputs(" (fastest)**", out);
+    else if (rank == AL_RANK_TIED && v == fastest) fputs(" (tied)", out);
+    else if (rank == AL_RANK_TIED && fastest > 0) fprintf(out, " (%.2f\u00d7, tied)", v / fastest);
     else if (fastest > 0) fprintf(out, " (%.2f\u00d7)", v / fastest);
     fputs(" |", out);
 }
@@ -48,7 +54,14 @@ static void workload_table(FILE *out, const al_bench_run *run, const char *workl
 {
     size_t np = al_report_distinct(run, AL_FIELD_PARAM, workload, params);
     size_t na = al_report_distinct(run, AL_FIELD_ALLOCATOR, workload, allocs);
-    fprintf(out, "### %s\n\n| allocator |", workload);
+    fprintf(out, "### %s\n\n", workload);
+    const al_workload *w = al_workload_lookup(workload);
+    if (w && w->description && w->description[0]) {
+        fputc('*', out);
+        cell_text(out, w->description);
+        fputs("*\n\n", out);
+    }
+    fputs("| allocator |", out);
     for (size_t p = 0; p < np; p++) {
         fputc(' ', out);
         cell_text(out, params[p]);
@@ -85,9 +98,13 @@ int al_report_markdown(FILE *out, const al_bench_run *run)
     if (!names) return -1;
     const char **params = names + run->nresults, **allocs = params + run->nresults;
     const al_bench_context *c = &run->ctx;
-    fprintf(out, "%s per iteration, median \u00b1 95%% CI half-width; (N\u00d7) = ratio to the "
-                 "fastest; lower is better.\n\n",
-            al_report_is_instructions(run) ? "Instructions" : "Time");
+    if (al_report_is_instructions(run))
+        fputs("Per iteration: instructions (instr, exact, callgrind) and estimated cycles (cyc); (N\u00d7) = "
+              "ratio of instructions to the lowest; lower is better.\n\n", out);
+    else
+        fputs("Time per iteration: median \u00b1 the longer side of its 95% CI, or [low, high] when the CI is "
+              "wide and lopsided; (N\u00d7) = ratio to the lowest median; **fastest** only when its CI "
+              "overlaps no other, (tied) otherwise; lower is better.\n\n", out);
     if (c->quick)
         fputs("> A `--quick` run: few, short samples (CI-sized), below the full statistical bar; "
               "draw conclusions from a full run.\n\n", out);

@@ -19,6 +19,7 @@
 #define PLOT_R 16.0
 #define PLOT_T 56.0
 #define PLOT_B 44.0
+#define HEADROOM 46.0 /* px above the highest value: its label */
 
 typedef struct axis {
     bool log;
@@ -52,11 +53,14 @@ static void make_axis(const al_bench_run *run, const char *workload, axis *ax)
         ax->lo = floor(log10(vmin));
         ax->hi = ceil(log10(vmax * 1.15));
         if (ax->hi <= ax->lo) ax->hi = ax->lo + 1;
-        return;
+    } else {
+        double raw = vmax * 1.12 / 5, mag = pow(10, floor(log10(raw))), f = raw / mag;
+        ax->step = mag * (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10);
+        ax->hi = ceil(vmax * 1.12 / ax->step) * ax->step;
     }
-    double raw = vmax * 1.12 / 5, mag = pow(10, floor(log10(raw))), f = raw / mag;
-    ax->step = mag * (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10);
-    ax->hi = ceil(vmax * 1.12 / ax->step) * ax->step;
+    /* Room above the highest bar for its value label (rotated on narrow
+     * bars), clear of the note in the top corner. */
+    for (int i = 0; i < 8 && y_of(ax, vmax) < PLOT_T + HEADROOM; i++) ax->hi += ax->log ? 1 : ax->step;
 }
 
 /* A tick label without trailing zeros: "50 ns", "2.5 µs", "0". */
@@ -189,8 +193,11 @@ void al_html_chart(FILE *out, const al_bench_run *run, const char *workload, con
         al_html_escape(out, params[p]);
         fputs("</text>\n", out);
     }
-    fprintf(out, "<text class=\"axis\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">parameter</text>\n",
+    char pname[48];
+    fprintf(out, "<text class=\"axis\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">",
             PLOT_L + (VIEW_W - PLOT_L - PLOT_R) / 2, VIEW_H - 6);
+    al_html_escape(out, al_report_param_name(workload, pname, sizeof pname));
+    fputs("</text>\n", out);
     fputs("</svg>\n", out);
     free(params);
 }

@@ -3,12 +3,14 @@
  * Rows are allocators, columns parameters; a cell is "median ± d" in a unit
  * that suits the value, d the longer side of the 95% CI (or "median [low,
  * high]" when the CI is both lopsided and wide: a single ± would misstate
- * it), then the ratio to the
- * fastest allocator of that column (1.00x for it). In instruction mode a cell is the instruction
- * count per iteration instead. Cells that did not run show their status, and
+ * it; the rule is al_report_fmt_time_ci's, shared with Markdown and HTML),
+ * then the ratio to the fastest allocator of that column (1.00x for it). In
+ * instruction mode a cell is the instruction count per iteration and the
+ * estimated cycles, the ratio taken on instructions. Cells that did not run show their status, and
  * the reasons are listed under the table, followed by warnings about noisy
  * measurements. Columns are aligned by display width (the '±' is one column). */
 #include "bench.h"
+#include "report_util.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -40,67 +42,6 @@ static int put_padded(FILE *out, const char *s, size_t width, bool right)
     return 0;
 }
 
-/* Three significant digits for values from 1 to 999.9. */
-static const char *digits_fmt(double v) { return v < 10 ? "%.2f" : v < 100 ? "%.1f" : "%.0f"; }
-
-/* Whether a CI is shown whole rather than as "±": one side more than
- * LOPSIDED times the other (or the median outside it), and the longer side
- * over WIDE of the median. A narrow CI reads well as ± its longer side
- * whatever its shape; only a wide lopsided one needs both ends. */
-#define LOPSIDED 1.5
-#define WIDE 0.05
-
-static bool ci_lopsided(double median, double lo, double hi)
-{
-    double below = median - lo, above = hi - median;
-    if (below < 0 || above < 0) return true;
-    double longer = below > above ? below : above;
-    return longer > WIDE * median && (below > LOPSIDED * above || above > LOPSIDED * below);
-}
-
-/* A time in ns as "45.2 ns", "1.23 us", "12.3 ms" or "1.50 s", with its CI
- * [lo, hi] (skipped when not finite) in the unit of the median: "45.2 ± 0.31
- * ns" (the longer side) unless ci_lopsided, then the interval itself,
- * "10.3 [1.85, 245] ms". Returns whether the interval form was used. */
-static bool fmt_time(char *buf, size_t len, double ns, double lo, double hi)
-{
-    static const struct { double scale; const char *unit; } units[] = {
-        {1, "ns"}, {1e3, "us"}, {1e6, "ms"}, {1e9, "s"}};
-    size_t u = 0;
-    while (u + 1 < sizeof units / sizeof units[0] && fabs(ns) >= 999.95 * units[u].scale) u++;
-    double scale = units[u].scale, v = ns / scale;
-    char num[32], cis[80] = "";
-    snprintf(num, sizeof num, digits_fmt(v), v);
-    bool interval = false;
-    if (isfinite(lo) && isfinite(hi) && hi >= lo) {
-        double l = lo / scale, h = hi / scale, c = fmax(v - l, h - v);
-        char lnum[32], hnum[32], cnum[32];
-        snprintf(lnum, sizeof lnum, digits_fmt(l), l);
-        snprintf(hnum, sizeof hnum, digits_fmt(h), h);
-        snprintf(cnum, sizeof cnum, digits_fmt(c), c);
-        /* An asymmetry too small to show at this precision keeps "±". */
-        interval = ci_lopsided(ns, lo, hi) && (strcmp(lnum, num) != 0 || strcmp(hnum, num) != 0);
-        if (interval) snprintf(cis, sizeof cis, " [%s, %s]", lnum, hnum);
-        else snprintf(cis, sizeof cis, " ± %s", cnum);
-    }
-    snprintf(buf, len, "%s%s %s", num, cis, units[u].unit);
-    return interval;
-}
-
-/* A count as "812", "12.3k", "4.56M", "7.89G". */
-static void fmt_count(char *buf, size_t len, double x)
-{
-    static const char *suffix[] = {"", "k", "M", "G"};
-    size_t u = 0;
-    while (u + 1 < 4 && fabs(x) >= 999.95) {
-        x /= 1e3;
-        u++;
-    }
-    char num[32];
-    snprintf(num, sizeof num, u == 0 ? "%.0f" : digits_fmt(x), x);
-    snprintf(buf, len, "%s%s instr", num, suffix[u]);
-}
-
 /* ----------------------------------------------------------------------------
  * One workload's table. Distinct names keep the order of first appearance.
  * ------------------------------------------------------------------------- */
@@ -120,7 +61,7 @@ static int names_add(names *ns, const char *s)
     return 0;
 }
 
-static bool instr_mode(const al_bench_run *run) { return strcmp(run->ctx.mode, "instructions") == 0; }
+static bool instr_mode(const al_bench_run *run) { return al_report_is_instructions(run); }
 
 /* The value a cell compares by: median time, or instructions. */
 static double cell_value(const al_bench_run *run, const al_bench_result *r)
@@ -140,9 +81,7 @@ static bool cell_text(const al_bench_run *run, const al_bench_result *r, double 
         return false;
     }
     char val[48];
-    bool interval = false;
-    if (instr_mode(run)) fmt_count(val, sizeof val, r->instructions);
-    else interval = fmt_time(val, sizeof val, r->s.median, r->s.ci_low, r->s.ci_high);
+    bool interval = al_report_fmt_result(run, r, val, sizeof val);
     double v = cell_value(run, r);
     if (best > 0 && isfinite(v)) snprintf(buf, len, "%s  %5.2fx", val, v / best);
     else snprintf(buf, len, "%s", val);
@@ -316,6 +255,10 @@ int al_report_table(FILE *out, const al_bench_run *run)
                 c->label) < 0)
         return -1;
     if (c->quick && quick_line(out, run) != 0) return -1;
+    if (instr_mode(run) &&
+        fputs("per iteration: instr = instructions (callgrind), cyc = estimated cycles "
+              "(L1 + 5 x LL + 35 x RAM accesses); ratios on instructions\n", out) < 0)
+        return -1;
     if (fputc('\n', out) == EOF) return -1;
     names wls = {0};
     int rc = 0;

@@ -1,8 +1,10 @@
 /* alloclab compare [BASE [NEW]]: verdicts between two stored runs (or JSON
  * reports), one criterion-style line per benchmark and a summary count.
- * BASE and NEW are labels, run ids or FILE.json; the default is the last two
- * runs of the database. Exit 0, 1 with --fail-on-regression when something
- * regressed, 2 on bad input. */
+ * BASE and NEW are labels, run ids or FILE.json; the default is the newest
+ * run and the latest run before it of the same mode and quick flag (only
+ * like runs compare). Two runs of different modes are refused (exit 2); a
+ * --quick run against a full one is compared with a warning. Exit 0, 1 with
+ * --fail-on-regression when something regressed, 2 on bad input. */
 #include "cli.h"
 
 #include "bench.h"
@@ -25,7 +27,8 @@ typedef struct compare_opts {
 static const char usage[] =
     "usage: alloclab compare [BASE [NEW]] [--db PATH] [--threshold PCT] [--format table|markdown]\n"
     "                        [--fail-on-regression]\n"
-    "BASE, NEW: a run's label or id in the history, or a FILE.json report (default: the last two runs)\n";
+    "BASE, NEW: a run's label or id in the history, or a FILE.json report (default: the newest run and\n"
+    "the latest one before it with the same mode and --quick flag)\n";
 
 /* ---- arguments ------------------------------------------------------------ */
 
@@ -75,21 +78,41 @@ static bool is_json(const char *ref)
     return n > 5 && strcmp(ref + n - 5, ".json") == 0;
 }
 
-/* Load side `which` (0 base, 1 new) into run; the history is opened on first need. */
+/* Load side `which` (0 base, 1 new) into run; the history is opened on first
+ * need. With no run named, both sides come from al_history_default_pair. */
 static int load_side(const compare_opts *o, int which, al_history **h, al_bench_run *run)
 {
-    char err[512];
+    char err[512], id[32];
     const char *ref = which < (int)o->nrefs ? o->refs[which] : NULL;
     if (ref && is_json(ref)) {
         if (al_report_json_read(ref, run, err, sizeof err) != 0) return al_cli_usage_error("%s", err);
         return 0;
     }
     if (!*h && !(*h = al_history_open(o->db, false, err, sizeof err))) return al_cli_usage_error("%s", err);
-    if (o->nrefs == 0 && al_history_run_count(*h, err, sizeof err) < 2)
-        return al_cli_usage_error("%s holds fewer than two runs: nothing to compare", o->db);
-    /* defaults: BASE = the run before the last, NEW = the last */
-    int nth = ref ? 0 : (o->nrefs == 0 && which == 0 ? 1 : 0);
-    if (al_history_load(*h, ref, nth, run, err, sizeof err) != 0) return al_cli_usage_error("%s", err);
+    if (o->nrefs == 0) {
+        long long ids[2];
+        if (al_history_default_pair(*h, &ids[0], &ids[1], err, sizeof err) != 0)
+            return al_cli_usage_error("%s: %s", o->db, err);
+        snprintf(id, sizeof id, "%lld", ids[which]);
+        ref = id;
+    }
+    /* BASE alone: NEW is the last run */
+    if (al_history_load(*h, ref, 0, run, err, sizeof err) != 0) return al_cli_usage_error("%s", err);
+    return 0;
+}
+
+/* Whether the two runs measure the same thing: a different mode is refused
+ * (-1 after the one-line error), a different quick flag is a warning. */
+static int check_alike(const al_bench_run *base, const al_bench_run *nw)
+{
+    bool bi = al_report_is_instructions(base), ni = al_report_is_instructions(nw);
+    if (bi != ni)
+        return al_cli_usage_error("cannot compare runs of two modes (BASE: %s, NEW: %s): they measure "
+                                  "different things; name two runs of one mode", bi ? "instructions" : "time",
+                                  ni ? "instructions" : "time");
+    if (base->ctx.quick != nw->ctx.quick)
+        fprintf(stderr, "alloclab: warning: comparing a --quick run with a full one (%s is the --quick one): "
+                        "sample counts differ, verdicts are less reliable\n", base->ctx.quick ? "BASE" : "NEW");
     return 0;
 }
 
@@ -104,8 +127,9 @@ static void describe(const al_bench_run *r, char *buf, size_t len)
 {
     char id[32] = "file";
     if (r->id) snprintf(id, sizeof id, "#%lld", r->id);
-    snprintf(buf, len, "%s%s%s (%s%s%.12s)", id, r->ctx.label[0] ? " " : "", r->ctx.label, r->ctx.date,
-             r->ctx.git_commit[0] ? ", " : "", r->ctx.git_commit);
+    snprintf(buf, len, "%s%s%s (%s%s%.12s; %s mode%s)", id, r->ctx.label[0] ? " " : "", r->ctx.label,
+             r->ctx.date, r->ctx.git_commit[0] ? ", " : "", r->ctx.git_commit,
+             al_report_is_instructions(r) ? "instructions" : "time", r->ctx.quick ? ", --quick" : "");
 }
 
 static const char *fmt_value(const al_bench_run *run, double v, char *buf, size_t len)
@@ -124,7 +148,8 @@ static void print(const compare_opts *o, const al_bench_run *base, const al_benc
     if (o->markdown)
         printf("Comparing %s -> %s\n\n| benchmark | base | new | change (95%% CI) | verdict |\n|:--|--:|--:|:--:|:--|\n", b, a);
     else
-        printf("base: %s\nnew:  %s\n\n", b, a);
+        printf("base: %s\nnew:  %s\n%s\n", b, a,
+               o->nrefs ? "" : "(default: the newest run and the latest before it of the same mode and --quick flag)\n");
     for (size_t i = 0; i < n; i++) {
         char x[32], y[32];
         fmt_value(base, c[i].base_median, x, sizeof x);
@@ -152,8 +177,10 @@ int al_cmd_compare(int argc, char **argv)
     rc = load_side(&o, 0, &h, &base);
     if (rc == 0) rc = load_side(&o, 1, &h, &nw);
     al_history_close(h);
+    if (rc == 0) rc = check_alike(&base, &nw);
     if (rc != 0) {
         al_bench_run_free(&base);
+        al_bench_run_free(&nw);
         return rc;
     }
     size_t n, counts[3] = {0, 0, 0};
@@ -162,10 +189,13 @@ int al_cmd_compare(int argc, char **argv)
         rc = al_cli_usage_error("out of memory");
     } else {
         print(&o, &base, &nw, c, n, counts);
-        size_t skipped = nw.nresults - n;
+        al_compare_coverage cov = al_compare_cover(&base, &nw);
+        size_t not_ok = cov.both - n;
         printf("\n%zu compared: %zu improved, %zu regressed, %zu unchanged (threshold \u00b1%g%%)", n,
                counts[AL_IMPROVED], counts[AL_REGRESSED], counts[AL_UNCHANGED], o.threshold * 100);
-        if (skipped) printf("; %zu of the new run not compared (absent from the base or not ok)", skipped);
+        if (cov.only_base || cov.only_new || not_ok)
+            printf("; not compared: %zu only in base, %zu only in new, %zu not ok", cov.only_base, cov.only_new,
+                   not_ok);
         putchar('\n');
         rc = o.fail_on_regression && counts[AL_REGRESSED] ? 1 : 0;
     }

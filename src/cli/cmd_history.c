@@ -1,7 +1,10 @@
 /* alloclab history BENCH: one benchmark's median (with its 95% CI) over the
  * stored runs, oldest first, one line per run with date, label and commit.
  * BENCH is workload/param/allocator, or a prefix of whole components
- * (glibc-simple, glibc-simple/64) for every benchmark under it. */
+ * (glibc-simple, glibc-simple/64) for every benchmark under it. A run's kind
+ * is tagged: "quick" for a --quick run, "instr" for an instructions-mode
+ * one; the change is taken from the previous run of the same mode only
+ * (instructions and nanoseconds do not compare). */
 #include "cli.h"
 
 #include "bench.h"
@@ -28,11 +31,16 @@ static void value(double v, char *buf, size_t len)
     al_report_fmt_ns(v, buf, len);
 }
 
+static bool is_instr(const al_history_point *p) { return strcmp(p->mode, "instructions") == 0; }
+
 static void print_point(const al_history_point *p, double prev)
 {
-    char commit[16], med[32], lo[32], hi[32];
+    char commit[16], med[32], lo[32], hi[32], tags[16];
     snprintf(commit, sizeof commit, "%.12s", p->git_commit[0] ? p->git_commit : "-");
-    printf("  #%-4lld %-20.20s  %-16.16s %-12s  ", p->run_id, p->date, p->label[0] ? p->label : "-", commit);
+    snprintf(tags, sizeof tags, "%s%s%s", is_instr(p) ? "instr" : "", is_instr(p) && p->quick ? "," : "",
+             p->quick ? "quick" : "");
+    printf("  #%-4lld %-20.20s  %-16.16s %-12s %-11s ", p->run_id, p->date, p->label[0] ? p->label : "-",
+           commit, tags);
     if (p->status != AL_RUN_OK) {
         printf("%s\n", al_run_status_name(p->status));
         return;
@@ -83,15 +91,16 @@ int al_cmd_history(int argc, char **argv)
         return al_cli_usage_error("no stored result for '%s' in %s", bench, db);
     }
     qsort(pts, n, sizeof *pts, by_name_then_run);
-    double prev = NAN;
+    double prev[2] = {NAN, NAN}; /* the last value of a time run, of an instructions run */
     for (size_t i = 0; i < n; i++) {
         if (i == 0 || strcmp(pts[i].name, pts[i - 1].name) != 0) {
-            printf("%s%s  (median per iteration, 95%% CI, change from the previous run)\n", i ? "\n" : "",
-                   pts[i].name);
-            prev = NAN;
+            printf("%s%s  (median per iteration, 95%% CI, change from the previous run of its mode;"
+                   " tags: quick = a --quick run, instr = instructions mode)\n", i ? "\n" : "", pts[i].name);
+            prev[0] = prev[1] = NAN;
         }
-        print_point(&pts[i], prev);
-        if (pts[i].status == AL_RUN_OK) prev = pts[i].instructions >= 0 ? pts[i].instructions : pts[i].median;
+        bool instr = pts[i].instructions >= 0;
+        print_point(&pts[i], prev[instr]);
+        if (pts[i].status == AL_RUN_OK) prev[instr] = instr ? pts[i].instructions : pts[i].median;
     }
     free(pts);
     return 0;

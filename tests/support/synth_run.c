@@ -63,6 +63,13 @@ al_bench_result *synth_add(al_bench_run *run, const char *workload, const char *
     return r;
 }
 
+void synth_set_ci(al_bench_result *r, double median, double lo, double hi)
+{
+    r->s.median = median;
+    r->s.ci_low = lo;
+    r->s.ci_high = hi;
+}
+
 void synth_realistic(al_bench_run *run, const char *label, double scale)
 {
     static const char *const allocs[] = {"sys", "je", "mi", "tc", "bump"};

@@ -15,6 +15,10 @@ al_bench_result *synth_add(al_bench_run *run, const char *workload, const char *
                            const char *allocator, al_run_status status, double median, double spread,
                            size_t nsamples, const char *reason, unsigned seed);
 
+/* Set r's median and CI exactly (ns), for tests that need a given overlap of
+ * CIs rather than one the synthetic noise happens to give. */
+void synth_set_ci(al_bench_result *r, double median, double lo, double hi);
+
 /* A realistic-looking run: three workloads, five allocators, one
  * unsupported and one failed result; `scale` multiplies every time. */
 void synth_realistic(al_bench_run *run, const char *label, double scale);
