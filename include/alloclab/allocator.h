@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -120,8 +122,8 @@ typedef struct al_allocator {
 static inline bool al_is_pow2(size_t x) { return x != 0 && (x & (x - 1)) == 0; }
 static inline void *al_dangling(size_t align) { return (void *)(uintptr_t)align; }
 
-void *al_grow_fallback(al_allocator *a, void *ptr, size_t old_size, size_t new_size, size_t align);
-void *al_zeroed_fallback(al_allocator *a, size_t size, size_t align);
+AL_API void *al_grow_fallback(al_allocator *a, void *ptr, size_t old_size, size_t new_size, size_t align);
+AL_API void *al_zeroed_fallback(al_allocator *a, size_t size, size_t align);
 
 /** A block of `size` bytes aligned to `align`, or NULL (bad alignment,
  *  size > AL_MAX_SIZE, or exhaustion). */

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include "allocator.h"
+#include "export.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -48,34 +49,34 @@ typedef struct al_wrapper_desc {
 } al_wrapper_desc;
 
 /* All registered backends and wrappers, in listing order. */
-size_t al_backend_count(void);
-const al_backend_desc *al_backend_at(size_t i);
-const al_backend_desc *al_backend_find(const char *name);
-size_t al_wrapper_count(void);
-const al_wrapper_desc *al_wrapper_at(size_t i);
-const al_wrapper_desc *al_wrapper_find(const char *name);
+AL_API size_t al_backend_count(void);
+AL_API const al_backend_desc *al_backend_at(size_t i);
+AL_API const al_backend_desc *al_backend_find(const char *name);
+AL_API size_t al_wrapper_count(void);
+AL_API const al_wrapper_desc *al_wrapper_at(size_t i);
+AL_API const al_wrapper_desc *al_wrapper_find(const char *name);
 
 /** Add an allocator or wrapper of the caller's (at start-up, before threads):
  *  it becomes usable by name everywhere, the benchmarks included. The
  *  descriptor must outlive every use. 0, or -1 when the name is invalid or
  *  taken (al_last_error() says which). At most 16 of each. */
-int al_register_backend(const al_backend_desc *desc);
-int al_register_wrapper(const al_wrapper_desc *desc);
+AL_API int al_register_backend(const al_backend_desc *desc);
+AL_API int al_register_wrapper(const al_wrapper_desc *desc);
 
 /** Make an allocator from a spec ("verbose:locked:pool"). NULL on an unknown
  *  name, an unavailable backend or exhaustion; al_last_error() says which.
  *  Release it with al_destroy(). */
-al_allocator *al_create(const char *spec, const al_options *opts);
+AL_API al_allocator *al_create(const char *spec, const al_options *opts);
 
 /** Whether the backend at the end of a spec is usable here (NULL) or why not. */
-const char *al_spec_unavailable(const char *spec);
+AL_API const char *al_spec_unavailable(const char *spec);
 
 /** The reason for the last failure of al_create in this thread. */
-const char *al_last_error(void);
-void al_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+AL_API const char *al_last_error(void);
+AL_API void al_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /** Capabilities as text, e.g. "thread-safe,frees" (into buf, returned). */
-const char *al_caps_str(unsigned caps, char *buf, size_t len);
+AL_API const char *al_caps_str(unsigned caps, char *buf, size_t len);
 
 #ifdef __cplusplus
 }

@@ -24,6 +24,7 @@
 #define ALLOCLAB_SMALLVEC_H
 
 #include "vec.h"
+#include "export.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -38,37 +39,37 @@ typedef struct al_smallvec {
 /** An empty smallvec using inline_buf (room for inline_cap elements) first.
  *  False (s untouched) on the arguments al_vec_init refuses, or when
  *  inline_buf is NULL with inline_cap > 0 or not aligned to elem_align. */
-bool al_smallvec_init(al_smallvec *s, al_allocator *a, size_t elem_size, size_t elem_align,
+AL_API bool al_smallvec_init(al_smallvec *s, al_allocator *a, size_t elem_size, size_t elem_align,
                       void *inline_buf, size_t inline_cap);
 
 /** Whether the elements live in a block from the allocator. */
-bool al_smallvec_spilled(const al_smallvec *s);
+AL_API bool al_smallvec_spilled(const al_smallvec *s);
 
 /** Elements in use. */
 static inline size_t al_smallvec_len(const al_smallvec *s) { return s->v.len; }
 
 /** As al_vec_reserve / al_vec_reserve_exact (spilling if it must). */
-bool al_smallvec_reserve(al_smallvec *s, size_t additional);
-bool al_smallvec_reserve_exact(al_smallvec *s, size_t additional);
+AL_API bool al_smallvec_reserve(al_smallvec *s, size_t additional);
+AL_API bool al_smallvec_reserve_exact(al_smallvec *s, size_t additional);
 
 /** As al_vec_push: the new element's address, or NULL (s unchanged). */
-void *al_smallvec_push(al_smallvec *s, const void *elem);
+AL_API void *al_smallvec_push(al_smallvec *s, const void *elem);
 
 /** As al_vec_extend; `elems` may point into s itself. */
-bool al_smallvec_extend(al_smallvec *s, const void *elems, size_t n);
+AL_API bool al_smallvec_extend(al_smallvec *s, const void *elems, size_t n);
 
 /** As al_vec_pop, al_vec_at, al_vec_get, al_vec_clear (never move storage). */
-bool al_smallvec_pop(al_smallvec *s, void *out);
-void *al_smallvec_at(const al_smallvec *s, size_t i);
-bool al_smallvec_get(const al_smallvec *s, size_t i, void *out);
-void al_smallvec_clear(al_smallvec *s);
+AL_API bool al_smallvec_pop(al_smallvec *s, void *out);
+AL_API void *al_smallvec_at(const al_smallvec *s, size_t i);
+AL_API bool al_smallvec_get(const al_smallvec *s, size_t i, void *out);
+AL_API void al_smallvec_clear(al_smallvec *s);
 
 /** Back inline when len <= inline_cap (the block is freed), else shrink the
  *  block to len. False when the allocator fails to shrink (s unchanged). */
-bool al_smallvec_shrink_to_fit(al_smallvec *s);
+AL_API bool al_smallvec_shrink_to_fit(al_smallvec *s);
 
 /** Give the block back if spilled: s is empty and inline again. */
-void al_smallvec_free(al_smallvec *s);
+AL_API void al_smallvec_free(al_smallvec *s);
 
 /* ----------------------------------------------------------------------------
  * Typed layer: a struct with the smallvec and N inline elements of type T.

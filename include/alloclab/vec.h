@@ -20,6 +20,7 @@
 #define ALLOCLAB_VEC_H
 
 #include "allocator.h"
+#include "export.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -36,52 +37,52 @@ typedef struct al_vec {
 } al_vec;
 
 /** Minimum capacity of the first allocation, for elements of elem_size bytes. */
-size_t al_vec_min_cap(size_t elem_size);
+AL_API size_t al_vec_min_cap(size_t elem_size);
 
 /** An empty vec (no allocation). False when elem_align is not a power of two
  *  or elem_size is not a multiple of it, or v or a is NULL (then *v is left
  *  untouched). */
-bool al_vec_init(al_vec *v, al_allocator *a, size_t elem_size, size_t elem_align);
+AL_API bool al_vec_init(al_vec *v, al_allocator *a, size_t elem_size, size_t elem_align);
 
 /** As al_vec_init, with room for exactly `cap` elements. False (and *v an
  *  empty vec when the arguments were valid) when the allocation fails. */
-bool al_vec_with_capacity(al_vec *v, al_allocator *a, size_t elem_size, size_t elem_align, size_t cap);
+AL_API bool al_vec_with_capacity(al_vec *v, al_allocator *a, size_t elem_size, size_t elem_align, size_t cap);
 
 /** Make room for `additional` more elements with amortised (doubling)
  *  growth. True when there is room afterwards; false leaves v unchanged. */
-bool al_vec_reserve(al_vec *v, size_t additional);
+AL_API bool al_vec_reserve(al_vec *v, size_t additional);
 
 /** Make room for exactly `additional` more elements (no extra). */
-bool al_vec_reserve_exact(al_vec *v, size_t additional);
+AL_API bool al_vec_reserve_exact(al_vec *v, size_t additional);
 
 /** Append one element copied from `elem` (NULL: zero-filled). Returns the
  *  new element's address, or NULL on failure (v unchanged). */
-void *al_vec_push(al_vec *v, const void *elem);
+AL_API void *al_vec_push(al_vec *v, const void *elem);
 
 /** Append n elements copied from `elems` (NULL: zero-filled). `elems` may
  *  point into v itself. False on failure (v unchanged). */
-bool al_vec_extend(al_vec *v, const void *elems, size_t n);
+AL_API bool al_vec_extend(al_vec *v, const void *elems, size_t n);
 
 /** Remove the last element, copying it to `out` when out is non-NULL.
  *  False when v is empty. Never frees memory. */
-bool al_vec_pop(al_vec *v, void *out);
+AL_API bool al_vec_pop(al_vec *v, void *out);
 
 /** The address of element i, or NULL when i >= len. Valid until the next
  *  call that may allocate. */
-void *al_vec_at(const al_vec *v, size_t i);
+AL_API void *al_vec_at(const al_vec *v, size_t i);
 
 /** Copy element i to `out`; false when i >= len. */
-bool al_vec_get(const al_vec *v, size_t i, void *out);
+AL_API bool al_vec_get(const al_vec *v, size_t i, void *out);
 
 /** Remove every element; the capacity stays. */
-void al_vec_clear(al_vec *v);
+AL_API void al_vec_clear(al_vec *v);
 
 /** Shrink the block to len elements (freeing it when len == 0). False when
  *  the allocator fails to shrink (v unchanged, still valid). */
-bool al_vec_shrink_to_fit(al_vec *v);
+AL_API bool al_vec_shrink_to_fit(al_vec *v);
 
 /** Give the block back; v becomes empty (still usable, same allocator). */
-void al_vec_free(al_vec *v);
+AL_API void al_vec_free(al_vec *v);
 
 /* ----------------------------------------------------------------------------
  * Typed layer. T must be the type the vec was made for.
