@@ -17,6 +17,11 @@
  *          FIXED_CAPACITY|RESET|MARKS. Not thread-safe: the break is
  *          process-global.
  * None of them is thread-safe: wrap them ("locked:arena") to share one.
+ *
+ * The counters below look through the built-in wrappers: al_bump_used() of
+ * "stats:bump" or "verbose:locked:bump" reads the bump inside. They answer 0
+ * when neither `a` nor anything it wraps is an instance of their backend
+ * (a NULL, another backend, a user's own wrapper in between).
  */
 #ifndef ALLOCLAB_BACKENDS_H
 #define ALLOCLAB_BACKENDS_H
