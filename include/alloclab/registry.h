@@ -16,17 +16,37 @@ extern "C" {
 #endif
 
 /* Options understood by backends and wrappers. Zero means "default" for every
- * field, so `(al_options){0}` and NULL are the same. */
+ * field, so `(al_options){0}` and NULL are the same.
+ *
+ * One al_options serves a whole spec: every layer of "verbose:arena" reads
+ * the same struct, each the fields it uses. A field a layer does not use is
+ * ignored by it (capacity means nothing to sys, je, mi, tc or pool; log
+ * nothing without a verbose: layer), so one options struct can be handed to
+ * every spec of a benchmark. What is contradictory in itself is refused by
+ * al_create for every spec, with NULL and al_last_error():
+ *   - buffer without buffer_size, or buffer_size without buffer;
+ *   - buffer together with capacity (the buffer's size is buffer_size).
+ *
+ *   field                read by
+ *   capacity             bump, arena, sbrk
+ *   buffer, buffer_size  bump
+ *   backing              arena, pool
+ *   log, log_fd          verbose */
 typedef struct al_options {
     size_t capacity;          /* bump: bytes of its own buffer (default 1 MiB);
                                  arena: first chunk size (default 4 KiB);
-                                 sbrk: most bytes it may take (default 1 GiB) */
-    void *buffer;             /* bump: use this caller-owned memory (static, stack) */
-    size_t buffer_size;       /*       ... of this many bytes */
+                                 sbrk: most bytes it may take (default 1 GiB);
+                                 at most AL_MAX_SIZE. Others ignore it. */
+    void *buffer;             /* bump: use this caller-owned memory (static, stack)
+                                 instead of a buffer of its own; needs buffer_size,
+                                 excludes capacity. Others ignore it. */
+    size_t buffer_size;       /* bytes at buffer; non-zero exactly when buffer is set */
     al_allocator *backing;    /* arena, pool: where chunks and pages come from
-                                 (default: a shared sys handle); not owned */
+                                 (default: a shared sys handle); not owned, must
+                                 outlive the instance. Others ignore it. */
     FILE *log;                /* verbose: where to write (default stderr) */
-    int log_fd;               /* verbose: or this descriptor when log is NULL and fd > 0 */
+    int log_fd;               /* verbose: or this descriptor when log is NULL and
+                                 fd > 0 (log wins when both are set) */
 } al_options;
 
 typedef struct al_backend_desc {

@@ -36,6 +36,13 @@ al_allocator *al_plain_handle(const al_vtable *vt, unsigned caps, const char *na
  *  unspecified) when it exceeds AL_MAX_SIZE. */
 bool al_capacity_option(const al_options *opts, size_t def, const char *name, size_t *cap);
 
+/** Whether *opts is free of contradictions (the rules in registry.h:
+ *  buffer and buffer_size together or neither, not buffer with capacity);
+ *  false with the error set otherwise. al_create checks every spec's
+ *  options; a backend reading these fields checks them too, for a direct
+ *  call of its create. */
+bool al_options_check(const al_options *opts);
+
 /** The state of the first instance with operations vt among a and the
  *  allocators behind its built-in wrappers (al_wrapper_inner), else NULL (a
  *  NULL too): how a backend's counters find their own instance, also through

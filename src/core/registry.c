@@ -200,7 +200,7 @@ al_allocator *al_create(const char *spec, const al_options *opts)
     int n;
     if (!opts) opts = &defaults;
     const al_backend_desc *b = spec_backend(spec, parts, &n);
-    if (!b) return NULL;
+    if (!b || !al_options_check(opts)) return NULL;
     const char *why = b->unavailable ? b->unavailable() : NULL;
     if (why) {
         al_set_error("allocator '%s' is unavailable: %s", b->name, why);
