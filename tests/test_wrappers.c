@@ -102,6 +102,34 @@ static void test_backend_counters_see_through_wrappers(void **state)
     fclose(log);
 }
 
+/* Lookups answer NULL out of range or for unknown names; errors name the
+ * registry functions (not the CLI), are set by al_register_* too, and are
+ * not cleared by a later success. */
+static void test_registry_lookups_and_errors(void **state)
+{
+    (void)state;
+    assert_null(al_backend_at(al_backend_count()));
+    assert_null(al_wrapper_at(al_wrapper_count()));
+    assert_null(al_backend_find("no-such"));
+    assert_null(al_backend_find(NULL));
+    assert_null(al_wrapper_find("no-such"));
+    assert_null(al_wrapper_find(NULL));
+
+    assert_null(al_create("no-such", NULL));
+    assert_non_null(strstr(al_last_error(), "unknown allocator 'no-such' (not registered; al_backend_count"));
+    assert_null(strstr(al_last_error(), "alloclab list"));
+    assert_null(al_create("nope:sys", NULL));
+    assert_non_null(strstr(al_last_error(), "unknown wrapper 'nope' in 'nope:sys' (not registered; al_wrapper_count"));
+
+    al_allocator *a = al_create("sys", NULL);
+    assert_non_null(a);
+    assert_non_null(strstr(al_last_error(), "unknown wrapper 'nope'")); /* not cleared */
+    al_destroy(a);
+
+    assert_int_equal(al_register_backend(al_backend_find("sys")), -1); /* name taken */
+    assert_non_null(strstr(al_last_error(), "name 'sys' is taken"));
+}
+
 static void test_wrap_null_inner_fails(void **state)
 {
     (void)state;
@@ -412,6 +440,7 @@ int main(void)
         cmocka_unit_test(test_registry_lists_wrappers_in_order),
         cmocka_unit_test(test_chain_by_spec_and_inner),
         cmocka_unit_test(test_backend_counters_see_through_wrappers),
+        cmocka_unit_test(test_registry_lookups_and_errors),
         cmocka_unit_test(test_wrap_null_inner_fails),
         cmocka_unit_test(test_optional_ops_mirror_inner),
         cmocka_unit_test(test_stats_scripted_sequence),

@@ -68,12 +68,28 @@ typedef struct al_wrapper_desc {
     al_allocator *(*wrap)(al_allocator *inner, const al_options *opts);
 } al_wrapper_desc;
 
-/* All registered backends and wrappers, in listing order. */
+/* ----------------------------------------------------------------------------
+ * All registered backends and wrappers, in listing order: the built-in ones,
+ * then those of al_register_* in registration order. Indexes are stable
+ * (registration only appends).
+ * ------------------------------------------------------------------------- */
+
+/** How many backends are registered (built-in ones included). */
 AL_API size_t al_backend_count(void);
+
+/** The i-th backend, or NULL when i >= al_backend_count(). */
 AL_API const al_backend_desc *al_backend_at(size_t i);
+
+/** The backend called `name`, or NULL when none is (or name is NULL). */
 AL_API const al_backend_desc *al_backend_find(const char *name);
+
+/** How many wrappers are registered (built-in ones included). */
 AL_API size_t al_wrapper_count(void);
+
+/** The i-th wrapper, or NULL when i >= al_wrapper_count(). */
 AL_API const al_wrapper_desc *al_wrapper_at(size_t i);
+
+/** The wrapper called `name`, or NULL when none is (or name is NULL). */
 AL_API const al_wrapper_desc *al_wrapper_find(const char *name);
 
 /** Add an allocator or wrapper of the caller's (at start-up, before threads):
@@ -91,8 +107,15 @@ AL_API al_allocator *al_create(const char *spec, const al_options *opts);
 /** Whether the backend at the end of a spec is usable here (NULL) or why not. */
 AL_API const char *al_spec_unavailable(const char *spec);
 
-/** The reason for the last failure of al_create in this thread. */
+/** The reason for the last failure in this thread of a function that says
+ *  so: al_create, al_spec_unavailable, al_register_backend/wrapper, a
+ *  backend's create or a wrapper's wrap. It is not cleared by a success:
+ *  read it only right after a failure. "no error" when nothing failed yet in
+ *  this thread. Valid until the thread's next failure. */
 AL_API const char *al_last_error(void);
+
+/** Set this thread's al_last_error() (printf format, cut at 255 bytes): for a
+ *  caller's own backend or wrapper to explain why its create/wrap failed. */
 AL_API void al_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /** Capabilities as text, e.g. "thread-safe,frees" (into buf, returned). */

@@ -62,6 +62,7 @@ const al_wrapper_desc *al_wrapper_at(size_t i)
 
 const al_backend_desc *al_backend_find(const char *name)
 {
+    if (!name) return NULL;
     for (size_t i = 0; i < al_backend_count(); i++)
         if (strcmp(al_backend_at(i)->name, name) == 0) return al_backend_at(i);
     return NULL;
@@ -69,6 +70,7 @@ const al_backend_desc *al_backend_find(const char *name)
 
 const al_wrapper_desc *al_wrapper_find(const char *name)
 {
+    if (!name) return NULL;
     for (size_t i = 0; i < al_wrapper_count(); i++)
         if (strcmp(al_wrapper_at(i)->name, name) == 0) return al_wrapper_at(i);
     return NULL;
@@ -171,13 +173,15 @@ static const al_backend_desc *spec_backend(const char *spec, char parts[MAX_PART
     if (n < 0) return NULL;
     for (int i = 0; i < n - 1; i++) {
         if (!al_wrapper_find(parts[i])) {
-            al_set_error("unknown wrapper '%s' in '%s' (see 'alloclab list')", parts[i], spec);
+            al_set_error("unknown wrapper '%s' in '%s' (not registered; al_wrapper_count/al_wrapper_at "
+                         "list them)", parts[i], spec);
             return NULL;
         }
     }
     const al_backend_desc *b = al_backend_find(parts[n - 1]);
     if (!b) {
-        al_set_error("unknown allocator '%s' (see 'alloclab list')", parts[n - 1]);
+        al_set_error("unknown allocator '%s' (not registered; al_backend_count/al_backend_at list them)",
+                     parts[n - 1]);
         return NULL;
     }
     *nparts = n;
