@@ -31,7 +31,8 @@ extern "C" {
  *   capacity             bump, arena, sbrk
  *   buffer, buffer_size  bump
  *   backing              arena, pool
- *   log, log_fd          verbose */
+ *   log, log_fd          verbose
+ *   user                 a caller's own backends and wrappers; alloclab's ignore it */
 typedef struct al_options {
     size_t capacity;          /* bump: bytes of its own buffer (default 1 MiB);
                                  arena: first chunk size (default 4 KiB);
@@ -47,6 +48,11 @@ typedef struct al_options {
     FILE *log;                /* verbose: where to write (default stderr) */
     int log_fd;               /* verbose: or this descriptor when log is NULL and
                                  fd > 0 (log wins when both are set) */
+    void *user;               /* context for a caller's own backend or wrapper
+                                 (registered with al_register_*), read by its
+                                 create/wrap; when NULL, al_create hands each
+                                 layer its descriptor's `user` instead.
+                                 alloclab's backends and wrappers ignore it. */
 } al_options;
 
 typedef struct al_backend_desc {
@@ -56,16 +62,26 @@ typedef struct al_backend_desc {
     /** NULL when the backend can be used in this process, otherwise a
      *  one-line reason (library missing, with the install command). */
     const char *(*unavailable)(void);
-    /** A new instance, or NULL (al_last_error() says why). */
+    /** A new instance, or NULL (al_last_error() says why). opts is never
+     *  NULL and is valid during the call only (copy what must be kept). */
     al_allocator *(*create)(const al_options *opts);
+    /** Context for a caller's own backend: al_create hands it to create as
+     *  opts->user when the caller's options leave user NULL, so a backend
+     *  made by name (by the benchmarks, with no options) still gets it.
+     *  alloclab's backends leave it NULL. */
+    void *user;
 } al_backend_desc;
 
 typedef struct al_wrapper_desc {
     const char *name;         /* "verbose", "stats", "locked" */
     const char *description;
     /** Wrap `inner`, taking ownership of it: destroying the wrapper destroys
-     *  inner. On failure returns NULL and leaves inner alone. */
+     *  inner. On failure returns NULL and leaves inner alone. opts is never
+     *  NULL through al_create and valid during the call only. */
     al_allocator *(*wrap)(al_allocator *inner, const al_options *opts);
+    /** As al_backend_desc.user: opts->user for wrap when the caller's is
+     *  NULL. */
+    void *user;
 } al_wrapper_desc;
 
 /* ----------------------------------------------------------------------------

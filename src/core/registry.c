@@ -197,9 +197,20 @@ const char *al_spec_unavailable(const char *spec)
     return b->unavailable ? b->unavailable() : NULL;
 }
 
+/* The options one layer of a spec sees: the caller's, with user taken from
+ * the layer's descriptor when the caller left it NULL (copied into *own). */
+static const al_options *layer_options(const al_options *opts, void *desc_user, al_options *own)
+{
+    if (opts->user || !desc_user) return opts;
+    *own = *opts;
+    own->user = desc_user;
+    return own;
+}
+
 al_allocator *al_create(const char *spec, const al_options *opts)
 {
     static const al_options defaults;
+    al_options own;
     char parts[MAX_PARTS][MAX_NAME];
     int n;
     if (!opts) opts = &defaults;
@@ -210,10 +221,11 @@ al_allocator *al_create(const char *spec, const al_options *opts)
         al_set_error("allocator '%s' is unavailable: %s", b->name, why);
         return NULL;
     }
-    al_allocator *a = b->create(opts);
+    al_allocator *a = b->create(layer_options(opts, b->user, &own));
     if (!a) return NULL;
     for (int i = n - 2; i >= 0; i--) {
-        al_allocator *w = al_wrapper_find(parts[i])->wrap(a, opts);
+        const al_wrapper_desc *wd = al_wrapper_find(parts[i]);
+        al_allocator *w = wd->wrap(a, layer_options(opts, wd->user, &own));
         if (!w) {
             al_destroy(a);
             return NULL;
