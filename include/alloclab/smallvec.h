@@ -40,7 +40,7 @@ typedef struct al_smallvec {
  *  False (s untouched) on the arguments al_vec_init refuses, or when
  *  inline_buf is NULL with inline_cap > 0 or not aligned to elem_align. */
 AL_API bool al_smallvec_init(al_smallvec *s, al_allocator *a, size_t elem_size, size_t elem_align,
-                      void *inline_buf, size_t inline_cap);
+                             void *inline_buf, size_t inline_cap);
 
 /** Whether the elements live in a block from the allocator. */
 AL_API bool al_smallvec_spilled(const al_smallvec *s);
@@ -76,7 +76,8 @@ AL_API void al_smallvec_free(al_smallvec *s);
  * The smallvec itself is the `sv` member. As with al_vec's typed layer, the
  * helpers check sizeof(T) against the element size (false/NULL when it
  * differs), each macro is a function call (fine as a statement and in an
- * `if`), and `out` is a T * (type-checked) or NULL.
+ * `if`), and `out` is a T * (type-checked) or NULL. Reading elements (pop,
+ * get, at) never moves storage, so those go to the vec's helpers directly.
  * ------------------------------------------------------------------------- */
 
 /** al_smallvec_push, true when pushed; false also when elem_size != s's. */
@@ -91,24 +92,6 @@ static inline bool al_smallvec_extend_sized(al_smallvec *s, const void *elems, s
     return s->v.elem_size == elem_size && al_smallvec_extend(s, elems, n);
 }
 
-/** al_smallvec_pop; false also when elem_size != s's. */
-static inline bool al_smallvec_pop_sized(al_smallvec *s, void *out, size_t elem_size)
-{
-    return s->v.elem_size == elem_size && al_smallvec_pop(s, out);
-}
-
-/** al_smallvec_get; false also when elem_size != s's. */
-static inline bool al_smallvec_get_sized(const al_smallvec *s, size_t i, void *out, size_t elem_size)
-{
-    return s->v.elem_size == elem_size && al_smallvec_get(s, i, out);
-}
-
-/** al_smallvec_at; NULL also when elem_size != s's. */
-static inline void *al_smallvec_at_sized(const al_smallvec *s, size_t i, size_t elem_size)
-{
-    return s->v.elem_size == elem_size ? al_smallvec_at(s, i) : NULL;
-}
-
 #define AL_SMALLVEC(T, N) struct { al_smallvec sv; T inline_[N]; }
 #define AL_SMALLVEC_INIT(s, a) \
     al_smallvec_init(&(s)->sv, (a), sizeof((s)->inline_[0]), _Alignof(__typeof__((s)->inline_[0])), \
@@ -119,11 +102,11 @@ static inline void *al_smallvec_at_sized(const al_smallvec *s, size_t i, size_t 
 #define AL_SMALLVEC_EXTEND(s, T, elems, n) \
     al_smallvec_extend_sized(&(s)->sv, (const T *){(elems)}, (n), sizeof(T))
 /* Remove the last element into *out (out: T * or NULL); false when empty. */
-#define AL_SMALLVEC_POP(s, T, out) al_smallvec_pop_sized(&(s)->sv, (T *){(out)}, sizeof(T))
+#define AL_SMALLVEC_POP(s, T, out) al_vec_pop_sized(&(s)->sv.v, (T *){(out)}, sizeof(T))
 /* Copy element i into *out (out: T *); false when i >= len. */
-#define AL_SMALLVEC_GET(s, T, i, out) al_smallvec_get_sized(&(s)->sv, (i), (T *){(out)}, sizeof(T))
+#define AL_SMALLVEC_GET(s, T, i, out) al_vec_get_sized(&(s)->sv.v, (i), (T *){(out)}, sizeof(T))
 /* A pointer to element i (NULL when out of range). */
-#define AL_SMALLVEC_AT(s, T, i) ((T *)al_smallvec_at_sized(&(s)->sv, (i), sizeof(T)))
+#define AL_SMALLVEC_AT(s, T, i) ((T *)al_vec_at_sized(&(s)->sv.v, (i), sizeof(T)))
 /* The elements as a T array (len of them in use). */
 #define AL_SMALLVEC_DATA(s, T) ((T *)(s)->sv.v.data)
 /* Elements in use. */
