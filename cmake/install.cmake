@@ -17,6 +17,9 @@ endif()
 # The .pc file finds its prefix from its own place, so an installed tree can
 # be moved (and `cmake --install --prefix DIR` works without reconfiguring).
 file(RELATIVE_PATH ALLOCLAB_PC_UP "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
+# RELATIVE_PATH answers "../../": without the trailing slash, the paths built
+# from it (libdir, includedir) have no "//".
+string(REGEX REPLACE "/+$" "" ALLOCLAB_PC_UP "${ALLOCLAB_PC_UP}")
 configure_file(cmake/alloclab.pc.in ${CMAKE_BINARY_DIR}/alloclab.pc @ONLY)
 install(FILES ${CMAKE_BINARY_DIR}/alloclab.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 

@@ -198,15 +198,41 @@ static void test_registry_options(void **state)
     al_destroy(a);
 
     unsigned char buf[128];
-    al_options caller = {.buffer = buf, .buffer_size = sizeof buf, .capacity = 1 << 20};
+    al_options caller = {.buffer = buf, .buffer_size = sizeof buf};
     a = al_create("bump", &caller);
     assert_non_null(a);
-    assert_int_equal(al_bump_remaining(a), sizeof buf); /* the buffer wins over capacity */
+    assert_int_equal(al_bump_remaining(a), sizeof buf);
     assert_true(inside(al_allocate(a, 64, 8), 64, buf, sizeof buf));
     al_destroy(a); /* frees the instance, never the caller's buffer */
+}
 
-    al_options bad = {.buffer = buf};
-    assert_null(al_create("bump", &bad));
+/* Contradictory options are refused with a message naming the fields, by
+ * al_create for any spec and by bump's create called directly. */
+static void test_contradictory_options_are_refused(void **state)
+{
+    (void)state;
+    unsigned char buf[128];
+    const struct { al_options o; const char *says; } cases[] = {
+        {{.buffer = buf}, "buffer given without buffer_size"},
+        {{.buffer_size = sizeof buf}, "buffer_size given without buffer"},
+        {{.buffer = buf, .buffer_size = sizeof buf, .capacity = 1 << 20}, "buffer and capacity are exclusive"},
+    };
+    const char *specs[] = {"bump", "stats:bump", "arena", "pool", "sys", "verbose:sys"};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++) {
+            al_set_error("none");
+            assert_null(al_create(specs[k], &cases[i].o));
+            assert_non_null(strstr(al_last_error(), cases[i].says));
+        }
+        al_set_error("none");
+        assert_null(al_backend_find("bump")->create(&cases[i].o));
+        assert_non_null(strstr(al_last_error(), cases[i].says));
+    }
+}
+
+static void test_huge_capacity_is_refused(void **state)
+{
+    (void)state;
     al_options huge = {.capacity = SIZE_MAX};
     assert_null(al_create("bump", &huge));
     assert_non_null(strstr(al_last_error(), "bump"));
@@ -234,6 +260,8 @@ int main(void)
         cmocka_unit_test(test_marks_and_rewind),
         cmocka_unit_test(test_reset),
         cmocka_unit_test(test_registry_options),
+        cmocka_unit_test(test_contradictory_options_are_refused),
+        cmocka_unit_test(test_huge_capacity_is_refused),
         cmocka_unit_test(test_counters_of_another_allocator),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -159,11 +159,51 @@ static void test_shadow_model(void **state)
     conf_model_free(&m);
 }
 
+/* ----------------------------------------------------------------------------
+ * Caps are declared twice: in the descriptor (what `alloclab list` shows) and
+ * on each instance's handle. A default instance's caps equal its
+ * descriptor's; the built-in wrappers transform them as wrappers.h says
+ * (verbose, stats: inner's; locked: inner's plus thread-safe).
+ * ------------------------------------------------------------------------- */
+static unsigned wrapper_caps(const char *wrapper, unsigned inner)
+{
+    return strcmp(wrapper, "locked") == 0 ? inner | AL_CAP_THREAD_SAFE : inner;
+}
+
+static void test_instance_caps_match_descriptor(void **state)
+{
+    (void)state;
+    static const char *const builtin_wrappers[] = {"verbose", "stats", "locked"};
+    al_options o = conf_options(0);
+    size_t checked = 0;
+    for (size_t i = 0; i < al_backend_count(); i++) {
+        const al_backend_desc *b = al_backend_at(i);
+        if (strncmp(b->name, CONF_BROKEN_PREFIX, strlen(CONF_BROKEN_PREFIX)) == 0) continue;
+        if (b->unavailable && b->unavailable()) continue;
+        al_allocator *a = al_create(b->name, &o);
+        if (!a) fail_msg("%s: %s", b->name, al_last_error());
+        if (a->caps != b->caps) fail_msg("%s: instance caps %#x, descriptor %#x", b->name, a->caps, b->caps);
+        al_destroy(a);
+        for (size_t w = 0; w < 3; w++) {
+            char spec[64];
+            snprintf(spec, sizeof spec, "%s:%s", builtin_wrappers[w], b->name);
+            al_allocator *wa = al_create(spec, &o);
+            if (!wa) fail_msg("%s: %s", spec, al_last_error());
+            unsigned want = wrapper_caps(builtin_wrappers[w], b->caps);
+            if (wa->caps != want) fail_msg("%s: caps %#x, expected %#x", spec, wa->caps, want);
+            al_destroy(wa);
+        }
+        checked++;
+    }
+    assert_true(checked >= 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shadow_model),
         cmocka_unit_test(test_every_backend_is_covered),
+        cmocka_unit_test(test_instance_caps_match_descriptor),
         cmocka_unit_test(test_correct_toy_passes_every_check),
         cmocka_unit_test(test_suite_catches_broken_allocators),
         cmocka_unit_test(test_alignments),

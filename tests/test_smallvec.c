@@ -13,6 +13,8 @@
 
 #include "tiny_alloc.h"
 
+#pragma GCC diagnostic error "-Wunused-value"
+
 static al_stats stats_of(al_allocator *a)
 {
     al_stats st;
@@ -178,9 +180,47 @@ static void test_init_checks_inline_storage(void **state)
     al_destroy(a);
 }
 
+/* The typed layer as statements (the header's own example) and as
+ * conditions, built with -Werror and -Wunused-value; a T of another size is
+ * refused. */
+static void test_typed_layer_statements_and_conditions(void **state)
+{
+    (void)state;
+    al_allocator *a = al_create("sys", NULL);
+    AL_SMALLVEC(int, 4) s;
+    AL_SMALLVEC_INIT(&s, a);
+    for (int i = 1; i <= 5; i++) AL_SMALLVEC_PUSH(&s, int, i);
+    assert_true(al_smallvec_spilled(&s.sv));
+    if (!AL_SMALLVEC_PUSH(&s, int, 6)) fail();
+    const int more[] = {7, 8};
+    AL_SMALLVEC_EXTEND(&s, int, more, 2);
+    assert_int_equal(AL_SMALLVEC_LEN(&s), 8);
+    assert_int_equal(*AL_SMALLVEC_AT(&s, int, 6), 7);
+    assert_null(AL_SMALLVEC_AT(&s, int, 8));
+    int x = 0;
+    assert_true(AL_SMALLVEC_GET(&s, int, 0, &x));
+    assert_int_equal(x, 1);
+    assert_false(AL_SMALLVEC_GET(&s, int, 8, &x));
+    AL_SMALLVEC_POP(&s, int, NULL);
+    assert_true(AL_SMALLVEC_POP(&s, int, &x));
+    assert_int_equal(x, 7);
+
+    short sh = 3;
+    assert_false(AL_SMALLVEC_PUSH(&s, short, 1));
+    assert_false(AL_SMALLVEC_POP(&s, short, &sh));
+    assert_false(AL_SMALLVEC_GET(&s, short, 0, &sh));
+    assert_false(AL_SMALLVEC_EXTEND(&s, short, &sh, 1));
+    assert_null(AL_SMALLVEC_AT(&s, short, 0));
+    assert_int_equal(sh, 3);
+    assert_int_equal(AL_SMALLVEC_LEN(&s), 6);
+    al_smallvec_free(&s.sv);
+    al_destroy(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_typed_layer_statements_and_conditions),
         cmocka_unit_test(test_spills_on_fifth_push),
         cmocka_unit_test(test_shrink_to_fit_goes_back_inline),
         cmocka_unit_test(test_extend_from_inline_storage_across_spill),

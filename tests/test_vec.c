@@ -13,6 +13,8 @@
 
 #include "tiny_alloc.h"
 
+#pragma GCC diagnostic error "-Wunused-value"
+
 static al_stats stats_of(al_allocator *a)
 {
     al_stats st;
@@ -218,9 +220,53 @@ static void test_zero_size_elements_never_allocate(void **state)
     al_destroy(a);
 }
 
+/* The typed layer as statements and as conditions: the build's -Wall -Wextra
+ * -Werror (-Wunused-value made explicit at the top of this file) rejects a
+ * macro whose statement form computes an unused value. A T of another size
+ * is refused, never copied past an element. */
+static void test_typed_layer_statements_and_conditions(void **state)
+{
+    (void)state;
+    al_allocator *a = al_create("sys", NULL);
+    al_vec v;
+    AL_VEC_INIT(&v, a, int);
+    AL_VEC_PUSH(&v, int, 1);
+    AL_VEC_PUSH(&v, int, 2);
+    if (!AL_VEC_PUSH(&v, int, 3)) fail();
+    const int more[] = {4, 5};
+    AL_VEC_EXTEND(&v, int, more, 2);
+    assert_int_equal(AL_VEC_LEN(&v), 5);
+    int x = 0;
+    assert_true(AL_VEC_GET(&v, int, 3, &x));
+    assert_int_equal(x, 4);
+    assert_false(AL_VEC_GET(&v, int, 5, &x));
+    assert_int_equal(*AL_VEC_AT(&v, int, 4), 5);
+    assert_null(AL_VEC_AT(&v, int, 5));
+    AL_VEC_POP(&v, int, NULL);
+    assert_true(AL_VEC_POP(&v, int, &x));
+    assert_int_equal(x, 4);
+    assert_int_equal(AL_VEC_LEN(&v), 3);
+
+    /* Wrong element type: refused, v unchanged. */
+    long long big = 99;
+    assert_false(AL_VEC_PUSH(&v, long long, 7));
+    assert_false(AL_VEC_POP(&v, long long, &big));
+    assert_false(AL_VEC_GET(&v, long long, 0, &big));
+    assert_false(AL_VEC_EXTEND(&v, long long, &big, 1));
+    assert_null(AL_VEC_AT(&v, long long, 0));
+    assert_int_equal(big, 99);
+    assert_int_equal(AL_VEC_LEN(&v), 3);
+
+    while (AL_VEC_POP(&v, int, &x)) {}
+    assert_int_equal(x, 1);
+    al_vec_free(&v);
+    al_destroy(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_typed_layer_statements_and_conditions),
         cmocka_unit_test(test_init_rejects_bad_layouts),
         cmocka_unit_test(test_min_first_capacity),
         cmocka_unit_test(test_push_doubles_through_grow),

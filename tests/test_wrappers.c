@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <alloclab/backends.h>
 #include <alloclab/registry.h>
 #include <alloclab/wrappers.h>
 #include <stdio.h>
@@ -61,6 +62,72 @@ static void test_chain_by_spec_and_inner(void **state)
     al_deallocate(a, p, 10, 8);
     al_destroy(a); /* destroys the whole chain: LSan checks */
     fclose(log);
+}
+
+/* The backends' counters read the instance behind built-in wrappers, and
+ * still answer 0 for another backend behind them. */
+static void test_backend_counters_see_through_wrappers(void **state)
+{
+    (void)state;
+    FILE *log = fopen("/dev/null", "w");
+    assert_non_null(log);
+    al_options o = {.log = log};
+    al_allocator *b = al_create("stats:bump", &o);
+    al_allocator *r = al_create("verbose:locked:arena", &o);
+    al_allocator *p = al_create("locked:stats:pool", &o);
+    al_allocator *s = al_create("stats:sbrk", &o);
+    assert_non_null(b); assert_non_null(r); assert_non_null(p); assert_non_null(s);
+
+    void *x = al_allocate(b, 100, 8), *y = al_allocate(r, 100, 8);
+    void *z = al_allocate(p, 100, 8), *w = al_allocate(s, 100, 8);
+    assert_non_null(x); assert_non_null(y); assert_non_null(z); assert_non_null(w);
+    assert_true(al_bump_used(b) >= 100);
+    assert_true(al_bump_remaining(b) > 0);
+    assert_int_equal(al_bump_used(b) + al_bump_remaining(b), (size_t)1 << 20);
+    assert_int_equal(al_arena_chunk_count(r), 1);
+    assert_true(al_arena_allocated_bytes(r) >= 100);
+    assert_int_equal(al_pool_page_count(p), 1);
+    assert_true(al_sbrk_taken(s) >= 100);
+    assert_int_equal(al_sbrk_region_count(s), 1);
+
+    /* Another backend behind the wrappers: still 0. */
+    assert_int_equal(al_bump_used(r), 0);
+    assert_int_equal(al_arena_chunk_count(b), 0);
+    assert_int_equal(al_pool_page_count(s), 0);
+    assert_int_equal(al_sbrk_taken(p), 0);
+    assert_int_equal(al_bump_used(NULL), 0);
+
+    al_deallocate(p, z, 100, 8);
+    al_destroy(s); al_destroy(p); al_destroy(r); al_destroy(b);
+    fclose(log);
+}
+
+/* Lookups answer NULL out of range or for unknown names; errors name the
+ * registry functions (not the CLI), are set by al_register_* too, and are
+ * not cleared by a later success. */
+static void test_registry_lookups_and_errors(void **state)
+{
+    (void)state;
+    assert_null(al_backend_at(al_backend_count()));
+    assert_null(al_wrapper_at(al_wrapper_count()));
+    assert_null(al_backend_find("no-such"));
+    assert_null(al_backend_find(NULL));
+    assert_null(al_wrapper_find("no-such"));
+    assert_null(al_wrapper_find(NULL));
+
+    assert_null(al_create("no-such", NULL));
+    assert_non_null(strstr(al_last_error(), "unknown allocator 'no-such' (not registered; al_backend_count"));
+    assert_null(strstr(al_last_error(), "alloclab list"));
+    assert_null(al_create("nope:sys", NULL));
+    assert_non_null(strstr(al_last_error(), "unknown wrapper 'nope' in 'nope:sys' (not registered; al_wrapper_count"));
+
+    al_allocator *a = al_create("sys", NULL);
+    assert_non_null(a);
+    assert_non_null(strstr(al_last_error(), "unknown wrapper 'nope'")); /* not cleared */
+    al_destroy(a);
+
+    assert_int_equal(al_register_backend(al_backend_find("sys")), -1); /* name taken */
+    assert_non_null(strstr(al_last_error(), "name 'sys' is taken"));
 }
 
 static void test_wrap_null_inner_fails(void **state)
@@ -372,6 +439,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_registry_lists_wrappers_in_order),
         cmocka_unit_test(test_chain_by_spec_and_inner),
+        cmocka_unit_test(test_backend_counters_see_through_wrappers),
+        cmocka_unit_test(test_registry_lookups_and_errors),
         cmocka_unit_test(test_wrap_null_inner_fails),
         cmocka_unit_test(test_optional_ops_mirror_inner),
         cmocka_unit_test(test_stats_scripted_sequence),

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -62,10 +64,11 @@ typedef struct al_vtable {
      *  without AL_CAP_FREES may ignore it (bump: only the newest block). */
     void (*deallocate)(void *state, void *ptr, size_t size, size_t align);
 
-    /** Optional. Resize a block to new_size > old_size, keeping the first
-     *  old_size bytes. May move. On failure return NULL and leave the old
-     *  block untouched and still owned by the caller.
-     *  Fallback: allocate + memcpy + deallocate. */
+    /** Optional. Resize a block to new_size > old_size (strictly: al_grow
+     *  answers new_size == old_size itself and never calls this), keeping the
+     *  first old_size bytes. May move. On failure return NULL and leave the
+     *  old block untouched and still owned by the caller.
+     *  Fallback: allocate + memcpy + deallocate (al_grow_fallback). */
     void *(*grow)(void *state, void *ptr, size_t old_size, size_t new_size, size_t align);
 
     /** Optional. Resize a block to 0 < new_size < old_size, keeping the first
@@ -117,14 +120,37 @@ typedef struct al_allocator {
  * dangling pointers do). Deallocating size 0 is a no-op; growing from size 0
  * allocates; shrinking to size 0 deallocates and returns the dangling pointer.
  * ------------------------------------------------------------------------- */
+
+/** Whether x is a power of two (0 is not). */
 static inline bool al_is_pow2(size_t x) { return x != 0 && (x & (x - 1)) == 0; }
+
+/** The pointer a size-0 request gets for `align` (a power of two): non-NULL,
+ *  aligned, never to be dereferenced or handed to a backend. */
 static inline void *al_dangling(size_t align) { return (void *)(uintptr_t)align; }
 
-void *al_grow_fallback(al_allocator *a, void *ptr, size_t old_size, size_t new_size, size_t align);
-void *al_zeroed_fallback(al_allocator *a, size_t size, size_t align);
+/** The generic grow for a backend without vt->grow: a new block from
+ *  vt->allocate, the first old_size bytes copied, then the old block given to
+ *  vt->deallocate. NULL when the allocation fails, the old block untouched.
+ *  Expects what the front end guarantees a backend (see al_vtable): a and
+ *  ptr non-NULL, 0 < old_size < new_size <= AL_MAX_SIZE, align a power of
+ *  two. For a backend's own grow to fall back to, or the front end. */
+AL_API void *al_grow_fallback(al_allocator *a, void *ptr, size_t old_size, size_t new_size, size_t align);
+
+/** The generic allocate_zeroed for a backend without it: vt->allocate, then
+ *  memset to 0. NULL when the allocation fails. Expects a non-NULL, 0 <
+ *  size <= AL_MAX_SIZE, align a power of two. */
+AL_API void *al_zeroed_fallback(al_allocator *a, size_t size, size_t align);
+
+/* ----------------------------------------------------------------------------
+ * The front end. Every function below takes a non-NULL `a`: an instance from
+ * al_create, a backend's desc->create or al_bump_init, not yet destroyed.
+ * They do not check it (they are the hot path); passing NULL is undefined.
+ * Only al_destroy accepts NULL. Arguments other than `a` are checked as each
+ * function says.
+ * ------------------------------------------------------------------------- */
 
 /** A block of `size` bytes aligned to `align`, or NULL (bad alignment,
- *  size > AL_MAX_SIZE, or exhaustion). */
+ *  size > AL_MAX_SIZE, or exhaustion). `a` non-NULL. */
 static inline void *al_allocate(al_allocator *a, size_t size, size_t align)
 {
     if (!al_is_pow2(align) || size > AL_MAX_SIZE) return NULL;
@@ -132,14 +158,14 @@ static inline void *al_allocate(al_allocator *a, size_t size, size_t align)
     return a->vt->allocate(a->state, size, align);
 }
 
-/** Give back a block; ptr NULL or size 0 is a no-op. */
+/** Give back a block; ptr NULL or size 0 is a no-op. `a` non-NULL. */
 static inline void al_deallocate(al_allocator *a, void *ptr, size_t size, size_t align)
 {
     if (ptr == NULL || size == 0) return;
     a->vt->deallocate(a->state, ptr, size, align);
 }
 
-/** As al_allocate, zero-filled. */
+/** As al_allocate, zero-filled. `a` non-NULL. */
 static inline void *al_allocate_zeroed(al_allocator *a, size_t size, size_t align)
 {
     if (!al_is_pow2(align) || size > AL_MAX_SIZE) return NULL;
@@ -149,7 +175,9 @@ static inline void *al_allocate_zeroed(al_allocator *a, size_t size, size_t alig
 }
 
 /** Grow a block from old_size to new_size >= old_size (may move). NULL on
- *  failure, leaving the old block untouched. */
+ *  failure (also new_size < old_size, bad align, new_size > AL_MAX_SIZE),
+ *  leaving the old block untouched. new_size == old_size returns ptr without
+ *  asking the backend; ptr NULL or old_size 0 allocates. `a` non-NULL. */
 static inline void *al_grow(al_allocator *a, void *ptr, size_t old_size, size_t new_size, size_t align)
 {
     if (!al_is_pow2(align) || new_size > AL_MAX_SIZE || new_size < old_size) return NULL;
@@ -159,7 +187,9 @@ static inline void *al_grow(al_allocator *a, void *ptr, size_t old_size, size_t 
     return al_grow_fallback(a, ptr, old_size, new_size, align);
 }
 
-/** Shrink a block from old_size to new_size <= old_size (may move). */
+/** Shrink a block from old_size to new_size <= old_size (may move). NULL
+ *  when new_size > old_size or align is bad (the block untouched); new_size
+ *  0 gives the block back and returns al_dangling(align). `a` non-NULL. */
 static inline void *al_shrink(al_allocator *a, void *ptr, size_t old_size, size_t new_size, size_t align)
 {
     if (!al_is_pow2(align) || new_size > old_size) return NULL;
@@ -173,7 +203,7 @@ static inline void *al_shrink(al_allocator *a, void *ptr, size_t old_size, size_
     return ptr;
 }
 
-/** Grow or shrink, whichever new_size asks for. */
+/** Grow or shrink, whichever new_size asks for. `a` non-NULL. */
 static inline void *al_resize(al_allocator *a, void *ptr, size_t old_size, size_t new_size, size_t align)
 {
     return new_size >= old_size ? al_grow(a, ptr, old_size, new_size, align)
@@ -181,7 +211,7 @@ static inline void *al_resize(al_allocator *a, void *ptr, size_t old_size, size_
 }
 
 /** Free everything at once. Returns false (and does nothing) when the
- *  allocator is not resettable. */
+ *  allocator is not resettable. `a` non-NULL. */
 static inline bool al_reset(al_allocator *a)
 {
     if (!a->vt->reset) return false;
@@ -189,20 +219,23 @@ static inline bool al_reset(al_allocator *a)
     return true;
 }
 
-/** Usable bytes at ptr (>= size). */
+/** Usable bytes at ptr (>= size); 0 when ptr is NULL or size 0. `a`
+ *  non-NULL. */
 static inline size_t al_usable_size(al_allocator *a, const void *ptr, size_t size, size_t align)
 {
     if (ptr == NULL || size == 0) return 0;
     return a->vt->usable_size ? a->vt->usable_size(a->state, ptr, size, align) : size;
 }
 
-/** Save the position of a mark-capable allocator; false if unsupported. */
+/** Save the position of a mark-capable allocator; false if unsupported.
+ *  `a` and `out` non-NULL. */
 static inline bool al_mark_get(al_allocator *a, al_mark *out)
 {
     return a->vt->mark ? a->vt->mark(a->state, out) : false;
 }
 
-/** Free everything allocated since the mark; false if unsupported. */
+/** Free everything allocated since the mark; false if unsupported. `a`
+ *  and `m` non-NULL. */
 static inline bool al_rewind(al_allocator *a, const al_mark *m)
 {
     if (!a->vt->rewind) return false;
@@ -210,11 +243,12 @@ static inline bool al_rewind(al_allocator *a, const al_mark *m)
     return true;
 }
 
+/** Whether `a` (non-NULL) promises every AL_CAP_* bit of `caps` (0: true). */
 static inline bool al_has(const al_allocator *a, unsigned caps) { return (a->caps & caps) == caps; }
 
 /* ----------------------------------------------------------------------------
  * Typed helpers. The array forms check n * size for overflow first and give
- * NULL when it overflows, never a short block.
+ * NULL when it overflows, never a short block. `a` non-NULL, as above.
  * ------------------------------------------------------------------------- */
 static inline void *al_allocate_array(al_allocator *a, size_t n, size_t elem, size_t align)
 {

@@ -17,11 +17,17 @@
  *          FIXED_CAPACITY|RESET|MARKS. Not thread-safe: the break is
  *          process-global.
  * None of them is thread-safe: wrap them ("locked:arena") to share one.
+ *
+ * The counters below look through the built-in wrappers: al_bump_used() of
+ * "stats:bump" or "verbose:locked:bump" reads the bump inside. They answer 0
+ * when neither `a` nor anything it wraps is an instance of their backend
+ * (a NULL, another backend, a user's own wrapper in between).
  */
 #ifndef ALLOCLAB_BACKENDS_H
 #define ALLOCLAB_BACKENDS_H
 
 #include "allocator.h"
+#include "export.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -46,26 +52,26 @@ typedef struct al_bump {
  *  al_destroy on the handle releases nothing. `b` and `buf` must outlive
  *  every use of the handle. NULL when b is NULL, or buf is NULL with a
  *  non-zero size. */
-al_allocator *al_bump_init(al_bump *b, void *buf, size_t size);
+AL_API al_allocator *al_bump_init(al_bump *b, void *buf, size_t size);
 
 /** Bytes handed out so far by a bump allocator (alignment padding included);
  *  0 when `a` is not a bump allocator. */
-size_t al_bump_used(const al_allocator *a);
+AL_API size_t al_bump_used(const al_allocator *a);
 
 /** Bytes still free at the top of a bump allocator (a request may need
  *  fewer than this for alignment padding); 0 when `a` is not one. */
-size_t al_bump_remaining(const al_allocator *a);
+AL_API size_t al_bump_remaining(const al_allocator *a);
 
 /* ----------------------------------------------------------------------------
  * arena counters (0 when `a` is not an arena).
  * ------------------------------------------------------------------------- */
 
 /** How many chunks the arena holds from its backing allocator right now. */
-size_t al_arena_chunk_count(const al_allocator *a);
+AL_API size_t al_arena_chunk_count(const al_allocator *a);
 
 /** How many bytes the arena holds from its backing allocator right now
  *  (chunk headers included). */
-size_t al_arena_allocated_bytes(const al_allocator *a);
+AL_API size_t al_arena_allocated_bytes(const al_allocator *a);
 
 /* ----------------------------------------------------------------------------
  * pool counters (0 when `a` is not a pool).
@@ -79,7 +85,7 @@ size_t al_arena_allocated_bytes(const al_allocator *a);
 #define AL_POOL_PAGE_SIZE 65536u
 
 /** How many pages the pool holds from its backing allocator right now. */
-size_t al_pool_page_count(const al_allocator *a);
+AL_API size_t al_pool_page_count(const al_allocator *a);
 
 /* ----------------------------------------------------------------------------
  * sbrk counters (0 when `a` is not an sbrk allocator).
@@ -87,12 +93,12 @@ size_t al_pool_page_count(const al_allocator *a);
 
 /** Bytes the instance holds from the program break right now (counted
  *  against its capacity). */
-size_t al_sbrk_taken(const al_allocator *a);
+AL_API size_t al_sbrk_taken(const al_allocator *a);
 
 /** How many regions of the break it holds in its chain: a new one starts
  *  each time something else (malloc) moved the break in between; rewind and
  *  reset drop them again. */
-size_t al_sbrk_region_count(const al_allocator *a);
+AL_API size_t al_sbrk_region_count(const al_allocator *a);
 
 #ifdef __cplusplus
 }

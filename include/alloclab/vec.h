@@ -20,6 +20,7 @@
 #define ALLOCLAB_VEC_H
 
 #include "allocator.h"
+#include "export.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -36,65 +37,110 @@ typedef struct al_vec {
 } al_vec;
 
 /** Minimum capacity of the first allocation, for elements of elem_size bytes. */
-size_t al_vec_min_cap(size_t elem_size);
+AL_API size_t al_vec_min_cap(size_t elem_size);
 
 /** An empty vec (no allocation). False when elem_align is not a power of two
  *  or elem_size is not a multiple of it, or v or a is NULL (then *v is left
  *  untouched). */
-bool al_vec_init(al_vec *v, al_allocator *a, size_t elem_size, size_t elem_align);
+AL_API bool al_vec_init(al_vec *v, al_allocator *a, size_t elem_size, size_t elem_align);
 
 /** As al_vec_init, with room for exactly `cap` elements. False (and *v an
  *  empty vec when the arguments were valid) when the allocation fails. */
-bool al_vec_with_capacity(al_vec *v, al_allocator *a, size_t elem_size, size_t elem_align, size_t cap);
+AL_API bool al_vec_with_capacity(al_vec *v, al_allocator *a, size_t elem_size, size_t elem_align, size_t cap);
 
 /** Make room for `additional` more elements with amortised (doubling)
  *  growth. True when there is room afterwards; false leaves v unchanged. */
-bool al_vec_reserve(al_vec *v, size_t additional);
+AL_API bool al_vec_reserve(al_vec *v, size_t additional);
 
 /** Make room for exactly `additional` more elements (no extra). */
-bool al_vec_reserve_exact(al_vec *v, size_t additional);
+AL_API bool al_vec_reserve_exact(al_vec *v, size_t additional);
 
 /** Append one element copied from `elem` (NULL: zero-filled). Returns the
  *  new element's address, or NULL on failure (v unchanged). */
-void *al_vec_push(al_vec *v, const void *elem);
+AL_API void *al_vec_push(al_vec *v, const void *elem);
 
 /** Append n elements copied from `elems` (NULL: zero-filled). `elems` may
  *  point into v itself. False on failure (v unchanged). */
-bool al_vec_extend(al_vec *v, const void *elems, size_t n);
+AL_API bool al_vec_extend(al_vec *v, const void *elems, size_t n);
 
 /** Remove the last element, copying it to `out` when out is non-NULL.
  *  False when v is empty. Never frees memory. */
-bool al_vec_pop(al_vec *v, void *out);
+AL_API bool al_vec_pop(al_vec *v, void *out);
 
 /** The address of element i, or NULL when i >= len. Valid until the next
  *  call that may allocate. */
-void *al_vec_at(const al_vec *v, size_t i);
+AL_API void *al_vec_at(const al_vec *v, size_t i);
 
 /** Copy element i to `out`; false when i >= len. */
-bool al_vec_get(const al_vec *v, size_t i, void *out);
+AL_API bool al_vec_get(const al_vec *v, size_t i, void *out);
 
 /** Remove every element; the capacity stays. */
-void al_vec_clear(al_vec *v);
+AL_API void al_vec_clear(al_vec *v);
 
 /** Shrink the block to len elements (freeing it when len == 0). False when
  *  the allocator fails to shrink (v unchanged, still valid). */
-bool al_vec_shrink_to_fit(al_vec *v);
+AL_API bool al_vec_shrink_to_fit(al_vec *v);
 
 /** Give the block back; v becomes empty (still usable, same allocator). */
-void al_vec_free(al_vec *v);
+AL_API void al_vec_free(al_vec *v);
 
 /* ----------------------------------------------------------------------------
- * Typed layer. T must be the type the vec was made for.
- *   al_vec v; AL_VEC_INIT(&v, a, int);  AL_VEC_PUSH(&v, int, 42);
- *   int x = AL_VEC_DATA(&v, int)[0];
+ * Typed layer. T must be the type the vec was made for; every helper that
+ * copies elements first checks sizeof(T) == elem_size and fails (false or
+ * NULL, the vec unchanged) when it differs, so a wrong T never copies past
+ * an element. Each macro is a function call: fine as a statement and in an
+ * `if`. `out` is a T * (type-checked) or NULL.
+ *   al_vec v; AL_VEC_INIT(&v, a, int);
+ *   AL_VEC_PUSH(&v, int, 42);
+ *   int x; if (AL_VEC_POP(&v, int, &x)) ...
  * ------------------------------------------------------------------------- */
+
+/** al_vec_push, true when pushed; false also when elem_size != v's. */
+static inline bool al_vec_push_sized(al_vec *v, const void *elem, size_t elem_size)
+{
+    return v->elem_size == elem_size && al_vec_push(v, elem) != NULL;
+}
+
+/** al_vec_extend; false also when elem_size != v's. */
+static inline bool al_vec_extend_sized(al_vec *v, const void *elems, size_t n, size_t elem_size)
+{
+    return v->elem_size == elem_size && al_vec_extend(v, elems, n);
+}
+
+/** al_vec_pop; false also when elem_size != v's. */
+static inline bool al_vec_pop_sized(al_vec *v, void *out, size_t elem_size)
+{
+    return v->elem_size == elem_size && al_vec_pop(v, out);
+}
+
+/** al_vec_get; false also when elem_size != v's. */
+static inline bool al_vec_get_sized(const al_vec *v, size_t i, void *out, size_t elem_size)
+{
+    return v->elem_size == elem_size && al_vec_get(v, i, out);
+}
+
+/** al_vec_at; NULL also when elem_size != v's. */
+static inline void *al_vec_at_sized(const al_vec *v, size_t i, size_t elem_size)
+{
+    return v->elem_size == elem_size ? al_vec_at(v, i) : NULL;
+}
+
 #define AL_VEC_INIT(v, a, T) al_vec_init((v), (a), sizeof(T), _Alignof(T))
 #define AL_VEC_WITH_CAPACITY(v, a, T, n) al_vec_with_capacity((v), (a), sizeof(T), _Alignof(T), (n))
 /* True when pushed. The value is evaluated once. */
-#define AL_VEC_PUSH(v, T, value) (al_vec_push((v), &(T){(value)}) != NULL)
-#define AL_VEC_DATA(v, T) ((T *)(v)->data)
+#define AL_VEC_PUSH(v, T, value) al_vec_push_sized((v), &(T){(value)}, sizeof(T))
+/* Append n elements from the T array `elems`; true when appended. */
+#define AL_VEC_EXTEND(v, T, elems, n) al_vec_extend_sized((v), (const T *){(elems)}, (n), sizeof(T))
+/* Remove the last element into *out (out: T * or NULL); false when empty. */
+#define AL_VEC_POP(v, T, out) al_vec_pop_sized((v), (T *){(out)}, sizeof(T))
+/* Copy element i into *out (out: T *); false when i >= len. */
+#define AL_VEC_GET(v, T, i, out) al_vec_get_sized((v), (i), (T *){(out)}, sizeof(T))
 /* A pointer to element i (NULL when out of range). */
-#define AL_VEC_AT(v, T, i) ((T *)al_vec_at((v), (i)))
+#define AL_VEC_AT(v, T, i) ((T *)al_vec_at_sized((v), (i), sizeof(T)))
+/* The elements as a T array (len of them in use). */
+#define AL_VEC_DATA(v, T) ((T *)(v)->data)
+/* Elements in use. */
+#define AL_VEC_LEN(v) ((v)->len)
 
 #ifdef __cplusplus
 }

@@ -37,6 +37,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "allocator.h"
+#include "export.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -44,7 +45,7 @@ extern "C" {
 
 /** The allocator a built-in wrapper (verbose, stats, locked) wraps, or NULL
  *  when `a` is NULL or not one of them (a backend, a user's own wrapper). */
-al_allocator *al_wrapper_inner(al_allocator *a);
+AL_API al_allocator *al_wrapper_inner(al_allocator *a);
 
 /* ----------------------------------------------------------------------------
  * stats: what a stats: layer counted. A call is counted once it returns.
@@ -83,16 +84,16 @@ typedef struct al_stats {
  *  (a itself or any inner reached through al_wrapper_inner) into *out.
  *  False (and *out untouched) when there is none. Each counter is read
  *  atomically; the set is a consistent snapshot only when no call runs. */
-bool al_stats_get(al_allocator *a, al_stats *out);
+AL_API bool al_stats_get(al_allocator *a, al_stats *out);
 
 /** Zero the counters of that stats: layer: call counts, bytes requested and
  *  histogram; the live figures stay (they describe blocks still out) and the
  *  peaks become the current live figures. No-op when there is none. */
-void al_stats_clear(al_allocator *a);
+AL_API void al_stats_clear(al_allocator *a);
 
 /** A readable summary of *s on f (calls, bytes, live and peak, the non-empty
  *  histogram buckets). The number of characters written, or -1 on error. */
-int al_stats_print(FILE *f, const al_stats *s);
+AL_API int al_stats_print(FILE *f, const al_stats *s);
 
 #ifdef __cplusplus
 }

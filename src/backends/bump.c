@@ -125,11 +125,8 @@ size_t al_bump_remaining(const al_allocator *a)
 static al_allocator *bump_create(const al_options *opts)
 {
     size_t cap = 0; /* with a caller's buffer, no buffer of its own */
+    if (!al_options_check(opts)) return NULL;
     if (!opts->buffer && !al_capacity_option(opts, BUMP_DEFAULT_CAPACITY, "bump", &cap)) return NULL;
-    if (opts->buffer && opts->buffer_size == 0) {
-        al_set_error("bump: buffer given with buffer_size 0");
-        return NULL;
-    }
     al_bump *b = malloc(sizeof *b + cap);
     if (!b) {
         al_set_error("bump: out of memory for a %zu-byte buffer", cap);

@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <strings.h>
 
+/* One declaration of the caps: the descriptor and every instance use it. */
+#define JE_CAPS (AL_CAP_THREAD_SAFE | AL_CAP_FREES)
+
 #if ALLOCLAB_HAVE_JE
 
 /* jemalloc's non-standard API, under the build's prefix. Flag layout as
@@ -72,7 +75,7 @@ static const al_vtable je_vt = {
 static al_allocator *je_create(const al_options *opts)
 {
     (void)opts;
-    return al_plain_handle(&je_vt, AL_CAP_THREAD_SAFE | AL_CAP_FREES, "je");
+    return al_plain_handle(&je_vt, JE_CAPS, "je");
 }
 
 #define JE_UNAVAILABLE NULL
@@ -97,7 +100,7 @@ static const char *je_missing(void)
 const al_backend_desc al_backend_je = {
     .name = "je",
     .description = "jemalloc: size-class arenas per CPU set, thread caches; low fragmentation",
-    .caps = AL_CAP_THREAD_SAFE | AL_CAP_FREES,
+    .caps = JE_CAPS,
     .unavailable = JE_UNAVAILABLE,
     .create = je_create,
 };

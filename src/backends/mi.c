@@ -5,6 +5,9 @@
 
 #include <stdlib.h>
 
+/* One declaration of the caps: the descriptor and every instance use it. */
+#define MI_CAPS (AL_CAP_THREAD_SAFE | AL_CAP_FREES)
+
 #ifndef ALLOCLAB_MI_SONAME
 #define ALLOCLAB_MI_SONAME "libmimalloc.so.2"
 #endif
@@ -92,13 +95,13 @@ static const char *mi_unavailable(void) { return al_dynlib_load(&mi_lib); }
 static al_allocator *mi_create(const al_options *opts)
 {
     (void)opts;
-    return al_dynlib_handle(&mi_lib, &mi_vt, AL_CAP_THREAD_SAFE | AL_CAP_FREES, "mi");
+    return al_dynlib_handle(&mi_lib, &mi_vt, MI_CAPS, "mi");
 }
 
 const al_backend_desc al_backend_mi = {
     .name = "mi",
     .description = "mimalloc: free-list sharding per page, thread-local heaps; the talk's fastest",
-    .caps = AL_CAP_THREAD_SAFE | AL_CAP_FREES,
+    .caps = MI_CAPS,
     .unavailable = mi_unavailable,
     .create = mi_create,
 };

@@ -5,6 +5,9 @@
 
 #include <stdlib.h>
 
+/* One declaration of the caps: the descriptor and every instance use it. */
+#define TC_CAPS (AL_CAP_THREAD_SAFE | AL_CAP_FREES)
+
 #ifndef ALLOCLAB_TC_SONAME
 #define ALLOCLAB_TC_SONAME "libtcmalloc_minimal.so.4"
 #endif
@@ -99,13 +102,13 @@ static const char *tc_unavailable(void) { return al_dynlib_load(&tc_lib); }
 static al_allocator *tc_create(const al_options *opts)
 {
     (void)opts;
-    return al_dynlib_handle(&tc_lib, &tc_vt, AL_CAP_THREAD_SAFE | AL_CAP_FREES, "tc");
+    return al_dynlib_handle(&tc_lib, &tc_vt, TC_CAPS, "tc");
 }
 
 const al_backend_desc al_backend_tc = {
     .name = "tc",
     .description = "tcmalloc (gperftools): per-thread caches over central size-class lists",
-    .caps = AL_CAP_THREAD_SAFE | AL_CAP_FREES,
+    .caps = TC_CAPS,
     .unavailable = tc_unavailable,
     .create = tc_create,
 };

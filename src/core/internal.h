@@ -3,6 +3,7 @@
 #define ALLOCLAB_INTERNAL_H
 
 #include "alloclab/registry.h"
+#include "alloclab/wrappers.h"
 
 /* Backends (src/backends) and wrappers (src/wrappers), one file each. */
 extern const al_backend_desc al_backend_sys;
@@ -35,11 +36,22 @@ al_allocator *al_plain_handle(const al_vtable *vt, unsigned caps, const char *na
  *  unspecified) when it exceeds AL_MAX_SIZE. */
 bool al_capacity_option(const al_options *opts, size_t def, const char *name, size_t *cap);
 
-/** a's state when a is an instance with operations vt, else NULL (a NULL
- *  too): how a backend's counters recognise their own instances. */
+/** Whether *opts is free of contradictions (the rules in registry.h:
+ *  buffer and buffer_size together or neither, not buffer with capacity);
+ *  false with the error set otherwise. al_create checks every spec's
+ *  options; a backend reading these fields checks them too, for a direct
+ *  call of its create. */
+bool al_options_check(const al_options *opts);
+
+/** The state of the first instance with operations vt among a and the
+ *  allocators behind its built-in wrappers (al_wrapper_inner), else NULL (a
+ *  NULL too): how a backend's counters find their own instance, also through
+ *  "stats:bump" or "verbose:locked:arena". */
 static inline void *al_state_if(const al_allocator *a, const al_vtable *vt)
 {
-    return a && a->vt == vt ? a->state : NULL;
+    for (al_allocator *p = (al_allocator *)a; p; p = al_wrapper_inner(p))
+        if (p->vt == vt) return p->state;
+    return NULL;
 }
 
 /** The process-wide sys handle (src/backends/sys.c): libc's malloc, no state.

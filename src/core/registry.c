@@ -62,6 +62,7 @@ const al_wrapper_desc *al_wrapper_at(size_t i)
 
 const al_backend_desc *al_backend_find(const char *name)
 {
+    if (!name) return NULL;
     for (size_t i = 0; i < al_backend_count(); i++)
         if (strcmp(al_backend_at(i)->name, name) == 0) return al_backend_at(i);
     return NULL;
@@ -69,6 +70,7 @@ const al_backend_desc *al_backend_find(const char *name)
 
 const al_wrapper_desc *al_wrapper_find(const char *name)
 {
+    if (!name) return NULL;
     for (size_t i = 0; i < al_wrapper_count(); i++)
         if (strcmp(al_wrapper_at(i)->name, name) == 0) return al_wrapper_at(i);
     return NULL;
@@ -171,13 +173,15 @@ static const al_backend_desc *spec_backend(const char *spec, char parts[MAX_PART
     if (n < 0) return NULL;
     for (int i = 0; i < n - 1; i++) {
         if (!al_wrapper_find(parts[i])) {
-            al_set_error("unknown wrapper '%s' in '%s' (see 'alloclab list')", parts[i], spec);
+            al_set_error("unknown wrapper '%s' in '%s' (not registered; al_wrapper_count/al_wrapper_at "
+                         "list them)", parts[i], spec);
             return NULL;
         }
     }
     const al_backend_desc *b = al_backend_find(parts[n - 1]);
     if (!b) {
-        al_set_error("unknown allocator '%s' (see 'alloclab list')", parts[n - 1]);
+        al_set_error("unknown allocator '%s' (not registered; al_backend_count/al_backend_at list them)",
+                     parts[n - 1]);
         return NULL;
     }
     *nparts = n;
@@ -193,23 +197,35 @@ const char *al_spec_unavailable(const char *spec)
     return b->unavailable ? b->unavailable() : NULL;
 }
 
+/* The options one layer of a spec sees: the caller's, with user taken from
+ * the layer's descriptor when the caller left it NULL (copied into *own). */
+static const al_options *layer_options(const al_options *opts, void *desc_user, al_options *own)
+{
+    if (opts->user || !desc_user) return opts;
+    *own = *opts;
+    own->user = desc_user;
+    return own;
+}
+
 al_allocator *al_create(const char *spec, const al_options *opts)
 {
     static const al_options defaults;
+    al_options own;
     char parts[MAX_PARTS][MAX_NAME];
     int n;
     if (!opts) opts = &defaults;
     const al_backend_desc *b = spec_backend(spec, parts, &n);
-    if (!b) return NULL;
+    if (!b || !al_options_check(opts)) return NULL;
     const char *why = b->unavailable ? b->unavailable() : NULL;
     if (why) {
         al_set_error("allocator '%s' is unavailable: %s", b->name, why);
         return NULL;
     }
-    al_allocator *a = b->create(opts);
+    al_allocator *a = b->create(layer_options(opts, b->user, &own));
     if (!a) return NULL;
     for (int i = n - 2; i >= 0; i--) {
-        al_allocator *w = al_wrapper_find(parts[i])->wrap(a, opts);
+        const al_wrapper_desc *wd = al_wrapper_find(parts[i]);
+        al_allocator *w = wd->wrap(a, layer_options(opts, wd->user, &own));
         if (!w) {
             al_destroy(a);
             return NULL;
