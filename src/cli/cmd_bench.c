@@ -269,7 +269,12 @@ static int run_bench(bench_opts *o)
     char err[256] = "";
     size_t n = 0;
     al_bench_item *items = al_bench_plan(&o->cfg, &n, err, sizeof err);
-    if (!items) return al_cli_usage_error("%s", err);
+    if (!items) {
+        /* The library's hint names its API; on the command line, the command. */
+        char *hint = strstr(err, " (not registered;");
+        if (hint) snprintf(hint, sizeof err - (size_t)(hint - err), " (see 'alloclab list')");
+        return al_cli_usage_error("%s", err);
+    }
     int rc = n == 0 ? empty_plan_error(o) : o->list ? print_list(items, n) : -1;
     free(items);
     if (rc >= 0) return rc;
