@@ -203,7 +203,7 @@ static const char *const trees_params[] = {"12", "16", NULL};
 
 const al_workload al_workload_binary_trees = {
     .name = "binary-trees",
-    .description = "build, check and discard complete binary trees (benchmarks-game shape); arenas reset per tree",
+    .description = "build, check and discard complete binary trees up to <depth> (benchmarks-game shape); arenas reset per tree",
     .params = trees_params,
     .setup = trees_setup,
     .run = trees_run,
