@@ -103,6 +103,27 @@ static void test_help_lists_the_commands(void **state)
     assert_non_null(strstr(run.out, "  demo "));
 }
 
+/* A command whose output cannot be written (stdout on /dev/full) fails:
+ * status 1 and one line on stderr, not a silent success. */
+static void test_unwritable_stdout_fails(void **state)
+{
+    (void)state;
+    static const char *const cmds[] = {"list", "--help", "demo", "compare --help", "history --help"};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        char sh[1024], out[1024] = "";
+        snprintf(sh, sizeof sh, "'%s' %s 2>&1 >/dev/full; echo \"rc=$?\"", ALLOCLAB_CLI, cmds[i]);
+        FILE *p = popen(sh, "r");
+        assert_non_null(p);
+        size_t n = fread(out, 1, sizeof out - 1, p);
+        out[n] = '\0';
+        pclose(p);
+        const char *rc = strstr(out, "rc=");
+        if (!rc || strcmp(rc, "rc=1\n") != 0) fail_msg("alloclab %s >/dev/full: %s", cmds[i], out);
+        if (cli_count_lines(out) != 2 || strncmp(out, "alloclab: ", 10) != 0)
+            fail_msg("alloclab %s >/dev/full: not one stderr line: %s", cmds[i], out);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -112,6 +133,7 @@ int main(void)
         cmocka_unit_test(test_no_command_is_a_usage_error),
         cmocka_unit_test(test_unknown_command_is_one_line),
         cmocka_unit_test(test_help_lists_the_commands),
+        cmocka_unit_test(test_unwritable_stdout_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

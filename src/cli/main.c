@@ -1,6 +1,7 @@
 /* alloclab: the command-line entry point and subcommand dispatch. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +39,18 @@ static void usage(FILE *out)
         fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].help);
 }
 
+/* A command that succeeded but whose output did not all reach stdout (a full
+ * disk, a closed pipe) has failed: status 1 and one line on stderr. A command
+ * that already failed has said so; its status stands. */
+static int check_stdout(int rc)
+{
+    errno = 0;
+    bool flush_failed = fflush(stdout) != 0;
+    if (rc != 0 || (!flush_failed && !ferror(stdout))) return rc;
+    fprintf(stderr, "alloclab: cannot write the output: %s\n", flush_failed && errno ? strerror(errno) : "write error");
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -46,9 +59,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);
-        return 0;
+        return check_stdout(0);
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+        if (strcmp(argv[1], commands[i].name) == 0) return check_stdout(commands[i].run(argc - 1, argv + 1));
     return al_cli_usage_error("unknown command '%s' (alloclab --help lists them)", argv[1]);
 }
