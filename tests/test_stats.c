@@ -25,6 +25,21 @@ static void test_median_percentile(void **state)
     assert_true(isnan(al_stat_median(odd, 0)));
 }
 
+/* A sample that is not a number (a null in a JSON report reads back as NaN)
+ * sorts after every number, wherever it stands: the comparator is a total
+ * order, as qsort requires, so the numbers keep their own order. */
+static void test_nan_sorts_last(void **state)
+{
+    (void)state;
+    double front[] = {NAN, 3, 1, 2}, mid[] = {3, 1, NAN, 2};
+    double *sets[] = {front, mid};
+    for (size_t i = 0; i < N(sets); i++) {
+        assert_float_equal(al_stat_percentile(sets[i], 4, 0), 1, 0);
+        assert_float_equal(al_stat_percentile(sets[i], 4, 100.0 * 2 / 3), 3, 1e-12);
+        assert_true(isnan(al_stat_percentile(sets[i], 4, 100)));
+    }
+}
+
 static void test_mean_stddev_mad(void **state)
 {
     (void)state;
@@ -107,6 +122,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_median_percentile),
+        cmocka_unit_test(test_nan_sorts_last),
         cmocka_unit_test(test_mean_stddev_mad),
         cmocka_unit_test(test_tukey_fences),
         cmocka_unit_test(test_bootstrap_constant_and_deterministic),

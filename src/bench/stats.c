@@ -9,9 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A total order, as qsort requires: NaN (a sample a report stored as null)
+ * after every number, equal to another NaN. */
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
+    if (isnan(x) || isnan(y)) return (isnan(x) != 0) - (isnan(y) != 0);
     return (x > y) - (x < y);
 }
 
