@@ -216,6 +216,27 @@ static void test_round_trip(void **state)
     al_bench_run_free(&run);
 }
 
+/* A CPU count that no int holds (or a negative one) in a foreign report
+ * reads as 0, unknown: never an out-of-range conversion. */
+static void test_read_out_of_range_cpu_count(void **state)
+{
+    (void)state;
+    static const char *const counts[] = {"1e30", "-1e30", "4294967296", "-3"};
+    char *dir = synth_tmpdir(), path[512], err[256];
+    snprintf(path, sizeof path, "%s/cpus.json", dir);
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fprintf(f, "{\"context\": {\"num_cpus\": %s}, \"benchmarks\": [{\"name\": \"a/b/sys\"}]}\n", counts[i]);
+        fclose(f);
+        al_bench_run back;
+        assert_int_equal(al_report_json_read(path, &back, err, sizeof err), 0);
+        if (back.ctx.ncpus != 0) fail_msg("num_cpus %s read as %d", counts[i], back.ctx.ncpus);
+        al_bench_run_free(&back);
+    }
+    synth_rmdir(dir);
+}
+
 static void test_csv_quoting(void **state)
 {
     (void)state;
@@ -329,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_schema),
         cmocka_unit_test(test_nan_is_null),
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_read_out_of_range_cpu_count),
         cmocka_unit_test(test_csv_quoting),
         cmocka_unit_test(test_markdown),
         cmocka_unit_test(test_markdown_ties_and_instructions),

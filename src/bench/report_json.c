@@ -12,6 +12,7 @@
 #include "report_util.h"
 
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,7 +153,8 @@ static void read_context(json_t *c, al_bench_context *ctx)
     al_report_copy(ctx->date, sizeof ctx->date, str(c, "date"));
     al_report_copy(ctx->host, sizeof ctx->host, str(c, "host_name"));
     al_report_copy(ctx->cpu, sizeof ctx->cpu, str(c, "cpu_model"));
-    ctx->ncpus = (int)get_num(c, "num_cpus", 0);
+    double ncpus = get_num(c, "num_cpus", 0);
+    ctx->ncpus = ncpus >= 1 && ncpus <= INT_MAX ? (int)ncpus : 0; /* 0: unknown */
     ctx->mhz_per_cpu = get_num(c, "mhz_per_cpu", 0);
     al_report_copy(ctx->compiler, sizeof ctx->compiler, str(c, "compiler"));
     const char *bt = str(c, "build_type");
