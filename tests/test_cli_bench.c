@@ -121,6 +121,10 @@ static void test_bad_options(void **state)
     BAD("--mode", "cycles");
     BAD("--format", "xml");
     BAD("--save", "");
+    BAD("--bogus=3");
+    BAD("--samples=abc");
+    BAD("--save", "x", "--no-db");             /* a label nothing would store */
+    BAD("--out", "same.txt", "--html", "same.txt", "--no-db");
     /* An unknown option is named as such, even as the last argument. */
     BAD("--bogus");
     char *out, *err;
@@ -175,6 +179,9 @@ static void test_bad_command_leaves_files_alone(void **state)
     BAD("--allocators", "sys", "--db", db, "--out", out_new, "--html", "/nonexistent-alloclab-dir/r.html");
     BAD("--allocators", "sys", "--db", db, "--out", out_old, "--html", "/nonexistent-alloclab-dir/r.html");
     BAD("--allocators", "nosuch", "--db", db, "--out", out_new);
+    /* A report aimed at the database itself is refused before anything runs. */
+    BAD("--allocators", "sys", "--workloads", "single-alloc/64", "--db", db, "--out", db);
+    BAD("--allocators", "sys", "--workloads", "single-alloc/64", "--db", db, "--html", db);
 
     char *bytes = slurp(db);
     assert_string_equal(bytes, known);
@@ -211,6 +218,11 @@ static void test_list_prints_the_plan(void **state)
     assert_int_equal(run_cli(&out, &err, (const char *const[]){"--list", "--allocators", "sys", NULL}), 0);
     assert_string_equal(out, expected);
     assert_string_equal(err, "");
+    free(out);
+    free(err);
+    /* --name=value is the same as --name value. */
+    assert_int_equal(run_cli(&out, &err, (const char *const[]){"--list", "--allocators=sys", NULL}), 0);
+    assert_string_equal(out, expected);
     free(out);
     free(err);
 

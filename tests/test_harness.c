@@ -126,6 +126,14 @@ static const al_workload w_ok = {"t-ok", "test: empty loop", two_params, t_setup
 static const al_workload w_crash = {"t-crash", "test: segfaults", one_param, t_setup, crash_run, t_teardown, NULL, NULL};
 static const al_workload w_fail = {"t-fail", "test: bad memory", one_param, t_setup, fail_run, t_teardown, NULL, NULL};
 static const al_workload w_hang = {"t-hang", "test: never returns", one_param, t_setup, hang_run, t_teardown, NULL, NULL};
+/* Never returns from teardown: the harness must kill it, not wait forever. */
+static void hang_teardown(void *inst)
+{
+    free(inst);
+    for (;;) pause();
+}
+static const al_workload w_hangtear = {"t-hangtear", "test: teardown hangs", one_param, t_setup, ok_run,
+                                       hang_teardown, NULL, NULL};
 static const al_workload w_slow = {"t-slow", "test: 150 ms a run", one_param, t_setup, slow_run, t_teardown, NULL, NULL};
 static const al_workload w_fixed = {.name = "t-fixed", .description = "test: fixed iterations", .params = one_param,
                                     .setup = t_setup, .run = logging_run, .teardown = t_teardown, .fixed_iters = seven};
@@ -196,7 +204,7 @@ static void test_plan_default_covers_everything(void **state)
     }
     /* ... plus the test's registered workloads, the first of which has two
      * parameters (the others one each). */
-    expected += (2 + 8) * na;
+    expected += (2 + 9) * na;
     assert_int_equal(n, expected);
     for (size_t k = 0; k < n; k++) assert_null(al_spec_unavailable(items[k].allocator));
     free(items);
@@ -337,6 +345,21 @@ static void test_execute_timeout_kills(void **state)
     assert_int_equal(run.nresults, 1);
     assert_int_equal(run.results[0].status, AL_RUN_FAILED);
     assert_non_null(strstr(run.results[0].reason, "timed out"));
+    al_bench_run_free(&run);
+}
+
+static void test_teardown_timeout_kills(void **state)
+{
+    (void)state;
+    const char *wls[] = {"t-hangtear"}, *allocs[] = {"sys"};
+    al_bench_config cfg = small_cfg(wls, 1, allocs, 1);
+    cfg.timeout_s = 0.3;
+    al_bench_run run = {0};
+    char err[256] = "";
+    assert_int_equal(al_bench_execute(&cfg, &run, err, sizeof err), 0);
+    assert_int_equal(run.nresults, 1);
+    assert_int_equal(run.results[0].status, AL_RUN_FAILED);
+    assert_non_null(strstr(run.results[0].reason, "teardown"));
     al_bench_run_free(&run);
 }
 
@@ -637,7 +660,7 @@ static void test_report_table(void **state)
 
 int main(int argc, char **argv)
 {
-    const al_workload *mine[] = {&w_ok, &w_crash, &w_fail, &w_hang, &w_unsup, &w_slow, &w_fixed, &w_zero, &w_busy2};
+    const al_workload *mine[] = {&w_ok, &w_crash, &w_fail, &w_hang, &w_unsup, &w_slow, &w_fixed, &w_zero, &w_busy2, &w_hangtear};
     for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++)
         if (al_workload_register(mine[i]) != 0) return 1;
     /* Under valgrind this program is the benchmark child (al_callgrind_measure
@@ -653,6 +676,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_execute_failures_become_results),
         cmocka_unit_test(test_execute_timeout_kills),
         cmocka_unit_test(test_quick_budget_caps_slow_groups),
+        cmocka_unit_test(test_teardown_timeout_kills),
         cmocka_unit_test(test_rounds_rotate),
         cmocka_unit_test(test_fixed_iters_skip_calibration),
         cmocka_unit_test(test_cpu_time),

@@ -177,7 +177,11 @@ static int migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
 
 al_history *al_history_open(const char *path, bool create, char *err, size_t errlen)
 {
-    if (!path || !*path) path = AL_HISTORY_DEFAULT_PATH;
+    if (!path) path = AL_HISTORY_DEFAULT_PATH;
+    if (!*path) {
+        fail(err, errlen, "the database path is empty%s%s", "", "");
+        return NULL;
+    }
     struct stat sb;
     bool exists = stat(path, &sb) == 0;
     if (exists && !S_ISREG(sb.st_mode)) {

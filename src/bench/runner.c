@@ -211,15 +211,30 @@ static void reap(slot *s, al_bench_result *r, bool kill_it)
     int wst = 0;
     struct rusage ru;
     pid_t got;
+    /* A child that was told to quit gets until s->deadline to tear down;
+     * one that hangs there is killed, so the harness never waits forever. */
+    bool hung = false;
+    if (!kill_it && isfinite(s->deadline)) {
+        while ((got = wait4(s->pid, &wst, WNOHANG, &ru)) == 0 && now_s() < s->deadline) usleep(1000);
+        if (got == 0) {
+            kill(s->pid, SIGKILL);
+            hung = true;
+        } else if (got > 0) {
+            goto reaped;
+        }
+    }
     do got = wait4(s->pid, &wst, 0, &ru);
     while (got < 0 && errno == EINTR);
+reaped:
     s->pid = 0;
     if (got < 0) return;
     r->peak_rss_kib = ru.ru_maxrss;
     r->minor_faults = ru.ru_minflt;
     r->major_faults = ru.ru_majflt;
     if (r->status != AL_RUN_OK || kill_it) return;
-    if (WIFSIGNALED(wst)) {
+    if (hung) {
+        set_failure(r, s, AL_RUN_FAILED, "timed out: the workload's teardown did not finish");
+    } else if (WIFSIGNALED(wst)) {
         int sig = WTERMSIG(wst);
         char why[128];
         snprintf(why, sizeof why, "crashed: killed by SIG%s (%s)", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?",
@@ -353,6 +368,7 @@ void al_runner_group(const al_bench_item *items, size_t n, const al_runner_opts 
             msg q = {.kind = MSG_QUIT};
             send_msg(slots[i].fd, &q);
             slots[i].live = false;
+            slots[i].deadline = now_s() + o->timeout_s;
         }
         reap(&slots[i], r, false);
         if (r->status != AL_RUN_OK) {

@@ -113,6 +113,15 @@ static bool takes_value(const char *opt)
     return false;
 }
 
+/* Whether two paths name one file: the same existing inode, or the same
+ * text when the files do not exist yet. */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (stat(a, &sa) == 0 && stat(b, &sb) == 0) return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    return strcmp(a, b) == 0;
+}
+
 static int parse_args(int argc, char **argv, bench_opts *o)
 {
     o->format = "table";
@@ -122,6 +131,17 @@ static int parse_args(int argc, char **argv, bench_opts *o)
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = true;
         int rc = 0;
+        /* --name=value: the same as --name value. */
+        char name[32];
+        const char *eq = strncmp(a, "--", 2) == 0 ? strchr(a, '=') : NULL;
+        if (eq) {
+            if ((size_t)(eq - a) >= sizeof name) return al_cli_usage_error("bench: unknown option '%s'", a);
+            snprintf(name, sizeof name, "%.*s", (int)(eq - a), a);
+            if (!takes_value(name)) return al_cli_usage_error("bench: unknown option '%s'", name);
+            a = name;
+            val = eq + 1;
+            takes = false;
+        }
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             fputs(usage_text, stdout);
             return -1;
@@ -164,6 +184,14 @@ static int parse_args(int argc, char **argv, bench_opts *o)
         if (takes) i++;
     }
     if (o->db_path && !*o->db_path) return al_cli_usage_error("--db needs a path");
+    if (o->label && o->no_db) return al_cli_usage_error("--save LABEL stores the run: it cannot go with --no-db");
+    /* A report written over the results database (or over the other report)
+     * would destroy it: refuse the same file under two roles. */
+    const char *roles[][2] = {{"--out", o->out_path}, {"--html", o->html_path}, {"--db", o->no_db ? NULL : o->db_path}};
+    for (size_t x = 0; x < 3; x++)
+        for (size_t y = x + 1; y < 3; y++)
+            if (roles[x][1] && roles[y][1] && same_file(roles[x][1], roles[y][1]))
+                return al_cli_usage_error("%s and %s name the same file '%s'", roles[x][0], roles[y][0], roles[x][1]);
     return 0;
 }
 
