@@ -23,56 +23,6 @@ void wl_why(char *why, size_t whylen, const char *fmt, ...)
  * Patterns. Checks compare whole words where they can: verification must
  * cost the same for every allocator and stay small next to the workload.
  * ------------------------------------------------------------------------- */
-bool wl_check_bytes(const void *p, size_t n, unsigned char byte)
-{
-    const unsigned char *b = p;
-    uint64_t word = 0x0101010101010101ull * byte;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, b + i, 8);
-        if (w != word) return false;
-    }
-    for (; i < n; i++)
-        if (b[i] != byte) return false;
-    return true;
-}
-
-/* Head word: wl_mix(key) (a bijection, so distinct keys differ there);
- * tail word and fill byte: hashes of the head. The tail covers bytes
- * [max(8, n - 8), n). */
-static inline uint64_t tail_word(uint64_t head) { return wl_mix(head ^ 0x7A11ull); }
-static inline unsigned char fill_byte(uint64_t head) { return (unsigned char)(wl_mix(head) >> 56); }
-static inline size_t head_len(size_t n) { return n < 8 ? n : 8; }
-static inline size_t tail_len(size_t n) { return n <= 8 ? 0 : n < 16 ? n - 8 : 8; }
-
-void wl_fill_ends(void *p, size_t n, uint64_t key)
-{
-    unsigned char *b = p;
-    uint64_t head = wl_mix(key), tail = tail_word(head);
-    memcpy(b, &head, head_len(n));
-    memcpy(b + n - tail_len(n), &tail, tail_len(n));
-}
-
-bool wl_check_ends(const void *p, size_t n, uint64_t key)
-{
-    const unsigned char *b = p;
-    uint64_t head = wl_mix(key), tail = tail_word(head);
-    return memcmp(b, &head, head_len(n)) == 0 && memcmp(b + n - tail_len(n), &tail, tail_len(n)) == 0;
-}
-
-void wl_fill_block(void *p, size_t n, uint64_t key)
-{
-    if (n > 16) memset((char *)p + 8, fill_byte(wl_mix(key)), n - 16);
-    wl_fill_ends(p, n, key);
-}
-
-bool wl_check_block(const void *p, size_t n, uint64_t key)
-{
-    if (!wl_check_ends(p, n, key)) return false;
-    return n <= 16 || wl_check_bytes((const char *)p + 8, n - 16, fill_byte(wl_mix(key)));
-}
-
 #define WL_PAGE 4096u
 
 /* Page 0 holds the head word itself; page pg > 0 a word of its own. */

@@ -63,14 +63,66 @@ static inline uint64_t wl_mix(uint64_t x)
 /* The key of block `index` under `salt`. */
 static inline uint64_t wl_key(uint64_t salt, uint64_t index) { return wl_mix(salt ^ 0x5A17ull) + index; }
 
+/* ----------------------------------------------------------------------------
+ * Patterns, inline: they run once per block inside every workload's timed
+ * region, so a call per block would weigh on every allocator's figure.
+ * ------------------------------------------------------------------------- */
+static inline bool wl_check_bytes(const void *p, size_t n, unsigned char byte)
+{
+    const unsigned char *b = p;
+    uint64_t word = 0x0101010101010101ull * byte;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, b + i, 8);
+        if (w != word) return false;
+    }
+    for (; i < n; i++)
+        if (b[i] != byte) return false;
+    return true;
+}
+
+/* Head word: wl_mix(key) (a bijection, so distinct keys differ there);
+ * tail word: a hash of the head; fill byte: the tail's top byte (one hash
+ * less per block, and inlined the compiler computes the tail once). The
+ * tail covers bytes [max(8, n - 8), n). */
+static inline uint64_t wl_tail_word(uint64_t head) { return wl_mix(head ^ 0x7A11ull); }
+static inline unsigned char wl_fill_byte(uint64_t head) { return (unsigned char)(wl_tail_word(head) >> 56); }
+static inline size_t wl_head_len(size_t n) { return n < 8 ? n : 8; }
+static inline size_t wl_tail_len(size_t n) { return n <= 8 ? 0 : n < 16 ? n - 8 : 8; }
+
+static inline void wl_fill_ends(void *p, size_t n, uint64_t key)
+{
+    unsigned char *b = p;
+    uint64_t head = wl_mix(key), tail = wl_tail_word(head);
+    memcpy(b, &head, wl_head_len(n));
+    memcpy(b + n - wl_tail_len(n), &tail, wl_tail_len(n));
+}
+
+static inline bool wl_check_ends(const void *p, size_t n, uint64_t key)
+{
+    const unsigned char *b = p;
+    uint64_t head = wl_mix(key), tail = wl_tail_word(head);
+    return memcmp(b, &head, wl_head_len(n)) == 0 && memcmp(b + n - wl_tail_len(n), &tail, wl_tail_len(n)) == 0;
+}
+
+static inline void wl_fill_block(void *p, size_t n, uint64_t key)
+{
+    if (n > 16) memset((char *)p + 8, wl_fill_byte(wl_mix(key)), n - 16);
+    wl_fill_ends(p, n, key);
+}
+
+static inline bool wl_check_block(const void *p, size_t n, uint64_t key)
+{
+    if (!wl_check_ends(p, n, key)) return false;
+    return n <= 16 || wl_check_bytes((const char *)p + 8, n - 16, wl_fill_byte(wl_mix(key)));
+}
+
+
 /* The whole pattern of key into p[0..n) / true when p[0..n) holds it. */
-void wl_fill_block(void *p, size_t n, uint64_t key);
-bool wl_check_block(const void *p, size_t n, uint64_t key);
 
 /* Only the head and tail words (the first and last 8 bytes; what fits when
  * n < 16): for blocks whose pages must stay untouched. */
-void wl_fill_ends(void *p, size_t n, uint64_t key);
-bool wl_check_ends(const void *p, size_t n, uint64_t key);
 
 /* The head and tail words, and one word at the start of every 4 KiB page
  * (each page's word differs): every page is touched once. */
@@ -78,7 +130,6 @@ void wl_fill_pages(void *p, size_t n, uint64_t key);
 bool wl_check_pages(const void *p, size_t n, uint64_t key);
 
 /* True when every byte of p[0..n) equals `byte`. */
-bool wl_check_bytes(const void *p, size_t n, unsigned char byte);
 
 /* ----------------------------------------------------------------------------
  * Escaping the optimizer: a pointer passed to wl_escape is assumed read and
