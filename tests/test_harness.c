@@ -333,10 +333,11 @@ static void test_execute_failures_become_results(void **state)
     al_bench_run_free(&run);
 }
 
-static void test_execute_timeout_kills(void **state)
+/* A step that never ends (a sample, or the teardown after QUIT) is killed
+ * after the timeout and becomes a failed result naming what hung. */
+static void expect_killed(const char *workload, const char *reason_part)
 {
-    (void)state;
-    const char *wls[] = {"t-hang"}, *allocs[] = {"sys"};
+    const char *wls[] = {workload}, *allocs[] = {"sys"};
     al_bench_config cfg = small_cfg(wls, 1, allocs, 1);
     cfg.timeout_s = 0.3;
     al_bench_run run = {0};
@@ -344,23 +345,20 @@ static void test_execute_timeout_kills(void **state)
     assert_int_equal(al_bench_execute(&cfg, &run, err, sizeof err), 0);
     assert_int_equal(run.nresults, 1);
     assert_int_equal(run.results[0].status, AL_RUN_FAILED);
-    assert_non_null(strstr(run.results[0].reason, "timed out"));
+    assert_non_null(strstr(run.results[0].reason, reason_part));
     al_bench_run_free(&run);
+}
+
+static void test_execute_timeout_kills(void **state)
+{
+    (void)state;
+    expect_killed("t-hang", "timed out");
 }
 
 static void test_teardown_timeout_kills(void **state)
 {
     (void)state;
-    const char *wls[] = {"t-hangtear"}, *allocs[] = {"sys"};
-    al_bench_config cfg = small_cfg(wls, 1, allocs, 1);
-    cfg.timeout_s = 0.3;
-    al_bench_run run = {0};
-    char err[256] = "";
-    assert_int_equal(al_bench_execute(&cfg, &run, err, sizeof err), 0);
-    assert_int_equal(run.nresults, 1);
-    assert_int_equal(run.results[0].status, AL_RUN_FAILED);
-    assert_non_null(strstr(run.results[0].reason, "teardown"));
-    al_bench_run_free(&run);
+    expect_killed("t-hangtear", "teardown");
 }
 
 /* --quick stops a slow group's rounds after its time budget, once it has 5

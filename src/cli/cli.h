@@ -5,6 +5,7 @@
 #define ALLOCLAB_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 int al_cmd_list(int argc, char **argv);
 int al_cmd_demo(int argc, char **argv);
@@ -18,6 +19,12 @@ int al_cmd_show(int argc, char **argv);
  * a separate value); NULL when argv[*i] is another option, or when the value
  * is missing (then *missing is set). */
 const char *al_cli_option_value(int argc, char **argv, int *i, const char *name, bool *missing);
+
+/* The report writer for --format NAME ("table", "json", "csv", "markdown";
+ * "html" too when html is true), or NULL for an unknown name. */
+struct al_bench_run;
+typedef int (*al_cli_report_fn)(FILE *out, const struct al_bench_run *run);
+al_cli_report_fn al_cli_report_for(const char *format, bool html);
 
 /* Print "alloclab: <message>" on stderr and return 2. */
 int al_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

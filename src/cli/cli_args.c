@@ -1,6 +1,8 @@
 /* Argument helpers shared by the subcommands. */
 #include "cli.h"
 
+#include "bench.h"
+
 #include <string.h>
 
 const char *al_cli_option_value(int argc, char **argv, int *i, const char *name, bool *missing)
@@ -14,4 +16,14 @@ const char *al_cli_option_value(int argc, char **argv, int *i, const char *name,
         return NULL;
     }
     return argv[++*i];
+}
+
+al_cli_report_fn al_cli_report_for(const char *format, bool html)
+{
+    if (strcmp(format, "table") == 0) return al_report_table;
+    if (strcmp(format, "json") == 0) return al_report_json;
+    if (strcmp(format, "csv") == 0) return al_report_csv;
+    if (strcmp(format, "markdown") == 0) return al_report_markdown;
+    if (html && strcmp(format, "html") == 0) return al_report_html;
+    return NULL;
 }

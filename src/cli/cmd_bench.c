@@ -169,7 +169,7 @@ static int parse_args(int argc, char **argv, bench_opts *o)
             else if (strcmp(val, "instructions") == 0) o->cfg.mode = AL_MODE_INSTRUCTIONS;
             else rc = al_cli_usage_error("--mode: '%s' is not time or instructions", val);
         } else if (strcmp(a, "--format") == 0) {
-            if (strcmp(val, "table") && strcmp(val, "json") && strcmp(val, "csv") && strcmp(val, "markdown"))
+            if (!al_cli_report_for(val, false))
                 rc = al_cli_usage_error("--format: '%s' is not table, json, csv or markdown", val);
             o->format = val;
         } else if (strcmp(a, "--out") == 0) o->out_path = val;
@@ -235,14 +235,6 @@ static int out_write(out_file *of, int (*report)(FILE *, const al_bench_run *), 
         return 1;
     }
     return 0;
-}
-
-static int (*format_fn(const char *format))(FILE *, const al_bench_run *)
-{
-    if (strcmp(format, "json") == 0) return al_report_json;
-    if (strcmp(format, "csv") == 0) return al_report_csv;
-    if (strcmp(format, "markdown") == 0) return al_report_markdown;
-    return al_report_table;
 }
 
 /* ----------------------------------------------------------------------------
@@ -327,7 +319,7 @@ static int run_bench(bench_opts *o)
     }
 
     int status = 0;
-    int (*fmt)(FILE *, const al_bench_run *) = format_fn(o->format);
+    al_cli_report_fn fmt = al_cli_report_for(o->format, false);
     if (out.f) {
         status |= out_write(&out, fmt, &run);
         if (fmt != al_report_table && al_report_table(stdout, &run) != 0) status = 1;

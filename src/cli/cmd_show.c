@@ -32,7 +32,7 @@ static int parse(int argc, char **argv, show_opts *o)
         } else if ((v = al_cli_option_value(argc, argv, &i, "--db", &missing))) {
             o->db = v;
         } else if ((v = al_cli_option_value(argc, argv, &i, "--format", &missing))) {
-            if (strcmp(v, "table") && strcmp(v, "json") && strcmp(v, "csv") && strcmp(v, "markdown"))
+            if (!al_cli_report_for(v, false))
                 return al_cli_usage_error("--format: '%s' is not table, json, csv or markdown", v);
             o->format = v;
         } else if ((v = al_cli_option_value(argc, argv, &i, "--out", &missing))) {
@@ -52,14 +52,6 @@ static int parse(int argc, char **argv, show_opts *o)
     return -1; /* go on */
 }
 
-static int render(FILE *f, const char *format, const al_bench_run *run)
-{
-    if (strcmp(format, "json") == 0) return al_report_json(f, run);
-    if (strcmp(format, "csv") == 0) return al_report_csv(f, run);
-    if (strcmp(format, "markdown") == 0) return al_report_markdown(f, run);
-    return al_report_table(f, run);
-}
-
 /* Render into memory, then write the file whole: a report that cannot be
  * made leaves no partial file behind. */
 static int write_file(const char *path, const char *format, const al_bench_run *run)
@@ -67,7 +59,7 @@ static int write_file(const char *path, const char *format, const al_bench_run *
     char *buf = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&buf, &len);
-    int rc = !mem ? -1 : strcmp(format, "html") == 0 ? al_report_html(mem, run) : render(mem, format, run);
+    int rc = mem ? al_cli_report_for(format, true)(mem, run) : -1;
     if (mem && fclose(mem) != 0) rc = -1;
     if (rc != 0) {
         free(buf);
@@ -103,7 +95,8 @@ int al_cmd_show(int argc, char **argv)
     }
     rc = 0;
     if (o.out) rc = write_file(o.out, o.format, &run);
-    else if (render(stdout, o.format, &run) != 0 || fflush(stdout) != 0) rc = al_cli_usage_error("cannot write the report");
+    else if (al_cli_report_for(o.format, false)(stdout, &run) != 0 || fflush(stdout) != 0)
+        rc = al_cli_usage_error("cannot write the report");
     if (rc == 0 && o.html) rc = write_file(o.html, "html", &run);
     al_bench_run_free(&run);
     return rc;
