@@ -6,11 +6,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "bench.h"
+#include "harness.h"
+#include "history.h"
 #include "synth_run.h"
 
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>

@@ -8,12 +8,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "bench.h"
+#include "callgrind.h"
+#include "reports.h"
 
 #include <alloclab/registry.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench.h"
+#include "workload.h"
 #include "wl_test_allocs.h"
 
 static const char *const production[] = {"sys", "je", "mi", "tc"};

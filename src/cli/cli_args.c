@@ -1,7 +1,7 @@
 /* Argument helpers shared by the subcommands. */
 #include "cli.h"
 
-#include "bench.h"
+#include "reports.h"
 
 #include <string.h>
 

@@ -11,11 +11,14 @@
  * finished run is a warning. */
 #include "cli.h"
 
-#include "bench.h"
+#include "callgrind.h"
+#include "reports.h"
+#include "history.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>

@@ -7,7 +7,8 @@
  * --fail-on-regression when something regressed, 2 on bad input. */
 #include "cli.h"
 
-#include "bench.h"
+#include "reports.h"
+#include "history.h"
 #include "report_util.h"
 
 #include <math.h>

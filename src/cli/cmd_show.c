@@ -4,7 +4,8 @@
  * id or FILE.json; the default is the last run of the database. */
 #include "cli.h"
 
-#include "bench.h"
+#include "reports.h"
+#include "history.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
 #include "wl_test_allocs.h"
 
 #include <alloclab/registry.h>
-#include "bench.h"
+#include "workload.h"
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>

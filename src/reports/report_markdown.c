@@ -5,10 +5,11 @@
  * its CI is clear of the others (else the tie is marked). Unsupported and failed cells say so, and
  * their reasons follow the table. A --quick run is flagged above the tables. Cell text never breaks the table: '|' and
  * line breaks are escaped, and '<' '>' too (GitHub would take them for HTML). */
-#include "bench.h"
+#include "reports.h"
 #include "report_util.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,6 +1,7 @@
 /* Result sets: lookup, naming and release. */
-#include "bench.h"
+#include "results.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -4,12 +4,13 @@
  * order, narrowed by the filter. Execution goes group by group (one workload
  * and parameter, every allocator) through runner.c's child processes, or
  * through callgrind in instruction mode. */
-#include "bench.h"
+#include "callgrind.h"
 #include "runner.h"
 
 #include <alloclab/registry.h>
 #include <math.h>
 #include <regex.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

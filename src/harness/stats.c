@@ -3,7 +3,7 @@
  * Every function leaves its input untouched (it sorts a copy) and returns NaN
  * for an empty input. The bootstrap uses its own seeded generator, so the same
  * samples always give the same interval. */
-#include "bench.h"
+#include "stats.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,9 +1,19 @@
-/* alloclab bench — internals of the instruction-count mode (callgrind*.c),
- * shared with the tests. The public entry points are in bench.h. */
+/* Instruction counts under valgrind --tool=callgrind: the entry points the
+ * harness calls, and the internals of the mode (callgrind*.c) shared with the tests. */
 #ifndef ALLOCLAB_CALLGRIND_H
 #define ALLOCLAB_CALLGRIND_H
 
-#include "bench.h"
+#include "harness.h"
+
+/* Whether valgrind can be run here: NULL, or a one-line reason with the package. */
+const char *al_callgrind_unavailable(void);
+/* Run `iters` iterations of one benchmark under callgrind, counting only the
+ * timed region; per-iteration instructions and estimated cycles
+ * (L1 hits + 5 x LL hits + 35 x RAM accesses). */
+al_run_status al_callgrind_measure(const al_bench_item *item, uint64_t iters, double *instructions,
+                                   double *est_cycles, char *why, size_t whylen);
+/* The hidden child entry point valgrind runs: alloclab bench --callgrind-child ... */
+int al_callgrind_child_main(int argc, char **argv);
 
 /* The totals of one callgrind output file. */
 typedef struct al_callgrind_totals {

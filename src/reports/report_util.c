@@ -3,6 +3,7 @@
 #include "report_util.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* ---- grouping --------------------------------------------------------------

@@ -3,7 +3,8 @@
 #ifndef ALLOCLAB_REPORT_HTML_H
 #define ALLOCLAB_REPORT_HTML_H
 
-#include "bench.h"
+#include "results.h"
+#include <stdio.h>
 
 /* Write s with & < > " ' escaped: safe in XML text and attribute values. */
 void al_html_escape(FILE *out, const char *s);

@@ -4,10 +4,11 @@
  * doubled) whenever they hold a comma, a quote or a line break; unknown
  * numbers (NaN, -1 = not measured) are empty cells. Columns are only ever
  * added at the end (cpu_median_ns came last), so older readers keep working. */
-#include "bench.h"
+#include "reports.h"
 #include "report_util.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 static void text(FILE *out, const char *s)

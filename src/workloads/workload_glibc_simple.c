@@ -6,6 +6,7 @@
  * default suite runs 16, 32, 64, 128 and 256. */
 #include "workload_common.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 /* ----------------------------------------------------------------------------

@@ -12,13 +12,14 @@
  * same layout. A version-1 file is migrated in place, in one transaction,
  * when it is opened (always read-write); if that fails it is left as it was
  * and refused. */
-#include "bench.h"
+#include "history.h"
 #include "report_util.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #if ALLOCLAB_HAVE_CALLGRIND_H
+#include <stdio.h>
 #include <valgrind/callgrind.h>
 #define COUNT_BEGIN() do { CALLGRIND_ZERO_STATS; CALLGRIND_START_INSTRUMENTATION; } while (0)
 #define COUNT_END() CALLGRIND_STOP_INSTRUMENTATION

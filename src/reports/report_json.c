@@ -8,12 +8,13 @@
  * plus `status` and `reason`. `cpu_time` is the measured CPU time per
  * iteration when there is one (also in `cpu_median_ns`), else the real time.
  * The context says `quick` for a CI-sized run. */
-#include "bench.h"
+#include "reports.h"
 #include "report_util.h"
 
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

@@ -2,7 +2,7 @@
 #ifndef ALLOCLAB_RUNNER_H
 #define ALLOCLAB_RUNNER_H
 
-#include "bench.h"
+#include "harness.h"
 
 typedef struct al_runner_opts {
     size_t samples;        /* samples per benchmark, >= 1 */

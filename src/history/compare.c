@@ -1,7 +1,7 @@
 /* Comparing two runs: per benchmark, the ratio of medians new / base with a
  * bootstrap CI, and a verdict that only calls a change when the whole CI lies
  * beyond the threshold. Ratios below 1 are speed-ups. */
-#include "bench.h"
+#include "history.h"
 #include "report_util.h"
 
 #include <math.h>

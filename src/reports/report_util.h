@@ -4,9 +4,10 @@
 #ifndef ALLOCLAB_REPORT_UTIL_H
 #define ALLOCLAB_REPORT_UTIL_H
 
-#include "bench.h"
+#include "results.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 
 /* Which field al_report_distinct collects. */
 typedef enum al_report_field { AL_FIELD_WORKLOAD, AL_FIELD_PARAM, AL_FIELD_ALLOCATOR } al_report_field;

@@ -2,8 +2,9 @@
  *
  * Every field is filled, never left uninitialised: what cannot be found is
  * "unknown" (or empty for the git commit outside a checkout). */
-#include "bench.h"
+#include "results.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

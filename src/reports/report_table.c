@@ -9,11 +9,12 @@
  * estimated cycles, the ratio taken on instructions. Cells that did not run show their status, and
  * the reasons are listed under the table, followed by warnings about noisy
  * measurements. Columns are aligned by display width (the '±' is one column). */
-#include "bench.h"
+#include "reports.h"
 #include "report_util.h"
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -9,10 +9,11 @@
 #ifndef ALLOCLAB_WORKLOAD_COMMON_H
 #define ALLOCLAB_WORKLOAD_COMMON_H
 
-#include "bench.h"
+#include "workload.h"
 
 #include <alloclab/registry.h>
 #include <pthread.h>
+#include <stdio.h>
 
 /* ----------------------------------------------------------------------------
  * Reasons: every failing path writes one line into (why, whylen).
