@@ -325,6 +325,7 @@ int al_bench_execute(const al_bench_config *cfg, al_bench_run *out, char *err, s
         .samples = cfg->samples ? cfg->samples : (cfg->quick ? 10 : 20),
         .min_sample_ms = cfg->min_sample_ms > 0 ? cfg->min_sample_ms : (cfg->quick ? 0.5 : 1.0),
         .timeout_s = cfg->timeout_s > 0 ? cfg->timeout_s : DEFAULT_TIMEOUT_S,
+        .processes = cfg->processes ? cfg->processes : (cfg->quick ? 2 : 3),
         .on_round = progress_round,
     };
     /* --quick keeps the whole suite CI-sized: a group whose rounds are slow
