@@ -124,26 +124,32 @@ static al_run_status busy2_run(void *inst, uint64_t iters, char *why, size_t why
 
 static const char *const two_params[] = {"a", "b", NULL};
 static const char *const one_param[] = {"x", NULL};
-static const al_workload w_ok = {"t-ok", "test: empty loop", two_params, t_setup, ok_run, t_teardown, t_calls, NULL};
-static const al_workload w_crash = {"t-crash", "test: segfaults", one_param, t_setup, crash_run, t_teardown, NULL, NULL};
-static const al_workload w_fail = {"t-fail", "test: bad memory", one_param, t_setup, fail_run, t_teardown, NULL, NULL};
-static const al_workload w_hang = {"t-hang", "test: never returns", one_param, t_setup, hang_run, t_teardown, NULL, NULL};
+static const al_workload w_ok = {.name = "t-ok", .description = "test: empty loop", .params = two_params,
+                                 .setup = t_setup, .run = ok_run, .teardown = t_teardown, .alloc_calls = t_calls};
+static const al_workload w_crash = {.name = "t-crash", .description = "test: segfaults", .params = one_param,
+                                    .setup = t_setup, .run = crash_run, .teardown = t_teardown};
+static const al_workload w_fail = {.name = "t-fail", .description = "test: bad memory", .params = one_param,
+                                   .setup = t_setup, .run = fail_run, .teardown = t_teardown};
+static const al_workload w_hang = {.name = "t-hang", .description = "test: never returns", .params = one_param,
+                                   .setup = t_setup, .run = hang_run, .teardown = t_teardown};
 /* Never returns from teardown: the harness must kill it, not wait forever. */
 static void hang_teardown(void *inst)
 {
     free(inst);
     for (;;) pause();
 }
-static const al_workload w_hangtear = {"t-hangtear", "test: teardown hangs", one_param, t_setup, ok_run,
-                                       hang_teardown, NULL, NULL};
-static const al_workload w_slow = {"t-slow", "test: 150 ms a run", one_param, t_setup, slow_run, t_teardown, NULL, NULL};
+static const al_workload w_hangtear = {.name = "t-hangtear", .description = "test: teardown hangs", .params = one_param,
+                                       .setup = t_setup, .run = ok_run, .teardown = hang_teardown};
+static const al_workload w_slow = {.name = "t-slow", .description = "test: 150 ms a run", .params = one_param,
+                                   .setup = t_setup, .run = slow_run, .teardown = t_teardown};
 static const al_workload w_fixed = {.name = "t-fixed", .description = "test: fixed iterations", .params = one_param,
                                     .setup = t_setup, .run = logging_run, .teardown = t_teardown, .fixed_iters = seven};
 static const al_workload w_zero = {.name = "t-zero", .description = "test: fixed_iters 0 calibrates", .params = one_param,
                                    .setup = t_setup, .run = ok_run, .teardown = t_teardown, .fixed_iters = zero};
 static const al_workload w_busy2 = {.name = "t-busy2", .description = "test: two busy threads", .params = one_param,
                                     .setup = t_setup, .run = busy2_run, .teardown = t_teardown};
-static const al_workload w_unsup = {"t-unsup", "test: unsupported", one_param, unsup_setup, ok_run, t_teardown, NULL, NULL};
+static const al_workload w_unsup = {.name = "t-unsup", .description = "test: unsupported", .params = one_param,
+                                    .setup = unsup_setup, .run = ok_run, .teardown = t_teardown};
 
 /* Quiet, short runs. */
 static al_bench_config small_cfg(const char *const *wls, size_t nw, const char *const *allocs, size_t na)

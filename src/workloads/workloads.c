@@ -1,11 +1,15 @@
 /* The workload table: every benchmark workload, in the suite's order (the
- * talk's five first, then the design's extras). */
+ * talk's five first, then the design's extras, then the patterns that
+ * separate production allocators, after mimalloc-bench). */
 #include "workload_common.h"
 
 static const al_workload *const workloads[] = {
     &al_workload_glibc_simple, &al_workload_glibc_thread, &al_workload_large_blocks,
     &al_workload_single_alloc, &al_workload_stress_mem,   &al_workload_binary_trees,
     &al_workload_vec_push,     &al_workload_smallvec,
+    /* mimalloc-bench's patterns: cross-thread frees, false sharing, ... */
+    &al_workload_larson,       &al_workload_xmalloc,      &al_workload_cache_scratch,
+    &al_workload_cache_thrash,
 };
 
 #define COUNT (sizeof workloads / sizeof workloads[0])
