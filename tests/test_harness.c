@@ -26,7 +26,7 @@
  * ------------------------------------------------------------------------- */
 static char log_path[256];
 
-typedef struct tinst { char spec[64]; } tinst;
+typedef struct tinst { char spec[64]; uint64_t ran; } tinst;
 
 static void *t_setup(const char *param, const char *spec, al_run_status *st, char *why, size_t whylen)
 {
@@ -91,10 +91,12 @@ static al_run_status slow_run(void *inst, uint64_t iters, char *why, size_t whyl
     return AL_RUN_OK;
 }
 
-/* t-fixed: 7 iterations per sample (fixed_iters); logs each run's count. */
+/* t-fixed: 7 iterations per sample (fixed_iters); logs each run's count.
+ * Its metric is the iterations run so far. */
 static al_run_status logging_run(void *inst, uint64_t iters, char *why, size_t whylen)
 {
-    (void)inst, (void)why, (void)whylen;
+    (void)why, (void)whylen;
+    ((tinst *)inst)->ran += iters;
     FILE *f = log_path[0] ? fopen(log_path, "a") : NULL;
     if (f) {
         fprintf(f, "%llu\n", (unsigned long long)iters);
@@ -103,6 +105,7 @@ static al_run_status logging_run(void *inst, uint64_t iters, char *why, size_t w
     return AL_RUN_OK;
 }
 static uint64_t seven(void *inst) { (void)inst; return 7; }
+static double ran(void *inst) { return (double)((tinst *)inst)->ran; }
 static uint64_t zero(void *inst) { (void)inst; return 0; }
 
 /* t-busy2: two threads spin through the same loop, so the process's CPU
@@ -143,7 +146,8 @@ static const al_workload w_hangtear = {.name = "t-hangtear", .description = "tes
 static const al_workload w_slow = {.name = "t-slow", .description = "test: 150 ms a run", .params = one_param,
                                    .setup = t_setup, .run = slow_run, .teardown = t_teardown};
 static const al_workload w_fixed = {.name = "t-fixed", .description = "test: fixed iterations", .params = one_param,
-                                    .setup = t_setup, .run = logging_run, .teardown = t_teardown, .fixed_iters = seven};
+                                    .setup = t_setup, .run = logging_run, .teardown = t_teardown, .fixed_iters = seven,
+                                    .metric_name = "t_iters", .metric_unit = "iters", .metric = ran};
 static const al_workload w_zero = {.name = "t-zero", .description = "test: fixed_iters 0 calibrates", .params = one_param,
                                    .setup = t_setup, .run = ok_run, .teardown = t_teardown, .fixed_iters = zero};
 static const al_workload w_busy2 = {.name = "t-busy2", .description = "test: two busy threads", .params = one_param,
@@ -470,6 +474,10 @@ static void test_fixed_iters_skip_calibration(void **state)
         assert_int_equal(run.results[i].status, AL_RUN_OK);
         assert_int_equal(run.results[i].iterations, 7);
         assert_int_equal(run.results[i].nsamples, 4);
+        /* the workload's metric, from the child after its last sample */
+        assert_string_equal(run.results[i].metric_name, "t_iters");
+        assert_string_equal(run.results[i].metric_unit, "iters");
+        assert_float_equal(run.results[i].metric, 1 + 4 * 7, 0);
     }
     al_bench_run_free(&run);
 
