@@ -42,13 +42,6 @@ typedef struct msg {
     char why[200];
 } msg;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static int send_msg(int fd, const msg *m)
 {
     const char *p = (const char *)m;
@@ -63,7 +56,7 @@ static int send_msg(int fd, const msg *m)
     return 0;
 }
 
-/* Read one message before `deadline` (now_s() clock; INFINITY: wait).
+/* Read one message before `deadline` (al_mono_s() clock; INFINITY: wait).
  * 0, or -1 on end of stream / error, -2 on timeout. */
 static int recv_msg(int fd, msg *m, double deadline)
 {
@@ -72,7 +65,7 @@ static int recv_msg(int fd, msg *m, double deadline)
     while (left > 0) {
         int wait_ms = -1;
         if (isfinite(deadline)) {
-            double rem = deadline - now_s();
+            double rem = deadline - al_mono_s();
             if (rem <= 0) return -2;
             wait_ms = rem > 3600 ? 3600000 : (int)(rem * 1000) + 1;
         }
@@ -216,7 +209,7 @@ static void reap(slot *s, al_bench_result *r, bool kill_it)
      * one that hangs there is killed, so the harness never waits forever. */
     bool hung = false;
     if (!kill_it && isfinite(s->deadline)) {
-        while ((got = wait4(s->pid, &wst, WNOHANG, &ru)) == 0 && now_s() < s->deadline) usleep(1000);
+        while ((got = wait4(s->pid, &wst, WNOHANG, &ru)) == 0 && al_mono_s() < s->deadline) usleep(1000);
         if (got == 0) {
             kill(s->pid, SIGKILL);
             hung = true;
@@ -282,7 +275,7 @@ static void start_child(slot *slots, size_t i, const al_bench_item *it, const al
 {
     slot *s = &slots[i];
     int sv[2];
-    s->deadline = now_s() + o->timeout_s;
+    s->deadline = al_mono_s() + o->timeout_s;
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) {
         set_failure(r, s, AL_RUN_FAILED, "cannot create the channel to a child process");
         return;
@@ -341,15 +334,15 @@ void al_runner_group(const al_bench_item *items, size_t n, const al_runner_opts 
     }
     for (size_t i = 0; i < n; i++) start_child(slots, i, &items[i], o, &results[i]);
 
-    double t0 = now_s();
+    double t0 = al_mono_s();
     for (size_t round = 0; round < o->samples; round++) {
-        if (o->budget_s > 0 && round >= o->min_samples && now_s() - t0 > o->budget_s) break;
+        if (o->budget_s > 0 && round >= o->min_samples && al_mono_s() - t0 > o->budget_s) break;
         for (size_t k = 0; k < n; k++) {
             size_t i = (round + k) % n;
             slot *s = &slots[i];
             if (!s->live) continue;
             msg cmd = {.kind = MSG_SAMPLE}, m;
-            s->deadline = now_s() + o->timeout_s;
+            s->deadline = al_mono_s() + o->timeout_s;
             int rc = send_msg(s->fd, &cmd) == 0 ? recv_msg(s->fd, &m, s->deadline) : -1;
             if (rc != 0) {
                 lost(s, &results[i], rc, o->timeout_s);
@@ -369,7 +362,7 @@ void al_runner_group(const al_bench_item *items, size_t n, const al_runner_opts 
             msg q = {.kind = MSG_QUIT};
             send_msg(slots[i].fd, &q);
             slots[i].live = false;
-            slots[i].deadline = now_s() + o->timeout_s;
+            slots[i].deadline = al_mono_s() + o->timeout_s;
         }
         reap(&slots[i], r, false);
         if (r->status != AL_RUN_OK) {

@@ -1,4 +1,4 @@
-/* alloclab bench — what every workload shares (workload_common.c).
+/* What every workload shares (workload_common.c).
  *
  * Workloads verify their own memory: every block is filled with a pattern
  * derived from its index and checked before it is given back, so an
