@@ -20,6 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "wl_test_allocs.h"
+
 /* ----------------------------------------------------------------------------
  * Test workloads. t-ok appends the allocator's name to log_path (when set)
  * on every run, which shows the order the children took their samples in.
@@ -91,13 +93,15 @@ static al_run_status slow_run(void *inst, uint64_t iters, char *why, size_t whyl
     return AL_RUN_OK;
 }
 
-/* t-fixed: 7 iterations per sample (fixed_iters); logs each run's count. */
+/* t-fixed: 7 iterations per sample (fixed_iters); logs each run's count and
+ * check level. */
 static al_run_status logging_run(void *inst, uint64_t iters, char *why, size_t whylen)
 {
     (void)inst, (void)why, (void)whylen;
     FILE *f = log_path[0] ? fopen(log_path, "a") : NULL;
     if (f) {
-        fprintf(f, "%llu\n", (unsigned long long)iters);
+        fprintf(f, "%llu %s\n", (unsigned long long)iters,
+                al_workload_check_level() == AL_CHECK_FULL ? "full" : "cheap");
         fclose(f);
     }
     return AL_RUN_OK;
@@ -435,10 +439,11 @@ static void test_rounds_rotate(void **state)
         snprintf(lines[nl++], sizeof *lines, "%s", line);
     }
     fclose(f);
-    /* Calibration runs all precede the samples: the last samples*n lines
-     * are the samples, in the order they were asked for. */
-    assert_true(nl >= cfg.samples * na);
-    size_t base = nl - cfg.samples * na;
+    /* Calibration runs all precede the samples, and the closing
+     * verification runs (one per child) follow them: the samples*n lines
+     * before the last n are the samples, in the order they were asked for. */
+    assert_true(nl >= cfg.samples * na + na);
+    size_t base = nl - cfg.samples * na - na;
     for (size_t r = 0; r < cfg.samples; r++)
         for (size_t k = 0; k < na; k++) assert_string_equal(lines[base + r * na + k], allocs[(r + k) % na]);
     free(lines);
@@ -470,16 +475,16 @@ static void test_fixed_iters_skip_calibration(void **state)
     char line[32];
     size_t ones = 0, sevens = 0, others = 0;
     while (fgets(line, sizeof line, f)) {
-        if (strcmp(line, "1\n") == 0) ones++;
-        else if (strcmp(line, "7\n") == 0) sevens++;
+        if (strcmp(line, "1 full\n") == 0) ones++;
+        else if (strcmp(line, "7 cheap\n") == 0) sevens++;
         else others++;
     }
     fclose(f);
     unlink(log_path);
     rmdir(dir);
     log_path[0] = '\0';
-    assert_int_equal(ones, na);           /* the warm-ups */
-    assert_int_equal(sevens, 4 * na);     /* the samples */
+    assert_int_equal(ones, 2 * na);       /* the verification runs, before and after */
+    assert_int_equal(sevens, 4 * na);     /* the samples, at the cheap level */
     assert_int_equal(others, 0);
     for (size_t i = 0; i < run.nresults; i++) {
         assert_int_equal(run.results[i].status, AL_RUN_OK);
@@ -495,6 +500,31 @@ static void test_fixed_iters_skip_calibration(void **state)
     assert_int_equal(al_bench_execute(&cfg, &run, err, sizeof err), 0);
     assert_int_equal(run.results[0].status, AL_RUN_OK);
     assert_true(run.results[0].iterations > 1);
+    al_bench_run_free(&run);
+}
+
+/* The harness's verification iterations run at the full check level before
+ * and after the cheap timed samples: a byte flipped between head and tail
+ * words fails the benchmark, whether from the first allocation on
+ * (wl-scribble) or only once the samples are under way (wl-scribble-late:
+ * the closing verification catches it). */
+static void test_verification_iterations(void **state)
+{
+    (void)state;
+    const char *wls[] = {"glibc-simple/64"}, *allocs[] = {"sys", "wl-scribble", "wl-scribble-late"};
+    al_bench_config cfg = small_cfg(wls, 1, allocs, 3);
+    cfg.samples = 3;
+    al_bench_run run = {0};
+    char err[256] = "";
+    assert_int_equal(al_bench_execute(&cfg, &run, err, sizeof err), 0);
+    assert_int_equal(find(&run, "glibc-simple", "sys")->status, AL_RUN_OK);
+    const al_bench_result *early = find(&run, "glibc-simple", "wl-scribble");
+    const al_bench_result *late = find(&run, "glibc-simple", "wl-scribble-late");
+    assert_int_equal(early->status, AL_RUN_FAILED);
+    assert_non_null(strstr(early->reason, "lost its pattern"));
+    assert_int_equal(late->status, AL_RUN_FAILED);
+    if (!strstr(late->reason, "after the samples, ") || !strstr(late->reason, "lost its pattern"))
+        fail_msg("reason: %s", late->reason);
     al_bench_run_free(&run);
 }
 
@@ -681,6 +711,7 @@ static void test_report_table(void **state)
 
 int main(int argc, char **argv)
 {
+    wl_test_register_allocators();
     const al_workload *mine[] = {&w_ok, &w_crash, &w_fail, &w_hang, &w_unsup, &w_slow, &w_fixed, &w_zero, &w_busy2, &w_hangtear};
     n_builtin = al_workload_count();
     for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++)
@@ -700,6 +731,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_teardown_timeout_kills),
         cmocka_unit_test(test_rounds_rotate),
         cmocka_unit_test(test_fixed_iters_skip_calibration),
+        cmocka_unit_test(test_verification_iterations),
         cmocka_unit_test(test_cpu_time),
         cmocka_unit_test(test_instruction_mode_refused_when_unavailable),
         cmocka_unit_test(test_instruction_mode_is_deterministic),

@@ -23,11 +23,12 @@
 
 /* ----------------------------------------------------------------------------
  * Messages. Child -> parent: READY (iters, alloc_calls), SAMPLE (wall ns per
- * iteration in value, CPU ns per iteration of the whole process in cpu) or
- * FAIL (status, reason), after which the child exits. Parent -> child: SAMPLE
- * or QUIT.
+ * iteration in value, CPU ns per iteration of the whole process in cpu),
+ * DONE (the closing verification passed) or FAIL (status, reason), after
+ * which the child exits. Parent -> child: SAMPLE, or QUIT (verify, answer
+ * DONE or FAIL, exit).
  * ------------------------------------------------------------------------- */
-enum { MSG_READY = 1, MSG_SAMPLE = 2, MSG_FAIL = 3, MSG_QUIT = 4 };
+enum { MSG_READY = 1, MSG_SAMPLE = 2, MSG_FAIL = 3, MSG_QUIT = 4, MSG_DONE = 5 };
 
 /* Calibration never goes beyond this many iterations per sample. */
 #define MAX_ITERS (UINT64_C(1) << 40)
@@ -133,11 +134,14 @@ static void child_main(int fd, const al_bench_item *it, const al_runner_opts *o)
         _exit(0);
     }
     double ns = 0, cpu = 0;
-    /* Warm-up: one iteration, then (unless fixed) double until one sample is
-     * long enough. */
+    /* A verification iteration at the full check level (it also warms up),
+     * then the cheap level for calibration and samples; then (unless fixed)
+     * double until one sample is long enough. */
     uint64_t fixed = w->fixed_iters ? w->fixed_iters(inst) : 0;
     uint64_t iters = fixed > 0 ? fixed : 1;
+    al_workload_set_check_level(AL_CHECK_FULL);
     st = timed_run(w, inst, 1, &ns, &cpu, why, sizeof why);
+    al_workload_set_check_level(AL_CHECK_CHEAP);
     while (st == AL_RUN_OK && fixed == 0) {
         st = timed_run(w, inst, iters, &ns, &cpu, why, sizeof why);
         if (st != AL_RUN_OK || ns >= o->min_sample_ms * 1e6 || iters >= MAX_ITERS) break;
@@ -152,7 +156,21 @@ static void child_main(int fd, const al_bench_item *it, const al_runner_opts *o)
     if (send_msg(fd, &m) != 0) _exit(0);
     for (;;) {
         msg cmd;
-        if (recv_msg(fd, &cmd, INFINITY) != 0 || cmd.kind != MSG_SAMPLE) break;
+        if (recv_msg(fd, &cmd, INFINITY) != 0) break;
+        if (cmd.kind == MSG_QUIT) {
+            /* The closing verification iteration, at the full level: what
+             * the cheap checks of the samples could have missed. */
+            al_workload_set_check_level(AL_CHECK_FULL);
+            st = timed_run(w, inst, 1, &ns, &cpu, why, sizeof why);
+            if (st != AL_RUN_OK) {
+                child_fail(fd, st, why);
+            } else {
+                msg done = {.kind = MSG_DONE};
+                send_msg(fd, &done);
+            }
+            break;
+        }
+        if (cmd.kind != MSG_SAMPLE) break;
         st = timed_run(w, inst, iters, &ns, &cpu, why, sizeof why);
         if (st != AL_RUN_OK) {
             child_fail(fd, st, why);
@@ -359,10 +377,18 @@ void al_runner_group(const al_bench_item *items, size_t n, const al_runner_opts 
     for (size_t i = 0; i < n; i++) {
         al_bench_result *r = &results[i];
         if (slots[i].live) {
-            msg q = {.kind = MSG_QUIT};
-            send_msg(slots[i].fd, &q);
-            slots[i].live = false;
+            msg q = {.kind = MSG_QUIT}, m;
             slots[i].deadline = al_mono_s() + o->timeout_s;
+            int rc = send_msg(slots[i].fd, &q) == 0 ? recv_msg(slots[i].fd, &m, slots[i].deadline) : -1;
+            if (rc != 0) lost(&slots[i], r, rc, o->timeout_s);
+            else if (m.kind == MSG_FAIL) {
+                /* Say which verification caught it: the samples all passed. */
+                char why[sizeof m.why];
+                snprintf(why, sizeof why, "after the samples, %.*s", (int)sizeof m.why - 24, m.why);
+                memcpy(m.why, why, sizeof why);
+                handle_reply(&slots[i], r, &m);
+            }
+            slots[i].live = false;
         }
         reap(&slots[i], r, false);
         if (r->status != AL_RUN_OK) {

@@ -48,6 +48,23 @@ typedef struct al_workload {
     uint64_t (*fixed_iters)(void *inst);
 } al_workload;
 
+/* ----------------------------------------------------------------------------
+ * Check level. A workload verifies its memory in every run; how deeply is
+ * the harness's choice: AL_CHECK_FULL (every byte of every block written
+ * and checked: the default, and what the harness sets for its untimed
+ * verification iterations before and after the timed samples) or
+ * AL_CHECK_CHEAP (each block's head and tail words only: the timed
+ * iterations, so that the allocator's own cost stays in the foreground).
+ * The level changes only between two run() calls; a workload whose blocks
+ * outlive one run() call checks them with level-independent patterns
+ * (wl_fill_ends, wl_fill_pages). Set it before starting any run; a run in
+ * progress on other threads sees the level it started with.
+ * ------------------------------------------------------------------------- */
+typedef enum al_check_level { AL_CHECK_FULL = 0, AL_CHECK_CHEAP = 1 } al_check_level;
+
+void al_workload_set_check_level(al_check_level level);
+al_check_level al_workload_check_level(void);
+
 /* The registry: built-in workloads, then registered ones (workloads.c).
  * al_workload_find looks up both; NULL for an unknown name or NULL. */
 size_t al_workload_count(void);
