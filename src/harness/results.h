@@ -16,7 +16,7 @@
  * Results
  * ------------------------------------------------------------------------- */
 typedef struct al_bench_result {
-    char workload[48];
+    char workload[AL_WORKLOAD_NAME_MAX];
     char param[32];
     char allocator[64];
     al_run_status status;

@@ -228,7 +228,7 @@ int al_report_html(FILE *out, const al_bench_run *run)
         fprintf(out, "<section id=\"w%zu\">\n", w);
         text_el(out, "h2", "", names[w]);
         fputc('\n', out);
-        const al_workload *wl = al_workload_lookup(names[w]);
+        const al_workload *wl = al_workload_find(names[w]);
         if (wl && wl->description && wl->description[0]) {
             text_el(out, "p", " class=\"desc\"", wl->description);
             fputc('\n', out);

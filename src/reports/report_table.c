@@ -187,7 +187,7 @@ static int one_table(FILE *out, const al_bench_run *run, const char *workload)
         widths[0] = strlen("allocator");
         for (size_t a = 0; a < nrows; a++)
             if (text_width(allocs.v[a]) > widths[0]) widths[0] = text_width(allocs.v[a]);
-        const al_workload *w = al_workload_lookup(workload);
+        const al_workload *w = al_workload_find(workload);
         if (fprintf(out, "%s%s%s\n", workload, w && w->description ? " — " : "",
                     w && w->description ? w->description : "") < 0)
             rc = -1;

@@ -231,7 +231,7 @@ al_report_rank al_report_rank_of(const al_bench_run *run, const al_bench_result 
 
 const char *al_report_param_name(const char *workload, char *buf, size_t len)
 {
-    const al_workload *w = al_workload_lookup(workload);
+    const al_workload *w = al_workload_find(workload);
     const char *d = w && w->description ? w->description : "";
     const char *open = strchr(d, '<'), *close = open ? strchr(open, '>') : NULL;
     if (open && close && close > open + 1)

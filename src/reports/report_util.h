@@ -4,7 +4,7 @@
 #ifndef ALLOCLAB_REPORT_UTIL_H
 #define ALLOCLAB_REPORT_UTIL_H
 
-#include "results.h"
+#include "reports.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,9 +18,6 @@ typedef enum al_report_field { AL_FIELD_WORKLOAD, AL_FIELD_PARAM, AL_FIELD_ALLOC
  * many. */
 size_t al_report_distinct(const al_bench_run *run, al_report_field field, const char *workload,
                           const char **out);
-
-/* Whether the run was measured in instructions mode (values are counts). */
-bool al_report_is_instructions(const al_bench_run *run);
 
 /* The value a report shows for r: median ns per iteration with its CI, or in
  * instructions mode the instruction count (lo = hi = value). False when r is
