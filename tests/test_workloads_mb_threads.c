@@ -2,7 +2,8 @@
  * (larson, xmalloc, cache-scratch, cache-thrash, ...): they run on the
  * production allocators and on the hand-made ones behind locked:, count
  * their cross-thread frees exactly, refuse bad parameters, and fail on an
- * allocator that hands out overlapping blocks. Small parameters keep it fast. */
+ * allocator that hands out overlapping blocks. Small parameters keep it fast
+ * (test_workloads runs every default parameter on the production ones). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -113,16 +114,6 @@ static void test_small_on_production(void **state)
     }
 }
 
-/* The default parameters, one iteration each, on sys. */
-static void test_defaults_on_sys(void **state)
-{
-    (void)state;
-    for (size_t i = 0; i < NSMALL; i++) {
-        const al_workload *w = al_workload_find(smalls[i].workload);
-        for (size_t p = 0; w->params[p]; p++) expect_run(w->name, w->params[p], "sys", 1, AL_RUN_OK, false, NULL);
-    }
-}
-
 /* The hand-made allocators are shared behind locked: and run, except the
  * 1 MiB bump, which cannot hold what the workloads keep live or allocate in
  * one iteration: unsupported, with the reason. */
@@ -218,7 +209,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_in_the_table),
         cmocka_unit_test(test_small_on_production),
-        cmocka_unit_test(test_defaults_on_sys),
         cmocka_unit_test(test_hand_made_behind_locked),
         cmocka_unit_test(test_cross_thread_frees),
         cmocka_unit_test(test_bad_params),
