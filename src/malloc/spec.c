@@ -21,7 +21,9 @@
  * that a child never inherits it half-way through a call; thread-safe specs
  * are called without a lock. A pointer without a valid header is never given
  * to an allocator: it is reported once and ignored. With a stats: layer in
- * the spec, the counts are printed on stderr at exit. The instance is never
+ * the spec, the counts are printed on stderr at exit (through a copy of
+ * descriptor 2 taken at start, numbered 100 or above and closed on exec,
+ * since many programs close stderr before they exit). The instance is never
  * destroyed: blocks may be freed until the very end of the process.
  */
 #include "malloc_internal.h"
@@ -30,10 +32,12 @@
 #include "alloclab/wrappers.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ----------------------------------------------------------------------------
  * The header.
@@ -65,6 +69,7 @@ static al_allocator *inst;         /* set once, before `ready` */
 static atomic_bool ready;          /* inst may be used */
 static bool locked;                /* inst is not thread-safe: take `lock` */
 static bool has_stats;             /* the spec has a stats: layer: print at exit */
+static int stats_fd = -1;          /* a copy of stderr for that (programs close theirs) */
 static pthread_mutex_t lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 static AM_TLS int depth;           /* > 0 while this thread runs inside inst */
 
@@ -103,15 +108,17 @@ static void print_stats_at_exit(void) __attribute__((destructor));
 static void print_stats_at_exit(void)
 {
     al_stats s;
-    if (!has_stats || !atomic_load(&ready)) return;
+    if (!has_stats || !atomic_load(&ready) || stats_fd < 0) return;
     enter();
     bool ok = al_stats_get(inst, &s);
     leave();
-    if (!ok) return;
-    /* stderr is unbuffered; fprintf may allocate, which is fine here. */
-    fprintf(stderr, "alloclab-malloc: ALLOCLAB_MALLOC=%s, counts at exit (sizes include a %zu-byte header):\n",
-            am_spec_name(), sizeof(am_hdr));
-    al_stats_print(stderr, &s);
+    FILE *f = ok ? fdopen(stats_fd, "w") : NULL; /* allocates: fine by now */
+    if (!f) return;
+    fprintf(f, "alloclab-malloc: ALLOCLAB_MALLOC=%s, pid %ld, counts at exit (sizes include a %zu-byte header):\n",
+            am_spec_name(), (long)getpid(), sizeof(am_hdr));
+    al_stats_print(f, &s);
+    fclose(f);
+    stats_fd = -1;
 }
 
 bool am_spec_start(const char *spec)
@@ -123,6 +130,9 @@ bool am_spec_start(const char *spec)
     al_stats tmp;
     locked = !al_has(a, AL_CAP_THREAD_SAFE);
     has_stats = al_stats_get(a, &tmp);
+    /* coreutils and others close stderr before exit: keep a copy, out of
+     * the way of the program's own descriptors, closed on exec. */
+    if (has_stats) stats_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 100);
     inst = a;
     if (locked) {
         depth++;
