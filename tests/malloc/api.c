@@ -541,8 +541,8 @@ static void test_fork_while_threads_allocate(void **state)
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--smoke") == 0) {
-        void *p = malloc(100), *q = calloc(10, 10);
-        p = realloc(p, 1000);
+        void *p = sink = malloc(100), *q = sink = calloc(10, 10);
+        p = sink = realloc(p, 1000);
         free(q);
         free(p);
         printf("smoke ok (%s)\n", alloclab_malloc_spec ? alloclab_malloc_spec() : "glibc");

@@ -19,6 +19,8 @@ struct alignas(256) Wide {
 };
 
 static int failures;
+// Results go through here: a compiler may drop a new/delete pair it can see whole.
+static void *volatile sink;
 #define CHECK(c) do { if (!(c)) { std::printf("failed: %s (line %d)\n", #c, __LINE__); failures++; } } while (0)
 
 int main()
@@ -27,16 +29,19 @@ int main()
     const size_t mib = 1 << 20;
     size_t before = mallinfo2().uordblks;
     char *big = new char[mib];
+    sink = big;
     std::memset(big, 7, mib);
     CHECK(mallinfo2().uordblks >= before + mib); // new went through the replacement's malloc
     delete[] big;
     CHECK(mallinfo2().uordblks < before + mib);  // and delete[] through its free
 
     Wide *w = new Wide;
+    sink = w;
     CHECK(reinterpret_cast<std::uintptr_t>(w) % 256 == 0);
     std::memset(w, 1, sizeof *w);
     delete w; // sized, aligned delete
     Wide *ws = new Wide[10];
+    sink = ws;
     CHECK(reinterpret_cast<std::uintptr_t>(ws) % 256 == 0);
     delete[] ws;
 
@@ -54,12 +59,14 @@ int main()
     CHECK(*m[4999] == 99999);
 
     int *nothrow = new (std::nothrow) int[16];
+    sink = nothrow;
     CHECK(nothrow != nullptr);
     delete[] nothrow;
     bool threw = false;
     try {
         volatile size_t huge = SIZE_MAX / 2;
         char *p = new char[huge];
+        sink = p;
         delete[] p;
     } catch (const std::bad_alloc &) {
         threw = true;

@@ -112,9 +112,9 @@ static int count_lines(const char *s)
 static void test_unknown_spec_falls_back(void **state)
 {
     (void)state;
+#define LONG_NAME "a-spec-far-too-long-to-be-any-allocator-name-"
     const char *bad[] = {"nonesuch", "verbose:nonesuch", "nosuchwrapper:sys", "::", "arena:",
-                         "a-spec-far-too-long-to-be-any-allocator-name-a-spec-far-too-long-to-be-any-"
-                         "allocator-name-a-spec-far-too-long-to-be-any-allocator-name"};
+                         LONG_NAME LONG_NAME LONG_NAME};
     char *argv[] = {AM_API_PLAIN, "--smoke", NULL};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char spec[300];
