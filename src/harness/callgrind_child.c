@@ -1,6 +1,8 @@
 /* The process valgrind runs for one instruction count:
  *
- *   alloclab bench --callgrind-child WORKLOAD PARAM ALLOCATOR ITERS [STATUS_FILE]
+ *   PROGRAM ... --callgrind-child WORKLOAD PARAM ALLOCATOR ITERS [STATUS_FILE]
+ *
+ * (the CLI's PROGRAM ... is `alloclab bench`, see al_callgrind_opts).
  *
  * It sets the benchmark up and runs one warm-up iteration without
  * instrumentation (valgrind runs with --instr-atstart=no), then switches
@@ -70,7 +72,7 @@ int al_callgrind_child_main(int argc, char **argv)
     int nargs = argc - first;
     if (nargs < 4 || nargs > 5)
         return finish(NULL, AL_RUN_FAILED,
-                      "usage: alloclab bench --callgrind-child WORKLOAD PARAM ALLOCATOR ITERS [STATUS_FILE]");
+                      "usage: --callgrind-child WORKLOAD PARAM ALLOCATOR ITERS [STATUS_FILE]");
     const char *name = argv[first], *param = argv[first + 1], *spec = argv[first + 2];
     const char *iters_text = argv[first + 3];
     const char *status_file = nargs == 5 ? argv[first + 4] : NULL;
@@ -83,7 +85,7 @@ int al_callgrind_child_main(int argc, char **argv)
         snprintf(why, sizeof why, "bad iteration count '%s'", iters_text);
         return finish(status_file, AL_RUN_FAILED, why);
     }
-    const al_workload *wl = al_workload_lookup(name); /* registered ones too */
+    const al_workload *wl = al_workload_find(name);
     if (!wl) {
         snprintf(why, sizeof why, "unknown workload '%s'", name);
         return finish(status_file, AL_RUN_FAILED, why);

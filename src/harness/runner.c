@@ -25,7 +25,8 @@
 /* ----------------------------------------------------------------------------
  * Messages. Child -> parent: READY (iters, alloc_calls, and in status 1 when
  * samples are on-CPU time), SAMPLE (ns per iteration in value, on the
- * sample clock; CPU ns per iteration of the whole process in cpu),
+ * sample clock; CPU ns per iteration of the whole process in cpu; the
+ * workload's metric over all runs so far in metric),
  * DONE (the closing verification passed) or FAIL (status, reason), after
  * which the child exits. Parent -> child: SAMPLE, or QUIT (verify, answer
  * DONE or FAIL, exit).
@@ -42,15 +43,9 @@ typedef struct msg {
     double value;
     double cpu;
     double alloc_calls;
+    double metric;
     char why[200];
 } msg;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static int send_msg(int fd, const msg *m)
 {
@@ -66,7 +61,7 @@ static int send_msg(int fd, const msg *m)
     return 0;
 }
 
-/* Read one message before `deadline` (now_s() clock; INFINITY: wait).
+/* Read one message before `deadline` (al_mono_s() clock; INFINITY: wait).
  * 0, or -1 on end of stream / error, -2 on timeout. */
 static int recv_msg(int fd, msg *m, double deadline)
 {
@@ -75,7 +70,7 @@ static int recv_msg(int fd, msg *m, double deadline)
     while (left > 0) {
         int wait_ms = -1;
         if (isfinite(deadline)) {
-            double rem = deadline - now_s();
+            double rem = deadline - al_mono_s();
             if (rem <= 0) return -2;
             wait_ms = rem > 3600 ? 3600000 : (int)(rem * 1000) + 1;
         }
@@ -202,7 +197,8 @@ static void child_main(int fd, const al_bench_item *it, const al_runner_opts *o)
             child_fail(fd, st, why);
             break;
         }
-        msg r = {.kind = MSG_SAMPLE, .value = (on_cpu ? cpu : ns) / (double)iters, .cpu = cpu / (double)iters};
+        msg r = {.kind = MSG_SAMPLE, .value = (on_cpu ? cpu : ns) / (double)iters, .cpu = cpu / (double)iters,
+                 .metric = w->metric ? w->metric(inst) : NAN};
         if (send_msg(fd, &r) != 0) break;
     }
     w->teardown(inst);
@@ -228,6 +224,12 @@ void al_result_init(al_bench_result *r, const al_bench_item *item)
     r->status = AL_RUN_OK;
     r->peak_rss_kib = r->minor_faults = r->major_faults = -1;
     r->alloc_calls = r->instructions = r->est_cycles = r->cpu_median_ns = -1;
+    r->metric = NAN;
+    if (item->workload->metric_name && item->workload->metric) {
+        snprintf(r->metric_name, sizeof r->metric_name, "%s", item->workload->metric_name);
+        snprintf(r->metric_unit, sizeof r->metric_unit, "%s",
+                 item->workload->metric_unit ? item->workload->metric_unit : "");
+    }
     al_summarize(NULL, 0, &r->s);
 }
 
@@ -253,7 +255,7 @@ static void reap(slot *s, al_bench_result *r, bool kill_it)
      * one that hangs there is killed, so the harness never waits forever. */
     bool hung = false;
     if (!kill_it && isfinite(s->deadline)) {
-        while ((got = wait4(s->pid, &wst, WNOHANG, &ru)) == 0 && now_s() < s->deadline) usleep(1000);
+        while ((got = wait4(s->pid, &wst, WNOHANG, &ru)) == 0 && al_mono_s() < s->deadline) usleep(1000);
         if (got == 0) {
             kill(s->pid, SIGKILL);
             hung = true;
@@ -320,7 +322,7 @@ static void start_child(slot *slots, size_t i, const al_bench_item *it, const al
 {
     slot *s = &slots[i];
     int sv[2];
-    s->deadline = now_s() + o->timeout_s;
+    s->deadline = al_mono_s() + o->timeout_s;
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) {
         set_failure(r, s, AL_RUN_FAILED, "cannot create the channel to a child process");
         return;
@@ -366,7 +368,7 @@ static void close_generation(slot *slots, size_t n, const al_runner_opts *o, al_
         slot *s = &slots[i];
         if (s->live) {
             msg q = {.kind = MSG_QUIT}, m;
-            s->deadline = now_s() + o->timeout_s;
+            s->deadline = al_mono_s() + o->timeout_s;
             int rc = send_msg(s->fd, &q) == 0 ? recv_msg(s->fd, &m, s->deadline) : -1;
             if (rc != 0) lost(s, r, rc, o->timeout_s);
             else if (m.kind == MSG_FAIL) {
@@ -391,12 +393,13 @@ static void take_round(slot *slots, size_t n, size_t round, const al_runner_opts
         slot *s = &slots[i];
         if (!s->live) continue;
         msg cmd = {.kind = MSG_SAMPLE}, m;
-        s->deadline = now_s() + o->timeout_s;
+        s->deadline = al_mono_s() + o->timeout_s;
         int rc = send_msg(s->fd, &cmd) == 0 ? recv_msg(s->fd, &m, s->deadline) : -1;
         if (rc != 0) {
             lost(s, &results[i], rc, o->timeout_s);
         } else if (m.kind == MSG_SAMPLE) {
             cpu[i * o->samples + results[i].nsamples] = m.cpu;
+            results[i].metric = m.metric;
             samples[i * o->samples + results[i].nsamples++] = m.value;
             per_proc[i * o->samples + g]++;
         } else {
@@ -442,9 +445,9 @@ void al_runner_group(const al_bench_item *items, size_t n, const al_runner_opts 
             slots[i] = (slot){.fd = -1};
             if (results[i].status == AL_RUN_OK) start_child(slots, i, &items[i], o, &results[i]);
         }
-        double t0 = now_s();
+        double t0 = al_mono_s();
         for (size_t round = r0; round < r1; round++) {
-            if (o->budget_s > 0 && round - r0 >= min_per && now_s() - t0 > o->budget_s / (double)procs) break;
+            if (o->budget_s > 0 && round - r0 >= min_per && al_mono_s() - t0 > o->budget_s / (double)procs) break;
             take_round(slots, n, round, o, results, samples, cpu, per_proc, g);
         }
         close_generation(slots, n, o, results);
