@@ -59,3 +59,15 @@ set(ALLOCLAB_BENCH_LIBS ${SQLITE3_LINK_LIBRARIES} ${JANSSON_LINK_LIBRARIES})
 # Instruction counts: valgrind's client-request header (valgrind package).
 find_path(ALLOCLAB_VALGRIND_INCLUDE valgrind/callgrind.h)
 find_program(ALLOCLAB_VALGRIND valgrind)
+
+# Traces: zstd compresses them (required: every trace reader and the recorder
+# need it), libunwind walks the stacks of `alloclab trace --stacks` (optional).
+pkg_check_modules(ZSTD QUIET libzstd)
+if(NOT ZSTD_FOUND)
+  message(FATAL_ERROR "zstd not found: traces are compressed with it. Install it: apt-get install libzstd-dev")
+endif()
+pkg_check_modules(LIBUNWIND QUIET libunwind)
+set(ALLOCLAB_HAVE_LIBUNWIND ${LIBUNWIND_FOUND})
+if(NOT LIBUNWIND_FOUND)
+  message(WARNING "libunwind not found: alloclab trace --stacks is off. Install it: apt-get install libunwind-dev")
+endif()
