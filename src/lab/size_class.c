@@ -25,9 +25,10 @@ _Static_assert(LAB_CS(LAB_SMALL_CLASSES - 1) == LAB_SMALL_MAX, "small classes en
 
 /* The class of the sizes 16d-15 .. 16d (d = (size + 15) >> 4), for d <= 64:
  * the formula of lab_class_of, as a constant expression. */
-#define LAB_LOG2_64(x) (63 - __builtin_clzll((unsigned long long)(x)))
+#define LAB_LOG2_64(x) (63 - __builtin_clzll(x))
+#define LAB_CM1(d) (16ull * ((d) > 8 ? (d) : 9) - 1) /* size - 1, for the d > 8 branch */
 #define LAB_CD(d) ((d) <= 8 ? ((d) ? (d) - 1 : 0) \
-                            : 8 + (LAB_LOG2_64(16 * (d) - 1) - 7) * 8 + ((16 * (d) - 1) >> (LAB_LOG2_64(16 * (d) - 1) - 3)) - 8)
+                            : 8 + (LAB_LOG2_64(LAB_CM1(d)) - 7) * 8 + (int)(LAB_CM1(d) >> (LAB_LOG2_64(LAB_CM1(d)) - 3)) - 8)
 #define LAB_CD4(d) LAB_CD(d), LAB_CD((d) + 1), LAB_CD((d) + 2), LAB_CD((d) + 3)
 #define LAB_CD16(d) LAB_CD4(d), LAB_CD4((d) + 4), LAB_CD4((d) + 8), LAB_CD4((d) + 12)
 
