@@ -13,8 +13,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "bench.h"
+#include "history.h"
 #include "synth_run.h"
+#include <stdio.h>
 
 static char err[512];
 

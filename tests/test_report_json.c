@@ -13,8 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
+#include "reports.h"
 #include "synth_run.h"
+#include <stdio.h>
 
 static char *render(int (*report)(FILE *, const al_bench_run *), const al_bench_run *run)
 {

@@ -12,9 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
+#include "reports.h"
 #include "report_util.h"
 #include "synth_run.h"
+#include <stdio.h>
 
 static char *table_of(const al_bench_run *run)
 {
