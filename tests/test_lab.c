@@ -226,6 +226,23 @@ static void test_lab_realloc(void **state)
     lab_free(z);
 }
 
+/* lab_free_sized with a size that does not tell the block's kind: a huge
+ * block shrunk in place, a large alignment, NULL. */
+static void test_free_sized_any_size(void **state)
+{
+    (void)state;
+    lab_free_sized(NULL, 10);
+    void *h = lab_malloc(1u << 20);
+    lab_free_sized(h, 24);
+    void *a = lab_aligned(1u << 20, 24);
+    lab_free_sized(a, 24);
+    void *s = lab_malloc(24);
+    lab_free_sized(s, 5u << 20);
+    lab_stats st;
+    lab_stats_get(&st);
+    assert_int_equal(st.invalid_frees, 0);
+}
+
 /* ----------------------------------------------------------------------------
  * Pointers lab does not own: one line on stderr each, and nothing else.
  * ------------------------------------------------------------------------- */
@@ -321,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_huge_sizes_fail),
         cmocka_unit_test(test_lab_calloc),
         cmocka_unit_test(test_lab_realloc),
+        cmocka_unit_test(test_free_sized_any_size),
         cmocka_unit_test(test_foreign_pointers_reported),
         cmocka_unit_test(test_trim_and_stats),
     };

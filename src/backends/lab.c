@@ -1,8 +1,8 @@
 /* lab: alloclab's own general-purpose allocator (src/lab/), as a backend.
  *
- * The sized interface feeds lab's sized fast path: a deallocation of a
- * natural or page-served alignment goes to lab_free_sized, which trusts the
- * pointer (the front end guarantees it) and skips the ownership check. lab's
+ * The sized interface feeds lab's sized fast path: every deallocation goes
+ * to lab_free_sized, which trusts the pointer (the front end guarantees it
+ * is a live block of this instance) and skips the ownership check. lab's
  * state is process-wide, so an instance is only a handle, allocated from lab
  * itself; any number of instances share the same heaps. */
 #include "internal.h"
@@ -10,7 +10,6 @@
 
 #define LAB_CAPS (AL_CAP_THREAD_SAFE | AL_CAP_FREES)
 #define LAB_NATURAL 16u           /* lab_malloc's alignment */
-#define LAB_PAGED_ALIGN 65536u    /* lab_free_sized takes blocks up to this alignment */
 
 static void *labb_allocate(void *st, size_t size, size_t align)
 {
@@ -20,9 +19,8 @@ static void *labb_allocate(void *st, size_t size, size_t align)
 
 static void labb_deallocate(void *st, void *ptr, size_t size, size_t align)
 {
-    (void)st;
-    if (align <= LAB_PAGED_ALIGN) lab_free_sized(ptr, size);
-    else lab_free(ptr);
+    (void)st; (void)align;
+    lab_free_sized(ptr, size);
 }
 
 static void *labb_grow(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)

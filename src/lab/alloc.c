@@ -70,7 +70,7 @@ void *lab_aligned(size_t align, size_t size)
 size_t lab_usable_size(const void *p)
 {
     if (p == NULL) return 0;
-    if (lab_map_test(lab_segment_bits, (uintptr_t)p)) {
+    if (lab_map_kind((uintptr_t)p) == LAB_MAP_SEGMENT) {
         lab_page *pg = lab_page_of(lab_segment_of(p), p);
         if (pg->block_size) return pg->block_size;
         lab_report_invalid("usable size of", p);
@@ -82,7 +82,7 @@ size_t lab_usable_size(const void *p)
 void *lab_realloc(void *p, size_t size)
 {
     if (p == NULL) return lab_malloc(size);
-    if (!lab_map_test(lab_segment_bits, (uintptr_t)p)) return lab_huge_realloc(p, size);
+    if (lab_map_kind((uintptr_t)p) != LAB_MAP_SEGMENT) return lab_huge_realloc(p, size);
     lab_page *pg = lab_page_of(lab_segment_of(p), p);
     size_t old = pg->block_size;
     if (LAB_UNLIKELY(old == 0)) {

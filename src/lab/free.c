@@ -4,9 +4,10 @@
  * from any other thread is one CAS push onto the page's thread_free list, so
  * it never waits and never touches the owner's lists; the two are told apart
  * by one compare of page->heap with the caller's heap. lab_free checks the
- * pointer against the ownership bitmap before reading anything behind it:
+ * pointer against the ownership map before reading anything behind it:
  * NULL is a no-op, a huge block goes to huge.c, anything else lab does not own
- * is reported and ignored. errno is never changed.
+ * is reported and ignored. lab_free_sized trusts its pointer and skips that
+ * check. errno is never changed.
  */
 #include "lab_internal.h"
 
@@ -44,16 +45,21 @@ static LAB_NOINLINE void free_other(void *p)
 
 void lab_free(void *p)
 {
-    if (LAB_UNLIKELY(!lab_map_test(lab_segment_bits, (uintptr_t)p))) {
+    if (LAB_UNLIKELY(lab_map_kind((uintptr_t)p) != LAB_MAP_SEGMENT)) {
         free_other(p);
         return;
     }
     free_block(p);
 }
 
+/* The size is not needed to find the block: a huge block (and NULL) is the
+ * only pointer on a 4 MiB boundary, so one test sends those to lab_free, and
+ * a block shrunk in place or allocated with a large alignment is never taken
+ * for a page's block, whatever size comes with it. */
 void lab_free_sized(void *p, size_t size)
 {
-    if (LAB_UNLIKELY(size > LAB_MEDIUM_MAX || p == NULL)) {
+    (void)size;
+    if (LAB_UNLIKELY(((uintptr_t)p & LAB_SEGMENT_MASK) == 0)) {
         lab_free(p);
         return;
     }

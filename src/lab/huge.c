@@ -3,7 +3,7 @@
  * Guarantees: each huge block is its own mapping, the block on a 4 MiB
  * boundary (or its alignment, if larger) and a 4 KiB header just before it,
  * so a pointer's header is found without a lookup and a pointer lab does not
- * own is recognised by the huge-block bitmap and the header's check word.
+ * own is recognised by the ownership map and the header's check word.
  * A few freed blocks (ALLOCLAB_LAB_HUGE_CACHE, each at most 64 MiB) are kept
  * for reuse and unmapped after ALLOCLAB_LAB_PURGE_MS. Growing a huge block
  * extends its mapping in place when the kernel can, else moves its pages with
@@ -41,7 +41,7 @@ static inline uint64_t check_of(const lab_huge *h) { return LAB_HUGE_MAGIC ^ (ui
 static lab_huge *huge_of(const void *p)
 {
     uintptr_t u = (uintptr_t)p;
-    if ((u & LAB_SEGMENT_MASK) || !lab_map_test(lab_huge_bits, u)) return NULL;
+    if ((u & LAB_SEGMENT_MASK) || lab_map_kind(u) != LAB_MAP_HUGE) return NULL;
     lab_huge *h = (lab_huge *)(u - LAB_OS_PAGE);
     return h->check == check_of(h) && !h->cached ? h : NULL;
 }
@@ -61,7 +61,7 @@ static void cache_unlink(lab_huge *h)
 static void huge_unmap(lab_huge *h)
 {
     size_t n = h->map_size;
-    lab_map_set(lab_huge_bits, (uintptr_t)block_of(h), false);
+    lab_map_set((uintptr_t)block_of(h), LAB_MAP_NONE);
     h->check = 0;
     atomic_fetch_sub_explicit(&huge_mapped, n, memory_order_relaxed);
     atomic_fetch_sub_explicit(&lab_stat_committed, n, memory_order_relaxed);
@@ -119,7 +119,7 @@ void *lab_huge_alloc(size_t size, size_t align, size_t zero)
     atomic_fetch_add_explicit(&lab_stat_committed, need, memory_order_relaxed);
     atomic_fetch_add_explicit(&huge_live, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&huge_live_bytes, need - LAB_OS_PAGE, memory_order_relaxed);
-    lab_map_set(lab_huge_bits, (uintptr_t)block_of(h), true);
+    lab_map_set((uintptr_t)block_of(h), LAB_MAP_HUGE);
     return block_of(h);
 }
 
@@ -219,10 +219,10 @@ void *lab_huge_realloc(void *p, size_t size)
             lab_huge_free(p);
             return q;
         }
-        lab_map_set(lab_huge_bits, (uintptr_t)p, false);
+        lab_map_set((uintptr_t)p, LAB_MAP_NONE);
         n->check = check_of(n);
         n->map_size = need;
-        lab_map_set(lab_huge_bits, (uintptr_t)block_of(n), true);
+        lab_map_set((uintptr_t)block_of(n), LAB_MAP_HUGE);
         h = n;
     }
     atomic_fetch_add_explicit(&lab_stat_mapped, need - old, memory_order_relaxed);

@@ -51,10 +51,11 @@ void *lab_aligned(size_t align, size_t size);
 /** Give back a block; NULL is a no-op. Never changes errno. */
 void lab_free(void *p);
 
-/** The sized fast path: `size` is the size p was requested with (or any size
- *  between that and lab_usable_size(p)), p from lab_malloc, lab_calloc,
- *  lab_realloc, or lab_aligned with an alignment of at most 64 KiB. NULL is a
- *  no-op. Unlike lab_free, p is trusted (not checked against lab's memory). */
+/** The sized fast path: p from any lab allocation (NULL is a no-op), `size`
+ *  the size it was requested with. Unlike lab_free, p is trusted: it is not
+ *  checked against lab's memory first, so it must be a live lab block. lab
+ *  finds a block's page from its address alone, so a wrong size is harmless
+ *  (it is accepted for the C23 free_sized contract and future use). */
 void lab_free_sized(void *p, size_t size);
 
 /** The bytes usable at p (at least what was requested); 0 for NULL or a

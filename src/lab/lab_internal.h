@@ -9,8 +9,8 @@
  * 4 MiB boundary and its header is the 4 KiB page just before it.
  *
  * Pointer -> page: mask the pointer to its segment, shift its offset by the
- * segment's page shift. Two bitmaps over the user address space (one bit per
- * 4 MiB) say which granules start a segment or a huge block; they are read
+ * segment's page shift. A byte map over the user address space (one byte per
+ * 4 MiB) says which granules start a segment or a huge block; it is read
  * without locks, so a pointer lab does not own is recognised without being
  * dereferenced.
  *
@@ -27,6 +27,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Internal symbols never leave the object that links lab: direct accesses,
+ * no GOT loads on the fast paths. */
+#pragma GCC visibility push(hidden)
 
 #define LAB_LIKELY(x) __builtin_expect(!!(x), 1)
 #define LAB_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -59,7 +63,7 @@
 /* The largest request lab tries to serve: beyond it, NULL/ENOMEM at once. */
 #define LAB_MAX_REQUEST (((size_t)PTRDIFF_MAX) - 2 * LAB_SEGMENT_SIZE)
 
-/* User address space covered by the ownership bitmaps (x86-64, arm64: 47 bits). */
+/* User address space covered by the ownership map (x86-64, arm64: 47 bits). */
 #define LAB_ADDRESS_BITS 47
 #define LAB_GRANULES ((size_t)1 << (LAB_ADDRESS_BITS - LAB_SEGMENT_SHIFT))
 
@@ -127,7 +131,7 @@ enum {
 #define LAB_PAGE_FREE_ZERO 2u /* every block on `free` is zero past its link word */
 #define LAB_PAGE_PURGED 4u    /* the page's memory was given back (or never touched) */
 
-typedef struct lab_page {
+typedef struct __attribute__((aligned(128))) lab_page {
     lab_block *free;          /* owner: blocks ready to hand out */
     uint32_t used;            /* owner: blocks handed out, minus those freed locally or collected */
     uint32_t block_size;      /* of its class (0: not in use) */
@@ -139,7 +143,6 @@ typedef struct lab_page {
     uint8_t cls;              /* size class */
     uint8_t flags;            /* LAB_PAGE_* */
     uint8_t where;            /* LAB_IN_* (owner of that list) */
-    uint8_t index;            /* in its segment */
     struct lab_page *next, *prev; /* links of the list `where` names */
     uint64_t stamp_ms;        /* when it became empty or entered the pool */
 } lab_page;
@@ -150,14 +153,21 @@ typedef struct lab_queue {
 
 enum { LAB_KIND_SMALL = 0, LAB_KIND_MEDIUM = 1, LAB_NKINDS = 2 };
 
+/* The segment header is its page-descriptor array; descriptor 0 would
+ * describe the header's own page, so the segment's fields live in its place
+ * and pages[i] is at segment + i * 128 with no offset to add. */
 typedef struct lab_segment {
-    uint8_t page_shift;       /* LAB_SMALL_PAGE_SHIFT or LAB_MEDIUM_PAGE_SHIFT */
-    uint8_t kind;             /* LAB_KIND_* */
-    uint16_t npages;          /* pages in the segment, the header's page included */
-    uint16_t used_pages;      /* pool lock: pages out of the pool */
-    uint16_t dirty_pages;     /* pool lock: pooled pages not yet purged */
-    struct lab_segment *next, *prev; /* pool lock: every segment of the kind */
-    lab_page pages[LAB_MAX_PAGES];
+    union {
+        lab_page pages[LAB_MAX_PAGES];
+        struct {
+            uint8_t page_shift;       /* LAB_SMALL_PAGE_SHIFT or LAB_MEDIUM_PAGE_SHIFT */
+            uint8_t kind;             /* LAB_KIND_* */
+            uint16_t npages;          /* pages in the segment, the header's page included */
+            uint16_t used_pages;      /* pool lock: pages out of the pool */
+            uint16_t dirty_pages;     /* pool lock: pooled pages not yet purged */
+            struct lab_segment *next, *prev; /* pool lock: every segment of the kind */
+        };
+    };
 } lab_segment;
 
 _Static_assert(sizeof(lab_segment) <= ((size_t)1 << LAB_SMALL_PAGE_SHIFT), "the header fits page 0");
@@ -205,10 +215,15 @@ static inline lab_page *lab_page_of(lab_segment *s, const void *p)
     return &s->pages[((uintptr_t)p & LAB_SEGMENT_MASK) >> s->page_shift];
 }
 
+static inline size_t lab_page_index(const lab_page *pg)
+{
+    return (size_t)(pg - lab_segment_of(pg)->pages);
+}
+
 static inline uint8_t *lab_page_start(const lab_page *pg)
 {
     lab_segment *s = lab_segment_of(pg);
-    return (uint8_t *)s + ((size_t)pg->index << s->page_shift);
+    return (uint8_t *)s + (lab_page_index(pg) << s->page_shift);
 }
 
 static inline size_t lab_page_bytes(const lab_page *pg)
@@ -217,19 +232,20 @@ static inline size_t lab_page_bytes(const lab_page *pg)
 }
 
 /* ----------------------------------------------------------------------------
- * Ownership bitmaps (segment_map.c): one bit per 4 MiB granule of the user
+ * The ownership map (segment_map.c): one byte per 4 MiB granule of the user
  * address space, read lock-free.
  * ------------------------------------------------------------------------- */
-extern _Atomic(uint8_t) lab_segment_bits[LAB_GRANULES / 8]; /* starts a segment */
-extern _Atomic(uint8_t) lab_huge_bits[LAB_GRANULES / 8];    /* starts a huge block */
+enum { LAB_MAP_NONE = 0, LAB_MAP_SEGMENT = 1, LAB_MAP_HUGE = 2 };
+extern _Atomic(uint8_t) lab_map[LAB_GRANULES];
 
-static inline bool lab_map_test(_Atomic(uint8_t) *bits, uintptr_t u)
+/* What starts at the granule of u: LAB_MAP_* (NONE for any address beyond the map). */
+static inline unsigned lab_map_kind(uintptr_t u)
 {
     uintptr_t g = u >> LAB_SEGMENT_SHIFT;
-    if (g >= LAB_GRANULES) return false;
-    return (atomic_load_explicit(&bits[g >> 3], memory_order_relaxed) >> (g & 7)) & 1;
+    if (g >= LAB_GRANULES) return LAB_MAP_NONE;
+    return atomic_load_explicit(&lab_map[g], memory_order_relaxed);
 }
-void lab_map_set(_Atomic(uint8_t) *bits, uintptr_t u, bool on);
+void lab_map_set(uintptr_t u, unsigned kind);
 
 /* ----------------------------------------------------------------------------
  * Thread heaps (heap.c).
@@ -342,4 +358,5 @@ void lab_thread_register(lab_heap *h);
 /* Global locks, in the order they nest (the fork handlers take them all). */
 extern lab_lock lab_heap_lock, lab_abandoned_lock, lab_pool_lock[LAB_NKINDS], lab_huge_lock;
 
+#pragma GCC visibility pop
 #endif

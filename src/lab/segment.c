@@ -5,7 +5,7 @@
  * MADV_DONTNEED, or never touched: it reads as zero). Pages are taken dirty
  * first (warm), then clean, then from a new segment. A dirty page is purged
  * once it has been pooled for ALLOCLAB_LAB_PURGE_MS; a segment whose pages are
- * all pooled and clean is unmapped, its ownership bit cleared first. Pools
+ * all pooled and clean is unmapped, its ownership byte cleared first. Pools
  * are touched under their lock only; a heap visits them once per page, not
  * per block.
  */
@@ -36,7 +36,6 @@ static bool segment_new(lab_pool *pool, unsigned kind)
     s->npages = (uint16_t)(LAB_SEGMENT_SIZE >> s->page_shift);
     for (unsigned i = 1; i < s->npages; i++) {
         lab_page *pg = &s->pages[i];
-        pg->index = (uint8_t)i;
         pg->flags = LAB_PAGE_PURGED;
         pg->where = LAB_IN_POOL;
         lab_queue_push_back(&pool->clean, pg);
@@ -47,7 +46,7 @@ static bool segment_new(lab_pool *pool, unsigned kind)
     pool->segments = s;
     pool->nsegments++;
     atomic_fetch_add_explicit(&lab_stat_committed, sizeof(lab_segment), memory_order_relaxed);
-    lab_map_set(lab_segment_bits, (uintptr_t)s, true);
+    lab_map_set((uintptr_t)s, LAB_MAP_SEGMENT);
     return true;
 }
 
@@ -60,7 +59,7 @@ static void segment_free(lab_pool *pool, lab_segment *s)
     else pool->segments = s->next;
     if (s->next) s->next->prev = s->prev;
     pool->nsegments--;
-    lab_map_set(lab_segment_bits, (uintptr_t)s, false);
+    lab_map_set((uintptr_t)s, LAB_MAP_NONE);
     atomic_fetch_sub_explicit(&lab_stat_committed, sizeof(lab_segment), memory_order_relaxed);
     lab_os_unmap(s, LAB_SEGMENT_SIZE);
 }
