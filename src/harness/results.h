@@ -34,6 +34,14 @@ typedef struct al_bench_result {
     double est_cycles;          /* per iteration, from callgrind's cache simulation; -1 otherwise */
 } al_bench_result;
 
+/* A backend and the version its library reports ("je", "jemalloc 5.3.0"). */
+typedef struct al_bench_lib {
+    char name[16];
+    char version[48];
+} al_bench_lib;
+
+#define AL_BENCH_MAX_LIBS 8
+
 typedef struct al_bench_context {
     char date[32];              /* ISO 8601, UTC */
     char host[64];
@@ -48,6 +56,8 @@ typedef struct al_bench_context {
     double mhz_per_cpu;         /* nominal CPU clock; 0 when unknown (JSON omits it) */
     bool quick;                 /* --quick: CI-sized samples, below the full statistical
                                    bar; the reports say so */
+    al_bench_lib libs[AL_BENCH_MAX_LIBS]; /* the available backends that report a version */
+    size_t nlibs;
 } al_bench_context;
 
 typedef struct al_bench_run {

@@ -168,6 +168,13 @@ static void context_list(FILE *out, const al_bench_context *c)
         text_el(out, "dd", "", rows[i][1][0] ? rows[i][1] : "\u2014");
         fputc('\n', out);
     }
+    for (size_t i = 0; i < c->nlibs; i++) {
+        char name[40];
+        snprintf(name, sizeof name, "%s library", c->libs[i].name);
+        text_el(out, "dt", "", name);
+        text_el(out, "dd", "", c->libs[i].version);
+        fputc('\n', out);
+    }
     snprintf(num, sizeof num, "%d", c->ncpus);
     text_el(out, "dt", "", "CPUs");
     text_el(out, "dd", "", num);
