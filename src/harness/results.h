@@ -15,6 +15,22 @@
 /* ----------------------------------------------------------------------------
  * Results
  * ------------------------------------------------------------------------- */
+/* The system calls a benchmark's child made that move memory, counted in an
+ * untimed pass of its own (syscalls.c): set-up, a warm-up and the counted
+ * iterations. counted false: not counted (another mode, a build or system
+ * that cannot trace, an old report). */
+typedef struct al_syscall_counts {
+    bool counted;
+    uint64_t iterations;        /* the iterations of the counted pass, after its warm-up */
+    uint64_t brk, mmap, munmap, mremap, madvise;
+} al_syscall_counts;
+
+static inline bool al_syscalls_known(const al_syscall_counts *c) { return c->counted; }
+static inline uint64_t al_syscalls_total(const al_syscall_counts *c)
+{
+    return c->brk + c->mmap + c->munmap + c->mremap + c->madvise;
+}
+
 typedef struct al_bench_result {
     char workload[AL_WORKLOAD_NAME_MAX];
     char param[32];
@@ -32,6 +48,7 @@ typedef struct al_bench_result {
     double alloc_calls;         /* allocator calls per iteration; -1 when not counted */
     double instructions;        /* per iteration, --mode instructions; -1 otherwise */
     double est_cycles;          /* per iteration, from callgrind's cache simulation; -1 otherwise */
+    al_syscall_counts sys;      /* memory system calls of the child (untimed pass) */
 } al_bench_result;
 
 /* A backend and the version its library reports ("je", "jemalloc 5.3.0"). */
