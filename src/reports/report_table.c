@@ -2,7 +2,8 @@
  * warnings of the whole run and the summary that closes it.
  *
  * Rows are allocators; each parameter of the workload is a group of
- * columns: the time per iteration (median with its 95% CI: "32.0 ± 0.51",
+ * columns: a workload's own metric where it has one (fragmentation's RSS
+ * over live bytes), the time per iteration (median with its 95% CI: "32.0 ± 0.51",
  * or "133 [121, 140]" when the CI is wide and lopsided, the rule of
  * al_report_fmt_ci_scaled shared with Markdown and HTML), the ratio to the
  * fastest of the group, the benchmark process's peak RSS and its minor page
@@ -95,7 +96,7 @@ static void digits(char *buf, size_t len, double v)
  * workload's results can fill is left out.
  * ------------------------------------------------------------------------- */
 typedef enum sub {
-    SUB_TIME, SUB_INSTR, SUB_CYC, SUB_RATIO, SUB_RSS, SUB_FAULTS, SUB_CPU, SUB_CALLS, SUB_SYSCALLS, NSUB
+    SUB_METRIC, SUB_TIME, SUB_INSTR, SUB_CYC, SUB_RATIO, SUB_RSS, SUB_FAULTS, SUB_CPU, SUB_CALLS, SUB_SYSCALLS, NSUB
 } sub;
 
 static bool instr_mode(const al_bench_run *run) { return al_report_is_instructions(run); }
@@ -108,6 +109,7 @@ static bool sub_known(const al_bench_run *run, const char *workload, sub s)
         if (strcmp(r->workload, workload) != 0 || r->status != AL_RUN_OK) continue;
         switch (s) {
         case SUB_TIME: case SUB_RATIO: return true;
+        case SUB_METRIC: if (al_result_has_metric(r)) return true; break;
         case SUB_INSTR: if (r->instructions >= 0) return true; break;
         case SUB_CYC: if (r->est_cycles >= 0) return true; break;
         case SUB_RSS: if (r->peak_rss_kib > 0) return true; break;
@@ -123,8 +125,9 @@ static bool sub_known(const al_bench_run *run, const char *workload, sub s)
 
 static size_t pick_subs(const al_bench_run *run, const char *workload, bool wide, sub *subs)
 {
-    static const sub time_cols[] = {SUB_TIME, SUB_RATIO, SUB_RSS, SUB_FAULTS, SUB_CPU, SUB_CALLS, SUB_SYSCALLS};
-    static const sub instr_cols[] = {SUB_INSTR, SUB_CYC, SUB_RATIO, SUB_RSS, SUB_FAULTS, SUB_CALLS, SUB_SYSCALLS};
+    static const sub time_cols[] = {SUB_METRIC, SUB_TIME, SUB_RATIO, SUB_RSS, SUB_FAULTS, SUB_CPU, SUB_CALLS, SUB_SYSCALLS};
+    static const sub instr_cols[] = {SUB_METRIC, SUB_INSTR, SUB_CYC, SUB_RATIO, SUB_RSS, SUB_FAULTS, SUB_CALLS,
+                                     SUB_SYSCALLS};
     const sub *cols = instr_mode(run) ? instr_cols : time_cols;
     size_t n = 0;
     for (size_t i = 0; i < sizeof time_cols / sizeof time_cols[0]; i++) {
@@ -173,7 +176,12 @@ static colfmt column_format(const al_bench_run *run, const char *workload, const
         if (isfinite(v) && v > 0) logsum += log(v), n++;
     }
     colfmt f = {1, ""};
-    if (s == SUB_TIME || s == SUB_CPU) {
+    if (s == SUB_METRIC) {
+        for (size_t i = 0; i < run->nresults && !f.unit[0]; i++) {
+            const al_bench_result *r = &run->results[i];
+            if (strcmp(r->workload, workload) == 0 && al_result_has_metric(r)) f.unit = r->metric_name;
+        }
+    } else if (s == SUB_TIME || s == SUB_CPU) {
         al_report_time_unit(n ? exp(logsum / (double)n) : 1, &f.scale, &f.unit);
     } else if (s == SUB_RSS) {
         static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
@@ -188,6 +196,7 @@ static colfmt column_format(const al_bench_run *run, const char *workload, const
 static void header_of(sub s, const colfmt *f, char *buf, size_t len)
 {
     switch (s) {
+    case SUB_METRIC: snprintf(buf, len, "%s", f->unit); break;
     case SUB_TIME: snprintf(buf, len, "time %s", f->unit); break;
     case SUB_INSTR: snprintf(buf, len, "instr"); break;
     case SUB_CYC: snprintf(buf, len, "cycles"); break;
@@ -216,6 +225,7 @@ static bool cell_of(const al_bench_run *run, const al_bench_result *r, sub s, co
     }
     double v = figure(run, r, s);
     switch (s) {
+    case SUB_METRIC: al_report_fmt_metric(r, buf, len); break;
     case SUB_TIME: return al_report_fmt_ci_scaled(r->s.median, r->s.ci_low, r->s.ci_high, f->scale, buf, len);
     case SUB_RATIO: {
         double x, lo, hi;
@@ -317,6 +327,16 @@ static bool calls_text(const al_bench_run *run, const char *workload, const char
 static void table_notes(FILE *out, const al_bench_run *run, const grid *g, const char *workload, size_t width,
                         bool wide)
 {
+    /* A workload with a metric of its own shows it first: say what it is. */
+    for (size_t i = 0; i < run->nresults; i++) {
+        const al_bench_result *r = &run->results[i];
+        if (strcmp(r->workload, workload) != 0 || !al_result_has_metric(r)) continue;
+        char text[128];
+        snprintf(text, sizeof text, "%s (%s) first, the workload's own figure; then the time and its ratio to the "
+                                    "fastest", r->metric_name, r->metric_unit);
+        put_wrapped(out, "  cells: ", "    ", text, width);
+        break;
+    }
     char calls[64], line[1024];
     size_t used = 0;
     line[0] = '\0';
