@@ -95,6 +95,13 @@ const char *al_report_fmt_ns(double ns, char *buf, size_t len)
     return fmt_scaled(ns, units, scales, 4, " ", buf, len);
 }
 
+const char *al_report_fmt_bytes(double bytes, char *buf, size_t len)
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    static const double scales[] = {1, 1024, 1048576, 1073741824, 1099511627776};
+    return fmt_scaled(bytes, units, scales, 5, " ", buf, len);
+}
+
 const char *al_report_fmt_count(double v, char *buf, size_t len)
 {
     static const char *const units[] = {"", "k", "M", "G"};

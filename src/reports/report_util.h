@@ -32,6 +32,8 @@ double al_report_fastest(const al_bench_run *run, const char *workload, const ch
 /* A value with three significant digits and its unit: "412 ns", "1.23 µs",
  * "4.50 ms" (time) or "812", "1.23M" (counts). Returns buf. */
 const char *al_report_fmt_ns(double ns, char *buf, size_t len);
+/* Bytes in binary units, three significant digits: "812 KiB", "6.19 MiB". */
+const char *al_report_fmt_bytes(double bytes, char *buf, size_t len);
 const char *al_report_fmt_count(double v, char *buf, size_t len);
 /* Either of the two, by the run's mode. */
 const char *al_report_fmt_value(const al_bench_run *run, double v, char *buf, size_t len);
