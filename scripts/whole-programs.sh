@@ -9,8 +9,9 @@
 # Each round runs every program under every allocator once, in an order
 # rotated every round, so that no allocator always runs first on a machine
 # whose load changes. Prints a Markdown table: for each program and allocator
-# the median wall time and its [min, max] over the runs, the median peak RSS,
-# and the time relative to glibc's median. Needs /usr/bin/time (package time).
+# the median wall time and the median CPU time (user + sys: steadier than
+# wall time on a shared machine), each with its [min, max] over the runs and
+# its ratio to glibc's median, and the median peak RSS. Needs /usr/bin/time (package time).
 # Every run's output is compared with glibc's first run: a difference stops
 # the script.
 set -eu
@@ -100,7 +101,7 @@ while [ $round -lt "$runs" ]; do
     while IFS='|' read -r name cmd; do
         n=$((n + 1))
         for a in $order; do
-            LD_PRELOAD=$(preload_of $a) /usr/bin/time -o time.out -f "%e %M" sh -c "$cmd" > out.$a 2>&1 ||
+            LD_PRELOAD=$(preload_of $a) /usr/bin/time -o time.out -f "%e %M %U %S" sh -c "$cmd" > out.$a 2>&1 ||
                 { echo "whole-programs: '$cmd' failed under $a:" >&2; cat out.$a >&2; exit 1; }
             [ -f ref.$n ] || cp out.$a ref.$n
             cmp -s out.$a ref.$n || { echo "whole-programs: '$cmd' prints something else under $a" >&2; exit 1; }
@@ -111,23 +112,29 @@ while [ $round -lt "$runs" ]; do
 done
 
 # --- table ---------------------------------------------------------------------
-echo "| program | allocator | wall time, median [min, max] | vs glibc | peak RSS, median |"
-echo "|---|---|---|---|---|"
+echo "| program | allocator | wall time, median [min, max] | vs glibc | CPU time (user + sys), median [min, max] | vs glibc | peak RSS, median |"
+echo "|---|---|---|---|---|---|---|"
 n=0
 while IFS='|' read -r name cmd; do
     n=$((n + 1))
-    base=""
+    base="" cbase=""
     for a in $allocators; do
         t=$(awk -v n=$n -v a=$a '$1 == n && $2 == a { print $3 }' results | sort -g)
         m=$(awk -v n=$n -v a=$a '$1 == n && $2 == a { print $4 }' results | sort -g)
+        u=$(awk -v n=$n -v a=$a '$1 == n && $2 == a { print $5 + $6 }' results | sort -g)
         c=$(echo "$t" | wc -l)
         med=$(echo "$t" | awk -v c=$c 'NR == int((c + 1) / 2) { print }')
         lo=$(echo "$t" | head -n 1)
         hi=$(echo "$t" | tail -n 1)
+        cmed=$(echo "$u" | awk -v c=$c 'NR == int((c + 1) / 2) { print }')
+        clo=$(echo "$u" | head -n 1)
+        chi=$(echo "$u" | tail -n 1)
         rss=$(echo "$m" | awk -v c=$c 'NR == int((c + 1) / 2) { printf "%.0f MB", $1 / 1024 }')
         [ -n "$base" ] || base=$med
+        [ -n "$cbase" ] || cbase=$cmed
         rel=$(awk -v x=$med -v b=$base 'BEGIN { printf "%.2fx", (b > 0 ? x / b : 0) }')
-        echo "| $name | $a | $med s [$lo, $hi] | $rel | $rss |"
+        crel=$(awk -v x=$cmed -v b=$cbase 'BEGIN { printf "%.2fx", (b > 0 ? x / b : 0) }')
+        echo "| $name | $a | $med s [$lo, $hi] | $rel | $cmed s [$clo, $chi] | $crel | $rss |"
     done
 done < programs
 echo
