@@ -145,10 +145,10 @@ static al_run_status threads_run(void *inst, uint64_t iters, char *why, size_t l
 
 static void loop_teardown(void *inst) { al_destroy(inst); }
 
-static const al_workload test_loop = {"test-loop", "eight 64-byte blocks", NULL, loop_setup, loop_run,
-                                      loop_teardown, NULL, NULL};
-static const al_workload test_threads = {"test-threads", "test-loop in two threads", NULL, loop_setup,
-                                         threads_run, loop_teardown, NULL, NULL};
+static const al_workload test_loop = {.name = "test-loop", .description = "eight 64-byte blocks",
+                                      .setup = loop_setup, .run = loop_run, .teardown = loop_teardown};
+static const al_workload test_threads = {.name = "test-threads", .description = "test-loop in two threads",
+                                         .setup = loop_setup, .run = threads_run, .teardown = loop_teardown};
 
 /* ----------------------------------------------------------------------------
  * The parser

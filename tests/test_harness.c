@@ -28,7 +28,7 @@
  * ------------------------------------------------------------------------- */
 static char log_path[256];
 
-typedef struct tinst { char spec[64]; } tinst;
+typedef struct tinst { char spec[64]; uint64_t ran; } tinst;
 
 static void *t_setup(const char *param, const char *spec, al_run_status *st, char *why, size_t whylen)
 {
@@ -94,10 +94,11 @@ static al_run_status slow_run(void *inst, uint64_t iters, char *why, size_t whyl
 }
 
 /* t-fixed: 7 iterations per sample (fixed_iters); logs each run's count and
- * check level. */
+ * check level. Its metric is the iterations run so far. */
 static al_run_status logging_run(void *inst, uint64_t iters, char *why, size_t whylen)
 {
-    (void)inst, (void)why, (void)whylen;
+    (void)why, (void)whylen;
+    ((tinst *)inst)->ran += iters;
     FILE *f = log_path[0] ? fopen(log_path, "a") : NULL;
     if (f) {
         fprintf(f, "%llu %s\n", (unsigned long long)iters,
@@ -107,6 +108,7 @@ static al_run_status logging_run(void *inst, uint64_t iters, char *why, size_t w
     return AL_RUN_OK;
 }
 static uint64_t seven(void *inst) { (void)inst; return 7; }
+static double ran(void *inst) { return (double)((tinst *)inst)->ran; }
 static uint64_t zero(void *inst) { (void)inst; return 0; }
 
 /* t-busy2: two threads spin through the same loop, so the process's CPU
@@ -130,26 +132,33 @@ static const char *const two_params[] = {"a", "b", NULL};
 static const char *const one_param[] = {"x", NULL};
 static size_t n_builtin; /* workloads in the registry before the test's own */
 
-static const al_workload w_ok = {"t-ok", "test: empty loop", two_params, t_setup, ok_run, t_teardown, t_calls, NULL};
-static const al_workload w_crash = {"t-crash", "test: segfaults", one_param, t_setup, crash_run, t_teardown, NULL, NULL};
-static const al_workload w_fail = {"t-fail", "test: bad memory", one_param, t_setup, fail_run, t_teardown, NULL, NULL};
-static const al_workload w_hang = {"t-hang", "test: never returns", one_param, t_setup, hang_run, t_teardown, NULL, NULL};
+static const al_workload w_ok = {.name = "t-ok", .description = "test: empty loop", .params = two_params,
+                                 .setup = t_setup, .run = ok_run, .teardown = t_teardown, .alloc_calls = t_calls};
+static const al_workload w_crash = {.name = "t-crash", .description = "test: segfaults", .params = one_param,
+                                    .setup = t_setup, .run = crash_run, .teardown = t_teardown};
+static const al_workload w_fail = {.name = "t-fail", .description = "test: bad memory", .params = one_param,
+                                   .setup = t_setup, .run = fail_run, .teardown = t_teardown};
+static const al_workload w_hang = {.name = "t-hang", .description = "test: never returns", .params = one_param,
+                                   .setup = t_setup, .run = hang_run, .teardown = t_teardown};
 /* Never returns from teardown: the harness must kill it, not wait forever. */
 static void hang_teardown(void *inst)
 {
     free(inst);
     for (;;) pause();
 }
-static const al_workload w_hangtear = {"t-hangtear", "test: teardown hangs", one_param, t_setup, ok_run,
-                                       hang_teardown, NULL, NULL};
-static const al_workload w_slow = {"t-slow", "test: 150 ms a run", one_param, t_setup, slow_run, t_teardown, NULL, NULL};
+static const al_workload w_hangtear = {.name = "t-hangtear", .description = "test: teardown hangs", .params = one_param,
+                                       .setup = t_setup, .run = ok_run, .teardown = hang_teardown};
+static const al_workload w_slow = {.name = "t-slow", .description = "test: 150 ms a run", .params = one_param,
+                                   .setup = t_setup, .run = slow_run, .teardown = t_teardown};
 static const al_workload w_fixed = {.name = "t-fixed", .description = "test: fixed iterations", .params = one_param,
-                                    .setup = t_setup, .run = logging_run, .teardown = t_teardown, .fixed_iters = seven};
+                                    .setup = t_setup, .run = logging_run, .teardown = t_teardown, .fixed_iters = seven,
+                                    .metric_name = "t_iters", .metric_unit = "iters", .metric = ran};
 static const al_workload w_zero = {.name = "t-zero", .description = "test: fixed_iters 0 calibrates", .params = one_param,
                                    .setup = t_setup, .run = ok_run, .teardown = t_teardown, .fixed_iters = zero};
 static const al_workload w_busy2 = {.name = "t-busy2", .description = "test: two busy threads", .params = one_param,
                                     .setup = t_setup, .run = busy2_run, .teardown = t_teardown};
-static const al_workload w_unsup = {"t-unsup", "test: unsupported", one_param, unsup_setup, ok_run, t_teardown, NULL, NULL};
+static const al_workload w_unsup = {.name = "t-unsup", .description = "test: unsupported", .params = one_param,
+                                    .setup = unsup_setup, .run = ok_run, .teardown = t_teardown};
 
 /* Quiet, short runs. */
 static al_bench_config small_cfg(const char *const *wls, size_t nw, const char *const *allocs, size_t na)
@@ -490,6 +499,10 @@ static void test_fixed_iters_skip_calibration(void **state)
         assert_int_equal(run.results[i].status, AL_RUN_OK);
         assert_int_equal(run.results[i].iterations, 7);
         assert_int_equal(run.results[i].nsamples, 4);
+        /* the workload's metric, from the child after its last sample */
+        assert_string_equal(run.results[i].metric_name, "t_iters");
+        assert_string_equal(run.results[i].metric_unit, "iters");
+        assert_float_equal(run.results[i].metric, 1 + 4 * 7, 0);
     }
     al_bench_run_free(&run);
 

@@ -44,10 +44,12 @@ static void expect_run(const char *w, const char *param, const char *spec, uint6
 static void test_table_order_and_lookup(void **state)
 {
     (void)state;
-    static const char *const names[] = {"glibc-simple", "glibc-thread", "large-blocks", "single-alloc",
-                                        "stress-mem",   "binary-trees", "vec-push",     "smallvec"};
-    assert_int_equal(al_workload_count(), 8);
-    for (size_t i = 0; i < 8; i++) {
+    static const char *const names[] = {"glibc-simple", "glibc-thread", "large-blocks",  "single-alloc",
+                                        "stress-mem",   "binary-trees", "vec-push",      "smallvec",
+                                        "larson",       "xmalloc",      "cache-scratch", "cache-thrash"};
+    const size_t count = sizeof names / sizeof names[0];
+    assert_int_equal(al_workload_count(), count);
+    for (size_t i = 0; i < count; i++) {
         const al_workload *w = al_workload_at(i);
         assert_non_null(w);
         assert_string_equal(w->name, names[i]);
@@ -56,7 +58,7 @@ static void test_table_order_and_lookup(void **state)
         assert_non_null(w->params);
         assert_non_null(w->params[0]);
     }
-    assert_null(al_workload_at(8));
+    assert_null(al_workload_at(count));
     assert_null(al_workload_find("nope"));
     assert_null(al_workload_find(NULL));
 

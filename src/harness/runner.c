@@ -23,10 +23,10 @@
 
 /* ----------------------------------------------------------------------------
  * Messages. Child -> parent: READY (iters, alloc_calls), SAMPLE (wall ns per
- * iteration in value, CPU ns per iteration of the whole process in cpu),
- * DONE (the closing verification passed) or FAIL (status, reason), after
- * which the child exits. Parent -> child: SAMPLE, or QUIT (verify, answer
- * DONE or FAIL, exit).
+ * iteration in value, CPU ns per iteration of the whole process in cpu, the
+ * workload's metric over all runs so far in metric), DONE (the closing
+ * verification passed) or FAIL (status, reason), after which the child
+ * exits. Parent -> child: SAMPLE, or QUIT (verify, answer DONE or FAIL, exit).
  * ------------------------------------------------------------------------- */
 enum { MSG_READY = 1, MSG_SAMPLE = 2, MSG_FAIL = 3, MSG_QUIT = 4, MSG_DONE = 5 };
 
@@ -40,6 +40,7 @@ typedef struct msg {
     double value;
     double cpu;
     double alloc_calls;
+    double metric;
     char why[200];
 } msg;
 
@@ -176,7 +177,8 @@ static void child_main(int fd, const al_bench_item *it, const al_runner_opts *o)
             child_fail(fd, st, why);
             break;
         }
-        msg r = {.kind = MSG_SAMPLE, .value = ns / (double)iters, .cpu = cpu / (double)iters};
+        msg r = {.kind = MSG_SAMPLE, .value = ns / (double)iters, .cpu = cpu / (double)iters,
+                 .metric = w->metric ? w->metric(inst) : NAN};
         if (send_msg(fd, &r) != 0) break;
     }
     w->teardown(inst);
@@ -202,6 +204,12 @@ void al_result_init(al_bench_result *r, const al_bench_item *item)
     r->status = AL_RUN_OK;
     r->peak_rss_kib = r->minor_faults = r->major_faults = -1;
     r->alloc_calls = r->instructions = r->est_cycles = r->cpu_median_ns = -1;
+    r->metric = NAN;
+    if (item->workload->metric_name && item->workload->metric) {
+        snprintf(r->metric_name, sizeof r->metric_name, "%s", item->workload->metric_name);
+        snprintf(r->metric_unit, sizeof r->metric_unit, "%s",
+                 item->workload->metric_unit ? item->workload->metric_unit : "");
+    }
     al_summarize(NULL, 0, &r->s);
 }
 
@@ -366,6 +374,7 @@ void al_runner_group(const al_bench_item *items, size_t n, const al_runner_opts 
                 lost(s, &results[i], rc, o->timeout_s);
             } else if (m.kind == MSG_SAMPLE) {
                 cpu[i * o->samples + results[i].nsamples] = m.cpu;
+                results[i].metric = m.metric;
                 samples[i * o->samples + results[i].nsamples++] = m.value;
             } else {
                 handle_reply(s, &results[i], &m);

@@ -253,3 +253,14 @@ int al_report_finish(FILE *out)
 {
     return fflush(out) == 0 && !ferror(out) ? 0 : -1;
 }
+
+const char *al_report_fmt_metric(const al_bench_result *r, char *buf, size_t len)
+{
+    if (!al_result_has_metric(r)) {
+        if (len) buf[0] = '\0';
+        return buf;
+    }
+    bool glued = r->metric_unit[0] == 'x', growth = strstr(r->metric_unit, "/") != NULL;
+    snprintf(buf, len, growth ? "%+.3g%s%s" : "%.3g%s%s", r->metric, glued ? "" : " ", r->metric_unit);
+    return buf;
+}

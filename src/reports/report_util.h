@@ -58,6 +58,13 @@ const char *al_report_fmt_instr(const al_bench_result *r, char *buf, size_t len)
  * Returns whether the interval form was used. */
 bool al_report_fmt_result(const al_bench_run *run, const al_bench_result *r, char *buf, size_t len);
 
+/* The workload's own metric of r, the headline of its cell where it has one
+ * (fragmentation, thread-exit): "1.83x live", "+412 KiB/1k gen" (three
+ * significant digits; a unit starting with 'x' follows the number directly,
+ * signed units with a '+' or '-' from their value's sign). Empty when r has
+ * none. Returns buf. */
+const char *al_report_fmt_metric(const al_bench_result *r, char *buf, size_t len);
+
 /* Where a result stands in its workload/param column (by al_report_value).
  * The winner is the lowest value; it is FASTEST only when no other ok
  * result's CI overlaps the winner's CI and none is within 0.5% of it (the

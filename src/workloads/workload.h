@@ -46,6 +46,18 @@ typedef struct al_workload {
      *  cycle): every allocator then times the same stretch of work. 0 or
      *  NULL: calibrate. */
     uint64_t (*fixed_iters)(void *inst);
+    /** Optional: frees of blocks that another thread than the freeing one
+     *  allocated, over every run so far. A workload that promises
+     *  cross-thread frees counts them (per-thread counters, summed here). */
+    uint64_t (*cross_frees)(void *inst);
+    /** Optional: a figure of its own that the workload measures over its runs
+     *  and that heads its result (fragmentation: peak RSS over peak live
+     *  bytes). metric_name is an identifier ("rss_ratio"), metric_unit how
+     *  the value reads ("x", "KiB/1k gen"); metric returns the value over
+     *  every run so far, NaN while it is not known. */
+    const char *metric_name;
+    const char *metric_unit;
+    double (*metric)(void *inst);
 } al_workload;
 
 /* ----------------------------------------------------------------------------

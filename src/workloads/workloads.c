@@ -1,8 +1,9 @@
 /* The workload registry: the built-in workloads in the suite's order (the
- * talk's five first, then the design's extras), then those a user or a test
- * registered, in registration order. One table for every lookup: the plan,
- * the reports and the callgrind child all find a workload the same way.
- * Registration appends only, so indexes are stable; it takes no lock
+ * talk's five first, then the design's extras, then the patterns that
+ * separate production allocators, after mimalloc-bench), then those a user
+ * or a test registered, in registration order. One table for every lookup:
+ * the plan, the reports and the callgrind child all find a workload the same
+ * way. Registration appends only, so indexes are stable; it takes no lock
  * (register at start-up, before threads), as the backends' registry. */
 #include "workload_common.h"
 
@@ -10,6 +11,9 @@ static const al_workload *const builtin[] = {
     &al_workload_glibc_simple, &al_workload_glibc_thread, &al_workload_large_blocks,
     &al_workload_single_alloc, &al_workload_stress_mem,   &al_workload_binary_trees,
     &al_workload_vec_push,     &al_workload_smallvec,
+    /* mimalloc-bench's patterns: cross-thread frees, false sharing, ... */
+    &al_workload_larson,       &al_workload_xmalloc,      &al_workload_cache_scratch,
+    &al_workload_cache_thrash,
 };
 
 #define NBUILTIN (sizeof builtin / sizeof builtin[0])
