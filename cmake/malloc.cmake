@@ -21,10 +21,12 @@ if(NOT LD_TOOL OR NOT OBJCOPY_TOOL)
 endif()
 set(ALLOCLAB_HAVE_MALLOC ON)
 
-add_library(alloclab_malloc_registry OBJECT ${ALLOCLAB_LIB_SOURCES})
+# lab's sources too: the registry's lab backend and the entry points share one
+# copy of lab inside the replacement.
+add_library(alloclab_malloc_registry OBJECT ${ALLOCLAB_LIB_SOURCES} ${ALLOCLAB_LAB_SOURCES})
 set_target_properties(alloclab_malloc_registry PROPERTIES POSITION_INDEPENDENT_CODE ON
   C_VISIBILITY_PRESET hidden)
-target_include_directories(alloclab_malloc_registry PRIVATE include src/core src/backends)
+target_include_directories(alloclab_malloc_registry PRIVATE include src/core src/backends src/lab)
 target_compile_definitions(alloclab_malloc_registry PRIVATE
   ALLOCLAB_HAVE_JE=$<BOOL:${ALLOCLAB_HAVE_JE}>
   ALLOCLAB_MI_SONAME="${ALLOCLAB_MI_SONAME}"

@@ -11,9 +11,10 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Listing order: libc first, the production allocators, then the hand-made ones. */
+/* Listing order: libc first, the production allocators, alloclab's own, then
+ * the hand-made ones. */
 static const al_backend_desc *const backends[] = {
-    &al_backend_sys, &al_backend_je, &al_backend_mi, &al_backend_tc,
+    &al_backend_sys, &al_backend_je, &al_backend_mi, &al_backend_tc, &al_backend_lab,
     &al_backend_bump, &al_backend_arena, &al_backend_pool, &al_backend_sbrk,
 };
 
