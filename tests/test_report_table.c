@@ -281,6 +281,8 @@ static void test_table_metric_first(void **state)
     char buf[32];
     assert_string_equal(al_report_fmt_metric(r[0], buf, sizeof buf), "1.83x live");
     assert_string_equal(al_report_fmt_metric(r[2], buf, sizeof buf), "+412 KiB/1k gen");
+    r[2]->metric = 41234.4;
+    assert_string_equal(al_report_fmt_metric(r[2], buf, sizeof buf), "+41234 KiB/1k gen");
     r[2]->metric = -3;
     assert_string_equal(al_report_fmt_metric(r[2], buf, sizeof buf), "-3 KiB/1k gen");
     assert_string_equal(al_report_fmt_metric(&run.results[3], buf, sizeof buf), "");

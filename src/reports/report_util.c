@@ -298,6 +298,8 @@ const char *al_report_fmt_metric(const al_bench_result *r, char *buf, size_t len
         return buf;
     }
     bool glued = r->metric_unit[0] == 'x', growth = strstr(r->metric_unit, "/") != NULL;
-    snprintf(buf, len, growth ? "%+.3g%s%s" : "%.3g%s%s", r->metric, glued ? "" : " ", r->metric_unit);
+    bool big = fabs(r->metric) >= 1000; /* whole numbers, not 4.12e+04 */
+    const char *fmt = growth ? (big ? "%+.0f%s%s" : "%+.3g%s%s") : (big ? "%.0f%s%s" : "%.3g%s%s");
+    snprintf(buf, len, fmt, r->metric, glued ? "" : " ", r->metric_unit);
     return buf;
 }

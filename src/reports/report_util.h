@@ -70,7 +70,7 @@ bool al_report_fmt_result(const al_bench_run *run, const al_bench_result *r, cha
 
 /* The workload's own metric of r, the headline of its cell where it has one
  * (fragmentation, thread-exit): "1.83x live", "+412 KiB/1k gen" (three
- * significant digits; a unit starting with 'x' follows the number directly,
+ * significant digits, whole numbers from 1000 on; a unit starting with 'x' follows the number directly,
  * signed units with a '+' or '-' from their value's sign). Empty when r has
  * none. Returns buf. */
 const char *al_report_fmt_metric(const al_bench_result *r, char *buf, size_t len);
