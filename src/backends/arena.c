@@ -33,8 +33,9 @@ typedef struct chunk {
 _Static_assert(sizeof(chunk) % CHUNK_ALIGN == 0, "the bump space after a header stays aligned");
 
 typedef struct arena {
-    al_allocator handle;
-    uintptr_t top, end;        /* bump space left in `cur`; both 0 before the first chunk */
+    al_arena pub;              /* the handle, and the bump space left in `cur` (top,
+                                  end; both 0 before the first chunk): what the
+                                  inline fast path of backends.h reads */
     chunk *cur;                /* newest chunk (head of the chain), or NULL */
     size_t next_size;          /* size of the next chunk, unless a request needs more */
     size_t nchunks, bytes;     /* what the chain holds from backing right now */
@@ -51,8 +52,8 @@ static uintptr_t chunk_end(const chunk *c) { return (uintptr_t)c + c->size; }
 static void use_chunk(arena *a, chunk *c, size_t offset)
 {
     a->cur = c;
-    a->top = chunk_space(c) + offset;
-    a->end = chunk_end(c);
+    a->pub.top = chunk_space(c) + offset;
+    a->pub.end = chunk_end(c);
 }
 
 static void free_chunk(arena *a, chunk *c)
@@ -88,7 +89,7 @@ static __attribute__((noinline)) void *arena_refill(arena *a, size_t size, size_
     a->bytes += csize;
     if (a->next_size < ARENA_MAX_DOUBLING) a->next_size *= 2;
     use_chunk(a, c, 0);
-    return al_bump_take(&a->top, a->end, size, align); /* cannot fail: need was counted */
+    return al_bump_take(&a->pub.top, a->pub.end, size, align); /* cannot fail: need was counted */
 }
 
 /* ----------------------------------------------------------------------------
@@ -97,7 +98,7 @@ static __attribute__((noinline)) void *arena_refill(arena *a, size_t size, size_
 static void *arena_allocate(void *st, size_t size, size_t align)
 {
     arena *a = st;
-    void *p = al_bump_take(&a->top, a->end, size, align);
+    void *p = al_bump_take(&a->pub.top, a->pub.end, size, align);
     return p ? p : arena_refill(a, size, align);
 }
 
@@ -105,13 +106,13 @@ static void arena_deallocate(void *st, void *ptr, size_t size, size_t align)
 {
     arena *a = st;
     (void)align;
-    al_bump_give_back(&a->top, ptr, size);
+    al_bump_give_back(&a->pub.top, ptr, size);
 }
 
 static void *arena_grow(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
 {
     arena *a = st;
-    if (al_bump_resize_newest(&a->top, a->end, ptr, old_size, new_size)) return ptr;
+    if (al_bump_resize_newest(&a->pub.top, a->pub.end, ptr, old_size, new_size)) return ptr;
     void *p = arena_allocate(a, new_size, align);
     if (p) memcpy(p, ptr, old_size);
     return p;
@@ -121,7 +122,7 @@ static void *arena_shrink(void *st, void *ptr, size_t old_size, size_t new_size,
 {
     arena *a = st;
     (void)align;
-    al_bump_resize_newest(&a->top, a->end, ptr, old_size, new_size);
+    al_bump_resize_newest(&a->pub.top, a->pub.end, ptr, old_size, new_size);
     return ptr;
 }
 
@@ -149,7 +150,7 @@ static void arena_reset(void *st)
 static bool arena_mark(void *st, al_mark *out)
 {
     arena *a = st;
-    *out = (al_mark){.chunk = a->cur, .offset = a->cur ? a->top - chunk_space(a->cur) : 0};
+    *out = (al_mark){.chunk = a->cur, .offset = a->cur ? a->pub.top - chunk_space(a->cur) : 0};
     return true;
 }
 
@@ -161,10 +162,10 @@ static void arena_rewind(void *st, const al_mark *m)
     if (c != m->chunk) return;
     if (c == NULL) {
         free_newer(a, NULL);
-        a->top = a->end = 0;
+        a->pub.top = a->pub.end = 0;
         return;
     }
-    size_t limit = c == a->cur ? a->top - chunk_space(c) : chunk_end(c) - chunk_space(c);
+    size_t limit = c == a->cur ? a->pub.top - chunk_space(c) : chunk_end(c) - chunk_space(c);
     if (m->offset > limit) return;
     free_newer(a, c);
     use_chunk(a, c, m->offset);
@@ -199,12 +200,16 @@ static al_allocator *arena_create(const al_options *opts)
     arena *a = al_instance_alloc(sizeof *a, "arena");
     if (!a) return NULL;
     *a = (arena){
-        .handle = {.state = a, .vt = &arena_vt, .caps = ARENA_CAPS},
+        .pub.handle = {.state = a, .vt = &arena_vt, .caps = ARENA_CAPS},
         .next_size = cap < ARENA_MIN_CAPACITY ? ARENA_MIN_CAPACITY : cap,
         .backing = opts->backing ? opts->backing : al_sys_shared(),
     };
-    return &a->handle;
+    return &a->pub.handle;
 }
+
+al_arena *al_arena_of(al_allocator *a) { return a && a->vt == &arena_vt ? a->state : NULL; }
+
+void *al_arena_alloc_slow(al_arena *r, size_t size, size_t align) { return al_allocate(&r->handle, size, align); }
 
 size_t al_arena_chunk_count(const al_allocator *a)
 {
