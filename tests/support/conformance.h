@@ -86,6 +86,11 @@ al_options conf_options(size_t capacity);
  * `skip_prefix` (NULL: none) are left out. Returns the count (<= max). */
 size_t conf_specs(char (*out)[CONF_SPEC_LEN], size_t max, const char *skip_prefix);
 
+/* Whether a spec whose instance has `caps` is one the threaded tests run: a
+ * thread-safe backend, any thread-safe chain over sys, or a thread-safe chain
+ * whose backend is not (a lock wrapper made it so). */
+bool conf_thread_safe_spec(const char *spec, unsigned caps);
+
 /* ----------------------------------------------------------------------------
  * The checks. Each makes fresh instances of `spec`, returns true when the
  * allocator meets the contract and false with the reason otherwise. Checks
