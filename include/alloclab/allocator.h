@@ -94,8 +94,14 @@ typedef struct al_vtable {
     bool (*mark)(void *state, al_mark *out);
 
     /** Optional (AL_CAP_MARKS). Free every block allocated since `m` was
-     *  taken; blocks from before stay valid. A mark taken before a reset or a
-     *  rewind to an earlier mark must not be used again. */
+     *  taken; blocks from before stay valid, every byte of them: also a block
+     *  from before that grew in place after the mark (grow returned the same
+     *  pointer), however far past the mark's position it now reaches. A
+     *  block from before that grow or shrink moved after the mark is a new
+     *  block of the scope, freed by the rewind. A rewind may keep more than
+     *  it frees (bytes a grown block once covered), never less. A mark taken
+     *  before a reset or a rewind to an earlier mark must not be used
+     *  again. */
     void (*rewind)(void *state, const al_mark *m);
 
     /** Release the instance and all its memory, including the al_allocator

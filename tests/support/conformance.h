@@ -114,6 +114,14 @@ bool conf_check_random(const char *spec, conf_err *e);
 bool conf_check_reset(const char *spec, conf_err *e);
 /* AL_CAP_MARKS: rewind keeps older blocks and reuses newer memory. */
 bool conf_check_marks(const char *spec, conf_err *e);
+/* AL_CAP_MARKS: a block from before a mark grown in place after it keeps
+ * every byte through the rewind (one or two marks), and later blocks avoid
+ * it; a block of the scope grown in place is freed whole. */
+bool conf_check_mark_grow(const char *spec, conf_err *e);
+/* The same with a vec on a mark-capable `a`: 4 elements before a mark, 60
+ * pushed inside the scope, a rewind, new blocks written: all 64 intact
+ * (when the vec kept its place). */
+bool conf_vec_survives_rewind(al_allocator *a, conf_err *e);
 /* AL_CAP_FIXED_CAPACITY: exhaustion is reached, is clean, and recovers. */
 bool conf_check_fixed_capacity(const char *spec, conf_err *e);
 
