@@ -14,8 +14,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bench.h"
+#include "reports.h"
+#include "history.h"
 #include "synth_run.h"
+#include <stdio.h>
 
 static char *dir, db[512], out_path[512], err_path[512];
 static char *out_text, *err_text;

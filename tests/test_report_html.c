@@ -14,8 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
+#include "reports.h"
 #include "synth_run.h"
+#include <stdio.h>
 
 /* Render the run into memory. */
 static char *render(const al_bench_run *run, size_t *len)

@@ -6,7 +6,7 @@
 #include <cmocka.h>
 
 #include <math.h>
-#include "bench.h"
+#include "stats.h"
 
 #define N(x) (sizeof(x) / sizeof((x)[0]))
 

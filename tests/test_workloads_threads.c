@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bench.h"
+#include "workload.h"
 #include "wl_test_allocs.h"
 
 /* Under TSan only sys (TSan's own malloc) runs threaded: je, mi and tc are

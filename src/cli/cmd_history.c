@@ -7,7 +7,7 @@
  * (instructions and nanoseconds do not compare). */
 #include "cli.h"
 
-#include "bench.h"
+#include "history.h"
 #include "report_util.h"
 
 #include <math.h>

@@ -3,7 +3,7 @@
 #ifndef ALLOCLAB_SYNTH_RUN_H
 #define ALLOCLAB_SYNTH_RUN_H
 
-#include "bench.h"
+#include "results.h"
 
 /* An empty run with a filled context (label may be NULL). */
 void synth_run_init(al_bench_run *run, const char *label);

@@ -1,0 +1,78 @@
+/* The data model every part of the benchmark side shares: one result per
+ * workload/param/allocator, the context of the machine and build it ran on,
+ * and a run (context plus results) as the harness fills it, the reports
+ * print it and the history stores it (results.c, context.c). */
+#ifndef ALLOCLAB_RESULTS_H
+#define ALLOCLAB_RESULTS_H
+
+#include "stats.h"
+#include "workload.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ----------------------------------------------------------------------------
+ * Results
+ * ------------------------------------------------------------------------- */
+typedef struct al_bench_result {
+    char workload[AL_WORKLOAD_NAME_MAX];
+    char param[32];
+    char allocator[64];
+    al_run_status status;
+    char reason[256];
+    uint64_t iterations;        /* iterations per sample */
+    size_t nsamples;
+    double *samples;            /* ns per iteration, one per sample (malloc'd) */
+    al_summary s;               /* over samples */
+    double cpu_median_ns;       /* median CPU time of the whole process per iteration
+                                   (all threads); -1 when not measured */
+    long peak_rss_kib;          /* of the child process that ran it; -1 unknown */
+    long minor_faults, major_faults;
+    double alloc_calls;         /* allocator calls per iteration; -1 when not counted */
+    double instructions;        /* per iteration, --mode instructions; -1 otherwise */
+    double est_cycles;          /* per iteration, from callgrind's cache simulation; -1 otherwise */
+    /* The workload's own headline figure (al_workload.metric: fragmentation's
+     * peak RSS over peak live bytes, thread-exit's RSS growth), measured by
+     * the child over all its runs; NaN, and empty names, when it has none. */
+    char metric_name[24];       /* "rss_ratio" */
+    char metric_unit[24];       /* "x live", "KiB/1k gen" */
+    double metric;
+} al_bench_result;
+
+/* Whether r carries a workload metric. */
+static inline bool al_result_has_metric(const al_bench_result *r) { return r->metric_name[0] && r->metric == r->metric; }
+
+typedef struct al_bench_context {
+    char date[32];              /* ISO 8601, UTC */
+    char host[64];
+    char cpu[128];
+    int ncpus;
+    char compiler[64];
+    char build_type[24];
+    char git_commit[48];        /* empty outside a git checkout */
+    char label[64];             /* --save LABEL, or empty */
+    char mode[16];              /* "time" or "instructions" */
+    char alloclab_version[16];
+    double mhz_per_cpu;         /* nominal CPU clock; 0 when unknown (JSON omits it) */
+    bool quick;                 /* --quick: CI-sized samples, below the full statistical
+                                   bar; the reports say so */
+} al_bench_context;
+
+typedef struct al_bench_run {
+    long long id;               /* row id in the history; 0 when not stored */
+    al_bench_context ctx;
+    al_bench_result *results;
+    size_t nresults;
+} al_bench_run;
+
+void al_bench_run_free(al_bench_run *run);
+/* Find a result; NULL when absent. */
+const al_bench_result *al_bench_run_find(const al_bench_run *run, const char *workload,
+                                         const char *param, const char *allocator);
+/* "workload/param/allocator" into buf. */
+const char *al_bench_result_name(const al_bench_result *r, char *buf, size_t len);
+/* Fill date, host, cpu, compiler, commit... of this machine and build. */
+void al_bench_context_detect(al_bench_context *ctx);
+
+#endif

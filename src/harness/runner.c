@@ -1,0 +1,421 @@
+/* Benchmark child processes: one per (workload, param, allocator).
+ *
+ * A fresh child per benchmark makes its peak RSS and page faults its own
+ * (wait4's rusage), and keeps a crashing workload from taking the harness
+ * down. The children of one group live side by side so that the parent can
+ * rotate the order in which they take their samples. Parent and child talk
+ * over a socketpair (send with MSG_NOSIGNAL: a dead child never raises
+ * SIGPIPE in the harness) with fixed-size messages, well under PIPE_BUF. */
+#include "runner.h"
+
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ----------------------------------------------------------------------------
+ * Messages. Child -> parent: READY (iters, alloc_calls), SAMPLE (wall ns per
+ * iteration in value, CPU ns per iteration of the whole process in cpu, the
+ * workload's metric over all runs so far in metric), DONE (the closing
+ * verification passed) or FAIL (status, reason), after which the child
+ * exits. Parent -> child: SAMPLE, or QUIT (verify, answer DONE or FAIL, exit).
+ * ------------------------------------------------------------------------- */
+enum { MSG_READY = 1, MSG_SAMPLE = 2, MSG_FAIL = 3, MSG_QUIT = 4, MSG_DONE = 5 };
+
+/* Calibration never goes beyond this many iterations per sample. */
+#define MAX_ITERS (UINT64_C(1) << 40)
+
+typedef struct msg {
+    int32_t kind;
+    int32_t status;
+    uint64_t iters;
+    double value;
+    double cpu;
+    double alloc_calls;
+    double metric;
+    char why[200];
+} msg;
+
+static int send_msg(int fd, const msg *m)
+{
+    const char *p = (const char *)m;
+    size_t left = sizeof *m;
+    while (left > 0) {
+        ssize_t k = send(fd, p, left, MSG_NOSIGNAL);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return -1;
+        p += k;
+        left -= (size_t)k;
+    }
+    return 0;
+}
+
+/* Read one message before `deadline` (al_mono_s() clock; INFINITY: wait).
+ * 0, or -1 on end of stream / error, -2 on timeout. */
+static int recv_msg(int fd, msg *m, double deadline)
+{
+    char *p = (char *)m;
+    size_t left = sizeof *m;
+    while (left > 0) {
+        int wait_ms = -1;
+        if (isfinite(deadline)) {
+            double rem = deadline - al_mono_s();
+            if (rem <= 0) return -2;
+            wait_ms = rem > 3600 ? 3600000 : (int)(rem * 1000) + 1;
+        }
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        int pr = poll(&pfd, 1, wait_ms);
+        if (pr < 0 && errno == EINTR) continue;
+        if (pr < 0) return -1;
+        if (pr == 0) continue; /* the loop re-checks the deadline */
+        ssize_t k = recv(fd, p, left, 0);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return -1;
+        p += k;
+        left -= (size_t)k;
+    }
+    return 0;
+}
+
+/* ----------------------------------------------------------------------------
+ * The child: setup, warm-up, calibration, then samples on demand. It always
+ * leaves with _exit, so nothing of the parent (atexit handlers, stdio
+ * buffers, a test framework) runs twice.
+ *
+ * Calibration doubles the iteration count from 1 until one run lasts
+ * min_sample_ms. A workload with a fixed_iters hook that returns > 0 is not
+ * calibrated: after the warm-up run(1), every sample runs exactly that many
+ * iterations, so each allocator times the same stretch of a workload whose
+ * iterations differ (large-blocks' running cycle).
+ * ------------------------------------------------------------------------- */
+static void child_fail(int fd, al_run_status st, const char *why)
+{
+    msg m = {.kind = MSG_FAIL, .status = (int32_t)st};
+    snprintf(m.why, sizeof m.why, "%s", why && *why ? why : "no reason given");
+    send_msg(fd, &m);
+}
+
+static double ns_between(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) * 1e9 + (double)(b->tv_nsec - a->tv_nsec);
+}
+
+/* Time `iters` iterations: wall ns in *ns, CPU ns of the whole process (all
+ * its threads) in *cpu_ns, the run's status returned. */
+static al_run_status timed_run(const al_workload *w, void *inst, uint64_t iters, double *ns, double *cpu_ns,
+                               char *why, size_t whylen)
+{
+    struct timespec a, b, ca, cb;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ca);
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    al_run_status st = w->run(inst, iters, why, whylen);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cb);
+    *ns = ns_between(&a, &b);
+    *cpu_ns = ns_between(&ca, &cb);
+    return st;
+}
+
+static void child_main(int fd, const al_bench_item *it, const al_runner_opts *o)
+{
+    const al_workload *w = it->workload;
+    char why[200] = "";
+    al_run_status st = AL_RUN_FAILED;
+    void *inst = w->setup(it->param, it->allocator, &st, why, sizeof why);
+    if (!inst) {
+        child_fail(fd, st == AL_RUN_OK ? AL_RUN_FAILED : st, why);
+        _exit(0);
+    }
+    double ns = 0, cpu = 0;
+    /* A verification iteration at the full check level (it also warms up),
+     * then the cheap level for calibration and samples; then (unless fixed)
+     * double until one sample is long enough. */
+    uint64_t fixed = w->fixed_iters ? w->fixed_iters(inst) : 0;
+    uint64_t iters = fixed > 0 ? fixed : 1;
+    al_workload_set_check_level(AL_CHECK_FULL);
+    st = timed_run(w, inst, 1, &ns, &cpu, why, sizeof why);
+    al_workload_set_check_level(AL_CHECK_CHEAP);
+    while (st == AL_RUN_OK && fixed == 0) {
+        st = timed_run(w, inst, iters, &ns, &cpu, why, sizeof why);
+        if (st != AL_RUN_OK || ns >= o->min_sample_ms * 1e6 || iters >= MAX_ITERS) break;
+        iters *= 2;
+    }
+    if (st != AL_RUN_OK) {
+        child_fail(fd, st, why);
+        w->teardown(inst);
+        _exit(0);
+    }
+    msg m = {.kind = MSG_READY, .iters = iters, .alloc_calls = w->alloc_calls ? w->alloc_calls(inst) : -1};
+    if (send_msg(fd, &m) != 0) _exit(0);
+    for (;;) {
+        msg cmd;
+        if (recv_msg(fd, &cmd, INFINITY) != 0) break;
+        if (cmd.kind == MSG_QUIT) {
+            /* The closing verification iteration, at the full level: what
+             * the cheap checks of the samples could have missed. */
+            al_workload_set_check_level(AL_CHECK_FULL);
+            st = timed_run(w, inst, 1, &ns, &cpu, why, sizeof why);
+            if (st != AL_RUN_OK) {
+                child_fail(fd, st, why);
+            } else {
+                msg done = {.kind = MSG_DONE};
+                send_msg(fd, &done);
+            }
+            break;
+        }
+        if (cmd.kind != MSG_SAMPLE) break;
+        st = timed_run(w, inst, iters, &ns, &cpu, why, sizeof why);
+        if (st != AL_RUN_OK) {
+            child_fail(fd, st, why);
+            break;
+        }
+        msg r = {.kind = MSG_SAMPLE, .value = ns / (double)iters, .cpu = cpu / (double)iters,
+                 .metric = w->metric ? w->metric(inst) : NAN};
+        if (send_msg(fd, &r) != 0) break;
+    }
+    w->teardown(inst);
+    _exit(0);
+}
+
+/* ----------------------------------------------------------------------------
+ * The parent's side: one slot per child of the group.
+ * ------------------------------------------------------------------------- */
+typedef struct slot {
+    pid_t pid;      /* 0 once reaped */
+    int fd;         /* -1 once closed */
+    bool live;      /* still taking samples */
+    double deadline; /* of the step under way: setup + calibration, or one sample */
+} slot;
+
+void al_result_init(al_bench_result *r, const al_bench_item *item)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->workload, sizeof r->workload, "%s", item->workload->name);
+    snprintf(r->param, sizeof r->param, "%s", item->param);
+    snprintf(r->allocator, sizeof r->allocator, "%s", item->allocator);
+    r->status = AL_RUN_OK;
+    r->peak_rss_kib = r->minor_faults = r->major_faults = -1;
+    r->alloc_calls = r->instructions = r->est_cycles = r->cpu_median_ns = -1;
+    r->metric = NAN;
+    if (item->workload->metric_name && item->workload->metric) {
+        snprintf(r->metric_name, sizeof r->metric_name, "%s", item->workload->metric_name);
+        snprintf(r->metric_unit, sizeof r->metric_unit, "%s",
+                 item->workload->metric_unit ? item->workload->metric_unit : "");
+    }
+    al_summarize(NULL, 0, &r->s);
+}
+
+static void set_failure(al_bench_result *r, slot *s, al_run_status st, const char *why)
+{
+    r->status = st;
+    snprintf(r->reason, sizeof r->reason, "%s", why);
+    s->live = false;
+}
+
+/* Reap the child, recording its rusage; if it died of a signal or exited
+ * badly while it was still expected to answer, that becomes the reason. */
+static void reap(slot *s, al_bench_result *r, bool kill_it)
+{
+    if (s->fd >= 0) close(s->fd);
+    s->fd = -1;
+    if (s->pid <= 0) return;
+    if (kill_it) kill(s->pid, SIGKILL);
+    int wst = 0;
+    struct rusage ru;
+    pid_t got;
+    /* A child that was told to quit gets until s->deadline to tear down;
+     * one that hangs there is killed, so the harness never waits forever. */
+    bool hung = false;
+    if (!kill_it && isfinite(s->deadline)) {
+        while ((got = wait4(s->pid, &wst, WNOHANG, &ru)) == 0 && al_mono_s() < s->deadline) usleep(1000);
+        if (got == 0) {
+            kill(s->pid, SIGKILL);
+            hung = true;
+        } else if (got > 0) {
+            goto reaped;
+        }
+    }
+    do got = wait4(s->pid, &wst, 0, &ru);
+    while (got < 0 && errno == EINTR);
+reaped:
+    s->pid = 0;
+    if (got < 0) return;
+    r->peak_rss_kib = ru.ru_maxrss;
+    r->minor_faults = ru.ru_minflt;
+    r->major_faults = ru.ru_majflt;
+    if (r->status != AL_RUN_OK || kill_it) return;
+    if (hung) {
+        set_failure(r, s, AL_RUN_FAILED, "timed out: the workload's teardown did not finish");
+    } else if (WIFSIGNALED(wst)) {
+        int sig = WTERMSIG(wst);
+        char why[128];
+        snprintf(why, sizeof why, "crashed: killed by SIG%s (%s)", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?",
+                 strsignal(sig));
+        set_failure(r, s, AL_RUN_FAILED, why);
+    } else if (WIFEXITED(wst) && WEXITSTATUS(wst) != 0) {
+        char why[64];
+        snprintf(why, sizeof why, "crashed: exited with status %d", WEXITSTATUS(wst));
+        set_failure(r, s, AL_RUN_FAILED, why);
+    }
+}
+
+/* A child stopped answering: EOF means it died (reap tells how), a timeout
+ * means it is killed. */
+static void lost(slot *s, al_bench_result *r, int rc, double timeout_s)
+{
+    if (rc == -2) {
+        char why[64];
+        snprintf(why, sizeof why, "timed out after %g s (killed)", timeout_s);
+        set_failure(r, s, AL_RUN_FAILED, why);
+        reap(s, r, true);
+        return;
+    }
+    s->live = false;
+    reap(s, r, false);
+    if (r->status == AL_RUN_OK) set_failure(r, s, AL_RUN_FAILED, "crashed: the child process stopped answering");
+}
+
+static void handle_reply(slot *s, al_bench_result *r, const msg *m)
+{
+    if (m->kind == MSG_FAIL) {
+        char why[sizeof m->why];
+        memcpy(why, m->why, sizeof why);
+        why[sizeof why - 1] = '\0';
+        al_run_status st = m->status == AL_RUN_UNSUPPORTED ? AL_RUN_UNSUPPORTED : AL_RUN_FAILED;
+        set_failure(r, s, st, why);
+        reap(s, r, false);
+    }
+}
+
+/* Fork the child of one item and wait for READY. */
+static void start_child(slot *slots, size_t i, const al_bench_item *it, const al_runner_opts *o,
+                        al_bench_result *r)
+{
+    slot *s = &slots[i];
+    int sv[2];
+    s->deadline = al_mono_s() + o->timeout_s;
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) {
+        set_failure(r, s, AL_RUN_FAILED, "cannot create the channel to a child process");
+        return;
+    }
+    fflush(NULL); /* nothing buffered may be written twice */
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(sv[0]);
+        close(sv[1]);
+        set_failure(r, s, AL_RUN_FAILED, "cannot fork a child process");
+        return;
+    }
+    if (pid == 0) {
+        close(sv[0]);
+        for (size_t k = 0; k < i; k++)
+            if (slots[k].fd >= 0) close(slots[k].fd);
+        child_main(sv[1], it, o);
+        _exit(0);
+    }
+    close(sv[1]);
+    s->pid = pid;
+    s->fd = sv[0];
+    s->live = true;
+    msg m;
+    int rc = recv_msg(s->fd, &m, s->deadline);
+    if (rc != 0) {
+        lost(s, r, rc, o->timeout_s);
+        return;
+    }
+    if (m.kind == MSG_READY) {
+        r->iterations = m.iters;
+        r->alloc_calls = m.alloc_calls;
+    } else {
+        handle_reply(s, r, &m);
+    }
+}
+
+void al_runner_group(const al_bench_item *items, size_t n, const al_runner_opts *o, al_bench_result *results)
+{
+    slot *slots = calloc(n ? n : 1, sizeof *slots);
+    double *samples = calloc(n * o->samples + 1, sizeof *samples);
+    double *cpu = calloc(n * o->samples + 1, sizeof *cpu); /* beside samples */
+    for (size_t i = 0; i < n; i++) {
+        al_result_init(&results[i], &items[i]);
+        if (slots) slots[i].fd = -1;
+    }
+    if (!slots || !samples || !cpu) {
+        for (size_t i = 0; i < n; i++) {
+            results[i].status = AL_RUN_FAILED;
+            snprintf(results[i].reason, sizeof results[i].reason, "out of memory in the harness");
+        }
+        free(slots);
+        free(samples);
+        free(cpu);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) start_child(slots, i, &items[i], o, &results[i]);
+
+    double t0 = al_mono_s();
+    for (size_t round = 0; round < o->samples; round++) {
+        if (o->budget_s > 0 && round >= o->min_samples && al_mono_s() - t0 > o->budget_s) break;
+        for (size_t k = 0; k < n; k++) {
+            size_t i = (round + k) % n;
+            slot *s = &slots[i];
+            if (!s->live) continue;
+            msg cmd = {.kind = MSG_SAMPLE}, m;
+            s->deadline = al_mono_s() + o->timeout_s;
+            int rc = send_msg(s->fd, &cmd) == 0 ? recv_msg(s->fd, &m, s->deadline) : -1;
+            if (rc != 0) {
+                lost(s, &results[i], rc, o->timeout_s);
+            } else if (m.kind == MSG_SAMPLE) {
+                cpu[i * o->samples + results[i].nsamples] = m.cpu;
+                results[i].metric = m.metric;
+                samples[i * o->samples + results[i].nsamples++] = m.value;
+            } else {
+                handle_reply(s, &results[i], &m);
+            }
+        }
+        if (o->on_round) o->on_round(o->ctx, round);
+    }
+
+    for (size_t i = 0; i < n; i++) {
+        al_bench_result *r = &results[i];
+        if (slots[i].live) {
+            msg q = {.kind = MSG_QUIT}, m;
+            slots[i].deadline = al_mono_s() + o->timeout_s;
+            int rc = send_msg(slots[i].fd, &q) == 0 ? recv_msg(slots[i].fd, &m, slots[i].deadline) : -1;
+            if (rc != 0) lost(&slots[i], r, rc, o->timeout_s);
+            else if (m.kind == MSG_FAIL) {
+                /* Say which verification caught it: the samples all passed. */
+                char why[sizeof m.why];
+                snprintf(why, sizeof why, "after the samples, %.*s", (int)sizeof m.why - 24, m.why);
+                memcpy(m.why, why, sizeof why);
+                handle_reply(&slots[i], r, &m);
+            }
+            slots[i].live = false;
+        }
+        reap(&slots[i], r, false);
+        if (r->status != AL_RUN_OK) {
+            r->nsamples = 0;
+            continue;
+        }
+        r->samples = malloc(r->nsamples * sizeof *r->samples);
+        if (!r->samples) {
+            r->nsamples = 0;
+            r->status = AL_RUN_FAILED;
+            snprintf(r->reason, sizeof r->reason, "out of memory in the harness");
+            continue;
+        }
+        memcpy(r->samples, &samples[i * o->samples], r->nsamples * sizeof *r->samples);
+        al_summarize(r->samples, r->nsamples, &r->s);
+        if (r->nsamples > 0) r->cpu_median_ns = al_stat_median(&cpu[i * o->samples], r->nsamples);
+    }
+    free(slots);
+    free(samples);
+    free(cpu);
+}

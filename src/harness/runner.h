@@ -1,0 +1,37 @@
+/* The child processes that time benchmarks (runner.c), internal to the harness. */
+#ifndef ALLOCLAB_RUNNER_H
+#define ALLOCLAB_RUNNER_H
+
+#include "harness.h"
+
+typedef struct al_runner_opts {
+    size_t samples;        /* samples per benchmark, >= 1 */
+    double min_sample_ms;  /* calibration target for one sample, > 0; unused for a
+                              workload whose fixed_iters gives a count */
+    double timeout_s;      /* per step (setup + calibration, or one sample), > 0 */
+    double budget_s;       /* 0, or: stop taking rounds once the group's rounds have
+                              taken this long and min_samples rounds are done */
+    size_t min_samples;    /* with budget_s: rounds always taken, <= samples */
+    /* Called after each round (round = 0..samples-1) and may be NULL. */
+    void (*on_round)(void *ctx, size_t round);
+    void *ctx;
+} al_runner_opts;
+
+/* Time one group: n items of the same workload and parameter, one per
+ * allocator, each in its own child process. Each child sets up, runs one
+ * warm-up iteration, then calibrates its iteration count per sample — or
+ * takes the workload's fixed_iters when that hook returns > 0 (every child
+ * of the group then runs the same count). Each sample records wall time
+ * and the whole child's CPU time (all threads), both per iteration;
+ * cpu_median_ns is the median of the latter. Round r sends "sample" to the
+ * children in the order r mod n, r+1 mod n, ... so no allocator always runs
+ * first. Fills results[0..n-1] completely (names, status, reason, samples,
+ * summary, rusage); a child that fails, crashes or times out gives a result
+ * with that status and reason, and the others carry on. */
+void al_runner_group(const al_bench_item *items, size_t n, const al_runner_opts *o, al_bench_result *results);
+
+/* Fill the name fields of r from item and the "not measured" defaults
+ * (-1 for rusage, alloc_calls, instructions, est_cycles; NaN summary). */
+void al_result_init(al_bench_result *r, const al_bench_item *item);
+
+#endif

@@ -1,0 +1,36 @@
+/* Robust statistics over benchmark samples: median, MAD, percentiles, Tukey
+ * outlier counts and seeded bootstrap confidence intervals. Inputs are never
+ * reordered; the same inputs always give the same intervals. */
+#ifndef ALLOCLAB_STATS_H
+#define ALLOCLAB_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ----------------------------------------------------------------------------
+ * Statistics (stats.c). Inputs are never reordered; NaN for n == 0.
+ * ------------------------------------------------------------------------- */
+typedef struct al_summary {
+    size_t n;
+    double median, mean, stddev, mad, min, max;
+    double ci_low, ci_high;        /* 95% bootstrap CI of the median */
+    size_t outliers_low, outliers_high; /* beyond Tukey's 1.5 IQR fences; kept, only counted */
+} al_summary;
+
+double al_stat_median(const double *x, size_t n);
+double al_stat_percentile(const double *x, size_t n, double p); /* p in [0,100], linear interpolation */
+double al_stat_mean(const double *x, size_t n);
+double al_stat_stddev(const double *x, size_t n);   /* sample standard deviation (n - 1) */
+double al_stat_mad(const double *x, size_t n);      /* median absolute deviation, unscaled */
+void al_stat_tukey(const double *x, size_t n, size_t *low, size_t *high);
+/* Percentile bootstrap CI of the median, `resamples` draws, seeded: the same
+ * inputs give the same interval. */
+void al_stat_bootstrap_median_ci(const double *x, size_t n, size_t resamples, double level,
+                                 uint64_t seed, double *lo, double *hi);
+/* Bootstrap CI of median(b) / median(a). */
+void al_stat_bootstrap_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
+                                size_t resamples, double level, uint64_t seed,
+                                double *ratio, double *lo, double *hi);
+void al_summarize(const double *x, size_t n, al_summary *out);
+
+#endif

@@ -1,0 +1,608 @@
+/* The results history: an SQLite database of runs and their results.
+ *
+ * Identity: PRAGMA application_id holds AL_HISTORY_APP_ID and PRAGMA
+ * user_version the schema version; the `meta` table repeats both as text.
+ * Opening an existing file first checks it read-only (SQLite header, integrity,
+ * application id, version, tables); only a file that passes is reopened
+ * read-write, so a foreign, corrupt or non-SQLite file is never modified.
+ *
+ * Schema versions: 1 had no CPU time and no quick flag; 2 adds
+ * results.cpu_median_ns and runs.quick; 3 adds the workload's own metric
+ * (results.metric_name, metric_unit, metric), each as the last columns of
+ * their tables (where ALTER TABLE puts them), so a migrated and a new
+ * database have the same layout. An older file is migrated in place, one
+ * version after the other in one transaction, when it is opened (always
+ * read-write); if that fails it is left as it was and refused. */
+#include "history.h"
+#include "report_util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define AL_HISTORY_APP_ID 0x416c4c62 /* "AlLb" */
+#define AL_HISTORY_VERSION 3
+
+struct al_history {
+    sqlite3 *db;
+};
+
+static const char schema[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE runs(id INTEGER PRIMARY KEY, date TEXT, label TEXT, git_commit TEXT, host TEXT,"
+    " cpu TEXT, ncpus INTEGER, mhz REAL, compiler TEXT, build_type TEXT, mode TEXT, version TEXT,"
+    " quick INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE results(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " seq INTEGER NOT NULL, workload TEXT, param TEXT, allocator TEXT, status TEXT, reason TEXT,"
+    " iterations INTEGER, nsamples INTEGER, median REAL, mean REAL, stddev REAL, mad REAL,"
+    " min REAL, max REAL, ci_low REAL, ci_high REAL, outliers_low INTEGER, outliers_high INTEGER,"
+    " peak_rss_kib INTEGER, minor_faults INTEGER, major_faults INTEGER, alloc_calls REAL,"
+    " instructions REAL, est_cycles REAL,"
+    " samples BLOB, cpu_median_ns REAL, metric_name TEXT, metric_unit TEXT, metric REAL,"
+    " PRIMARY KEY(run_id, seq));" /* samples: little-endian IEEE doubles */
+    "CREATE INDEX results_name ON results(workload, param, allocator);"
+    "INSERT INTO meta VALUES('application', 'alloclab'), ('schema_version', '%d');"
+    "PRAGMA application_id = %d;"
+    "PRAGMA user_version = %d;";
+
+/* Version 1 to 2, run inside a transaction. */
+static const char migrate_v1_to_v2[] =
+    "ALTER TABLE results ADD COLUMN cpu_median_ns REAL;"
+    "ALTER TABLE runs ADD COLUMN quick INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE meta SET value = '2' WHERE key = 'schema_version';"
+    "PRAGMA user_version = 2;";
+
+/* Version 2 to 3, likewise. */
+static const char migrate_v2_to_v3[] =
+    "ALTER TABLE results ADD COLUMN metric_name TEXT;"
+    "ALTER TABLE results ADD COLUMN metric_unit TEXT;"
+    "ALTER TABLE results ADD COLUMN metric REAL;"
+    "UPDATE meta SET value = '3' WHERE key = 'schema_version';"
+    "PRAGMA user_version = 3;";
+
+/* ---- opening -----------------------------------------------------------------
+ * A refused file is closed again without a write: the check connection is
+ * read-only, and the read-write connection is opened only after it. */
+
+static int fail(char *err, size_t errlen, const char *fmt, const char *a, const char *b)
+{
+    snprintf(err, errlen, fmt, a, b);
+    return -1;
+}
+
+static int mkdirs(const char *path, char *err, size_t errlen)
+{
+    char dir[4096];
+    al_report_copy(dir, sizeof dir, path);
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir) return 0;
+    *slash = '\0';
+    for (char *p = dir + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+            return fail(err, errlen, "cannot create folder %s: %s", dir, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return fail(err, errlen, "cannot create folder %s: %s", dir, strerror(errno));
+    return 0;
+}
+
+static long long pragma_int(sqlite3 *db, const char *sql, int *rc)
+{
+    sqlite3_stmt *st;
+    long long v = -1;
+    *rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    if (*rc == SQLITE_OK) {
+        *rc = sqlite3_step(st);
+        if (*rc == SQLITE_ROW) v = sqlite3_column_int64(st, 0), *rc = SQLITE_OK;
+        sqlite3_finalize(st);
+    }
+    return v;
+}
+
+/* Whether the file starts with SQLite's 16-byte magic: checked before SQLite
+ * sees the file at all. */
+static int check_header(const char *path, char *err, size_t errlen)
+{
+    char magic[16];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return fail(err, errlen, "cannot open %s: %s", path, strerror(errno));
+    ssize_t n = read(fd, magic, sizeof magic);
+    close(fd);
+    if (n != (ssize_t)sizeof magic || memcmp(magic, "SQLite format 3", 16) != 0)
+        return fail(err, errlen, "%s is not an SQLite database; refusing to touch it%s", path, "");
+    return 0;
+}
+
+static int check_existing(const char *path, char *err, size_t errlen)
+{
+    if (check_header(path, err, errlen) != 0) return -1;
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+    const char *why = NULL;
+    char detail[160] = "";
+    if (rc != SQLITE_OK) {
+        why = "cannot be opened";
+    } else {
+        int qrc;
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, NULL) != SQLITE_OK) {
+            why = "is corrupt";
+            al_report_copy(detail, sizeof detail, sqlite3_errmsg(db));
+        } else {
+            qrc = sqlite3_step(st);
+            const char *txt = qrc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+            if (!txt || strcmp(txt, "ok") != 0) {
+                why = "is corrupt";
+                al_report_copy(detail, sizeof detail, txt ? txt : sqlite3_errmsg(db));
+            }
+            sqlite3_finalize(st);
+        }
+        if (!why && pragma_int(db, "PRAGMA application_id", &qrc) != AL_HISTORY_APP_ID)
+            why = "is another application's SQLite database (application_id)";
+        long long version = why ? 0 : pragma_int(db, "PRAGMA user_version", &qrc);
+        if (!why && version > AL_HISTORY_VERSION)
+            why = "was written by a newer alloclab (schema version)";
+        if (!why && pragma_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND"
+                                   " name IN ('meta', 'runs', 'results')", &qrc) != 3)
+            why = "is missing alloclab's tables";
+        if (!why && version < 1) why = "has no alloclab schema version";
+    }
+    sqlite3_close(db);
+    if (!why) return 0;
+    snprintf(err, errlen, "%s %s%s%s; refusing to touch it", path, why, detail[0] ? ": " : "", detail);
+    return -1;
+}
+
+/* Bring a checked database to AL_HISTORY_VERSION; all or nothing. A current
+ * one is not written to (it may be read-only). The version is read again
+ * inside the write transaction: another process may have migrated it since. */
+static int migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+    int rc;
+    char *msg = NULL;
+    if (pragma_int(db, "PRAGMA user_version", &rc) == AL_HISTORY_VERSION && rc == SQLITE_OK) return 0;
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open %s for writing: %s", path, msg ? msg : sqlite3_errmsg(db));
+        sqlite3_free(msg);
+        return -1;
+    }
+    long long version = pragma_int(db, "PRAGMA user_version", &rc);
+    bool ok = rc == SQLITE_OK && version >= 1 && version <= AL_HISTORY_VERSION;
+    static const char *const steps[] = {migrate_v1_to_v2, migrate_v2_to_v3}; /* steps[v - 1]: v to v + 1 */
+    for (; ok && version < AL_HISTORY_VERSION; version++)
+        ok = sqlite3_exec(db, steps[version - 1], NULL, NULL, &msg) == SQLITE_OK;
+    if (ok && sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) == SQLITE_OK) return 0;
+    snprintf(err, errlen, "cannot upgrade %s to schema version %d: %s", path, AL_HISTORY_VERSION,
+             msg ? msg : rc != SQLITE_OK ? sqlite3_errmsg(db) : "unknown version");
+    sqlite3_free(msg);
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}
+
+al_history *al_history_open(const char *path, bool create, char *err, size_t errlen)
+{
+    if (!path) path = AL_HISTORY_DEFAULT_PATH;
+    if (!*path) {
+        fail(err, errlen, "the database path is empty%s%s", "", "");
+        return NULL;
+    }
+    struct stat sb;
+    bool exists = stat(path, &sb) == 0;
+    if (exists && !S_ISREG(sb.st_mode)) {
+        fail(err, errlen, "%s is not a regular file%s", path, "");
+        return NULL;
+    }
+    if (!exists && !create) {
+        fail(err, errlen, "no results database at %s (alloclab bench --save LABEL creates it)%s", path, "");
+        return NULL;
+    }
+    if (exists ? check_existing(path, err, errlen) != 0 : mkdirs(path, err, errlen) != 0) return NULL;
+    al_history *h = calloc(1, sizeof *h);
+    if (!h) {
+        fail(err, errlen, "out of memory%s%s", "", "");
+        return NULL;
+    }
+    int flags = SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE);
+    if (sqlite3_open_v2(path, &h->db, flags, NULL) != SQLITE_OK) {
+        fail(err, errlen, "cannot open %s: %s", path, sqlite3_errmsg(h->db));
+        al_history_close(h);
+        return NULL;
+    }
+    sqlite3_busy_timeout(h->db, 5000);
+    sqlite3_exec(h->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    if (exists && migrate(h->db, path, err, errlen) != 0) {
+        al_history_close(h);
+        return NULL;
+    }
+    if (!exists) {
+        char *msg = NULL, *sql = sqlite3_mprintf(schema, AL_HISTORY_VERSION, AL_HISTORY_APP_ID,
+                                                 AL_HISTORY_VERSION);
+        int ok = sql && sqlite3_exec(h->db, "BEGIN", NULL, NULL, &msg) == SQLITE_OK &&
+                 sqlite3_exec(h->db, sql, NULL, NULL, &msg) == SQLITE_OK &&
+                 sqlite3_exec(h->db, "COMMIT", NULL, NULL, &msg) == SQLITE_OK;
+        sqlite3_free(sql);
+        if (!ok) {
+            fail(err, errlen, "cannot create %s: %s", path, msg ? msg : "unknown error");
+            sqlite3_free(msg);
+            al_history_close(h);
+            unlink(path); /* our own, just created */
+            return NULL;
+        }
+    }
+    return h;
+}
+
+void al_history_close(al_history *h)
+{
+    if (!h) return;
+    sqlite3_close(h->db);
+    free(h);
+}
+
+/* ---- saving ----------------------------------------------------------------
+ * One transaction per run: either the run and all its results are stored, or
+ * nothing is. */
+
+static void *encode_samples(const double *x, size_t n)
+{
+    unsigned char *blob = malloc(n ? n * 8 : 1);
+    for (size_t i = 0; blob && i < n; i++) {
+        uint64_t bits;
+        memcpy(&bits, &x[i], 8);
+        for (int b = 0; b < 8; b++) blob[i * 8 + b] = (unsigned char)(bits >> (8 * b));
+    }
+    return blob;
+}
+
+static double *decode_samples(const unsigned char *blob, size_t bytes, size_t *n)
+{
+    *n = bytes / 8;
+    double *x = malloc(*n ? *n * sizeof *x : 1);
+    for (size_t i = 0; x && i < *n; i++) {
+        uint64_t bits = 0;
+        for (int b = 0; b < 8; b++) bits |= (uint64_t)blob[i * 8 + b] << (8 * b);
+        memcpy(&x[i], &bits, 8);
+    }
+    return x;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+/* NaN is stored as NULL (SQLite does that itself; being explicit). */
+static void bind_real(sqlite3_stmt *st, int i, double v)
+{
+    if (isfinite(v)) sqlite3_bind_double(st, i, v);
+    else sqlite3_bind_null(st, i);
+}
+
+static int insert_run(sqlite3 *db, const al_bench_context *c, long long *id)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db,
+        "INSERT INTO runs(date, label, git_commit, host, cpu, ncpus, mhz, compiler, build_type,"
+        " mode, version, quick) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL);
+    if (rc != SQLITE_OK) return rc;
+    const char *texts[] = {c->date, c->label, c->git_commit, c->host, c->cpu};
+    for (int i = 0; i < 5; i++) bind_text(st, i + 1, texts[i]);
+    sqlite3_bind_int(st, 6, c->ncpus);
+    bind_real(st, 7, c->mhz_per_cpu);
+    bind_text(st, 8, c->compiler);
+    bind_text(st, 9, c->build_type);
+    bind_text(st, 10, c->mode);
+    bind_text(st, 11, c->alloclab_version);
+    sqlite3_bind_int(st, 12, c->quick);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    *id = sqlite3_last_insert_rowid(db);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int insert_result(sqlite3_stmt *st, long long run_id, size_t seq, const al_bench_result *r)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    sqlite3_bind_int64(st, 1, run_id);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+    bind_text(st, 3, r->workload);
+    bind_text(st, 4, r->param);
+    bind_text(st, 5, r->allocator);
+    bind_text(st, 6, al_run_status_name(r->status));
+    bind_text(st, 7, r->reason);
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)r->iterations);
+    sqlite3_bind_int64(st, 9, (sqlite3_int64)r->nsamples);
+    const double stats[] = {r->s.median, r->s.mean, r->s.stddev, r->s.mad,
+                            r->s.min,    r->s.max,  r->s.ci_low, r->s.ci_high};
+    for (int i = 0; i < 8; i++) bind_real(st, 10 + i, stats[i]);
+    sqlite3_bind_int64(st, 18, (sqlite3_int64)r->s.outliers_low);
+    sqlite3_bind_int64(st, 19, (sqlite3_int64)r->s.outliers_high);
+    sqlite3_bind_int64(st, 20, r->peak_rss_kib);
+    sqlite3_bind_int64(st, 21, r->minor_faults);
+    sqlite3_bind_int64(st, 22, r->major_faults);
+    bind_real(st, 23, r->alloc_calls);
+    bind_real(st, 24, r->instructions);
+    bind_real(st, 25, r->est_cycles);
+    size_t n = r->samples ? r->nsamples : 0;
+    void *blob = encode_samples(r->samples, n);
+    if (!blob) return SQLITE_NOMEM;
+    sqlite3_bind_blob(st, 26, blob, (int)(n * 8), free);
+    bind_real(st, 27, r->cpu_median_ns >= 0 ? r->cpu_median_ns : NAN); /* -1: NULL */
+    bool metric = al_result_has_metric(r);
+    if (metric) {
+        bind_text(st, 28, r->metric_name);
+        bind_text(st, 29, r->metric_unit);
+    }
+    bind_real(st, 30, metric ? r->metric : NAN);
+    int rc = sqlite3_step(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int al_history_save(al_history *h, al_bench_run *run, char *err, size_t errlen)
+{
+    sqlite3 *db = h->db;
+    long long id = 0;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc == SQLITE_OK) rc = insert_run(db, &run->ctx, &id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db, "INSERT INTO results VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                                    "?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL);
+    for (size_t i = 0; rc == SQLITE_OK && i < run->nresults; i++)
+        rc = insert_result(st, id, i, &run->results[i]);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot save the run: %s", sqlite3_errmsg(db));
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    run->id = id;
+    return 0;
+}
+
+/* ---- loading ----------------------------------------------------------------
+ * A reference is a run id (all digits) or a label (the latest run with it);
+ * an all-digit label is found when no run has that id. */
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *s = sqlite3_column_text(st, i);
+    return s ? (const char *)s : "";
+}
+
+static double col_real(sqlite3_stmt *st, int i, double null_value)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? null_value : sqlite3_column_double(st, i);
+}
+
+static al_run_status status_of(const char *s)
+{
+    if (strcmp(s, "ok") == 0) return AL_RUN_OK;
+    if (strcmp(s, "unsupported") == 0) return AL_RUN_UNSUPPORTED;
+    return AL_RUN_FAILED;
+}
+
+static long long find_run(sqlite3 *db, const char *ref, int nth_last)
+{
+    sqlite3_stmt *st;
+    long long id = -1;
+    bool digits = ref && *ref && strspn(ref, "0123456789") == strlen(ref) && strlen(ref) < 19;
+    const char *sql = !ref ? "SELECT id FROM runs ORDER BY id DESC LIMIT 1 OFFSET ?1"
+                      : digits ? "SELECT id FROM runs WHERE id = ?2 UNION ALL"
+                                 " SELECT * FROM (SELECT id FROM runs WHERE label = ?3 ORDER BY id DESC LIMIT 1)"
+                               : "SELECT id FROM runs WHERE label = ?3 ORDER BY id DESC LIMIT 1";
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -2;
+    sqlite3_bind_int(st, 1, nth_last < 0 ? 0 : nth_last);
+    if (digits) sqlite3_bind_int64(st, 2, strtoll(ref, NULL, 10));
+    if (ref) bind_text(st, 3, ref);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
+    else if (rc != SQLITE_DONE) id = -2;
+    sqlite3_finalize(st);
+    return id;
+}
+
+static int load_context(sqlite3 *db, long long id, al_bench_context *c)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT date, label, git_commit, host, cpu, ncpus, mhz, compiler,"
+                               " build_type, mode, version, quick FROM runs WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        al_report_copy(c->date, sizeof c->date, col_text(st, 0));
+        al_report_copy(c->label, sizeof c->label, col_text(st, 1));
+        al_report_copy(c->git_commit, sizeof c->git_commit, col_text(st, 2));
+        al_report_copy(c->host, sizeof c->host, col_text(st, 3));
+        al_report_copy(c->cpu, sizeof c->cpu, col_text(st, 4));
+        c->ncpus = sqlite3_column_int(st, 5);
+        c->mhz_per_cpu = col_real(st, 6, 0);
+        al_report_copy(c->compiler, sizeof c->compiler, col_text(st, 7));
+        al_report_copy(c->build_type, sizeof c->build_type, col_text(st, 8));
+        al_report_copy(c->mode, sizeof c->mode, col_text(st, 9));
+        al_report_copy(c->alloclab_version, sizeof c->alloclab_version, col_text(st, 10));
+        c->quick = sqlite3_column_int(st, 11) != 0;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int load_result(sqlite3_stmt *st, al_bench_result *r)
+{
+    memset(r, 0, sizeof *r);
+    al_report_copy(r->workload, sizeof r->workload, col_text(st, 0));
+    al_report_copy(r->param, sizeof r->param, col_text(st, 1));
+    al_report_copy(r->allocator, sizeof r->allocator, col_text(st, 2));
+    r->status = status_of(col_text(st, 3));
+    al_report_copy(r->reason, sizeof r->reason, col_text(st, 4));
+    r->iterations = (uint64_t)sqlite3_column_int64(st, 5);
+    double *stats[] = {&r->s.median, &r->s.mean, &r->s.stddev, &r->s.mad,
+                       &r->s.min,    &r->s.max,  &r->s.ci_low, &r->s.ci_high};
+    for (int i = 0; i < 8; i++) *stats[i] = col_real(st, 7 + i, NAN);
+    r->s.outliers_low = (size_t)sqlite3_column_int64(st, 15);
+    r->s.outliers_high = (size_t)sqlite3_column_int64(st, 16);
+    r->peak_rss_kib = (long)sqlite3_column_int64(st, 17);
+    r->minor_faults = (long)sqlite3_column_int64(st, 18);
+    r->major_faults = (long)sqlite3_column_int64(st, 19);
+    r->alloc_calls = col_real(st, 20, -1);
+    r->instructions = col_real(st, 21, -1);
+    r->est_cycles = col_real(st, 22, -1);
+    r->cpu_median_ns = col_real(st, 25, -1);
+    al_report_copy(r->metric_name, sizeof r->metric_name, col_text(st, 26));
+    al_report_copy(r->metric_unit, sizeof r->metric_unit, col_text(st, 27));
+    r->metric = col_real(st, 28, NAN);
+    const void *blob = sqlite3_column_blob(st, 23);
+    size_t bytes = (size_t)sqlite3_column_bytes(st, 23);
+    r->samples = decode_samples(blob, blob ? bytes : 0, &r->nsamples);
+    r->s.n = r->nsamples ? r->nsamples : (size_t)sqlite3_column_int64(st, 6);
+    return r->samples ? 0 : -1;
+}
+
+int al_history_load(al_history *h, const char *ref, int nth_last, al_bench_run *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    long long id = find_run(h->db, ref, nth_last);
+    if (id == -1) {
+        if (ref) snprintf(err, errlen, "no stored run with id or label '%s'", ref);
+        else snprintf(err, errlen, "the results database holds fewer than %d runs", nth_last + 1);
+        return -1;
+    }
+    sqlite3_stmt *st = NULL;
+    int rc = id < 0 || load_context(h->db, id, &out->ctx) != 0 ? SQLITE_ERROR : SQLITE_OK;
+    long long n = rc == SQLITE_OK ? 0 : -1;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(h->db, "SELECT workload, param, allocator, status, reason, iterations,"
+            " nsamples, median, mean, stddev, mad, min, max, ci_low, ci_high, outliers_low,"
+            " outliers_high, peak_rss_kib, minor_faults, major_faults, alloc_calls, instructions,"
+            " est_cycles, samples, (SELECT count(*) FROM results WHERE run_id = ?1), cpu_median_ns,"
+            " metric_name, metric_unit, metric FROM results WHERE run_id = ?1 ORDER BY seq", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            if (!out->results) {
+                n = sqlite3_column_int64(st, 24);
+                out->results = calloc((size_t)n, sizeof *out->results);
+                if (!out->results) break;
+            }
+            if ((long long)out->nresults >= n || load_result(st, &out->results[out->nresults]) != 0)
+                break; /* rc stays SQLITE_ROW: reported below */
+            out->nresults++;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        snprintf(err, errlen, "cannot load run %lld: %s", id, rc == SQLITE_ROW ? "out of memory" : sqlite3_errmsg(h->db));
+        al_bench_run_free(out);
+        return -1;
+    }
+    out->id = id;
+    return 0;
+}
+
+/* ---- listing ---------------------------------------------------------------- */
+
+long long al_history_run_count(al_history *h, char *err, size_t errlen)
+{
+    int rc;
+    long long n = pragma_int(h->db, "SELECT count(*) FROM runs", &rc);
+    if (rc != SQLITE_OK) snprintf(err, errlen, "cannot read the runs: %s", sqlite3_errmsg(h->db));
+    return rc == SQLITE_OK ? n : -1;
+}
+
+int al_history_default_pair(al_history *h, long long *base_id, long long *new_id, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    /* The newest run, then the latest earlier one of the same kind; an unset
+     * mode is a time run (as al_bench_context's readers take it). */
+    if (sqlite3_prepare_v2(h->db,
+            "SELECT n.id, (SELECT b.id FROM runs b WHERE b.id < n.id AND b.quick = n.quick"
+            " AND coalesce(nullif(b.mode, ''), 'time') = coalesce(nullif(n.mode, ''), 'time')"
+            " ORDER BY b.id DESC LIMIT 1), coalesce(nullif(n.mode, ''), 'time'), n.quick,"
+            " (SELECT count(*) FROM runs)"
+            " FROM runs n ORDER BY n.id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot read the runs: %s", sqlite3_errmsg(h->db));
+        return -1;
+    }
+    int rc = sqlite3_step(st), out = -1;
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 1) != SQLITE_NULL) {
+        *new_id = sqlite3_column_int64(st, 0);
+        *base_id = sqlite3_column_int64(st, 1);
+        out = 0;
+    } else if (rc == SQLITE_ROW && sqlite3_column_int64(st, 4) >= 2) {
+        snprintf(err, errlen, "no earlier %s-mode%s run to compare the last run (#%lld) with; name BASE and NEW",
+                 col_text(st, 2), sqlite3_column_int(st, 3) ? " --quick" : " full (not --quick)",
+                 (long long)sqlite3_column_int64(st, 0));
+    } else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+        snprintf(err, errlen, "the results database holds fewer than two runs: nothing to compare");
+    } else {
+        snprintf(err, errlen, "cannot read the runs: %s", sqlite3_errmsg(h->db));
+    }
+    sqlite3_finalize(st);
+    return out;
+}
+
+al_history_point *al_history_series(al_history *h, const char *bench, size_t *count, char *err,
+                                    size_t errlen)
+{
+    sqlite3_stmt *st;
+    *count = 0;
+    if (sqlite3_prepare_v2(h->db,
+            "SELECT run_id, date, label, git_commit, n, status, median, ci_low, ci_high, instructions,"
+            " coalesce(nullif(mode, ''), 'time'), quick"
+            " FROM (SELECT *, workload || '/' || param || '/' || allocator AS n FROM results)"
+            " JOIN runs ON runs.id = run_id"
+            " WHERE n = ?1 OR substr(n, 1, length(?1) + 1) = ?1 || '/' ORDER BY run_id, seq",
+            -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot read the history: %s", sqlite3_errmsg(h->db));
+        return NULL;
+    }
+    bind_text(st, 1, bench);
+    size_t cap = 16;
+    al_history_point *pts = malloc(cap * sizeof *pts);
+    int rc = SQLITE_DONE;
+    while (pts && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*count == cap) {
+            al_history_point *more = realloc(pts, (cap *= 2) * sizeof *pts);
+            if (!more) {
+                free(pts);
+                pts = NULL;
+                break;
+            }
+            pts = more;
+        }
+        al_history_point *p = &pts[(*count)++];
+        memset(p, 0, sizeof *p);
+        p->run_id = sqlite3_column_int64(st, 0);
+        al_report_copy(p->date, sizeof p->date, col_text(st, 1));
+        al_report_copy(p->label, sizeof p->label, col_text(st, 2));
+        al_report_copy(p->git_commit, sizeof p->git_commit, col_text(st, 3));
+        al_report_copy(p->name, sizeof p->name, col_text(st, 4));
+        p->status = status_of(col_text(st, 5));
+        p->median = col_real(st, 6, NAN);
+        p->ci_low = col_real(st, 7, NAN);
+        p->ci_high = col_real(st, 8, NAN);
+        p->instructions = col_real(st, 9, -1);
+        al_report_copy(p->mode, sizeof p->mode, col_text(st, 10));
+        p->quick = sqlite3_column_int(st, 11) != 0;
+    }
+    if (pts && rc != SQLITE_DONE) {
+        free(pts);
+        pts = NULL;
+    }
+    if (!pts) snprintf(err, errlen, "cannot read the history: %s", sqlite3_errmsg(h->db));
+    sqlite3_finalize(st);
+    if (!pts) *count = 0;
+    return pts;
+}

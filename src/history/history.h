@@ -1,0 +1,83 @@
+/* The results history (SQLite, history.c) and the comparison of two runs
+ * with verdicts (compare.c). */
+#ifndef ALLOCLAB_HISTORY_H
+#define ALLOCLAB_HISTORY_H
+
+#include "results.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* ----------------------------------------------------------------------------
+ * History (history.c): SQLite, default alloclab-results/results.db
+ * ------------------------------------------------------------------------- */
+typedef struct al_history al_history;
+
+#define AL_HISTORY_DEFAULT_PATH "alloclab-results/results.db"
+
+/* Open (creating it and its folder if needed) a results database. A file that
+ * is not an alloclab database, or is corrupt, is refused untouched: NULL with a
+ * one-line reason. */
+al_history *al_history_open(const char *path, bool create, char *err, size_t errlen);
+void al_history_close(al_history *h);
+/* Store a run; sets run->id. */
+int al_history_save(al_history *h, al_bench_run *run, char *err, size_t errlen);
+/* Load a run by label or numeric id; ref NULL with nth_last = 0 is the last
+ * run, 1 the one before. */
+int al_history_load(al_history *h, const char *ref, int nth_last, al_bench_run *out, char *err, size_t errlen);
+
+/* One stored run's value of one benchmark (al_history_series). */
+typedef struct al_history_point {
+    long long run_id;
+    char date[32];
+    char label[64];
+    char git_commit[48];
+    char name[160];             /* workload/param/allocator */
+    al_run_status status;
+    double median, ci_low, ci_high; /* ns per iteration; NaN when not ok */
+    double instructions;        /* per iteration; -1 when not measured */
+    char mode[16];              /* the run's mode: "time" or "instructions" ("time" when unset) */
+    bool quick;                 /* the run was a --quick one */
+} al_history_point;
+
+/* Every stored result whose name is `bench` (workload/param/allocator), or
+ * starts with `bench` + "/" (a workload or workload/param), oldest run first,
+ * each run's in its result order. NULL with a reason on a database error; otherwise a malloc'd
+ * array (free()) of *count points, possibly zero. */
+al_history_point *al_history_series(al_history *h, const char *bench, size_t *count, char *err,
+                                    size_t errlen);
+/* Number of stored runs, or -1 with a reason. */
+long long al_history_run_count(al_history *h, char *err, size_t errlen);
+/* The default pair to compare: *new_id the newest run, *base_id the latest
+ * run before it with the same mode and the same quick flag (runs of another
+ * kind are not comparable with it). 0; -1 with a one-line reason when the
+ * database holds no such pair or cannot be read. */
+int al_history_default_pair(al_history *h, long long *base_id, long long *new_id, char *err, size_t errlen);
+
+typedef enum al_verdict { AL_UNCHANGED = 0, AL_IMPROVED = 1, AL_REGRESSED = 2 } al_verdict;
+
+typedef struct al_comparison {
+    char name[160];             /* workload/param/allocator */
+    double base_median, new_median;
+    double ratio, ratio_lo, ratio_hi; /* new / base with its 95% bootstrap CI */
+    al_verdict verdict;
+} al_comparison;
+
+/* Compare every benchmark present (and ok) in both runs, in new_run's order.
+ * `threshold` is a fraction (0.02 = 2%). Improved or regressed only when the
+ * ratio's CI lies wholly outside 1 +- threshold. Runs in instructions mode on
+ * both sides compare instructions (exact, a zero-width CI). Returns a malloc'd
+ * array (free(); non-NULL even when *count is 0), NULL when out of memory. */
+al_comparison *al_compare_runs(const al_bench_run *base, const al_bench_run *new_run, double threshold,
+                               size_t *count);
+
+/* What two runs have in common, by benchmark name (workload/param/allocator):
+ * only_base counts the base's benchmarks absent from new_run, only_new the
+ * reverse, both those present in the two (compared or not: a pair where
+ * either side is not ok is in both). */
+typedef struct al_compare_coverage {
+    size_t only_base, only_new, both;
+} al_compare_coverage;
+al_compare_coverage al_compare_cover(const al_bench_run *base, const al_bench_run *new_run);
+
+#endif

@@ -1,0 +1,247 @@
+/* The HTML report: one self-contained page (inline CSS and SVG, no script, no
+ * external asset) that is also well-formed XML. Per workload: a chart, then a
+ * table of medians (allocators x parameters) and the reasons of unsupported or
+ * failed results, then every number in a <details> block; finally the machine
+ * context. All text from the run is escaped. */
+#include "report_html.h"
+#include "report_util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- escaping and colours ---------------------------------------------------- */
+
+void al_html_escape(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", out); break;
+        case '<': fputs("&lt;", out); break;
+        case '>': fputs("&gt;", out); break;
+        case '"': fputs("&quot;", out); break;
+        case '\'': fputs("&#39;", out); break;
+        default:
+            /* control characters are not allowed in XML 1.0 */
+            if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t') fputc(' ', out);
+            else fputc(*s, out);
+        }
+    }
+}
+
+const char *al_html_colour(size_t i)
+{
+    static const char *const palette[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1",
+                                          "#76b7b2", "#edc948", "#9c755f", "#ff9da7", "#bab0ac"};
+    return palette[i % (sizeof palette / sizeof palette[0])];
+}
+
+/* ---- page parts ------------------------------------------------------------- */
+
+static const char css[] =
+    "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:#222;margin:0;"
+    "background:#fafafa}\n"
+    "main{max-width:1040px;margin:0 auto;padding:24px}\n"
+    "h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:36px 0 6px;border-bottom:1px solid #ddd}\n"
+    ".sub{color:#666;margin:0 0 16px}\n"
+    "svg.chart{width:100%;height:auto;background:#fff;border:1px solid #e4e4e4;border-radius:6px}\n"
+    "svg text{font-family:system-ui,sans-serif;fill:#333}\n"
+    ".tick{font-size:11px;fill:#666}.axis{font-size:12px;fill:#555}.note{font-size:12px;font-style:italic}\n"
+    ".legend{font-size:12.5px}.param{font-size:12.5px;font-weight:600}.value{font-size:10.5px;fill:#222}\n"
+    ".gaplabel{font-size:11px;fill:#a33;font-style:italic}\n"
+    ".grid{stroke:#eee}.base{stroke:#888}.ci{stroke:#222;stroke-width:1.3;fill:none}\n"
+    "table{border-collapse:collapse;margin:10px 0;background:#fff;font-size:13.5px;width:100%}\n"
+    ".desc{color:#555;margin:0 0 10px;font-style:italic}.quick{background:#fff6e0;border:1px solid #f0d9a0;"
+    "padding:6px 10px;border-radius:4px}\n"
+    "table.summary th:first-child{width:7.5em}table.all{font-size:11.5px}table.all th,table.all td{padding:3px 5px}\n"
+    "th,td{border:1px solid #e0e0e0;padding:4px 9px;text-align:right;vertical-align:top}\n"
+    "th:first-child,td:first-child{text-align:left}th{background:#f2f2f2}\n"
+    "td.best{font-weight:700;background:#eef6ee}td.tied{background:#f5f8ee}td.gap{color:#999;font-style:italic;text-align:center}\n"
+    "td.failed{color:#b00;font-weight:700}\n"
+    ".ci-pct,.ratio{color:#777;font-size:12px}.why{color:#666;font-size:12.5px;font-weight:400}\n"
+    "details{margin:6px 0 0}summary{cursor:pointer;color:#446}\n"
+    "dl{display:grid;grid-template-columns:max-content auto;gap:2px 16px}dt{color:#666}dd{margin:0}\n";
+
+static void text_el(FILE *out, const char *tag, const char *attrs, const char *s)
+{
+    fprintf(out, "<%s%s>", tag, attrs);
+    al_html_escape(out, s);
+    fprintf(out, "</%s>", tag);
+}
+
+/* A cell: the value in the shared CI format, then "fastest" (highlighted)
+ * when the winner's CI is clear of the others, "tied" on every cell of a tie
+ * for first, and the ratio to the lowest value elsewhere. */
+static void summary_cell(FILE *out, const al_bench_run *run, const al_bench_result *r, double fastest)
+{
+    double v, lo, hi;
+    char buf[64];
+    if (!r) {
+        fputs("<td class=\"gap\">\u2014</td>", out);
+        return;
+    }
+    if (!al_report_value(run, r, &v, &lo, &hi)) {
+        fprintf(out, "<td class=\"%s\">%s", r->status == AL_RUN_FAILED ? "failed" : "gap",
+                al_run_status_name(r->status));
+        if (r->reason[0]) text_el(out, "div", " class=\"why\"", r->reason);
+        fputs("</td>", out);
+        return;
+    }
+    al_report_rank rank = al_report_rank_of(run, r);
+    fprintf(out, "<td%s>", rank == AL_RANK_FASTEST ? " class=\"best\"" : rank == AL_RANK_TIED ? " class=\"tied\"" : "");
+    if (al_result_has_metric(r)) {
+        char metric[32];
+        text_el(out, "strong", " class=\"metric\"", al_report_fmt_metric(r, metric, sizeof metric));
+        fputc(' ', out);
+    }
+    al_report_fmt_result(run, r, buf, sizeof buf);
+    al_html_escape(out, buf);
+    if (rank == AL_RANK_FASTEST) fputs(" <span class=\"ratio\">fastest</span>", out);
+    else if (fastest > 0 && v != fastest) fprintf(out, " <span class=\"ratio\">%.2f\u00d7</span>", v / fastest);
+    if (rank == AL_RANK_TIED) fputs(" <span class=\"ratio\">tied</span>", out);
+    fputs("</td>", out);
+}
+
+static void summary_table(FILE *out, const al_bench_run *run, const char *workload, const char **params,
+                          size_t np, const char **allocs, size_t na)
+{
+    fputs("<table class=\"summary\"><thead><tr><th>allocator</th>", out);
+    for (size_t p = 0; p < np; p++) text_el(out, "th", "", params[p]);
+    fputs("</tr></thead><tbody>\n", out);
+    for (size_t a = 0; a < na; a++) {
+        fputs("<tr>", out);
+        text_el(out, "td", "", allocs[a]);
+        for (size_t p = 0; p < np; p++)
+            summary_cell(out, run, al_bench_run_find(run, workload, params[p], allocs[a]),
+                         al_report_fastest(run, workload, params[p]));
+        fputs("</tr>\n", out);
+    }
+    fputs("</tbody></table>\n", out);
+}
+
+static void num_cell(FILE *out, double v, const char *fmt)
+{
+    if (isfinite(v) && v >= 0) {
+        fputs("<td>", out);
+        fprintf(out, fmt, v);
+        fputs("</td>", out);
+    } else {
+        fputs("<td class=\"gap\">\u2014</td>", out);
+    }
+}
+
+static void details_table(FILE *out, const al_bench_run *run, const char *workload)
+{
+    fputs("<details><summary>All numbers</summary><table class=\"all\"><thead><tr><th>benchmark</th><th>status</th>"
+          "<th>median ns</th><th>CI low</th><th>CI high</th><th>mean</th><th>stddev</th><th>MAD</th>"
+          "<th>min</th><th>samples \u00d7 iters</th><th>outliers</th><th>peak RSS KiB</th>"
+          "<th>faults min/maj</th><th>alloc calls</th><th>instructions</th><th>est. cycles</th><th>metric</th></tr></thead>"
+          "<tbody>\n", out);
+    for (size_t i = 0; i < run->nresults; i++) {
+        const al_bench_result *r = &run->results[i];
+        if (strcmp(r->workload, workload) != 0) continue;
+        char name[160];
+        fputs("<tr>", out);
+        text_el(out, "td", "", al_bench_result_name(r, name, sizeof name));
+        text_el(out, "td", "", al_run_status_name(r->status));
+        const double stats[] = {r->s.median, r->s.ci_low, r->s.ci_high, r->s.mean, r->s.stddev, r->s.mad, r->s.min};
+        for (size_t s = 0; s < sizeof stats / sizeof stats[0]; s++) num_cell(out, stats[s], "%.1f");
+        fprintf(out, "<td>%zu \u00d7 %llu</td><td>%zu</td>", r->nsamples, (unsigned long long)r->iterations,
+                r->s.outliers_low + r->s.outliers_high);
+        num_cell(out, (double)r->peak_rss_kib, "%.0f");
+        if (r->minor_faults >= 0) fprintf(out, "<td>%ld / %ld</td>", r->minor_faults, r->major_faults);
+        else fputs("<td class=\"gap\">\u2014</td>", out);
+        num_cell(out, r->alloc_calls, "%.1f");
+        num_cell(out, r->instructions, "%.0f");
+        num_cell(out, r->est_cycles, "%.0f");
+        if (al_result_has_metric(r)) {
+            char metric[80], value[32];
+            snprintf(metric, sizeof metric, "%s %s", r->metric_name, al_report_fmt_metric(r, value, sizeof value));
+            text_el(out, "td", "", metric);
+        } else {
+            fputs("<td class=\"gap\">\u2014</td>", out);
+        }
+        fputs("</tr>\n", out);
+    }
+    fputs("</tbody></table></details>\n", out);
+}
+
+static void context_list(FILE *out, const al_bench_context *c)
+{
+    char num[32];
+    fputs("<h2>Machine and build</h2>\n<dl>\n", out);
+    const char *rows[][2] = {{"date", c->date},       {"host", c->host},
+                             {"CPU", c->cpu},          {"compiler", c->compiler},
+                             {"build type", c->build_type}, {"alloclab", c->alloclab_version},
+                             {"git commit", c->git_commit}, {"label", c->label},
+                             {"mode", c->mode}};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        text_el(out, "dt", "", rows[i][0]);
+        text_el(out, "dd", "", rows[i][1][0] ? rows[i][1] : "\u2014");
+        fputc('\n', out);
+    }
+    snprintf(num, sizeof num, "%d", c->ncpus);
+    text_el(out, "dt", "", "CPUs");
+    text_el(out, "dd", "", num);
+    if (c->mhz_per_cpu > 0) {
+        snprintf(num, sizeof num, "%.0f MHz", c->mhz_per_cpu);
+        text_el(out, "dt", "", "clock");
+        text_el(out, "dd", "", num);
+    }
+    fputs("\n</dl>\n", out);
+}
+
+/* ---- the page ----------------------------------------------------------------- */
+
+int al_report_html(FILE *out, const al_bench_run *run)
+{
+    size_t n = run->nresults ? run->nresults : 1;
+    const char **names = calloc(n * 4, sizeof *names);
+    if (!names) return -1;
+    const char **allocs = names + n, **params = allocs + n, **mine = params + n;
+    size_t nw = al_report_distinct(run, AL_FIELD_WORKLOAD, NULL, names);
+    size_t na = al_report_distinct(run, AL_FIELD_ALLOCATOR, NULL, allocs);
+    const al_bench_context *c = &run->ctx;
+    fputs("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n"
+          "<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
+          "<title>alloclab benchmark report</title>\n<style>\n", out);
+    fputs(css, out);
+    fputs("</style>\n</head>\n<body>\n<main>\n<h1>alloclab benchmark report</h1>\n<p class=\"sub\">", out);
+    al_html_escape(out, c->date);
+    if (c->label[0]) fputs(" \u00b7 label ", out), al_html_escape(out, c->label);
+    if (c->git_commit[0]) fputs(" \u00b7 commit ", out), al_html_escape(out, c->git_commit);
+    if (al_report_is_instructions(run))
+        fputs(" \u00b7 instruction counts (callgrind). Bars: instructions per iteration (exact, no CI); "
+              "tables add estimated cycles (L1 + 5 \u00d7 LL + 35 \u00d7 RAM accesses); ratios and "
+              "\u201cfastest\u201d are on instructions. Lower is better.</p>\n", out);
+    else
+        fputs(" \u00b7 wall time. Bars: median time per iteration with its 95% bootstrap CI; cells: "
+              "median \u00b1 the longer side of the CI, or [low, high] when it is wide and lopsided. "
+              "\u201cfastest\u201d only when its CI overlaps no other; \u201ctied\u201d otherwise. "
+              "Lower is better.</p>\n", out);
+    if (c->quick)
+        fputs("<p class=\"quick\">A <code>--quick</code> run: few, short samples (CI-sized), below the full "
+              "statistical bar; draw conclusions from a full run.</p>\n", out);
+    if (nw == 0) fputs("<p>No results.</p>\n", out);
+    for (size_t w = 0; w < nw; w++) {
+        fprintf(out, "<section id=\"w%zu\">\n", w);
+        text_el(out, "h2", "", names[w]);
+        fputc('\n', out);
+        const al_workload *wl = al_workload_find(names[w]);
+        if (wl && wl->description && wl->description[0]) {
+            text_el(out, "p", " class=\"desc\"", wl->description);
+            fputc('\n', out);
+        }
+        al_html_chart(out, run, names[w], allocs, na, w);
+        size_t np = al_report_distinct(run, AL_FIELD_PARAM, names[w], params);
+        size_t nm = al_report_distinct(run, AL_FIELD_ALLOCATOR, names[w], mine);
+        summary_table(out, run, names[w], params, np, mine, nm);
+        details_table(out, run, names[w]);
+        fputs("</section>\n", out);
+    }
+    context_list(out, c);
+    fputs("</main>\n</body>\n</html>\n", out);
+    free(names);
+    return al_report_finish(out);
+}

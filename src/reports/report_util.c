@@ -1,0 +1,266 @@
+/* Helpers shared by the report writers: grouping, the shown metric, number
+ * formatting. */
+#include "report_util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- grouping --------------------------------------------------------------
+ * Results keep the order the harness produced; reports list workloads, params
+ * and allocators in order of first appearance so that every table and chart of
+ * one run agrees on the order (and on allocator colours). */
+
+static const char *field_of(const al_bench_result *r, al_report_field f)
+{
+    switch (f) {
+    case AL_FIELD_WORKLOAD: return r->workload;
+    case AL_FIELD_PARAM: return r->param;
+    case AL_FIELD_ALLOCATOR: return r->allocator;
+    }
+    return r->workload;
+}
+
+size_t al_report_distinct(const al_bench_run *run, al_report_field field, const char *workload,
+                          const char **out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < run->nresults; i++) {
+        const al_bench_result *r = &run->results[i];
+        if (workload && strcmp(r->workload, workload) != 0) continue;
+        const char *v = field_of(r, field);
+        size_t j = 0;
+        while (j < n && strcmp(out[j], v) != 0) j++;
+        if (j == n) out[n++] = v;
+    }
+    return n;
+}
+
+/* ---- the shown metric -------------------------------------------------------
+ * Time mode shows the median ns per iteration and its bootstrap CI;
+ * instructions mode shows the (deterministic) instruction count. */
+
+bool al_report_is_instructions(const al_bench_run *run)
+{
+    return strcmp(run->ctx.mode, "instructions") == 0;
+}
+
+bool al_report_value(const al_bench_run *run, const al_bench_result *r, double *v, double *lo,
+                     double *hi)
+{
+    if (r->status != AL_RUN_OK) return false;
+    if (al_report_is_instructions(run) && r->instructions >= 0) {
+        *v = *lo = *hi = r->instructions;
+    } else {
+        *v = r->s.median;
+        *lo = isfinite(r->s.ci_low) ? r->s.ci_low : r->s.median;
+        *hi = isfinite(r->s.ci_high) ? r->s.ci_high : r->s.median;
+    }
+    return isfinite(*v);
+}
+
+double al_report_fastest(const al_bench_run *run, const char *workload, const char *param)
+{
+    double best = NAN, v, lo, hi;
+    for (size_t i = 0; i < run->nresults; i++) {
+        const al_bench_result *r = &run->results[i];
+        if (strcmp(r->workload, workload) != 0 || strcmp(r->param, param) != 0) continue;
+        if (al_report_value(run, r, &v, &lo, &hi) && !(v >= best)) best = v;
+    }
+    return best;
+}
+
+/* ---- formatting ------------------------------------------------------------ */
+
+static const char *fmt_scaled(double v, const char *const *units, const double *scales, size_t n,
+                              const char *sep, char *buf, size_t len)
+{
+    if (!isfinite(v)) {
+        snprintf(buf, len, "n/a");
+        return buf;
+    }
+    size_t u = 0;
+    while (u + 1 < n && fabs(v) >= scales[u + 1] * 0.9995) u++;
+    double x = v / scales[u];
+    int decimals = fabs(x) >= 99.95 ? 0 : fabs(x) >= 9.995 ? 1 : 2;
+    if (u == 0 && decimals == 2 && fabs(x) >= 1 && floor(x) == x) decimals = 0;
+    snprintf(buf, len, "%.*f%s%s", decimals, x, units[u][0] ? sep : "", units[u]);
+    return buf;
+}
+
+const char *al_report_fmt_ns(double ns, char *buf, size_t len)
+{
+    static const char *const units[] = {"ns", "\u00b5s", "ms", "s"};
+    static const double scales[] = {1, 1e3, 1e6, 1e9};
+    return fmt_scaled(ns, units, scales, 4, " ", buf, len);
+}
+
+const char *al_report_fmt_count(double v, char *buf, size_t len)
+{
+    static const char *const units[] = {"", "k", "M", "G"};
+    static const double scales[] = {1, 1e3, 1e6, 1e9};
+    return fmt_scaled(v, units, scales, 4, "", buf, len);
+}
+
+const char *al_report_fmt_value(const al_bench_run *run, double v, char *buf, size_t len)
+{
+    return al_report_is_instructions(run) ? al_report_fmt_count(v, buf, len)
+                                          : al_report_fmt_ns(v, buf, len);
+}
+
+double al_report_ci_pct(double v, double lo, double hi)
+{
+    if (!isfinite(v) || v == 0 || !isfinite(lo) || !isfinite(hi)) return NAN;
+    double w = fmax(hi - v, v - lo);
+    return 100 * fabs(w / v);
+}
+
+/* ---- the CI format -----------------------------------------------------------
+ * One rule for every human-readable report, so a value reads the same in the
+ * terminal, a pull request and the HTML page. A narrow CI reads well as ± its
+ * longer side whatever its shape; only a wide lopsided one needs both ends. */
+
+#define AL_CI_LOPSIDED 1.5
+#define AL_CI_WIDE 0.05
+
+static bool ci_lopsided(double median, double lo, double hi)
+{
+    double below = median - lo, above = hi - median;
+    if (below < 0 || above < 0) return true;
+    double longer = below > above ? below : above;
+    return longer > AL_CI_WIDE * median && (below > AL_CI_LOPSIDED * above || above > AL_CI_LOPSIDED * below);
+}
+
+/* Three significant digits for values from 1 to 999.9. */
+static void fmt_digits(char *buf, size_t len, double v)
+{
+    double a = fabs(v);
+    snprintf(buf, len, a < 10 ? "%.2f" : a < 100 ? "%.1f" : "%.0f", v);
+}
+
+bool al_report_fmt_time_ci(double ns, double lo, double hi, char *buf, size_t len)
+{
+    static const struct { double scale; const char *unit; } units[] = {
+        {1, "ns"}, {1e3, "\u00b5s"}, {1e6, "ms"}, {1e9, "s"}};
+    if (!isfinite(ns)) {
+        snprintf(buf, len, "n/a");
+        return false;
+    }
+    size_t u = 0;
+    while (u + 1 < sizeof units / sizeof units[0] && fabs(ns) >= 999.5 * units[u].scale) u++; /* as al_report_fmt_ns */
+    double scale = units[u].scale, v = ns / scale;
+    char num[32], cis[80] = "";
+    fmt_digits(num, sizeof num, v);
+    bool interval = false;
+    if (isfinite(lo) && isfinite(hi) && hi >= lo) {
+        double l = lo / scale, h = hi / scale;
+        char lnum[32], hnum[32], cnum[32];
+        fmt_digits(lnum, sizeof lnum, l);
+        fmt_digits(hnum, sizeof hnum, h);
+        fmt_digits(cnum, sizeof cnum, fmax(v - l, h - v));
+        /* An asymmetry too small to show at this precision keeps "±". */
+        interval = ci_lopsided(ns, lo, hi) && (strcmp(lnum, num) != 0 || strcmp(hnum, num) != 0);
+        if (interval) snprintf(cis, sizeof cis, " [%s, %s]", lnum, hnum);
+        else snprintf(cis, sizeof cis, " \u00b1 %s", cnum);
+    }
+    snprintf(buf, len, "%s%s %s", num, cis, units[u].unit);
+    return interval;
+}
+
+const char *al_report_fmt_instr(const al_bench_result *r, char *buf, size_t len)
+{
+    char ins[32], cyc[32];
+    al_report_fmt_count(r->instructions, ins, sizeof ins);
+    if (r->est_cycles >= 0) {
+        al_report_fmt_count(r->est_cycles, cyc, sizeof cyc);
+        snprintf(buf, len, "%s instr, %s cyc", ins, cyc);
+    } else {
+        snprintf(buf, len, "%s instr", ins);
+    }
+    return buf;
+}
+
+bool al_report_fmt_result(const al_bench_run *run, const al_bench_result *r, char *buf, size_t len)
+{
+    if (al_report_is_instructions(run) && r->instructions >= 0) {
+        al_report_fmt_instr(r, buf, len);
+        return false;
+    }
+    return al_report_fmt_time_ci(r->s.median, r->s.ci_low, r->s.ci_high, buf, len);
+}
+
+/* ---- ranking -------------------------------------------------------------------
+ * "Fastest" is a claim: it is made only when the winner's CI is clear of every
+ * other CI of its column (and the runner-up is at least 0.5% behind);
+ * otherwise it is a tie. */
+
+/* Whether a result (value v, CI low end lo) ties the winner (value wv, CI high
+ * end whi): the CIs overlap, or the two are within AL_TIE_RATIO, the
+ * precision of the shown ratio ("1.00x"), which an exact count (instructions
+ * mode, a zero-width CI) would otherwise split. */
+#define AL_TIE_RATIO 1.005
+
+static bool ties(double wv, double whi, double v, double lo)
+{
+    return lo <= whi || v < wv * AL_TIE_RATIO;
+}
+
+al_report_rank al_report_rank_of(const al_bench_run *run, const al_bench_result *r)
+{
+    double v, lo, hi, rv, rlo, rhi;
+    if (!r || !al_report_value(run, r, &rv, &rlo, &rhi)) return AL_RANK_NONE;
+    const al_bench_result *win = NULL;
+    double wv = INFINITY, whi = 0;
+    for (size_t i = 0; i < run->nresults; i++) {
+        const al_bench_result *x = &run->results[i];
+        if (strcmp(x->workload, r->workload) != 0 || strcmp(x->param, r->param) != 0) continue;
+        if (al_report_value(run, x, &v, &lo, &hi) && v < wv) win = x, wv = v, whi = hi;
+    }
+    if (!win) return AL_RANK_NONE;
+    bool tied = false;
+    for (size_t i = 0; i < run->nresults && !tied; i++) {
+        const al_bench_result *x = &run->results[i];
+        if (x == win || strcmp(x->workload, r->workload) != 0 || strcmp(x->param, r->param) != 0) continue;
+        tied = al_report_value(run, x, &v, &lo, &hi) && ties(wv, whi, v, lo);
+    }
+    if (r == win) return tied ? AL_RANK_TIED : AL_RANK_FASTEST;
+    return ties(wv, whi, rv, rlo) ? AL_RANK_TIED : AL_RANK_NONE;
+}
+
+/* ---- naming the parameter ------------------------------------------------------ */
+
+const char *al_report_param_name(const char *workload, char *buf, size_t len)
+{
+    const al_workload *w = al_workload_find(workload);
+    const char *d = w && w->description ? w->description : "";
+    const char *open = strchr(d, '<'), *close = open ? strchr(open, '>') : NULL;
+    if (open && close && close > open + 1)
+        snprintf(buf, len, "%.*s", (int)(close - open - 1), open + 1);
+    else
+        snprintf(buf, len, "parameter");
+    return buf;
+}
+
+void al_report_copy(char *dst, size_t len, const char *src)
+{
+    if (len == 0) return;
+    size_t n = src ? strnlen(src, len - 1) : 0;
+    if (n) memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+int al_report_finish(FILE *out)
+{
+    return fflush(out) == 0 && !ferror(out) ? 0 : -1;
+}
+
+const char *al_report_fmt_metric(const al_bench_result *r, char *buf, size_t len)
+{
+    if (!al_result_has_metric(r)) {
+        if (len) buf[0] = '\0';
+        return buf;
+    }
+    bool glued = r->metric_unit[0] == 'x', growth = strstr(r->metric_unit, "/") != NULL;
+    snprintf(buf, len, growth ? "%+.3g%s%s" : "%.3g%s%s", r->metric, glued ? "" : " ", r->metric_unit);
+    return buf;
+}

@@ -1,0 +1,89 @@
+/* Internal helpers shared by the human-readable reports (Markdown, HTML) and
+ * the machine ones (JSON, CSV): grouping a run's results, picking the metric
+ * a report shows, formatting numbers. Not part of the public bench API. */
+#ifndef ALLOCLAB_REPORT_UTIL_H
+#define ALLOCLAB_REPORT_UTIL_H
+
+#include "reports.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Which field al_report_distinct collects. */
+typedef enum al_report_field { AL_FIELD_WORKLOAD, AL_FIELD_PARAM, AL_FIELD_ALLOCATOR } al_report_field;
+
+/* The distinct values of `field` among the results (only those of `workload`
+ * when it is not NULL), in order of first appearance, into out[] which must
+ * hold run->nresults pointers. The pointers point into the run. Returns how
+ * many. */
+size_t al_report_distinct(const al_bench_run *run, al_report_field field, const char *workload,
+                          const char **out);
+
+/* The value a report shows for r: median ns per iteration with its CI, or in
+ * instructions mode the instruction count (lo = hi = value). False when r is
+ * not ok or has no finite value. */
+bool al_report_value(const al_bench_run *run, const al_bench_result *r, double *v, double *lo,
+                     double *hi);
+
+/* The lowest al_report_value among the ok results of workload/param; NaN when
+ * none. */
+double al_report_fastest(const al_bench_run *run, const char *workload, const char *param);
+
+/* A value with three significant digits and its unit: "412 ns", "1.23 µs",
+ * "4.50 ms" (time) or "812", "1.23M" (counts). Returns buf. */
+const char *al_report_fmt_ns(double ns, char *buf, size_t len);
+const char *al_report_fmt_count(double v, char *buf, size_t len);
+/* Either of the two, by the run's mode. */
+const char *al_report_fmt_value(const al_bench_run *run, double v, char *buf, size_t len);
+
+/* The half-width of the CI as a percentage of the median ("± 1.2%"), the
+ * larger side; NaN when unknown. */
+double al_report_ci_pct(double v, double lo, double hi);
+
+/* The one CI format of every human-readable report (table, Markdown, HTML):
+ * a time in ns in a unit that suits it, three significant digits, its CI
+ * [lo, hi] in the same unit: "45.2 ± 0.31 ns", ± the longer side; or
+ * "10.3 [1.85, 245] ms" when the CI is wide (longer side > 5% of the median)
+ * and lopsided (one side > 1.5x the other, or the median outside it) and the
+ * asymmetry shows at this precision. A CI that is not finite is left out
+ * ("45.2 ns"). Returns whether the interval form was used. */
+bool al_report_fmt_time_ci(double ns, double lo, double hi, char *buf, size_t len);
+
+/* An instructions-mode value: "1.23M instr, 1.56M cyc" (estimated cycles
+ * left out when not measured, i.e. est_cycles < 0). */
+const char *al_report_fmt_instr(const al_bench_result *r, char *buf, size_t len);
+
+/* The value of an ok result as the reports show it: al_report_fmt_instr in
+ * instructions mode, else al_report_fmt_time_ci of its median and CI.
+ * Returns whether the interval form was used. */
+bool al_report_fmt_result(const al_bench_run *run, const al_bench_result *r, char *buf, size_t len);
+
+/* The workload's own metric of r, the headline of its cell where it has one
+ * (fragmentation, thread-exit): "1.83x live", "+412 KiB/1k gen" (three
+ * significant digits; a unit starting with 'x' follows the number directly,
+ * signed units with a '+' or '-' from their value's sign). Empty when r has
+ * none. Returns buf. */
+const char *al_report_fmt_metric(const al_bench_result *r, char *buf, size_t len);
+
+/* Where a result stands in its workload/param column (by al_report_value).
+ * The winner is the lowest value; it is FASTEST only when no other ok
+ * result's CI overlaps the winner's CI and none is within 0.5% of it (the
+ * shown ratio would read 1.00x; exact counts have zero-width CIs). Otherwise
+ * the winner and every result that ties it so are TIED (a tie for first, not
+ * a ranking).
+ * Everything else, and results that are not ok, are NONE. */
+typedef enum al_report_rank { AL_RANK_NONE = 0, AL_RANK_FASTEST, AL_RANK_TIED } al_report_rank;
+al_report_rank al_report_rank_of(const al_bench_run *run, const al_bench_result *r);
+
+/* The name of what a workload's parameter is, for an axis title: the first
+ * <placeholder> of its description ("size" from "chunks of <size> bytes"),
+ * else "parameter". Into buf; returns buf. */
+const char *al_report_param_name(const char *workload, char *buf, size_t len);
+
+/* Copy a NUL-terminated string, truncating to fit; dst is always terminated. */
+void al_report_copy(char *dst, size_t len, const char *src);
+
+/* 0 when everything written to out so far reached it, -1 on a write error. */
+int al_report_finish(FILE *out);
+
+#endif
