@@ -81,6 +81,7 @@ CHECK_TEST(test_random, random)
 CHECK_TEST(test_reset, reset)
 CHECK_TEST(test_marks, marks)
 CHECK_TEST(test_mark_grow, mark_grow)
+CHECK_TEST(test_unbackable, unbackable)
 CHECK_TEST(test_fixed_capacity, fixed_capacity)
 
 /* The registry's built-in backends all appear in the run (a spec list that
@@ -215,6 +216,7 @@ int main(void)
         cmocka_unit_test(test_reset),
         cmocka_unit_test(test_marks),
         cmocka_unit_test(test_mark_grow),
+        cmocka_unit_test(test_unbackable),
         cmocka_unit_test(test_fixed_capacity),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

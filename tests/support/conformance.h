@@ -104,6 +104,9 @@ bool conf_check_alignments(const char *spec, conf_err *e);
 /* Zero and non-power-of-two alignments, size 0, huge sizes, overflowing
  * array counts. */
 bool conf_check_bad_args(const char *spec, conf_err *e);
+/* Sizes above physical memory plus swap, at alignments 1 .. 1 GiB, zeroed
+ * or not, and grows to them: NULL within a second, no resident growth. */
+bool conf_check_unbackable(const char *spec, conf_err *e);
 /* al_grow / al_shrink / al_resize keep contents, at several alignments. */
 bool conf_check_grow_shrink(const char *spec, conf_err *e);
 /* allocate_zeroed is zero even over memory just dirtied and freed. */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define KiB ((size_t)1024)
 #define MiB (1024 * KiB)
@@ -173,6 +174,75 @@ bool conf_check_bad_args(const char *spec, conf_err *e)
         AL_DELETE(a, v, uint64_t, 10);
     }
     ok = ok && take(a, &m, 100, 8, false, NULL, e) && conf_model_check(&m, e, "after bad arguments");
+    conf_model_release(&m, a);
+    conf_model_free(&m);
+    al_destroy(a);
+    return ok;
+}
+
+/* ----------------------------------------------------------------------------
+ * Requests the machine cannot back (above physical memory plus swap) are
+ * NULL at once, zeroed or not, at every alignment up to 1 GiB, and so is
+ * growing a block to such a size (the block untouched): no backend or
+ * wrapper may reserve, commit or zero them. Promptly (a generous bound:
+ * the answer takes microseconds) and with no resident memory gained.
+ * ------------------------------------------------------------------------- */
+static size_t resident_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long pages = 0, res = 0;
+    if (f) {
+        if (fscanf(f, "%lu %lu", &pages, &res) != 2) res = 0;
+        fclose(f);
+    }
+    return (size_t)res * 4096;
+}
+
+static double seconds_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+#define UNBACKABLE_SECONDS 1.0
+#define UNBACKABLE_RSS (32 * MiB)
+
+bool conf_check_unbackable(const char *spec, conf_err *e)
+{
+    size_t limit = al_backable_limit();
+    if (limit >= AL_MAX_SIZE / 4) return true; /* the system did not say: nothing to refuse */
+    const size_t sizes[] = {limit + 1, limit + limit / 2, (size_t)1 << 40 > limit ? (size_t)1 << 40 : 2 * limit,
+                            (size_t)64 << 40 > limit ? (size_t)64 << 40 : 4 * limit};
+    static const size_t aligns[] = {1, 16, 4096, 2 * MiB, (size_t)1 << 30};
+    al_allocator *a = make(spec, 0, e);
+    if (!a) return false;
+    conf_model m = {0};
+    bool ok = take(a, &m, 100, 16, false, NULL, e);
+    size_t rss0 = resident_bytes();
+    double t0 = seconds_now();
+    for (size_t i = 0; ok && i < sizeof sizes / sizeof sizes[0]; i++) {
+        for (size_t k = 0; ok && k < sizeof aligns / sizeof aligns[0]; k++) {
+            void *p = al_allocate(a, sizes[i], aligns[k]), *z = al_allocate_zeroed(a, sizes[i], aligns[k]);
+            if (p || z) {
+                ok = conf_fail(e, "%zu bytes at align %zu (above memory plus swap, %zu) gave %p / zeroed %p",
+                               sizes[i], aligns[k], limit, p, z);
+                if (p) al_deallocate(a, p, sizes[i], aligns[k]);
+                if (z) al_deallocate(a, z, sizes[i], aligns[k]);
+            }
+        }
+        conf_block *b = &m.blocks[0];
+        if (ok && al_grow(a, b->ptr, b->size, sizes[i], b->align))
+            ok = conf_fail(e, "growing a block to %zu bytes (above memory plus swap) was not NULL", sizes[i]);
+        else if (ok && !conf_verify(b->ptr, b->size, b->id, NULL))
+            ok = conf_fail(e, "a refused grow to %zu bytes changed the block", sizes[i]);
+    }
+    double took = seconds_now() - t0;
+    size_t rss1 = resident_bytes();
+    if (ok && took > UNBACKABLE_SECONDS)
+        ok = conf_fail(e, "refusing unbackable requests took %.2f s", took);
+    if (ok && rss1 > rss0 + UNBACKABLE_RSS)
+        ok = conf_fail(e, "refusing unbackable requests made %zu MiB resident", (rss1 - rss0) / MiB);
     conf_model_release(&m, a);
     conf_model_free(&m);
     al_destroy(a);
@@ -759,6 +829,6 @@ const conf_check conf_checks[] = {
     {"grow-shrink", conf_check_grow_shrink}, {"zeroed", conf_check_zeroed},
     {"random", conf_check_random}, {"reset", conf_check_reset},
     {"marks", conf_check_marks}, {"mark-grow", conf_check_mark_grow},
-    {"fixed-capacity", conf_check_fixed_capacity},
+    {"fixed-capacity", conf_check_fixed_capacity}, {"unbackable", conf_check_unbackable},
 };
 const size_t conf_check_count = sizeof conf_checks / sizeof conf_checks[0];
