@@ -31,8 +31,8 @@
 #define CHILD_DEADLINE_MS 5000
 /* Forks per spec: FORKS for a backend or one wrapper over it, an eighth of
  * that for chains of two wrappers (they add no lock the single ones lack). */
-#if defined(__SANITIZE_THREAD__)
-#define FORKS 40 /* a fork under TSan costs several times more */
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+#define FORKS 40 /* a fork under TSan or ASan costs many times more (their shadow memory) */
 #else
 #define FORKS 200
 #endif
