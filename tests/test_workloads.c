@@ -47,7 +47,8 @@ static void test_table_order_and_lookup(void **state)
     static const char *const names[] = {"glibc-simple", "glibc-thread", "large-blocks",  "single-alloc",
                                         "stress-mem",   "binary-trees", "vec-push",      "smallvec",
                                         "larson",       "xmalloc",      "cache-scratch", "cache-thrash",
-                                        "fragmentation", "thread-exit"};
+                                        "fragmentation", "thread-exit", "mstress",      "rptest",
+                                        "alloc-test"};
     const size_t count = sizeof names / sizeof names[0];
     assert_int_equal(al_workload_count(), count);
     for (size_t i = 0; i < count; i++) {
