@@ -98,7 +98,11 @@ static void test_defaults_on_production(void **state)
         }
         for (size_t i = 0; i < al_workload_count(); i++) {
             const al_workload *w = al_workload_at(i);
-            if (strcmp(w->name, "glibc-thread") == 0 || strcmp(w->name, "stress-mem") == 0) continue;
+            /* The threaded ones and fragmentation have tests of their own
+             * (test_workloads_threads, _mb_threads, _memory). */
+            if (strcmp(w->name, "glibc-thread") == 0 || strcmp(w->name, "stress-mem") == 0 ||
+                strstr(w->description, "mimalloc-bench"))
+                continue;
             for (size_t p = 0; w->params[p]; p++) {
                 char buf[32];
                 /* binary-trees/16 is 15 M nodes: under ASan, whose malloc
