@@ -19,6 +19,8 @@ static const command commands[] = {
     {"compare", al_cmd_compare, "verdicts between two stored runs: compare [BASE [NEW]]"},
     {"show", al_cmd_show, "a stored run or JSON report again, in any format: show [RUN] --html FILE"},
     {"history", al_cmd_history, "one benchmark's median over the stored runs: history BENCH"},
+    {"trace", al_cmd_trace, "record a program's allocations: trace [-o FILE] -- PROGRAM [ARGS...]"},
+    {"profile", al_cmd_profile, "read a trace like heaptrack_print: profile FILE [--html PAGE]"},
 };
 
 int al_cli_usage_error(const char *fmt, ...)
