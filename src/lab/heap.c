@@ -394,7 +394,7 @@ void *lab_alloc_class(lab_heap *h, unsigned cls, size_t zero)
     return b;
 }
 
-void *lab_alloc_slow(lab_heap *h, size_t size, size_t zero)
+void *lab_alloc_slow(size_t size, lab_heap *h, size_t zero)
 {
     if (LAB_UNLIKELY(h == &lab_empty_heap)) {
         h = lab_heap_get();

@@ -9,6 +9,9 @@
  * extends its mapping in place when the kernel can, else moves its pages with
  * mremap (no copy); blocks are never memset when their pages are fresh.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* mremap */
+#endif
 #include "lab_internal.h"
 
 #include <errno.h>
