@@ -440,6 +440,9 @@ void lab_heap_abandon(lab_heap *h)
         }
     }
     heap_record_free(h);
+    /* A thread that lived less than LAB_COLLECT_MS never collected: do it
+     * now, so short-lived threads still sweep and purge. */
+    lab_heap_collect(&lab_empty_heap, false, 0);
 }
 
 void lab_heap_stats(lab_stats *s)
