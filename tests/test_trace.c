@@ -256,7 +256,10 @@ static void test_perl_and_gcc(void **state)
     assert_non_null(f);
     fputs("#include <stdio.h>\nstruct p { int x, y; };\nint main(void) { struct p a = {1, 2}; printf(\"%d\\n\", a.x + a.y); return 0; }\n", f);
     fclose(f);
-    const char *gcc[] = {"gcc", "-O2", "-c", "-o", tmp("small.o"), tmp("small.c"), NULL};
+    char obj[256], src[256];
+    snprintf(obj, sizeof obj, "%s", tmp("small.o"));
+    snprintf(src, sizeof src, "%s", tmp("small.c"));
+    const char *gcc[] = {"gcc", "-O2", "-c", "-o", obj, src, NULL};
     t = trace_program("gcc.trace", gcc, 0, "--follow-forks");
     bool cc1 = false;
     for (size_t i = 0; i < t->nsections; i++)
