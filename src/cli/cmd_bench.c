@@ -56,6 +56,7 @@ static const char usage_text[] =
     "  --list               print what would run, one per line\n"
     "  --quick              fewer and shorter samples (CI-sized)\n"
     "  --samples N          samples per benchmark (default 20; quick 10)\n"
+    "  --processes N        child processes per benchmark, the samples split among them (default 3; quick 2)\n"
     "  --min-sample-ms X    shortest sample (default 1; quick 0.5)\n"
     "  --mode time|instructions   wall time, or instruction counts under callgrind\n"
     "  --iters N            instructions mode: warm iterations counted (default 1)\n"
@@ -132,7 +133,7 @@ static int parse_ms(const char *opt, const char *arg, double *out)
  * --export-FORMAT takes one for every format of the reports' table. */
 static bool takes_value(const char *opt)
 {
-    static const char *const with_value[] = {"--allocators", "--workloads", "--filter", "--samples",
+    static const char *const with_value[] = {"--allocators", "--workloads", "--filter", "--samples", "--processes",
                                              "--iters", "--min-sample-ms", "--mode", "--format",
                                              "--out", "--html", "--db", "--save"};
     for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
@@ -238,6 +239,7 @@ static int parse_args(int argc, char **argv, bench_opts *o)
             o->wl_arg = val;
         } else if (strcmp(a, "--filter") == 0) o->cfg.filter = val;
         else if (strcmp(a, "--samples") == 0) rc = parse_count(a, val, &o->cfg.samples);
+        else if (strcmp(a, "--processes") == 0) rc = parse_count(a, val, &o->cfg.processes);
         else if (strcmp(a, "--iters") == 0) rc = parse_count(a, val, &o->cfg.instr_iters);
         else if (strcmp(a, "--min-sample-ms") == 0) rc = parse_ms(a, val, &o->cfg.min_sample_ms);
         else if (strcmp(a, "--mode") == 0) {
