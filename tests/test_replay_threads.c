@@ -388,13 +388,16 @@ static int teardown(void **state)
 
 int main(void)
 {
+    /* The tests that fork come first: once jemalloc has served several
+     * threads in this process, its fork handler takes more locks than TSan's
+     * deadlock detector can follow. */
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_every_registry_allocator),
-        cmocka_unit_test(test_corrupting_allocators_fail),
-        cmocka_unit_test(test_capacity_is_unsupported_with_the_need),
         cmocka_unit_test(test_commands),
         cmocka_unit_test(test_real_programs_replay),
         cmocka_unit_test(test_retraced_replay_gives_the_same_profile),
+        cmocka_unit_test(test_every_registry_allocator),
+        cmocka_unit_test(test_corrupting_allocators_fail),
+        cmocka_unit_test(test_capacity_is_unsupported_with_the_need),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

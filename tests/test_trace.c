@@ -48,6 +48,8 @@ static const char *tmp(const char *name)
     return b;
 }
 
+static unsigned char *read_all(const char *path, size_t *len);
+
 enum { N = 40, M = 3, K = 25, T = 30 };
 
 /* What each worker of trace_pattern makes (see tests/programs/trace_pattern.c). */
@@ -166,6 +168,21 @@ static void test_known_pattern_counts(void **state)
     assert_int_equal(frees, want_free - 1);
     assert_int_equal(freed_there, K);
     assert_non_null(strstr(run.out, "CROSS-THREAD FREES"));
+    /* The page: self-contained, its two charts inline. */
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "profile", tmp("pattern.trace"), "--html", tmp("p.html")), 0);
+    assert_int_equal(cli_exit_code(&run), 0);
+    size_t len;
+    char *page = (char *)read_all(tmp("p.html"), &len);
+    page = realloc(page, len + 1);
+    assert_non_null(page);
+    page[len] = 0;
+    assert_true(strncmp(page, "<!DOCTYPE html>", 15) == 0);
+    assert_non_null(strstr(page, "aria-label=\"live bytes over time\""));
+    assert_non_null(strstr(page, "<polyline"));
+    assert_non_null(strstr(page, "aria-label=\"allocation sizes\""));
+    assert_null(strstr(page, "<script"));
+    assert_non_null(strstr(page, "</html>"));
+    free(page);
 }
 
 static void test_pattern_under_jemalloc(void **state)
