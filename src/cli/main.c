@@ -1,6 +1,8 @@
 /* alloclab: the command-line entry point and subcommand dispatch. */
 #include "cli.h"
 
+#include "replay.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +21,10 @@ static const command commands[] = {
     {"compare", al_cmd_compare, "verdicts between two stored runs: compare [BASE [NEW]]"},
     {"show", al_cmd_show, "a stored run or JSON report again, in any format: show [RUN] --html FILE"},
     {"history", al_cmd_history, "one benchmark's median over the stored runs: history BENCH"},
+    {"trace", al_cmd_trace, "record a program's allocations: trace [-o FILE] -- PROGRAM [ARGS...]"},
+    {"profile", al_cmd_profile, "read a trace like heaptrack_print: profile FILE [--html PAGE]"},
+    {"replay", al_cmd_replay, "replay a trace on every allocator: replay FILE [--allocators LIST]"},
+    {"recommend", al_cmd_recommend, "the allocator for a traced program, with the evidence: recommend FILE"},
 };
 
 int al_cli_usage_error(const char *fmt, ...)
@@ -34,7 +40,7 @@ int al_cli_usage_error(const char *fmt, ...)
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: alloclab COMMAND [ARGS]\n\ncommands:\n");
+    fprintf(out, "usage: alloclab COMMAND [ARGS]    (alloclab --version)\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].help);
 }
@@ -57,10 +63,17 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+        printf("alloclab %s\n", ALLOCLAB_VERSION);
+        return check_stdout(0);
+    }
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);
         return check_stdout(0);
     }
+    /* A count under valgrind that `replay` or `recommend` started: their
+     * trace's workload must exist in this process too. */
+    if (argc > 2 && strcmp(argv[1], "bench") == 0 && strcmp(argv[2], "--callgrind-child") == 0) al_replay_load_from_env();
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0) return check_stdout(commands[i].run(argc - 1, argv + 1));
     return al_cli_usage_error("unknown command '%s' (alloclab --help lists them)", argv[1]);

@@ -219,6 +219,15 @@ const char *al_spec_unavailable(const char *spec)
     return why;
 }
 
+const char *al_spec_version(const char *spec)
+{
+    char parts[MAX_PARTS][MAX_NAME];
+    int n;
+    const al_backend_desc *b = spec_backend(spec, parts, &n);
+    if (!b || !b->version || (b->unavailable && b->unavailable())) return NULL;
+    return b->version();
+}
+
 /* The options one layer of a spec sees: the caller's, with user taken from
  * the layer's descriptor when the caller left it NULL (copied into *own). */
 static const al_options *layer_options(const al_options *opts, void *desc_user, al_options *own)
