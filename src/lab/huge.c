@@ -82,12 +82,15 @@ static void huge_unmap(lab_huge *h)
 
 /* Grow h's mapping to `need` bytes without copying: in place when the
  * addresses after it are free, else by moving its pages (mremap) onto a
- * fresh aligned reservation. The new header, or NULL with h untouched. */
-static lab_huge *huge_extend(lab_huge *h, size_t need)
+ * fresh reservation aligned to `align` (at least h's own alignment; a cached
+ * block may serve a request of a larger one). The new header, or NULL with
+ * h untouched. */
+static lab_huge *huge_extend(lab_huge *h, size_t need, size_t align)
 {
     size_t old = h->map_size;
+    if (align < h->align) align = h->align;
     if (mremap(h, old, need, 0) != (void *)h) {
-        lab_huge *n = lab_os_map_aligned(need, h->align, LAB_OS_PAGE);
+        lab_huge *n = lab_os_map_aligned(need, align, LAB_OS_PAGE);
         if (!n) return NULL;
         if (mremap(h, old, need, MREMAP_MAYMOVE | MREMAP_FIXED, n) != (void *)n) {
             lab_os_unmap(n, need);
@@ -97,6 +100,7 @@ static lab_huge *huge_extend(lab_huge *h, size_t need)
         atomic_fetch_sub_explicit(&lab_stat_mapped, need, memory_order_relaxed);
         lab_map_set((uintptr_t)block_of(h), LAB_MAP_NONE);
         n->check = check_of(n);
+        n->align = align;
         lab_map_set((uintptr_t)block_of(n), LAB_MAP_HUGE);
         h = n;
     }
@@ -128,7 +132,7 @@ static lab_huge *cache_take(size_t need, size_t align)
         cache_unlink(largest);
         cache_bytes -= largest->map_size;
         lab_lock_release(&lab_huge_lock);
-        lab_huge *g = huge_extend(largest, need);
+        lab_huge *g = huge_extend(largest, need, align);
         if (g) g->cached = 0;
         else huge_unmap(largest);
         return g;
@@ -137,6 +141,7 @@ static lab_huge *cache_take(size_t need, size_t align)
         cache_unlink(best);
         cache_bytes -= best->map_size;
         best->cached = 0;
+        if (best->align < align) best->align = align; /* it is aligned so (filtered above) */
     }
     lab_lock_release(&lab_huge_lock);
     if (best && best->map_size / 4 > need) {
@@ -273,7 +278,7 @@ void *lab_huge_realloc(void *p, size_t size)
         }
         return p;
     }
-    lab_huge *n = huge_extend(h, need);
+    lab_huge *n = huge_extend(h, need, h->align);
     if (n) {
         atomic_fetch_add_explicit(&huge_live_bytes, need - old, memory_order_relaxed);
         return block_of(n);
