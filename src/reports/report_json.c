@@ -110,6 +110,7 @@ static json_t *result_json(const al_bench_result *r)
     if (r->alloc_calls >= 0) set(o, "alloc_calls", num(r->alloc_calls));
     if (r->instructions >= 0) set(o, "instructions", num(r->instructions));
     if (r->est_cycles >= 0) set(o, "est_cycles", num(r->est_cycles));
+    if (r->ran_as[0]) set(o, "ran_as", json_string(r->ran_as));
     if (al_result_has_metric(r)) {
         set(o, "metric_name", json_string(r->metric_name));
         set(o, "metric_unit", json_string(r->metric_unit));
@@ -270,6 +271,7 @@ static int read_result(json_t *b, al_bench_result *r, char *err, size_t errlen, 
     r->alloc_calls = get_num(b, "alloc_calls", -1);
     r->instructions = get_num(b, "instructions", -1);
     r->est_cycles = get_num(b, "est_cycles", -1);
+    al_report_copy(r->ran_as, sizeof r->ran_as, str(b, "ran_as"));
     al_report_copy(r->metric_name, sizeof r->metric_name, str(b, "metric_name"));
     al_report_copy(r->metric_unit, sizeof r->metric_unit, str(b, "metric_unit"));
     r->metric = get_num(b, "metric", NAN);
