@@ -60,6 +60,12 @@ set(ALLOCLAB_BENCH_LIBS ${SQLITE3_LINK_LIBRARIES} ${JANSSON_LINK_LIBRARIES})
 find_path(ALLOCLAB_VALGRIND_INCLUDE valgrind/callgrind.h)
 find_program(ALLOCLAB_VALGRIND valgrind)
 
+# The HTML report's rendering test: headless Chromium (tests/html_chromium.sh).
+find_program(ALLOCLAB_CHROMIUM NAMES chromium chromium-browser)
+if(NOT ALLOCLAB_CHROMIUM)
+  message(WARNING "chromium not found: the HTML report's rendering test is off. Install it: apt-get install chromium")
+endif()
+
 # The malloc replacement's real-program tests (tests/malloc/preload.c): the
 # programs from Debian packages it runs under LD_PRELOAD. A missing one is
 # skipped by the test, which names its package.

@@ -67,6 +67,7 @@ static const char usage_text[] =
     "  --export-FORMAT FILE the same for one format: %s\n"
     "  --html FILE          the same as --export-html FILE\n"
     "  --wide               every column (CPU time, allocator and system calls), no 120-column limit\n"
+    "  --no-syscalls        skip the untimed pass that counts brk/mmap/munmap/mremap/madvise calls\n"
     "  --db PATH            results history (default " AL_HISTORY_DEFAULT_PATH ")\n"
     "  --save LABEL         label this run in the history\n"
     "  --no-db              do not store the run\n"
@@ -226,6 +227,7 @@ static int parse_args(int argc, char **argv, bench_opts *o)
         else if (strcmp(a, "--quiet") == 0) o->cfg.quiet = true, takes = false;
         else if (strcmp(a, "--no-db") == 0) o->no_db = true, takes = false;
         else if (strcmp(a, "--wide") == 0) o->wide = true, takes = false;
+        else if (strcmp(a, "--no-syscalls") == 0) o->cfg.no_syscalls = true, takes = false;
         else if (strncmp(a, "--", 2) != 0) return al_cli_usage_error("bench: unexpected argument '%s'", a);
         else if (!takes_value(a)) return al_cli_usage_error("bench: unknown option '%s'", a);
         else if (!val) return al_cli_usage_error("%s needs a value", a);

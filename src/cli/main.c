@@ -36,7 +36,7 @@ int al_cli_usage_error(const char *fmt, ...)
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: alloclab COMMAND [ARGS]\n\ncommands:\n");
+    fprintf(out, "usage: alloclab COMMAND [ARGS]    (alloclab --version)\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].help);
 }
@@ -58,6 +58,10 @@ int main(int argc, char **argv)
     if (argc < 2) {
         usage(stderr);
         return 2;
+    }
+    if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+        printf("alloclab %s\n", ALLOCLAB_VERSION);
+        return check_stdout(0);
     }
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);

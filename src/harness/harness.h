@@ -34,6 +34,8 @@ typedef struct al_bench_config {
                                        (3; quick: 2), at most `samples` */
     double min_sample_ms;           /* 0 = default (1 ms; quick: 0.5 ms) */
     bool quiet;                     /* no progress line */
+    bool no_syscalls;               /* time mode: skip the untimed pass that counts each
+                                       benchmark's memory system calls (syscalls.c) */
     al_bench_mode mode;
     double timeout_s;               /* longest step of a benchmark (setup + warm-up +
                                        calibration, or one sample; under callgrind one
