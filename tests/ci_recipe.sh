@@ -29,6 +29,7 @@ git commit -qam "docs only"
 docs=$(git rev-parse HEAD)
 
 export ALLOCLAB_CI_BENCH="--workloads single-alloc/64 --allocators sys"
+export ALLOCLAB_CI_BUILD_TYPE=Debug # the quickest build: the recipe, not the figures, is under test
 set +e
 sh docs/ci/bench-pr.sh "$base" "$slow" "$tmp/out" >"$tmp/first.txt" 2>&1
 first=$?

@@ -13,6 +13,7 @@
 #                          on sys, je, mi and tc)
 #   ALLOCLAB_CI_THRESHOLD  the change, in percent, below which nothing is a
 #                          verdict (default 1)
+#   ALLOCLAB_CI_BUILD_TYPE CMake build type (default RelWithDebInfo)
 # Writes OUTDIR/base.json, OUTDIR/head.json and OUTDIR/comparison.md (the
 # Markdown table to post). Exit 0, 1 when a benchmark regressed, 2 when the
 # commits could not be built or benchmarked.
@@ -21,6 +22,7 @@ set -u
 base=$1 head=$2 out=$3
 bench=${ALLOCLAB_CI_BENCH:-"--workloads glibc-simple/64,single-alloc/64,vec-push,smallvec --allocators sys,je,mi,tc"}
 threshold=${ALLOCLAB_CI_THRESHOLD:-1}
+build_type=${ALLOCLAB_CI_BUILD_TYPE:-RelWithDebInfo}
 mkdir -p "$out" || exit 2
 out=$(cd "$out" && pwd)
 src="$out/src" build="$out/build"
@@ -37,7 +39,7 @@ for side in base head; do
     git -C "$src" checkout -q --detach "$rev" 2>"$out/$side-checkout.log" || fail "cannot check out $rev"
     echo "bench-pr: $side = $(git -C "$src" rev-parse --short HEAD)"
     if [ ! -f "$build/CMakeCache.txt" ]; then
-        cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DALLOCLAB_TESTS=OFF \
+        cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE="$build_type" -DALLOCLAB_TESTS=OFF \
             >"$out/configure.log" 2>&1 || fail "configure failed (see $out/configure.log)"
     fi
     cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" --target alloclab_cli \
