@@ -22,6 +22,12 @@ int al_cmd_profile(int argc, char **argv);
  * is missing (then *missing is set). */
 const char *al_cli_option_value(int argc, char **argv, int *i, const char *name, bool *missing);
 
+/* The options every history command shares, at argv[*i]: -h/--help prints
+ * usage and sets *done; --db PATH sets *db. True when argv[*i] was one of
+ * them (or --db lacked its value: *missing). */
+bool al_cli_history_option(int argc, char **argv, int *i, const char *usage, const char **db, bool *missing,
+                           bool *done);
+
 /* The report format --format NAME names (from the reports' table; html
  * only when files is true), or NULL after the usage error "--format: 'x' is
  * not table, json, csv or markdown" (*status = 2). */
