@@ -306,13 +306,28 @@ static inline void *al_resize_array(al_allocator *a, void *ptr, size_t old_n, si
     return al_resize(a, ptr, old_n * elem, new_n * elem, align);
 }
 
+/* The typed macros' building blocks, in C and in C++ alike:
+ * AL_ALIGNOF(T) the alignment of T; AL_PTR_AS(T *, p) p as a T * (a
+ * compile-time check that p converts, not a cast that forces it); and
+ * AL_TEMP_PTR(T, value) the address of a temporary T holding value, valid
+ * to the end of the full expression (C: a compound literal). */
+#ifdef __cplusplus
+#define AL_ALIGNOF(T) alignof(T)
+#define AL_PTR_AS(PT, p) static_cast<PT>(p)
+#define AL_TEMP_PTR(T, value) (::alloclab_detail::temp<T>{(value)}.ptr())
+#else
+#define AL_ALIGNOF(T) _Alignof(T)
+#define AL_PTR_AS(PT, p) ((PT){(p)})
+#define AL_TEMP_PTR(T, value) (&(T){(value)})
+#endif
+
 /* AL_NEW(a, T, n): n zeroed objects of type T, or NULL (including when
  * n * sizeof(T) overflows). AL_DELETE gives them back. */
-#define AL_NEW(a, T, n) ((T *)al_allocate_array_zeroed((a), (n), sizeof(T), _Alignof(T)))
-#define AL_NEW_UNINIT(a, T, n) ((T *)al_allocate_array((a), (n), sizeof(T), _Alignof(T)))
-#define AL_DELETE(a, p, T, n) al_deallocate((a), (p), (size_t)(n) * sizeof(T), _Alignof(T))
+#define AL_NEW(a, T, n) ((T *)al_allocate_array_zeroed((a), (n), sizeof(T), AL_ALIGNOF(T)))
+#define AL_NEW_UNINIT(a, T, n) ((T *)al_allocate_array((a), (n), sizeof(T), AL_ALIGNOF(T)))
+#define AL_DELETE(a, p, T, n) al_deallocate((a), (p), (size_t)(n) * sizeof(T), AL_ALIGNOF(T))
 #define AL_RESIZE(a, p, T, old_n, new_n) \
-    ((T *)al_resize_array((a), (p), (old_n), (new_n), sizeof(T), _Alignof(T)))
+    ((T *)al_resize_array((a), (p), (old_n), (new_n), sizeof(T), AL_ALIGNOF(T)))
 
 /** Release an instance made by the registry or a backend constructor. NULL is
  *  a no-op. */
@@ -323,5 +338,13 @@ static inline void al_destroy(al_allocator *a)
 
 #ifdef __cplusplus
 }
+
+namespace alloclab_detail {
+/* AL_TEMP_PTR's temporary: C++ has no compound literals. */
+template <typename T> struct temp {
+    T v;
+    const T *ptr() const { return &v; }
+};
+} // namespace alloclab_detail
 #endif
 #endif

@@ -4,6 +4,8 @@
  * "unknown" (or empty for the git commit outside a checkout). */
 #include "results.h"
 
+#include <alloclab/registry.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,11 +53,14 @@ static void cpu_model(char *buf, size_t len, double *mhz)
     fclose(f);
 }
 
-/* The short commit of the working directory's checkout, or empty. */
+/* The short commit of the working directory's checkout, "-dirty" appended
+ * when tracked files differ from it (compare learns its noise floor only
+ * from runs of one clean commit), or empty outside a checkout. The --match
+ * pattern matches no tag, so the name is always the bare hash. */
 static void git_commit(char *buf, size_t len)
 {
     buf[0] = '\0';
-    FILE *p = popen("git rev-parse --short HEAD 2>/dev/null", "r");
+    FILE *p = popen("git describe --always --dirty --abbrev=7 --match='-' 2>/dev/null", "r");
     if (!p) return;
     char line[64] = "";
     bool got = fgets(line, sizeof line, p) != NULL;
@@ -85,4 +90,12 @@ void al_bench_context_detect(al_bench_context *ctx)
     git_commit(ctx->git_commit, sizeof ctx->git_commit);
     snprintf(ctx->mode, sizeof ctx->mode, "time");
     snprintf(ctx->alloclab_version, sizeof ctx->alloclab_version, "%s", ALLOCLAB_VERSION);
+    for (size_t i = 0; i < al_backend_count() && ctx->nlibs < AL_BENCH_MAX_LIBS; i++) {
+        const al_backend_desc *b = al_backend_at(i);
+        const char *v = al_spec_version(b->name);
+        if (!v) continue;
+        al_bench_lib *l = &ctx->libs[ctx->nlibs++];
+        snprintf(l->name, sizeof l->name, "%s", b->name);
+        snprintf(l->version, sizeof l->version, "%s", v);
+    }
 }

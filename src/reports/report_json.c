@@ -55,6 +55,9 @@ static json_t *context_json(const al_bench_context *c)
     set(o, "library_build_type", json_string(library_build_type(c->build_type)));
     set(o, "build_type", json_string(c->build_type));
     set(o, "alloclab_version", json_string(c->alloclab_version));
+    json_t *libs = json_object();
+    for (size_t i = 0; i < c->nlibs; i++) set(libs, c->libs[i].name, json_string(c->libs[i].version));
+    set(o, "allocator_versions", libs);
     set(o, "git_commit", json_string(c->git_commit));
     set(o, "label", json_string(c->label));
     set(o, "mode", json_string(c->mode));
@@ -107,6 +110,16 @@ static json_t *result_json(const al_bench_result *r)
     if (r->alloc_calls >= 0) set(o, "alloc_calls", num(r->alloc_calls));
     if (r->instructions >= 0) set(o, "instructions", num(r->instructions));
     if (r->est_cycles >= 0) set(o, "est_cycles", num(r->est_cycles));
+    if (al_syscalls_known(&r->sys)) {
+        json_t *sc = json_object();
+        set(sc, "iterations", json_integer((json_int_t)r->sys.iterations));
+        set(sc, "brk", json_integer((json_int_t)r->sys.brk));
+        set(sc, "mmap", json_integer((json_int_t)r->sys.mmap));
+        set(sc, "munmap", json_integer((json_int_t)r->sys.munmap));
+        set(sc, "mremap", json_integer((json_int_t)r->sys.mremap));
+        set(sc, "madvise", json_integer((json_int_t)r->sys.madvise));
+        set(o, "syscalls", sc);
+    }
     if (al_result_has_metric(r)) {
         set(o, "metric_name", json_string(r->metric_name));
         set(o, "metric_unit", json_string(r->metric_unit));
@@ -171,6 +184,16 @@ static void read_context(json_t *c, al_bench_context *ctx)
     al_report_copy(ctx->mode, sizeof ctx->mode, *mode ? mode : "time");
     al_report_copy(ctx->alloclab_version, sizeof ctx->alloclab_version, str(c, "alloclab_version"));
     ctx->quick = json_is_true(json_object_get(c, "quick"));
+    json_t *libs = json_object_get(c, "allocator_versions"), *v;
+    const char *key;
+    if (json_is_object(libs))
+        json_object_foreach(libs, key, v) {
+            if (ctx->nlibs == AL_BENCH_MAX_LIBS) break;
+            if (!json_is_string(v)) continue;
+            al_report_copy(ctx->libs[ctx->nlibs].name, sizeof ctx->libs[0].name, key);
+            al_report_copy(ctx->libs[ctx->nlibs].version, sizeof ctx->libs[0].version, json_string_value(v));
+            ctx->nlibs++;
+        }
 }
 
 /* alloclab's `status`; a plain Google Benchmark entry has none and is ok
@@ -257,6 +280,18 @@ static int read_result(json_t *b, al_bench_result *r, char *err, size_t errlen, 
     r->alloc_calls = get_num(b, "alloc_calls", -1);
     r->instructions = get_num(b, "instructions", -1);
     r->est_cycles = get_num(b, "est_cycles", -1);
+    json_t *sc = json_object_get(b, "syscalls");
+    double sc_iters = get_num(sc, "iterations", 0);
+    if (json_is_object(sc) && sc_iters >= 1 && sc_iters < 1e18) {
+        double v[5];
+        const char *names[] = {"brk", "mmap", "munmap", "mremap", "madvise"};
+        bool ok = true;
+        for (int k = 0; k < 5; k++) ok &= (v[k] = get_num(sc, names[k], -1)) >= 0 && v[k] < 1e18;
+        if (ok)
+            r->sys = (al_syscall_counts){.counted = true, .iterations = (uint64_t)sc_iters, .brk = (uint64_t)v[0],
+                                         .mmap = (uint64_t)v[1], .munmap = (uint64_t)v[2], .mremap = (uint64_t)v[3],
+                                         .madvise = (uint64_t)v[4]};
+    }
     al_report_copy(r->metric_name, sizeof r->metric_name, str(b, "metric_name"));
     al_report_copy(r->metric_unit, sizeof r->metric_unit, str(b, "metric_unit"));
     r->metric = get_num(b, "metric", NAN);
