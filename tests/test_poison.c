@@ -22,6 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
+
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer) && !defined(__SANITIZE_ADDRESS__)
 #define __SANITIZE_ADDRESS__ 1
@@ -98,43 +100,39 @@ static void run_scenario(scenario s)
     _exit(0);
 }
 
-/* Run `s` in a child (under `argv_prefix` when given: valgrind), its stderr
- * into out; its wait status. */
+/* The child's body: the scenario here, or this program again under the
+ * given command (valgrind) with --scenario. */
+typedef struct child_job {
+    scenario s;
+    const char *const *argv_prefix;
+} child_job;
+
+static void child_body(void *ctx)
+{
+    const child_job *j = ctx;
+    if (!j->argv_prefix) run_scenario(j->s);
+    char self[4096], arg[32];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) _exit(5);
+    self[n] = '\0';
+    snprintf(arg, sizeof arg, "--scenario=%d", (int)j->s);
+    const char *argv[16];
+    size_t k = 0;
+    for (; j->argv_prefix[k]; k++) argv[k] = j->argv_prefix[k];
+    argv[k++] = self;
+    argv[k++] = arg;
+    argv[k] = NULL;
+    execv(argv[0], (char *const *)argv);
+    _exit(6);
+}
+
+/* Run `s` in a child (under `argv_prefix` when given), its stderr into out;
+ * its wait status. */
 static int run_child(scenario s, const char *const *argv_prefix, char *out, size_t len)
 {
-    int fds[2];
-    assert_int_equal(pipe(fds), 0);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(fds[1], STDERR_FILENO);
-        close(fds[0]);
-        if (!argv_prefix) run_scenario(s);
-        char self[4096], arg[32];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-        if (n <= 0) _exit(5);
-        self[n] = '\0';
-        snprintf(arg, sizeof arg, "--scenario=%d", (int)s);
-        const char *argv[16];
-        size_t k = 0;
-        while (argv_prefix[k]) argv[k] = argv_prefix[k], k++;
-        argv[k++] = self;
-        argv[k++] = arg;
-        argv[k] = NULL;
-        execv(argv[0], (char *const *)argv);
-        _exit(6);
-    }
-    close(fds[1]);
-    size_t got = 0;
-    ssize_t r;
-    while (got < len - 1 && (r = read(fds[0], out + got, len - 1 - got)) > 0) got += (size_t)r;
-    out[got] = '\0';
-    char sink[4096];
-    while (read(fds[0], sink, sizeof sink) > 0) {
-    }
-    close(fds[0]);
-    int st;
-    assert_int_equal(waitpid(pid, &st, 0), pid);
+    child_job j = {s, argv_prefix};
+    int st = child_stderr(child_body, &j, out, len);
+    assert_true(st != -1);
     return st;
 }
 

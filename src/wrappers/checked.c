@@ -224,33 +224,35 @@ static size_t poison_broken(const entry *e)
     return SIZE_MAX;
 }
 
-static void check_canary(const entry *e, const char *call)
+/* A finding about the block of e, changed at offset `off`: `what` happened. */
+static void report_block(al_checked_kind kind, const char *op, const char *call, const entry *e, size_t off,
+                         const char *what)
 {
-    size_t off = canary_broken(e->ptr, e->size);
-    if (!off) return;
-    char detail[160];
-    snprintf(detail, sizeof detail, "block %p of size %zu (align %zu) was written past its end, at offset %zu",
-             (void *)e->ptr, e->size, e->align, off);
-    al_checked_finding f = {.kind = AL_CHECKED_OVERFLOW, .op = call, .ptr = (void *)e->ptr, .size = e->size,
-                            .align = e->align, .expected_size = e->size, .expected_align = e->align,
-                            .offset = off};
+    char detail[200];
+    snprintf(detail, sizeof detail, "block %p of size %zu (align %zu) was written %s, at offset %zu",
+             (void *)e->ptr, e->size, e->align, what, off);
+    al_checked_finding f = {.kind = kind, .op = op, .ptr = (void *)e->ptr, .size = e->size, .align = e->align,
+                            .expected_size = e->size, .expected_align = e->align, .offset = off};
     report(&f, call, detail);
 }
 
-/* A quarantined block about to leave (`why`: to inner, or reclaimed by a
- * reset or rewind): its poison must be intact. */
-static void check_poison(const entry *e, const char *why)
+/* The canary of a live block, on the call `call` of operation op. */
+static void check_canary(const entry *e, const char *op, const char *call)
+{
+    size_t off = canary_broken(e->ptr, e->size);
+    if (off) report_block(AL_CHECKED_OVERFLOW, op, call, e, off, "past its end");
+}
+
+/* A quarantined block about to leave (op: "quarantine" when it goes to
+ * inner, or "reset", "rewind", "destroy" that reclaim it): its poison must
+ * be intact. */
+static void check_poison(const entry *e, const char *op)
 {
     size_t off = poison_broken(e);
     if (off == SIZE_MAX) return;
-    char call[96], detail[200];
-    snprintf(call, sizeof call, "%s", why);
-    snprintf(detail, sizeof detail, "block %p of size %zu (align %zu) was written after its free, at offset %zu",
-             (void *)e->ptr, e->size, e->align, off);
-    al_checked_finding f = {.kind = AL_CHECKED_USE_AFTER_FREE, .op = why, .ptr = (void *)e->ptr, .size = e->size,
-                            .align = e->align, .expected_size = e->size, .expected_align = e->align,
-                            .offset = off};
-    report(&f, call, detail);
+    char call[64];
+    snprintf(call, sizeof call, "%s()", op);
+    report_block(AL_CHECKED_USE_AFTER_FREE, op, call, e, off, "after its free");
 }
 
 /* ----------------------------------------------------------------------------
@@ -265,7 +267,7 @@ static void q_evict_oldest(checked *c)
     entry *e = find(c, s.ptr);
     if (!e || e->state != SLOT_FREED || e->seq != s.seq) return; /* reclaimed or reused since */
     if (e->held) {
-        check_poison(e, "quarantine(leaving)");
+        check_poison(e, "quarantine");
         al_deallocate(c->base.inner, (void *)e->ptr, e->size + CANARY, e->align);
     }
     remove_entry(c, e);
@@ -304,7 +306,7 @@ static entry *own_block(checked *c, const char *op, void *ptr, size_t size, size
     entry *e = find(c, (uintptr_t)ptr);
     al_checked_finding f = {.op = op, .ptr = ptr, .size = size, .align = align};
     if (e && e->state == SLOT_LIVE && e->size == size && e->align == align) {
-        check_canary(e, call);
+        check_canary(e, op, call);
         return e;
     }
     if (!e) {
@@ -510,7 +512,7 @@ void al_checked_destroy(void *st)
         entry *e = &c->slots[i];
         if (e->state == SLOT_FREED && e->held) check_poison(e, "destroy");
         if (e->state != SLOT_LIVE) continue;
-        check_canary(e, "destroy()");
+        check_canary(e, "destroy", "destroy()");
         if (!c->frees) continue;
         char detail[160];
         snprintf(detail, sizeof detail, "block %p of size %zu (align %zu) is still live", (void *)e->ptr, e->size,
