@@ -190,9 +190,11 @@ static void test_overflow_found_at_free_grow_and_destroy(void **state)
     assert_int_equal(found[0].kind, AL_CHECKED_OVERFLOW);
     n_found = 0;
     assert_non_null(q);
+    al_deallocate(a, q, 200, 16);
+    al_destroy(a);
+    a = make("checked:pool"); /* the pool's destroy frees what leaks (LeakSanitizer sees no leak) */
     char *r = al_allocate(a, 8, 8);
     r[9] = 1;
-    al_deallocate(a, q, 200, 16);
     al_destroy(a); /* r: leaked, and overflowed */
     assert_int_equal(n_found, 2);
     assert_int_equal(found[0].kind, AL_CHECKED_OVERFLOW);

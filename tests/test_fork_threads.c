@@ -34,8 +34,8 @@
 #define BATCH 8
 /* Forks per spec: FORKS for a backend or one wrapper over it, an eighth of
  * that for chains of two wrappers (they add no lock the single ones lack). */
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-#define FORKS 40 /* a fork under TSan or ASan costs many times more (their shadow memory) */
+#if defined(__SANITIZE_THREAD__)
+#define FORKS 40 /* a fork under TSan costs many times more (its shadow memory) */
 #else
 #define FORKS 200
 #endif
@@ -74,7 +74,13 @@ static void *hammer_run(void *arg)
                 slot[i] = (typeof(slot[i])){p, size, align};
             }
         }
-        atomic_fetch_add_explicit(&h->ops, 1, memory_order_relaxed);
+        /* Bursts with short pauses: the lock is taken thousands of times
+         * between two forks, yet the hammers leave CPU to the forks and
+         * children (on two cores, flat out they made the test 5x slower). */
+        if (atomic_fetch_add_explicit(&h->ops, 1, memory_order_relaxed) % 256 == 255) {
+            struct timespec pause = {0, 50000};
+            nanosleep(&pause, NULL);
+        }
     }
     for (size_t i = 0; i < SLOTS; i++) al_deallocate(h->a, slot[i].p, slot[i].size, slot[i].align);
     return NULL;
@@ -223,6 +229,12 @@ static bool fork_under_threads(const char *spec, const al_options *o, int forks,
 static void test_fork_threads_every_thread_safe_spec(void **state)
 {
     (void)state;
+#if defined(__SANITIZE_ADDRESS__)
+    /* Every malloc is ASan's there, and its allocator's locks are not taken
+     * across fork: children of plain "sys" hang in ASan's malloc. */
+    print_message("[ skip     ] ASan's allocator is not fork-safe under threads (make check-tsan runs this)\n");
+    return;
+#endif
     static char specs[MAX_SPECS][CONF_SPEC_LEN];
     size_t n = conf_specs(specs, MAX_SPECS, NULL), ran = 0, failed = 0;
     const char *only = getenv("ALLOCLAB_CONF_ONLY");

@@ -510,7 +510,10 @@ void al_checked_destroy(void *st)
     size_t leaks = 0, leaked = 0;
     for (size_t i = 0; i < c->cap; i++) {
         entry *e = &c->slots[i];
-        if (e->state == SLOT_FREED && e->held) check_poison(e, "destroy");
+        if (e->state == SLOT_FREED && e->held) {
+            check_poison(e, "destroy");
+            al_deallocate(c->base.inner, (void *)e->ptr, e->size + CANARY, e->align); /* sys keeps it otherwise */
+        }
         if (e->state != SLOT_LIVE) continue;
         check_canary(e, "destroy", "destroy()");
         if (!c->frees) continue;
@@ -540,7 +543,7 @@ void al_checked_destroy(void *st)
     if (c->slots) munmap(c->slots, c->cap * sizeof *c->slots);
     if (c->marks) munmap(c->marks, c->marks_cap * sizeof *c->marks);
     munmap(c->q, QUARANTINE_BLOCKS * sizeof *c->q);
-    al_wrapper_release(st, &c->lock); /* inner's destroy frees the held blocks too */
+    al_wrapper_release(st, &c->lock);
 }
 
 static const al_vtable checked_vt = {
