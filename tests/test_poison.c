@@ -128,7 +128,7 @@ static void child_body(void *ctx)
 
 /* Run `s` in a child (under `argv_prefix` when given), its stderr into out;
  * its wait status. */
-static int run_child(scenario s, const char *const *argv_prefix, char *out, size_t len)
+static __attribute__((unused)) int run_child(scenario s, const char *const *argv_prefix, char *out, size_t len)
 {
     child_job j = {s, argv_prefix};
     int st = child_stderr(child_body, &j, out, len);
@@ -136,7 +136,7 @@ static int run_child(scenario s, const char *const *argv_prefix, char *out, size
     return st;
 }
 
-static const struct { scenario s; const char *name; } bad_writes[] = {
+static const struct { scenario s; const char *name; } bad_writes[] __attribute__((unused)) = {
     {WRITE_ARENA_FREE_SPACE, "arena: a write into the chunk's free space"},
     {WRITE_POOL_FREED, "pool: a write into a freed block"},
     {WRITE_BUMP_PAST_TOP, "bump: a write past the top"},
