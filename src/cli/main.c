@@ -1,18 +1,14 @@
 /* alloclab: the command-line entry point and subcommand dispatch. */
 #include "cli.h"
 
+#include "replay.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-typedef struct command {
-    const char *name;
-    int (*run)(int argc, char **argv);
-    const char *help;
-} command;
-
-static const command commands[] = {
+static const al_cli_command commands[] = {
     {"list", al_cmd_list, "the allocators and wrappers, with availability and capabilities"},
     {"demo", al_cmd_demo, "the talk's examples (alloclab demo for the list)"},
     {"bench", al_cmd_bench, "run the benchmark suite (alloclab bench --help)"},
@@ -21,6 +17,8 @@ static const command commands[] = {
     {"history", al_cmd_history, "one benchmark's median over the stored runs: history BENCH"},
     {"trace", al_cmd_trace, "record a program's allocations: trace [-o FILE] -- PROGRAM [ARGS...]"},
     {"profile", al_cmd_profile, "read a trace like heaptrack_print: profile FILE [--html PAGE]"},
+    {"replay", al_cmd_replay, "replay a trace on every allocator: replay FILE [--allocators LIST]"},
+    {"recommend", al_cmd_recommend, "the allocator for a traced program, with the evidence: recommend FILE"},
 };
 
 int al_cli_usage_error(const char *fmt, ...)
@@ -63,10 +61,15 @@ int main(int argc, char **argv)
         printf("alloclab %s\n", ALLOCLAB_VERSION);
         return check_stdout(0);
     }
+    if (strcmp(argv[1], "--man") == 0) /* hidden: the build makes alloclab.1 with it */
+        return check_stdout(al_cli_manpage(stdout, commands, sizeof commands / sizeof commands[0], ALLOCLAB_VERSION));
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);
         return check_stdout(0);
     }
+    /* A count under valgrind that `replay` or `recommend` started: their
+     * trace's workload must exist in this process too. */
+    if (argc > 2 && strcmp(argv[1], "bench") == 0 && strcmp(argv[2], "--callgrind-child") == 0) al_replay_load_from_env();
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0) return check_stdout(commands[i].run(argc - 1, argv + 1));
     return al_cli_usage_error("unknown command '%s' (alloclab --help lists them)", argv[1]);
