@@ -75,7 +75,9 @@ AL_API size_t al_bump_remaining(const al_allocator *a);
  * instance, and the two may be mixed freely. The inline calls assume the
  * instance is not used by another thread at the same time (neither
  * backend is thread-safe anyway). Under AddressSanitizer they always take
- * the out-of-line path, which keeps the backends' poisoning.
+ * the out-of-line path, which keeps the backends' poisoning; under
+ * Valgrind's memcheck, blocks from the inline path are not marked
+ * addressable (use al_allocate there).
  * ------------------------------------------------------------------------- */
 #if defined(__SANITIZE_ADDRESS__)
 #define AL_INLINE_FAST 0
