@@ -7,13 +7,15 @@
  * later check fails) and the history (opened and validated: a file that is
  * not an alloclab database is refused untouched). So bad input costs
  * nothing, leaves existing files and the history untouched, and gives one
- * line on stderr with exit status 2. Only a failure while saving the
- * finished run is a warning. */
+ * line on stderr with exit status 2. A run that cannot be stored once it has
+ * finished (disk full, a lock held too long) is still reported, then said
+ * so in one line, with exit status 1. */
 #include "cli.h"
 
 #include "callgrind.h"
 #include "reports.h"
 #include "history.h"
+#include "report_util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -265,26 +267,34 @@ static int empty_plan_error(const bench_opts *o)
 }
 
 /* Open the history before the run, so that a database it would refuse
- * costs nothing: 0, or the usage error's status. *created tells whether this
- * call made the file (removed again if the run cannot start). */
-static int history_open_early(const bench_opts *o, al_history **h, bool *created)
+ * (foreign, corrupt, locked too long, read-only) costs nothing: 0, or the
+ * usage error's status. A database this call created stays, even if the run
+ * cannot start: another process may be storing into it already. */
+static int history_open_early(const bench_opts *o, al_history **h)
 {
-    struct stat st;
-    *created = stat(o->db_path, &st) != 0;
-    char err[256] = "";
+    char err[512] = "";
     *h = al_history_open(o->db_path, true, err, sizeof err);
-    return *h ? 0 : al_cli_usage_error("--db: %s", err);
+    if (!*h) return al_cli_usage_error("--db: %s", err);
+    if (al_history_read_only(*h)) {
+        al_history_close(*h);
+        *h = NULL;
+        return al_cli_usage_error("--db: %s is read-only: the run could not be stored (--no-db runs without it)",
+                                  o->db_path);
+    }
+    return 0;
 }
 
-/* Store the run in the history opened before it; a failure now is a
- * warning, the run is already reported. */
-static void save_history(const bench_opts *o, al_history *h, al_bench_run *run)
+/* Store the run in the history opened before it; the report is already
+ * out. 0, or 1 after one line saying the run was not stored. */
+static int save_history(const bench_opts *o, al_history *h, al_bench_run *run)
 {
-    char err[256] = "";
-    if (al_history_save(h, run, err, sizeof err) != 0)
-        fprintf(stderr, "alloclab: warning: the run was not stored in '%s': %s\n", o->db_path, err);
-    else if (!o->cfg.quiet)
-        fprintf(stderr, "alloclab: stored as run %lld in %s\n", run->id, o->db_path);
+    char err[512] = "";
+    if (al_history_save(h, run, err, sizeof err) != 0) {
+        fprintf(stderr, "alloclab: the run was not stored in %s: %s\n", o->db_path, err);
+        return 1;
+    }
+    if (!o->cfg.quiet) fprintf(stderr, "alloclab: stored as run %lld in %s\n", run->id, o->db_path);
+    return 0;
 }
 
 static int run_bench(bench_opts *o)
@@ -306,10 +316,9 @@ static int run_bench(bench_opts *o)
 
     out_file out = {0}, html = {0};
     al_history *h = NULL;
-    bool db_created = false;
     rc = out_open(&out, "--out", o->out_path);
     if (rc == 0) rc = out_open(&html, "--html", o->html_path);
-    if (rc == 0 && !o->no_db) rc = history_open_early(o, &h, &db_created);
+    if (rc == 0 && !o->no_db) rc = history_open_early(o, &h);
     al_bench_run run = {0};
     if (o->label) snprintf(run.ctx.label, sizeof run.ctx.label, "%s", o->label);
     if (rc == 0 && al_bench_execute(&o->cfg, &run, err, sizeof err) != 0) rc = al_cli_usage_error("%s", err);
@@ -317,10 +326,10 @@ static int run_bench(bench_opts *o)
         out_abandon(&out);
         out_abandon(&html);
         al_history_close(h);
-        if (h && db_created) unlink(o->db_path);
         return rc;
     }
 
+    al_report_clean_run(&run);
     int status = 0;
     al_cli_report_fn fmt = al_cli_report_for(o->format, false);
     if (out.f) {
@@ -331,7 +340,7 @@ static int run_bench(bench_opts *o)
         status = 1;
     }
     status |= out_write(&html, al_report_html, &run);
-    if (h) save_history(o, h, &run);
+    if (h) status |= save_history(o, h, &run);
     al_history_close(h);
     for (size_t i = 0; i < run.nresults; i++)
         if (run.results[i].status == AL_RUN_FAILED) status = 1;
