@@ -151,20 +151,20 @@ static void read_context(json_t *c, al_bench_context *ctx)
 {
     memset(ctx, 0, sizeof *ctx);
     if (!json_is_object(c)) return;
-    al_report_copy(ctx->date, sizeof ctx->date, str(c, "date"));
-    al_report_copy(ctx->host, sizeof ctx->host, str(c, "host_name"));
-    al_report_copy(ctx->cpu, sizeof ctx->cpu, str(c, "cpu_model"));
+    al_report_copy_text(ctx->date, sizeof ctx->date, str(c, "date"));
+    al_report_copy_text(ctx->host, sizeof ctx->host, str(c, "host_name"));
+    al_report_copy_text(ctx->cpu, sizeof ctx->cpu, str(c, "cpu_model"));
     double ncpus = get_num(c, "num_cpus", 0);
     ctx->ncpus = ncpus >= 1 && ncpus <= INT_MAX ? (int)ncpus : 0; /* 0: unknown */
     ctx->mhz_per_cpu = get_num(c, "mhz_per_cpu", 0);
-    al_report_copy(ctx->compiler, sizeof ctx->compiler, str(c, "compiler"));
+    al_report_copy_text(ctx->compiler, sizeof ctx->compiler, str(c, "compiler"));
     const char *bt = str(c, "build_type");
-    al_report_copy(ctx->build_type, sizeof ctx->build_type, *bt ? bt : str(c, "library_build_type"));
-    al_report_copy(ctx->git_commit, sizeof ctx->git_commit, str(c, "git_commit"));
-    al_report_copy(ctx->label, sizeof ctx->label, str(c, "label"));
+    al_report_copy_text(ctx->build_type, sizeof ctx->build_type, *bt ? bt : str(c, "library_build_type"));
+    al_report_copy_text(ctx->git_commit, sizeof ctx->git_commit, str(c, "git_commit"));
+    al_report_copy_text(ctx->label, sizeof ctx->label, str(c, "label"));
     const char *mode = str(c, "mode");
-    al_report_copy(ctx->mode, sizeof ctx->mode, *mode ? mode : "time");
-    al_report_copy(ctx->alloclab_version, sizeof ctx->alloclab_version, str(c, "alloclab_version"));
+    al_report_copy_text(ctx->mode, sizeof ctx->mode, *mode ? mode : "time");
+    al_report_copy_text(ctx->alloclab_version, sizeof ctx->alloclab_version, str(c, "alloclab_version"));
     ctx->quick = json_is_true(json_object_get(c, "quick"));
 }
 
@@ -183,15 +183,15 @@ static int parse_status(json_t *b, al_run_status *st)
 static void split_name(const char *name, al_bench_result *r)
 {
     char buf[160];
-    al_report_copy(buf, sizeof buf, name);
+    al_report_copy_text(buf, sizeof buf, name);
     char *a = strchr(buf, '/'), *b = a ? strrchr(buf, '/') : NULL;
     if (a && b != a) {
         *a = *b = '\0';
-        al_report_copy(r->workload, sizeof r->workload, buf);
-        al_report_copy(r->param, sizeof r->param, a + 1);
-        al_report_copy(r->allocator, sizeof r->allocator, b + 1);
+        al_report_copy_text(r->workload, sizeof r->workload, buf);
+        al_report_copy_text(r->param, sizeof r->param, a + 1);
+        al_report_copy_text(r->allocator, sizeof r->allocator, b + 1);
     } else {
-        al_report_copy(r->workload, sizeof r->workload, buf);
+        al_report_copy_text(r->workload, sizeof r->workload, buf);
     }
 }
 
@@ -216,9 +216,9 @@ static int read_result(json_t *b, al_bench_result *r, char *err, size_t errlen, 
     }
     const char *name = str(b, "name");
     if (json_is_string(json_object_get(b, "workload"))) {
-        al_report_copy(r->workload, sizeof r->workload, str(b, "workload"));
-        al_report_copy(r->param, sizeof r->param, str(b, "param"));
-        al_report_copy(r->allocator, sizeof r->allocator, str(b, "allocator"));
+        al_report_copy_text(r->workload, sizeof r->workload, str(b, "workload"));
+        al_report_copy_text(r->param, sizeof r->param, str(b, "param"));
+        al_report_copy_text(r->allocator, sizeof r->allocator, str(b, "allocator"));
     } else if (*name) {
         split_name(name, r);
     } else {
@@ -230,7 +230,7 @@ static int read_result(json_t *b, al_bench_result *r, char *err, size_t errlen, 
         return -1;
     }
     bool plain = !json_object_get(b, "status"); /* written by Google Benchmark, not alloclab */
-    al_report_copy(r->reason, sizeof r->reason, str(b, plain ? "error_message" : "reason"));
+    al_report_copy_text(r->reason, sizeof r->reason, str(b, plain ? "error_message" : "reason"));
     r->iterations = (uint64_t)get_size(b, "iterations");
     r->s.median = get_num(b, "median_ns", r->status == AL_RUN_OK ? get_num(b, "real_time", NAN) : NAN);
     r->s.mean = get_num(b, "mean_ns", NAN);

@@ -241,14 +241,6 @@ const char *al_report_param_name(const char *workload, char *buf, size_t len)
     return buf;
 }
 
-void al_report_copy(char *dst, size_t len, const char *src)
-{
-    if (len == 0) return;
-    size_t n = src ? strnlen(src, len - 1) : 0;
-    if (n) memcpy(dst, src, n);
-    dst[n] = '\0';
-}
-
 int al_report_finish(FILE *out)
 {
     return fflush(out) == 0 && !ferror(out) ? 0 : -1;

@@ -76,8 +76,17 @@ al_report_rank al_report_rank_of(const al_bench_run *run, const al_bench_result 
  * else "parameter". Into buf; returns buf. */
 const char *al_report_param_name(const char *workload, char *buf, size_t len);
 
-/* Copy a NUL-terminated string, truncating to fit; dst is always terminated. */
+/* Copy a NUL-terminated string, truncating to fit between two UTF-8
+ * characters; dst is always terminated (report_text.c). */
 void al_report_copy(char *dst, size_t len, const char *src);
+
+/* Copy text from outside with its control characters and invalid UTF-8
+ * escaped ("\x1b", "\u202e"), cut between characters to fit; returns the
+ * length written. al_report_clean does it in place (a buffer of at most 1024
+ * bytes), al_report_clean_run on every string of a run. See report_text.c. */
+size_t al_report_copy_text(char *dst, size_t len, const char *src);
+void al_report_clean(char *buf, size_t cap);
+void al_report_clean_run(al_bench_run *run);
 
 /* 0 when everything written to out so far reached it, -1 on a write error. */
 int al_report_finish(FILE *out);
