@@ -167,7 +167,7 @@ static int save_one(const char *path, const char *label, size_t nresults)
     }
     al_bench_run run;
     synth_run_init(&run, label);
-    char param[16];
+    char param[24];
     for (size_t i = 0; i < nresults; i++) {
         snprintf(param, sizeof param, "%zu", i);
         synth_add(&run, "w", param, "sys", AL_RUN_OK, 100 + (double)i, 0.01, 40, NULL, (unsigned)i + 1);
