@@ -59,3 +59,21 @@ set(ALLOCLAB_BENCH_LIBS ${SQLITE3_LINK_LIBRARIES} ${JANSSON_LINK_LIBRARIES})
 # Instruction counts: valgrind's client-request header (valgrind package).
 find_path(ALLOCLAB_VALGRIND_INCLUDE valgrind/callgrind.h)
 find_program(ALLOCLAB_VALGRIND valgrind)
+
+# Fuzzing (make fuzz): clang's libFuzzer, from libclang-rt-14-dev. Every
+# object is instrumented for coverage; the fuzz target links the fuzzer.
+if(ALLOCLAB_FUZZ)
+  if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "ALLOCLAB_FUZZ needs clang (make fuzz configures it): apt-get install clang")
+  endif()
+  include(CheckCSourceCompiles)
+  set(CMAKE_REQUIRED_LINK_OPTIONS -fsanitize=fuzzer)
+  check_c_source_compiles("#include <stdint.h>
+#include <stddef.h>
+int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }" ALLOCLAB_HAVE_LIBFUZZER)
+  unset(CMAKE_REQUIRED_LINK_OPTIONS)
+  if(NOT ALLOCLAB_HAVE_LIBFUZZER)
+    message(FATAL_ERROR "clang's libFuzzer not found: apt-get install libclang-rt-14-dev")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()

@@ -589,11 +589,13 @@ int al_history_load(al_history *h, const char *ref, int nth_last, al_bench_run *
             " outliers_high, peak_rss_kib, minor_faults, major_faults, alloc_calls, instructions,"
             " est_cycles, samples, (SELECT count(*) FROM results WHERE run_id = ?1), cpu_median_ns"
             " FROM results WHERE run_id = ?1 ORDER BY seq", -1, &st, NULL);
+    bool too_many = false;
     if (rc == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, id);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
             if (!out->results) {
                 n = sqlite3_column_int64(st, 24);
+                if ((too_many = n > AL_RUN_MAX_RESULTS)) break;
                 out->results = calloc((size_t)n, sizeof *out->results);
                 if (!out->results) break;
             }
@@ -603,8 +605,16 @@ int al_history_load(al_history *h, const char *ref, int nth_last, al_bench_run *
         }
     }
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        snprintf(err, errlen, "cannot load run %lld: %s", id, rc == SQLITE_ROW ? "out of memory" : sqlite3_errmsg(h->db));
+    char why[200] = "";
+    if (too_many) snprintf(why, sizeof why, "%lld results, more than the %d a run may hold", n, AL_RUN_MAX_RESULTS);
+    else if (rc == SQLITE_ROW) snprintf(why, sizeof why, "out of memory");
+    else if (rc != SQLITE_DONE) al_report_copy_text(why, sizeof why, sqlite3_errmsg(h->db));
+    if (!why[0]) {
+        al_report_clean_run(out);
+        al_bench_run_index(out, why, sizeof why);
+    }
+    if (why[0]) {
+        snprintf(err, errlen, "cannot load run %lld: %s", id, why);
         al_bench_run_free(out);
         return -1;
     }

@@ -13,10 +13,12 @@
 
 #include <jansson.h>
 #include <limits.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- writing ----------------------------------------------------------------
@@ -150,7 +152,10 @@ static double get_num(json_t *o, const char *key, double absent)
 static void read_context(json_t *c, al_bench_context *ctx)
 {
     memset(ctx, 0, sizeof *ctx);
-    if (!json_is_object(c)) return;
+    if (!json_is_object(c)) {
+        al_report_copy(ctx->mode, sizeof ctx->mode, "time"); /* as below when the field is absent */
+        return;
+    }
     al_report_copy_text(ctx->date, sizeof ctx->date, str(c, "date"));
     al_report_copy_text(ctx->host, sizeof ctx->host, str(c, "host_name"));
     al_report_copy_text(ctx->cpu, sizeof ctx->cpu, str(c, "cpu_model"));
@@ -270,30 +275,22 @@ static int read_result(json_t *b, al_bench_result *r, char *err, size_t errlen, 
     return 0;
 }
 
-int al_report_json_read(const char *path, al_bench_run *out, char *err, size_t errlen)
+static int read_root(json_t *root, const char *path, al_bench_run *out, char *err, size_t errlen)
 {
-    memset(out, 0, sizeof *out);
-    json_error_t je;
-    json_t *root = json_load_file(path, JSON_DECODE_ANY, &je);
-    if (!root) {
-        if (je.line <= 0)
-            snprintf(err, errlen, "cannot read %s: %s", path, je.text);
-        else
-            snprintf(err, errlen, "%s:%d: not valid JSON: %s", path, je.line, je.text);
-        return -1;
-    }
     json_t *list = json_object_get(root, "benchmarks");
     if (!json_is_object(root) || !json_is_array(list)) {
         snprintf(err, errlen, "%s: not a benchmark report (no \"benchmarks\" array)", path);
-        json_decref(root);
         return -1;
     }
     read_context(json_object_get(root, "context"), &out->ctx);
     size_t n = json_array_size(list);
+    if (n > AL_RUN_MAX_RESULTS) {
+        snprintf(err, errlen, "%s: %zu results, more than the %d a run may hold", path, n, AL_RUN_MAX_RESULTS);
+        return -1;
+    }
     out->results = calloc(n ? n : 1, sizeof *out->results);
     if (!out->results) {
         snprintf(err, errlen, "out of memory");
-        json_decref(root);
         return -1;
     }
     char why[200];
@@ -302,11 +299,143 @@ int al_report_json_read(const char *path, al_bench_run *out, char *err, size_t e
             free(out->results[i].samples);
             snprintf(err, errlen, "%s: %s", path, why);
             al_bench_run_free(out);
-            json_decref(root);
             return -1;
         }
         out->nresults++;
     }
-    json_decref(root);
+    al_report_clean_run(out);
+    if (al_bench_run_index(out, why, sizeof why) != 0) {
+        snprintf(err, errlen, "%s: %s", path, why);
+        al_bench_run_free(out);
+        return -1;
+    }
     return 0;
+}
+
+/* ---- bounds -------------------------------------------------------------------
+ * A report is read whole into memory (at most AL_REPORT_MAX_BYTES), then
+ * parsed by jansson with every allocation counted against a budget
+ * proportional to the file's size, so that a file of many tiny values cannot
+ * make the parse take more than AL_REPORT_MEMORY_FACTOR times its size (plus
+ * a floor). The allocator keeps its count per thread; outside a read it only
+ * adds its size header. */
+#define AL_REPORT_MEMORY_FACTOR 24
+#define AL_REPORT_MEMORY_FLOOR (64u << 20)
+
+static _Thread_local size_t *budget; /* bytes left, during a read in this thread */
+static _Thread_local bool over_budget;
+
+static void *counted_malloc(size_t n)
+{
+    if (budget) {
+        if (n + 16 > *budget) {
+            over_budget = true;
+            return NULL;
+        }
+        *budget -= n + 16;
+    }
+    size_t *p = malloc(n + 16);
+    if (!p) return NULL;
+    p[0] = n + 16;
+    return (char *)p + 16;
+}
+
+static void counted_free(void *q)
+{
+    if (!q) return;
+    size_t *p = (size_t *)((char *)q - 16);
+    if (budget) *budget += p[0];
+    free(p);
+}
+
+/* Installed before main, so that every jansson value of the process, read
+ * or written, carries the header counted_free expects. */
+__attribute__((constructor)) static void install_alloc(void)
+{
+    json_set_alloc_funcs(counted_malloc, counted_free);
+}
+
+/* The whole file, NUL-terminated, refusing more than AL_REPORT_MAX_BYTES. */
+static char *read_bounded(const char *path, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > AL_REPORT_MAX_BYTES) {
+        snprintf(err, errlen, "%s is %.0f MiB: a report may be at most %u MiB", path, st.st_size / 1048576.0,
+                 AL_REPORT_MAX_BYTES >> 20);
+        fclose(f);
+        return NULL;
+    }
+    size_t cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 65536, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap || ferror(f)) break;
+        if (n > AL_REPORT_MAX_BYTES) break;
+        char *more = realloc(buf, cap * 2 + 1);
+        if (!more) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = more, cap *= 2;
+    }
+    bool bad = !buf || ferror(f) || n > AL_REPORT_MAX_BYTES;
+    if (!buf) snprintf(err, errlen, "cannot read %s: out of memory", path);
+    else if (ferror(f)) snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+    else if (n > AL_REPORT_MAX_BYTES) snprintf(err, errlen, "%s: a report may be at most %u MiB", path, AL_REPORT_MAX_BYTES >> 20);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+int al_report_json_read(const char *path, al_bench_run *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    size_t len = 0;
+    char *text = read_bounded(path, &len, err, errlen);
+    if (!text) return -1;
+    int rc = al_report_json_parse(text, len, path, out, err, errlen);
+    free(text);
+    return rc;
+}
+
+int al_report_json_parse(const char *data, size_t len, const char *name, al_bench_run *out, char *err,
+                         size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (len > AL_REPORT_MAX_BYTES) {
+        snprintf(err, errlen, "%s: a report may be at most %u MiB", name, AL_REPORT_MAX_BYTES >> 20);
+        return -1;
+    }
+    size_t left = AL_REPORT_MEMORY_FLOOR + AL_REPORT_MEMORY_FACTOR * len;
+    budget = &left;
+    over_budget = false;
+    json_error_t je;
+    json_t *root = json_loadb(data, len, JSON_DECODE_ANY, &je);
+    if (!root) {
+        budget = NULL;
+        if (over_budget)
+            snprintf(err, errlen, "%s: the report would take more than %zu MiB to read", name,
+                     (AL_REPORT_MEMORY_FLOOR + AL_REPORT_MEMORY_FACTOR * len) >> 20);
+        else
+            snprintf(err, errlen, "%s:%d: not valid JSON: %s", name, je.line, je.text);
+        al_report_clean(err, errlen);
+        return -1;
+    }
+    budget = NULL; /* what follows allocates outside jansson */
+    int rc = read_root(root, name, out, err, errlen);
+    budget = &left; /* the tree is freed against the count it was made with */
+    json_decref(root);
+    budget = NULL;
+    return rc;
 }
