@@ -60,6 +60,24 @@ set(ALLOCLAB_BENCH_LIBS ${SQLITE3_LINK_LIBRARIES} ${JANSSON_LINK_LIBRARIES})
 find_path(ALLOCLAB_VALGRIND_INCLUDE valgrind/callgrind.h)
 find_program(ALLOCLAB_VALGRIND valgrind)
 
+# The malloc replacement's real-program tests (tests/malloc/preload.c): the
+# programs from Debian packages it runs under LD_PRELOAD. A missing one is
+# skipped by the test, which names its package.
+foreach(prog PYTHON3:python3:python3-minimal PERL:perl:perl-base TCLSH:tclsh:tcl SORT:sort:coreutils
+             XZ:xz:xz-utils SQLITE3:sqlite3:sqlite3 GXX:g++:g++ AWK:mawk:mawk)
+  string(REPLACE ":" ";" parts ${prog})
+  list(GET parts 0 var)
+  list(GET parts 1 exe)
+  list(GET parts 2 pkg)
+  # /usr/bin first: the Debian program, not a version manager's shim.
+  find_program(ALLOCLAB_PROG_${var} ${exe} PATHS /usr/bin NO_DEFAULT_PATH)
+  find_program(ALLOCLAB_PROG_${var} ${exe})
+  if(NOT ALLOCLAB_PROG_${var})
+    set(ALLOCLAB_PROG_${var} "")
+    message(STATUS "${exe} not found: the malloc replacement's test skips it. Install it: apt-get install ${pkg}")
+  endif()
+endforeach()
+
 # Fuzzing (make fuzz): clang's libFuzzer, from libclang-rt-14-dev. Every
 # object is instrumented for coverage; the fuzz target links the fuzzer.
 if(ALLOCLAB_FUZZ)

@@ -22,6 +22,11 @@ file(RELATIVE_PATH ALLOCLAB_PC_UP "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/
 string(REGEX REPLACE "/+$" "" ALLOCLAB_PC_UP "${ALLOCLAB_PC_UP}")
 configure_file(cmake/alloclab.pc.in ${CMAKE_BINARY_DIR}/alloclab.pc @ONLY)
 install(FILES ${CMAKE_BINARY_DIR}/alloclab.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+# The malloc replacement's static form (cmake/malloc.cmake).
+if(ALLOCLAB_HAVE_MALLOC)
+  configure_file(cmake/alloclab-malloc.pc.in ${CMAKE_BINARY_DIR}/alloclab-malloc.pc @ONLY)
+  install(FILES ${CMAKE_BINARY_DIR}/alloclab-malloc.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+endif()
 
 include(CMakePackageConfigHelpers)
 install(EXPORT alloclabTargets NAMESPACE alloclab::

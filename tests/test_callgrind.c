@@ -145,10 +145,10 @@ static al_run_status threads_run(void *inst, uint64_t iters, char *why, size_t l
 
 static void loop_teardown(void *inst) { al_destroy(inst); }
 
-static const al_workload test_loop = {"test-loop", "eight 64-byte blocks", NULL, loop_setup, loop_run,
-                                      loop_teardown, NULL, NULL};
-static const al_workload test_threads = {"test-threads", "test-loop in two threads", NULL, loop_setup,
-                                         threads_run, loop_teardown, NULL, NULL};
+static const al_workload test_loop = {.name = "test-loop", .description = "eight 64-byte blocks",
+                                      .setup = loop_setup, .run = loop_run, .teardown = loop_teardown};
+static const al_workload test_threads = {.name = "test-threads", .description = "test-loop in two threads",
+                                         .setup = loop_setup, .run = threads_run, .teardown = loop_teardown};
 
 /* ----------------------------------------------------------------------------
  * The parser
@@ -246,7 +246,7 @@ static void missing_valgrind_names_the_package(void **state)
     al_bench_item item = single_threaded_item("sys");
     double ins = 0, cyc = 0;
     char why[256] = "";
-    assert_int_equal(al_callgrind_measure(&item, 10, &ins, &cyc, why, sizeof why), AL_RUN_UNSUPPORTED);
+    assert_int_equal(al_callgrind_measure(&item, 10, NULL, &ins, &cyc, why, sizeof why), AL_RUN_UNSUPPORTED);
     assert_non_null(strstr(why, "apt-get install valgrind"));
     assert_true(ins == -1 && cyc == -1);
     unsetenv("ALLOCLAB_VALGRIND");
@@ -286,7 +286,7 @@ static al_run_status measure_with_fake(const char *body, const char *timeout, ch
         skip();
     }
     double ins = 0, cyc = 0;
-    al_run_status st = al_callgrind_measure(&(al_bench_item){&test_loop, "", "sys"}, 5, &ins, &cyc, why, len);
+    al_run_status st = al_callgrind_measure(&(al_bench_item){&test_loop, "", "sys"}, 5, NULL, &ins, &cyc, why, len);
     drop_fake_valgrind();
     assert_true(ins == -1 && cyc == -1);
     return st;
@@ -367,7 +367,7 @@ enum { ITERS = 40 };
 static void measure(const al_bench_item *item, uint64_t iters, double *ins, double *cyc)
 {
     char why[256] = "";
-    al_run_status st = al_callgrind_measure(item, iters, ins, cyc, why, sizeof why);
+    al_run_status st = al_callgrind_measure(item, iters, NULL, ins, cyc, why, sizeof why);
     if (st != AL_RUN_OK) fail_msg("%s/%s/%s: %s: %s", item->workload->name, item->param, item->allocator,
                                   al_run_status_name(st), why);
     assert_true(*ins > 0);
@@ -449,7 +449,7 @@ static void child_failure_comes_back(void **state)
     al_bench_item item = {&fake, "", "sys"};
     double ins = 0, cyc = 0;
     char why[256] = "";
-    assert_int_equal(al_callgrind_measure(&item, 5, &ins, &cyc, why, sizeof why), AL_RUN_FAILED);
+    assert_int_equal(al_callgrind_measure(&item, 5, NULL, &ins, &cyc, why, sizeof why), AL_RUN_FAILED);
     assert_non_null(strstr(why, "unknown workload 'no-such-workload'"));
     assert_true(ins == -1 && cyc == -1);
 }
@@ -457,13 +457,14 @@ static void child_failure_comes_back(void **state)
 int main(int argc, char **argv)
 {
     /* valgrind runs this program as the benchmark child (al_callgrind_measure
-     * execs /proc/self/exe with "bench --callgrind-child ..."). */
-    if (argc == 8 && strcmp(argv[1], "bench") == 0 && strcmp(argv[2], "--callgrind-child") == 0) {
-        const al_workload *own = strcmp(argv[3], test_loop.name) == 0      ? &test_loop
-                                 : strcmp(argv[3], test_threads.name) == 0 ? &test_threads
+     * execs /proc/self/exe with "--callgrind-child ...": no child command
+     * configured). */
+    if (argc == 7 && strcmp(argv[1], "--callgrind-child") == 0) {
+        const al_workload *own = strcmp(argv[2], test_loop.name) == 0      ? &test_loop
+                                 : strcmp(argv[2], test_threads.name) == 0 ? &test_threads
                                                                            : NULL;
-        if (own) return al_callgrind_child_run(own, argv[4], argv[5], strtoull(argv[6], NULL, 10), argv[7]);
-        return al_callgrind_child_main(argc - 1, argv + 1);
+        if (own) return al_callgrind_child_run(own, argv[3], argv[4], strtoull(argv[5], NULL, 10), argv[6]);
+        return al_callgrind_child_main(argc, argv);
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parse_hand_written_file),

@@ -205,10 +205,11 @@ static void test_list_prints_the_plan(void **state)
     (void)state;
     const char *allocs[] = {"sys"};
     al_bench_config cfg = {.allocators = allocs, .nallocators = 1};
-    char perr[256];
-    size_t n = 0;
-    al_bench_item *items = al_bench_plan(&cfg, &n, perr, sizeof perr);
-    assert_non_null(items);
+    al_bench_plan plan;
+    al_bench_error perr;
+    assert_int_equal(al_bench_plan_make(&cfg, &plan, &perr), 0);
+    al_bench_item *items = plan.items;
+    size_t n = plan.n;
     char *expected = calloc(n + 1, 256);
     assert_non_null(expected);
     for (size_t i = 0; i < n; i++) {
@@ -229,7 +230,7 @@ static void test_list_prints_the_plan(void **state)
     free(err);
 
     free(expected);
-    free(items);
+    al_bench_plan_free(&plan);
 }
 
 /* A selection that matches nothing is a usage error, with --list too, and

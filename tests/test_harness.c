@@ -20,13 +20,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "wl_test_allocs.h"
+
 /* ----------------------------------------------------------------------------
  * Test workloads. t-ok appends the allocator's name to log_path (when set)
  * on every run, which shows the order the children took their samples in.
  * ------------------------------------------------------------------------- */
 static char log_path[256];
 
-typedef struct tinst { char spec[64]; } tinst;
+typedef struct tinst { char spec[64]; uint64_t ran; } tinst;
 
 static void *t_setup(const char *param, const char *spec, al_run_status *st, char *why, size_t whylen)
 {
@@ -91,18 +93,22 @@ static al_run_status slow_run(void *inst, uint64_t iters, char *why, size_t whyl
     return AL_RUN_OK;
 }
 
-/* t-fixed: 7 iterations per sample (fixed_iters); logs each run's count. */
+/* t-fixed: 7 iterations per sample (fixed_iters); logs each run's count and
+ * check level. Its metric is the iterations run so far. */
 static al_run_status logging_run(void *inst, uint64_t iters, char *why, size_t whylen)
 {
-    (void)inst, (void)why, (void)whylen;
+    (void)why, (void)whylen;
+    ((tinst *)inst)->ran += iters;
     FILE *f = log_path[0] ? fopen(log_path, "a") : NULL;
     if (f) {
-        fprintf(f, "%llu\n", (unsigned long long)iters);
+        fprintf(f, "%llu %s\n", (unsigned long long)iters,
+                al_workload_check_level() == AL_CHECK_FULL ? "full" : "cheap");
         fclose(f);
     }
     return AL_RUN_OK;
 }
 static uint64_t seven(void *inst) { (void)inst; return 7; }
+static double ran(void *inst) { return (double)((tinst *)inst)->ran; }
 static uint64_t zero(void *inst) { (void)inst; return 0; }
 
 /* t-busy2: two threads spin through the same loop, so the process's CPU
@@ -124,26 +130,35 @@ static al_run_status busy2_run(void *inst, uint64_t iters, char *why, size_t why
 
 static const char *const two_params[] = {"a", "b", NULL};
 static const char *const one_param[] = {"x", NULL};
-static const al_workload w_ok = {"t-ok", "test: empty loop", two_params, t_setup, ok_run, t_teardown, t_calls, NULL};
-static const al_workload w_crash = {"t-crash", "test: segfaults", one_param, t_setup, crash_run, t_teardown, NULL, NULL};
-static const al_workload w_fail = {"t-fail", "test: bad memory", one_param, t_setup, fail_run, t_teardown, NULL, NULL};
-static const al_workload w_hang = {"t-hang", "test: never returns", one_param, t_setup, hang_run, t_teardown, NULL, NULL};
+static size_t n_builtin; /* workloads in the registry before the test's own */
+
+static const al_workload w_ok = {.name = "t-ok", .description = "test: empty loop", .params = two_params,
+                                 .setup = t_setup, .run = ok_run, .teardown = t_teardown, .alloc_calls = t_calls};
+static const al_workload w_crash = {.name = "t-crash", .description = "test: segfaults", .params = one_param,
+                                    .setup = t_setup, .run = crash_run, .teardown = t_teardown};
+static const al_workload w_fail = {.name = "t-fail", .description = "test: bad memory", .params = one_param,
+                                   .setup = t_setup, .run = fail_run, .teardown = t_teardown};
+static const al_workload w_hang = {.name = "t-hang", .description = "test: never returns", .params = one_param,
+                                   .setup = t_setup, .run = hang_run, .teardown = t_teardown};
 /* Never returns from teardown: the harness must kill it, not wait forever. */
 static void hang_teardown(void *inst)
 {
     free(inst);
     for (;;) pause();
 }
-static const al_workload w_hangtear = {"t-hangtear", "test: teardown hangs", one_param, t_setup, ok_run,
-                                       hang_teardown, NULL, NULL};
-static const al_workload w_slow = {"t-slow", "test: 150 ms a run", one_param, t_setup, slow_run, t_teardown, NULL, NULL};
+static const al_workload w_hangtear = {.name = "t-hangtear", .description = "test: teardown hangs", .params = one_param,
+                                       .setup = t_setup, .run = ok_run, .teardown = hang_teardown};
+static const al_workload w_slow = {.name = "t-slow", .description = "test: 150 ms a run", .params = one_param,
+                                   .setup = t_setup, .run = slow_run, .teardown = t_teardown};
 static const al_workload w_fixed = {.name = "t-fixed", .description = "test: fixed iterations", .params = one_param,
-                                    .setup = t_setup, .run = logging_run, .teardown = t_teardown, .fixed_iters = seven};
+                                    .setup = t_setup, .run = logging_run, .teardown = t_teardown, .fixed_iters = seven,
+                                    .metric_name = "t_iters", .metric_unit = "iters", .metric = ran};
 static const al_workload w_zero = {.name = "t-zero", .description = "test: fixed_iters 0 calibrates", .params = one_param,
                                    .setup = t_setup, .run = ok_run, .teardown = t_teardown, .fixed_iters = zero};
 static const al_workload w_busy2 = {.name = "t-busy2", .description = "test: two busy threads", .params = one_param,
                                     .setup = t_setup, .run = busy2_run, .teardown = t_teardown};
-static const al_workload w_unsup = {"t-unsup", "test: unsupported", one_param, unsup_setup, ok_run, t_teardown, NULL, NULL};
+static const al_workload w_unsup = {.name = "t-unsup", .description = "test: unsupported", .params = one_param,
+                                    .setup = unsup_setup, .run = ok_run, .teardown = t_teardown};
 
 /* Quiet, short runs. */
 static al_bench_config small_cfg(const char *const *wls, size_t nw, const char *const *allocs, size_t na)
@@ -173,8 +188,8 @@ static void test_register_rejects_bad_and_duplicate(void **state)
     al_workload bad = w_ok;
     bad.name = "has/slash";
     assert_int_equal(al_workload_register(&bad), -1);
-    assert_ptr_equal(al_workload_lookup("t-ok"), &w_ok);
-    assert_null(al_workload_lookup("t-nosuch"));
+    assert_ptr_equal(al_workload_find("t-ok"), &w_ok);
+    assert_null(al_workload_find("t-nosuch"));
 }
 
 /* ----------------------------------------------------------------------------
@@ -186,10 +201,11 @@ static void test_plan_default_covers_everything(void **state)
     const char *allocs[32];
     size_t na = available_backends(allocs, 32);
     al_bench_config cfg = {0};
-    char err[256] = "";
-    size_t n = 0;
-    al_bench_item *items = al_bench_plan(&cfg, &n, err, sizeof err);
-    assert_non_null(items);
+    al_bench_plan plan;
+    al_bench_error perr;
+    assert_int_equal(al_bench_plan_make(&cfg, &plan, &perr), 0);
+    al_bench_item *items = plan.items;
+    size_t n = plan.n;
     size_t expected = 0;
     for (size_t i = 0; i < al_workload_count(); i++) {
         const al_workload *w = al_workload_at(i);
@@ -204,12 +220,14 @@ static void test_plan_default_covers_everything(void **state)
             }
         }
     }
-    /* ... plus the test's registered workloads, the first of which has two
-     * parameters (the others one each). */
-    expected += (2 + 9) * na;
+    /* The registry holds the test's registered workloads after the built-in
+     * ones (the first with two parameters, the others one each): one table. */
+    assert_int_equal(al_workload_count(), n_builtin + 10);
+    assert_ptr_equal(al_workload_at(n_builtin), &w_ok);
     assert_int_equal(n, expected);
+    assert_true(expected >= (n_builtin + 2 + 9) * na);
     for (size_t k = 0; k < n; k++) assert_null(al_spec_unavailable(items[k].allocator));
-    free(items);
+    al_bench_plan_free(&plan);
 }
 
 static void test_plan_filter_and_params(void **state)
@@ -217,57 +235,73 @@ static void test_plan_filter_and_params(void **state)
     (void)state;
     const char *allocs[] = {"sys"};
     al_bench_config cfg = {.filter = "^t-(ok|fail)/[ax]/sys$", .allocators = allocs, .nallocators = 1};
-    char err[256] = "";
-    size_t n = 0;
-    al_bench_item *items = al_bench_plan(&cfg, &n, err, sizeof err);
-    assert_non_null(items);
+    al_bench_plan plan;
+    al_bench_error perr;
+    assert_int_equal(al_bench_plan_make(&cfg, &plan, &perr), 0);
+    al_bench_item *items = plan.items;
+    size_t n = plan.n;
     assert_int_equal(n, 2);
     assert_string_equal(items[0].workload->name, "t-ok");
     assert_string_equal(items[0].param, "a");
     assert_string_equal(items[1].workload->name, "t-fail");
-    free(items);
 
     /* A parameter outside the default list is passed through. */
     const char *wls[] = {"t-ok/zz", "t-fail"};
     cfg = (al_bench_config){.workloads = wls, .nworkloads = 2, .allocators = allocs, .nallocators = 1};
-    items = al_bench_plan(&cfg, &n, err, sizeof err);
-    assert_non_null(items);
+    al_bench_plan_free(&plan);
+    assert_int_equal(al_bench_plan_make(&cfg, &plan, &perr), 0);
+    items = plan.items;
+    n = plan.n;
     assert_int_equal(n, 2);
     assert_string_equal(items[0].param, "zz");
     assert_string_equal(items[1].param, "x");
-    free(items);
+    al_bench_plan_free(&plan);
 }
 
 static void test_plan_errors(void **state)
 {
     (void)state;
-    char err[256];
-    size_t n = 99;
+    al_bench_plan plan;
+    al_bench_error e;
     al_bench_config cfg = {.filter = "(unclosed"};
-    err[0] = '\0';
-    assert_null(al_bench_plan(&cfg, &n, err, sizeof err));
-    assert_non_null(strstr(err, "regex"));
-    assert_null(strchr(err, '\n'));
+    assert_int_equal(al_bench_plan_make(&cfg, &plan, &e), -1);
+    assert_int_equal(e.kind, AL_BENCH_ERR_FILTER);
+    assert_non_null(strstr(e.message, "regex"));
+    assert_null(strchr(e.message, '\n'));
+    assert_null(plan.items);
 
+    /* An unknown allocator: the registry's kind and the name, so that a
+     * caller words its own hint without reading the text. */
     const char *bad_alloc[] = {"sys", "nosuch-alloc"};
     cfg = (al_bench_config){.allocators = bad_alloc, .nallocators = 2};
-    err[0] = '\0';
-    assert_null(al_bench_plan(&cfg, &n, err, sizeof err));
-    assert_non_null(strstr(err, "nosuch-alloc"));
+    assert_int_equal(al_bench_plan_make(&cfg, &plan, &e), -1);
+    assert_int_equal(e.kind, AL_BENCH_ERR_ALLOCATOR);
+    assert_int_equal(e.registry, AL_ERR_UNKNOWN_BACKEND);
+    assert_string_equal(e.name, "nosuch-alloc");
+    assert_non_null(strstr(e.message, "nosuch-alloc"));
+
+    const char *bad_wrap[] = {"nowrap:sys"};
+    cfg = (al_bench_config){.allocators = bad_wrap, .nallocators = 1};
+    assert_int_equal(al_bench_plan_make(&cfg, &plan, &e), -1);
+    assert_int_equal(e.registry, AL_ERR_UNKNOWN_WRAPPER);
+    assert_string_equal(e.name, "nowrap");
 
     const char *twice[] = {"sys", "sys"};
     cfg = (al_bench_config){.allocators = twice, .nallocators = 2};
-    assert_null(al_bench_plan(&cfg, &n, err, sizeof err));
+    assert_int_equal(al_bench_plan_make(&cfg, &plan, &e), -1);
+    assert_int_equal(e.kind, AL_BENCH_ERR_ALLOCATOR_TWICE);
 
     const char *bad_wl[] = {"t-ok", "nosuch-workload/1"};
     cfg = (al_bench_config){.workloads = bad_wl, .nworkloads = 2};
-    err[0] = '\0';
-    assert_null(al_bench_plan(&cfg, &n, err, sizeof err));
-    assert_non_null(strstr(err, "nosuch-workload"));
+    assert_int_equal(al_bench_plan_make(&cfg, &plan, &e), -1);
+    assert_int_equal(e.kind, AL_BENCH_ERR_WORKLOAD);
+    assert_string_equal(e.name, "nosuch-workload");
+    assert_null(strstr(e.message, "alloclab")); /* the library names no command */
 
     const char *empty_param[] = {"t-ok/"};
     cfg = (al_bench_config){.workloads = empty_param, .nworkloads = 1};
-    assert_null(al_bench_plan(&cfg, &n, err, sizeof err));
+    assert_int_equal(al_bench_plan_make(&cfg, &plan, &e), -1);
+    assert_int_equal(e.kind, AL_BENCH_ERR_PARAM);
 }
 
 /* ----------------------------------------------------------------------------
@@ -414,10 +448,11 @@ static void test_rounds_rotate(void **state)
         snprintf(lines[nl++], sizeof *lines, "%s", line);
     }
     fclose(f);
-    /* Calibration runs all precede the samples: the last samples*n lines
-     * are the samples, in the order they were asked for. */
-    assert_true(nl >= cfg.samples * na);
-    size_t base = nl - cfg.samples * na;
+    /* Calibration runs all precede the samples, and the closing
+     * verification runs (one per child) follow them: the samples*n lines
+     * before the last n are the samples, in the order they were asked for. */
+    assert_true(nl >= cfg.samples * na + na);
+    size_t base = nl - cfg.samples * na - na;
     for (size_t r = 0; r < cfg.samples; r++)
         for (size_t k = 0; k < na; k++) assert_string_equal(lines[base + r * na + k], allocs[(r + k) % na]);
     free(lines);
@@ -449,21 +484,25 @@ static void test_fixed_iters_skip_calibration(void **state)
     char line[32];
     size_t ones = 0, sevens = 0, others = 0;
     while (fgets(line, sizeof line, f)) {
-        if (strcmp(line, "1\n") == 0) ones++;
-        else if (strcmp(line, "7\n") == 0) sevens++;
+        if (strcmp(line, "1 full\n") == 0) ones++;
+        else if (strcmp(line, "7 cheap\n") == 0) sevens++;
         else others++;
     }
     fclose(f);
     unlink(log_path);
     rmdir(dir);
     log_path[0] = '\0';
-    assert_int_equal(ones, na);           /* the warm-ups */
-    assert_int_equal(sevens, 4 * na);     /* the samples */
+    assert_int_equal(ones, 2 * na);       /* the verification runs, before and after */
+    assert_int_equal(sevens, 4 * na);     /* the samples, at the cheap level */
     assert_int_equal(others, 0);
     for (size_t i = 0; i < run.nresults; i++) {
         assert_int_equal(run.results[i].status, AL_RUN_OK);
         assert_int_equal(run.results[i].iterations, 7);
         assert_int_equal(run.results[i].nsamples, 4);
+        /* the workload's metric, from the child after its last sample */
+        assert_string_equal(run.results[i].metric_name, "t_iters");
+        assert_string_equal(run.results[i].metric_unit, "iters");
+        assert_float_equal(run.results[i].metric, 1 + 4 * 7, 0);
     }
     al_bench_run_free(&run);
 
@@ -474,6 +513,31 @@ static void test_fixed_iters_skip_calibration(void **state)
     assert_int_equal(al_bench_execute(&cfg, &run, err, sizeof err), 0);
     assert_int_equal(run.results[0].status, AL_RUN_OK);
     assert_true(run.results[0].iterations > 1);
+    al_bench_run_free(&run);
+}
+
+/* The harness's verification iterations run at the full check level before
+ * and after the cheap timed samples: a byte flipped between head and tail
+ * words fails the benchmark, whether from the first allocation on
+ * (wl-scribble) or only once the samples are under way (wl-scribble-late:
+ * the closing verification catches it). */
+static void test_verification_iterations(void **state)
+{
+    (void)state;
+    const char *wls[] = {"glibc-simple/64"}, *allocs[] = {"sys", "wl-scribble", "wl-scribble-late"};
+    al_bench_config cfg = small_cfg(wls, 1, allocs, 3);
+    cfg.samples = 3;
+    al_bench_run run = {0};
+    char err[256] = "";
+    assert_int_equal(al_bench_execute(&cfg, &run, err, sizeof err), 0);
+    assert_int_equal(find(&run, "glibc-simple", "sys")->status, AL_RUN_OK);
+    const al_bench_result *early = find(&run, "glibc-simple", "wl-scribble");
+    const al_bench_result *late = find(&run, "glibc-simple", "wl-scribble-late");
+    assert_int_equal(early->status, AL_RUN_FAILED);
+    assert_non_null(strstr(early->reason, "lost its pattern"));
+    assert_int_equal(late->status, AL_RUN_FAILED);
+    if (!strstr(late->reason, "after the samples, ") || !strstr(late->reason, "lost its pattern"))
+        fail_msg("reason: %s", late->reason);
     al_bench_run_free(&run);
 }
 
@@ -660,13 +724,14 @@ static void test_report_table(void **state)
 
 int main(int argc, char **argv)
 {
+    wl_test_register_allocators();
     const al_workload *mine[] = {&w_ok, &w_crash, &w_fail, &w_hang, &w_unsup, &w_slow, &w_fixed, &w_zero, &w_busy2, &w_hangtear};
+    n_builtin = al_workload_count();
     for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++)
         if (al_workload_register(mine[i]) != 0) return 1;
     /* Under valgrind this program is the benchmark child (al_callgrind_measure
-     * runs /proc/self/exe with "bench --callgrind-child ..."). */
-    if (argc > 2 && strcmp(argv[1], "bench") == 0 && strcmp(argv[2], "--callgrind-child") == 0)
-        return al_callgrind_child_main(argc - 1, argv + 1);
+     * runs /proc/self/exe with "--callgrind-child ..."). */
+    if (argc > 1 && strcmp(argv[1], "--callgrind-child") == 0) return al_callgrind_child_main(argc, argv);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_register_rejects_bad_and_duplicate),
         cmocka_unit_test(test_plan_default_covers_everything),
@@ -679,6 +744,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_teardown_timeout_kills),
         cmocka_unit_test(test_rounds_rotate),
         cmocka_unit_test(test_fixed_iters_skip_calibration),
+        cmocka_unit_test(test_verification_iterations),
         cmocka_unit_test(test_cpu_time),
         cmocka_unit_test(test_instruction_mode_refused_when_unavailable),
         cmocka_unit_test(test_instruction_mode_is_deterministic),

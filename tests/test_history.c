@@ -261,13 +261,29 @@ static void test_migrates_version_1(void **state)
     assert_float_equal(back.results[0].cpu_median_ns, 39.5, 0);
     al_bench_run_free(&back);
     al_bench_run_free(&run);
+    /* and a workload metric (schema 3) too */
+    synth_run_init(&run, "metric");
+    al_bench_result *m = synth_add(&run, "fragmentation", "up", "sys", AL_RUN_OK, 40, 0.01, 5, NULL, 1);
+    snprintf(m->metric_name, sizeof m->metric_name, "rss_ratio");
+    snprintf(m->metric_unit, sizeof m->metric_unit, "x live");
+    m->metric = 1.75;
+    assert_int_equal(al_history_save(h, &run, err, sizeof err), 0);
+    assert_int_equal(al_history_load(h, "metric", 0, &back, err, sizeof err), 0);
+    assert_string_equal(back.results[0].metric_name, "rss_ratio");
+    assert_string_equal(back.results[0].metric_unit, "x live");
+    assert_float_equal(back.results[0].metric, 1.75, 0);
+    al_bench_run_free(&back);
+    al_bench_run_free(&run);
+    assert_int_equal(al_history_load(h, "new", 0, &back, err, sizeof err), 0);
+    assert_false(al_result_has_metric(&back.results[0]));
+    al_bench_run_free(&back);
     al_history_close(h);
-    assert_int_equal(user_version(path), 2);
+    assert_int_equal(user_version(path), 3);
 
     /* Migrated once: it opens again as it is. */
     h = al_history_open(path, false, err, sizeof err);
     assert_non_null(h);
-    assert_int_equal(al_history_run_count(h, err, sizeof err), 2);
+    assert_int_equal(al_history_run_count(h, err, sizeof err), 3);
     al_history_close(h);
     synth_rmdir(dir);
 }
@@ -328,7 +344,7 @@ static void test_refuses_foreign_files(void **state)
     snprintf(path, sizeof path, "%s/newer.db", dir);
     al_history_close(al_history_open(path, true, err, sizeof err));
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 3;", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 4;", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     expect_refused(path, "newer alloclab");
 

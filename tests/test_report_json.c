@@ -143,6 +143,9 @@ static void test_round_trip(void **state)
     run.results[3].est_cycles = 901;
     for (size_t i = 0; i < run.nresults; i++) run.results[i].cpu_median_ns = -1;
     run.results[1].cpu_median_ns = 123.25;
+    snprintf(run.results[2].metric_name, sizeof run.results[2].metric_name, "rss_ratio");
+    snprintf(run.results[2].metric_unit, sizeof run.results[2].metric_unit, "x live");
+    run.results[2].metric = 2.125;
     run.ctx.quick = true;
     char *dir = synth_tmpdir(), path[512], err[256];
     snprintf(path, sizeof path, "%s/run.json", dir);
@@ -179,7 +182,14 @@ static void test_round_trip(void **state)
         assert_float_equal(a->est_cycles, b->est_cycles, 0);
         assert_float_equal(a->alloc_calls, b->alloc_calls, 0);
         assert_float_equal(a->cpu_median_ns, b->cpu_median_ns, 0);
+        assert_int_equal(al_result_has_metric(a), al_result_has_metric(b));
+        if (al_result_has_metric(a)) {
+            assert_string_equal(a->metric_name, b->metric_name);
+            assert_string_equal(a->metric_unit, b->metric_unit);
+            assert_float_equal(a->metric, b->metric, 0);
+        }
     }
+    assert_true(al_result_has_metric(&back.results[2]));
     al_bench_run_free(&back);
 
     /* bad files: one line, nothing to free */
@@ -245,14 +255,20 @@ static void test_csv_quoting(void **state)
     synth_run_init(&run, NULL);
     synth_add(&run, "w", "1", "sys", AL_RUN_OK, 50, 0.1, 5, NULL, 3)->cpu_median_ns = 48.5;
     synth_add(&run, "w", "1", "bump", AL_RUN_UNSUPPORTED, 0, 0, 0, "too big, \"really\"\nsorry", 4)->cpu_median_ns = -1;
+    al_bench_result *m = synth_add(&run, "w", "2", "sys", AL_RUN_OK, 50, 0.1, 5, NULL, 5);
+    m->cpu_median_ns = -1;
+    snprintf(m->metric_name, sizeof m->metric_name, "rss_ratio");
+    snprintf(m->metric_unit, sizeof m->metric_unit, "x live");
+    m->metric = 1.5;
     char *csv = render(al_report_csv, &run);
-    assert_non_null(strstr(csv, ",est_cycles,cpu_median_ns\n")); /* the last column */
-    assert_non_null(strstr(csv, ",48.5\n"));
-    assert_non_null(strstr(csv, "sorry\",0,0,,,,,,,,,0,,,,,,,\n")); /* not measured: empty */
+    assert_non_null(strstr(csv, ",est_cycles,cpu_median_ns,metric_name,metric,metric_unit\n")); /* the last columns */
+    assert_non_null(strstr(csv, ",48.5,,,\n"));
+    assert_non_null(strstr(csv, ",rss_ratio,1.5,x live\n"));
+    assert_non_null(strstr(csv, "sorry\",0,0,,,,,,,,,0,,,,,,,,,,\n")); /* not measured: empty */
     assert_true(strncmp(csv, "name,workload,param,allocator,status,reason,", 44) == 0);
     assert_non_null(strstr(csv, "\nw/1/sys,w,1,sys,ok,,1000,5,"));
     assert_non_null(strstr(csv, "\nw/1/bump,w,1,bump,unsupported,\"too big, \"\"really\"\"\nsorry\",0,0,,,"));
-    /* same number of fields on every row: 24 */
+    /* same number of fields on every row: 27 */
     size_t rows = 0, commas = 0;
     bool quoted = false;
     for (const char *p = csv; *p; p++) {
@@ -260,8 +276,8 @@ static void test_csv_quoting(void **state)
         else if (!quoted && *p == ',') commas++;
         else if (!quoted && *p == '\n') rows++;
     }
-    assert_int_equal(rows, 3);
-    assert_int_equal(commas, 3 * 23);
+    assert_int_equal(rows, 4);
+    assert_int_equal(commas, 4 * 26);
     free(csv);
     al_bench_run_free(&run);
 }

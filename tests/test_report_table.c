@@ -158,6 +158,44 @@ static void test_table_instructions(void **state)
     al_bench_run_free(&run);
 }
 
+/* A workload's own metric heads its cells (then the time and its ratio), a
+ * note says so; a result without one shows the time alone. */
+static void test_table_metric_first(void **state)
+{
+    (void)state;
+    al_bench_run run;
+    synth_run_init(&run, NULL);
+    synth_add(&run, "fragmentation", "up", "a", AL_RUN_OK, 1e6, 0, 5, NULL, 1);
+    synth_add(&run, "fragmentation", "up", "b", AL_RUN_OK, 2e6, 0, 5, NULL, 2);
+    synth_add(&run, "thread-exit", "2", "a", AL_RUN_OK, 1e5, 0, 5, NULL, 3);
+    synth_add(&run, "plain", "1", "a", AL_RUN_OK, 1e3, 0, 5, NULL, 4);
+    al_bench_result *r[3] = {&run.results[0], &run.results[1], &run.results[2]}; /* the run no longer grows */
+    static const char *const units[] = {"x live", "x live", "KiB/1k gen"};
+    static const double values[] = {1.834, 3.5, 412.4};
+    for (int i = 0; i < 3; i++) {
+        snprintf(r[i]->metric_name, sizeof r[i]->metric_name, "%s", i < 2 ? "rss_ratio" : "rss_growth");
+        snprintf(r[i]->metric_unit, sizeof r[i]->metric_unit, "%s", units[i]);
+        r[i]->metric = values[i];
+    }
+    char buf[32];
+    assert_string_equal(al_report_fmt_metric(r[0], buf, sizeof buf), "1.83x live");
+    assert_string_equal(al_report_fmt_metric(r[2], buf, sizeof buf), "+412 KiB/1k gen");
+    r[2]->metric = -3;
+    assert_string_equal(al_report_fmt_metric(r[2], buf, sizeof buf), "-3 KiB/1k gen");
+    assert_string_equal(al_report_fmt_metric(&run.results[3], buf, sizeof buf), "");
+    char *t = table_of(&run);
+    assert_non_null(strstr(t, "1.83x live  1.00 \u00b1 0.00 ms   1.00x"));
+    assert_non_null(strstr(t, "3.5x live  2.00 \u00b1 0.00 ms   2.00x"));
+    assert_non_null(strstr(t, "-3 KiB/1k gen  100 \u00b1 0.00 \u00b5s"));
+    assert_non_null(strstr(t, "cells: rss_ratio (x live) first"));
+    assert_non_null(strstr(t, "cells: rss_growth (KiB/1k gen) first"));
+    const char *plain = strstr(t, "\nplain");
+    assert_non_null(plain);
+    assert_null(strstr(plain, "cells:"));
+    free(t);
+    al_bench_run_free(&run);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -166,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_param_name),
         cmocka_unit_test(test_table_micro_unit_aligned),
         cmocka_unit_test(test_table_instructions),
+        cmocka_unit_test(test_table_metric_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -44,10 +44,12 @@ static void expect_run(const char *w, const char *param, const char *spec, uint6
 static void test_table_order_and_lookup(void **state)
 {
     (void)state;
-    static const char *const names[] = {"glibc-simple", "glibc-thread", "large-blocks", "single-alloc",
-                                        "stress-mem",   "binary-trees", "vec-push",     "smallvec"};
-    assert_int_equal(al_workload_count(), 8);
-    for (size_t i = 0; i < 8; i++) {
+    static const char *const names[] = {"glibc-simple", "glibc-thread", "large-blocks",  "single-alloc",
+                                        "stress-mem",   "binary-trees", "vec-push",      "smallvec",
+                                        "larson",       "xmalloc",      "cache-scratch", "cache-thrash"};
+    const size_t count = sizeof names / sizeof names[0];
+    assert_int_equal(al_workload_count(), count);
+    for (size_t i = 0; i < count; i++) {
         const al_workload *w = al_workload_at(i);
         assert_non_null(w);
         assert_string_equal(w->name, names[i]);
@@ -56,7 +58,7 @@ static void test_table_order_and_lookup(void **state)
         assert_non_null(w->params);
         assert_non_null(w->params[0]);
     }
-    assert_null(al_workload_at(8));
+    assert_null(al_workload_at(count));
     assert_null(al_workload_find("nope"));
     assert_null(al_workload_find(NULL));
 
@@ -134,6 +136,27 @@ static void test_overlapping_blocks_are_caught(void **state)
     expect_run("large-blocks", "untouched:40", "wl-evil", 2, AL_RUN_FAILED, false, "lost its pattern");
     expect_run("large-blocks", "touched:10", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
     expect_run("binary-trees", "12", "wl-evil", 1, AL_RUN_FAILED, false, "corrupt");
+}
+
+/* The check levels: the full one (the default, and the harness's untimed
+ * verification iterations) sees a byte flipped between a block's head and
+ * tail words; the cheap one of the timed iterations reads those two words
+ * only, and still sees overlapping, duplicated and short blocks. */
+static void test_check_levels(void **state)
+{
+    (void)state;
+    assert_int_equal(al_workload_check_level(), AL_CHECK_FULL);
+    expect_run("glibc-simple", "64", "wl-scribble", 1, AL_RUN_FAILED, false, "lost its pattern");
+    expect_run("single-alloc", "64", "wl-scribble", 2, AL_RUN_OK, false, NULL); /* one block per instance */
+    al_workload_set_check_level(AL_CHECK_CHEAP);
+    assert_int_equal(al_workload_check_level(), AL_CHECK_CHEAP);
+    expect_run("glibc-simple", "64", "wl-scribble", 1, AL_RUN_OK, false, NULL);
+    expect_run("glibc-simple", "16", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
+    expect_run("glibc-simple", "64", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
+    expect_run("glibc-simple", "64", "wl-short", 1, AL_RUN_FAILED, false, "lost its pattern");
+    expect_run("glibc-simple", "16", "wl-dup1000", 1, AL_RUN_FAILED, false, "lost its pattern");
+    expect_run("glibc-simple", "256", "wl-tiny", 3, AL_RUN_OK, false, NULL);
+    al_workload_set_check_level(AL_CHECK_FULL);
 }
 
 /* Blocks far apart sharing memory: a pattern that repeats every N blocks
@@ -299,6 +322,7 @@ int main(void)
         cmocka_unit_test(test_defaults_on_production),
         cmocka_unit_test(test_several_iterations_and_reset),
         cmocka_unit_test(test_overlapping_blocks_are_caught),
+        cmocka_unit_test(test_check_levels),
         cmocka_unit_test(test_distant_duplicates_are_caught),
         cmocka_unit_test(test_short_blocks_are_caught),
         cmocka_unit_test(test_shared_tree_nodes_are_caught),

@@ -118,8 +118,20 @@ static void test_registry_lookups_and_errors(void **state)
     assert_null(al_create("no-such", NULL));
     assert_non_null(strstr(al_last_error(), "unknown allocator 'no-such' (not registered; al_backend_count"));
     assert_null(strstr(al_last_error(), "alloclab list"));
+    assert_int_equal(al_last_error_kind(), AL_ERR_UNKNOWN_BACKEND);
+    assert_string_equal(al_last_error_name(), "no-such");
     assert_null(al_create("nope:sys", NULL));
     assert_non_null(strstr(al_last_error(), "unknown wrapper 'nope' in 'nope:sys' (not registered; al_wrapper_count"));
+    assert_int_equal(al_last_error_kind(), AL_ERR_UNKNOWN_WRAPPER);
+    assert_string_equal(al_last_error_name(), "nope");
+    assert_null(al_create("a::b", NULL));
+    assert_int_equal(al_last_error_kind(), AL_ERR_BAD_SPEC);
+    assert_string_equal(al_last_error_name(), "");
+    assert_null(al_create("sys", &(al_options){.buffer_size = 8}));
+    assert_int_equal(al_last_error_kind(), AL_ERR_BAD_OPTIONS);
+    al_set_error("mine");
+    assert_int_equal(al_last_error_kind(), AL_ERR_OTHER);
+    assert_null(al_create("nope:sys", NULL));
 
     al_allocator *a = al_create("sys", NULL);
     assert_non_null(a);

@@ -130,6 +130,29 @@ AL_API const char *al_spec_unavailable(const char *spec);
  *  this thread. Valid until the thread's next failure. */
 AL_API const char *al_last_error(void);
 
+/** What kind of failure the last error in this thread was (set with its
+ *  message, by the same functions), so that a caller can react to it without
+ *  reading the text: an unknown name to list the registry, an unavailable
+ *  backend to skip it. AL_ERR_NONE when nothing failed yet in this thread;
+ *  al_set_error sets AL_ERR_OTHER. */
+typedef enum al_error_kind {
+    AL_ERR_NONE = 0,
+    AL_ERR_OTHER,            /* anything else: a backend's create, exhaustion, ... */
+    AL_ERR_BAD_SPEC,         /* an empty or malformed spec ("a::b", a name too long) */
+    AL_ERR_UNKNOWN_BACKEND,  /* the spec's last name is no registered backend */
+    AL_ERR_UNKNOWN_WRAPPER,  /* a name before the last is no registered wrapper */
+    AL_ERR_UNAVAILABLE,      /* the backend is registered but cannot run here */
+    AL_ERR_BAD_OPTIONS,      /* contradictory al_options */
+    AL_ERR_REGISTRATION,     /* al_register_*: invalid descriptor, name taken, table full */
+} al_error_kind;
+
+AL_API al_error_kind al_last_error_kind(void);
+
+/** The name the last error is about ("no-such" for an unknown allocator
+ *  'no-such', the backend for an unavailable one), or "" when it is about no
+ *  one name. Valid until the thread's next failure. */
+AL_API const char *al_last_error_name(void);
+
 /** Set this thread's al_last_error() (printf format, cut at 255 bytes): for a
  *  caller's own backend or wrapper to explain why its create/wrap failed. */
 AL_API void al_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

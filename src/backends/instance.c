@@ -28,10 +28,10 @@ bool al_capacity_option(const al_options *opts, size_t def, const char *name, si
 
 bool al_options_check(const al_options *opts)
 {
-    if (opts->buffer && opts->buffer_size == 0) al_set_error("options: buffer given without buffer_size");
-    else if (!opts->buffer && opts->buffer_size) al_set_error("options: buffer_size given without buffer");
+    if (opts->buffer && opts->buffer_size == 0) al_set_error_of(AL_ERR_BAD_OPTIONS, NULL, "options: buffer given without buffer_size");
+    else if (!opts->buffer && opts->buffer_size) al_set_error_of(AL_ERR_BAD_OPTIONS, NULL, "options: buffer_size given without buffer");
     else if (opts->buffer && opts->capacity)
-        al_set_error("options: buffer and capacity are exclusive (capacity sizes a buffer of the "
+        al_set_error_of(AL_ERR_BAD_OPTIONS, NULL, "options: buffer and capacity are exclusive (capacity sizes a buffer of the "
                      "allocator's own; buffer_size sizes the caller's)");
     else return true;
     return false;

@@ -20,11 +20,11 @@ int al_cmd_show(int argc, char **argv);
  * is missing (then *missing is set). */
 const char *al_cli_option_value(int argc, char **argv, int *i, const char *name, bool *missing);
 
-/* The report writer for --format NAME ("table", "json", "csv", "markdown";
- * "html" too when html is true), or NULL for an unknown name. */
-struct al_bench_run;
-typedef int (*al_cli_report_fn)(FILE *out, const struct al_bench_run *run);
-al_cli_report_fn al_cli_report_for(const char *format, bool html);
+/* The report format --format NAME names (from the reports' table; html
+ * only when files is true), or NULL after the usage error "--format: 'x' is
+ * not table, json, csv or markdown" (*status = 2). */
+struct al_report_format;
+const struct al_report_format *al_cli_format(const char *name, bool files, int *status);
 
 /* Print "alloclab: <message>" on stderr and return 2. */
 int al_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

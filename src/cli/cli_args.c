@@ -18,12 +18,11 @@ const char *al_cli_option_value(int argc, char **argv, int *i, const char *name,
     return argv[++*i];
 }
 
-al_cli_report_fn al_cli_report_for(const char *format, bool html)
+const al_report_format *al_cli_format(const char *name, bool files, int *status)
 {
-    if (strcmp(format, "table") == 0) return al_report_table;
-    if (strcmp(format, "json") == 0) return al_report_json;
-    if (strcmp(format, "csv") == 0) return al_report_csv;
-    if (strcmp(format, "markdown") == 0) return al_report_markdown;
-    if (html && strcmp(format, "html") == 0) return al_report_html;
+    const al_report_format *f = al_report_format_find(name);
+    if (f && (files || !f->file_only)) return f;
+    char names[128];
+    *status = al_cli_usage_error("--format: '%s' is not %s", name, al_report_format_names(files, NULL, names, sizeof names));
     return NULL;
 }

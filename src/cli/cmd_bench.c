@@ -174,9 +174,7 @@ static int parse_args(int argc, char **argv, bench_opts *o)
             else if (strcmp(val, "instructions") == 0) o->cfg.mode = AL_MODE_INSTRUCTIONS;
             else rc = al_cli_usage_error("--mode: '%s' is not time or instructions", val);
         } else if (strcmp(a, "--format") == 0) {
-            if (!al_cli_report_for(val, false))
-                rc = al_cli_usage_error("--format: '%s' is not table, json, csv or markdown", val);
-            o->format = val;
+            if (al_cli_format(val, false, &rc)) o->format = val;
         } else if (strcmp(a, "--out") == 0) o->out_path = val;
         else if (strcmp(a, "--html") == 0) o->html_path = val;
         else if (strcmp(a, "--db") == 0) o->db_path = val;
@@ -297,22 +295,53 @@ static int save_history(const bench_opts *o, al_history *h, al_bench_run *run)
     return 0;
 }
 
+/* A plan error in the command's words: the harness says what is wrong, the
+ * CLI adds where to look (the library's own hints name its API). */
+static int plan_error(const al_bench_error *e)
+{
+    switch (e->kind) {
+    case AL_BENCH_ERR_ALLOCATOR:
+        if (e->registry == AL_ERR_UNKNOWN_BACKEND)
+            return al_cli_usage_error("unknown allocator '%s' (see 'alloclab list')", e->name);
+        if (e->registry == AL_ERR_UNKNOWN_WRAPPER)
+            return al_cli_usage_error("unknown wrapper '%s' (see 'alloclab list')", e->name);
+        return al_cli_usage_error("%s", e->message);
+    case AL_BENCH_ERR_WORKLOAD:
+        return al_cli_usage_error("%s (alloclab bench --list shows them)", e->message);
+    default:
+        return al_cli_usage_error("%s", e->message);
+    }
+}
+
+/* The command valgrind runs for an instruction count: this executable's
+ * hidden bench --callgrind-child entry. */
+static const char *const *callgrind_child(char *exe, size_t len, const char **argv3)
+{
+    ssize_t n = readlink("/proc/self/exe", exe, len - 1);
+    if (n <= 0) return NULL;
+    exe[n] = '\0';
+    argv3[0] = exe;
+    argv3[1] = "bench";
+    argv3[2] = "--callgrind-child";
+    argv3[3] = NULL;
+    return argv3;
+}
+
 static int run_bench(bench_opts *o)
 {
-    char err[256] = "";
-    size_t n = 0;
-    al_bench_item *items = al_bench_plan(&o->cfg, &n, err, sizeof err);
-    if (!items) {
-        /* The library's hint names its API; on the command line, the command. */
-        char *hint = strstr(err, " (not registered;");
-        if (hint) snprintf(hint, sizeof err - (size_t)(hint - err), " (see 'alloclab list')");
-        return al_cli_usage_error("%s", err);
+    al_bench_plan plan;
+    al_bench_error perr;
+    if (al_bench_plan_make(&o->cfg, &plan, &perr) != 0) return plan_error(&perr);
+    int rc = plan.n == 0 ? empty_plan_error(o) : o->list ? print_list(plan.items, plan.n) : -1;
+    if (rc < 0 && o->cfg.mode == AL_MODE_INSTRUCTIONS && al_callgrind_unavailable())
+        rc = al_cli_usage_error("--mode instructions: %s", al_callgrind_unavailable());
+    if (rc >= 0) {
+        al_bench_plan_free(&plan);
+        return rc;
     }
-    int rc = n == 0 ? empty_plan_error(o) : o->list ? print_list(items, n) : -1;
-    free(items);
-    if (rc >= 0) return rc;
-    if (o->cfg.mode == AL_MODE_INSTRUCTIONS && al_callgrind_unavailable())
-        return al_cli_usage_error("--mode instructions: %s", al_callgrind_unavailable());
+    char exe[4096];
+    const char *child[4];
+    o->cfg.callgrind_child = callgrind_child(exe, sizeof exe, child);
 
     out_file out = {0}, html = {0};
     al_history *h = NULL;
@@ -321,7 +350,10 @@ static int run_bench(bench_opts *o)
     if (rc == 0 && !o->no_db) rc = history_open_early(o, &h);
     al_bench_run run = {0};
     if (o->label) snprintf(run.ctx.label, sizeof run.ctx.label, "%s", o->label);
-    if (rc == 0 && al_bench_execute(&o->cfg, &run, err, sizeof err) != 0) rc = al_cli_usage_error("%s", err);
+    if (rc == 0 && al_bench_run_plan(&o->cfg, &plan, NULL, &run, &perr) != 0) rc = plan_error(&perr);
+    for (size_t i = 0; i < plan.nskipped && !o->cfg.quiet; i++)
+        fprintf(stderr, "alloclab: note: skipping allocator '%s': %s\n", plan.skipped[i].allocator, plan.skipped[i].why);
+    al_bench_plan_free(&plan);
     if (rc != 0) {
         out_abandon(&out);
         out_abandon(&html);
@@ -331,7 +363,7 @@ static int run_bench(bench_opts *o)
 
     al_report_clean_run(&run);
     int status = 0;
-    al_cli_report_fn fmt = al_cli_report_for(o->format, false);
+    al_report_fn fmt = al_report_format_find(o->format)->write;
     if (out.f) {
         status |= out_write(&out, fmt, &run);
         if (fmt != al_report_table && al_report_table(stdout, &run) != 0) status = 1;

@@ -9,7 +9,6 @@
 
 #include "reports.h"
 #include "history.h"
-#include "report_util.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -117,55 +116,6 @@ static int check_alike(const al_bench_run *base, const al_bench_run *nw)
     return 0;
 }
 
-/* ---- output ----------------------------------------------------------------- */
-
-static const char *verdict_name(al_verdict v)
-{
-    return v == AL_IMPROVED ? "improved" : v == AL_REGRESSED ? "regressed" : "no change";
-}
-
-static void describe(const al_bench_run *r, char *buf, size_t len)
-{
-    char id[32] = "file";
-    if (r->id) snprintf(id, sizeof id, "#%lld", r->id);
-    snprintf(buf, len, "%s%s%s (%s%s%.12s; %s mode%s)", id, r->ctx.label[0] ? " " : "", r->ctx.label,
-             r->ctx.date, r->ctx.git_commit[0] ? ", " : "", r->ctx.git_commit,
-             al_report_is_instructions(r) ? "instructions" : "time", r->ctx.quick ? ", --quick" : "");
-}
-
-static const char *fmt_value(const al_bench_run *run, double v, char *buf, size_t len)
-{
-    return al_report_fmt_value(run, v, buf, len);
-}
-
-static void print(const compare_opts *o, const al_bench_run *base, const al_bench_run *nw,
-                  const al_comparison *c, size_t n, size_t counts[3])
-{
-    char b[160], a[160];
-    describe(base, b, sizeof b);
-    describe(nw, a, sizeof a);
-    int width = 10;
-    for (size_t i = 0; i < n; i++) width = (int)fmax(width, (double)strlen(c[i].name));
-    if (o->markdown)
-        printf("Comparing %s -> %s\n\n| benchmark | base | new | change (95%% CI) | verdict |\n|:--|--:|--:|:--:|:--|\n", b, a);
-    else
-        printf("base: %s\nnew:  %s\n%s\n", b, a,
-               o->nrefs ? "" : "(default: the newest run and the latest before it of the same mode and --quick flag)\n");
-    for (size_t i = 0; i < n; i++) {
-        char x[32], y[32];
-        fmt_value(base, c[i].base_median, x, sizeof x);
-        fmt_value(nw, c[i].new_median, y, sizeof y);
-        double lo = (c[i].ratio_lo - 1) * 100, mid = (c[i].ratio - 1) * 100, hi = (c[i].ratio_hi - 1) * 100;
-        counts[c[i].verdict]++;
-        if (o->markdown)
-            printf("| `%s` | %s | %s | %+.1f%% [%+.1f%%, %+.1f%%] | %s%s%s |\n", c[i].name, x, y, mid, lo, hi,
-                   c[i].verdict ? "**" : "", verdict_name(c[i].verdict), c[i].verdict ? "**" : "");
-        else
-            printf("%-*s  %10s -> %-10s  change: [%+.1f%% %+.1f%% %+.1f%%]  %s\n", width, c[i].name, x, y, lo,
-                   mid, hi, verdict_name(c[i].verdict));
-    }
-}
-
 /* ---- the command ----------------------------------------------------------- */
 
 int al_cmd_compare(int argc, char **argv)
@@ -189,15 +139,9 @@ int al_cmd_compare(int argc, char **argv)
     if (!c) {
         rc = al_cli_usage_error("out of memory");
     } else {
-        print(&o, &base, &nw, c, n, counts);
-        al_compare_coverage cov = al_compare_cover(&base, &nw);
-        size_t not_ok = cov.both - n;
-        printf("\n%zu compared: %zu improved, %zu regressed, %zu unchanged (threshold \u00b1%g%%)", n,
-               counts[AL_IMPROVED], counts[AL_REGRESSED], counts[AL_UNCHANGED], o.threshold * 100);
-        if (cov.only_base || cov.only_new || not_ok)
-            printf("; not compared: %zu only in base, %zu only in new, %zu not ok", cov.only_base, cov.only_new,
-                   not_ok);
-        putchar('\n');
+        al_compare_view v = {.base = &base, .new_run = &nw, .c = c, .n = n, .threshold = o.threshold,
+                             .defaulted = o.nrefs == 0};
+        al_report_compare(stdout, &v, o.markdown ? AL_COMPARE_MARKDOWN : AL_COMPARE_TEXT, counts);
         rc = o.fail_on_regression && counts[AL_REGRESSED] ? 1 : 0;
     }
     free(c);

@@ -6,8 +6,7 @@
 #include <string.h>
 
 /* ---- the table ------------------------------------------------------------
- * Listing order. Every entry names a demo that is built and runs; a demo
- * that is not written yet has no entry (only a comment marking its slot). */
+ * Listing order; every entry names a demo that is built and runs. */
 static const al_demo demos[] = {
     {"static-pool", "read a line into a 32-byte static pool; overlong input is refused",
      al_demo_static_pool},

@@ -16,14 +16,15 @@ static const char usage[] =
     "RUN: a run's label or id in the history, or a FILE.json report (default: the last run)\n";
 
 typedef struct show_opts {
-    const char *db, *ref, *format, *out, *html;
+    const char *db, *ref, *out, *html;
+    const al_report_format *format;
 } show_opts;
 
 static int parse(int argc, char **argv, show_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->db = AL_HISTORY_DEFAULT_PATH;
-    o->format = "table";
+    o->format = al_report_format_find("table");
     for (int i = 1; i < argc; i++) {
         bool missing = false;
         const char *v;
@@ -33,9 +34,8 @@ static int parse(int argc, char **argv, show_opts *o)
         } else if ((v = al_cli_option_value(argc, argv, &i, "--db", &missing))) {
             o->db = v;
         } else if ((v = al_cli_option_value(argc, argv, &i, "--format", &missing))) {
-            if (!al_cli_report_for(v, false))
-                return al_cli_usage_error("--format: '%s' is not table, json, csv or markdown", v);
-            o->format = v;
+            int status = 0;
+            if (!(o->format = al_cli_format(v, false, &status))) return status;
         } else if ((v = al_cli_option_value(argc, argv, &i, "--out", &missing))) {
             o->out = v;
         } else if ((v = al_cli_option_value(argc, argv, &i, "--html", &missing))) {
@@ -55,16 +55,16 @@ static int parse(int argc, char **argv, show_opts *o)
 
 /* Render into memory, then write the file whole: a report that cannot be
  * made leaves no partial file behind. */
-static int write_file(const char *path, const char *format, const al_bench_run *run)
+static int write_file(const char *path, const al_report_format *format, const al_bench_run *run)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&buf, &len);
-    int rc = mem ? al_cli_report_for(format, true)(mem, run) : -1;
+    int rc = mem ? format->write(mem, run) : -1;
     if (mem && fclose(mem) != 0) rc = -1;
     if (rc != 0) {
         free(buf);
-        return al_cli_usage_error("out of memory rendering the %s report", format);
+        return al_cli_usage_error("out of memory rendering the %s report", format->name);
     }
     FILE *f = fopen(path, "w");
     if (!f) {
@@ -96,9 +96,9 @@ int al_cmd_show(int argc, char **argv)
     }
     rc = 0;
     if (o.out) rc = write_file(o.out, o.format, &run);
-    else if (al_cli_report_for(o.format, false)(stdout, &run) != 0 || fflush(stdout) != 0)
+    else if (o.format->write(stdout, &run) != 0 || fflush(stdout) != 0)
         rc = al_cli_usage_error("cannot write the report");
-    if (rc == 0 && o.html) rc = write_file(o.html, "html", &run);
+    if (rc == 0 && o.html) rc = write_file(o.html, al_report_format_find("html"), &run);
     al_bench_run_free(&run);
     return rc;
 }

@@ -18,6 +18,11 @@ extern const al_wrapper_desc al_wrapper_verbose;
 extern const al_wrapper_desc al_wrapper_stats;
 extern const al_wrapper_desc al_wrapper_locked;
 
+/* al_set_error with a kind and the name it is about (al_last_error_kind,
+ * al_last_error_name); al_set_error itself is kind AL_ERR_OTHER. */
+void al_set_error_of(al_error_kind kind, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* ----------------------------------------------------------------------------
  * Construction helpers shared by the backends (src/backends/instance.c). Each
  * sets the error (al_set_error) whenever it fails.

@@ -87,13 +87,13 @@ static bool valid_name(const char *name)
 int al_register_backend(const al_backend_desc *desc)
 {
     if (!desc || !valid_name(desc->name) || !desc->create || !desc->description) {
-        al_set_error("invalid backend descriptor");
+        al_set_error_of(AL_ERR_REGISTRATION, NULL, "invalid backend descriptor");
         return -1;
     }
     pthread_mutex_lock(&extra_lock);
     int rc = -1;
-    if (al_backend_find(desc->name) || al_wrapper_find(desc->name)) al_set_error("name '%s' is taken", desc->name);
-    else if (n_extra_backends == MAX_EXTRA) al_set_error("too many registered backends");
+    if (al_backend_find(desc->name) || al_wrapper_find(desc->name)) al_set_error_of(AL_ERR_REGISTRATION, desc->name, "name '%s' is taken", desc->name);
+    else if (n_extra_backends == MAX_EXTRA) al_set_error_of(AL_ERR_REGISTRATION, NULL, "too many registered backends");
     else {
         extra_backends[n_extra_backends++] = desc;
         rc = 0;
@@ -105,13 +105,13 @@ int al_register_backend(const al_backend_desc *desc)
 int al_register_wrapper(const al_wrapper_desc *desc)
 {
     if (!desc || !valid_name(desc->name) || !desc->wrap || !desc->description) {
-        al_set_error("invalid wrapper descriptor");
+        al_set_error_of(AL_ERR_REGISTRATION, NULL, "invalid wrapper descriptor");
         return -1;
     }
     pthread_mutex_lock(&extra_lock);
     int rc = -1;
-    if (al_backend_find(desc->name) || al_wrapper_find(desc->name)) al_set_error("name '%s' is taken", desc->name);
-    else if (n_extra_wrappers == MAX_EXTRA) al_set_error("too many registered wrappers");
+    if (al_backend_find(desc->name) || al_wrapper_find(desc->name)) al_set_error_of(AL_ERR_REGISTRATION, desc->name, "name '%s' is taken", desc->name);
+    else if (n_extra_wrappers == MAX_EXTRA) al_set_error_of(AL_ERR_REGISTRATION, NULL, "too many registered wrappers");
     else {
         extra_wrappers[n_extra_wrappers++] = desc;
         rc = 0;
@@ -124,14 +124,33 @@ int al_register_wrapper(const al_wrapper_desc *desc)
  * Errors: one message per thread, overwritten by each failure.
  * ------------------------------------------------------------------------- */
 static _Thread_local char last_error[256];
+static _Thread_local char last_error_name[32];
+static _Thread_local al_error_kind last_kind;
 
 const char *al_last_error(void) { return last_error[0] ? last_error : "no error"; }
+al_error_kind al_last_error_kind(void) { return last_kind; }
+const char *al_last_error_name(void) { return last_error_name; }
+
+static void set_error_v(al_error_kind kind, const char *name, const char *fmt, va_list ap)
+{
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    snprintf(last_error_name, sizeof last_error_name, "%s", name ? name : "");
+    last_kind = kind;
+}
 
 void al_set_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    set_error_v(AL_ERR_OTHER, NULL, fmt, ap);
+    va_end(ap);
+}
+
+void al_set_error_of(al_error_kind kind, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_error_v(kind, name, fmt, ap);
     va_end(ap);
 }
 
@@ -144,7 +163,7 @@ void al_set_error(const char *fmt, ...)
 static int split_spec(const char *spec, char parts[MAX_PARTS][MAX_NAME])
 {
     if (spec == NULL || *spec == '\0') {
-        al_set_error("empty allocator name");
+        al_set_error_of(AL_ERR_BAD_SPEC, NULL, "empty allocator name");
         return -1;
     }
     int n = 0;
@@ -153,7 +172,7 @@ static int split_spec(const char *spec, char parts[MAX_PARTS][MAX_NAME])
         const char *colon = strchr(p, ':');
         size_t len = colon ? (size_t)(colon - p) : strlen(p);
         if (len == 0 || len >= MAX_NAME || n == MAX_PARTS) {
-            al_set_error("malformed allocator spec '%s'", spec);
+            al_set_error_of(AL_ERR_BAD_SPEC, NULL, "malformed allocator spec '%s'", spec);
             return -1;
         }
         memcpy(parts[n], p, len);
@@ -173,14 +192,14 @@ static const al_backend_desc *spec_backend(const char *spec, char parts[MAX_PART
     if (n < 0) return NULL;
     for (int i = 0; i < n - 1; i++) {
         if (!al_wrapper_find(parts[i])) {
-            al_set_error("unknown wrapper '%s' in '%s' (not registered; al_wrapper_count/al_wrapper_at "
+            al_set_error_of(AL_ERR_UNKNOWN_WRAPPER, parts[i], "unknown wrapper '%s' in '%s' (not registered; al_wrapper_count/al_wrapper_at "
                          "list them)", parts[i], spec);
             return NULL;
         }
     }
     const al_backend_desc *b = al_backend_find(parts[n - 1]);
     if (!b) {
-        al_set_error("unknown allocator '%s' (not registered; al_backend_count/al_backend_at list them)",
+        al_set_error_of(AL_ERR_UNKNOWN_BACKEND, parts[n - 1], "unknown allocator '%s' (not registered; al_backend_count/al_backend_at list them)",
                      parts[n - 1]);
         return NULL;
     }
@@ -194,7 +213,9 @@ const char *al_spec_unavailable(const char *spec)
     int n;
     const al_backend_desc *b = spec_backend(spec, parts, &n);
     if (!b) return al_last_error();
-    return b->unavailable ? b->unavailable() : NULL;
+    const char *why = b->unavailable ? b->unavailable() : NULL;
+    if (why) al_set_error_of(AL_ERR_UNAVAILABLE, b->name, "allocator '%s' is unavailable: %s", b->name, why);
+    return why;
 }
 
 /* The options one layer of a spec sees: the caller's, with user taken from
@@ -218,7 +239,7 @@ al_allocator *al_create(const char *spec, const al_options *opts)
     if (!b || !al_options_check(opts)) return NULL;
     const char *why = b->unavailable ? b->unavailable() : NULL;
     if (why) {
-        al_set_error("allocator '%s' is unavailable: %s", b->name, why);
+        al_set_error_of(AL_ERR_UNAVAILABLE, b->name, "allocator '%s' is unavailable: %s", b->name, why);
         return NULL;
     }
     al_allocator *a = b->create(layer_options(opts, b->user, &own));

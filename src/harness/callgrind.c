@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,10 +38,6 @@
 #endif
 
 extern char **environ;
-
-/* A benchmark that runs longer than this under valgrind is killed and failed
- * (the environment variable ALLOCLAB_CALLGRIND_TIMEOUT overrides, seconds). */
-#define DEFAULT_TIMEOUT_S 600
 
 /* ----------------------------------------------------------------------------
  * Availability: a valgrind executable and, at build time, the client-request
@@ -138,11 +135,16 @@ typedef struct run_files {
     char out[PATH_MAX], status[PATH_MAX], log[PATH_MAX];
 } run_files;
 
-static int timeout_seconds(void)
+/* A count that runs longer than this is killed and failed: the
+ * environment's ALLOCLAB_CALLGRIND_TIMEOUT (seconds), else the caller's,
+ * else the harness's default. */
+static int timeout_seconds(const al_callgrind_opts *o)
 {
     const char *e = getenv("ALLOCLAB_CALLGRIND_TIMEOUT");
     long v = e ? strtol(e, NULL, 10) : 0;
-    return v > 0 && v < 86400 ? (int)v : DEFAULT_TIMEOUT_S;
+    if (v > 0 && v < 86400) return (int)v;
+    double t = o && o->timeout_s > 0 ? o->timeout_s : AL_BENCH_DEFAULT_TIMEOUT_S;
+    return t < 1 ? 1 : t > 86400 ? 86400 : (int)ceil(t);
 }
 
 /* Wait for pid until the deadline; kill it then. Returns the wait status, -1
@@ -150,16 +152,14 @@ static int timeout_seconds(void)
  * (errno says why). */
 static int wait_deadline(pid_t pid, int seconds)
 {
-    struct timespec start, now, nap = {0, 1000000};
-    clock_gettime(CLOCK_MONOTONIC, &start);
+    struct timespec nap = {0, 1000000};
+    double deadline = al_mono_s() + seconds;
     for (;;) {
         int ws;
         pid_t r = waitpid(pid, &ws, WNOHANG);
         if (r == pid) return ws;
         if (r < 0 && errno != EINTR) return -2;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        long long elapsed_ns = (long long)(now.tv_sec - start.tv_sec) * 1000000000LL + (now.tv_nsec - start.tv_nsec);
-        if (elapsed_ns >= (long long)seconds * 1000000000LL) {
+        if (al_mono_s() >= deadline) {
             kill(pid, SIGKILL);
             while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
             return -1;
@@ -225,8 +225,8 @@ static void remove_files(const run_files *rf)
 /* ----------------------------------------------------------------------------
  * One measurement.
  * ------------------------------------------------------------------------- */
-al_run_status al_callgrind_measure(const al_bench_item *item, uint64_t iters, double *instructions,
-                                   double *est_cycles, char *why, size_t whylen)
+al_run_status al_callgrind_measure(const al_bench_item *item, uint64_t iters, const al_callgrind_opts *opts,
+                                   double *instructions, double *est_cycles, char *why, size_t whylen)
 {
     *instructions = -1;
     *est_cycles = -1;
@@ -268,13 +268,26 @@ al_run_status al_callgrind_measure(const al_bench_item *item, uint64_t iters, do
      * closest to repeatable that threaded workloads get. The simulated caches
      * have a fixed geometry (32 KiB 8-way L1s, 8 MiB 16-way LL, 64 B lines),
      * not this machine's, so estimated cycles compare between machines. */
-    char *argv[] = {
+    char *fixed[] = {
         vg, "--tool=callgrind", "-q", "--instr-atstart=no", "--collect-atstart=yes",
         "--cache-sim=yes", "--I1=32768,8,64", "--D1=32768,8,64", "--LL=8388608,16,64",
         "--fair-sched=yes", out_opt,
-        exe, "bench", "--callgrind-child", (char *)item->workload->name,
-        (char *)(item->param ? item->param : ""), (char *)item->allocator, iters_text, rf.status, NULL,
     };
+    const char *const self[] = {exe, "--callgrind-child", NULL};
+    const char *const *child = opts && opts->child && opts->child[0] ? opts->child : self;
+    char *tail[] = {(char *)item->workload->name, (char *)(item->param ? item->param : ""),
+                    (char *)item->allocator, iters_text, rf.status, NULL};
+    size_t nfixed = sizeof fixed / sizeof fixed[0], nchild = 0, ntail = sizeof tail / sizeof tail[0];
+    while (child[nchild]) nchild++;
+    char **argv = malloc((nfixed + nchild + ntail) * sizeof *argv);
+    if (!argv) {
+        snprintf(why, whylen, "out of memory");
+        rmdir(rf.dir);
+        return AL_RUN_FAILED;
+    }
+    memcpy(argv, fixed, sizeof fixed);
+    for (size_t i = 0; i < nchild; i++) argv[nfixed + i] = (char *)child[i];
+    memcpy(argv + nfixed + nchild, tail, sizeof tail);
     char exec_error[PATH_MAX + 32];
     int exec_error_len = snprintf(exec_error, sizeof exec_error, "cannot execute %s\n", vg);
     if (exec_error_len < 0 || exec_error_len >= (int)sizeof exec_error) exec_error_len = 0;
@@ -301,7 +314,7 @@ al_run_status al_callgrind_measure(const al_bench_item *item, uint64_t iters, do
         if (write(2, exec_error, (size_t)exec_error_len) < 0) _exit(127);
         _exit(127);
     }
-    int seconds = timeout_seconds();
+    int seconds = timeout_seconds(opts);
     int ws = wait_deadline(pid, seconds), wait_errno = errno;
     char line[200];
     first_log_line(rf.log, line, sizeof line);
@@ -336,6 +349,7 @@ done:
     if (log_fd >= 0) close(log_fd);
     if (null_fd >= 0) close(null_fd);
     free(envp);
+    free(argv);
     remove_files(&rf);
     return st;
 }

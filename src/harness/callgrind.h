@@ -7,12 +7,25 @@
 
 /* Whether valgrind can be run here: NULL, or a one-line reason with the package. */
 const char *al_callgrind_unavailable(void);
+/* How a count is run. The child command is the program valgrind starts and
+ * the arguments before WORKLOAD (NULL-terminated): a program whose entry
+ * hands them to al_callgrind_child_main (the CLI: {exe, "bench",
+ * "--callgrind-child"}); NULL = {this executable, "--callgrind-child"}.
+ * timeout_s: past it valgrind is killed and the result failed; 0 =
+ * AL_BENCH_DEFAULT_TIMEOUT_S (ALLOCLAB_CALLGRIND_TIMEOUT in the environment,
+ * seconds, overrides both). NULL opts = all defaults. */
+typedef struct al_callgrind_opts {
+    const char *const *child;
+    double timeout_s;
+} al_callgrind_opts;
+
 /* Run `iters` iterations of one benchmark under callgrind, counting only the
  * timed region; per-iteration instructions and estimated cycles
  * (L1 hits + 5 x LL hits + 35 x RAM accesses). */
-al_run_status al_callgrind_measure(const al_bench_item *item, uint64_t iters, double *instructions,
-                                   double *est_cycles, char *why, size_t whylen);
-/* The hidden child entry point valgrind runs: alloclab bench --callgrind-child ... */
+al_run_status al_callgrind_measure(const al_bench_item *item, uint64_t iters, const al_callgrind_opts *opts,
+                                   double *instructions, double *est_cycles, char *why, size_t whylen);
+/* The hidden child entry point valgrind runs: PROGRAM ... --callgrind-child
+ * WORKLOAD PARAM ALLOCATOR ITERS [STATUS_FILE]. */
 int al_callgrind_child_main(int argc, char **argv);
 
 /* The totals of one callgrind output file. */

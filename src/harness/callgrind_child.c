@@ -1,10 +1,14 @@
 /* The process valgrind runs for one instruction count:
  *
- *   alloclab bench --callgrind-child WORKLOAD PARAM ALLOCATOR ITERS [STATUS_FILE]
+ *   PROGRAM ... --callgrind-child WORKLOAD PARAM ALLOCATOR ITERS [STATUS_FILE]
+ *
+ * (the CLI's PROGRAM ... is `alloclab bench`, see al_callgrind_opts).
  *
  * It sets the benchmark up and runs one warm-up iteration without
  * instrumentation (valgrind runs with --instr-atstart=no), then switches
- * instrumentation on just before `run(ITERS)` and off just after it. So setup,
+ * instrumentation on just before `run(ITERS)` and off just after it. The
+ * warm-up and a closing iteration verify at the full check level, the
+ * counted ones at the cheap level the timed samples use. So setup,
  * warm-up (lazy initialisation inside the allocators), teardown and the
  * process's start and exit never reach the totals, and every thread's work
  * inside the region does. Instrumentation is global to the process, unlike
@@ -68,7 +72,7 @@ int al_callgrind_child_main(int argc, char **argv)
     int nargs = argc - first;
     if (nargs < 4 || nargs > 5)
         return finish(NULL, AL_RUN_FAILED,
-                      "usage: alloclab bench --callgrind-child WORKLOAD PARAM ALLOCATOR ITERS [STATUS_FILE]");
+                      "usage: --callgrind-child WORKLOAD PARAM ALLOCATOR ITERS [STATUS_FILE]");
     const char *name = argv[first], *param = argv[first + 1], *spec = argv[first + 2];
     const char *iters_text = argv[first + 3];
     const char *status_file = nargs == 5 ? argv[first + 4] : NULL;
@@ -81,7 +85,7 @@ int al_callgrind_child_main(int argc, char **argv)
         snprintf(why, sizeof why, "bad iteration count '%s'", iters_text);
         return finish(status_file, AL_RUN_FAILED, why);
     }
-    const al_workload *wl = al_workload_lookup(name); /* registered ones too */
+    const al_workload *wl = al_workload_find(name);
     if (!wl) {
         snprintf(why, sizeof why, "unknown workload '%s'", name);
         return finish(status_file, AL_RUN_FAILED, why);
@@ -100,12 +104,18 @@ int al_callgrind_child_run(const al_workload *wl, const char *param, const char 
         if (!why[0]) snprintf(why, sizeof why, "setup of %s/%s on %s failed", wl->name, param, spec);
         return finish(status_file, st, why);
     }
+    /* Verification (full checks, untimed) around the counted region, which
+     * runs the cheap checks of the timed samples. */
+    al_workload_set_check_level(AL_CHECK_FULL);
     st = wl->run(inst, 1, why, sizeof why);
     if (st == AL_RUN_OK) {
+        al_workload_set_check_level(AL_CHECK_CHEAP);
         COUNT_BEGIN();
         st = wl->run(inst, iters, why, sizeof why);
         COUNT_END();
+        al_workload_set_check_level(AL_CHECK_FULL);
     }
+    if (st == AL_RUN_OK) st = wl->run(inst, 1, why, sizeof why);
     wl->teardown(inst);
     return finish(status_file, st, st == AL_RUN_OK ? "" : why);
 }

@@ -1,15 +1,20 @@
 /* The harness: which benchmarks run (the plan), and running them.
  *
  * A plan is the product workload x parameter x allocator, in that nesting
- * order, narrowed by the filter. Execution goes group by group (one workload
- * and parameter, every allocator) through runner.c's child processes, or
- * through callgrind in instruction mode. */
+ * order, narrowed by the filter; it is built once (al_bench_plan_make), shown
+ * or checked by the caller, and handed to al_bench_run_plan. Execution goes
+ * group by group (one workload and parameter, every allocator) through
+ * runner.c's child processes, or through callgrind in instruction mode; the
+ * caller hears of each finished group (al_bench_hooks). The progress line on
+ * a terminal shows an ETA from measured time: the seconds each workload's
+ * groups took so far in this run, else the caller's expectation (an earlier
+ * run), else the mean so far, marked as a lower bound. */
 #include "callgrind.h"
 #include "runner.h"
 
-#include <alloclab/registry.h>
 #include <math.h>
 #include <regex.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,64 +24,29 @@
 #define QUICK_BUDGET_S 0.5
 #define QUICK_MIN_SAMPLES 5
 
-#define DEFAULT_TIMEOUT_S 300.0
-
 /* ----------------------------------------------------------------------------
- * Registered workloads: a fixed table, filled at start-up; lookups take no
- * lock (register before starting threads).
- * ------------------------------------------------------------------------- */
-#define MAX_USER_WORKLOADS 16
-
-static const al_workload *user_workloads[MAX_USER_WORKLOADS];
-static size_t n_user_workloads;
-
-const al_workload *al_workload_lookup(const char *name)
-{
-    if (!name) return NULL;
-    const al_workload *w = al_workload_find(name);
-    if (w) return w;
-    for (size_t i = 0; i < n_user_workloads; i++)
-        if (strcmp(user_workloads[i]->name, name) == 0) return user_workloads[i];
-    return NULL;
-}
-
-int al_workload_register(const al_workload *w)
-{
-    if (!w || !w->name || !*w->name || strlen(w->name) >= sizeof ((al_bench_result *)0)->workload ||
-        strchr(w->name, '/') || !w->setup || !w->run || !w->teardown || !w->params) {
-        al_set_error("invalid workload descriptor");
-        return -1;
-    }
-    if (al_workload_lookup(w->name)) {
-        al_set_error("workload name '%s' is taken", w->name);
-        return -1;
-    }
-    if (n_user_workloads == MAX_USER_WORKLOADS) {
-        al_set_error("too many registered workloads (at most %d)", MAX_USER_WORKLOADS);
-        return -1;
-    }
-    user_workloads[n_user_workloads++] = w;
-    return 0;
-}
-
-/* Built-in then registered workloads, by index. */
-static size_t all_count(void) { return al_workload_count() + n_user_workloads; }
-static const al_workload *all_at(size_t i)
-{
-    size_t nb = al_workload_count();
-    return i < nb ? al_workload_at(i) : user_workloads[i - nb];
-}
-
-/* ----------------------------------------------------------------------------
- * The plan. Every pointer in an item points into the configuration or into
- * static tables, so the plan is one free() and lives as long as the config.
+ * The plan. Errors are structured (al_bench_error): the caller words them
+ * for its own users.
  * ------------------------------------------------------------------------- */
 typedef struct plan_buf {
-    al_bench_item *items;
-    size_t n, cap;
+    al_bench_plan plan;
+    size_t cap;
     regex_t re;
     bool has_re;
 } plan_buf;
+
+__attribute__((format(printf, 4, 5))) static int fail(al_bench_error *err, al_bench_error_kind kind,
+                                                      const char *name, const char *fmt, ...)
+{
+    err->kind = kind;
+    err->registry = AL_ERR_NONE;
+    snprintf(err->name, sizeof err->name, "%s", name ? name : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return -1;
+}
 
 static int plan_push(plan_buf *p, const al_workload *w, const char *param, const char *alloc)
 {
@@ -85,48 +55,57 @@ static int plan_push(plan_buf *p, const al_workload *w, const char *param, const
         snprintf(name, sizeof name, "%s/%s/%s", w->name, param, alloc);
         if (regexec(&p->re, name, 0, NULL, 0) != 0) return 0;
     }
-    if (p->n == p->cap) {
+    al_bench_plan *pl = &p->plan;
+    if (pl->n == p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 32;
-        al_bench_item *it = realloc(p->items, cap * sizeof *it);
+        al_bench_item *it = realloc(pl->items, cap * sizeof *it);
         if (!it) return -1;
-        p->items = it;
+        pl->items = it;
         p->cap = cap;
     }
-    p->items[p->n++] = (al_bench_item){.workload = w, .param = param, .allocator = alloc};
+    pl->items[pl->n++] = (al_bench_item){.workload = w, .param = param, .allocator = alloc};
     return 0;
 }
 
-/* The allocators to run: the config's (checked) or every available backend. */
-static const char **plan_allocators(const al_bench_config *cfg, size_t *n, char *err, size_t errlen)
+/* The allocators to run: the config's (checked) or every available backend
+ * (the others go to the plan's skipped list). */
+static const char **plan_allocators(const al_bench_config *cfg, al_bench_plan *plan, size_t *n,
+                                    al_bench_error *err)
 {
     size_t cap = cfg->allocators ? cfg->nallocators : al_backend_count();
     const char **out = calloc(cap ? cap : 1, sizeof *out);
-    if (!out) {
-        snprintf(err, errlen, "out of memory");
+    if (!out || (!cfg->allocators && !(plan->skipped = calloc(cap ? cap : 1, sizeof *plan->skipped)))) {
+        free(out);
+        fail(err, AL_BENCH_ERR_NOMEM, NULL, "out of memory");
         return NULL;
     }
     *n = 0;
     if (!cfg->allocators) {
-        static bool noted; /* the notes are said once per process */
         for (size_t i = 0; i < al_backend_count(); i++) {
             const al_backend_desc *b = al_backend_at(i);
             const char *why = b->unavailable ? b->unavailable() : NULL;
-            if (why && !noted) fprintf(stderr, "alloclab: note: skipping allocator '%s': %s\n", b->name, why);
-            if (!why) out[(*n)++] = b->name;
+            if (why) plan->skipped[plan->nskipped++] = (al_bench_skip){b->name, why};
+            else out[(*n)++] = b->name;
         }
-        noted = true;
         return out;
     }
     for (size_t i = 0; i < cfg->nallocators; i++) {
         const char *spec = cfg->allocators[i];
-        const char *why = spec ? al_spec_unavailable(spec) : "empty allocator name";
-        if (!why && strlen(spec) >= sizeof ((al_bench_result *)0)->allocator)
-            why = "allocator spec too long";
-        for (size_t k = 0; !why && k < *n; k++)
-            if (strcmp(out[k], spec) == 0) why = "allocator given twice";
-        if (why) {
-            if (strstr(why, spec ? spec : "")) snprintf(err, errlen, "%s", why);
-            else snprintf(err, errlen, "allocator '%s': %s", spec ? spec : "", why);
+        int rc = 0;
+        if (!spec || !*spec) {
+            rc = fail(err, AL_BENCH_ERR_ALLOCATOR, "", "empty allocator name");
+            err->registry = AL_ERR_BAD_SPEC;
+        } else if (al_spec_unavailable(spec)) {
+            rc = fail(err, AL_BENCH_ERR_ALLOCATOR, al_last_error_name(), "%s", al_last_error());
+            err->registry = al_last_error_kind();
+        } else if (strlen(spec) >= sizeof ((al_bench_result *)0)->allocator) {
+            rc = fail(err, AL_BENCH_ERR_ALLOCATOR, spec, "allocator spec '%.40s...' is too long", spec);
+            err->registry = AL_ERR_BAD_SPEC;
+        }
+        for (size_t k = 0; rc == 0 && k < *n; k++)
+            if (strcmp(out[k], spec) == 0)
+                rc = fail(err, AL_BENCH_ERR_ALLOCATOR_TWICE, spec, "allocator '%s' given twice", spec);
+        if (rc) {
             free(out);
             return NULL;
         }
@@ -138,115 +117,145 @@ static const char **plan_allocators(const al_bench_config *cfg, size_t *n, char 
 /* Every default parameter of w, or only `only_param` (which need not be in
  * the default list: the workload parses its parameters). */
 static int plan_workload(plan_buf *p, const al_workload *w, const char *only_param, const char **allocs,
-                         size_t nallocs)
+                         size_t nallocs, al_bench_error *err)
 {
     for (const char *const *pp = w->params; only_param || *pp; pp++) {
         const char *param = only_param ? only_param : *pp;
         for (size_t a = 0; a < nallocs; a++)
-            if (plan_push(p, w, param, allocs[a]) != 0) return -1;
+            if (plan_push(p, w, param, allocs[a]) != 0) return fail(err, AL_BENCH_ERR_NOMEM, NULL, "out of memory");
         if (only_param) break;
     }
     return 0;
 }
 
 /* One "name" or "name/param" entry of cfg->workloads. */
-static int plan_entry(plan_buf *p, const char *entry, const char **allocs, size_t nallocs, char *err,
-                      size_t errlen)
+static int plan_entry(plan_buf *p, const char *entry, const char **allocs, size_t nallocs, al_bench_error *err)
 {
     const char *slash = entry ? strchr(entry, '/') : NULL;
     size_t len = slash ? (size_t)(slash - entry) : (entry ? strlen(entry) : 0);
     char name[64];
-    if (len == 0 || len >= sizeof name) {
-        snprintf(err, errlen, "bad workload '%s'", entry ? entry : "");
-        return -1;
-    }
+    if (len == 0 || len >= sizeof name) return fail(err, AL_BENCH_ERR_PARAM, entry, "bad workload '%s'", entry ? entry : "");
     memcpy(name, entry, len);
     name[len] = '\0';
-    const al_workload *w = al_workload_lookup(name);
-    if (!w) {
-        snprintf(err, errlen, "unknown workload '%s' (alloclab bench --list shows them)", name);
-        return -1;
-    }
-    if (slash && (!slash[1] || strlen(slash + 1) >= sizeof ((al_bench_result *)0)->param)) {
-        snprintf(err, errlen, "bad parameter in workload '%s'", entry);
-        return -1;
-    }
-    if (plan_workload(p, w, slash ? slash + 1 : NULL, allocs, nallocs) != 0) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    return 0;
+    const al_workload *w = al_workload_find(name);
+    if (!w) return fail(err, AL_BENCH_ERR_WORKLOAD, name, "unknown workload '%s'", name);
+    if (slash && (!slash[1] || strlen(slash + 1) >= sizeof ((al_bench_result *)0)->param))
+        return fail(err, AL_BENCH_ERR_PARAM, entry, "bad parameter in workload '%s'", entry);
+    return plan_workload(p, w, slash ? slash + 1 : NULL, allocs, nallocs, err);
 }
 
-al_bench_item *al_bench_plan(const al_bench_config *cfg, size_t *count, char *err, size_t errlen)
+int al_bench_plan_make(const al_bench_config *cfg, al_bench_plan *plan, al_bench_error *err)
 {
     plan_buf p = {0};
-    *count = 0;
+    *plan = (al_bench_plan){0};
+    *err = (al_bench_error){0};
     if (cfg->filter) {
         int rc = regcomp(&p.re, cfg->filter, REG_EXTENDED | REG_NOSUB);
         if (rc != 0) {
             char msg[128];
             regerror(rc, &p.re, msg, sizeof msg);
-            snprintf(err, errlen, "bad filter regex '%s': %s", cfg->filter, msg);
-            return NULL;
+            return fail(err, AL_BENCH_ERR_FILTER, cfg->filter, "bad filter regex '%s': %s", cfg->filter, msg);
         }
         p.has_re = true;
     }
     size_t nallocs = 0;
-    const char **allocs = plan_allocators(cfg, &nallocs, err, errlen);
+    const char **allocs = plan_allocators(cfg, &p.plan, &nallocs, err);
     int rc = allocs ? 0 : -1;
     if (rc == 0 && cfg->workloads) {
         for (size_t i = 0; rc == 0 && i < cfg->nworkloads; i++)
-            rc = plan_entry(&p, cfg->workloads[i], allocs, nallocs, err, errlen);
+            rc = plan_entry(&p, cfg->workloads[i], allocs, nallocs, err);
     } else if (rc == 0) {
-        for (size_t i = 0; rc == 0 && i < all_count(); i++)
-            if (plan_workload(&p, all_at(i), NULL, allocs, nallocs) != 0) {
-                snprintf(err, errlen, "out of memory");
-                rc = -1;
-            }
+        for (size_t i = 0; rc == 0 && i < al_workload_count(); i++)
+            rc = plan_workload(&p, al_workload_at(i), NULL, allocs, nallocs, err);
     }
     free(allocs);
     if (p.has_re) regfree(&p.re);
+    if (rc == 0 && !p.plan.items && !(p.plan.items = malloc(sizeof *p.plan.items))) /* empty is no error */
+        rc = fail(err, AL_BENCH_ERR_NOMEM, NULL, "out of memory");
     if (rc != 0) {
-        free(p.items);
-        return NULL;
+        al_bench_plan_free(&p.plan);
+        return -1;
     }
-    if (!p.items) p.items = malloc(sizeof *p.items); /* an empty plan is not an error */
-    if (!p.items) snprintf(err, errlen, "out of memory");
-    *count = p.n;
-    return p.items;
+    *plan = p.plan;
+    return 0;
+}
+
+void al_bench_plan_free(al_bench_plan *plan)
+{
+    if (!plan) return;
+    free(plan->items);
+    free(plan->skipped);
+    *plan = (al_bench_plan){0};
 }
 
 /* ----------------------------------------------------------------------------
- * Progress: one \r-updated line on a terminal, cleared at the end.
+ * Progress: one \r-updated line on a terminal, cleared around each
+ * on_group call and at the end. The ETA sums the expected seconds of the
+ * groups left (group_expect) and what is left of the current one.
  * ------------------------------------------------------------------------- */
-typedef struct progress {
-    bool on;
-    size_t done, total, group_n, samples, round;
-    const al_bench_item *current;
-    double t0;
-} progress;
-
-static double mono_s(void)
+double al_mono_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+typedef struct progress {
+    bool on;
+    const al_bench_plan *plan;
+    const al_bench_hooks *hooks;
+    size_t done, group_first, group_n, samples, round;
+    double t0, group_t0;
+    double *spent;             /* per plan item: seconds its group took / group size, or -1 */
+} progress;
+
+/* Expected seconds of items [first, first + n): this run's measured seconds
+ * per benchmark of the same workload, else the caller's expectation, else
+ * the mean per benchmark so far (and *guess set). */
+static double group_expect(const progress *pg, size_t first, size_t n, bool *guess)
+{
+    const al_bench_item *it = &pg->plan->items[first];
+    double same = 0, all = 0;
+    size_t nsame = 0, nall = 0;
+    for (size_t i = 0; i < pg->done; i++) {
+        if (pg->spent[i] < 0) continue;
+        all += pg->spent[i], nall++;
+        if (pg->plan->items[i].workload == it->workload) same += pg->spent[i], nsame++;
+    }
+    if (nsame) return same / (double)nsame * (double)n;
+    double e = pg->hooks && pg->hooks->expect_s ? pg->hooks->expect_s(pg->hooks->ctx, it, n) : -1;
+    if (e >= 0) return e;
+    *guess = true;
+    return nall ? all / (double)nall * (double)n : 0;
+}
+
+static size_t group_end(const al_bench_plan *plan, size_t i)
+{
+    size_t g = i + 1; /* items [i, g) share workload and parameter */
+    while (g < plan->n && plan->items[g].workload == plan->items[i].workload &&
+           strcmp(plan->items[g].param, plan->items[i].param) == 0)
+        g++;
+    return g;
+}
+
 static void progress_show(progress *pg, double frac_of_group)
 {
     if (!pg->on) return;
-    double done = (double)pg->done + frac_of_group * (double)pg->group_n;
-    double elapsed = mono_s() - pg->t0;
-    char eta[32] = "--:--";
-    if (done > 0) {
-        long s = (long)(elapsed * ((double)pg->total - done) / done + 0.5);
-        snprintf(eta, sizeof eta, "%ld:%02ld", s / 60, s % 60);
+    bool guess = false;
+    double in_group = al_mono_s() - pg->group_t0;
+    double cur = group_expect(pg, pg->group_first, pg->group_n, &guess);
+    /* Past a fifth of its rounds, the current group's own pace is the better guide. */
+    double left = frac_of_group > 0.2 ? in_group / frac_of_group - in_group : fmax(cur - in_group, 0);
+    for (size_t i = pg->group_first + pg->group_n; i < pg->plan->n;) {
+        size_t g = group_end(pg->plan, i);
+        left += group_expect(pg, i, g - i, &guess);
+        i = g;
     }
-    fprintf(stderr, "\r\033[K[%zu/%zu] %s/%s (%zu allocator%s, sample %zu/%zu)  ETA %s", pg->done, pg->total,
-            pg->current->workload->name, pg->current->param, pg->group_n, pg->group_n == 1 ? "" : "s",
-            pg->round, pg->samples, eta);
+    long sec = (long)(left + 0.5);
+    const al_bench_item *it = &pg->plan->items[pg->group_first];
+    fprintf(stderr, "\r\033[K[%zu/%zu] %s/%s (%zu allocator%s, sample %zu/%zu)  ETA %s%ld:%02ld", pg->done,
+            pg->plan->n, it->workload->name, it->param, pg->group_n, pg->group_n == 1 ? "" : "s", pg->round,
+            pg->samples, guess ? ">" : "", sec / 60, sec % 60);
     fflush(stderr);
 }
 
@@ -268,15 +277,16 @@ static void progress_clear(progress *pg)
  * Execution.
  * ------------------------------------------------------------------------- */
 /* Counted twice, over 1 and 1 + k iterations: the difference is k warm
- * iterations (see al_bench_execute). */
-static void measure_instructions(const al_bench_item *it, size_t k, al_bench_result *r)
+ * iterations (see al_bench_run_plan). */
+static void measure_instructions(const al_bench_item *it, size_t k, const al_callgrind_opts *co,
+                                 al_bench_result *r)
 {
     al_result_init(r, it);
     r->iterations = k;
     char why[256] = "";
     double ins1 = -1, cyc1 = -1, insk = -1, cyck = -1;
-    al_run_status st = al_callgrind_measure(it, 1, &ins1, &cyc1, why, sizeof why);
-    if (st == AL_RUN_OK) st = al_callgrind_measure(it, 1 + k, &insk, &cyck, why, sizeof why);
+    al_run_status st = al_callgrind_measure(it, 1, co, &ins1, &cyc1, why, sizeof why);
+    if (st == AL_RUN_OK) st = al_callgrind_measure(it, 1 + k, co, &insk, &cyck, why, sizeof why);
     r->status = st;
     if (st != AL_RUN_OK) {
         snprintf(r->reason, sizeof r->reason, "%s", *why ? why : "callgrind measurement failed");
@@ -300,33 +310,35 @@ static void context_fill(const al_bench_config *cfg, al_bench_context *ctx)
     ctx->quick = cfg->quick;
 }
 
-int al_bench_execute(const al_bench_config *cfg, al_bench_run *out, char *err, size_t errlen)
+int al_bench_run_plan(const al_bench_config *cfg, const al_bench_plan *plan, const al_bench_hooks *hooks,
+                      al_bench_run *out, al_bench_error *err)
 {
+    *err = (al_bench_error){0};
     if (cfg->mode == AL_MODE_INSTRUCTIONS) {
         const char *why = al_callgrind_unavailable();
-        if (why) {
-            snprintf(err, errlen, "instruction mode is unavailable: %s", why);
-            return -1;
-        }
+        if (why) return fail(err, AL_BENCH_ERR_MODE, "instructions", "instruction mode is unavailable: %s", why);
     }
-    size_t n = 0;
-    al_bench_item *items = al_bench_plan(cfg, &n, err, errlen);
-    if (!items) return -1;
+    size_t n = plan->n;
     al_bench_result *results = calloc(n ? n : 1, sizeof *results);
-    if (!results) {
-        free(items);
-        snprintf(err, errlen, "out of memory");
-        return -1;
+    double *spent = malloc((n ? n : 1) * sizeof *spent);
+    if (!results || !spent) {
+        free(results);
+        free(spent);
+        return fail(err, AL_BENCH_ERR_NOMEM, NULL, "out of memory");
     }
     context_fill(cfg, &out->ctx);
     out->id = 0;
+    out->results = results;
+    out->nresults = 0;
 
+    double timeout = cfg->timeout_s > 0 ? cfg->timeout_s : AL_BENCH_DEFAULT_TIMEOUT_S;
     al_runner_opts ro = {
         .samples = cfg->samples ? cfg->samples : (cfg->quick ? 10 : 20),
         .min_sample_ms = cfg->min_sample_ms > 0 ? cfg->min_sample_ms : (cfg->quick ? 0.5 : 1.0),
-        .timeout_s = cfg->timeout_s > 0 ? cfg->timeout_s : DEFAULT_TIMEOUT_S,
+        .timeout_s = timeout,
         .on_round = progress_round,
     };
+    al_callgrind_opts co = {.child = cfg->callgrind_child, .timeout_s = timeout};
     /* --quick keeps the whole suite CI-sized: a group whose rounds are slow
      * (large blocks touched, deep trees) stops after QUICK_BUDGET_S once it
      * has QUICK_MIN_SAMPLES; an explicit --samples is always honoured. */
@@ -334,28 +346,50 @@ int al_bench_execute(const al_bench_config *cfg, al_bench_run *out, char *err, s
         ro.budget_s = QUICK_BUDGET_S;
         ro.min_samples = QUICK_MIN_SAMPLES;
     }
-    progress pg = {.on = !cfg->quiet && isatty(STDERR_FILENO), .total = n, .samples = ro.samples, .t0 = mono_s()};
+    progress pg = {.on = !cfg->quiet && isatty(STDERR_FILENO), .plan = plan, .hooks = hooks,
+                   .samples = cfg->mode == AL_MODE_INSTRUCTIONS ? 1 : ro.samples, .t0 = al_mono_s(),
+                   .spent = spent};
     ro.ctx = &pg;
 
     for (size_t i = 0; i < n;) {
-        size_t g = i + 1; /* items [i, g) share workload and parameter */
-        while (g < n && items[g].workload == items[i].workload && strcmp(items[g].param, items[i].param) == 0) g++;
-        pg.current = &items[i];
+        size_t g = group_end(plan, i);
+        pg.group_first = i;
         pg.group_n = g - i;
         pg.round = 0;
+        pg.group_t0 = al_mono_s();
+        if (cfg->mode == AL_MODE_INSTRUCTIONS) pg.samples = g - i; /* one count per allocator */
         progress_show(&pg, 0);
         if (cfg->mode == AL_MODE_INSTRUCTIONS) {
-            for (size_t k = i; k < g; k++)
-                measure_instructions(&items[k], cfg->instr_iters ? cfg->instr_iters : 1, &results[k]);
+            for (size_t k = i; k < g; k++) {
+                measure_instructions(&plan->items[k], cfg->instr_iters ? cfg->instr_iters : 1, &co, &results[k]);
+                pg.round = k - i + 1;
+                progress_show(&pg, (double)(k - i + 1) / (double)(g - i));
+            }
         } else {
-            al_runner_group(&items[i], g - i, &ro, &results[i]);
+            al_runner_group(&plan->items[i], g - i, &ro, &results[i]);
         }
+        double per = (al_mono_s() - pg.group_t0) / (double)(g - i);
+        for (size_t k = i; k < g; k++) spent[k] = per;
         pg.done = g;
+        out->nresults = g;
+        if (hooks && hooks->on_group) {
+            progress_clear(&pg);
+            hooks->on_group(hooks->ctx, out, i, g - i);
+        }
         i = g;
     }
     progress_clear(&pg);
-    free(items);
-    out->results = results;
-    out->nresults = n;
+    free(spent);
     return 0;
+}
+
+int al_bench_execute(const al_bench_config *cfg, al_bench_run *out, char *err, size_t errlen)
+{
+    al_bench_plan plan;
+    al_bench_error e;
+    int rc = al_bench_plan_make(cfg, &plan, &e);
+    if (rc == 0) rc = al_bench_run_plan(cfg, &plan, NULL, out, &e);
+    if (rc != 0) snprintf(err, errlen, "%s", e.message);
+    al_bench_plan_free(&plan);
+    return rc;
 }

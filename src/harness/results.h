@@ -16,7 +16,7 @@
  * Results
  * ------------------------------------------------------------------------- */
 typedef struct al_bench_result {
-    char workload[48];
+    char workload[AL_WORKLOAD_NAME_MAX];
     char param[32];
     char allocator[64];
     al_run_status status;
@@ -32,7 +32,16 @@ typedef struct al_bench_result {
     double alloc_calls;         /* allocator calls per iteration; -1 when not counted */
     double instructions;        /* per iteration, --mode instructions; -1 otherwise */
     double est_cycles;          /* per iteration, from callgrind's cache simulation; -1 otherwise */
+    /* The workload's own headline figure (al_workload.metric: fragmentation's
+     * peak RSS over peak live bytes, thread-exit's RSS growth), measured by
+     * the child over all its runs; NaN, and empty names, when it has none. */
+    char metric_name[24];       /* "rss_ratio" */
+    char metric_unit[24];       /* "x live", "KiB/1k gen" */
+    double metric;
 } al_bench_result;
+
+/* Whether r carries a workload metric. */
+static inline bool al_result_has_metric(const al_bench_result *r) { return r->metric_name[0] && r->metric == r->metric; }
 
 typedef struct al_bench_context {
     char date[32];              /* ISO 8601, UTC */

@@ -23,11 +23,12 @@
 
 /* ----------------------------------------------------------------------------
  * Messages. Child -> parent: READY (iters, alloc_calls), SAMPLE (wall ns per
- * iteration in value, CPU ns per iteration of the whole process in cpu) or
- * FAIL (status, reason), after which the child exits. Parent -> child: SAMPLE
- * or QUIT.
+ * iteration in value, CPU ns per iteration of the whole process in cpu, the
+ * workload's metric over all runs so far in metric), DONE (the closing
+ * verification passed) or FAIL (status, reason), after which the child
+ * exits. Parent -> child: SAMPLE, or QUIT (verify, answer DONE or FAIL, exit).
  * ------------------------------------------------------------------------- */
-enum { MSG_READY = 1, MSG_SAMPLE = 2, MSG_FAIL = 3, MSG_QUIT = 4 };
+enum { MSG_READY = 1, MSG_SAMPLE = 2, MSG_FAIL = 3, MSG_QUIT = 4, MSG_DONE = 5 };
 
 /* Calibration never goes beyond this many iterations per sample. */
 #define MAX_ITERS (UINT64_C(1) << 40)
@@ -39,15 +40,9 @@ typedef struct msg {
     double value;
     double cpu;
     double alloc_calls;
+    double metric;
     char why[200];
 } msg;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static int send_msg(int fd, const msg *m)
 {
@@ -63,7 +58,7 @@ static int send_msg(int fd, const msg *m)
     return 0;
 }
 
-/* Read one message before `deadline` (now_s() clock; INFINITY: wait).
+/* Read one message before `deadline` (al_mono_s() clock; INFINITY: wait).
  * 0, or -1 on end of stream / error, -2 on timeout. */
 static int recv_msg(int fd, msg *m, double deadline)
 {
@@ -72,7 +67,7 @@ static int recv_msg(int fd, msg *m, double deadline)
     while (left > 0) {
         int wait_ms = -1;
         if (isfinite(deadline)) {
-            double rem = deadline - now_s();
+            double rem = deadline - al_mono_s();
             if (rem <= 0) return -2;
             wait_ms = rem > 3600 ? 3600000 : (int)(rem * 1000) + 1;
         }
@@ -140,11 +135,14 @@ static void child_main(int fd, const al_bench_item *it, const al_runner_opts *o)
         _exit(0);
     }
     double ns = 0, cpu = 0;
-    /* Warm-up: one iteration, then (unless fixed) double until one sample is
-     * long enough. */
+    /* A verification iteration at the full check level (it also warms up),
+     * then the cheap level for calibration and samples; then (unless fixed)
+     * double until one sample is long enough. */
     uint64_t fixed = w->fixed_iters ? w->fixed_iters(inst) : 0;
     uint64_t iters = fixed > 0 ? fixed : 1;
+    al_workload_set_check_level(AL_CHECK_FULL);
     st = timed_run(w, inst, 1, &ns, &cpu, why, sizeof why);
+    al_workload_set_check_level(AL_CHECK_CHEAP);
     while (st == AL_RUN_OK && fixed == 0) {
         st = timed_run(w, inst, iters, &ns, &cpu, why, sizeof why);
         if (st != AL_RUN_OK || ns >= o->min_sample_ms * 1e6 || iters >= MAX_ITERS) break;
@@ -159,13 +157,28 @@ static void child_main(int fd, const al_bench_item *it, const al_runner_opts *o)
     if (send_msg(fd, &m) != 0) _exit(0);
     for (;;) {
         msg cmd;
-        if (recv_msg(fd, &cmd, INFINITY) != 0 || cmd.kind != MSG_SAMPLE) break;
+        if (recv_msg(fd, &cmd, INFINITY) != 0) break;
+        if (cmd.kind == MSG_QUIT) {
+            /* The closing verification iteration, at the full level: what
+             * the cheap checks of the samples could have missed. */
+            al_workload_set_check_level(AL_CHECK_FULL);
+            st = timed_run(w, inst, 1, &ns, &cpu, why, sizeof why);
+            if (st != AL_RUN_OK) {
+                child_fail(fd, st, why);
+            } else {
+                msg done = {.kind = MSG_DONE};
+                send_msg(fd, &done);
+            }
+            break;
+        }
+        if (cmd.kind != MSG_SAMPLE) break;
         st = timed_run(w, inst, iters, &ns, &cpu, why, sizeof why);
         if (st != AL_RUN_OK) {
             child_fail(fd, st, why);
             break;
         }
-        msg r = {.kind = MSG_SAMPLE, .value = ns / (double)iters, .cpu = cpu / (double)iters};
+        msg r = {.kind = MSG_SAMPLE, .value = ns / (double)iters, .cpu = cpu / (double)iters,
+                 .metric = w->metric ? w->metric(inst) : NAN};
         if (send_msg(fd, &r) != 0) break;
     }
     w->teardown(inst);
@@ -191,6 +204,12 @@ void al_result_init(al_bench_result *r, const al_bench_item *item)
     r->status = AL_RUN_OK;
     r->peak_rss_kib = r->minor_faults = r->major_faults = -1;
     r->alloc_calls = r->instructions = r->est_cycles = r->cpu_median_ns = -1;
+    r->metric = NAN;
+    if (item->workload->metric_name && item->workload->metric) {
+        snprintf(r->metric_name, sizeof r->metric_name, "%s", item->workload->metric_name);
+        snprintf(r->metric_unit, sizeof r->metric_unit, "%s",
+                 item->workload->metric_unit ? item->workload->metric_unit : "");
+    }
     al_summarize(NULL, 0, &r->s);
 }
 
@@ -216,7 +235,7 @@ static void reap(slot *s, al_bench_result *r, bool kill_it)
      * one that hangs there is killed, so the harness never waits forever. */
     bool hung = false;
     if (!kill_it && isfinite(s->deadline)) {
-        while ((got = wait4(s->pid, &wst, WNOHANG, &ru)) == 0 && now_s() < s->deadline) usleep(1000);
+        while ((got = wait4(s->pid, &wst, WNOHANG, &ru)) == 0 && al_mono_s() < s->deadline) usleep(1000);
         if (got == 0) {
             kill(s->pid, SIGKILL);
             hung = true;
@@ -282,7 +301,7 @@ static void start_child(slot *slots, size_t i, const al_bench_item *it, const al
 {
     slot *s = &slots[i];
     int sv[2];
-    s->deadline = now_s() + o->timeout_s;
+    s->deadline = al_mono_s() + o->timeout_s;
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) {
         set_failure(r, s, AL_RUN_FAILED, "cannot create the channel to a child process");
         return;
@@ -341,20 +360,21 @@ void al_runner_group(const al_bench_item *items, size_t n, const al_runner_opts 
     }
     for (size_t i = 0; i < n; i++) start_child(slots, i, &items[i], o, &results[i]);
 
-    double t0 = now_s();
+    double t0 = al_mono_s();
     for (size_t round = 0; round < o->samples; round++) {
-        if (o->budget_s > 0 && round >= o->min_samples && now_s() - t0 > o->budget_s) break;
+        if (o->budget_s > 0 && round >= o->min_samples && al_mono_s() - t0 > o->budget_s) break;
         for (size_t k = 0; k < n; k++) {
             size_t i = (round + k) % n;
             slot *s = &slots[i];
             if (!s->live) continue;
             msg cmd = {.kind = MSG_SAMPLE}, m;
-            s->deadline = now_s() + o->timeout_s;
+            s->deadline = al_mono_s() + o->timeout_s;
             int rc = send_msg(s->fd, &cmd) == 0 ? recv_msg(s->fd, &m, s->deadline) : -1;
             if (rc != 0) {
                 lost(s, &results[i], rc, o->timeout_s);
             } else if (m.kind == MSG_SAMPLE) {
                 cpu[i * o->samples + results[i].nsamples] = m.cpu;
+                results[i].metric = m.metric;
                 samples[i * o->samples + results[i].nsamples++] = m.value;
             } else {
                 handle_reply(s, &results[i], &m);
@@ -366,10 +386,18 @@ void al_runner_group(const al_bench_item *items, size_t n, const al_runner_opts 
     for (size_t i = 0; i < n; i++) {
         al_bench_result *r = &results[i];
         if (slots[i].live) {
-            msg q = {.kind = MSG_QUIT};
-            send_msg(slots[i].fd, &q);
+            msg q = {.kind = MSG_QUIT}, m;
+            slots[i].deadline = al_mono_s() + o->timeout_s;
+            int rc = send_msg(slots[i].fd, &q) == 0 ? recv_msg(slots[i].fd, &m, slots[i].deadline) : -1;
+            if (rc != 0) lost(&slots[i], r, rc, o->timeout_s);
+            else if (m.kind == MSG_FAIL) {
+                /* Say which verification caught it: the samples all passed. */
+                char why[sizeof m.why];
+                snprintf(why, sizeof why, "after the samples, %.*s", (int)sizeof m.why - 24, m.why);
+                memcpy(m.why, why, sizeof why);
+                handle_reply(&slots[i], r, &m);
+            }
             slots[i].live = false;
-            slots[i].deadline = now_s() + o->timeout_s;
         }
         reap(&slots[i], r, false);
         if (r->status != AL_RUN_OK) {

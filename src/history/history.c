@@ -18,10 +18,12 @@
  *   as they were and no side file is created.
  *
  * Schema versions: 1 had no CPU time and no quick flag; 2 adds
- * results.cpu_median_ns and runs.quick, as the last columns of their tables
- * (where ALTER TABLE puts them), so a migrated and a new database have the
- * same layout. A version-1 file is migrated in place, in one transaction,
- * when it is opened; if that fails it is left as it was and refused. */
+ * results.cpu_median_ns and runs.quick; 3 adds the workload's own metric
+ * (results.metric_name, metric_unit, metric), each as the last columns of
+ * their tables (where ALTER TABLE puts them), so a migrated and a new
+ * database have the same layout. An older file is migrated in place, one
+ * version after the other in one transaction, when it is opened; if that
+ * fails it is left as it was and refused. */
 #include "history.h"
 #include "report_util.h"
 
@@ -38,7 +40,7 @@
 #include <unistd.h>
 
 #define AL_HISTORY_APP_ID 0x416c4c62 /* "AlLb" */
-#define AL_HISTORY_VERSION 2
+#define AL_HISTORY_VERSION 3
 
 struct al_history {
     sqlite3 *db;
@@ -55,7 +57,8 @@ static const char schema[] =
     " min REAL, max REAL, ci_low REAL, ci_high REAL, outliers_low INTEGER, outliers_high INTEGER,"
     " peak_rss_kib INTEGER, minor_faults INTEGER, major_faults INTEGER, alloc_calls REAL,"
     " instructions REAL, est_cycles REAL,"
-    " samples BLOB, cpu_median_ns REAL, PRIMARY KEY(run_id, seq));" /* samples: little-endian IEEE doubles */
+    " samples BLOB, cpu_median_ns REAL, metric_name TEXT, metric_unit TEXT, metric REAL,"
+    " PRIMARY KEY(run_id, seq));" /* samples: little-endian IEEE doubles */
     "CREATE INDEX results_name ON results(workload, param, allocator);"
     "INSERT INTO meta VALUES('application', 'alloclab'), ('schema_version', '%d');"
     "PRAGMA application_id = %d;"
@@ -67,6 +70,14 @@ static const char migrate_v1_to_v2[] =
     "ALTER TABLE runs ADD COLUMN quick INTEGER NOT NULL DEFAULT 0;"
     "UPDATE meta SET value = '2' WHERE key = 'schema_version';"
     "PRAGMA user_version = 2;";
+
+/* Version 2 to 3, likewise. */
+static const char migrate_v2_to_v3[] =
+    "ALTER TABLE results ADD COLUMN metric_name TEXT;"
+    "ALTER TABLE results ADD COLUMN metric_unit TEXT;"
+    "ALTER TABLE results ADD COLUMN metric REAL;"
+    "UPDATE meta SET value = '3' WHERE key = 'schema_version';"
+    "PRAGMA user_version = 3;";
 
 /* ---- opening -----------------------------------------------------------------
  * What an open guarantees, whatever else runs at the same time:
@@ -230,8 +241,10 @@ static int migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
         return -1;
     }
     long long version = pragma_int(db, "PRAGMA user_version", &rc);
-    bool ok = rc == SQLITE_OK && (version == AL_HISTORY_VERSION ||
-                                  (version == 1 && sqlite3_exec(db, migrate_v1_to_v2, NULL, NULL, &msg) == SQLITE_OK));
+    bool ok = rc == SQLITE_OK && version >= 1 && version <= AL_HISTORY_VERSION;
+    static const char *const steps[] = {migrate_v1_to_v2, migrate_v2_to_v3}; /* steps[v - 1]: v to v + 1 */
+    for (; ok && version < AL_HISTORY_VERSION; version++)
+        ok = sqlite3_exec(db, steps[version - 1], NULL, NULL, &msg) == SQLITE_OK;
     if (ok && sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) == SQLITE_OK) return 0;
     snprintf(err, errlen, "cannot upgrade %s to schema version %d: %s", path, AL_HISTORY_VERSION,
              msg ? msg : rc != SQLITE_OK ? sqlite3_errmsg(db) : "unknown version");
@@ -422,6 +435,12 @@ static int insert_result(sqlite3_stmt *st, long long run_id, size_t seq, const a
     if (!blob) return SQLITE_NOMEM;
     sqlite3_bind_blob(st, 26, blob, (int)(n * 8), free);
     bind_real(st, 27, r->cpu_median_ns >= 0 ? r->cpu_median_ns : NAN); /* -1: NULL */
+    bool metric = al_result_has_metric(r);
+    if (metric) {
+        bind_text(st, 28, r->metric_name);
+        bind_text(st, 29, r->metric_unit);
+    }
+    bind_real(st, 30, metric ? r->metric : NAN);
     int rc = sqlite3_step(st);
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
@@ -458,7 +477,7 @@ int al_history_save(al_history *h, al_bench_run *run, char *err, size_t errlen)
     if (rc == SQLITE_OK) rc = insert_run(db, &run->ctx, &id);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db, "INSERT INTO results VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                                    "?,?,?,?,?,?,?,?)", -1, &st, NULL);
+                                    "?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL);
     for (size_t i = 0; rc == SQLITE_OK && i < run->nresults; i++)
         rc = insert_result(st, id, i, &run->results[i]);
     sqlite3_finalize(st);
@@ -564,6 +583,9 @@ static int load_result(sqlite3_stmt *st, al_bench_result *r)
     r->instructions = col_real(st, 21, -1);
     r->est_cycles = col_real(st, 22, -1);
     r->cpu_median_ns = col_real(st, 25, -1);
+    al_report_copy_text(r->metric_name, sizeof r->metric_name, col_text(st, 26));
+    al_report_copy_text(r->metric_unit, sizeof r->metric_unit, col_text(st, 27));
+    r->metric = col_real(st, 28, NAN);
     const void *blob = sqlite3_column_blob(st, 23);
     size_t bytes = (size_t)sqlite3_column_bytes(st, 23);
     r->samples = decode_samples(blob, blob ? bytes : 0, &r->nsamples);
@@ -587,8 +609,8 @@ int al_history_load(al_history *h, const char *ref, int nth_last, al_bench_run *
         rc = sqlite3_prepare_v2(h->db, "SELECT workload, param, allocator, status, reason, iterations,"
             " nsamples, median, mean, stddev, mad, min, max, ci_low, ci_high, outliers_low,"
             " outliers_high, peak_rss_kib, minor_faults, major_faults, alloc_calls, instructions,"
-            " est_cycles, samples, (SELECT count(*) FROM results WHERE run_id = ?1), cpu_median_ns"
-            " FROM results WHERE run_id = ?1 ORDER BY seq", -1, &st, NULL);
+            " est_cycles, samples, (SELECT count(*) FROM results WHERE run_id = ?1), cpu_median_ns,"
+            " metric_name, metric_unit, metric FROM results WHERE run_id = ?1 ORDER BY seq", -1, &st, NULL);
     bool too_many = false;
     if (rc == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, id);

@@ -37,7 +37,8 @@ int al_report_csv(FILE *out, const al_bench_run *run)
 {
     fputs("name,workload,param,allocator,status,reason,iterations,samples,median_ns,mean_ns,"
           "stddev_ns,mad_ns,min_ns,max_ns,ci_low_ns,ci_high_ns,outliers,peak_rss_kib,"
-          "minor_faults,major_faults,alloc_calls,instructions,est_cycles,cpu_median_ns\n",
+          "minor_faults,major_faults,alloc_calls,instructions,est_cycles,cpu_median_ns,metric_name,metric,"
+          "metric_unit\n",
           out);
     for (size_t i = 0; i < run->nresults; i++) {
         const al_bench_result *r = &run->results[i];
@@ -60,6 +61,12 @@ int al_report_csv(FILE *out, const al_bench_run *run)
         number(out, r->instructions, true);
         number(out, r->est_cycles, true);
         number(out, r->cpu_median_ns, true);
+        bool m = al_result_has_metric(r);
+        fputc(',', out);
+        text(out, m ? r->metric_name : "");
+        number(out, m ? r->metric : NAN, false);
+        fputc(',', out);
+        text(out, m ? r->metric_unit : "");
         fputc('\n', out);
     }
     return al_report_finish(out);

@@ -90,6 +90,11 @@ static void summary_cell(FILE *out, const al_bench_run *run, const al_bench_resu
     }
     al_report_rank rank = al_report_rank_of(run, r);
     fprintf(out, "<td%s>", rank == AL_RANK_FASTEST ? " class=\"best\"" : rank == AL_RANK_TIED ? " class=\"tied\"" : "");
+    if (al_result_has_metric(r)) {
+        char metric[32];
+        text_el(out, "strong", " class=\"metric\"", al_report_fmt_metric(r, metric, sizeof metric));
+        fputc(' ', out);
+    }
     al_report_fmt_result(run, r, buf, sizeof buf);
     al_html_escape(out, buf);
     if (rank == AL_RANK_FASTEST) fputs(" <span class=\"ratio\">fastest</span>", out);
@@ -131,7 +136,8 @@ static void details_table(FILE *out, const al_bench_run *run, const char *worklo
     fputs("<details><summary>All numbers</summary><table class=\"all\"><thead><tr><th>benchmark</th><th>status</th>"
           "<th>median ns</th><th>CI low</th><th>CI high</th><th>mean</th><th>stddev</th><th>MAD</th>"
           "<th>min</th><th>samples \u00d7 iters</th><th>outliers</th><th>peak RSS KiB</th>"
-          "<th>faults min/maj</th><th>alloc calls</th><th>instructions</th><th>est. cycles</th></tr></thead><tbody>\n", out);
+          "<th>faults min/maj</th><th>alloc calls</th><th>instructions</th><th>est. cycles</th><th>metric</th></tr></thead>"
+          "<tbody>\n", out);
     for (size_t i = 0; i < run->nresults; i++) {
         const al_bench_result *r = &run->results[i];
         if (strcmp(r->workload, workload) != 0) continue;
@@ -149,6 +155,13 @@ static void details_table(FILE *out, const al_bench_run *run, const char *worklo
         num_cell(out, r->alloc_calls, "%.1f");
         num_cell(out, r->instructions, "%.0f");
         num_cell(out, r->est_cycles, "%.0f");
+        if (al_result_has_metric(r)) {
+            char metric[80], value[32];
+            snprintf(metric, sizeof metric, "%s %s", r->metric_name, al_report_fmt_metric(r, value, sizeof value));
+            text_el(out, "td", "", metric);
+        } else {
+            fputs("<td class=\"gap\">\u2014</td>", out);
+        }
         fputs("</tr>\n", out);
     }
     fputs("</tbody></table></details>\n", out);
@@ -215,7 +228,7 @@ int al_report_html(FILE *out, const al_bench_run *run)
         fprintf(out, "<section id=\"w%zu\">\n", w);
         text_el(out, "h2", "", names[w]);
         fputc('\n', out);
-        const al_workload *wl = al_workload_lookup(names[w]);
+        const al_workload *wl = al_workload_find(names[w]);
         if (wl && wl->description && wl->description[0]) {
             text_el(out, "p", " class=\"desc\"", wl->description);
             fputc('\n', out);

@@ -109,6 +109,11 @@ static json_t *result_json(const al_bench_result *r)
     if (r->alloc_calls >= 0) set(o, "alloc_calls", num(r->alloc_calls));
     if (r->instructions >= 0) set(o, "instructions", num(r->instructions));
     if (r->est_cycles >= 0) set(o, "est_cycles", num(r->est_cycles));
+    if (al_result_has_metric(r)) {
+        set(o, "metric_name", json_string(r->metric_name));
+        set(o, "metric_unit", json_string(r->metric_unit));
+        set(o, "metric", num(r->metric));
+    }
     json_t *samples = json_array();
     for (size_t i = 0; r->samples && i < r->nsamples; i++) json_array_append_new(samples, num(r->samples[i]));
     set(o, "sample_ns", samples);
@@ -257,6 +262,9 @@ static int read_result(json_t *b, al_bench_result *r, char *err, size_t errlen, 
     r->alloc_calls = get_num(b, "alloc_calls", -1);
     r->instructions = get_num(b, "instructions", -1);
     r->est_cycles = get_num(b, "est_cycles", -1);
+    al_report_copy_text(r->metric_name, sizeof r->metric_name, str(b, "metric_name"));
+    al_report_copy_text(r->metric_unit, sizeof r->metric_unit, str(b, "metric_unit"));
+    r->metric = get_num(b, "metric", NAN);
     json_t *samples = json_object_get(b, "sample_ns");
     size_t n = json_array_size(samples);
     if (n) {

@@ -56,7 +56,7 @@ static void workload_table(FILE *out, const al_bench_run *run, const char *workl
     size_t np = al_report_distinct(run, AL_FIELD_PARAM, workload, params);
     size_t na = al_report_distinct(run, AL_FIELD_ALLOCATOR, workload, allocs);
     fprintf(out, "### %s\n\n", workload);
-    const al_workload *w = al_workload_lookup(workload);
+    const al_workload *w = al_workload_find(workload);
     if (w && w->description && w->description[0]) {
         fputc('*', out);
         cell_text(out, w->description);

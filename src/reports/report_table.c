@@ -4,7 +4,9 @@
  * that suits the value, d the longer side of the 95% CI (or "median [low,
  * high]" when the CI is both lopsided and wide: a single ± would misstate
  * it; the rule is al_report_fmt_time_ci's, shared with Markdown and HTML),
- * then the ratio to the fastest allocator of that column (1.00x for it). In
+ * then the ratio to the fastest allocator of that column (1.00x for it); a
+ * workload that measures a metric of its own (al_bench_result.metric) shows
+ * it first in each cell. In
  * instruction mode a cell is the instruction count per iteration and the
  * estimated cycles, the ratio taken on instructions. Cells that did not run show their status, and
  * the reasons are listed under the table, followed by warnings about noisy
@@ -18,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CELL 64
+#define CELL 96
 
 /* ----------------------------------------------------------------------------
  * Small text helpers.
@@ -81,11 +83,12 @@ static bool cell_text(const al_bench_run *run, const al_bench_result *r, double 
         snprintf(buf, len, "%s", al_run_status_name(r->status));
         return false;
     }
-    char val[48];
+    char val[48], metric[32];
     bool interval = al_report_fmt_result(run, r, val, sizeof val);
+    al_report_fmt_metric(r, metric, sizeof metric);
     double v = cell_value(run, r);
-    if (best > 0 && isfinite(v)) snprintf(buf, len, "%s  %5.2fx", val, v / best);
-    else snprintf(buf, len, "%s", val);
+    if (best > 0 && isfinite(v)) snprintf(buf, len, "%s%s%s  %5.2fx", metric, metric[0] ? "  " : "", val, v / best);
+    else snprintf(buf, len, "%s%s%s", metric, metric[0] ? "  " : "", val);
     return interval;
 }
 
@@ -184,7 +187,7 @@ static int one_table(FILE *out, const al_bench_run *run, const char *workload)
         widths[0] = strlen("allocator");
         for (size_t a = 0; a < nrows; a++)
             if (text_width(allocs.v[a]) > widths[0]) widths[0] = text_width(allocs.v[a]);
-        const al_workload *w = al_workload_lookup(workload);
+        const al_workload *w = al_workload_find(workload);
         if (fprintf(out, "%s%s%s\n", workload, w && w->description ? " — " : "",
                     w && w->description ? w->description : "") < 0)
             rc = -1;
@@ -215,6 +218,15 @@ static int one_table(FILE *out, const al_bench_run *run, const char *workload)
                     rc = -1;
             if (rc == 0 && fputc('\n', out) < 0) rc = -1;
         }
+        /* A workload with a metric of its own shows it first: say so. */
+        const al_bench_result *m = NULL;
+        for (size_t i = 0; i < run->nresults && !m; i++)
+            if (strcmp(run->results[i].workload, workload) == 0 && al_result_has_metric(&run->results[i]))
+                m = &run->results[i];
+        if (rc == 0 && m &&
+            fprintf(out, "  cells: %s (%s) first, then the time per iteration and its ratio to the fastest\n",
+                    m->metric_name, m->metric_unit) < 0)
+            rc = -1;
         if (rc == 0 && any_interval &&
             fputs("  median [low, high]: a wide, lopsided 95% CI shown whole; elsewhere ± its longer side\n", out) < 0)
             rc = -1;

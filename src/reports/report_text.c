@@ -115,5 +115,7 @@ void al_report_clean_run(al_bench_run *run)
         CLEAN(r->param);
         CLEAN(r->allocator);
         CLEAN(r->reason);
+        CLEAN(r->metric_name);
+        CLEAN(r->metric_unit);
     }
 }

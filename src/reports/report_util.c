@@ -225,7 +225,7 @@ al_report_rank al_report_rank_of(const al_bench_run *run, const al_bench_result 
 
 const char *al_report_param_name(const char *workload, char *buf, size_t len)
 {
-    const al_workload *w = al_workload_lookup(workload);
+    const al_workload *w = al_workload_find(workload);
     const char *d = w && w->description ? w->description : "";
     const char *open = strchr(d, '<'), *close = open ? strchr(open, '>') : NULL;
     if (open && close && close > open + 1)
@@ -238,4 +238,15 @@ const char *al_report_param_name(const char *workload, char *buf, size_t len)
 int al_report_finish(FILE *out)
 {
     return fflush(out) == 0 && !ferror(out) ? 0 : -1;
+}
+
+const char *al_report_fmt_metric(const al_bench_result *r, char *buf, size_t len)
+{
+    if (!al_result_has_metric(r)) {
+        if (len) buf[0] = '\0';
+        return buf;
+    }
+    bool glued = r->metric_unit[0] == 'x', growth = strstr(r->metric_unit, "/") != NULL;
+    snprintf(buf, len, growth ? "%+.3g%s%s" : "%.3g%s%s", r->metric, glued ? "" : " ", r->metric_unit);
+    return buf;
 }

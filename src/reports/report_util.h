@@ -4,7 +4,7 @@
 #ifndef ALLOCLAB_REPORT_UTIL_H
 #define ALLOCLAB_REPORT_UTIL_H
 
-#include "results.h"
+#include "reports.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,9 +18,6 @@ typedef enum al_report_field { AL_FIELD_WORKLOAD, AL_FIELD_PARAM, AL_FIELD_ALLOC
  * many. */
 size_t al_report_distinct(const al_bench_run *run, al_report_field field, const char *workload,
                           const char **out);
-
-/* Whether the run was measured in instructions mode (values are counts). */
-bool al_report_is_instructions(const al_bench_run *run);
 
 /* The value a report shows for r: median ns per iteration with its CI, or in
  * instructions mode the instruction count (lo = hi = value). False when r is
@@ -60,6 +57,13 @@ const char *al_report_fmt_instr(const al_bench_result *r, char *buf, size_t len)
  * instructions mode, else al_report_fmt_time_ci of its median and CI.
  * Returns whether the interval form was used. */
 bool al_report_fmt_result(const al_bench_run *run, const al_bench_result *r, char *buf, size_t len);
+
+/* The workload's own metric of r, the headline of its cell where it has one
+ * (fragmentation, thread-exit): "1.83x live", "+412 KiB/1k gen" (three
+ * significant digits; a unit starting with 'x' follows the number directly,
+ * signed units with a '+' or '-' from their value's sign). Empty when r has
+ * none. Returns buf. */
+const char *al_report_fmt_metric(const al_bench_result *r, char *buf, size_t len);
 
 /* Where a result stands in its workload/param column (by al_report_value).
  * The winner is the lowest value; it is FASTEST only when no other ok

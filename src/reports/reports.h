@@ -4,8 +4,10 @@
 #ifndef ALLOCLAB_REPORTS_H
 #define ALLOCLAB_REPORTS_H
 
+#include "history.h"
 #include "results.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /* ----------------------------------------------------------------------------
@@ -28,5 +30,53 @@ int al_report_html(FILE *out, const al_bench_run *run);
 int al_report_json_read(const char *path, al_bench_run *out, char *err, size_t errlen);
 int al_report_json_parse(const char *data, size_t len, const char *name, al_bench_run *out, char *err,
                          size_t errlen);
+
+/* ----------------------------------------------------------------------------
+ * The table of formats (report_formats.c): every command that writes a run
+ * finds its writer here, by name (--format NAME) or by a file's extension
+ * (--out r.json), and lists the names and help from it.
+ * ------------------------------------------------------------------------- */
+typedef int (*al_report_fn)(FILE *out, const al_bench_run *run);
+
+typedef struct al_report_format {
+    const char *name;       /* "json" */
+    const char *ext;        /* ".json": a file ending so is written in this format */
+    al_report_fn write;
+    const char *help;       /* one line */
+    bool file_only;         /* a page for a browser (html): never to stdout */
+} al_report_format;
+
+size_t al_report_format_count(void);
+const al_report_format *al_report_format_at(size_t i);
+/* By name; NULL for an unknown one. */
+const al_report_format *al_report_format_find(const char *name);
+/* By the extension of path (".htm" too for html); NULL when none matches. */
+const al_report_format *al_report_format_of_path(const char *path);
+/* The names as prose for a message or a usage line: "table, json, csv or
+ * markdown" (with_files: "..., markdown or html"; sep "|" gives
+ * "table|json|csv|markdown"). Into buf; returns buf. */
+const char *al_report_format_names(bool with_files, const char *sep, char *buf, size_t len);
+
+/* Whether the run was measured in instructions mode (values are counts). */
+bool al_report_is_instructions(const al_bench_run *run);
+
+/* ----------------------------------------------------------------------------
+ * A comparison of two runs (report_compare.c): a line per benchmark in
+ * criterion's manner ("change: [-1.2% +0.3% +1.8%]  no change") or a
+ * Markdown table for a pull request, then the count of verdicts and what
+ * was not compared.
+ * ------------------------------------------------------------------------- */
+typedef struct al_compare_view {
+    const al_bench_run *base, *new_run;
+    const al_comparison *c;   /* al_compare_runs(base, new_run, threshold) */
+    size_t n;
+    double threshold;         /* fraction */
+    bool defaulted;           /* the pair was chosen by default: say how */
+} al_compare_view;
+
+typedef enum al_compare_style { AL_COMPARE_TEXT = 0, AL_COMPARE_MARKDOWN = 1 } al_compare_style;
+
+/* 0, or -1 on a write error; counts[verdict] gets the number of each. */
+int al_report_compare(FILE *out, const al_compare_view *v, al_compare_style style, size_t counts[3]);
 
 #endif

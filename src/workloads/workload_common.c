@@ -51,6 +51,26 @@ bool wl_check_pages(const void *p, size_t n, uint64_t key)
     return wl_check_ends(p, n, key);
 }
 
+/* The check level: written by the harness between runs, read (through
+ * wl_cheap_checks) once per block. Worker threads see it through the crew's
+ * barriers, which every run crosses after it was set. */
+size_t wl_cheap_from = SIZE_MAX;
+
+void al_workload_set_check_level(al_check_level level) { wl_cheap_from = level == AL_CHECK_CHEAP ? 16 : SIZE_MAX; }
+al_check_level al_workload_check_level(void) { return wl_cheap_checks() ? AL_CHECK_CHEAP : AL_CHECK_FULL; }
+
+void wl_fill_block_full(void *p, size_t n, uint64_t key)
+{
+    if (n > 16) memset((char *)p + 8, wl_fill_byte(wl_mix(key)), n - 16);
+    wl_fill_ends(p, n, key);
+}
+
+bool wl_check_block_full(const void *p, size_t n, uint64_t key)
+{
+    if (!wl_check_ends(p, n, key)) return false;
+    return n <= 16 || wl_check_bytes((const char *)p + 8, n - 16, wl_fill_byte(wl_mix(key)));
+}
+
 static volatile uint64_t wl_sink_value;
 void wl_sink(uint64_t checksum) { wl_sink_value += checksum; }
 

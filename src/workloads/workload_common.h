@@ -1,4 +1,4 @@
-/* alloclab bench — what every workload shares (workload_common.c).
+/* What every workload shares (workload_common.c).
  *
  * Workloads verify their own memory: every block is filled with a pattern
  * derived from its index and checked before it is given back, so an
@@ -92,10 +92,19 @@ static inline unsigned char wl_fill_byte(uint64_t head) { return (unsigned char)
 static inline size_t wl_head_len(size_t n) { return n < 8 ? n : 8; }
 static inline size_t wl_tail_len(size_t n) { return n <= 8 ? 0 : n < 16 ? n - 8 : 8; }
 
+/* Only the head and tail words (the first and last 8 bytes; what fits when
+ * n < 16), whatever the check level: for blocks whose pages must stay
+ * untouched, or that outlive one run() call. Blocks of 16 bytes or more take
+ * two fixed-size stores (no library call). */
 static inline void wl_fill_ends(void *p, size_t n, uint64_t key)
 {
     unsigned char *b = p;
     uint64_t head = wl_mix(key), tail = wl_tail_word(head);
+    if (n >= 16) {
+        memcpy(b, &head, 8);
+        memcpy(b + n - 8, &tail, 8);
+        return;
+    }
     memcpy(b, &head, wl_head_len(n));
     memcpy(b + n - wl_tail_len(n), &tail, wl_tail_len(n));
 }
@@ -104,33 +113,69 @@ static inline bool wl_check_ends(const void *p, size_t n, uint64_t key)
 {
     const unsigned char *b = p;
     uint64_t head = wl_mix(key), tail = wl_tail_word(head);
+    if (n >= 16) {
+        uint64_t h, t;
+        memcpy(&h, b, 8);
+        memcpy(&t, b + n - 8, 8);
+        return h == head && t == tail;
+    }
     return memcmp(b, &head, wl_head_len(n)) == 0 && memcmp(b + n - wl_tail_len(n), &tail, wl_tail_len(n)) == 0;
 }
 
-static inline void wl_fill_block(void *p, size_t n, uint64_t key)
+/* ----------------------------------------------------------------------------
+ * Blocks that live within one run() call: wl_fill_block writes the pattern of
+ * `key` into p[0..n), wl_check_block is true when p[0..n) still holds it.
+ * Both follow the check level (al_workload_set_check_level):
+ *   full   the whole pattern above: head, tail, and every byte between;
+ *   cheap  (blocks of 16 bytes or more) a head word equal to the key and a
+ *          tail word equal to key * WL_CHEAP_MUL (odd, so a bijection): two
+ *          stores and two compares, no hash. Distinct live blocks still
+ *          carry distinct words, so a block handed out twice or overwritten
+ *          at either end is still caught; the untimed full iterations catch
+ *          what lands in between.
+ * A block is checked at the level it was filled at: the harness changes the
+ * level only between run() calls.
+ * ------------------------------------------------------------------------- */
+/* The smallest block checked cheaply: 16 at the cheap level, SIZE_MAX at
+ * the full one, so that the level and the size take one compare per block. */
+extern size_t wl_cheap_from;
+static inline bool wl_cheap_checks(void) { return wl_cheap_from != SIZE_MAX; }
+
+#define WL_CHEAP_MUL 0x9E3779B97F4A7C15ull
+
+/* The full level, out of line: it runs in untimed iterations only. */
+void wl_fill_block_full(void *p, size_t n, uint64_t key);
+bool wl_check_block_full(const void *p, size_t n, uint64_t key);
+
+static inline __attribute__((always_inline)) void wl_fill_block(void *p, size_t n, uint64_t key)
 {
-    if (n > 16) memset((char *)p + 8, wl_fill_byte(wl_mix(key)), n - 16);
-    wl_fill_ends(p, n, key);
+    unsigned char *b = p;
+    if (n >= wl_cheap_from) {
+        uint64_t tail = key * WL_CHEAP_MUL;
+        memcpy(b, &key, 8);
+        memcpy(b + n - 8, &tail, 8);
+        return;
+    }
+    wl_fill_block_full(p, n, key);
 }
 
-static inline bool wl_check_block(const void *p, size_t n, uint64_t key)
+static inline __attribute__((always_inline)) bool wl_check_block(const void *p, size_t n, uint64_t key)
 {
-    if (!wl_check_ends(p, n, key)) return false;
-    return n <= 16 || wl_check_bytes((const char *)p + 8, n - 16, wl_fill_byte(wl_mix(key)));
+    const unsigned char *b = p;
+    if (n >= wl_cheap_from) {
+        uint64_t head, tail;
+        memcpy(&head, b, 8);
+        memcpy(&tail, b + n - 8, 8);
+        return head == key && tail == key * WL_CHEAP_MUL;
+    }
+    return wl_check_block_full(p, n, key);
 }
-
-
-/* The whole pattern of key into p[0..n) / true when p[0..n) holds it. */
-
-/* Only the head and tail words (the first and last 8 bytes; what fits when
- * n < 16): for blocks whose pages must stay untouched. */
 
 /* The head and tail words, and one word at the start of every 4 KiB page
  * (each page's word differs): every page is touched once. */
 void wl_fill_pages(void *p, size_t n, uint64_t key);
 bool wl_check_pages(const void *p, size_t n, uint64_t key);
 
-/* True when every byte of p[0..n) equals `byte`. */
 
 /* ----------------------------------------------------------------------------
  * Escaping the optimizer: a pointer passed to wl_escape is assumed read and
@@ -278,7 +323,8 @@ al_run_status wl_simple_body(al_allocator *a, const char *spec, void **slots, si
  * ------------------------------------------------------------------------- */
 extern const al_workload al_workload_glibc_simple, al_workload_glibc_thread, al_workload_large_blocks,
     al_workload_single_alloc, al_workload_stress_mem, al_workload_binary_trees, al_workload_vec_push,
-    al_workload_smallvec;
+    al_workload_smallvec, al_workload_larson, al_workload_xmalloc, al_workload_cache_scratch,
+    al_workload_cache_thrash;
 
 #define WL_CHUNK_ALIGN 16u /* what malloc guarantees: the workloads ask as a C program would */
 

@@ -10,12 +10,16 @@
 #include <stdlib.h>
 
 /* ----------------------------------------------------------------------------
- * The body (also run by every glibc-thread worker).
+ * The body (also run by every glibc-thread worker). Chunk i's key is
+ * wl_key(salt, 0) + i (= wl_key(salt, i)): the hash of the salt is taken
+ * once per iteration, not once per chunk, and the checksum stays in a
+ * register across the allocator's calls.
  * ------------------------------------------------------------------------- */
-static bool check_and_free(al_allocator *a, void **slots, size_t i, size_t size, uint64_t salt, uint64_t *sum)
+static inline __attribute__((always_inline)) bool check_and_free(al_allocator *a, void **slots, size_t i,
+                                                                 size_t size, uint64_t key0, uint64_t *sum)
 {
     unsigned char *p = slots[i];
-    if (!wl_check_block(p, size, wl_key(salt, i))) return false;
+    if (!wl_check_block(p, size, key0 + i)) return false;
     *sum += p[size - 1];
     al_deallocate(a, p, size, WL_CHUNK_ALIGN);
     return true;
@@ -24,6 +28,7 @@ static bool check_and_free(al_allocator *a, void **slots, size_t i, size_t size,
 al_run_status wl_simple_body(al_allocator *a, const char *spec, void **slots, size_t n, size_t size,
                              uint64_t salt, uint64_t *checksum, char *why, size_t whylen)
 {
+    uint64_t key0 = wl_key(salt, 0), sum = 0;
     for (size_t i = 0; i < n; i++) {
         void *p = al_allocate(a, size, WL_CHUNK_ALIGN);
         if (!p) {
@@ -31,23 +36,20 @@ al_run_status wl_simple_body(al_allocator *a, const char *spec, void **slots, si
             for (size_t k = 0; k < i; k++) al_deallocate(a, slots[k], size, WL_CHUNK_ALIGN);
             return wl_alloc_failed(a, spec, size, n * size, why, whylen);
         }
-        wl_fill_block(p, size, wl_key(salt, i));
+        wl_fill_block(p, size, key0 + i);
         wl_escape(p);
         slots[i] = p;
     }
-    size_t half = n / 2;
-    size_t i = 0;
-    bool ok = true;
-    for (; ok && i < half; i++) ok = check_and_free(a, slots, i, size, salt, checksum);
-    for (size_t k = n; ok && k > half; k--) {
-        i = k - 1;
-        ok = check_and_free(a, slots, i, size, salt, checksum);
-    }
-    if (!ok) {
-        wl_why(why, whylen, "chunk %zu of %zu bytes from '%s' lost its pattern before it was freed", i, size, spec);
-        return AL_RUN_FAILED;
-    }
+    size_t half = n / 2, bad;
+    for (bad = 0; bad < half; bad++)
+        if (!check_and_free(a, slots, bad, size, key0, &sum)) goto corrupt;
+    for (bad = n; bad-- > half;)
+        if (!check_and_free(a, slots, bad, size, key0, &sum)) goto corrupt;
+    *checksum += sum;
     return AL_RUN_OK;
+corrupt:
+    wl_why(why, whylen, "chunk %zu of %zu bytes from '%s' lost its pattern before it was freed", bad, size, spec);
+    return AL_RUN_FAILED;
 }
 
 /* ----------------------------------------------------------------------------

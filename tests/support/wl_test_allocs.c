@@ -16,7 +16,7 @@
  * ------------------------------------------------------------------------- */
 #define RING 1024u
 
-typedef enum rb_mode { RB_PLAIN, RB_DUP, RB_SHORT, RB_TWINS } rb_mode;
+typedef enum rb_mode { RB_PLAIN, RB_DUP, RB_SHORT, RB_TWINS, RB_SCRIBBLE } rb_mode;
 
 typedef struct rbump {
     al_allocator h;
@@ -24,7 +24,9 @@ typedef struct rbump {
     size_t cap, top;
     rb_mode mode;
     unsigned every;       /* RB_DUP: every `every`-th allocation is a duplicate ... */
-    unsigned dist;        /* ... of the block of `dist` calls before */
+    unsigned dist;        /* ... of the block of `dist` calls before;
+                             RB_SCRIBBLE: scribbles from allocation `every` on */
+    size_t last_size;     /* RB_SCRIBBLE: the size of ring[n % RING] */
     unsigned long n;      /* allocations since the last reset */
     char *ring[RING];
 } rbump;
@@ -77,6 +79,11 @@ static void *rb_allocate(void *st, size_t size, size_t align)
     if (size == 0) size = 1;
     char *p = rb_pick(b, size, align);
     if (!p) return NULL;
+    /* The middle byte of the previous block (live or not: frees are no-ops)
+     * flips: only a check of the bytes between head and tail words sees it. */
+    if (b->mode == RB_SCRIBBLE && b->n >= b->every && b->n > 0 && b->last_size >= 24)
+        b->ring[b->n % RING][b->last_size / 2] ^= 0x55;
+    b->last_size = size;
     b->n++;
     b->ring[b->n % RING] = p;
     return p;
@@ -130,6 +137,12 @@ static al_allocator *dup1000_create(const al_options *o) { (void)o; return rb_cr
 static al_allocator *dup13_create(const al_options *o) { (void)o; return rb_create(BAD_CAP, RB_DUP, 7, 13, AL_CAP_FREES); }
 static al_allocator *short_create(const al_options *o) { (void)o; return rb_create(BAD_CAP, RB_SHORT, 0, 0, AL_CAP_FREES); }
 static al_allocator *twins_create(const al_options *o) { (void)o; return rb_create(BAD_CAP, RB_TWINS, 0, 0, AL_CAP_FREES); }
+static al_allocator *scribble_create(const al_options *o) { (void)o; return rb_create(BAD_CAP, RB_SCRIBBLE, 0, 0, AL_CAP_FREES); }
+static al_allocator *scribble_late_create(const al_options *o)
+{
+    (void)o;
+    return rb_create(BAD_CAP, RB_SCRIBBLE, 4000, 0, AL_CAP_FREES);
+}
 static al_allocator *tiny_create(const al_options *o)
 {
     (void)o;
@@ -222,6 +235,10 @@ static const al_backend_desc descs[] = {
     {.name = "wl-short", .description = "test: blocks one byte short", .caps = AL_CAP_FREES, .create = short_create},
     {.name = "wl-twins", .description = "test: right leaves share their sibling's block", .caps = AL_CAP_FREES,
      .create = twins_create},
+    {.name = "wl-scribble", .description = "test: flips a middle byte of the previous block",
+     .caps = AL_CAP_FREES, .create = scribble_create},
+    {.name = "wl-scribble-late", .description = "test: flips middle bytes from the 4000th allocation on",
+     .caps = AL_CAP_FREES, .create = scribble_late_create},
     {.name = "wl-tiny", .description = "test: 4 MiB fixed, resettable",
      .caps = AL_CAP_RESET | AL_CAP_FIXED_CAPACITY, .create = tiny_create},
     {.name = "wl-mid", .description = "test: 64 MiB fixed, no frees", .caps = AL_CAP_FIXED_CAPACITY,

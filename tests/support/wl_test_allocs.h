@@ -10,6 +10,13 @@
  *   "wl-twins"   hands each right leaf of a binary-trees tree its left
  *                sibling's block (it reads the {left, right} words that
  *                start every node; a test-only trick).
+ *   "wl-scribble" flips the middle byte of the previous block on every
+ *                allocation (blocks of 24 bytes or more): the full check level
+ *                catches it, the cheap one (head and tail words) does not.
+ *   "wl-scribble-late" the same from its 4000th allocation on: a harness
+ *                run (1600 blocks per glibc-simple iteration) passes its
+ *                first verification and must fail in the
+ *                closing one.
  *   The corrupting ones above claim AL_CAP_FREES (so that workloads which
  *   need individual frees accept them) but never reuse memory: each maps
  *   2 GiB of address space (untouched pages cost nothing) and tests run few

@@ -1,0 +1,66 @@
+/* The comparison report: two runs side by side, one line per benchmark in
+ * criterion's manner or a Markdown table for a pull request, then the count
+ * of each verdict and what could not be compared. Values read as in every
+ * other report (times in a unit that suits them, counts as "1.23M"). */
+#include "reports.h"
+#include "report_util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *verdict_name(al_verdict v)
+{
+    return v == AL_IMPROVED ? "improved" : v == AL_REGRESSED ? "regressed" : "no change";
+}
+
+/* "#12 label (date, commit; time mode, --quick)", or "file" for a run read
+ * from a JSON report. */
+static void describe(const al_bench_run *r, char *buf, size_t len)
+{
+    char id[32] = "file";
+    if (r->id) snprintf(id, sizeof id, "#%lld", r->id);
+    snprintf(buf, len, "%s%s%s (%s%s%.12s; %s mode%s)", id, r->ctx.label[0] ? " " : "", r->ctx.label,
+             r->ctx.date, r->ctx.git_commit[0] ? ", " : "", r->ctx.git_commit,
+             al_report_is_instructions(r) ? "instructions" : "time", r->ctx.quick ? ", --quick" : "");
+}
+
+int al_report_compare(FILE *out, const al_compare_view *v, al_compare_style style, size_t counts[3])
+{
+    char b[160], a[160];
+    bool md = style == AL_COMPARE_MARKDOWN;
+    describe(v->base, b, sizeof b);
+    describe(v->new_run, a, sizeof a);
+    int width = 10;
+    for (size_t i = 0; i < v->n; i++) width = (int)fmax(width, (double)strlen(v->c[i].name));
+    if (md)
+        fprintf(out, "Comparing %s -> %s\n\n| benchmark | base | new | change (95%% CI) | verdict |\n"
+                     "|:--|--:|--:|:--:|:--|\n", b, a);
+    else
+        fprintf(out, "base: %s\nnew:  %s\n%s\n", b, a,
+                v->defaulted ? "(default: the newest run and the latest before it of the same mode and --quick flag)\n" : "");
+    counts[0] = counts[1] = counts[2] = 0;
+    for (size_t i = 0; i < v->n; i++) {
+        const al_comparison *c = &v->c[i];
+        char x[32], y[32];
+        al_report_fmt_value(v->base, c->base_median, x, sizeof x);
+        al_report_fmt_value(v->new_run, c->new_median, y, sizeof y);
+        double lo = (c->ratio_lo - 1) * 100, mid = (c->ratio - 1) * 100, hi = (c->ratio_hi - 1) * 100;
+        counts[c->verdict]++;
+        if (md)
+            fprintf(out, "| `%s` | %s | %s | %+.1f%% [%+.1f%%, %+.1f%%] | %s%s%s |\n", c->name, x, y, mid, lo, hi,
+                    c->verdict ? "**" : "", verdict_name(c->verdict), c->verdict ? "**" : "");
+        else
+            fprintf(out, "%-*s  %10s -> %-10s  change: [%+.1f%% %+.1f%% %+.1f%%]  %s\n", width, c->name, x, y, lo,
+                    mid, hi, verdict_name(c->verdict));
+    }
+    al_compare_coverage cov = al_compare_cover(v->base, v->new_run);
+    size_t not_ok = cov.both - v->n;
+    fprintf(out, "\n%zu compared: %zu improved, %zu regressed, %zu unchanged (threshold \u00b1%g%%)", v->n,
+            counts[AL_IMPROVED], counts[AL_REGRESSED], counts[AL_UNCHANGED], v->threshold * 100);
+    if (cov.only_base || cov.only_new || not_ok)
+        fprintf(out, "; not compared: %zu only in base, %zu only in new, %zu not ok", cov.only_base, cov.only_new,
+                not_ok);
+    fputc('\n', out);
+    return al_report_finish(out);
+}

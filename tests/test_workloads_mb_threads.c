@@ -1,0 +1,218 @@
+/* The workloads after mimalloc-bench that share one allocator among threads
+ * (larson, xmalloc, cache-scratch, cache-thrash, ...): they run on the
+ * production allocators and on the hand-made ones behind locked:, count
+ * their cross-thread frees exactly, refuse bad parameters, and fail on an
+ * allocator that hands out overlapping blocks. Small parameters keep it fast
+ * (test_workloads runs every default parameter on the production ones). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <alloclab/registry.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "workload.h"
+#include "wl_test_allocs.h"
+
+/* Under TSan only sys (TSan's own malloc) runs threaded: je, mi and tc are
+ * not instrumented, so TSan cannot see the synchronization inside them. */
+#if defined(__SANITIZE_THREAD__)
+#define TSAN 1
+static const char *const production[] = {"sys"};
+#else
+#define TSAN 0
+static const char *const production[] = {"sys", "je", "mi", "tc"};
+#endif
+
+/* A small form of each workload, by thread count ("%u" is the threads). */
+typedef struct small {
+    const char *workload;
+    const char *fmt;
+    unsigned min_threads;
+} small;
+
+static const small smalls[] = {
+    {"larson", "%u:4000", 1},
+    {"xmalloc", "%u:3000", 2},
+    {"cache-scratch", "%u:100", 1},
+    {"cache-thrash", "%u:100", 1},
+};
+#define NSMALL (sizeof smalls / sizeof smalls[0])
+
+static const char *param_of(const small *s, unsigned threads, char *buf, size_t len)
+{
+    snprintf(buf, len, s->fmt, threads);
+    return buf;
+}
+
+static int run(const char *w, const char *param, const char *spec, uint64_t iters, char *why, size_t whylen,
+               bool *in_setup)
+{
+    return wl_test_run(w, param, spec, iters, why, whylen, in_setup);
+}
+
+static void expect_run(const char *w, const char *param, const char *spec, uint64_t iters, int expect,
+                       bool expect_in_setup, const char *reason_part)
+{
+    char why[256];
+    bool in_setup;
+    int st = run(w, param, spec, iters, why, sizeof why, &in_setup);
+    if (st != expect || (expect != AL_RUN_OK && in_setup != expect_in_setup))
+        fail_msg("%s/%s/%s: %s%s (%s), expected %s", w, param ? param : "(null)", spec, in_setup ? "setup " : "",
+                 st < 0 ? "?" : al_run_status_name((al_run_status)st), why, al_run_status_name((al_run_status)expect));
+    if (expect != AL_RUN_OK) {
+        assert_true(why[0] != '\0');
+        if (reason_part && !strstr(why, reason_part)) fail_msg("reason '%s' lacks '%s'", why, reason_part);
+    }
+}
+
+/* Set up, run `runs` times `iters` iterations, and return the cross-thread
+ * frees counted. */
+static uint64_t cross_frees(const char *workload, const char *param, const char *spec, int runs, uint64_t iters)
+{
+    const al_workload *w = al_workload_find(workload);
+    assert_non_null(w);
+    assert_non_null(w->cross_frees);
+    al_run_status st = AL_RUN_OK;
+    char why[256] = "";
+    void *inst = w->setup(param, spec, &st, why, sizeof why);
+    if (!inst) fail_msg("%s/%s/%s: %s", workload, param, spec, why);
+    for (int r = 0; r < runs; r++)
+        if (w->run(inst, iters, why, sizeof why) != AL_RUN_OK) fail_msg("%s/%s/%s: %s", workload, param, spec, why);
+    uint64_t n = w->cross_frees(inst);
+    w->teardown(inst);
+    return n;
+}
+
+static void test_in_the_table(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < NSMALL; i++) {
+        const al_workload *w = al_workload_find(smalls[i].workload);
+        if (!w) fail_msg("no workload '%s'", smalls[i].workload);
+        assert_non_null(strstr(w->description, "mimalloc-bench"));
+        assert_non_null(w->params[0]);
+    }
+}
+
+static void test_small_on_production(void **state)
+{
+    (void)state;
+    static const unsigned threads[] = {1, 2, 5};
+    for (size_t k = 0; k < sizeof production / sizeof production[0]; k++) {
+        if (al_spec_unavailable(production[k])) continue;
+        for (size_t i = 0; i < NSMALL; i++)
+            for (size_t t = 0; t < 3; t++) {
+                if (threads[t] < smalls[i].min_threads) continue;
+                char buf[32];
+                expect_run(smalls[i].workload, param_of(&smalls[i], threads[t], buf, sizeof buf), production[k], 2,
+                           AL_RUN_OK, false, NULL);
+            }
+    }
+}
+
+/* The hand-made allocators are shared behind locked: and run, except the
+ * 1 MiB bump, which cannot hold what the workloads keep live or allocate in
+ * one iteration: unsupported, with the reason. */
+static void test_hand_made_behind_locked(void **state)
+{
+    (void)state;
+    if (!al_wrapper_find("locked")) skip();
+    static const char *const specs[] = {"arena", "pool", "sbrk", "wl-nts"};
+    for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++) {
+        if (!al_backend_find(specs[k])) continue;
+        for (size_t i = 0; i < NSMALL; i++) {
+            char buf[32];
+            expect_run(smalls[i].workload, param_of(&smalls[i], 2, buf, sizeof buf), specs[k], 2, AL_RUN_OK, false, NULL);
+        }
+    }
+    if (al_backend_find("bump")) {
+        expect_run("larson", "2:4000", "bump", 1, AL_RUN_UNSUPPORTED, true, "capacity exhausted: 'locked:bump'");
+        expect_run("xmalloc", "2", "bump", 1, AL_RUN_UNSUPPORTED, false, "capacity exhausted: 'locked:bump'");
+    }
+    /* wl-tiny: 4 MiB, resettable: a reset per iteration keeps it in bounds. */
+    expect_run("cache-thrash", "2:1000", "wl-tiny", 5, AL_RUN_OK, false, NULL);
+    expect_run("xmalloc", "2:3000", "wl-tiny", 5, AL_RUN_OK, false, NULL);
+}
+
+/* ---- cross-thread frees, counted exactly -------------------------------- */
+static void test_cross_thread_frees(void **state)
+{
+    (void)state;
+    /* xmalloc: every block is freed by a consumer. 3000 blocks are 47
+     * batches of 64 (3008 blocks), shared by the producers and rounded up
+     * per producer: with 1 producer 47 batches, with 2 producers 24 each. */
+    assert_int_equal(cross_frees("xmalloc", "2:3000", "sys", 1, 1), 47 * 64);
+    assert_int_equal(cross_frees("xmalloc", "2:3000", "sys", 3, 2), 6 * 47 * 64);
+    assert_int_equal(cross_frees("xmalloc", "4:3000", "sys", 1, 3), 3 * 48 * 64);
+    /* cache-scratch: each thread but 0 frees the object thread 0 gave it. */
+    assert_int_equal(cross_frees("cache-scratch", "1:10", "sys", 1, 4), 0);
+    assert_int_equal(cross_frees("cache-scratch", "4:10", "sys", 2, 5), 2 * 5 * 3);
+    /* larson: one thread frees only its own blocks; with several, every bin
+     * changes hands three times: of the 8000 frees of an iteration (4000
+     * replacements, then the 4000 slots), over a third with two threads
+     * (bins go back and forth) and over half with four. */
+    assert_int_equal(cross_frees("larson", "1:4000", "sys", 1, 3), 0);
+    uint64_t n2 = cross_frees("larson", "2:4000", "sys", 1, 3), n4 = cross_frees("larson", "4:4000", "sys", 1, 1);
+    print_message("larson cross-thread frees: 2 threads %llu of 24000, 4 threads %llu of 8000\n",
+                  (unsigned long long)n2, (unsigned long long)n4);
+    if (n2 < 3 * 3000 || n2 > 3 * 8000) fail_msg("larson/2: %llu cross-thread frees", (unsigned long long)n2);
+    if (n4 <= 4000 || n4 > 8000) fail_msg("larson/4: %llu cross-thread frees", (unsigned long long)n4);
+    /* cache-thrash promises none and counts none. */
+    assert_null(al_workload_find("cache-thrash")->cross_frees);
+}
+
+/* ---- bad input ----------------------------------------------------------- */
+static void test_bad_params(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"", "0", "x", "2-over", "2-oversubs", "-oversub", "2:0", "2:x", "257", "2 "};
+    for (size_t i = 0; i < NSMALL; i++) {
+        for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++)
+            expect_run(smalls[i].workload, bad[b], "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
+        expect_run(smalls[i].workload, NULL, "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
+        expect_run(smalls[i].workload, "2", "no-such-allocator", 1, AL_RUN_UNSUPPORTED, true, "no-such-allocator");
+    }
+    /* xmalloc needs a producer and a consumer. */
+    expect_run("xmalloc", "1", "sys", 1, AL_RUN_FAILED, true, "threads 2-256");
+    expect_run("larson", "3-oversub:100", "sys", 1, AL_RUN_OK, false, NULL);
+}
+
+/* ---- verification -------------------------------------------------------- */
+/* wl-evil hands every 5th block out again: one thread alone sees it (two
+ * threads handed one block write it at once, which TSan rightly stops on,
+ * so those cases run outside TSan only). */
+static void test_corruption_is_caught(void **state)
+{
+    (void)state;
+    expect_run("larson", "1:2000", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
+    expect_run("larson", "1:2000", "wl-dup1000", 1, AL_RUN_FAILED, false, "lost its pattern");
+    expect_run("larson", "1:2000", "wl-short", 1, AL_RUN_FAILED, false, "lost its pattern");
+    /* The two objects a thread of cache-thrash or cache-scratch holds at once. */
+    expect_run("cache-thrash", "1:200", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
+    expect_run("cache-thrash", "1:200", "wl-short", 1, AL_RUN_FAILED, false, "lost its pattern");
+    expect_run("cache-scratch", "1:200", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
+    if (TSAN || !al_wrapper_find("locked")) return;
+    expect_run("xmalloc", "2:3000", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
+    expect_run("xmalloc", "2:3000", "wl-dup251", 1, AL_RUN_FAILED, false, "lost its pattern");
+    expect_run("larson", "2:2000", "wl-dup251", 1, AL_RUN_FAILED, false, "lost its pattern");
+    /* cache-scratch: thread 0's five handed-out objects overlap. */
+    expect_run("cache-scratch", "8:10", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
+}
+
+int main(void)
+{
+    wl_test_register_allocators();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_in_the_table),
+        cmocka_unit_test(test_small_on_production),
+        cmocka_unit_test(test_hand_made_behind_locked),
+        cmocka_unit_test(test_cross_thread_frees),
+        cmocka_unit_test(test_bad_params),
+        cmocka_unit_test(test_corruption_is_caught),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
