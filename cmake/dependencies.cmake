@@ -43,6 +43,21 @@ if(NOT TCMALLOC_FOUND)
   message(WARNING "tcmalloc not found: the 'tc' backend will be unavailable. Install it: apt-get install libgoogle-perftools-dev")
 endif()
 
+# alloclab run preloads the allocators' Debian shared libraries into whole
+# programs (jemalloc's from libjemalloc2, tcmalloc's minimal build).
+foreach(lib JE:libjemalloc.so.2:libjemalloc2 MI:${ALLOCLAB_MI_SONAME}:libmimalloc2.0
+            TC:${ALLOCLAB_TC_SONAME}:libgoogle-perftools4)
+  string(REPLACE ":" ";" parts ${lib})
+  list(GET parts 0 var)
+  list(GET parts 1 soname)
+  list(GET parts 2 pkg)
+  find_library(ALLOCLAB_RUN_${var}_SO NAMES ${soname})
+  if(NOT ALLOCLAB_RUN_${var}_SO)
+    set(ALLOCLAB_RUN_${var}_SO "")
+    message(WARNING "${soname} not found: alloclab run cannot preload it. Install it: apt-get install ${pkg}")
+  endif()
+endforeach()
+
 # Tests: cmocka.
 pkg_check_modules(CMOCKA QUIET cmocka)
 set(ALLOCLAB_HAVE_CMOCKA ${CMOCKA_FOUND})

@@ -37,13 +37,6 @@ typedef struct bench_opts {
     const char *format, *out_path, *html_path, *db_path, *label;
 } bench_opts;
 
-/* A file to write at the end, opened before the run. */
-typedef struct out_file {
-    const char *path;
-    FILE *f;
-    bool created;   /* did not exist before: removed if the command gives up */
-} out_file;
-
 static const char usage_text[] =
     "usage: alloclab bench [OPTIONS]\n"
     "  --allocators LIST    comma-separated specs (wrappers allowed); default: every available backend\n"
@@ -199,48 +192,6 @@ static int parse_args(int argc, char **argv, bench_opts *o)
 }
 
 /* ----------------------------------------------------------------------------
- * Output files: opened (not truncated) before the run, written after it.
- * ------------------------------------------------------------------------- */
-static int out_open(out_file *of, const char *opt, const char *path)
-{
-    of->path = path;
-    if (!path) return 0;
-    struct stat st;
-    of->created = stat(path, &st) != 0;
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return al_cli_usage_error("%s: cannot write '%s': %s", opt, path, strerror(errno));
-    of->f = fdopen(fd, "w");
-    if (!of->f) {
-        close(fd);
-        return al_cli_usage_error("%s: cannot write '%s'", opt, path);
-    }
-    return 0;
-}
-
-/* Give up on a file: close it, and remove it if this command created it. */
-static void out_abandon(out_file *of)
-{
-    if (!of->f) return;
-    fclose(of->f);
-    of->f = NULL;
-    if (of->created) unlink(of->path);
-}
-
-/* Write the report into an opened file; 0, or 1 after a warning. */
-static int out_write(out_file *of, int (*report)(FILE *, const al_bench_run *), const al_bench_run *run)
-{
-    if (!of->f) return 0;
-    int rc = ftruncate(fileno(of->f), 0) == 0 ? report(of->f, run) : -1;
-    if (fclose(of->f) != 0) rc = -1;
-    of->f = NULL;
-    if (rc != 0) {
-        fprintf(stderr, "alloclab: warning: writing '%s' failed\n", of->path);
-        return 1;
-    }
-    return 0;
-}
-
-/* ----------------------------------------------------------------------------
  * The command.
  * ------------------------------------------------------------------------- */
 static int print_list(const al_bench_item *items, size_t n)
@@ -262,37 +213,6 @@ static int empty_plan_error(const bench_opts *o)
             len += (size_t)snprintf(sel + len, sizeof sel - len, "%s%s '%s'", len ? " " : "", opt[i], val[i]);
     return al_cli_usage_error("no benchmark matches %s (alloclab bench --list shows the suite)",
                               len ? sel : "the default suite");
-}
-
-/* Open the history before the run, so that a database it would refuse
- * (foreign, corrupt, locked too long, read-only) costs nothing: 0, or the
- * usage error's status. A database this call created stays, even if the run
- * cannot start: another process may be storing into it already. */
-static int history_open_early(const bench_opts *o, al_history **h)
-{
-    char err[512] = "";
-    *h = al_history_open(o->db_path, true, err, sizeof err);
-    if (!*h) return al_cli_usage_error("--db: %s", err);
-    if (al_history_read_only(*h)) {
-        al_history_close(*h);
-        *h = NULL;
-        return al_cli_usage_error("--db: %s is read-only: the run could not be stored (--no-db runs without it)",
-                                  o->db_path);
-    }
-    return 0;
-}
-
-/* Store the run in the history opened before it; the report is already
- * out. 0, or 1 after one line saying the run was not stored. */
-static int save_history(const bench_opts *o, al_history *h, al_bench_run *run)
-{
-    char err[512] = "";
-    if (al_history_save(h, run, err, sizeof err) != 0) {
-        fprintf(stderr, "alloclab: the run was not stored in %s: %s\n", o->db_path, err);
-        return 1;
-    }
-    if (!o->cfg.quiet) fprintf(stderr, "alloclab: stored as run %lld in %s\n", run->id, o->db_path);
-    return 0;
 }
 
 /* A plan error in the command's words: the harness says what is wrong, the
@@ -343,11 +263,11 @@ static int run_bench(bench_opts *o)
     const char *child[4];
     o->cfg.callgrind_child = callgrind_child(exe, sizeof exe, child);
 
-    out_file out = {0}, html = {0};
+    al_cli_out out = {0}, html = {0};
     al_history *h = NULL;
-    rc = out_open(&out, "--out", o->out_path);
-    if (rc == 0) rc = out_open(&html, "--html", o->html_path);
-    if (rc == 0 && !o->no_db) rc = history_open_early(o, &h);
+    rc = al_cli_out_open(&out, "--out", o->out_path);
+    if (rc == 0) rc = al_cli_out_open(&html, "--html", o->html_path);
+    if (rc == 0 && !o->no_db) rc = al_cli_history_open(o->db_path, &h);
     al_bench_run run = {0};
     if (o->label) snprintf(run.ctx.label, sizeof run.ctx.label, "%s", o->label);
     if (rc == 0 && al_bench_run_plan(&o->cfg, &plan, NULL, &run, &perr) != 0) rc = plan_error(&perr);
@@ -355,8 +275,8 @@ static int run_bench(bench_opts *o)
         fprintf(stderr, "alloclab: note: skipping allocator '%s': %s\n", plan.skipped[i].allocator, plan.skipped[i].why);
     al_bench_plan_free(&plan);
     if (rc != 0) {
-        out_abandon(&out);
-        out_abandon(&html);
+        al_cli_out_abandon(&out);
+        al_cli_out_abandon(&html);
         al_history_close(h);
         return rc;
     }
@@ -365,14 +285,14 @@ static int run_bench(bench_opts *o)
     int status = 0;
     al_report_fn fmt = al_report_format_find(o->format)->write;
     if (out.f) {
-        status |= out_write(&out, fmt, &run);
+        status |= al_cli_out_write(&out, fmt, &run);
         if (fmt != al_report_table && al_report_table(stdout, &run) != 0) status = 1;
     } else if (fmt(stdout, &run) != 0 || fflush(stdout) != 0) {
         fprintf(stderr, "alloclab: warning: writing the report to stdout failed\n");
         status = 1;
     }
-    status |= out_write(&html, al_report_html, &run);
-    if (h) status |= save_history(o, h, &run);
+    status |= al_cli_out_write(&html, al_report_html, &run);
+    if (h) status |= al_cli_history_save(o->db_path, h, &run, o->cfg.quiet);
     al_history_close(h);
     for (size_t i = 0; i < run.nresults; i++)
         if (run.results[i].status == AL_RUN_FAILED) status = 1;

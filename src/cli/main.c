@@ -19,6 +19,7 @@ static const command commands[] = {
     {"compare", al_cmd_compare, "verdicts between two stored runs: compare [BASE [NEW]]"},
     {"show", al_cmd_show, "a stored run or JSON report again, in any format: show [RUN] --html FILE"},
     {"history", al_cmd_history, "one benchmark's median over the stored runs: history BENCH"},
+    {"run", al_cmd_run, "a whole program timed under each allocator: run [OPTIONS] -- PROGRAM [ARGS]"},
 };
 
 int al_cli_usage_error(const char *fmt, ...)
