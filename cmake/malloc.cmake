@@ -5,9 +5,10 @@
 #      to malloc, free, ... are renamed to al_libc_* (src/malloc/libc_redirect.txt):
 #      inside the replacement they must reach glibc's allocator, not the
 #      replacement itself; compiled with initial-exec TLS only;
-#   2. linked with src/malloc/*.c into one object in which only the entry
-#      points stay global (src/malloc/exports.txt), so it clashes with nothing,
-#      liballoclab included.
+#   2. linked with src/malloc/*.c and lab's objects (the same ones liballoclab
+#      holds; lab never calls malloc, which the link checks) into one object
+#      in which only the entry points stay global (src/malloc/exports.txt), so
+#      it clashes with nothing, liballoclab included.
 # Not built under sanitizers: their runtimes replace malloc themselves.
 set(ALLOCLAB_HAVE_MALLOC OFF)
 if(ALLOCLAB_SANITIZE)
@@ -21,10 +22,12 @@ if(NOT LD_TOOL OR NOT OBJCOPY_TOOL)
 endif()
 set(ALLOCLAB_HAVE_MALLOC ON)
 
+# lab itself is not compiled again here: the registry's lab backend and the
+# entry points share the alloclab_lab objects (step 2), with lab's own flags.
 add_library(alloclab_malloc_registry OBJECT ${ALLOCLAB_LIB_SOURCES})
 set_target_properties(alloclab_malloc_registry PROPERTIES POSITION_INDEPENDENT_CODE ON
   C_VISIBILITY_PRESET hidden)
-target_include_directories(alloclab_malloc_registry PRIVATE include src/core src/backends)
+target_include_directories(alloclab_malloc_registry PRIVATE include src/core src/backends src/lab)
 target_compile_definitions(alloclab_malloc_registry PRIVATE
   ALLOCLAB_HAVE_JE=$<BOOL:${ALLOCLAB_HAVE_JE}>
   ALLOCLAB_MI_SONAME="${ALLOCLAB_MI_SONAME}"
@@ -35,7 +38,7 @@ file(GLOB ALLOCLAB_MALLOC_SOURCES CONFIGURE_DEPENDS src/malloc/*.c)
 add_library(alloclab_malloc_objects OBJECT ${ALLOCLAB_MALLOC_SOURCES})
 set_target_properties(alloclab_malloc_objects PROPERTIES POSITION_INDEPENDENT_CODE ON
   C_VISIBILITY_PRESET hidden)
-target_include_directories(alloclab_malloc_objects PRIVATE include src/malloc)
+target_include_directories(alloclab_malloc_objects PRIVATE include src/malloc src/lab)
 # No call in the entry points may be turned into a call of an allocation
 # function (calloc from malloc + memset would call itself).
 target_compile_options(alloclab_malloc_objects PRIVATE -fno-builtin -ftls-model=initial-exec)
@@ -46,15 +49,16 @@ if(ALLOCLAB_HAVE_JE)
   set(je_archive ${CMAKE_BINARY_DIR}/liballoclab_jemalloc.a)
 endif()
 add_custom_command(OUTPUT ${ALLOCLAB_MALLOC_OBJECT}
-  COMMAND ${CMAKE_COMMAND} -DLD=${LD_TOOL} -DOBJCOPY=${OBJCOPY_TOOL} -DOUT=${ALLOCLAB_MALLOC_OBJECT}
+  COMMAND ${CMAKE_COMMAND} -DLD=${LD_TOOL} -DOBJCOPY=${OBJCOPY_TOOL} -DNM=${NM_TOOL} -DOUT=${ALLOCLAB_MALLOC_OBJECT}
           "-DREGISTRY=$<TARGET_OBJECTS:alloclab_malloc_registry>"
           "-DMALLOC=$<TARGET_OBJECTS:alloclab_malloc_objects>"
+          "-DLAB=$<TARGET_OBJECTS:alloclab_lab>"
           -DJE=${je_archive}
           -DREDIRECT=${CMAKE_SOURCE_DIR}/src/malloc/libc_redirect.txt
           -DEXPORTS=${CMAKE_SOURCE_DIR}/src/malloc/exports.txt
           -P ${CMAKE_SOURCE_DIR}/cmake/malloc_link.cmake
   DEPENDS alloclab_malloc_registry alloclab_malloc_objects $<TARGET_OBJECTS:alloclab_malloc_registry>
-          $<TARGET_OBJECTS:alloclab_malloc_objects> ${je_archive}
+          $<TARGET_OBJECTS:alloclab_malloc_objects> alloclab_lab $<TARGET_OBJECTS:alloclab_lab> ${je_archive}
           ${CMAKE_SOURCE_DIR}/cmake/malloc_link.cmake
           ${CMAKE_SOURCE_DIR}/src/malloc/libc_redirect.txt ${CMAKE_SOURCE_DIR}/src/malloc/exports.txt
   COMMENT "Linking the malloc replacement's object (alloclab-malloc.o)"

@@ -9,8 +9,9 @@
 # Each round runs every program under every allocator once, in an order
 # rotated every round, so that no allocator always runs first on a machine
 # whose load changes. Prints a Markdown table: for each program and allocator
-# the median wall time and its [min, max] over the runs, the median peak RSS,
-# and the time relative to glibc's median. Needs /usr/bin/time (package time).
+# the median wall time and the median CPU time (user + sys: steadier than
+# wall time on a shared machine), each with its [min, max] over the runs and
+# its ratio to glibc's median, and the median peak RSS. Needs /usr/bin/time (package time).
 # Every run's output is compared with glibc's first run: a difference stops
 # the script.
 set -eu
@@ -25,13 +26,13 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # --- inputs ------------------------------------------------------------------
-awk 'BEGIN { srand(7); for (i = 0; i < 400000; i++) { n = 1 + int(rand() * 8); s = "";
+awk 'BEGIN { srand(7); for (i = 0; i < 200000; i++) { n = 1 + int(rand() * 8); s = "";
        for (w = 0; w < n; w++) { l = 2 + int(rand() * 9); t = "";
          for (c = 0; c < l; c++) t = t sprintf("%c", 97 + int(rand() * 20)); s = s (w ? " " : "") t }
        print s } }' > "$tmp/words.txt"
 cat > "$tmp/script.py" <<'EOF'
 import json
-d = {str(i): [i, str(i) * 3, {'k': i % 7}] for i in range(300000)}
+d = {str(i): [i, str(i) * 3, {'k': i % 7}] for i in range(150000)}
 s = json.dumps(sorted(d.items(), key=lambda kv: kv[1][1]))
 print(len(d), len(s))
 EOF
@@ -46,7 +47,6 @@ EOF
 cat > "$tmp/source.cc" <<'EOF'
 #include <algorithm>
 #include <map>
-#include <regex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -56,8 +56,7 @@ int run(const std::vector<std::string> &in)
 {
     std::map<std::string, std::vector<int>> m;
     std::unordered_map<std::string, int> u;
-    std::regex re("[a-z]+[0-9]*");
-    for (auto &s : in) { if (std::regex_match(s, re)) m[s].push_back((int)s.size()); u[s]++; }
+    for (auto &s : in) { m[s].push_back((int)s.size()); u[s]++; }
     std::vector<std::pair<std::string, int>> v(u.begin(), u.end());
     std::sort(v.begin(), v.end());
     return sum(m) + (int)v.size();
@@ -68,7 +67,7 @@ EOF
 cat > "$tmp/programs" <<'EOF'
 python3 json (interpreter)|/usr/bin/python3 -S script.py
 sort --parallel=2 (threads)|sort --parallel=2 -S 64M words.txt
-xz -T2 (threads)|xz -T2 -2 --block-size=1MiB -c words.txt
+xz -T2 (threads)|xz -T2 -1 --block-size=1MiB -c words.txt
 g++ -O2 (C++: cc1plus)|g++ -O2 -c -o /dev/null source.cc
 sqlite3 shell|sqlite3 :memory: < script.sql
 EOF
@@ -102,7 +101,7 @@ while [ $round -lt "$runs" ]; do
     while IFS='|' read -r name cmd; do
         n=$((n + 1))
         for a in $order; do
-            LD_PRELOAD=$(preload_of $a) /usr/bin/time -o time.out -f "%e %M" sh -c "$cmd" > out.$a 2>&1 ||
+            LD_PRELOAD=$(preload_of $a) /usr/bin/time -o time.out -f "%e %M %U %S" sh -c "$cmd" > out.$a 2>&1 ||
                 { echo "whole-programs: '$cmd' failed under $a:" >&2; cat out.$a >&2; exit 1; }
             [ -f ref.$n ] || cp out.$a ref.$n
             cmp -s out.$a ref.$n || { echo "whole-programs: '$cmd' prints something else under $a" >&2; exit 1; }
@@ -113,23 +112,29 @@ while [ $round -lt "$runs" ]; do
 done
 
 # --- table ---------------------------------------------------------------------
-echo "| program | allocator | wall time, median [min, max] | vs glibc | peak RSS, median |"
-echo "|---|---|---|---|---|"
+echo "| program | allocator | wall time, median [min, max] | vs glibc | CPU time (user + sys), median [min, max] | vs glibc | peak RSS, median |"
+echo "|---|---|---|---|---|---|---|"
 n=0
 while IFS='|' read -r name cmd; do
     n=$((n + 1))
-    base=""
+    base="" cbase=""
     for a in $allocators; do
         t=$(awk -v n=$n -v a=$a '$1 == n && $2 == a { print $3 }' results | sort -g)
         m=$(awk -v n=$n -v a=$a '$1 == n && $2 == a { print $4 }' results | sort -g)
+        u=$(awk -v n=$n -v a=$a '$1 == n && $2 == a { print $5 + $6 }' results | sort -g)
         c=$(echo "$t" | wc -l)
         med=$(echo "$t" | awk -v c=$c 'NR == int((c + 1) / 2) { print }')
         lo=$(echo "$t" | head -n 1)
         hi=$(echo "$t" | tail -n 1)
+        cmed=$(echo "$u" | awk -v c=$c 'NR == int((c + 1) / 2) { print }')
+        clo=$(echo "$u" | head -n 1)
+        chi=$(echo "$u" | tail -n 1)
         rss=$(echo "$m" | awk -v c=$c 'NR == int((c + 1) / 2) { printf "%.0f MB", $1 / 1024 }')
         [ -n "$base" ] || base=$med
-        rel=$(awk -v x=$med -v b=$base 'BEGIN { printf "%.2fx", b > 0 ? x / b : 0 }')
-        echo "| $name | $a | $med s [$lo, $hi] | $rel | $rss |"
+        [ -n "$cbase" ] || cbase=$cmed
+        rel=$(awk -v x=$med -v b=$base 'BEGIN { printf "%.2fx", (b > 0 ? x / b : 0) }')
+        crel=$(awk -v x=$cmed -v b=$cbase 'BEGIN { printf "%.2fx", (b > 0 ? x / b : 0) }')
+        echo "| $name | $a | $med s [$lo, $hi] | $rel | $cmed s [$clo, $chi] | $crel | $rss |"
     done
 done < programs
 echo

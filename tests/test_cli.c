@@ -34,7 +34,23 @@ static void test_list_shows_the_production_allocators(void **state)
         al_caps_str(b->caps, caps, sizeof caps);
         assert_true(strcmp(caps, "-") != 0);
         if (!strstr(line, caps)) fail_msg("%s: capabilities '%s' missing in: %s", names[i], caps, line);
+        /* The library's own version, as it reports it. */
+        const char *v = al_spec_version(names[i]);
+        if (!al_spec_unavailable(names[i])) {
+            assert_non_null(v);
+            if (!strstr(line, v)) fail_msg("%s: version '%s' missing in: %s", names[i], v, line);
+        }
     }
+    assert_non_null(strstr(run.out, "VERSION"));
+    assert_null(al_spec_version("bump")); /* no library behind it */
+    assert_null(al_spec_version("no-such"));
+    if (!al_spec_unavailable("je")) assert_non_null(strstr(al_spec_version("je"), "jemalloc "));
+    if (!al_spec_unavailable("mi")) assert_non_null(strstr(al_spec_version("mi"), "mimalloc "));
+    if (!al_spec_unavailable("tc")) assert_non_null(strstr(al_spec_version("tc"), "gperftools "));
+    /* list --help is a usage text on stdout, exit 0. */
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "list", "--help"), 0);
+    assert_int_equal(cli_exit_code(&run), 0);
+    assert_non_null(strstr(run.out, "usage: alloclab list"));
 }
 
 /* Every backend's description starts in the column of the DESCRIPTION

@@ -357,6 +357,81 @@ static void test_one_benchmark_runs(void **state)
     free(err);
 }
 
+/* Several reports in one run, each in the format of its extension (or of
+ * --export-FORMAT), and where each went said at the end; the table on
+ * stdout closes with the summary. */
+static void test_several_outputs(void **state)
+{
+    (void)state;
+    char json[128], csv[128], md[128], html[128], txt[128];
+    snprintf(json, sizeof json, "%s/r.json", tmpdir);
+    snprintf(csv, sizeof csv, "%s/r.csv", tmpdir);
+    snprintf(md, sizeof md, "%s/r.report", tmpdir);
+    snprintf(html, sizeof html, "%s/r.html", tmpdir);
+    snprintf(txt, sizeof txt, "%s/r.txt", tmpdir);
+    char *out, *err;
+    int rc = run_cli(&out, &err,
+                     (const char *const[]){"--workloads", "single-alloc/64", "--allocators", "sys,bump", "--samples", "2",
+                                           "--min-sample-ms", "0.01", "--no-db", "--out", json, "--out", csv,
+                                           "--export-markdown", md, "--html", html, "--out", txt, NULL});
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "Summary: "));
+    assert_non_null(strstr(out, "over 1 benchmark"));
+    const char *paths[] = {json, csv, md, html, txt};
+    const char *starts[] = {"{", "name,", "Time per iteration", "<!DOCTYPE html>", "alloclab "};
+    const char *names[] = {"json", "csv", "markdown", "html", "table"};
+    for (size_t i = 0; i < 5; i++) {
+        char *bytes = slurp(paths[i]);
+        assert_non_null(bytes);
+        if (strncmp(bytes, starts[i], strlen(starts[i])) != 0) fail_msg("%s starts: %.40s", paths[i], bytes);
+        free(bytes);
+        char said[256];
+        snprintf(said, sizeof said, "wrote the %s report to %s\n", names[i], paths[i]);
+        if (!strstr(err, said)) fail_msg("stderr lacks '%s': %s", said, err);
+        unlink(paths[i]);
+    }
+    free(out);
+    free(err);
+    /* A file whose extension names no format needs --format; one file twice is refused. */
+    BAD("--allocators", "sys", "--no-db", "--out", md);
+    BAD("--allocators", "sys", "--no-db", "--out", json, "--export-json", json);
+    BAD("--allocators", "sys", "--no-db", "--export-xml", json);
+    struct stat st;
+    assert_int_equal(stat(md, &st), -1);
+    assert_int_equal(stat(json, &st), -1);
+}
+
+/* An explicit --db in a folder that does not exist is refused (exit 2) and
+ * makes no folder; the default alloclab-results/ is still created. */
+static void test_db_folder_must_exist(void **state)
+{
+    (void)state;
+    char db[200], dir[160];
+    snprintf(dir, sizeof dir, "%s/no-such-dir", tmpdir);
+    snprintf(db, sizeof db, "%s/x.db", dir);
+    BAD("--allocators", "sys", "--workloads", "single-alloc/64", "--db", db);
+    struct stat st;
+    assert_int_equal(stat(dir, &st), -1);
+    char *out, *err;
+    assert_int_equal(run_cli(&out, &err, (const char *const[]){"--allocators", "sys", "--workloads", "single-alloc/64",
+                                                              "--samples", "2", "--min-sample-ms", "0.01", "--quiet",
+                                                              NULL}),
+                     0);
+    char defdir[160];
+    snprintf(defdir, sizeof defdir, "%s/alloclab-results", tmpdir);
+    assert_int_equal(stat(defdir, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    const char *leftovers[] = {"results.db", "results.db-wal", "results.db-shm", "results.db-journal"};
+    for (size_t i = 0; i < 4; i++) {
+        char path[200];
+        snprintf(path, sizeof path, "%s/%s", defdir, leftovers[i]);
+        unlink(path);
+    }
+    assert_int_equal(rmdir(defdir), 0);
+    free(out);
+    free(err);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -388,6 +463,8 @@ int main(void)
         cmocka_unit_test(test_empty_plan_is_refused),
         cmocka_unit_test(test_bad_db_refused_before_running),
         cmocka_unit_test(test_one_benchmark_runs),
+        cmocka_unit_test(test_several_outputs),
+        cmocka_unit_test(test_db_folder_must_exist),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

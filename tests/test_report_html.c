@@ -58,24 +58,38 @@ static void test_well_formed_one_svg_per_workload(void **state)
     size_t len;
     char *html = render(&run, &len);
     xmlDocPtr doc = parse(html, len);
-    assert_int_equal(count(doc, "//s:svg"), 3);
-    assert_int_equal(count(doc, "//h:section/s:svg"), 3);
+    /* per workload a time chart and beside it a peak RSS chart */
+    assert_int_equal(count(doc, "//s:svg"), 6);
+    assert_int_equal(count(doc, "//h:section/h:div[@class='charts']/s:svg[@class='chart time']"), 3);
+    assert_int_equal(count(doc, "//h:section/h:div[@class='charts']/s:svg[@class='chart rss']"
+                                "[preceding-sibling::s:svg[@class='chart time']]"), 3);
     assert_int_equal(count(doc, "//h:script"), 0);
     /* no external assets */
     assert_int_equal(count(doc, "//@href[not(starts-with(., '#'))] | //@src"), 0);
     /* one titled bar per ok result: 15 + 14 + 11 */
-    assert_int_equal(count(doc, "//s:g[not(@class='gap')][s:title]/s:rect"), 40);
+    assert_int_equal(count(doc, "//s:svg[@class='chart time']//s:g[not(@class='gap')][s:title]/s:rect"), 40);
+    assert_int_equal(count(doc, "//s:svg[@class='chart rss']//s:g[not(@class='gap')][s:title]/s:rect"), 40);
+    /* tooltips carry the peak RSS and the page faults */
+    assert_int_equal(count(doc, "//s:svg[@class='chart time']//s:title[contains(., 'peak RSS 4.0')]"
+                                "[contains(., 'minor page faults')]"), 40);
     /* the unsupported and the failed results are hatched gaps */
-    assert_int_equal(count(doc, "//s:g[@class='gap']"), 2);
+    assert_int_equal(count(doc, "//s:svg[@class='chart time']//s:g[@class='gap']"), 2);
     /* lower-is-better and the scale on every chart; large-blocks spans 196x: log */
-    assert_int_equal(count(doc, "//s:text[contains(., 'lower is better')]"), 3);
-    assert_int_equal(count(doc, "//s:svg[.//s:text[contains(., '(log scale)')]]"), 1);
-    assert_int_equal(count(doc, "//s:svg[.//s:text[contains(., '(linear scale)')]]"), 2);
+    assert_int_equal(count(doc, "//s:text[contains(., 'lower is better')]"), 6);
+    assert_int_equal(count(doc, "//s:svg[@class='chart time'][.//s:text[contains(., '(log scale)')]]"), 1);
+    assert_int_equal(count(doc, "//s:svg[@class='chart time'][.//s:text[contains(., '(linear scale)')]]"), 2);
+    assert_int_equal(count(doc, "//s:svg[@class='chart rss'][.//s:text[contains(., 'peak RSS of the process')]]"), 3);
     /* legend: one entry per allocator of the workload, the same colour across charts */
-    assert_int_equal(count(doc, "//h:section[1]/s:svg/s:rect[@width='12']"), 5);
-    assert_int_equal(count(doc, "//s:rect[@width='12'][following-sibling::s:text[1][.='mi']][@fill='#59a14f']"), 3);
-    /* the tables follow each chart, then the context */
-    assert_int_equal(count(doc, "//h:section/h:table"), 3);
+    assert_int_equal(count(doc, "//h:section[@id='w0']//s:svg[@class='chart time']/s:rect[@width='12']"), 5);
+    assert_int_equal(count(doc, "//s:rect[@width='12'][following-sibling::s:text[1][.='mi']][@fill='#59a14f']"), 6);
+    /* the answer first: the summary section opens the page, a headline and a ranking */
+    assert_int_equal(count(doc, "//h:main/h:section[1][@id='summary']"), 1);
+    assert_int_equal(count(doc, "//h:section[@id='summary']/h:p[@class='headline']"
+                                "[contains(., 'faster than sys over 9 benchmarks')]"), 1);
+    assert_int_equal(count(doc, "//h:section[@id='summary']/h:table[@class='ranking']/h:tbody/h:tr"), 5);
+    /* the tables follow each chart, each cell with its memory, then the context */
+    assert_int_equal(count(doc, "//h:section[starts-with(@id, 'w')]/h:table"), 3);
+    assert_int_equal(count(doc, "//h:td/h:div[@class='mem'][contains(., ' MiB')][contains(., 'faults')]"), 40);
     assert_int_equal(count(doc, "//h:dd[.='testhost']"), 1);
     xmlFreeDoc(doc);
     free(html);
@@ -98,7 +112,7 @@ static void test_escapes_text(void **state)
     assert_int_equal(count(doc, "//h:h2[.='w<&>']"), 1);
     /* the reason is in the table, unbroken */
     assert_int_equal(count(doc, "//h:td/h:div[.=concat('needs <16> & \"more\" ', \"'room'\")]"), 1);
-    assert_int_equal(count(doc, "//s:text[.='a<b>&c']"), 1);
+    assert_int_equal(count(doc, "//s:text[.='a<b>&c']"), 2); /* the legends of both charts */
     assert_non_null(strstr(html, "needs &lt;16&gt; &amp; &quot;more&quot; &#39;room&#39;"));
     xmlFreeDoc(doc);
     free(html);
@@ -145,17 +159,17 @@ static void test_descriptions_axis_ties(void **state)
     char *html = render(&run, &len);
     xmlDocPtr doc = parse(html, len);
     /* the description under the heading, only where the workload is known */
-    assert_int_equal(count(doc, "//h:section[1]/h:h2/following-sibling::*[1][self::h:p]"
+    assert_int_equal(count(doc, "//h:section[@id='w0']/h:h2/following-sibling::*[1][self::h:p]"
                                 "[starts-with(., '1600 chunks of <size> bytes')]"), 1);
-    assert_int_equal(count(doc, "//h:section[2]/h:p"), 0);
+    assert_int_equal(count(doc, "//h:section[@id='w1']/h:p"), 0);
     /* x axis: the placeholder of the description, else "parameter" */
-    assert_int_equal(count(doc, "//h:section[1]/s:svg/s:text[@class='axis'][.='size']"), 1);
-    assert_int_equal(count(doc, "//h:section[2]/s:svg/s:text[@class='axis'][.='parameter']"), 1);
+    assert_int_equal(count(doc, "//h:section[@id='w0']//s:svg[@class='chart time']/s:text[@class='axis'][.='size']"), 1);
+    assert_int_equal(count(doc, "//h:section[@id='w1']//s:svg[@class='chart time']/s:text[@class='axis'][.='parameter']"), 1);
     /* 64: overlapping CIs, a tie on both cells; 256: a clear winner */
-    assert_int_equal(count(doc, "//h:section[1]//h:td[@class='best']"), 1);
-    assert_int_equal(count(doc, "//h:section[1]//h:td[@class='best'][starts-with(., '100 \u00b1 1.00 ns')]"
+    assert_int_equal(count(doc, "//h:section[@id='w0']//h:td[@class='best']"), 1);
+    assert_int_equal(count(doc, "//h:section[@id='w0']//h:td[@class='best'][starts-with(., '100 \u00b1 1.00 ns')]"
                                 "[contains(., 'fastest')]"), 1);
-    assert_int_equal(count(doc, "//h:section[1]//h:td[@class='tied'][contains(., 'tied')]"), 2);
+    assert_int_equal(count(doc, "//h:section[@id='w0']//h:td[@class='tied'][contains(., 'tied')]"), 2);
     assert_int_equal(count(doc, "//h:td[contains(., '100 \u00b1 3.00 ns')][not(contains(., 'fastest'))]"), 1);
     assert_int_equal(count(doc, "//h:td[contains(., '3.00\u00d7')]"), 1);
     /* every summary table spans the page: the same width in every section */

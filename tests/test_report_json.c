@@ -147,6 +147,11 @@ static void test_round_trip(void **state)
     snprintf(run.results[2].metric_unit, sizeof run.results[2].metric_unit, "x live");
     run.results[2].metric = 2.125;
     run.ctx.quick = true;
+    run.ctx.nlibs = 2;
+    snprintf(run.ctx.libs[0].name, sizeof run.ctx.libs[0].name, "je");
+    snprintf(run.ctx.libs[0].version, sizeof run.ctx.libs[0].version, "jemalloc 5.3.0");
+    snprintf(run.ctx.libs[1].name, sizeof run.ctx.libs[1].name, "mi");
+    snprintf(run.ctx.libs[1].version, sizeof run.ctx.libs[1].version, "mimalloc 2.0.9");
     char *dir = synth_tmpdir(), path[512], err[256];
     snprintf(path, sizeof path, "%s/run.json", dir);
     FILE *f = fopen(path, "w");
@@ -159,6 +164,10 @@ static void test_round_trip(void **state)
     assert_int_equal(back.ctx.ncpus, 8);
     assert_float_equal(back.ctx.mhz_per_cpu, 3000, 0);
     assert_true(back.ctx.quick);
+    assert_int_equal(back.ctx.nlibs, 2);
+    assert_string_equal(back.ctx.libs[0].name, "je");
+    assert_string_equal(back.ctx.libs[0].version, "jemalloc 5.3.0");
+    assert_string_equal(back.ctx.libs[1].version, "mimalloc 2.0.9");
     assert_int_equal(back.nresults, run.nresults);
     for (size_t i = 0; i < run.nresults; i++) {
         const al_bench_result *a = &run.results[i], *b = &back.results[i];

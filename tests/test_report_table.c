@@ -118,8 +118,8 @@ static void test_table_micro_unit_aligned(void **state)
     synth_add(&run, "w", "64", "sys", AL_RUN_OK, 25000, 0.01, 10, NULL, 3);
     synth_add(&run, "w", "64", "jemalloc", AL_RUN_UNSUPPORTED, 0, 0, 0, "no", 4);
     char *t = table_of(&run);
-    assert_non_null(strstr(t, " \u00b5s "));
-    assert_null(strstr(t, " us "));
+    assert_non_null(strstr(t, "time \u00b5s"));
+    assert_null(strstr(t, " us"));
     const char *hdr = strstr(t, "\nallocator");
     assert_non_null(hdr);
     const char *row1 = strchr(hdr + 1, '\n'), *row2 = row1 ? strchr(row1 + 1, '\n') : NULL;
@@ -145,16 +145,117 @@ static void test_table_instructions(void **state)
     run.results[1].instructions = 2.46e6, run.results[1].est_cycles = 3e6;
     run.results[2].instructions = 4.92e6, run.results[2].est_cycles = -1; /* cycles not measured */
     char *t = table_of(&run);
-    assert_non_null(strstr(t, "1.23M instr, 3.00M cyc"));
-    assert_non_null(strstr(t, "2.46M instr, 3.00M cyc"));
-    assert_non_null(strstr(t, "4.92M instr "));
-    assert_null(strstr(t, "4.92M instr,"));
-    assert_non_null(strstr(t, "3.00M cyc   1.00x"));
-    assert_non_null(strstr(t, "3.00M cyc   2.00x")); /* on instructions: the cycles are equal */
-    assert_non_null(strstr(t, "4.00x"));
-    assert_non_null(strstr(t, "cyc = estimated cycles"));
+    /* Instructions and cycles are columns of their own; the ratio is on
+     * instructions (the cycles are equal, the ratios are not). */
+    assert_non_null(strstr(t, "instr  cycles  ratio"));
+    assert_non_null(strstr(t, "1.23M   3.00M  1.00x"));
+    assert_non_null(strstr(t, "2.46M   3.00M  2.00x"));
+    assert_non_null(strstr(t, "4.92M          4.00x")); /* cycles not measured: an empty cell */
+    assert_non_null(strstr(t, "cycles: estimated"));
     assert_non_null(strstr(t, "ratios on instructions"));
     free(t);
+    al_bench_run_free(&run);
+}
+
+/* The summary: per allocator the geometric mean of its ratios to the
+ * fastest, ranked; the headline names the best allocator that ran every
+ * benchmark, against sys, over the benchmarks both ran. */
+static void test_summary(void **state)
+{
+    (void)state;
+    al_bench_run run;
+    synth_run_init(&run, NULL);
+    synth_add(&run, "w", "1", "sys", AL_RUN_OK, 200, 0.01, 5, NULL, 1);
+    synth_add(&run, "w", "1", "mi", AL_RUN_OK, 100, 0.01, 5, NULL, 2);
+    synth_add(&run, "w", "1", "bump", AL_RUN_OK, 50, 0.01, 5, NULL, 3);
+    synth_add(&run, "w", "2", "sys", AL_RUN_OK, 400, 0.01, 5, NULL, 4);
+    synth_add(&run, "w", "2", "mi", AL_RUN_OK, 100, 0.01, 5, NULL, 5);
+    synth_add(&run, "w", "2", "bump", AL_RUN_UNSUPPORTED, 0, 0, 0, "no", 6);
+    synth_set_ci(&run.results[0], 200, 199, 201);
+    synth_set_ci(&run.results[1], 100, 99, 101);
+    synth_set_ci(&run.results[2], 50, 49, 51);
+    synth_set_ci(&run.results[3], 400, 399, 401);
+    synth_set_ci(&run.results[4], 100, 99, 101);
+    long rss[] = {1000, 2000, 1000, 1000, 4000, -1};
+    for (size_t i = 0; i < 6; i++) run.results[i].peak_rss_kib = rss[i];
+    al_run_summary s;
+    assert_int_equal(al_run_summary_make(&run, &s), 0);
+    assert_int_equal(s.nbench, 2);
+    assert_int_equal(s.nrows, 3);
+    assert_string_equal(s.rows[0].allocator, "bump"); /* 1.00x, on the one it ran */
+    assert_int_equal(s.rows[0].n, 1);
+    assert_string_equal(s.rows[1].allocator, "mi");
+    assert_float_equal(s.rows[1].time_gm, sqrt(2), 1e-9);  /* 2x then 1x */
+    assert_float_equal(s.rows[1].rss_gm, sqrt(2 * 4), 1e-9);
+    assert_string_equal(s.rows[2].allocator, "sys");
+    assert_float_equal(s.rows[2].time_gm, sqrt(4 * 4), 1e-9); /* 4x then 4x */
+    assert_float_equal(s.rows[2].rss_gm, 1, 1e-9);
+    char line[256];
+    al_run_summary_line(&run, &s, line, sizeof line);
+    assert_string_equal(line, "mi ran 2.83x faster than sys over 2 benchmarks; lowest memory: sys");
+    al_run_summary_free(&s);
+    /* The terminal report closes with it. */
+    char *t = table_of(&run);
+    const char *sum = strstr(t, "Summary: ");
+    assert_non_null(sum);
+    assert_non_null(strstr(sum, "1 of 2"));
+    assert_non_null(strstr(sum, "mi ran 2.83x faster than sys over 2 benchmarks"));
+    assert_true(sum > strstr(t, "\nw "));
+    free(t);
+    al_bench_run_free(&run);
+}
+
+/* A workload of many parameters: every line fits 120 columns (the groups
+ * wrap into blocks, each repeating the allocator column), and --wide lifts
+ * the limit and adds columns. */
+static void test_table_fits_120_columns(void **state)
+{
+    (void)state;
+    al_bench_run run;
+    synth_run_init(&run, NULL);
+    static const char *const params[] = {"16", "32", "64", "128", "256", "512"};
+    static const char *const allocs[] = {"sys", "je", "mi", "tc", "bump", "arena", "pool", "locked:sbrk"};
+    unsigned seed = 1;
+    for (size_t p = 0; p < 6; p++)
+        for (size_t a = 0; a < 8; a++) {
+            al_bench_result *r = synth_add(&run, "glibc-simple", params[p], allocs[a], AL_RUN_OK,
+                                           30000 * (1 + (double)a * 0.3), 0.2, 20, NULL, seed++);
+            r->peak_rss_kib = 123456;
+            r->minor_faults = 5950000;
+            r->cpu_median_ns = r->s.median;
+            r->alloc_calls = 3200;
+        }
+    char *t = table_of(&run);
+    size_t blocks = 0;
+    for (const char *line = t; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line)) {
+        size_t w = line_width(line);
+        if (w > 120) fail_msg("a line of %zu columns: %.*s", w, (int)strcspn(line, "\n"), line);
+        if (strncmp(line, "allocator ", 10) == 0) blocks++;
+    }
+    assert_true(blocks >= 2);
+    for (size_t p = 0; p < 6; p++) {
+        char label[16];
+        snprintf(label, sizeof label, " %s ", params[p]);
+        assert_non_null(strstr(t, label));
+    }
+    assert_non_null(strstr(t, "RSS MiB"));
+    assert_non_null(strstr(t, "5.95M")); /* faults */
+    assert_null(strstr(t, "CPU \u00b5s"));
+    free(t);
+
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    al_table_opts wide = {.wide = true};
+    assert_int_equal(al_report_table_workload(f, &run, "glibc-simple", &wide), 0);
+    fclose(f);
+    assert_non_null(strstr(buf, "CPU \u00b5s"));
+    assert_non_null(strstr(buf, "calls"));
+    size_t longest = 0;
+    for (const char *line = buf; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line))
+        if (line_width(line) > longest) longest = line_width(line);
+    assert_true(longest > 120);
+    free(buf);
     al_bench_run_free(&run);
 }
 
@@ -180,13 +281,17 @@ static void test_table_metric_first(void **state)
     char buf[32];
     assert_string_equal(al_report_fmt_metric(r[0], buf, sizeof buf), "1.83x live");
     assert_string_equal(al_report_fmt_metric(r[2], buf, sizeof buf), "+412 KiB/1k gen");
+    r[2]->metric = 41234.4;
+    assert_string_equal(al_report_fmt_metric(r[2], buf, sizeof buf), "+41234 KiB/1k gen");
     r[2]->metric = -3;
     assert_string_equal(al_report_fmt_metric(r[2], buf, sizeof buf), "-3 KiB/1k gen");
     assert_string_equal(al_report_fmt_metric(&run.results[3], buf, sizeof buf), "");
     char *t = table_of(&run);
-    assert_non_null(strstr(t, "1.83x live  1.00 \u00b1 0.00 ms   1.00x"));
-    assert_non_null(strstr(t, "3.5x live  2.00 \u00b1 0.00 ms   2.00x"));
-    assert_non_null(strstr(t, "-3 KiB/1k gen  100 \u00b1 0.00 \u00b5s"));
+    /* The metric is the first column of its group, headed by its name. */
+    assert_non_null(strstr(t, "rss_ratio      time ms  ratio"));
+    assert_non_null(strstr(t, "1.83x live  1.00 \u00b1 0.00  1.00x"));
+    assert_non_null(strstr(t, " 3.5x live  2.00 \u00b1 0.00  2.00x"));
+    assert_non_null(strstr(t, "-3 KiB/1k gen  100 \u00b1 0.00"));
     assert_non_null(strstr(t, "cells: rss_ratio (x live) first"));
     assert_non_null(strstr(t, "cells: rss_growth (KiB/1k gen) first"));
     const char *plain = strstr(t, "\nplain");
@@ -204,6 +309,8 @@ int main(void)
         cmocka_unit_test(test_param_name),
         cmocka_unit_test(test_table_micro_unit_aligned),
         cmocka_unit_test(test_table_instructions),
+        cmocka_unit_test(test_summary),
+        cmocka_unit_test(test_table_fits_120_columns),
         cmocka_unit_test(test_table_metric_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

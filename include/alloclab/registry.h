@@ -70,6 +70,12 @@ typedef struct al_backend_desc {
      *  made by name (by the benchmarks, with no options) still gets it.
      *  alloclab's backends leave it NULL. */
     void *user;
+    /** Optional: the version of the library behind the backend, as the
+     *  library itself reports it ("jemalloc 5.3.0", "mimalloc 2.0.9",
+     *  "gperftools 2.10", "glibc 2.36"),
+     *  or NULL when unknown or unavailable. The string lives as long as the
+     *  process. */
+    const char *(*version)(void);
 } al_backend_desc;
 
 typedef struct al_wrapper_desc {
@@ -114,6 +120,11 @@ AL_API const al_wrapper_desc *al_wrapper_find(const char *name);
  *  taken (al_last_error() says which). At most 16 of each. */
 AL_API int al_register_backend(const al_backend_desc *desc);
 AL_API int al_register_wrapper(const al_wrapper_desc *desc);
+
+/** The version of the library behind a spec's backend (its descriptor's
+ *  version hook), or NULL when the backend has none, is unknown or cannot
+ *  run here. */
+AL_API const char *al_spec_version(const char *spec);
 
 /** Make an allocator from a spec ("verbose:locked:pool"). NULL on an unknown
  *  name, an unavailable backend or exhaustion; al_last_error() says which.

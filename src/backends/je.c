@@ -8,7 +8,9 @@
  * process's malloc nor needs dlopen. */
 #include "internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 /* One declaration of the caps: the descriptor and every instance use it. */
@@ -22,6 +24,7 @@ void *alje_mallocx(size_t size, int flags);
 void *alje_rallocx(void *ptr, size_t size, int flags);
 void alje_sdallocx(void *ptr, size_t size, int flags);
 size_t alje_sallocx(const void *ptr, int flags);
+int alje_mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t newlen);
 
 #define JE_ZERO 0x40
 
@@ -80,6 +83,19 @@ static al_allocator *je_create(const al_options *opts)
 
 #define JE_UNAVAILABLE NULL
 
+/* The linked copy's own version, from mallctl("version"), without its git
+ * suffix: "5.3.0-0-g54eaed1d..." reads "jemalloc 5.3.0". */
+static const char *je_version(void)
+{
+    static char buf[48];
+    const char *v = NULL;
+    size_t len = sizeof v;
+    if (alje_mallctl("version", &v, &len, NULL, 0) != 0 || !v) return NULL;
+    snprintf(buf, sizeof buf, "jemalloc %.*s", (int)strcspn(v, "-"), v);
+    return buf;
+}
+#define JE_VERSION je_version
+
 #else /* built without jemalloc */
 
 static al_allocator *je_create(const al_options *opts)
@@ -94,6 +110,7 @@ static const char *je_missing(void)
     return "built without jemalloc (apt-get install libjemalloc-dev, then rebuild)";
 }
 #define JE_UNAVAILABLE je_missing
+#define JE_VERSION NULL
 
 #endif
 
@@ -103,4 +120,5 @@ const al_backend_desc al_backend_je = {
     .caps = JE_CAPS,
     .unavailable = JE_UNAVAILABLE,
     .create = je_create,
+    .version = JE_VERSION,
 };

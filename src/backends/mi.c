@@ -3,6 +3,7 @@
 #include "dynlib.h"
 #include "internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 /* One declaration of the caps: the descriptor and every instance use it. */
@@ -15,7 +16,7 @@
 static const char *const mi_names[] = {
     "mi_malloc_aligned_at", "mi_zalloc_aligned", "mi_realloc_aligned",
     "mi_free_size_aligned", "mi_usable_size", "mi_malloc", "mi_zalloc",
-    "mi_realloc", "mi_free_size",
+    "mi_realloc", "mi_free_size", "mi_version",
 };
 
 static struct {
@@ -28,6 +29,7 @@ static struct {
     void *(*zalloc)(size_t);
     void *(*realloc)(void *, size_t);
     void (*free_size)(void *, size_t);
+    int (*version)(void); /* MI_MALLOC_VERSION: 209 for 2.0.9 */
 } mi;
 
 _Static_assert(sizeof mi == sizeof mi_names / sizeof mi_names[0] * sizeof(void *), "one slot per name");
@@ -92,6 +94,16 @@ static const al_vtable mi_vt = {
 
 static const char *mi_unavailable(void) { return al_dynlib_load(&mi_lib); }
 
+/* The loaded library's own version: mi_version() 209 reads "mimalloc 2.0.9". */
+static const char *mi_lib_version(void)
+{
+    static char buf[64];
+    if (al_dynlib_load(&mi_lib)) return NULL;
+    int v = mi.version();
+    snprintf(buf, sizeof buf, "mimalloc %d.%d.%d", v / 100, v / 10 % 10, v % 10);
+    return buf;
+}
+
 static al_allocator *mi_create(const al_options *opts)
 {
     (void)opts;
@@ -104,4 +116,5 @@ const al_backend_desc al_backend_mi = {
     .caps = MI_CAPS,
     .unavailable = mi_unavailable,
     .create = mi_create,
+    .version = mi_lib_version,
 };

@@ -5,7 +5,9 @@
  * realloc does not keep an extended alignment. */
 #include "internal.h"
 
+#include <gnu/libc-version.h>
 #include <malloc.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 static void *sys_allocate(void *st, size_t size, size_t align)
@@ -79,9 +81,18 @@ static al_allocator sys_shared = {.state = NULL, .vt = &sys_vt, .caps = SYS_CAPS
 
 al_allocator *al_sys_shared(void) { return &sys_shared; }
 
+/* "glibc 2.36": the C library this process runs on (not the headers'). */
+static const char *sys_version(void)
+{
+    static char buf[32];
+    snprintf(buf, sizeof buf, "glibc %s", gnu_get_libc_version());
+    return buf;
+}
+
 const al_backend_desc al_backend_sys = {
     .name = "sys",
     .description = "the C library's malloc (glibc): the baseline every program gets",
     .caps = SYS_CAPS,
     .create = sys_create,
+    .version = sys_version,
 };

@@ -14,7 +14,7 @@
 
 static const char *const tc_names[] = {
     "tc_malloc", "tc_memalign", "tc_calloc", "tc_realloc",
-    "tc_free", "tc_malloc_size",
+    "tc_free", "tc_malloc_size", "tc_version",
 };
 
 static struct {
@@ -24,6 +24,7 @@ static struct {
     void *(*realloc)(void *, size_t);
     void (*free)(void *);
     size_t (*malloc_size)(void *);
+    const char *(*version)(int *major, int *minor, const char **patch); /* "gperftools 2.10" */
 } tc;
 
 _Static_assert(sizeof tc == sizeof tc_names / sizeof tc_names[0] * sizeof(void *), "one slot per name");
@@ -105,10 +106,16 @@ static al_allocator *tc_create(const al_options *opts)
     return al_dynlib_handle(&tc_lib, &tc_vt, TC_CAPS, "tc");
 }
 
+static const char *tc_lib_version(void)
+{
+    return al_dynlib_load(&tc_lib) ? NULL : tc.version(NULL, NULL, NULL);
+}
+
 const al_backend_desc al_backend_tc = {
     .name = "tc",
     .description = "tcmalloc (gperftools): per-thread caches over central size-class lists",
     .caps = TC_CAPS,
     .unavailable = tc_unavailable,
     .create = tc_create,
+    .version = tc_lib_version,
 };

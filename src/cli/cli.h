@@ -35,19 +35,21 @@ const struct al_report_format *al_cli_format(const char *name, bool files, int *
  * ------------------------------------------------------------------------- */
 struct al_bench_run;
 
+struct al_report_format;
 typedef struct al_cli_out {
+    const char *opt;        /* the option that named it, for messages */
     const char *path;
+    const struct al_report_format *format; /* what is written into it */
     FILE *f;
-    bool created;   /* did not exist before: removed if the command gives up */
+    bool created;           /* did not exist before: removed if the command gives up */
 } al_cli_out;
 
-/* Open (not truncate) path for a later report: 0, or a usage error's 2. */
-int al_cli_out_open(al_cli_out *of, const char *opt, const char *path);
+/* Open (not truncate) of->path for a later report: 0, or a usage error's 2. */
+int al_cli_out_open(al_cli_out *of);
 /* Give up on it: closed, and removed if this command created it. */
 void al_cli_out_abandon(al_cli_out *of);
-/* Write the report into it: 0, or 1 after a warning line. */
-int al_cli_out_write(al_cli_out *of, int (*report)(FILE *, const struct al_bench_run *),
-                     const struct al_bench_run *run);
+/* Write the run into it in of->format: 0, or 1 after a warning line. */
+int al_cli_out_write(al_cli_out *of, const struct al_bench_run *run);
 /* Open the history a run will be stored in (created if needed; refused when
  * foreign, corrupt, locked too long or read-only): 0, or a usage error's 2. */
 int al_cli_history_open(const char *path, al_history **h);

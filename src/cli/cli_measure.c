@@ -9,6 +9,8 @@
  * printed; a file or a save that fails then is one line and exit status 1. */
 #include "cli.h"
 
+#include "reports.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,19 +18,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int al_cli_out_open(al_cli_out *of, const char *opt, const char *path)
+int al_cli_out_open(al_cli_out *of)
 {
-    of->path = path;
     of->f = NULL;
-    if (!path) return 0;
     struct stat st;
-    of->created = stat(path, &st) != 0;
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return al_cli_usage_error("%s: cannot write '%s': %s", opt, path, strerror(errno));
+    of->created = stat(of->path, &st) != 0;
+    int fd = open(of->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return al_cli_usage_error("%s: cannot write '%s': %s", of->opt, of->path, strerror(errno));
     of->f = fdopen(fd, "w");
     if (!of->f) {
         close(fd);
-        return al_cli_usage_error("%s: cannot write '%s'", opt, path);
+        return al_cli_usage_error("%s: cannot write '%s'", of->opt, of->path);
     }
     return 0;
 }
@@ -41,10 +41,10 @@ void al_cli_out_abandon(al_cli_out *of)
     if (of->created) unlink(of->path);
 }
 
-int al_cli_out_write(al_cli_out *of, int (*report)(FILE *, const struct al_bench_run *), const struct al_bench_run *run)
+int al_cli_out_write(al_cli_out *of, const al_bench_run *run)
 {
     if (!of->f) return 0;
-    int rc = ftruncate(fileno(of->f), 0) == 0 ? report(of->f, run) : -1;
+    int rc = ftruncate(fileno(of->f), 0) == 0 ? of->format->write(of->f, run) : -1;
     if (fclose(of->f) != 0) rc = -1;
     of->f = NULL;
     if (rc != 0) {

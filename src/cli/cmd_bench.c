@@ -7,9 +7,9 @@
  * later check fails) and the history (opened and validated: a file that is
  * not an alloclab database is refused untouched). So bad input costs
  * nothing, leaves existing files and the history untouched, and gives one
- * line on stderr with exit status 2. A run that cannot be stored once it has
- * finished (disk full, a lock held too long) is still reported, then said
- * so in one line, with exit status 1. */
+ * line on stderr with exit status 2. A finished run that cannot be stored
+ * (disk full, a lock held too long) is still reported, then said so in one
+ * line, with exit status 1. */
 #include "cli.h"
 
 #include "callgrind.h"
@@ -27,14 +27,21 @@
 #include <unistd.h>
 
 #define MAX_LIST 64
+#define MAX_OUTPUTS 8
+
+/* A report file (cli.h): where, in which format, the option that named it. */
+typedef al_cli_out out_file;
 
 typedef struct bench_opts {
     al_bench_config cfg;
     char *alloc_buf, *wl_buf; /* the split copies of --allocators / --workloads */
     const char *allocs[MAX_LIST], *wls[MAX_LIST];
     const char *alloc_arg, *wl_arg; /* the lists as given, for messages */
-    bool list, no_db;
-    const char *format, *out_path, *html_path, *db_path, *label;
+    bool list, no_db, wide, db_given;
+    const al_report_format *format; /* --format, NULL when not given */
+    const char *db_path, *label;
+    out_file outs[MAX_OUTPUTS];
+    size_t nouts;
 } bench_opts;
 
 static const char usage_text[] =
@@ -48,13 +55,30 @@ static const char usage_text[] =
     "  --min-sample-ms X    shortest sample (default 1; quick 0.5)\n"
     "  --mode time|instructions   wall time, or instruction counts under callgrind\n"
     "  --iters N            instructions mode: warm iterations counted (default 1)\n"
-    "  --format table|json|csv|markdown   the report (default table)\n"
-    "  --out FILE           write the report there (the table still goes to stdout)\n"
-    "  --html FILE          also write a self-contained HTML report\n"
+    "  --format FORMAT      the report on stdout (%s; default table), or of an --out\n"
+    "                       FILE whose extension names no format\n"
+    "  --out FILE           also write a report there, in the format of its extension (%s);\n"
+    "                       repeatable; the table still goes to stdout\n"
+    "  --export-FORMAT FILE the same for one format: %s\n"
+    "  --html FILE          the same as --export-html FILE\n"
+    "  --wide               every column (CPU time, allocator and system calls), no 120-column limit\n"
     "  --db PATH            results history (default " AL_HISTORY_DEFAULT_PATH ")\n"
     "  --save LABEL         label this run in the history\n"
     "  --no-db              do not store the run\n"
     "  --quiet              no progress line\n";
+
+static void print_usage(void)
+{
+    char names[128], exts[128], exports[256];
+    size_t used = 0, eused = 0;
+    exts[0] = exports[0] = '\0';
+    for (size_t i = 0; i < al_report_format_count(); i++) {
+        const al_report_format *f = al_report_format_at(i);
+        used += (size_t)snprintf(exts + used, sizeof exts - used, "%s%s", i ? " " : "", f->ext);
+        eused += (size_t)snprintf(exports + eused, sizeof exports - eused, "%s--export-%s", i ? ", " : "", f->name);
+    }
+    printf(usage_text, al_report_format_names(false, "|", names, sizeof names), exts, exports);
+}
 
 /* ----------------------------------------------------------------------------
  * Option parsing: 0, -1 after --help, or the exit status of a usage error.
@@ -100,7 +124,8 @@ static int parse_ms(const char *opt, const char *arg, double *out)
 }
 
 /* The options that take a value: an option is known before its value is
- * looked for, so "--bogus" last is an unknown option, not a missing value. */
+ * looked for, so "--bogus" last is an unknown option, not a missing value.
+ * --export-FORMAT takes one for every format of the reports' table. */
 static bool takes_value(const char *opt)
 {
     static const char *const with_value[] = {"--allocators", "--workloads", "--filter", "--samples",
@@ -108,7 +133,7 @@ static bool takes_value(const char *opt)
                                              "--out", "--html", "--db", "--save"};
     for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
         if (strcmp(opt, with_value[i]) == 0) return true;
-    return false;
+    return strncmp(opt, "--export-", 9) == 0 && al_report_format_find(opt + 9);
 }
 
 /* Whether two paths name one file: the same existing inode, or the same
@@ -120,9 +145,57 @@ static bool same_file(const char *a, const char *b)
     return strcmp(a, b) == 0;
 }
 
+static int add_output(bench_opts *o, const char *opt, const char *path, const al_report_format *f)
+{
+    if (!*path) return al_cli_usage_error("%s needs a file name", opt);
+    if (o->nouts == MAX_OUTPUTS) return al_cli_usage_error("at most %d report files", MAX_OUTPUTS);
+    o->outs[o->nouts++] = (out_file){.opt = opt, .path = path, .format = f};
+    return 0;
+}
+
+/* After parsing: every --out file gets its format (its extension, else
+ * --format), and no file serves two roles. */
+static int check_outputs(bench_opts *o)
+{
+    for (size_t x = 0; x < o->nouts; x++) {
+        for (size_t y = x + 1; y < o->nouts; y++)
+            if (same_file(o->outs[x].path, o->outs[y].path))
+                return al_cli_usage_error("%s and %s name the same file '%s'", o->outs[x].opt, o->outs[y].opt,
+                                          o->outs[x].path);
+        if (!o->no_db && same_file(o->outs[x].path, o->db_path))
+            return al_cli_usage_error("%s and --db name the same file '%s'", o->outs[x].opt, o->outs[x].path);
+    }
+    for (size_t x = 0; x < o->nouts; x++) {
+        out_file *of = &o->outs[x];
+        if (!of->format) of->format = al_report_format_of_path(of->path);
+        if (!of->format) of->format = o->format;
+        if (!of->format) {
+            char names[128];
+            return al_cli_usage_error("%s: the extension of '%s' names no format (%s): add --format", of->opt,
+                                      of->path, al_report_format_names(true, NULL, names, sizeof names));
+        }
+    }
+    return 0;
+}
+
+/* An explicit --db in a folder that does not exist is a mistake to point
+ * out, not a folder to make (the default alloclab-results/ is made). */
+static int check_db_folder(const bench_opts *o)
+{
+    if (!o->db_given || o->no_db) return 0;
+    const char *slash = strrchr(o->db_path, '/');
+    if (!slash || slash == o->db_path) return 0;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - o->db_path), o->db_path);
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return al_cli_usage_error("--db: the folder '%s' does not exist (create it, or leave --db out for %s)", dir,
+                                  AL_HISTORY_DEFAULT_PATH);
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, bench_opts *o)
 {
-    o->format = "table";
     o->db_path = AL_HISTORY_DEFAULT_PATH;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -141,12 +214,13 @@ static int parse_args(int argc, char **argv, bench_opts *o)
             takes = false;
         }
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(usage_text, stdout);
+            print_usage();
             return -1;
         } else if (strcmp(a, "--list") == 0) o->list = true, takes = false;
         else if (strcmp(a, "--quick") == 0) o->cfg.quick = true, takes = false;
         else if (strcmp(a, "--quiet") == 0) o->cfg.quiet = true, takes = false;
         else if (strcmp(a, "--no-db") == 0) o->no_db = true, takes = false;
+        else if (strcmp(a, "--wide") == 0) o->wide = true, takes = false;
         else if (strncmp(a, "--", 2) != 0) return al_cli_usage_error("bench: unexpected argument '%s'", a);
         else if (!takes_value(a)) return al_cli_usage_error("bench: unknown option '%s'", a);
         else if (!val) return al_cli_usage_error("%s needs a value", a);
@@ -166,11 +240,11 @@ static int parse_args(int argc, char **argv, bench_opts *o)
             if (strcmp(val, "time") == 0) o->cfg.mode = AL_MODE_TIME;
             else if (strcmp(val, "instructions") == 0) o->cfg.mode = AL_MODE_INSTRUCTIONS;
             else rc = al_cli_usage_error("--mode: '%s' is not time or instructions", val);
-        } else if (strcmp(a, "--format") == 0) {
-            if (al_cli_format(val, false, &rc)) o->format = val;
-        } else if (strcmp(a, "--out") == 0) o->out_path = val;
-        else if (strcmp(a, "--html") == 0) o->html_path = val;
-        else if (strcmp(a, "--db") == 0) o->db_path = val;
+        } else if (strcmp(a, "--format") == 0) o->format = al_cli_format(val, false, &rc);
+        else if (strcmp(a, "--out") == 0) rc = add_output(o, "--out", val, NULL);
+        else if (strcmp(a, "--html") == 0) rc = add_output(o, "--html", val, al_report_format_find("html"));
+        else if (strncmp(a, "--export-", 9) == 0) rc = add_output(o, argv[i], val, al_report_format_find(a + 9));
+        else if (strcmp(a, "--db") == 0) o->db_path = val, o->db_given = true;
         else if (strcmp(a, "--save") == 0) {
             if (!*val || strlen(val) >= sizeof ((al_bench_context *)0)->label)
                 rc = al_cli_usage_error("--save: the label must be 1 to 63 characters");
@@ -181,14 +255,8 @@ static int parse_args(int argc, char **argv, bench_opts *o)
     }
     if (o->db_path && !*o->db_path) return al_cli_usage_error("--db needs a path");
     if (o->label && o->no_db) return al_cli_usage_error("--save LABEL stores the run: it cannot go with --no-db");
-    /* A report written over the results database (or over the other report)
-     * would destroy it: refuse the same file under two roles. */
-    const char *roles[][2] = {{"--out", o->out_path}, {"--html", o->html_path}, {"--db", o->no_db ? NULL : o->db_path}};
-    for (size_t x = 0; x < 3; x++)
-        for (size_t y = x + 1; y < 3; y++)
-            if (roles[x][1] && roles[y][1] && same_file(roles[x][1], roles[y][1]))
-                return al_cli_usage_error("%s and %s name the same file '%s'", roles[x][0], roles[y][0], roles[x][1]);
-    return 0;
+    int rc = check_outputs(o);
+    return rc ? rc : check_db_folder(o);
 }
 
 /* ----------------------------------------------------------------------------
@@ -247,6 +315,65 @@ static const char *const *callgrind_child(char *exe, size_t len, const char **ar
     return argv3;
 }
 
+/* ----------------------------------------------------------------------------
+ * While the suite runs: each workload's table as soon as its last group is
+ * done, and the ETA's expectation from the last stored run of this kind.
+ * ------------------------------------------------------------------------- */
+typedef struct live {
+    const al_bench_plan *plan;
+    al_table_opts topts;
+    bool stream;           /* the table goes to stdout as the run goes */
+    bool begun;
+    al_bench_run prev;     /* the last stored run of the same mode and --quick flag, or empty */
+    int status;            /* 1 once a write to stdout failed */
+} live;
+
+static void on_group(void *ctx, const al_bench_run *run, size_t first, size_t n)
+{
+    live *lv = ctx;
+    if (!lv->stream) return;
+    size_t end = first + n;
+    const al_bench_item *it = &lv->plan->items[first];
+    if (end < lv->plan->n && lv->plan->items[end].workload == it->workload) return; /* more of it to come */
+    if (!lv->begun && al_report_table_begin(stdout, run, &lv->topts) != 0) lv->status = 1;
+    lv->begun = true;
+    if (al_report_table_workload(stdout, run, it->workload->name, &lv->topts) != 0 || fflush(stdout) != 0)
+        lv->status = 1;
+}
+
+/* The previous run's timed work for these items (samples x iterations x
+ * median), plus a quarter for set-up, calibration and the untimed
+ * verification passes (measured on this suite: groups take 1.1-1.4x their
+ * samples' sum); < 0 when the previous run lacks one of them. */
+static double expect_s(void *ctx, const al_bench_item *items, size_t n)
+{
+    live *lv = ctx;
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        const al_bench_result *r =
+            al_bench_run_find(&lv->prev, items[i].workload->name, items[i].param, items[i].allocator);
+        if (!r) return -1;
+        if (r->status == AL_RUN_OK && isfinite(r->s.median))
+            sum += (double)r->nsamples * (double)r->iterations * r->s.median * 1e-9;
+    }
+    return sum * 1.25 + 0.05 * (double)n;
+}
+
+static void load_previous(al_history *h, const al_bench_config *cfg, al_bench_run *prev)
+{
+    const char *mode = cfg->mode == AL_MODE_INSTRUCTIONS ? "instructions" : "time";
+    char err[256];
+    for (int k = 0; h && k < 8; k++) {
+        al_bench_run r = {0};
+        if (al_history_load(h, NULL, k, &r, err, sizeof err) != 0) return;
+        if (strcmp(r.ctx.mode, mode) == 0 && r.ctx.quick == cfg->quick) {
+            *prev = r;
+            return;
+        }
+        al_bench_run_free(&r);
+    }
+}
+
 static int run_bench(bench_opts *o)
 {
     al_bench_plan plan;
@@ -263,35 +390,53 @@ static int run_bench(bench_opts *o)
     const char *child[4];
     o->cfg.callgrind_child = callgrind_child(exe, sizeof exe, child);
 
-    al_cli_out out = {0}, html = {0};
     al_history *h = NULL;
-    rc = al_cli_out_open(&out, "--out", o->out_path);
-    if (rc == 0) rc = al_cli_out_open(&html, "--html", o->html_path);
+    rc = 0;
+    for (size_t i = 0; i < o->nouts && rc == 0; i++) rc = al_cli_out_open(&o->outs[i]);
+    /* A database this creates stays even if the run cannot start: another
+     * process may be storing into it already. */
     if (rc == 0 && !o->no_db) rc = al_cli_history_open(o->db_path, &h);
+
+    /* stdout: the table as the run goes, or the --format report at the end
+     * when that is all that was asked for. */
+    const al_report_format *to_stdout = o->format && o->nouts == 0 ? o->format : al_report_format_find("table");
+    live lv = {.plan = &plan, .topts = {.wide = o->wide}, .stream = to_stdout->write == al_report_table};
+    load_previous(h, &o->cfg, &lv.prev);
+    al_bench_hooks hooks = {.on_group = on_group, .expect_s = expect_s, .ctx = &lv};
+
     al_bench_run run = {0};
     if (o->label) snprintf(run.ctx.label, sizeof run.ctx.label, "%s", o->label);
-    if (rc == 0 && al_bench_run_plan(&o->cfg, &plan, NULL, &run, &perr) != 0) rc = plan_error(&perr);
-    for (size_t i = 0; i < plan.nskipped && !o->cfg.quiet; i++)
-        fprintf(stderr, "alloclab: note: skipping allocator '%s': %s\n", plan.skipped[i].allocator, plan.skipped[i].why);
-    al_bench_plan_free(&plan);
+    if (rc == 0 && al_bench_run_plan(&o->cfg, &plan, &hooks, &run, &perr) != 0) rc = plan_error(&perr);
+    al_bench_run_free(&lv.prev);
     if (rc != 0) {
-        al_cli_out_abandon(&out);
-        al_cli_out_abandon(&html);
+        for (size_t i = 0; i < o->nouts; i++) al_cli_out_abandon(&o->outs[i]);
         al_history_close(h);
+        al_bench_plan_free(&plan);
         return rc;
     }
 
     al_report_clean_run(&run);
-    int status = 0;
-    al_report_fn fmt = al_report_format_find(o->format)->write;
-    if (out.f) {
-        status |= al_cli_out_write(&out, fmt, &run);
-        if (fmt != al_report_table && al_report_table(stdout, &run) != 0) status = 1;
-    } else if (fmt(stdout, &run) != 0 || fflush(stdout) != 0) {
+    int status = lv.status;
+    if (lv.stream) {
+        if (!lv.begun && al_report_table_begin(stdout, &run, &lv.topts) != 0) status = 1;
+        if (al_report_table_end(stdout, &run, &lv.topts) != 0) status = 1;
+    } else if (to_stdout->write(stdout, &run) != 0) {
+        status = 1;
+    }
+    if (fflush(stdout) != 0 || status) {
         fprintf(stderr, "alloclab: warning: writing the report to stdout failed\n");
         status = 1;
     }
-    status |= al_cli_out_write(&html, al_report_html, &run);
+    /* Gathered at the end, with the places the run went. */
+    for (size_t i = 0; i < plan.nskipped && !o->cfg.quiet; i++)
+        fprintf(stderr, "alloclab: note: skipped allocator '%s': %s\n", plan.skipped[i].allocator, plan.skipped[i].why);
+    al_bench_plan_free(&plan);
+    for (size_t i = 0; i < o->nouts; i++) {
+        int w = al_cli_out_write(&o->outs[i], &run);
+        if (w == 0 && !o->cfg.quiet) fprintf(stderr, "alloclab: wrote the %s report to %s\n", o->outs[i].format->name,
+                                             o->outs[i].path);
+        status |= w;
+    }
     if (h) status |= al_cli_history_save(o->db_path, h, &run, o->cfg.quiet);
     al_history_close(h);
     for (size_t i = 0; i < run.nresults; i++)

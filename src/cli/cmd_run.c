@@ -263,10 +263,11 @@ static int print_summary(FILE *out, const run_opts *o, const al_bench_run *run, 
 static int run_command(run_opts *o)
 {
     const al_report_format *fmt = al_report_format_find(o->format);
-    al_cli_out out = {0}, html = {0};
+    al_cli_out out = {.opt = "--out", .path = o->out_path, .format = fmt},
+               html = {.opt = "--html", .path = o->html_path, .format = al_report_format_find("html")};
     al_history *h = NULL;
-    int rc = al_cli_out_open(&out, "--out", o->out_path);
-    if (rc == 0) rc = al_cli_out_open(&html, "--html", o->html_path);
+    int rc = out.path ? al_cli_out_open(&out) : 0;
+    if (rc == 0 && html.path) rc = al_cli_out_open(&html);
     if (rc == 0 && !o->no_db) rc = al_cli_history_open(o->db_path, &h);
     al_bench_run run = {0};
     al_run_times times[MAX_ALLOCS];
@@ -283,12 +284,12 @@ static int run_command(run_opts *o)
     al_report_clean_run(&run);
     int status = 0;
     bool table = strcmp(fmt->name, "table") == 0;
-    if (out.f) status |= al_cli_out_write(&out, fmt->write, &run);
+    if (out.f) status |= al_cli_out_write(&out, &run);
     if ((table || out.f ? print_summary(stdout, o, &run, times) : fmt->write(stdout, &run)) != 0) {
         fprintf(stderr, "alloclab: warning: writing the report to stdout failed\n");
         status = 1;
     }
-    status |= al_cli_out_write(&html, al_report_html, &run);
+    status |= al_cli_out_write(&html, &run);
     if (h) status |= al_cli_history_save(o->db_path, h, &run, o->quiet);
     al_history_close(h);
     for (size_t i = 0; i < run.nresults; i++)

@@ -10,6 +10,7 @@ extern const al_backend_desc al_backend_sys;
 extern const al_backend_desc al_backend_je;
 extern const al_backend_desc al_backend_mi;
 extern const al_backend_desc al_backend_tc;
+extern const al_backend_desc al_backend_lab;
 extern const al_backend_desc al_backend_bump;
 extern const al_backend_desc al_backend_arena;
 extern const al_backend_desc al_backend_pool;

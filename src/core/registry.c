@@ -11,9 +11,10 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Listing order: libc first, the production allocators, then the hand-made ones. */
+/* Listing order: libc first, the production allocators, alloclab's own, then
+ * the hand-made ones. */
 static const al_backend_desc *const backends[] = {
-    &al_backend_sys, &al_backend_je, &al_backend_mi, &al_backend_tc,
+    &al_backend_sys, &al_backend_je, &al_backend_mi, &al_backend_tc, &al_backend_lab,
     &al_backend_bump, &al_backend_arena, &al_backend_pool, &al_backend_sbrk,
 };
 
@@ -216,6 +217,15 @@ const char *al_spec_unavailable(const char *spec)
     const char *why = b->unavailable ? b->unavailable() : NULL;
     if (why) al_set_error_of(AL_ERR_UNAVAILABLE, b->name, "allocator '%s' is unavailable: %s", b->name, why);
     return why;
+}
+
+const char *al_spec_version(const char *spec)
+{
+    char parts[MAX_PARTS][MAX_NAME];
+    int n;
+    const al_backend_desc *b = spec_backend(spec, parts, &n);
+    if (!b || !b->version || (b->unavailable && b->unavailable())) return NULL;
+    return b->version();
 }
 
 /* The options one layer of a spec sees: the caller's, with user taken from

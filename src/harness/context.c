@@ -4,6 +4,8 @@
  * "unknown" (or empty for the git commit outside a checkout). */
 #include "results.h"
 
+#include <alloclab/registry.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,4 +87,12 @@ void al_bench_context_detect(al_bench_context *ctx)
     git_commit(ctx->git_commit, sizeof ctx->git_commit);
     snprintf(ctx->mode, sizeof ctx->mode, "time");
     snprintf(ctx->alloclab_version, sizeof ctx->alloclab_version, "%s", ALLOCLAB_VERSION);
+    for (size_t i = 0; i < al_backend_count() && ctx->nlibs < AL_BENCH_MAX_LIBS; i++) {
+        const al_backend_desc *b = al_backend_at(i);
+        const char *v = al_spec_version(b->name);
+        if (!v) continue;
+        al_bench_lib *l = &ctx->libs[ctx->nlibs++];
+        snprintf(l->name, sizeof l->name, "%s", b->name);
+        snprintf(l->version, sizeof l->version, "%s", v);
+    }
 }

@@ -51,8 +51,9 @@ struct al_bench_index {
     size_t *col_first;              /* first result of the same column */
 };
 
-/* The name fields a key covers: workload, + param, + allocator. */
-enum { KEY_W = 1, KEY_WP = 2, KEY_WPA = 3, KEY_WA = 4 };
+/* The name fields a key covers: workload, + param, + allocator; or the
+ * allocator alone. */
+enum { KEY_W = 1, KEY_WP = 2, KEY_WPA = 3, KEY_A = 4 };
 
 static uint64_t fnv(uint64_t h, const char *s)
 {
@@ -71,15 +72,17 @@ static uint64_t name_hash(const char *workload, const char *param, const char *a
 
 static uint64_t key_hash(const al_bench_result *r, int key)
 {
+    if (key == KEY_A) return name_hash(r->allocator, NULL, NULL);
     return name_hash(r->workload, key == KEY_WP || key == KEY_WPA ? r->param : NULL,
-                     key == KEY_WPA || key == KEY_WA ? r->allocator : NULL);
+                     key == KEY_WPA ? r->allocator : NULL);
 }
 
 static bool key_equal(const al_bench_result *a, const al_bench_result *b, int key)
 {
+    if (key == KEY_A) return strcmp(a->allocator, b->allocator) == 0;
     return strcmp(a->workload, b->workload) == 0 &&
            ((key != KEY_WP && key != KEY_WPA) || strcmp(a->param, b->param) == 0) &&
-           ((key != KEY_WPA && key != KEY_WA) || strcmp(a->allocator, b->allocator) == 0);
+           (key != KEY_WPA || strcmp(a->allocator, b->allocator) == 0);
 }
 
 /* first[i] = the first result with result i's key; returns how many keys.
@@ -142,30 +145,18 @@ int al_bench_run_index(al_bench_run *run, char *err, size_t errlen)
     const al_bench_result *res = run->results;
     size_t workloads = group(res, n, KEY_W, scratch, x->mask, NULL);
     size_t columns = group(res, n, KEY_WP, x->by_column, x->mask, x->col_first);
-    /* the most allocators of one workload: rows per workload table */
-    size_t *row_first = x->col_next; /* borrowed before col_next is filled */
-    group(res, n, KEY_WA, scratch, x->mask, row_first);
-    size_t *rows = calloc(n ? n : 1, sizeof *rows), most_rows = 0;
-    size_t *wl_first = rows ? malloc((n ? n : 1) * sizeof *wl_first) : NULL;
-    if (wl_first) {
-        group(res, n, KEY_W, scratch, x->mask, wl_first);
-        for (size_t i = 0; i < n; i++)
-            if (row_first[i] == i && ++rows[wl_first[i]] > most_rows) most_rows = rows[wl_first[i]];
-    }
-    free(rows);
-    free(wl_first);
-    size_t distinct = group(res, n, KEY_WPA, x->by_name, x->mask, NULL);
-    const char *why = !wl_first ? "out of memory" : NULL;
+    size_t allocators = group(res, n, KEY_A, scratch, x->mask, NULL);
+    group(res, n, KEY_WPA, x->by_name, x->mask, NULL); /* a name twice (Google Benchmark's repetitions): the first */
+    const char *why = NULL;
     char detail[160];
-    if (!why && distinct < n) why = "the same workload/param/allocator twice";
-    else if (!why && workloads > AL_RUN_MAX_WORKLOADS)
+    if (workloads > AL_RUN_MAX_WORKLOADS)
         snprintf(detail, sizeof detail, "%zu workloads, more than %d", workloads, AL_RUN_MAX_WORKLOADS), why = detail;
-    else if (!why && columns > AL_RUN_MAX_COLUMNS)
+    else if (columns > AL_RUN_MAX_COLUMNS)
         snprintf(detail, sizeof detail, "%zu workload/param pairs, more than %d", columns, AL_RUN_MAX_COLUMNS),
             why = detail;
-    else if (!why && most_rows > AL_RUN_MAX_ALLOCATORS)
-        snprintf(detail, sizeof detail, "%zu allocators in one workload, more than %d", most_rows,
-                 AL_RUN_MAX_ALLOCATORS), why = detail;
+    else if (allocators > AL_RUN_MAX_ALLOCATORS)
+        snprintf(detail, sizeof detail, "%zu allocators, more than %d", allocators, AL_RUN_MAX_ALLOCATORS),
+            why = detail;
     free(scratch);
     if (why) {
         snprintf(err, errlen, "%s", why);

@@ -15,6 +15,22 @@
 /* ----------------------------------------------------------------------------
  * Results
  * ------------------------------------------------------------------------- */
+/* The system calls a benchmark's child made that move memory, counted in an
+ * untimed pass of its own (syscalls.c): set-up, a warm-up and the counted
+ * iterations. counted false: not counted (another mode, a build or system
+ * that cannot trace, an old report). */
+typedef struct al_syscall_counts {
+    bool counted;
+    uint64_t iterations;        /* the iterations of the counted pass, after its warm-up */
+    uint64_t brk, mmap, munmap, mremap, madvise;
+} al_syscall_counts;
+
+static inline bool al_syscalls_known(const al_syscall_counts *c) { return c->counted; }
+static inline uint64_t al_syscalls_total(const al_syscall_counts *c)
+{
+    return c->brk + c->mmap + c->munmap + c->mremap + c->madvise;
+}
+
 typedef struct al_bench_result {
     char workload[AL_WORKLOAD_NAME_MAX];
     char param[32];
@@ -32,6 +48,7 @@ typedef struct al_bench_result {
     double alloc_calls;         /* allocator calls per iteration; -1 when not counted */
     double instructions;        /* per iteration, --mode instructions; -1 otherwise */
     double est_cycles;          /* per iteration, from callgrind's cache simulation; -1 otherwise */
+    al_syscall_counts sys;      /* memory system calls of the child (untimed pass) */
     /* The workload's own headline figure (al_workload.metric: fragmentation's
      * peak RSS over peak live bytes, thread-exit's RSS growth), measured by
      * the child over all its runs; NaN, and empty names, when it has none. */
@@ -42,6 +59,14 @@ typedef struct al_bench_result {
 
 /* Whether r carries a workload metric. */
 static inline bool al_result_has_metric(const al_bench_result *r) { return r->metric_name[0] && r->metric == r->metric; }
+
+/* A backend and the version its library reports ("je", "jemalloc 5.3.0"). */
+typedef struct al_bench_lib {
+    char name[16];
+    char version[48];
+} al_bench_lib;
+
+#define AL_BENCH_MAX_LIBS 8
 
 typedef struct al_bench_context {
     char date[32];              /* ISO 8601, UTC */
@@ -57,6 +82,8 @@ typedef struct al_bench_context {
     double mhz_per_cpu;         /* nominal CPU clock; 0 when unknown (JSON omits it) */
     bool quick;                 /* --quick: CI-sized samples, below the full statistical
                                    bar; the reports say so */
+    al_bench_lib libs[AL_BENCH_MAX_LIBS]; /* the available backends that report a version */
+    size_t nlibs;
 } al_bench_context;
 
 struct al_bench_index;
@@ -84,7 +111,7 @@ const al_bench_result *al_bench_run_find(const al_bench_run *run, const char *wo
 #define AL_RUN_MAX_RESULTS 100000      /* results in one run */
 #define AL_RUN_MAX_WORKLOADS 256       /* distinct workloads */
 #define AL_RUN_MAX_COLUMNS 1024        /* distinct workload/param pairs (table columns) */
-#define AL_RUN_MAX_ALLOCATORS 256      /* distinct allocators of one workload (table rows) */
+#define AL_RUN_MAX_ALLOCATORS 256      /* distinct allocators (table rows) */
 
 /* Check the run against the limits above and build its lookup index:
  * al_bench_run_find then takes O(1), and al_bench_run_column_next walks one

@@ -2,8 +2,10 @@
  * may call, with glibc's semantics, served by the allocator mode.c chose.
  *
  * What a caller can rely on, whichever allocator serves:
- *   - every block is aligned to at least 16 bytes; malloc(0) is a unique
- *     pointer that free accepts;
+ *   - every block is aligned for any object that fits in it: 16 bytes, or 8
+ *     for requests of at most 8 bytes under lab (C17's rule, as jemalloc and
+ *     mimalloc do; glibc gives 16 to all); malloc(0) is a unique pointer that
+ *     free accepts;
  *   - failure is NULL with errno ENOMEM (sizes near SIZE_MAX, overflowing
  *     calloc/reallocarray counts, exhaustion); a failed realloc leaves the
  *     old block untouched;
@@ -26,6 +28,8 @@
  * turned back into a call of the function being defined.
  */
 #include "malloc_internal.h"
+
+#include "lab.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -50,28 +54,80 @@ size_t malloc_usable_size(void *ptr);
 
 
 /* ----------------------------------------------------------------------------
- * The serving allocator. Until lab is wired in, every mode goes through the
- * adapter (the bootstrap included).
+ * The serving allocator. Under lab (the default), each entry point is one
+ * test of the mode and a direct call: lab knows its blocks' sizes, so there
+ * is no header. Anything else (a spec, or the bootstrap before the mode is
+ * decided) goes through the adapter. A bootstrap block may reach lab's free
+ * later: am_route says whether any was handed out, and only then is a
+ * pointer checked against lab before it is given to lab.
  * ------------------------------------------------------------------------- */
-static inline void *do_alloc(size_t size, size_t align, bool zero)
+#define LAB() AM_LIKELY(__atomic_load_n(&am_current, __ATOMIC_RELAXED) == AM_LAB)
+
+/* Only lab serves and no block of the adapter's exists: free goes to lab. */
+#define LAB_ONLY() AM_LIKELY(__atomic_load_n(&am_route, __ATOMIC_RELAXED) == AM_ROUTE_LAB)
+
+static inline bool adapter_block(const void *ptr)
 {
-    am_decide();
+    return AM_UNLIKELY(__atomic_load_n(&am_route, __ATOMIC_RELAXED) & AM_ROUTE_BOOT) && !lab_owns(ptr) &&
+           am_spec_owns(ptr);
+}
+
+static void *lab_alloc(size_t size, size_t align, bool zero)
+{
+    if (align <= AM_MIN_ALIGN) return zero ? lab_calloc(1, size) : lab_malloc(size);
+    return lab_aligned(align, size); /* never zeroed: calloc asks for 16 */
+}
+
+static __attribute__((noinline)) void *slow_alloc(size_t size, size_t align, bool zero)
+{
+    if (am_decide() == AM_LAB) return lab_alloc(size, align, zero);
     return am_spec_alloc(size, align, zero);
 }
 
-static inline void do_free(void *ptr)
+static inline void *do_alloc(size_t size, size_t align, bool zero)
 {
+    if (LAB()) return lab_alloc(size, align, zero);
+    return slow_alloc(size, align, zero);
+}
+
+/* Any free but lab-only's: a block of lab's, or of the adapter's (a spec's,
+ * or the bootstrap's), errno kept. */
+static __attribute__((noinline)) void release_slow(void *ptr)
+{
+    if (!ptr) return;
+    if (LAB() && !adapter_block(ptr)) {
+        lab_free(ptr);
+        return;
+    }
+    int saved = errno;
     am_spec_free(ptr);
+    errno = saved;
+}
+
+/* free's body, for the other entry points too (free itself could be bound
+ * elsewhere by the dynamic loader). lab_free takes NULL and keeps errno. */
+static inline void release(void *ptr)
+{
+    if (LAB_ONLY()) lab_free(ptr);
+    else release_slow(ptr);
+}
+
+static inline void release_sized(void *ptr, size_t size)
+{
+    if (LAB_ONLY()) lab_free_sized(ptr, size);
+    else release_slow(ptr);
 }
 
 static inline void *do_realloc(void *ptr, size_t size)
 {
-    am_decide();
+    if (LAB() && !adapter_block(ptr)) return lab_realloc(ptr, size);
+    if (am_decide() == AM_LAB && !adapter_block(ptr)) return lab_realloc(ptr, size);
     return am_spec_realloc(ptr, size);
 }
 
 static inline size_t do_usable(void *ptr)
 {
+    if (LAB() && !adapter_block(ptr)) return lab_usable_size(ptr);
     return am_spec_usable(ptr);
 }
 
@@ -94,16 +150,6 @@ static size_t page_size(void)
 EXPORT void *malloc(size_t size)
 {
     return do_alloc(size, AM_MIN_ALIGN, false);
-}
-
-/* free's body; the other entry points call it, not free (which the
- * dynamic loader could bind elsewhere). */
-static void release(void *ptr)
-{
-    if (!ptr) return;
-    int saved = errno;
-    do_free(ptr);
-    errno = saved;
 }
 
 /* realloc's body, for reallocarray too. */
@@ -199,15 +245,14 @@ EXPORT size_t malloc_usable_size(void *ptr)
  * know theirs, so these are free. */
 EXPORT void free_sized(void *ptr, size_t size)
 {
-    (void)size;
-    release(ptr);
+    release_sized(ptr, size);
 }
 
 EXPORT void free_aligned_sized(void *ptr, size_t align, size_t size)
 {
-    (void)align;
-    (void)size;
-    release(ptr);
+    /* lab's sized path covers alignments up to 64 KiB; beyond, plain free. */
+    if (align <= ((size_t)64 << 10)) release_sized(ptr, size);
+    else release(ptr);
 }
 
 /* The old names and glibc's own: the same functions. */

@@ -2,7 +2,10 @@
  * mallinfo, mallinfo2, mallopt, malloc_stats), answered for the allocator
  * that really serves the process, never for glibc's unused heap.
  *
- * Under a spec, the figures are the adapter's own exact counts: uordblks is
+ * Under lab, they come from lab_stats_get: arena is the address space of its
+ * segments, hblks and hblkhd its huge blocks (live and cached), uordblks the
+ * bytes in live blocks by block size, fordblks the rest of what is mapped;
+ * malloc_trim is lab_trim. Under a spec, the figures are the adapter's own exact counts: uordblks is
  * the bytes asked for in live blocks, arena those bytes with their headers
  * and padding; the backend's own overhead is not known. malloc_trim trims
  * glibc's heap, where the registry's backends (sys, and arena and pool over
@@ -12,6 +15,8 @@
  * Nothing here allocates.
  */
 #include "malloc_internal.h"
+
+#include "lab.h"
 
 #include <limits.h>
 #include <malloc.h>
@@ -24,6 +29,16 @@ int __libc_mallopt(int param, int value);
 /* The serving allocator's figures, as glibc reports its own. */
 static struct mallinfo2 figures(void)
 {
+    if (am_current == AM_LAB) {
+        /* arena: lab's segments; hblkhd: its huge blocks (live and cached);
+         * uordblks: live blocks by block size; fordblks: the rest. */
+        lab_stats s;
+        lab_stats_get(&s);
+        size_t arena = s.mapped > s.huge_mapped ? s.mapped - s.huge_mapped : 0;
+        return (struct mallinfo2){.arena = arena, .ordblks = s.pages_free, .hblks = s.huge_count,
+                                  .hblkhd = s.huge_mapped, .uordblks = s.in_use,
+                                  .fordblks = s.mapped > s.in_use ? s.mapped - s.in_use : 0};
+    }
     am_spec_counts c;
     am_spec_counts_get(&c);
     return (struct mallinfo2){.arena = c.held_bytes, .uordblks = c.live_bytes};
@@ -51,8 +66,7 @@ EXPORT struct mallinfo mallinfo(void)
 
 EXPORT int malloc_trim(size_t pad)
 {
-    am_decide();
-    return al_libc_trim(pad);
+    return am_decide() == AM_LAB ? lab_trim(pad) : al_libc_trim(pad);
 }
 
 EXPORT int mallopt(int param, int value)

@@ -88,6 +88,14 @@ void *am_spec_alloc(size_t size, size_t align, bool zero);
 void am_spec_free(void *ptr);
 void *am_spec_realloc(void *ptr, size_t size);
 size_t am_spec_usable(const void *ptr);
+/* How frees are routed, one word so that free's fast path is one load and
+ * one compare: AM_ROUTE_LAB once lab serves, AM_ROUTE_BOOT once the adapter
+ * handed out a block from glibc (the bootstrap, or a call made from inside a
+ * spec's own call): only then may lab's free see a pointer that is not lab's.
+ * Bits are only ever set (atomic or), never cleared; read relaxed. */
+#define AM_ROUTE_LAB 1u
+#define AM_ROUTE_BOOT 2u
+extern unsigned am_route;
 /* Whether ptr carries the adapter's header (a spec or bootstrap block). */
 bool am_spec_owns(const void *ptr);
 

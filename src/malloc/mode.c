@@ -28,9 +28,10 @@
 #include <unistd.h>
 
 /* The default: what serves when ALLOCLAB_MALLOC is unset or unusable. */
-#define DEFAULT_SPEC "sys"
+#define DEFAULT_SPEC "lab"
 
 am_mode am_current;
+unsigned am_route;
 static atomic_int deciding;
 static char spec_name[128] = DEFAULT_SPEC;
 
@@ -51,13 +52,11 @@ void am_say(const char *fmt, ...)
     errno = saved;
 }
 
+/* lab needs nothing started: it is safe from the first call. */
 static am_mode start_default(void)
 {
     strcpy(spec_name, DEFAULT_SPEC);
-    if (am_spec_start(DEFAULT_SPEC)) return AM_SPEC;
-    /* glibc itself is missing (a static program): the bootstrap serves. */
-    am_say("alloclab-malloc: the default '%s' cannot start: %s\n", DEFAULT_SPEC, al_last_error());
-    return AM_SPEC;
+    return AM_LAB;
 }
 
 static am_mode choose(const char *env)
@@ -85,6 +84,7 @@ am_mode am_decide(void)
     m = choose(getenv("ALLOCLAB_MALLOC"));
     errno = saved;
     __atomic_store_n(&am_current, m, __ATOMIC_RELEASE);
+    if (m == AM_LAB) __atomic_fetch_or(&am_route, AM_ROUTE_LAB, __ATOMIC_RELEASE);
     return m;
 }
 

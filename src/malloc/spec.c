@@ -203,6 +203,8 @@ void *am_spec_alloc(size_t size, size_t align, bool zero)
                         ? align
                         : (((uintptr_t)base + sizeof(am_hdr) + align - 1) & ~(uintptr_t)(align - 1)) -
                               (uintptr_t)base;
+    if (!spec && !(__atomic_load_n(&am_route, __ATOMIC_RELAXED) & AM_ROUTE_BOOT))
+        __atomic_fetch_or(&am_route, AM_ROUTE_BOOT, __ATOMIC_RELAXED);
     return header_out(base, offset, size, balign, spec ? FROM_SPEC : FROM_LIBC);
 }
 

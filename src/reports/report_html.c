@@ -1,8 +1,11 @@
 /* The HTML report: one self-contained page (inline CSS and SVG, no script, no
- * external asset) that is also well-formed XML. Per workload: a chart, then a
- * table of medians (allocators x parameters) and the reasons of unsupported or
- * failed results, then every number in a <details> block; finally the machine
- * context. All text from the run is escaped. */
+ * external asset) that is also well-formed XML. First the answer: the run's
+ * summary (the headline line and the ranking of allocators). Then per
+ * workload: a chart of the time beside a chart of the peak RSS, a table of
+ * medians (allocators x parameters, each cell with its peak RSS and page
+ * faults) and the reasons of unsupported or failed results, then every
+ * number in a <details> block; finally the machine context with the
+ * libraries' versions. All text from the run is escaped. */
 #include "report_html.h"
 #include "report_util.h"
 
@@ -61,7 +64,13 @@ static const char css[] =
     "td.failed{color:#b00;font-weight:700}\n"
     ".ci-pct,.ratio{color:#777;font-size:12px}.why{color:#666;font-size:12.5px;font-weight:400}\n"
     "details{margin:6px 0 0}summary{cursor:pointer;color:#446}\n"
-    "dl{display:grid;grid-template-columns:max-content auto;gap:2px 16px}dt{color:#666}dd{margin:0}\n";
+    "dl{display:grid;grid-template-columns:max-content auto;gap:2px 16px}dt{color:#666}dd{margin:0}\n"
+    ".charts{display:grid;grid-template-columns:3fr 2fr;gap:12px;align-items:start}\n"
+    "@media (max-width:800px){.charts{grid-template-columns:1fr}}\n"
+    ".mem{color:#777;font-size:11.5px}\n"
+    "#summary .headline{font-size:18px;font-weight:600;background:#eef3fa;border:1px solid #c9d7ea;"
+    "border-radius:6px;padding:10px 14px;margin:12px 0}\n"
+    "table.ranking{width:auto;min-width:50%}.note{color:#666;font-size:12.5px}\n";
 
 static void text_el(FILE *out, const char *tag, const char *attrs, const char *s)
 {
@@ -100,6 +109,13 @@ static void summary_cell(FILE *out, const al_bench_run *run, const al_bench_resu
     if (rank == AL_RANK_FASTEST) fputs(" <span class=\"ratio\">fastest</span>", out);
     else if (fastest > 0 && v != fastest) fprintf(out, " <span class=\"ratio\">%.2f\u00d7</span>", v / fastest);
     if (rank == AL_RANK_TIED) fputs(" <span class=\"ratio\">tied</span>", out);
+    if (r->peak_rss_kib > 0 || r->minor_faults >= 0) {
+        char rss[32] = "", faults[32] = "";
+        if (r->peak_rss_kib > 0) al_report_fmt_bytes((double)r->peak_rss_kib * 1024, rss, sizeof rss);
+        if (r->minor_faults >= 0) al_report_fmt_count((double)r->minor_faults, faults, sizeof faults);
+        fprintf(out, "<div class=\"mem\">%s%s%s%s%s</div>", rss[0] ? "RSS " : "", rss, rss[0] && faults[0] ? " \u00b7 " : "",
+                faults, faults[0] ? " faults" : "");
+    }
     fputs("</td>", out);
 }
 
@@ -181,6 +197,13 @@ static void context_list(FILE *out, const al_bench_context *c)
         text_el(out, "dd", "", rows[i][1][0] ? rows[i][1] : "\u2014");
         fputc('\n', out);
     }
+    for (size_t i = 0; i < c->nlibs; i++) {
+        char name[40];
+        snprintf(name, sizeof name, "%s library", c->libs[i].name);
+        text_el(out, "dt", "", name);
+        text_el(out, "dd", "", c->libs[i].version);
+        fputc('\n', out);
+    }
     snprintf(num, sizeof num, "%d", c->ncpus);
     text_el(out, "dt", "", "CPUs");
     text_el(out, "dd", "", num);
@@ -190,6 +213,43 @@ static void context_list(FILE *out, const al_bench_context *c)
         text_el(out, "dd", "", num);
     }
     fputs("\n</dl>\n", out);
+}
+
+/* ---- the summary: the answer first ------------------------------------------- */
+
+static void summary_section(FILE *out, const al_bench_run *run)
+{
+    al_run_summary s;
+    if (al_run_summary_make(run, &s) != 0) return;
+    if (s.nrows == 0) {
+        al_run_summary_free(&s);
+        return;
+    }
+    char line[256];
+    bool rss = false;
+    for (size_t i = 0; i < s.nrows; i++) rss |= isfinite(s.rows[i].rss_gm);
+    fputs("<section id=\"summary\">\n<h2>Summary</h2>\n", out);
+    text_el(out, "p", " class=\"headline\"", al_run_summary_line(run, &s, line, sizeof line));
+    fprintf(out, "\n<table class=\"ranking\"><thead><tr><th>rank</th><th>allocator</th><th>%s</th>%s"
+                 "<th>benchmarks</th></tr></thead><tbody>\n",
+            al_report_is_instructions(run) ? "instructions" : "time", rss ? "<th>peak RSS</th>" : "");
+    for (size_t i = 0; i < s.nrows; i++) {
+        const al_summary_row *r = &s.rows[i];
+        fprintf(out, "<tr><td>%zu</td>", i + 1);
+        text_el(out, "td", "", r->allocator);
+        fprintf(out, "<td>%.2f\u00d7</td>", r->time_gm);
+        if (rss && isfinite(r->rss_gm)) fprintf(out, "<td>%.2f\u00d7</td>", r->rss_gm);
+        else if (rss) fputs("<td class=\"gap\">\u2014</td>", out);
+        if (r->n == s.nbench) fprintf(out, "<td>%zu</td></tr>\n", r->n);
+        else fprintf(out, "<td>%zu of %zu</td></tr>\n", r->n, s.nbench);
+    }
+    fprintf(out, "</tbody></table>\n<p class=\"note\">Geometric mean over the %zu benchmarks (workload and "
+                 "parameter) of each allocator's ratio to the %s of each benchmark%s; 1.00\u00d7 is the best on "
+                 "every benchmark it ran. An allocator that could not run some benchmarks is ranked on those it "
+                 "ran.</p>\n</section>\n",
+            s.nbench, al_report_is_instructions(run) ? "fewest instructions" : "fastest",
+            rss ? ", and of its peak RSS to the lowest" : "");
+    al_run_summary_free(&s);
 }
 
 /* ---- the page ----------------------------------------------------------------- */
@@ -218,12 +278,14 @@ int al_report_html(FILE *out, const al_bench_run *run)
     else
         fputs(" \u00b7 wall time. Bars: median time per iteration with its 95% bootstrap CI; cells: "
               "median \u00b1 the longer side of the CI, or [low, high] when it is wide and lopsided. "
-              "\u201cfastest\u201d only when its CI overlaps no other; \u201ctied\u201d otherwise. "
+              "\u201cfastest\u201d only when no other median lies in its CI nor its median in another\u2019s; "
+              "\u201ctied\u201d otherwise. "
               "Lower is better.</p>\n", out);
     if (c->quick)
         fputs("<p class=\"quick\">A <code>--quick</code> run: few, short samples (CI-sized), below the full "
               "statistical bar; draw conclusions from a full run.</p>\n", out);
     if (nw == 0) fputs("<p>No results.</p>\n", out);
+    summary_section(out, run);
     for (size_t w = 0; w < nw; w++) {
         fprintf(out, "<section id=\"w%zu\">\n", w);
         text_el(out, "h2", "", names[w]);
@@ -233,7 +295,10 @@ int al_report_html(FILE *out, const al_bench_run *run)
             text_el(out, "p", " class=\"desc\"", wl->description);
             fputc('\n', out);
         }
-        al_html_chart(out, run, names[w], allocs, na, w);
+        fputs("<div class=\"charts\">\n", out);
+        al_html_chart(out, run, names[w], allocs, na, w, AL_CHART_TIME);
+        if (al_html_chart_has(run, names[w], AL_CHART_RSS)) al_html_chart(out, run, names[w], allocs, na, w, AL_CHART_RSS);
+        fputs("</div>\n", out);
         size_t np = al_report_distinct(run, AL_FIELD_PARAM, names[w], params);
         size_t nm = al_report_distinct(run, AL_FIELD_ALLOCATOR, names[w], mine);
         summary_table(out, run, names[w], params, np, mine, nm);

@@ -57,6 +57,9 @@ static json_t *context_json(const al_bench_context *c)
     set(o, "library_build_type", json_string(library_build_type(c->build_type)));
     set(o, "build_type", json_string(c->build_type));
     set(o, "alloclab_version", json_string(c->alloclab_version));
+    json_t *libs = json_object();
+    for (size_t i = 0; i < c->nlibs; i++) set(libs, c->libs[i].name, json_string(c->libs[i].version));
+    set(o, "allocator_versions", libs);
     set(o, "git_commit", json_string(c->git_commit));
     set(o, "label", json_string(c->label));
     set(o, "mode", json_string(c->mode));
@@ -176,6 +179,16 @@ static void read_context(json_t *c, al_bench_context *ctx)
     al_report_copy_text(ctx->mode, sizeof ctx->mode, *mode ? mode : "time");
     al_report_copy_text(ctx->alloclab_version, sizeof ctx->alloclab_version, str(c, "alloclab_version"));
     ctx->quick = json_is_true(json_object_get(c, "quick"));
+    json_t *libs = json_object_get(c, "allocator_versions"), *v;
+    const char *key;
+    if (json_is_object(libs))
+        json_object_foreach(libs, key, v) {
+            if (ctx->nlibs == AL_BENCH_MAX_LIBS) break;
+            if (!json_is_string(v)) continue;
+            al_report_copy(ctx->libs[ctx->nlibs].name, sizeof ctx->libs[0].name, key);
+            al_report_copy(ctx->libs[ctx->nlibs].version, sizeof ctx->libs[0].version, json_string_value(v));
+            ctx->nlibs++;
+        }
 }
 
 /* alloclab's `status`; a plain Google Benchmark entry has none and is ok

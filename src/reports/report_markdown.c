@@ -104,8 +104,8 @@ int al_report_markdown(FILE *out, const al_bench_run *run)
               "ratio of instructions to the lowest; lower is better.\n\n", out);
     else
         fputs("Time per iteration: median \u00b1 the longer side of its 95% CI, or [low, high] when the CI is "
-              "wide and lopsided; (N\u00d7) = ratio to the lowest median; **fastest** only when its CI "
-              "overlaps no other, (tied) otherwise; lower is better.\n\n", out);
+              "wide and lopsided; (N\u00d7) = ratio to the lowest median; **fastest** only when no other "
+              "median lies in its CI nor its median in another's, (tied) otherwise; lower is better.\n\n", out);
     if (c->quick)
         fputs("> A `--quick` run: few, short samples (CI-sized), below the full statistical bar; "
               "draw conclusions from a full run.\n\n", out);

@@ -1,16 +1,20 @@
-/* The terminal report: one table per workload, read at a glance.
+/* The terminal report: one table per workload, read at a glance, then the
+ * warnings of the whole run and the summary that closes it.
  *
- * Rows are allocators, columns parameters; a cell is "median ± d" in a unit
- * that suits the value, d the longer side of the 95% CI (or "median [low,
- * high]" when the CI is both lopsided and wide: a single ± would misstate
- * it; the rule is al_report_fmt_time_ci's, shared with Markdown and HTML),
- * then the ratio to the fastest allocator of that column (1.00x for it); a
- * workload that measures a metric of its own (al_bench_result.metric) shows
- * it first in each cell. In
- * instruction mode a cell is the instruction count per iteration and the
- * estimated cycles, the ratio taken on instructions. Cells that did not run show their status, and
- * the reasons are listed under the table, followed by warnings about noisy
- * measurements. Columns are aligned by display width (the '±' is one column). */
+ * Rows are allocators; each parameter of the workload is a group of
+ * columns: a workload's own metric where it has one (fragmentation's RSS
+ * over live bytes), the time per iteration (median with its 95% CI: "32.0 ± 0.51",
+ * or "133 [121, 140]" when the CI is wide and lopsided, the rule of
+ * al_report_fmt_ci_scaled shared with Markdown and HTML), the ratio to the
+ * fastest of the group, the benchmark process's peak RSS and its minor page
+ * faults; with `wide` also the CPU time, the allocator calls per iteration
+ * and the system calls that move memory. In instruction mode the count of
+ * instructions and the estimated cycles replace the time, the ratio taken on
+ * instructions. Every column has one unit, named in its header ("time µs",
+ * "RSS MiB"); counts read "1.2k". A table wider than the width is cut into
+ * blocks of groups, each repeating the allocator column. Cells that did not
+ * run show their status, and the reasons follow the table. Columns are
+ * aligned by display width ('±' and 'µ' are one column). */
 #include "reports.h"
 #include "report_util.h"
 
@@ -20,10 +24,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CELL 96
+#define CELL 48
+#define DEFAULT_WIDTH 120
+#define GROUP_GAP 3 /* spaces between two parameters' groups */
+#define SUB_GAP 2   /* between two columns of a group */
 
 /* ----------------------------------------------------------------------------
- * Small text helpers.
+ * Text helpers.
  * ------------------------------------------------------------------------- */
 
 /* Display width of UTF-8 text: continuation bytes take no column. */
@@ -35,104 +42,266 @@ static size_t text_width(const char *s)
     return w;
 }
 
-static int put_padded(FILE *out, const char *s, size_t width, bool right)
+static void put_padded(FILE *out, const char *s, size_t width, bool right)
 {
     size_t w = text_width(s);
     size_t pad = w < width ? width - w : 0;
-    if (right && fprintf(out, "%*s", (int)pad, "") < 0) return -1;
-    if (fputs(s, out) < 0) return -1;
-    if (!right && fprintf(out, "%*s", (int)pad, "") < 0) return -1;
-    return 0;
+    if (right) fprintf(out, "%*s", (int)pad, "");
+    fputs(s, out);
+    if (!right) fprintf(out, "%*s", (int)pad, "");
+}
+
+/* Words of text on lines of at most width columns: the first line after
+ * `first`, the others after `rest` (a hanging indent). */
+static void put_wrapped(FILE *out, const char *first, const char *rest, const char *text, size_t width)
+{
+    size_t col = text_width(first);
+    fputs(first, out);
+    bool line_empty = true;
+    while (*text) {
+        size_t n = strcspn(text, " ");
+        char word[512];
+        snprintf(word, sizeof word, "%.*s", (int)(n < sizeof word ? n : sizeof word - 1), text);
+        size_t ww = text_width(word);
+        if (!line_empty && col + 1 + ww > width) {
+            fprintf(out, "\n%s", rest);
+            col = text_width(rest);
+            line_empty = true;
+        }
+        if (!line_empty) fputc(' ', out), col++;
+        fputs(word, out);
+        col += ww;
+        line_empty = false;
+        text += n;
+        while (*text == ' ') text++;
+    }
+    fputc('\n', out);
+}
+
+static size_t width_of(const al_table_opts *o)
+{
+    if (o && o->wide) return SIZE_MAX;
+    return o && o->width ? o->width : DEFAULT_WIDTH;
+}
+
+/* Three significant digits, as the other reports. */
+static void digits(char *buf, size_t len, double v)
+{
+    double a = fabs(v);
+    snprintf(buf, len, a < 10 ? "%.2f" : a < 100 ? "%.1f" : "%.0f", v);
 }
 
 /* ----------------------------------------------------------------------------
- * One workload's table. Distinct names keep the order of first appearance.
+ * Columns. Each parameter's group has the same columns; a column none of the
+ * workload's results can fill is left out.
  * ------------------------------------------------------------------------- */
-typedef struct names {
-    const char **v;
-    size_t n;
-} names;
-
-static int names_add(names *ns, const char *s)
-{
-    for (size_t i = 0; i < ns->n; i++)
-        if (strcmp(ns->v[i], s) == 0) return 0;
-    const char **v = realloc(ns->v, (ns->n + 1) * sizeof *v);
-    if (!v) return -1;
-    ns->v = v;
-    ns->v[ns->n++] = s;
-    return 0;
-}
+typedef enum sub {
+    SUB_METRIC, SUB_TIME, SUB_INSTR, SUB_CYC, SUB_RATIO, SUB_RSS, SUB_FAULTS, SUB_CPU, SUB_CALLS, SUB_SYSCALLS, NSUB
+} sub;
 
 static bool instr_mode(const al_bench_run *run) { return al_report_is_instructions(run); }
 
-/* The value a cell compares by: median time, or instructions. */
-static double cell_value(const al_bench_run *run, const al_bench_result *r)
+/* Whether some result of the workload has a figure for column s. */
+static bool sub_known(const al_bench_run *run, const char *workload, sub s)
 {
-    return instr_mode(run) ? r->instructions : r->s.median;
+    for (size_t i = 0; i < run->nresults; i++) {
+        const al_bench_result *r = &run->results[i];
+        if (strcmp(r->workload, workload) != 0 || r->status != AL_RUN_OK) continue;
+        switch (s) {
+        case SUB_TIME: case SUB_RATIO: return true;
+        case SUB_METRIC: if (al_result_has_metric(r)) return true; break;
+        case SUB_INSTR: if (r->instructions >= 0) return true; break;
+        case SUB_CYC: if (r->est_cycles >= 0) return true; break;
+        case SUB_RSS: if (r->peak_rss_kib > 0) return true; break;
+        case SUB_FAULTS: if (r->minor_faults >= 0) return true; break;
+        case SUB_CPU: if (r->cpu_median_ns >= 0) return true; break;
+        case SUB_CALLS: if (r->alloc_calls >= 0) return true; break;
+        case SUB_SYSCALLS: if (al_syscalls_known(&r->sys)) return true; break;
+        case NSUB: break;
+        }
+    }
+    return false;
 }
 
-/* The cell of r into buf; returns whether it shows a lopsided CI whole. */
-static bool cell_text(const al_bench_run *run, const al_bench_result *r, double best, char *buf, size_t len)
+static size_t pick_subs(const al_bench_run *run, const char *workload, bool wide, sub *subs)
 {
+    static const sub time_cols[] = {SUB_METRIC, SUB_TIME, SUB_RATIO, SUB_RSS, SUB_FAULTS, SUB_CPU, SUB_CALLS, SUB_SYSCALLS};
+    static const sub instr_cols[] = {SUB_METRIC, SUB_INSTR, SUB_CYC, SUB_RATIO, SUB_RSS, SUB_FAULTS, SUB_CALLS,
+                                     SUB_SYSCALLS};
+    const sub *cols = instr_mode(run) ? instr_cols : time_cols;
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof time_cols / sizeof time_cols[0]; i++) {
+        sub s = cols[i];
+        bool extra = s == SUB_CPU || s == SUB_CALLS || s == SUB_SYSCALLS;
+        if ((!extra || wide) && sub_known(run, workload, s)) subs[n++] = s;
+    }
+    return n;
+}
+
+/* The scale of a column, from the largest figure it shows: a time unit, or
+ * a binary unit for RSS; 1 for counts (they carry "k"/"M"). */
+typedef struct colfmt {
+    double scale;
+    const char *unit;
+} colfmt;
+
+static double figure(const al_bench_run *run, const al_bench_result *r, sub s)
+{
+    (void)run;
+    switch (s) {
+    case SUB_TIME: return r->s.median;
+    case SUB_INSTR: return r->instructions >= 0 ? r->instructions : NAN;
+    case SUB_CYC: return r->est_cycles >= 0 ? r->est_cycles : NAN;
+    case SUB_RSS: return r->peak_rss_kib > 0 ? (double)r->peak_rss_kib * 1024 : NAN;
+    case SUB_FAULTS: return r->minor_faults >= 0 ? (double)r->minor_faults : NAN;
+    case SUB_CPU: return r->cpu_median_ns >= 0 ? r->cpu_median_ns : NAN;
+    case SUB_CALLS: return r->alloc_calls >= 0 ? r->alloc_calls : NAN;
+    case SUB_SYSCALLS: return al_syscalls_known(&r->sys) ? (double)al_syscalls_total(&r->sys) : NAN;
+    default: return NAN;
+    }
+}
+
+/* The column's unit suits its typical figure (the geometric mean): a few
+ * outliers a hundred times slower read "5010" rather than turning every
+ * other cell into "0.05". */
+static colfmt column_format(const al_bench_run *run, const char *workload, const char *param, sub s)
+{
+    double hi = 0, logsum = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < run->nresults; i++) {
+        const al_bench_result *r = &run->results[i];
+        if (strcmp(r->workload, workload) != 0 || strcmp(r->param, param) != 0 || r->status != AL_RUN_OK) continue;
+        double v = figure(run, r, s);
+        if (isfinite(v) && v > hi) hi = v;
+        if (isfinite(v) && v > 0) logsum += log(v), n++;
+    }
+    colfmt f = {1, ""};
+    if (s == SUB_METRIC) {
+        for (size_t i = 0; i < run->nresults && !f.unit[0]; i++) {
+            const al_bench_result *r = &run->results[i];
+            if (strcmp(r->workload, workload) == 0 && al_result_has_metric(r)) f.unit = r->metric_name;
+        }
+    } else if (s == SUB_TIME || s == SUB_CPU) {
+        al_report_time_unit(n ? exp(logsum / (double)n) : 1, &f.scale, &f.unit);
+    } else if (s == SUB_RSS) {
+        static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
+        size_t u = 0;
+        for (double x = hi / 1024; u + 1 < 4 && x >= 999.5; x /= 1024) u++;
+        f.scale = pow(1024, (double)(u + 1));
+        f.unit = units[u];
+    }
+    return f;
+}
+
+static void header_of(sub s, const colfmt *f, char *buf, size_t len)
+{
+    switch (s) {
+    case SUB_METRIC: snprintf(buf, len, "%s", f->unit); break;
+    case SUB_TIME: snprintf(buf, len, "time %s", f->unit); break;
+    case SUB_INSTR: snprintf(buf, len, "instr"); break;
+    case SUB_CYC: snprintf(buf, len, "cycles"); break;
+    case SUB_RATIO: snprintf(buf, len, "ratio"); break;
+    case SUB_RSS: snprintf(buf, len, "RSS %s", f->unit); break;
+    case SUB_FAULTS: snprintf(buf, len, "faults"); break;
+    case SUB_CPU: snprintf(buf, len, "CPU %s", f->unit); break;
+    case SUB_CALLS: snprintf(buf, len, "calls"); break;
+    case SUB_SYSCALLS: snprintf(buf, len, "syscalls"); break;
+    default: buf[0] = '\0';
+    }
+}
+
+/* One cell; returns whether a CI is shown whole ([low, high]). */
+static bool cell_of(const al_bench_run *run, const al_bench_result *r, sub s, const colfmt *f, double best,
+                    char *buf, size_t len)
+{
+    buf[0] = '\0';
     if (!r) {
-        snprintf(buf, len, "-");
+        if (s == SUB_TIME || s == SUB_INSTR) snprintf(buf, len, "-");
         return false;
     }
     if (r->status != AL_RUN_OK) {
-        snprintf(buf, len, "%s", al_run_status_name(r->status));
+        if (s == SUB_TIME || s == SUB_INSTR) snprintf(buf, len, "%s", al_run_status_name(r->status));
         return false;
     }
-    char val[48], metric[32];
-    bool interval = al_report_fmt_result(run, r, val, sizeof val);
-    al_report_fmt_metric(r, metric, sizeof metric);
-    double v = cell_value(run, r);
-    if (best > 0 && isfinite(v)) snprintf(buf, len, "%s%s%s  %5.2fx", metric, metric[0] ? "  " : "", val, v / best);
-    else snprintf(buf, len, "%s%s%s", metric, metric[0] ? "  " : "", val);
-    return interval;
+    double v = figure(run, r, s);
+    switch (s) {
+    case SUB_METRIC: al_report_fmt_metric(r, buf, len); break;
+    case SUB_TIME: return al_report_fmt_ci_scaled(r->s.median, r->s.ci_low, r->s.ci_high, f->scale, buf, len);
+    case SUB_RATIO: {
+        double x, lo, hi;
+        if (al_report_value(run, r, &x, &lo, &hi) && best > 0) {
+            digits(buf, len, x / best);
+            strncat(buf, "x", len - strlen(buf) - 1);
+        }
+        break;
+    }
+    case SUB_INSTR: case SUB_CYC: case SUB_FAULTS: case SUB_SYSCALLS:
+        if (isfinite(v)) al_report_fmt_count(v, buf, len);
+        break;
+    case SUB_RSS: case SUB_CPU:
+        if (isfinite(v)) digits(buf, len, v / f->scale);
+        break;
+    case SUB_CALLS:
+        if (isfinite(v)) snprintf(buf, len, "%.0f", v);
+        break;
+    default: break;
+    }
+    return false;
 }
 
-/* Under a table: the reason of every cell that did not run, then at most two
- * lines naming the noisy cells (a wide CI, many outliers), so that a busy
- * machine does not bury the table under one warning per cell. */
-static int table_notes(FILE *out, const al_bench_run *run, const char *workload)
+/* ----------------------------------------------------------------------------
+ * One workload's table.
+ * ------------------------------------------------------------------------- */
+typedef struct grid {
+    size_t na, np, ns;
+    const char **allocs, **params;
+    sub subs[NSUB];
+    char *cells;       /* [a][p][s] of CELL bytes; a = na: the header */
+    size_t *w;         /* [p][s] column widths */
+    size_t wa;         /* the allocator column */
+} grid;
+
+static char *cell_at(grid *g, size_t a, size_t p, size_t s) { return g->cells + ((a * g->np + p) * g->ns + s) * CELL; }
+
+static size_t group_width(const grid *g, size_t p)
 {
-    char *wide = NULL, *outl = NULL;
-    size_t wide_len = 0, outl_len = 0;
-    FILE *w = open_memstream(&wide, &wide_len), *o = open_memstream(&outl, &outl_len);
-    int rc = (w && o) ? 0 : -1;
-    size_t nwide = 0, noutl = 0;
-    for (size_t i = 0; i < run->nresults && rc == 0; i++) {
-        const al_bench_result *r = &run->results[i];
-        if (strcmp(r->workload, workload) != 0) continue;
-        if (r->status != AL_RUN_OK) {
-            if (fprintf(out, "  %s %s/%s: %s\n", al_run_status_name(r->status), r->param, r->allocator,
-                        *r->reason ? r->reason : "no reason given") < 0)
-                rc = -1;
-            continue;
-        }
-        if (instr_mode(run) || r->s.n == 0) continue;
-        size_t n_out = r->s.outliers_low + r->s.outliers_high;
-        if (n_out * 10 > r->s.n)
-            fprintf(o, "%s%s/%s %zu/%zu", noutl++ ? ", " : "", r->param, r->allocator, n_out, r->s.n);
-        double width = r->s.ci_high - r->s.ci_low;
-        if (r->s.median > 0 && width > 0.1 * r->s.median)
-            fprintf(w, "%s%s/%s %.0f%%", nwide++ ? ", " : "", r->param, r->allocator,
-                    100.0 * width / r->s.median);
+    size_t w = 0;
+    for (size_t s = 0; s < g->ns; s++) w += g->w[p * g->ns + s] + (s ? SUB_GAP : 0);
+    size_t label = text_width(g->params[p]) + 4; /* "─ p ─" */
+    return w > label ? w : label;
+}
+
+/* The group's label centred in its width, in a rule: "──── 16 ────". */
+static void put_group_label(FILE *out, const char *label, size_t width)
+{
+    size_t lw = text_width(label) + 2, left = (width - lw) / 2, right = width - lw - left;
+    for (size_t i = 0; i < left; i++) fputs("\u2500", out);
+    fprintf(out, " %s ", label);
+    for (size_t i = 0; i < right; i++) fputs("\u2500", out);
+}
+
+static void print_block(FILE *out, grid *g, size_t p0, size_t p1)
+{
+    fprintf(out, "%*s", (int)g->wa, "");
+    for (size_t p = p0; p < p1; p++) {
+        fprintf(out, "%*s", GROUP_GAP, "");
+        put_group_label(out, g->params[p], group_width(g, p));
     }
-    if (w) fclose(w);
-    if (o) fclose(o);
-    if (rc == 0 && nwide && fprintf(out, "  Warning: noisy, 95%% CI wider than 10%% of the median: %s\n", wide) < 0)
-        rc = -1;
-    if (rc == 0 && noutl &&
-        fprintf(out, "  Warning: over 10%% of samples are outliers (kept): %s\n", outl) < 0)
-        rc = -1;
-    if (rc == 0 && (nwide || noutl) &&
-        fprintf(out, "  (the machine may be busy: a quieter machine or more --samples narrows these)\n") < 0)
-        rc = -1;
-    free(wide);
-    free(outl);
-    return rc;
+    fputc('\n', out);
+    for (size_t k = 0; k <= g->na; k++) {
+        size_t a = k == 0 ? g->na : k - 1; /* the header row (a == na) first */
+        put_padded(out, a < g->na ? g->allocs[a] : "allocator", g->wa, false);
+        for (size_t p = p0; p < p1; p++) {
+            size_t inner = 0;
+            for (size_t s = 0; s < g->ns; s++) inner += g->w[p * g->ns + s] + (s ? SUB_GAP : 0);
+            fprintf(out, "%*s", (int)(GROUP_GAP + group_width(g, p) - inner), "");
+            for (size_t s = 0; s < g->ns; s++) {
+                if (s) fprintf(out, "%*s", SUB_GAP, "");
+                put_padded(out, cell_at(g, a, p, s), g->w[p * g->ns + s], true);
+            }
+        }
+        fputc('\n', out);
+    }
 }
 
 /* The allocator calls one iteration makes in column `param` (counted by the
@@ -153,98 +322,95 @@ static bool calls_text(const al_bench_run *run, const char *workload, const char
     return true;
 }
 
-static int one_table(FILE *out, const al_bench_run *run, const char *workload)
+/* Under the table: the allocator calls (without --wide, where they are a
+ * column) and the reason of every cell that did not run. */
+static void table_notes(FILE *out, const al_bench_run *run, const grid *g, const char *workload, size_t width,
+                        bool wide)
 {
-    names params = {0}, allocs = {0};
-    int rc = 0;
-    for (size_t i = 0; i < run->nresults && rc == 0; i++) {
+    /* A workload with a metric of its own shows it first: say what it is. */
+    for (size_t i = 0; i < run->nresults; i++) {
         const al_bench_result *r = &run->results[i];
-        if (strcmp(r->workload, workload) != 0) continue;
-        if (names_add(&params, r->param) != 0 || names_add(&allocs, r->allocator) != 0) rc = -1;
+        if (strcmp(r->workload, workload) != 0 || !al_result_has_metric(r)) continue;
+        char text[128];
+        snprintf(text, sizeof text, "%s (%s) first, the workload's own figure; then the time and its ratio to the "
+                                    "fastest", r->metric_name, r->metric_unit);
+        put_wrapped(out, "  cells: ", "    ", text, width);
+        break;
     }
-    size_t ncols = params.n, nrows = allocs.n;
-    char *cells = rc == 0 ? calloc(ncols * nrows + 1, CELL) : NULL;
-    size_t *widths = rc == 0 ? calloc(ncols + 1, sizeof *widths) : NULL;
-    if (!cells || !widths) rc = -1;
-    bool any_interval = false;
+    char calls[64], line[1024];
+    size_t used = 0;
+    line[0] = '\0';
+    for (size_t p = 0; p < g->np && !wide && used < sizeof line; p++)
+        if (calls_text(run, workload, g->params[p], calls, sizeof calls))
+            used += (size_t)snprintf(line + used, sizeof line - used, "%s%s %s", used ? ", " : "", g->params[p], calls);
+    if (used) put_wrapped(out, "allocator calls per iteration: ", "  ", line, width);
+    for (size_t i = 0; i < run->nresults; i++) {
+        const al_bench_result *r = &run->results[i];
+        if (strcmp(r->workload, workload) != 0 || r->status == AL_RUN_OK) continue;
+        char head[160];
+        snprintf(head, sizeof head, "  %s %s/%s: ", al_run_status_name(r->status), r->param, r->allocator);
+        put_wrapped(out, head, "      ", *r->reason ? r->reason : "no reason given", width);
+    }
+}
 
-    for (size_t c = 0; rc == 0 && c < ncols; c++) {
-        double best = INFINITY;
-        for (size_t a = 0; a < nrows; a++) {
-            const al_bench_result *r = al_bench_run_find(run, workload, params.v[c], allocs.v[a]);
-            double v = r && r->status == AL_RUN_OK ? cell_value(run, r) : NAN;
-            if (isfinite(v) && v > 0 && v < best) best = v;
-        }
-        widths[c + 1] = text_width(params.v[c]);
-        for (size_t a = 0; a < nrows; a++) {
-            char *cell = cells + (a * ncols + c) * CELL;
-            any_interval |= cell_text(run, al_bench_run_find(run, workload, params.v[c], allocs.v[a]),
-                                      isfinite(best) ? best : 0, cell, CELL);
-            if (text_width(cell) > widths[c + 1]) widths[c + 1] = text_width(cell);
-        }
-    }
-    if (rc == 0) {
-        widths[0] = strlen("allocator");
-        for (size_t a = 0; a < nrows; a++)
-            if (text_width(allocs.v[a]) > widths[0]) widths[0] = text_width(allocs.v[a]);
-        const al_workload *w = al_workload_find(workload);
-        if (fprintf(out, "%s%s%s\n", workload, w && w->description ? " — " : "",
-                    w && w->description ? w->description : "") < 0)
-            rc = -1;
-        rc |= put_padded(out, "allocator", widths[0], false);
-        for (size_t c = 0; c < ncols && rc == 0; c++) {
-            rc |= fputs("   ", out) < 0 ? -1 : 0;
-            rc |= put_padded(out, params.v[c], widths[c + 1], true);
-        }
-        rc |= fputc('\n', out) < 0 ? -1 : 0;
-        for (size_t a = 0; a < nrows && rc == 0; a++) {
-            rc |= put_padded(out, allocs.v[a], widths[0], false);
-            for (size_t c = 0; c < ncols && rc == 0; c++) {
-                rc |= fputs("   ", out) < 0 ? -1 : 0;
-                rc |= put_padded(out, cells + (a * ncols + c) * CELL, widths[c + 1], true);
+int al_report_table_workload(FILE *out, const al_bench_run *run, const char *workload, const al_table_opts *o)
+{
+    grid g = {0};
+    size_t n = run->nresults ? run->nresults : 1;
+    g.allocs = calloc(n, sizeof *g.allocs);
+    g.params = calloc(n, sizeof *g.params);
+    if (!g.allocs || !g.params) goto oom;
+    g.na = al_report_distinct(run, AL_FIELD_ALLOCATOR, workload, g.allocs);
+    g.np = al_report_distinct(run, AL_FIELD_PARAM, workload, g.params);
+    g.ns = pick_subs(run, workload, o && o->wide, g.subs);
+    g.cells = calloc((g.na + 1) * (g.np ? g.np : 1) * (g.ns ? g.ns : 1), CELL);
+    g.w = calloc((g.np ? g.np : 1) * (g.ns ? g.ns : 1), sizeof *g.w);
+    if (!g.cells || !g.w) goto oom;
+    for (size_t p = 0; p < g.np; p++) {
+        double best = al_report_fastest(run, workload, g.params[p]);
+        for (size_t s = 0; s < g.ns; s++) {
+            colfmt f = column_format(run, workload, g.params[p], g.subs[s]);
+            header_of(g.subs[s], &f, cell_at(&g, g.na, p, s), CELL);
+            size_t w = text_width(cell_at(&g, g.na, p, s));
+            for (size_t a = 0; a < g.na; a++) {
+                char *c = cell_at(&g, a, p, s);
+                cell_of(run, al_bench_run_find(run, workload, g.params[p], g.allocs[a]), g.subs[s], &f, best, c, CELL);
+                if (text_width(c) > w) w = text_width(c);
             }
-            rc |= fputc('\n', out) < 0 ? -1 : 0;
+            g.w[p * g.ns + s] = w;
         }
-        /* The number of allocator calls per iteration, under the times. */
-        char calls[CELL];
-        bool any = false;
-        for (size_t c = 0; c < ncols && !any; c++) any = calls_text(run, workload, params.v[c], calls, sizeof calls);
-        if (any && rc == 0) {
-            if (fprintf(out, "allocator calls per iteration:") < 0) rc = -1;
-            size_t shown = 0;
-            for (size_t c = 0; c < ncols && rc == 0; c++)
-                if (calls_text(run, workload, params.v[c], calls, sizeof calls) &&
-                    fprintf(out, "%s %s %s", shown++ ? "," : "", params.v[c], calls) < 0)
-                    rc = -1;
-            if (rc == 0 && fputc('\n', out) < 0) rc = -1;
-        }
-        /* A workload with a metric of its own shows it first: say so. */
-        const al_bench_result *m = NULL;
-        for (size_t i = 0; i < run->nresults && !m; i++)
-            if (strcmp(run->results[i].workload, workload) == 0 && al_result_has_metric(&run->results[i]))
-                m = &run->results[i];
-        if (rc == 0 && m &&
-            fprintf(out, "  cells: %s (%s) first, then the time per iteration and its ratio to the fastest\n",
-                    m->metric_name, m->metric_unit) < 0)
-            rc = -1;
-        if (rc == 0 && any_interval &&
-            fputs("  median [low, high]: a wide, lopsided 95% CI shown whole; elsewhere ± its longer side\n", out) < 0)
-            rc = -1;
-        if (rc == 0) rc = table_notes(out, run, workload);
-        if (rc == 0 && fputc('\n', out) < 0) rc = -1;
     }
-    free(cells);
-    free(widths);
-    free(params.v);
-    free(allocs.v);
-    return rc;
+    g.wa = strlen("allocator");
+    for (size_t a = 0; a < g.na; a++)
+        if (text_width(g.allocs[a]) > g.wa) g.wa = text_width(g.allocs[a]);
+
+    size_t width = width_of(o);
+    const al_workload *w = al_workload_find(workload);
+    char title[512];
+    snprintf(title, sizeof title, "%s%s%s", workload, w && w->description ? " \u2014 " : "",
+             w && w->description ? w->description : "");
+    put_wrapped(out, "", "  ", title, width);
+    /* Blocks of as many groups as fit (at least one). */
+    for (size_t p0 = 0; p0 < g.np;) {
+        size_t used = g.wa, p1 = p0;
+        while (p1 < g.np && (p1 == p0 || used + GROUP_GAP + group_width(&g, p1) <= width))
+            used += GROUP_GAP + group_width(&g, p1++);
+        print_block(out, &g, p0, p1);
+        p0 = p1;
+    }
+    table_notes(out, run, &g, workload, width, o && o->wide);
+    fputc('\n', out);
+    free(g.allocs), free(g.params), free(g.cells), free(g.w);
+    return al_report_finish(out);
+oom:
+    free(g.allocs), free(g.params), free(g.cells), free(g.w);
+    return -1;
 }
 
 /* ----------------------------------------------------------------------------
- * The report: a header line (and for a --quick run a second one saying what
- * it is worth), then the tables.
+ * The header: what ran where, and for a --quick run what it is worth.
  * ------------------------------------------------------------------------- */
-static int quick_line(FILE *out, const al_bench_run *run)
+static void quick_line(FILE *out, const al_bench_run *run, size_t width)
 {
     size_t lo = SIZE_MAX, hi = 0;
     for (size_t i = 0; i < run->nresults; i++) {
@@ -253,32 +419,130 @@ static int quick_line(FILE *out, const al_bench_run *run)
         if (r->nsamples < lo) lo = r->nsamples;
         if (r->nsamples > hi) hi = r->nsamples;
     }
-    char counts[64] = "fewer";
+    char counts[64] = "fewer", text[256];
     if (hi > 0 && lo == hi) snprintf(counts, sizeof counts, "%zu", lo);
     else if (hi > 0) snprintf(counts, sizeof counts, "%zu-%zu", lo, hi);
-    return fprintf(out, "--quick: a CI-sized run (%s samples per benchmark, short ones), below the full "
-                        "statistical bar; run without --quick for conclusions\n", counts) < 0 ? -1 : 0;
+    snprintf(text, sizeof text, "a CI-sized run (%s samples per benchmark, short ones), below the full "
+                                "statistical bar; run without --quick for conclusions", counts);
+    put_wrapped(out, "--quick: ", "  ", text, width);
+}
+
+int al_report_table_begin(FILE *out, const al_bench_run *run, const al_table_opts *o)
+{
+    const al_bench_context *c = &run->ctx;
+    size_t width = width_of(o);
+    char text[512];
+    snprintf(text, sizeof text, "%s mode \u2014 %s on %s (%s, %d CPUs)%s%s", *c->mode ? c->mode : "time", c->date,
+             c->host, c->cpu, c->ncpus, *c->label ? ", label " : "", c->label);
+    char first[48];
+    snprintf(first, sizeof first, "alloclab %s, ", c->alloclab_version);
+    put_wrapped(out, first, "  ", text, width);
+    if (c->nlibs) {
+        size_t used = 0;
+        for (size_t i = 0; i < c->nlibs && used < sizeof text; i++)
+            used += (size_t)snprintf(text + used, sizeof text - used, "%s%s %s", i ? ", " : "", c->libs[i].name,
+                                     c->libs[i].version);
+        put_wrapped(out, "libraries: ", "  ", text, width);
+    }
+    if (c->quick) quick_line(out, run, width);
+    if (instr_mode(run))
+        put_wrapped(out, "", "  ", "instr: instructions per iteration (callgrind); cycles: estimated "
+                                   "(L1 + 5 x LL + 35 x RAM); ratios on instructions", width);
+    put_wrapped(out, "", "  ", instr_mode(run) ? "RSS and faults: the counted process's peak RSS and minor page faults"
+                                               : "time: median per iteration ± the longer side of its 95% CI; ratio: "
+                                                 "to the fastest; RSS: the benchmark process's peak; faults: its "
+                                                 "minor page faults", width);
+    fputc('\n', out);
+    return al_report_finish(out);
+}
+
+/* ----------------------------------------------------------------------------
+ * The end: the warnings of the whole run, once (a busy machine does not bury
+ * the tables under one warning per cell), then the summary.
+ * ------------------------------------------------------------------------- */
+static void warnings(FILE *out, const al_bench_run *run, size_t width)
+{
+    char *wide = NULL, *outl = NULL;
+    size_t wide_len = 0, outl_len = 0, nwide = 0, noutl = 0;
+    bool interval = false;
+    FILE *w = open_memstream(&wide, &wide_len), *o = open_memstream(&outl, &outl_len);
+    for (size_t i = 0; w && o && i < run->nresults; i++) {
+        const al_bench_result *r = &run->results[i];
+        if (r->status != AL_RUN_OK || instr_mode(run) || r->s.n == 0) continue;
+        char buf[96];
+        interval |= al_report_fmt_ci_scaled(r->s.median, r->s.ci_low, r->s.ci_high, 1, buf, sizeof buf);
+        size_t n_out = r->s.outliers_low + r->s.outliers_high;
+        if (n_out * 10 > r->s.n)
+            fprintf(o, "%s%s/%s/%s %zu/%zu", noutl++ ? ", " : "", r->workload, r->param, r->allocator, n_out, r->s.n);
+        double cw = r->s.ci_high - r->s.ci_low;
+        if (r->s.median > 0 && cw > 0.1 * r->s.median)
+            fprintf(w, "%s%s/%s/%s %.0f%%", nwide++ ? ", " : "", r->workload, r->param, r->allocator,
+                    100.0 * cw / r->s.median);
+    }
+    if (w) fclose(w);
+    if (o) fclose(o);
+    if (interval) put_wrapped(out, "", "  ", "median [low, high]: a wide, lopsided 95% CI shown whole; elsewhere "
+                                             "± its longer side", width);
+    if (nwide) put_wrapped(out, "Warning: noisy, 95% CI wider than 10% of the median: ", "  ", wide, width);
+    if (noutl) put_wrapped(out, "Warning: over 10% of samples are outliers (kept): ", "  ", outl, width);
+    if (nwide || noutl)
+        put_wrapped(out, "", "  ", "(the machine may be busy: a quieter machine or more --samples narrows these)", width);
+    if (interval || nwide || noutl) fputc('\n', out);
+    free(wide);
+    free(outl);
+}
+
+static void summary(FILE *out, const al_bench_run *run, size_t width)
+{
+    al_run_summary s;
+    if (al_run_summary_make(run, &s) != 0 || s.nrows == 0) {
+        if (s.rows) al_run_summary_free(&s);
+        return;
+    }
+    bool rss = false;
+    for (size_t i = 0; i < s.nrows; i++) rss |= isfinite(s.rows[i].rss_gm);
+    size_t wa = strlen("allocator");
+    for (size_t i = 0; i < s.nrows; i++)
+        if (text_width(s.rows[i].allocator) > wa) wa = text_width(s.rows[i].allocator);
+    char text[256];
+    snprintf(text, sizeof text, "geometric mean over the %zu benchmarks of each allocator's ratio to the %s%s; "
+                                "1.00x = the best on every benchmark it ran", s.nbench,
+             instr_mode(run) ? "fewest instructions" : "fastest", rss ? " and to the lowest peak RSS" : "");
+    put_wrapped(out, "Summary: ", "  ", text, width);
+    fprintf(out, "  %4s  %-*s  %8s  %8s  %s\n", "rank", (int)wa, "allocator", instr_mode(run) ? "instr" : "time",
+            rss ? "peak RSS" : "", "benchmarks");
+    for (size_t i = 0; i < s.nrows; i++) {
+        const al_summary_row *r = &s.rows[i];
+        char t[16], m[16] = "", nb[32];
+        snprintf(t, sizeof t, "%.2fx", r->time_gm);
+        if (isfinite(r->rss_gm)) snprintf(m, sizeof m, "%.2fx", r->rss_gm);
+        if (r->n == s.nbench) snprintf(nb, sizeof nb, "%zu", r->n);
+        else snprintf(nb, sizeof nb, "%zu of %zu", r->n, s.nbench);
+        fprintf(out, "  %4zu  ", i + 1);
+        put_padded(out, r->allocator, wa, false);
+        fprintf(out, "  %8s  %8s  %s\n", t, m, nb);
+    }
+    put_wrapped(out, "  ", "    ", al_run_summary_line(run, &s, text, sizeof text), width);
+    al_run_summary_free(&s);
+}
+
+int al_report_table_end(FILE *out, const al_bench_run *run, const al_table_opts *o)
+{
+    size_t width = width_of(o);
+    if (run->nresults == 0) fputs("no benchmarks ran\n", out);
+    warnings(out, run, width);
+    summary(out, run, width);
+    return al_report_finish(out);
 }
 
 int al_report_table(FILE *out, const al_bench_run *run)
 {
-    const al_bench_context *c = &run->ctx;
-    if (fprintf(out, "alloclab %s, %s mode — %s on %s (%s, %d CPUs)%s%s\n", c->alloclab_version,
-                *c->mode ? c->mode : "time", c->date, c->host, c->cpu, c->ncpus, *c->label ? ", label " : "",
-                c->label) < 0)
-        return -1;
-    if (c->quick && quick_line(out, run) != 0) return -1;
-    if (instr_mode(run) &&
-        fputs("per iteration: instr = instructions (callgrind), cyc = estimated cycles "
-              "(L1 + 5 x LL + 35 x RAM accesses); ratios on instructions\n", out) < 0)
-        return -1;
-    if (fputc('\n', out) == EOF) return -1;
-    names wls = {0};
-    int rc = 0;
-    for (size_t i = 0; i < run->nresults && rc == 0; i++) rc = names_add(&wls, run->results[i].workload);
-    for (size_t i = 0; i < wls.n && rc == 0; i++) rc = one_table(out, run, wls.v[i]);
-    if (rc == 0 && run->nresults == 0 && fputs("no benchmarks ran\n", out) < 0) rc = -1;
-    free(wls.v);
-    if (rc == 0 && fflush(out) != 0) rc = -1;
+    const char **wls = calloc(run->nresults ? run->nresults : 1, sizeof *wls);
+    if (!wls) return -1;
+    size_t nw = al_report_distinct(run, AL_FIELD_WORKLOAD, NULL, wls);
+    int rc = al_report_table_begin(out, run, NULL);
+    for (size_t i = 0; i < nw && rc == 0; i++) rc = al_report_table_workload(out, run, wls[i], NULL);
+    if (rc == 0) rc = al_report_table_end(out, run, NULL);
+    free(wls);
     return rc;
 }

@@ -81,7 +81,7 @@ static const char *fmt_scaled(double v, const char *const *units, const double *
     while (u + 1 < n && fabs(v) >= scales[u + 1] * 0.9995) u++;
     double x = v / scales[u];
     int decimals = fabs(x) >= 99.95 ? 0 : fabs(x) >= 9.995 ? 1 : 2;
-    if (u == 0 && decimals == 2 && fabs(x) >= 1 && floor(x) == x) decimals = 0;
+    if (u == 0 && floor(x) == x) decimals = 0; /* a whole number below the first unit: "91", not "91.0" */
     snprintf(buf, len, "%.*f%s%s", decimals, x, units[u][0] ? sep : "", units[u]);
     return buf;
 }
@@ -91,6 +91,13 @@ const char *al_report_fmt_ns(double ns, char *buf, size_t len)
     static const char *const units[] = {"ns", "\u00b5s", "ms", "s"};
     static const double scales[] = {1, 1e3, 1e6, 1e9};
     return fmt_scaled(ns, units, scales, 4, " ", buf, len);
+}
+
+const char *al_report_fmt_bytes(double bytes, char *buf, size_t len)
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    static const double scales[] = {1, 1024, 1048576, 1073741824, 1099511627776};
+    return fmt_scaled(bytes, units, scales, 5, " ", buf, len);
 }
 
 const char *al_report_fmt_count(double v, char *buf, size_t len)
@@ -121,6 +128,9 @@ double al_report_ci_pct(double v, double lo, double hi)
 #define AL_CI_LOPSIDED 1.5
 #define AL_CI_WIDE 0.05
 
+static const struct { double scale; const char *unit; } time_units[] = {
+    {1, "ns"}, {1e3, "\u00b5s"}, {1e6, "ms"}, {1e9, "s"}};
+
 static bool ci_lopsided(double median, double lo, double hi)
 {
     double below = median - lo, above = hi - median;
@@ -136,32 +146,57 @@ static void fmt_digits(char *buf, size_t len, double v)
     snprintf(buf, len, a < 10 ? "%.2f" : a < 100 ? "%.1f" : "%.0f", v);
 }
 
+/* The unit al_report_fmt_ns gives ns: the largest whose value reads >= 1. */
+static size_t time_unit_of(double ns)
+{
+    size_t u = 0;
+    while (u + 1 < sizeof time_units / sizeof time_units[0] && fabs(ns) >= 999.5 * time_units[u].scale) u++;
+    return u;
+}
+
+void al_report_time_unit(double ns, double *scale, const char **unit)
+{
+    size_t u = isfinite(ns) ? time_unit_of(ns) : 0;
+    *scale = time_units[u].scale;
+    *unit = time_units[u].unit;
+}
+
+bool al_report_fmt_ci_scaled(double v, double lo, double hi, double scale, char *buf, size_t len)
+{
+    if (!isfinite(v)) {
+        snprintf(buf, len, "n/a");
+        return false;
+    }
+    char num[32], cis[80] = "";
+    fmt_digits(num, sizeof num, v / scale);
+    bool interval = false;
+    if (isfinite(lo) && isfinite(hi) && hi >= lo) {
+        double x = v / scale, l = lo / scale, h = hi / scale;
+        char lnum[32], hnum[32], cnum[32];
+        fmt_digits(lnum, sizeof lnum, l);
+        fmt_digits(hnum, sizeof hnum, h);
+        fmt_digits(cnum, sizeof cnum, fmax(x - l, h - x));
+        /* An asymmetry too small to show at this precision keeps "±". */
+        interval = ci_lopsided(v, lo, hi) && (strcmp(lnum, num) != 0 || strcmp(hnum, num) != 0);
+        if (interval) snprintf(cis, sizeof cis, " [%s, %s]", lnum, hnum);
+        else snprintf(cis, sizeof cis, " \u00b1 %s", cnum);
+    }
+    snprintf(buf, len, "%s%s", num, cis);
+    return interval;
+}
+
 bool al_report_fmt_time_ci(double ns, double lo, double hi, char *buf, size_t len)
 {
-    static const struct { double scale; const char *unit; } units[] = {
-        {1, "ns"}, {1e3, "\u00b5s"}, {1e6, "ms"}, {1e9, "s"}};
     if (!isfinite(ns)) {
         snprintf(buf, len, "n/a");
         return false;
     }
-    size_t u = 0;
-    while (u + 1 < sizeof units / sizeof units[0] && fabs(ns) >= 999.5 * units[u].scale) u++; /* as al_report_fmt_ns */
-    double scale = units[u].scale, v = ns / scale;
-    char num[32], cis[80] = "";
-    fmt_digits(num, sizeof num, v);
-    bool interval = false;
-    if (isfinite(lo) && isfinite(hi) && hi >= lo) {
-        double l = lo / scale, h = hi / scale;
-        char lnum[32], hnum[32], cnum[32];
-        fmt_digits(lnum, sizeof lnum, l);
-        fmt_digits(hnum, sizeof hnum, h);
-        fmt_digits(cnum, sizeof cnum, fmax(v - l, h - v));
-        /* An asymmetry too small to show at this precision keeps "±". */
-        interval = ci_lopsided(ns, lo, hi) && (strcmp(lnum, num) != 0 || strcmp(hnum, num) != 0);
-        if (interval) snprintf(cis, sizeof cis, " [%s, %s]", lnum, hnum);
-        else snprintf(cis, sizeof cis, " \u00b1 %s", cnum);
-    }
-    snprintf(buf, len, "%s%s %s", num, cis, units[u].unit);
+    double scale;
+    const char *unit;
+    al_report_time_unit(ns, &scale, &unit);
+    char num[96];
+    bool interval = al_report_fmt_ci_scaled(ns, lo, hi, scale, num, sizeof num);
+    snprintf(buf, len, "%s %s", num, unit);
     return interval;
 }
 
@@ -193,14 +228,16 @@ bool al_report_fmt_result(const al_bench_run *run, const al_bench_result *r, cha
  * otherwise it is a tie. */
 
 /* Whether a result (value v, CI low end lo) ties the winner (value wv, CI high
- * end whi): the CIs overlap, or the two are within AL_TIE_RATIO, the
- * precision of the shown ratio ("1.00x"), which an exact count (instructions
- * mode, a zero-width CI) would otherwise split. */
+ * end whi): one's median lies inside the other's CI (the CIs overlap where
+ * it counts: a wide CI that merely grazes the winner's does not make a 7x
+ * result a tie), or the two are within AL_TIE_RATIO, the precision of the
+ * shown ratio ("1.00x"), which an exact count (instructions mode, a
+ * zero-width CI) would otherwise split. */
 #define AL_TIE_RATIO 1.005
 
 static bool ties(double wv, double whi, double v, double lo)
 {
-    return lo <= whi || v < wv * AL_TIE_RATIO;
+    return lo <= wv || v <= whi || v < wv * AL_TIE_RATIO;
 }
 
 al_report_rank al_report_rank_of(const al_bench_run *run, const al_bench_result *r)
@@ -247,6 +284,8 @@ const char *al_report_fmt_metric(const al_bench_result *r, char *buf, size_t len
         return buf;
     }
     bool glued = r->metric_unit[0] == 'x', growth = strstr(r->metric_unit, "/") != NULL;
-    snprintf(buf, len, growth ? "%+.3g%s%s" : "%.3g%s%s", r->metric, glued ? "" : " ", r->metric_unit);
+    bool big = fabs(r->metric) >= 1000; /* whole numbers, not 4.12e+04 */
+    const char *fmt = growth ? (big ? "%+.0f%s%s" : "%+.3g%s%s") : (big ? "%.0f%s%s" : "%.3g%s%s");
+    snprintf(buf, len, fmt, r->metric, glued ? "" : " ", r->metric_unit);
     return buf;
 }

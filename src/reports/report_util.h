@@ -32,6 +32,8 @@ double al_report_fastest(const al_bench_run *run, const char *workload, const ch
 /* A value with three significant digits and its unit: "412 ns", "1.23 µs",
  * "4.50 ms" (time) or "812", "1.23M" (counts). Returns buf. */
 const char *al_report_fmt_ns(double ns, char *buf, size_t len);
+/* Bytes in binary units, three significant digits: "812 KiB", "6.19 MiB". */
+const char *al_report_fmt_bytes(double bytes, char *buf, size_t len);
 const char *al_report_fmt_count(double v, char *buf, size_t len);
 /* Either of the two, by the run's mode. */
 const char *al_report_fmt_value(const al_bench_run *run, double v, char *buf, size_t len);
@@ -49,6 +51,14 @@ double al_report_ci_pct(double v, double lo, double hi);
  * ("45.2 ns"). Returns whether the interval form was used. */
 bool al_report_fmt_time_ci(double ns, double lo, double hi, char *buf, size_t len);
 
+/* The unit al_report_fmt_time_ci would give ns: its scale (1, 1e3, 1e6,
+ * 1e9) and name ("ns", "µs", "ms", "s"). */
+void al_report_time_unit(double ns, double *scale, const char **unit);
+/* v with its CI as al_report_fmt_time_ci does, in the caller's unit (values
+ * divided by scale) and without the unit's name: "32.0 ± 0.51", "133 [121,
+ * 140]": for a column whose header names the unit. */
+bool al_report_fmt_ci_scaled(double v, double lo, double hi, double scale, char *buf, size_t len);
+
 /* An instructions-mode value: "1.23M instr, 1.56M cyc" (estimated cycles
  * left out when not measured, i.e. est_cycles < 0). */
 const char *al_report_fmt_instr(const al_bench_result *r, char *buf, size_t len);
@@ -60,15 +70,16 @@ bool al_report_fmt_result(const al_bench_run *run, const al_bench_result *r, cha
 
 /* The workload's own metric of r, the headline of its cell where it has one
  * (fragmentation, thread-exit): "1.83x live", "+412 KiB/1k gen" (three
- * significant digits; a unit starting with 'x' follows the number directly,
+ * significant digits, whole numbers from 1000 on; a unit starting with 'x' follows the number directly,
  * signed units with a '+' or '-' from their value's sign). Empty when r has
  * none. Returns buf. */
 const char *al_report_fmt_metric(const al_bench_result *r, char *buf, size_t len);
 
 /* Where a result stands in its workload/param column (by al_report_value).
  * The winner is the lowest value; it is FASTEST only when no other ok
- * result's CI overlaps the winner's CI and none is within 0.5% of it (the
- * shown ratio would read 1.00x; exact counts have zero-width CIs). Otherwise
+ * result ties it: neither median lies in the other's CI and the two are
+ * more than 0.5% apart (the shown ratio would read 1.00x; exact counts have
+ * zero-width CIs). Otherwise
  * the winner and every result that ties it so are TIED (a tie for first, not
  * a ranking).
  * Everything else, and results that are not ok, are NONE. */
@@ -79,6 +90,37 @@ al_report_rank al_report_rank_of(const al_bench_run *run, const al_bench_result 
  * <placeholder> of its description ("size" from "chunks of <size> bytes"),
  * else "parameter". Into buf; returns buf. */
 const char *al_report_param_name(const char *workload, char *buf, size_t len);
+
+/* ----------------------------------------------------------------------------
+ * The summary of a run (report_summary.c): per allocator, the geometric mean
+ * over the benchmarks it ran of its ratio to the fastest, and of its peak
+ * RSS to the lowest; ranked by time. The headline compares the best
+ * allocator that ran every benchmark with sys (or the runner-up).
+ * ------------------------------------------------------------------------- */
+typedef struct al_summary_row {
+    const char *allocator;      /* points into the run */
+    size_t n;                   /* benchmarks it ran ok */
+    double time_gm;             /* geometric mean of value / fastest; NaN when n == 0 */
+    size_t n_rss;               /* of those, with a peak RSS */
+    double rss_gm;              /* geometric mean of peak RSS / lowest; NaN when n_rss == 0 */
+} al_summary_row;
+
+typedef struct al_run_summary {
+    al_summary_row *rows;       /* ranked, best first; those that ran nothing left out */
+    size_t nrows;
+    size_t nbench;              /* benchmarks with at least one ok result */
+    const char *best, *baseline, *leanest; /* NULL when none */
+    double speedup;             /* baseline / best, geometric mean over ncommon benchmarks */
+    size_t ncommon;
+    double lean_ratio;          /* leanest / baseline peak RSS (geometric mean); NaN when unknown */
+} al_run_summary;
+
+/* 0, or -1 when out of memory (s then holds nothing). */
+int al_run_summary_make(const al_bench_run *run, al_run_summary *s);
+void al_run_summary_free(al_run_summary *s);
+/* The headline in hyperfine's manner: "mi ran 1.31x faster than sys over 24
+ * benchmarks; lowest memory: je (0.92x sys's peak RSS)". Into buf. */
+const char *al_run_summary_line(const al_bench_run *run, const al_run_summary *s, char *buf, size_t len);
 
 /* Copy a NUL-terminated string, truncating to fit between two UTF-8
  * characters; dst is always terminated (report_text.c). */

@@ -18,6 +18,22 @@ int al_report_json(FILE *out, const al_bench_run *run);
 int al_report_csv(FILE *out, const al_bench_run *run);
 int al_report_markdown(FILE *out, const al_bench_run *run);
 int al_report_html(FILE *out, const al_bench_run *run);
+/* The terminal report in parts, for a caller that prints each workload as
+ * it finishes: the header, one workload's table, then the end (the
+ * warnings of the whole run, gathered once, and the summary that closes
+ * it). al_report_table is the three with default options. width: the
+ * columns the tables fit in (0 = 120; a table too wide is cut into blocks of
+ * parameters); wide: every column (CPU time, allocator calls, system calls)
+ * and no width limit. */
+typedef struct al_table_opts {
+    unsigned width;
+    bool wide;
+} al_table_opts;
+
+int al_report_table_begin(FILE *out, const al_bench_run *run, const al_table_opts *o);
+int al_report_table_workload(FILE *out, const al_bench_run *run, const char *workload, const al_table_opts *o);
+int al_report_table_end(FILE *out, const al_bench_run *run, const al_table_opts *o);
+
 /* Read a file al_report_json wrote back into `out` (context, results and raw
  * samples; out->id = 0), cleaned (al_report_clean_run) and indexed
  * (al_bench_run_index). 0 on success; -1 with a one-line reason in err when

@@ -1,12 +1,11 @@
 /* Threaded workloads on one shared allocator: parameters, the allocator and
- * its crew, per-iteration resets, counters, the resident set (see
+ * its crew, per-iteration resets, counters, small objects written hard (see
  * workload_mt.h). */
 #include "workload_mt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 /* ----------------------------------------------------------------------------
@@ -30,6 +29,7 @@ bool wl_mt_parse(const char *param, unsigned min_threads, uint64_t scale_hi, uns
 static char p_ncpus[16] = "2", p_over[24] = "8-oversub", p_one[] = "1";
 const char *wl_mt_params[] = {p_ncpus, p_over, NULL};
 const char *wl_mt_params_pair[] = {p_one, p_ncpus, NULL};
+const char *wl_mt_params_ncpus[] = {p_ncpus, NULL};
 
 __attribute__((constructor)) static void mt_default_params(void)
 {
@@ -130,23 +130,4 @@ al_run_status wl_mt_churn(wl_mt *m, unsigned i, uint64_t salt, uint64_t pairs, s
         m->count[i].ops += 2 * reps;
     }
     return AL_RUN_OK;
-}
-
-/* ----------------------------------------------------------------------------
- * The resident set: statm's second field, in pages. Read with plain system
- * calls into a stack buffer: stdio would allocate from glibc's heap, one of
- * the heaps being measured.
- * ------------------------------------------------------------------------- */
-size_t wl_rss_bytes(void)
-{
-    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return 0;
-    char buf[128];
-    ssize_t k = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (k <= 0) return 0;
-    buf[k] = '\0';
-    unsigned long size = 0, resident = 0;
-    if (sscanf(buf, "%lu %lu", &size, &resident) != 2) return 0;
-    return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
 }

@@ -35,6 +35,8 @@ extern const char *wl_mt_params[];
  * workloads, whose effect needs threads on distinct cores and whose one-thread
  * time is the yardstick. */
 extern const char *wl_mt_params_pair[];
+/* The number of CPUs alone ({"2"}). */
+extern const char *wl_mt_params_ncpus[];
 
 /* ----------------------------------------------------------------------------
  * The shared allocator and its crew.
@@ -111,11 +113,5 @@ static inline bool wl_mt_hammer(void *p, size_t n, uint64_t reps, uint64_t tag)
  *  block handed out twice shows even to one thread alone. */
 al_run_status wl_mt_churn(wl_mt *m, unsigned i, uint64_t salt, uint64_t pairs, size_t size, uint64_t reps,
                           char *why, size_t whylen);
-
-/* ----------------------------------------------------------------------------
- * The current resident set of this process in bytes (/proc/self/statm), or
- * 0 when it cannot be read: for the workloads whose headline is memory.
- * ------------------------------------------------------------------------- */
-size_t wl_rss_bytes(void);
 
 #endif

@@ -13,7 +13,7 @@ static const al_workload *const builtin[] = {
     &al_workload_vec_push,     &al_workload_smallvec,
     /* mimalloc-bench's patterns: cross-thread frees, false sharing, ... */
     &al_workload_larson,       &al_workload_xmalloc,      &al_workload_cache_scratch,
-    &al_workload_cache_thrash,
+    &al_workload_cache_thrash, &al_workload_fragmentation, &al_workload_thread_exit,
 };
 
 #define NBUILTIN (sizeof builtin / sizeof builtin[0])

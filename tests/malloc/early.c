@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void *kept[64];
 static pthread_key_t keys[40];
@@ -25,8 +26,23 @@ static void *thread_body(void *arg)
     return s;
 }
 
+/* With AM_EARLY_NO_ENV set, the first blocks are taken while `environ` is
+ * NULL (clearenv), as when libc has not set it up yet: the replacement cannot
+ * read ALLOCLAB_MALLOC then, serves them from its bootstrap, and must still
+ * free them correctly once the mode is decided. */
+static void *before_env[8];
+
 __attribute__((constructor)) static void early_init(void)
 {
+    if (getenv("AM_EARLY_NO_ENV")) {
+        char **saved = environ;
+        clearenv();
+        for (int i = 0; i < 8; i++) before_env[i] = malloc((size_t)(i * 1000 + 8));
+        before_env[1] = realloc(before_env[1], 50000);
+        environ = saved;
+        for (int i = 0; i < 8; i++)
+            if (!before_env[i]) ok = 0;
+    }
     for (int i = 0; i < 64; i++) {
         kept[i] = (i % 3 == 0) ? calloc(1, (size_t)(i * 40 + 1)) : malloc((size_t)(i * 40 + 1));
         if (!kept[i]) ok = 0;
@@ -53,6 +69,7 @@ __attribute__((constructor)) static void early_init(void)
 __attribute__((destructor)) static void early_fini(void)
 {
     for (int i = 0; i < 64; i++) free(kept[i]);
+    for (int i = 0; i < 8; i++) free(before_env[i]);
     for (int i = 0; i < 40; i++) {
         free(pthread_getspecific(keys[i]));
         pthread_setspecific(keys[i], NULL);

@@ -1,0 +1,89 @@
+/* lab: alloclab's own general-purpose allocator (src/lab/), as a backend.
+ *
+ * The sized interface feeds lab's sized fast path: every deallocation goes
+ * to lab_free_sized, which trusts the pointer (the front end guarantees it
+ * is a live block of this instance) and skips the ownership check. lab's
+ * state is process-wide, so an instance is only a handle, allocated from lab
+ * itself; any number of instances share the same heaps. */
+#include "internal.h"
+#include "lab.h"
+
+#define LAB_CAPS (AL_CAP_THREAD_SAFE | AL_CAP_FREES)
+#define LAB_NATURAL 16u           /* lab_malloc's alignment */
+
+static void *labb_allocate(void *st, size_t size, size_t align)
+{
+    (void)st;
+    return align <= LAB_NATURAL ? lab_malloc(size) : lab_aligned(align, size);
+}
+
+static void labb_deallocate(void *st, void *ptr, size_t size, size_t align)
+{
+    (void)st; (void)align;
+    lab_free_sized(ptr, size);
+}
+
+static void *labb_grow(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
+{
+    if (align <= LAB_NATURAL) return lab_realloc(ptr, new_size);
+    if (lab_usable_size(ptr) >= new_size) return ptr;
+    void *p = lab_aligned(align, new_size);
+    if (p) {
+        memcpy(p, ptr, old_size);
+        labb_deallocate(st, ptr, old_size, align);
+    }
+    return p;
+}
+
+static void *labb_shrink(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
+{
+    (void)st; (void)old_size;
+    if (align > LAB_NATURAL) return ptr; /* lab_realloc keeps only the natural alignment */
+    void *p = lab_realloc(ptr, new_size);
+    return p ? p : ptr;
+}
+
+static void *labb_zeroed(void *st, size_t size, size_t align)
+{
+    if (align <= LAB_NATURAL) return lab_calloc(1, size);
+    void *p = labb_allocate(st, size, align);
+    if (p) memset(p, 0, size);
+    return p;
+}
+
+static size_t labb_usable(void *st, const void *ptr, size_t size, size_t align)
+{
+    (void)st; (void)size; (void)align;
+    return lab_usable_size(ptr);
+}
+
+static void labb_destroy(void *st) { lab_free(st); }
+
+static const al_vtable lab_vt = {
+    .allocate = labb_allocate,
+    .deallocate = labb_deallocate,
+    .grow = labb_grow,
+    .shrink = labb_shrink,
+    .allocate_zeroed = labb_zeroed,
+    .usable_size = labb_usable,
+    .destroy = labb_destroy,
+};
+
+static al_allocator *labb_create(const al_options *opts)
+{
+    (void)opts;
+    al_allocator *a = lab_malloc(sizeof *a);
+    if (!a) {
+        al_set_error("out of memory creating 'lab'");
+        return NULL;
+    }
+    *a = (al_allocator){.state = a, .vt = &lab_vt, .caps = LAB_CAPS};
+    return a;
+}
+
+const al_backend_desc al_backend_lab = {
+    .name = "lab",
+    .description = "alloclab's own: thread heaps, sharded free lists, lock-free remote frees, returns memory",
+    .caps = LAB_CAPS,
+    .create = labb_create,
+};
