@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static char tmpdir[64];
+static char *tmpdir;
 static char err[512];
 
 /* ----------------------------------------------------------------------------
@@ -509,16 +509,15 @@ static void test_read_only_database(void **state)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/alloclab-robust-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    tmpdir = synth_tmpdir();
+    return tmpdir ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    synth_rmdir(tmpdir);
+    return 0;
 }
 
 int main(void)

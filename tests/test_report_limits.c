@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char tmpdir[64];
+static char *tmpdir;
 static char err[512];
 
 static const char *in_tmp(char *buf, size_t len, const char *name)
@@ -233,16 +233,15 @@ static void test_database_text_escaped(void **state)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/alloclab-limits-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    tmpdir = synth_tmpdir();
+    return tmpdir ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    synth_rmdir(tmpdir);
+    return 0;
 }
 
 int main(void)

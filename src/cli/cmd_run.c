@@ -214,8 +214,10 @@ static int print_summary(FILE *out, const run_opts *o, const al_bench_run *run, 
     int wname = (int)strlen("allocator");
     for (size_t i = 0; i < run->nresults; i++)
         if ((int)strlen(run->results[i].allocator) > wname) wname = (int)strlen(run->results[i].allocator);
+    char vs[80] = "";
+    if (base) snprintf(vs, sizeof vs, "vs %s", base->allocator);
     fprintf(out, "%-*s  %-24s  %9s  %9s  %10s  %11s  %s\n", wname, "allocator", "wall (median, 95% CI)", "user",
-            "system", "peak RSS", "page faults", base ? "vs " : "");
+            "system", "peak RSS", "page faults", vs);
     for (size_t i = 0; i < run->nresults; i++) {
         const al_bench_result *r = &run->results[i];
         if (r->status != AL_RUN_OK) {

@@ -455,6 +455,7 @@ int al_report_json_parse(const char *data, size_t len, const char *name, al_benc
     }
     budget = NULL; /* what follows allocates outside jansson */
     int rc = read_root(root, name, out, err, errlen);
+    if (rc != 0) al_report_clean(err, errlen); /* it may quote the file */
     budget = &left; /* the tree is freed against the count it was made with */
     json_decref(root);
     budget = NULL;
