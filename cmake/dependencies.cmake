@@ -75,6 +75,12 @@ set(ALLOCLAB_BENCH_LIBS ${SQLITE3_LINK_LIBRARIES} ${JANSSON_LINK_LIBRARIES})
 find_path(ALLOCLAB_VALGRIND_INCLUDE valgrind/callgrind.h)
 find_program(ALLOCLAB_VALGRIND valgrind)
 
+# The HTML report's rendering test: headless Chromium (tests/html_chromium.sh).
+find_program(ALLOCLAB_CHROMIUM NAMES chromium chromium-browser)
+if(NOT ALLOCLAB_CHROMIUM)
+  message(WARNING "chromium not found: the HTML report's rendering test is off. Install it: apt-get install chromium")
+endif()
+
 # The malloc replacement's real-program tests (tests/malloc/preload.c): the
 # programs from Debian packages it runs under LD_PRELOAD. A missing one is
 # skipped by the test, which names its package.
@@ -92,6 +98,18 @@ foreach(prog PYTHON3:python3:python3-minimal PERL:perl:perl-base TCLSH:tclsh:tcl
     message(STATUS "${exe} not found: the malloc replacement's test skips it. Install it: apt-get install ${pkg}")
   endif()
 endforeach()
+
+# Traces: zstd compresses them (required: every trace reader and the recorder
+# need it), libunwind walks the stacks of `alloclab trace --stacks` (optional).
+pkg_check_modules(ZSTD QUIET libzstd)
+if(NOT ZSTD_FOUND)
+  message(FATAL_ERROR "zstd not found: traces are compressed with it. Install it: apt-get install libzstd-dev")
+endif()
+pkg_check_modules(LIBUNWIND QUIET libunwind)
+set(ALLOCLAB_HAVE_LIBUNWIND ${LIBUNWIND_FOUND})
+if(NOT LIBUNWIND_FOUND)
+  message(WARNING "libunwind not found: alloclab trace --stacks is off. Install it: apt-get install libunwind-dev")
+endif()
 
 # Fuzzing (make fuzz): clang's libFuzzer, from libclang-rt-14-dev. Every
 # object is instrumented for coverage; the fuzz target links the fuzzer.

@@ -38,3 +38,4 @@ write_basic_package_version_file(${CMAKE_BINARY_DIR}/alloclabConfigVersion.cmake
   COMPATIBILITY SameMinorVersion)
 install(FILES ${CMAKE_BINARY_DIR}/alloclabConfig.cmake ${CMAKE_BINARY_DIR}/alloclabConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/alloclab)
+install(TARGETS alloclab_tracer LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})

@@ -121,7 +121,7 @@ while IFS='|' read -r name cmd; do
     for a in $allocators; do
         t=$(awk -v n=$n -v a=$a '$1 == n && $2 == a { print $3 }' results | sort -g)
         m=$(awk -v n=$n -v a=$a '$1 == n && $2 == a { print $4 }' results | sort -g)
-        u=$(awk -v n=$n -v a=$a '$1 == n && $2 == a { print $5 + $6 }' results | sort -g)
+        u=$(awk -v n=$n -v a=$a '$1 == n && $2 == a { printf "%.2f\n", $5 + $6 }' results | sort -g)
         c=$(echo "$t" | wc -l)
         med=$(echo "$t" | awk -v c=$c 'NR == int((c + 1) / 2) { print }')
         lo=$(echo "$t" | head -n 1)

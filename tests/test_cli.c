@@ -102,6 +102,11 @@ static void test_no_command_is_a_usage_error(void **state)
 static void test_unknown_command_is_one_line(void **state)
 {
     (void)state;
+    /* --version: one line on stdout, exit 0 */
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "--version"), 0);
+    assert_int_equal(cli_exit_code(&run), 0);
+    assert_int_equal(cli_count_lines(run.out), 1);
+    assert_memory_equal(run.out, "alloclab 0.", 11);
     assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "frobnicate"), 0);
     assert_int_equal(cli_exit_code(&run), 2);
     assert_int_equal(run.out_len, 0);

@@ -80,6 +80,8 @@ CHECK_TEST(test_zeroed, zeroed)
 CHECK_TEST(test_random, random)
 CHECK_TEST(test_reset, reset)
 CHECK_TEST(test_marks, marks)
+CHECK_TEST(test_mark_grow, mark_grow)
+CHECK_TEST(test_unbackable, unbackable)
 CHECK_TEST(test_fixed_capacity, fixed_capacity)
 
 /* The registry's built-in backends all appear in the run (a spec list that
@@ -213,6 +215,8 @@ int main(void)
         cmocka_unit_test(test_random),
         cmocka_unit_test(test_reset),
         cmocka_unit_test(test_marks),
+        cmocka_unit_test(test_mark_grow),
+        cmocka_unit_test(test_unbackable),
         cmocka_unit_test(test_fixed_capacity),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

@@ -190,18 +190,6 @@ static bool run_threads(const char *spec, conf_err *e, size_t *cross)
     return ok;
 }
 
-/* Thread-safe backends, every wrapper over sys, and any wrapped form whose
- * instance is thread-safe while its backend is not (a lock wrapper). */
-static bool wanted(const char *spec, unsigned caps)
-{
-    if (!(caps & AL_CAP_THREAD_SAFE)) return false;
-    const char *last = strrchr(spec, ':');
-    if (!last) return true;
-    if (strcmp(last + 1, "sys") == 0) return true;
-    const al_backend_desc *b = al_backend_find(last + 1);
-    return b && !(b->caps & AL_CAP_THREAD_SAFE);
-}
-
 static void test_threads_every_thread_safe_allocator(void **state)
 {
     (void)state;
@@ -220,7 +208,7 @@ static void test_threads_every_thread_safe_allocator(void **state)
         assert_non_null(probe);
         unsigned caps = probe->caps;
         al_destroy(probe);
-        if (!wanted(specs[i], caps)) continue;
+        if (!conf_thread_safe_spec(specs[i], caps)) continue;
         conf_err e = {{0}};
         size_t cross = 0;
         ran++;
@@ -251,7 +239,7 @@ static void test_threads_cover_a_locked_non_thread_safe_backend(void **state)
         al_allocator *a = al_create(specs[i], &o);
         assert_non_null(a);
         const al_backend_desc *b = al_backend_find(last + 1);
-        covered = wanted(specs[i], a->caps) && b && !(b->caps & AL_CAP_THREAD_SAFE);
+        covered = conf_thread_safe_spec(specs[i], a->caps) && b && !(b->caps & AL_CAP_THREAD_SAFE);
         al_destroy(a);
     }
     assert_true(covered);

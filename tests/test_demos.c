@@ -268,6 +268,25 @@ static void test_demo_unknown_name(void **state)
     assert_int_equal(run.out_len, 0);
 }
 
+/* demo syscalls: every available allocator, cold and warm, three sizes; a
+ * 4 MiB request reaches the kernel the first time for glibc's malloc. */
+static void test_syscalls_demo(void **state)
+{
+    (void)state;
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "demo", "syscalls"), 0);
+    if (cli_exit_code(&run) != 0 && strstr(run.out, "not counted")) skip(); /* tracing forbidden here */
+    assert_int_equal(cli_exit_code(&run), 0);
+    assert_non_null(strstr(run.out, "64 B"));
+    assert_non_null(strstr(run.out, "4 MiB"));
+    const char *sys = strstr(run.out, "\nsys ");
+    assert_non_null(sys);
+    char line[256];
+    snprintf(line, sizeof line, "%.*s", (int)strcspn(sys + 1, "\n"), sys + 1);
+    assert_non_null(strstr(line, "cold"));
+    assert_non_null(strstr(line, "mmap 1"));
+    assert_non_null(strstr(run.out, "warm"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -286,6 +305,7 @@ int main(void)
         cmocka_unit_test(test_verbose_vec_prints_every_call),
         cmocka_unit_test(test_demo_lists_the_demos),
         cmocka_unit_test(test_demo_unknown_name),
+        cmocka_unit_test(test_syscalls_demo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

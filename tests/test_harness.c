@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "callgrind.h"
+#include "syscalls.h"
 #include "reports.h"
 
 #include <alloclab/registry.h>
@@ -160,11 +161,14 @@ static const al_workload w_busy2 = {.name = "t-busy2", .description = "test: two
 static const al_workload w_unsup = {.name = "t-unsup", .description = "test: unsupported", .params = one_param,
                                     .setup = unsup_setup, .run = ok_run, .teardown = t_teardown};
 
-/* Quiet, short runs. */
+/* Quiet, short runs, one process per benchmark unless a test asks more. */
 static al_bench_config small_cfg(const char *const *wls, size_t nw, const char *const *allocs, size_t na)
 {
+    /* The system-call pass runs set-up and iterations once more: tests that
+     * log every call leave it out (test_execute_ok takes it). */
     return (al_bench_config){.workloads = wls, .nworkloads = nw, .allocators = allocs, .nallocators = na,
-                             .samples = 5, .min_sample_ms = 0.02, .quiet = true};
+                             .samples = 5, .min_sample_ms = 0.02, .quiet = true, .processes = 1,
+                             .no_syscalls = true};
 }
 
 static size_t available_backends(const char **out, size_t max)
@@ -312,6 +316,7 @@ static void test_execute_ok(void **state)
     (void)state;
     const char *wls[] = {"t-ok/a"}, *allocs[] = {"sys"};
     al_bench_config cfg = small_cfg(wls, 1, allocs, 1);
+    cfg.no_syscalls = false;
     al_bench_run run = {0};
     char err[256] = "";
     assert_int_equal(al_bench_execute(&cfg, &run, err, sizeof err), 0);
@@ -330,6 +335,8 @@ static void test_execute_ok(void **state)
     assert_true(r->minor_faults >= 0);
     assert_true(r->alloc_calls == 3);
     assert_true(r->instructions == -1);
+    /* the untimed system-call pass ran as many iterations as one sample */
+    if (!al_syscalls_unavailable() && r->sys.counted) assert_int_equal(r->sys.iterations, r->iterations);
     assert_string_equal(run.ctx.mode, "time");
     assert_false(run.ctx.quick);
     al_bench_run_free(&run);
@@ -409,7 +416,9 @@ static void test_quick_budget_caps_slow_groups(void **state)
     char err[256] = "";
     assert_int_equal(al_bench_execute(&cfg, &run, err, sizeof err), 0);
     assert_int_equal(run.results[0].status, AL_RUN_OK);
-    assert_int_equal(run.results[0].nsamples, 5);
+    /* Two processes share the budget, each taking at least half the
+     * minimum (rounded up): 3 + 3 of the 10 rounds. */
+    assert_int_equal(run.results[0].nsamples, 6);
     assert_true(run.ctx.quick); /* the reports say so */
     al_bench_run_free(&run);
 
@@ -431,7 +440,7 @@ static void test_rounds_rotate(void **state)
     snprintf(log_path, sizeof log_path, "%s/log", dir);
     const char *wls[] = {"t-ok/a"};
     al_bench_config cfg = small_cfg(wls, 1, allocs, na);
-    cfg.samples = 4;
+    cfg.samples = 4; /* one process per benchmark (small_cfg): its lines are all in one stretch */
     al_bench_run run = {0};
     char err[256] = "";
     assert_int_equal(al_bench_execute(&cfg, &run, err, sizeof err), 0);
@@ -463,8 +472,10 @@ static void test_rounds_rotate(void **state)
     al_bench_run_free(&run);
 }
 
-/* fixed_iters > 0: no calibration; one warm-up run(1), then every sample
- * runs exactly that many iterations. 0: calibrated as usual. */
+/* fixed_iters > 0: no calibration; one verification run(1) at the full
+ * check level, then every sample runs exactly that many iterations at the
+ * cheap level, and a closing run(1) verifies at the full level again, in
+ * each of the benchmark's processes. 0: calibrated as usual. */
 static void test_fixed_iters_skip_calibration(void **state)
 {
     (void)state;
@@ -475,6 +486,7 @@ static void test_fixed_iters_skip_calibration(void **state)
     size_t na = al_spec_unavailable("je") ? 1 : 2;
     al_bench_config cfg = small_cfg(wls, 1, allocs, na);
     cfg.samples = 4;
+    cfg.processes = 2; /* two processes per benchmark, two samples each */
     cfg.min_sample_ms = 5; /* calibration would go far beyond 7 iterations of an empty run */
     al_bench_run run = {0};
     char err[256] = "";
@@ -492,17 +504,18 @@ static void test_fixed_iters_skip_calibration(void **state)
     unlink(log_path);
     rmdir(dir);
     log_path[0] = '\0';
-    assert_int_equal(ones, 2 * na);       /* the verification runs, before and after */
+    assert_int_equal(ones, 2 * 2 * na);   /* the verification runs, before and after, per process */
     assert_int_equal(sevens, 4 * na);     /* the samples, at the cheap level */
     assert_int_equal(others, 0);
     for (size_t i = 0; i < run.nresults; i++) {
         assert_int_equal(run.results[i].status, AL_RUN_OK);
         assert_int_equal(run.results[i].iterations, 7);
         assert_int_equal(run.results[i].nsamples, 4);
-        /* the workload's metric, from the child after its last sample */
+        /* the workload's metric, from the last process after its last
+         * sample: its verification run and its two samples */
         assert_string_equal(run.results[i].metric_name, "t_iters");
         assert_string_equal(run.results[i].metric_unit, "iters");
-        assert_float_equal(run.results[i].metric, 1 + 4 * 7, 0);
+        assert_float_equal(run.results[i].metric, 1 + 2 * 7, 0);
     }
     al_bench_run_free(&run);
 

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "conformance.h"
+
 #include <alloclab/backends.h>
 #include <alloclab/registry.h>
 #include <stdlib.h>
@@ -300,9 +302,22 @@ static void test_counters_of_another_allocator(void **state)
     assert_null(al_create("sbrk", &huge));
 }
 
+/* A vec from before a mark that grows in place inside the scope keeps every
+ * element through the rewind (it once lost 60 of its 64). */
+static void test_vec_grown_in_place_survives_rewind(void **state)
+{
+    (void)state;
+    al_allocator *a = al_create("sbrk", NULL);
+    assert_non_null(a);
+    conf_err e = {{0}};
+    if (!conf_vec_survives_rewind(a, &e)) fail_msg("%s", e.msg);
+    al_destroy(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_vec_grown_in_place_survives_rewind),
         cmocka_unit_test(test_allocate_rollback_and_grow_in_place),
         cmocka_unit_test(test_capacity_bounds_the_break),
         cmocka_unit_test(test_rollback_lowers_the_break),

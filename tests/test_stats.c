@@ -104,6 +104,36 @@ static void test_ratio_ci(void **state)
     assert_true(lo > 1.19 && hi < 1.21);
 }
 
+/* Samples of four processes, three at ~45 and one at ~71 (a bimodal
+ * benchmark): within each process the spread is 1%, so the plain bootstrap
+ * gives a narrow CI; the two-stage one reaches towards the other mode (a
+ * resample of processes can hold two or more of the 71 one). One group, or
+ * groups with empty ones among them, is the plain bootstrap. */
+static void test_grouped_ci(void **state)
+{
+    (void)state;
+    double x[40];
+    for (size_t i = 0; i < 40; i++) x[i] = (i >= 30 ? 71 : 45) * (1 + 0.01 * (double)(i % 5) / 4);
+    size_t sizes[4] = {10, 10, 10, 10};
+    double lo, hi, plo, phi;
+    al_stat_bootstrap_median_ci_grouped(x, sizes, 4, 2000, 0.95, 7, &lo, &hi);
+    al_stat_bootstrap_median_ci(x, 40, 2000, 0.95, 7, &plo, &phi);
+    assert_true(phi - plo < 2);      /* the median stays in the 45 mode */
+    assert_true(lo < 46 && hi > 55);
+    double lo2, hi2;
+    al_stat_bootstrap_median_ci_grouped(x, sizes, 4, 2000, 0.95, 7, &lo2, &hi2);
+    assert_true(lo == lo2 && hi == hi2); /* seeded */
+    size_t one[1] = {40}, holes[3] = {0, 40, 0};
+    al_stat_bootstrap_median_ci_grouped(x, one, 1, 2000, 0.95, 7, &lo, &hi);
+    assert_true(lo == plo && hi == phi);
+    al_stat_bootstrap_median_ci_grouped(x, holes, 3, 2000, 0.95, 7, &lo, &hi);
+    assert_true(lo == plo && hi == phi);
+    al_summary s;
+    al_summarize_grouped(x, sizes, 4, &s);
+    assert_int_equal(s.n, 40);
+    assert_true(s.ci_low < 46 && s.ci_high > 55);
+}
+
 static void test_summarize(void **state)
 {
     (void)state;
@@ -127,6 +157,7 @@ int main(void)
         cmocka_unit_test(test_tukey_fences),
         cmocka_unit_test(test_bootstrap_constant_and_deterministic),
         cmocka_unit_test(test_ratio_ci),
+        cmocka_unit_test(test_grouped_ci),
         cmocka_unit_test(test_summarize),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -47,7 +47,8 @@ static void test_table_order_and_lookup(void **state)
     static const char *const names[] = {"glibc-simple", "glibc-thread", "large-blocks",  "single-alloc",
                                         "stress-mem",   "binary-trees", "vec-push",      "smallvec",
                                         "larson",       "xmalloc",      "cache-scratch", "cache-thrash",
-                                        "fragmentation", "thread-exit"};
+                                        "fragmentation", "thread-exit", "mstress",      "rptest",
+                                        "alloc-test"};
     const size_t count = sizeof names / sizeof names[0];
     assert_int_equal(al_workload_count(), count);
     for (size_t i = 0; i < count; i++) {
@@ -97,7 +98,11 @@ static void test_defaults_on_production(void **state)
         }
         for (size_t i = 0; i < al_workload_count(); i++) {
             const al_workload *w = al_workload_at(i);
-            if (strcmp(w->name, "glibc-thread") == 0 || strcmp(w->name, "stress-mem") == 0) continue;
+            /* The threaded ones and fragmentation have tests of their own
+             * (test_workloads_threads, _mb_threads, _memory). */
+            if (strcmp(w->name, "glibc-thread") == 0 || strcmp(w->name, "stress-mem") == 0 ||
+                strstr(w->description, "mimalloc-bench"))
+                continue;
             for (size_t p = 0; w->params[p]; p++) {
                 char buf[32];
                 /* binary-trees/16 is 15 M nodes: under ASan, whose malloc

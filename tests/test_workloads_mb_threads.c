@@ -1,9 +1,10 @@
 /* The threaded workloads after mimalloc-bench (larson, xmalloc, cache-scratch,
- * cache-thrash, thread-exit, ...): they run on the
+ * cache-thrash, thread-exit, mstress, rptest, alloc-test) and glibc-thread's
+ * -spawn form: they run on the
  * production allocators and on the hand-made ones behind locked:, count
  * their cross-thread frees exactly, refuse bad parameters, and fail on an
  * allocator that hands out overlapping blocks. Small parameters keep it fast
- * (test_workloads runs every default parameter on the production ones). */
+ * (one iteration of each default parameter on the production ones). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -41,6 +42,9 @@ static const small smalls[] = {
     {"cache-scratch", "%u:100", 1},
     {"cache-thrash", "%u:100", 1},
     {"thread-exit", "%u:200", 1},
+    {"mstress", "%u:400", 1},
+    {"rptest", "%u:20", 1},
+    {"alloc-test", "%u:5000", 1},
 };
 #define NSMALL (sizeof smalls / sizeof smalls[0])
 
@@ -104,15 +108,33 @@ static void test_small_on_production(void **state)
 {
     (void)state;
     static const unsigned threads[] = {1, 2, 5};
+    const size_t nthreads = TSAN ? 2 : 3; /* 1 and 2 under TSan */
     for (size_t k = 0; k < sizeof production / sizeof production[0]; k++) {
         if (al_spec_unavailable(production[k])) continue;
         for (size_t i = 0; i < NSMALL; i++)
-            for (size_t t = 0; t < 3; t++) {
+            for (size_t t = 0; t < nthreads; t++) {
                 if (threads[t] < smalls[i].min_threads) continue;
                 char buf[32];
                 expect_run(smalls[i].workload, param_of(&smalls[i], threads[t], buf, sizeof buf), production[k], 2,
                            AL_RUN_OK, false, NULL);
             }
+    }
+}
+
+/* Every default parameter, one iteration, on the production allocators
+ * (sys alone under TSan, where they would be slow to no purpose: the small
+ * forms above cover the threading). */
+static void test_defaults(void **state)
+{
+    (void)state;
+    if (TSAN) skip();
+    for (size_t k = 0; k < sizeof production / sizeof production[0]; k++) {
+        if (al_spec_unavailable(production[k])) continue;
+        for (size_t i = 0; i < al_workload_count(); i++) {
+            const al_workload *w = al_workload_at(i);
+            if (!strstr(w->description, "mimalloc-bench")) continue;
+            for (size_t p = 0; w->params[p]; p++) expect_run(w->name, w->params[p], production[k], 1, AL_RUN_OK, false, NULL);
+        }
     }
 }
 
@@ -167,8 +189,20 @@ static void test_cross_thread_frees(void **state)
      * the main thread, which frees them. */
     assert_int_equal(cross_frees("thread-exit", "3:200", "sys", 2, 4), 8 * 3 * 20);
     assert_int_equal(cross_frees("thread-exit", "1:95", "sys", 1, 3), 3 * 10);
-    /* cache-thrash promises none and counts none. */
+    /* mstress: per iteration of 400 slots, the quarter left by each of
+     * rounds 1-3 freed by the next round (3 x 100), the last round's quarter
+     * and the one in sixteen kept by each round (4 x 25) freed by the main
+     * thread: 500, all of blocks whose thread has exited. */
+    assert_int_equal(cross_frees("mstress", "3:400", "sys", 1, 2), 2 * 500);
+    assert_int_equal(cross_frees("mstress", "1:400", "sys", 2, 1), 2 * 500);
+    /* rptest: one block in ten goes to the next thread (none when alone):
+     * 20 loops of 32-96 blocks per iteration, so 64-192 per thread. */
+    assert_int_equal(cross_frees("rptest", "1:20", "sys", 1, 2), 0);
+    uint64_t rp = cross_frees("rptest", "2:40", "sys", 1, 1);
+    if (rp < 2 * 64 || rp > 2 * 192) fail_msg("rptest/2:40: %llu cross-thread frees", (unsigned long long)rp);
+    /* cache-thrash and alloc-test promise none and count none. */
     assert_null(al_workload_find("cache-thrash")->cross_frees);
+    assert_null(al_workload_find("alloc-test")->cross_frees);
 }
 
 /* ---- bad input ----------------------------------------------------------- */
@@ -201,6 +235,35 @@ static void test_thread_exit_metric(void **state)
 #endif
 }
 
+/* glibc-thread/<n>-spawn starts its threads in every iteration: per-thread
+ * instances for an allocator that is not thread-safe (a resettable one reset
+ * by its thread), one locked instance for a process-global one. */
+static void test_glibc_thread_spawn(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < sizeof production / sizeof production[0]; k++)
+        if (!al_spec_unavailable(production[k])) expect_run("glibc-thread", "3-spawn", production[k], 3, AL_RUN_OK, false, NULL);
+    expect_run("glibc-thread", "3-spawn", "wl-nts", 2, AL_RUN_OK, false, NULL);
+    expect_run("glibc-thread", "2-spawn", "wl-tiny", 20, AL_RUN_OK, false, NULL);
+    if (al_wrapper_find("locked")) {
+        unsigned max_live;
+        bool overlapped;
+        wl_test_global_report(&max_live, &overlapped);
+        expect_run("glibc-thread", "4-spawn", "wl-global", 3, AL_RUN_OK, false, NULL);
+        wl_test_global_report(&max_live, &overlapped);
+        assert_int_equal(max_live, 1);
+        assert_false(overlapped);
+        if (al_backend_find("arena")) expect_run("glibc-thread", "2-spawn", "arena", 3, AL_RUN_OK, false, NULL);
+    }
+    bool found = false;
+    const al_workload *w = al_workload_find("glibc-thread");
+    for (size_t p = 0; w->params[p]; p++) found |= strcmp(w->params[p], "4-spawn") == 0;
+    assert_true(found);
+    static const char *const bad[] = {"4-spawnx", "-spawn", "4-oversub", "0-spawn", "4--spawn", "x-spawn"};
+    for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++)
+        expect_run("glibc-thread", bad[b], "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
+}
+
 static void test_bad_params(void **state)
 {
     (void)state;
@@ -229,6 +292,13 @@ static void test_corruption_is_caught(void **state)
     expect_run("larson", "1:2000", "wl-short", 1, AL_RUN_FAILED, false, "lost its pattern");
     expect_run("thread-exit", "1:200", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
     expect_run("thread-exit", "1:300", "wl-dup251", 1, AL_RUN_FAILED, false, "lost its pattern");
+    static const char *const bad[] = {"wl-evil", "wl-dup251", "wl-short"};
+    for (size_t b = 0; b < 3; b++) {
+        expect_run("mstress", "1:400", bad[b], 1, AL_RUN_FAILED, false, "lost its pattern");
+        expect_run("rptest", "1:20", bad[b], 1, AL_RUN_FAILED, false, "lost its pattern");
+        expect_run("alloc-test", "1:5000", bad[b], 1, AL_RUN_FAILED, false, "lost its pattern");
+        expect_run("glibc-thread", "1-spawn", bad[b], 1, AL_RUN_FAILED, false, "lost its pattern");
+    }
     /* The two objects a thread of cache-thrash or cache-scratch holds at once. */
     expect_run("cache-thrash", "1:200", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
     expect_run("cache-thrash", "1:200", "wl-short", 1, AL_RUN_FAILED, false, "lost its pattern");
@@ -247,9 +317,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_in_the_table),
         cmocka_unit_test(test_small_on_production),
+        cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_hand_made_behind_locked),
         cmocka_unit_test(test_cross_thread_frees),
         cmocka_unit_test(test_thread_exit_metric),
+        cmocka_unit_test(test_glibc_thread_spawn),
         cmocka_unit_test(test_bad_params),
         cmocka_unit_test(test_corruption_is_caught),
     };

@@ -50,7 +50,9 @@ typedef struct al_mark {
 /* ----------------------------------------------------------------------------
  * The operations. The front end guarantees, before any call reaches a backend:
  *   - align is a non-zero power of two;
- *   - size (and new_size) is non-zero and at most AL_MAX_SIZE;
+ *   - size (and new_size) is non-zero, at most AL_MAX_SIZE, and a request the
+ *     machine can back (al_request_backable: size and align at most
+ *     physical memory plus swap);
  *   - ptr is non-NULL and was returned by this instance for (old) size, align.
  * ------------------------------------------------------------------------- */
 typedef struct al_vtable {
@@ -94,8 +96,14 @@ typedef struct al_vtable {
     bool (*mark)(void *state, al_mark *out);
 
     /** Optional (AL_CAP_MARKS). Free every block allocated since `m` was
-     *  taken; blocks from before stay valid. A mark taken before a reset or a
-     *  rewind to an earlier mark must not be used again. */
+     *  taken; blocks from before stay valid, every byte of them: also a block
+     *  from before that grew in place after the mark (grow returned the same
+     *  pointer), however far past the mark's position it now reaches. A
+     *  block from before that grow or shrink moved after the mark is a new
+     *  block of the scope, freed by the rewind. A rewind may keep more than
+     *  it frees (bytes a grown block once covered), never less. A mark taken
+     *  before a reset or a rewind to an earlier mark must not be used
+     *  again. */
     void (*rewind)(void *state, const al_mark *m);
 
     /** Release the instance and all its memory, including the al_allocator
@@ -113,6 +121,33 @@ typedef struct al_allocator {
 /* No request may exceed this; larger sizes (and overflowing array sizes)
  * give NULL before a backend is asked. */
 #define AL_MAX_SIZE ((size_t)PTRDIFF_MAX / 2)
+
+/* ----------------------------------------------------------------------------
+ * Requests the machine cannot back. A size or an alignment above physical
+ * memory plus swap (al_backable_limit) can never be backed, yet some
+ * libraries accept it: mimalloc and jemalloc reserve address space with
+ * MAP_NORESERVE, which the kernel's overcommit heuristic does not refuse, so
+ * 1 TiB "succeeds", and mimalloc then zeroes an over-aligned block with
+ * memset until the kernel kills the process. The front end refuses such a
+ * request (NULL) before any backend or wrapper sees it, zeroed or not, at
+ * any alignment. Requests whose size and alignment are both below
+ * AL_LARGE_REQUEST skip the check (one comparison on the fast path).
+ * ------------------------------------------------------------------------- */
+#define AL_LARGE_REQUEST ((size_t)1 << 30)
+
+/** Physical memory plus swap in bytes (sysinfo, read once per process);
+ *  AL_MAX_SIZE when the system does not say. */
+AL_API size_t al_backable_limit(void);
+
+/** Whether a request of `size` bytes at `align` may go to a backend: size
+ *  at most AL_MAX_SIZE, size and align at most al_backable_limit(). */
+AL_API bool al_request_backable(size_t size, size_t align);
+
+/* The front end's size test: small requests pass at once. */
+static inline bool al_size_ok(size_t size, size_t align)
+{
+    return (size | align) < AL_LARGE_REQUEST || al_request_backable(size, align);
+}
 
 /* ----------------------------------------------------------------------------
  * Size 0: al_allocate(a, 0, align) returns a non-NULL pointer aligned to
@@ -150,10 +185,11 @@ AL_API void *al_zeroed_fallback(al_allocator *a, size_t size, size_t align);
  * ------------------------------------------------------------------------- */
 
 /** A block of `size` bytes aligned to `align`, or NULL (bad alignment,
- *  size > AL_MAX_SIZE, or exhaustion). `a` non-NULL. */
+ *  size > AL_MAX_SIZE, a request the machine cannot back, or exhaustion).
+ *  `a` non-NULL. */
 static inline void *al_allocate(al_allocator *a, size_t size, size_t align)
 {
-    if (!al_is_pow2(align) || size > AL_MAX_SIZE) return NULL;
+    if (!al_is_pow2(align) || !al_size_ok(size, align)) return NULL;
     if (size == 0) return al_dangling(align);
     return a->vt->allocate(a->state, size, align);
 }
@@ -168,19 +204,20 @@ static inline void al_deallocate(al_allocator *a, void *ptr, size_t size, size_t
 /** As al_allocate, zero-filled. `a` non-NULL. */
 static inline void *al_allocate_zeroed(al_allocator *a, size_t size, size_t align)
 {
-    if (!al_is_pow2(align) || size > AL_MAX_SIZE) return NULL;
+    if (!al_is_pow2(align) || !al_size_ok(size, align)) return NULL;
     if (size == 0) return al_dangling(align);
     if (a->vt->allocate_zeroed) return a->vt->allocate_zeroed(a->state, size, align);
     return al_zeroed_fallback(a, size, align);
 }
 
 /** Grow a block from old_size to new_size >= old_size (may move). NULL on
- *  failure (also new_size < old_size, bad align, new_size > AL_MAX_SIZE),
+ *  failure (also new_size < old_size, bad align, new_size > AL_MAX_SIZE or
+ *  beyond what the machine can back),
  *  leaving the old block untouched. new_size == old_size returns ptr without
  *  asking the backend; ptr NULL or old_size 0 allocates. `a` non-NULL. */
 static inline void *al_grow(al_allocator *a, void *ptr, size_t old_size, size_t new_size, size_t align)
 {
-    if (!al_is_pow2(align) || new_size > AL_MAX_SIZE || new_size < old_size) return NULL;
+    if (!al_is_pow2(align) || !al_size_ok(new_size, align) || new_size < old_size) return NULL;
     if (old_size == 0 || ptr == NULL) return al_allocate(a, new_size, align);
     if (new_size == old_size) return ptr;
     if (a->vt->grow) return a->vt->grow(a->state, ptr, old_size, new_size, align);
@@ -269,13 +306,28 @@ static inline void *al_resize_array(al_allocator *a, void *ptr, size_t old_n, si
     return al_resize(a, ptr, old_n * elem, new_n * elem, align);
 }
 
+/* The typed macros' building blocks, in C and in C++ alike:
+ * AL_ALIGNOF(T) the alignment of T; AL_PTR_AS(T *, p) p as a T * (a
+ * compile-time check that p converts, not a cast that forces it); and
+ * AL_TEMP_PTR(T, value) the address of a temporary T holding value, valid
+ * to the end of the full expression (C: a compound literal). */
+#ifdef __cplusplus
+#define AL_ALIGNOF(T) alignof(T)
+#define AL_PTR_AS(PT, p) static_cast<PT>(p)
+#define AL_TEMP_PTR(T, value) (::alloclab_detail::temp<T>{(value)}.ptr())
+#else
+#define AL_ALIGNOF(T) _Alignof(T)
+#define AL_PTR_AS(PT, p) ((PT){(p)})
+#define AL_TEMP_PTR(T, value) (&(T){(value)})
+#endif
+
 /* AL_NEW(a, T, n): n zeroed objects of type T, or NULL (including when
  * n * sizeof(T) overflows). AL_DELETE gives them back. */
-#define AL_NEW(a, T, n) ((T *)al_allocate_array_zeroed((a), (n), sizeof(T), _Alignof(T)))
-#define AL_NEW_UNINIT(a, T, n) ((T *)al_allocate_array((a), (n), sizeof(T), _Alignof(T)))
-#define AL_DELETE(a, p, T, n) al_deallocate((a), (p), (size_t)(n) * sizeof(T), _Alignof(T))
+#define AL_NEW(a, T, n) ((T *)al_allocate_array_zeroed((a), (n), sizeof(T), AL_ALIGNOF(T)))
+#define AL_NEW_UNINIT(a, T, n) ((T *)al_allocate_array((a), (n), sizeof(T), AL_ALIGNOF(T)))
+#define AL_DELETE(a, p, T, n) al_deallocate((a), (p), (size_t)(n) * sizeof(T), AL_ALIGNOF(T))
 #define AL_RESIZE(a, p, T, old_n, new_n) \
-    ((T *)al_resize_array((a), (p), (old_n), (new_n), sizeof(T), _Alignof(T)))
+    ((T *)al_resize_array((a), (p), (old_n), (new_n), sizeof(T), AL_ALIGNOF(T)))
 
 /** Release an instance made by the registry or a backend constructor. NULL is
  *  a no-op. */
@@ -286,5 +338,13 @@ static inline void al_destroy(al_allocator *a)
 
 #ifdef __cplusplus
 }
+
+namespace alloclab_detail {
+/* AL_TEMP_PTR's temporary: C++ has no compound literals. */
+template <typename T> struct temp {
+    T v;
+    const T *ptr() const { return &v; }
+};
+} // namespace alloclab_detail
 #endif
 #endif

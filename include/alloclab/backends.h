@@ -43,6 +43,9 @@ typedef struct al_bump {
     uintptr_t base;      /* first byte of the buffer */
     uintptr_t top;       /* next free byte: base <= top <= end at all times */
     uintptr_t end;       /* one past the last byte of the buffer */
+    uintptr_t mark;      /* position of the newest live mark, 0 when none */
+    uintptr_t grown_start, grown_end; /* blocks from before that mark grown in
+                            place past it (see src/backends/bumpstep.h) */
     void *heap;          /* what destroy frees: the instance itself when the
                             registry made it, NULL for al_bump_init */
 } al_bump;

@@ -94,17 +94,17 @@ static inline bool al_smallvec_extend_sized(al_smallvec *s, const void *elems, s
 
 #define AL_SMALLVEC(T, N) struct { al_smallvec sv; T inline_[N]; }
 #define AL_SMALLVEC_INIT(s, a) \
-    al_smallvec_init(&(s)->sv, (a), sizeof((s)->inline_[0]), _Alignof(__typeof__((s)->inline_[0])), \
+    al_smallvec_init(&(s)->sv, (a), sizeof((s)->inline_[0]), AL_ALIGNOF(__typeof__((s)->inline_[0])), \
                      (s)->inline_, sizeof((s)->inline_) / sizeof((s)->inline_[0]))
 /* True when pushed. The value is evaluated once. */
-#define AL_SMALLVEC_PUSH(s, T, value) al_smallvec_push_sized(&(s)->sv, &(T){(value)}, sizeof(T))
+#define AL_SMALLVEC_PUSH(s, T, value) al_smallvec_push_sized(&(s)->sv, AL_TEMP_PTR(T, value), sizeof(T))
 /* Append n elements from the T array `elems`; true when appended. */
 #define AL_SMALLVEC_EXTEND(s, T, elems, n) \
-    al_smallvec_extend_sized(&(s)->sv, (const T *){(elems)}, (n), sizeof(T))
+    al_smallvec_extend_sized(&(s)->sv, AL_PTR_AS(const T *, elems), (n), sizeof(T))
 /* Remove the last element into *out (out: T * or NULL); false when empty. */
-#define AL_SMALLVEC_POP(s, T, out) al_vec_pop_sized(&(s)->sv.v, (T *){(out)}, sizeof(T))
+#define AL_SMALLVEC_POP(s, T, out) al_vec_pop_sized(&(s)->sv.v, AL_PTR_AS(T *, out), sizeof(T))
 /* Copy element i into *out (out: T *); false when i >= len. */
-#define AL_SMALLVEC_GET(s, T, i, out) al_vec_get_sized(&(s)->sv.v, (i), (T *){(out)}, sizeof(T))
+#define AL_SMALLVEC_GET(s, T, i, out) al_vec_get_sized(&(s)->sv.v, (i), AL_PTR_AS(T *, out), sizeof(T))
 /* A pointer to element i (NULL when out of range). */
 #define AL_SMALLVEC_AT(s, T, i) ((T *)al_vec_at_sized(&(s)->sv.v, (i), sizeof(T)))
 /* The elements as a T array (len of them in use). */

@@ -125,16 +125,16 @@ static inline void *al_vec_at_sized(const al_vec *v, size_t i, size_t elem_size)
     return v->elem_size == elem_size ? al_vec_at(v, i) : NULL;
 }
 
-#define AL_VEC_INIT(v, a, T) al_vec_init((v), (a), sizeof(T), _Alignof(T))
-#define AL_VEC_WITH_CAPACITY(v, a, T, n) al_vec_with_capacity((v), (a), sizeof(T), _Alignof(T), (n))
+#define AL_VEC_INIT(v, a, T) al_vec_init((v), (a), sizeof(T), AL_ALIGNOF(T))
+#define AL_VEC_WITH_CAPACITY(v, a, T, n) al_vec_with_capacity((v), (a), sizeof(T), AL_ALIGNOF(T), (n))
 /* True when pushed. The value is evaluated once. */
-#define AL_VEC_PUSH(v, T, value) al_vec_push_sized((v), &(T){(value)}, sizeof(T))
+#define AL_VEC_PUSH(v, T, value) al_vec_push_sized((v), AL_TEMP_PTR(T, value), sizeof(T))
 /* Append n elements from the T array `elems`; true when appended. */
-#define AL_VEC_EXTEND(v, T, elems, n) al_vec_extend_sized((v), (const T *){(elems)}, (n), sizeof(T))
+#define AL_VEC_EXTEND(v, T, elems, n) al_vec_extend_sized((v), AL_PTR_AS(const T *, elems), (n), sizeof(T))
 /* Remove the last element into *out (out: T * or NULL); false when empty. */
-#define AL_VEC_POP(v, T, out) al_vec_pop_sized((v), (T *){(out)}, sizeof(T))
+#define AL_VEC_POP(v, T, out) al_vec_pop_sized((v), AL_PTR_AS(T *, out), sizeof(T))
 /* Copy element i into *out (out: T *); false when i >= len. */
-#define AL_VEC_GET(v, T, i, out) al_vec_get_sized((v), (i), (T *){(out)}, sizeof(T))
+#define AL_VEC_GET(v, T, i, out) al_vec_get_sized((v), (i), AL_PTR_AS(T *, out), sizeof(T))
 /* A pointer to element i (NULL when out of range). */
 #define AL_VEC_AT(v, T, i) ((T *)al_vec_at_sized((v), (i), sizeof(T)))
 /* The elements as a T array (len of them in use). */

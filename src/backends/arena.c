@@ -27,6 +27,8 @@
 typedef struct chunk {
     struct chunk *prev; /* the chunk made just before this one, or NULL */
     size_t size;        /* bytes obtained from backing, header included */
+    uintptr_t grown_start, grown_end; /* blocks from before the arena's newest
+                           mark grown in place past it (bumpstep.h) */
 } chunk;
 
 #define CHUNK_ALIGN ((size_t)AL_MALLOC_ALIGN)
@@ -38,6 +40,8 @@ typedef struct arena {
     chunk *cur;                /* newest chunk (head of the chain), or NULL */
     size_t next_size;          /* size of the next chunk, unless a request needs more */
     size_t nchunks, bytes;     /* what the chain holds from backing right now */
+    chunk *mark_chunk;         /* where the newest live mark lies (NULL: none, */
+    uintptr_t mark_pos;        /* or before the first chunk), and its address */
     al_allocator *backing;     /* where chunks come from; not owned */
 } arena;
 
@@ -83,7 +87,7 @@ static __attribute__((noinline)) void *arena_refill(arena *a, size_t size, size_
     chunk *c = al_allocate(a->backing, csize, CHUNK_ALIGN);
     if (!c && csize > need) c = al_allocate(a->backing, csize = need, CHUNK_ALIGN);
     if (!c) return NULL;
-    *c = (chunk){.prev = a->cur, .size = csize};
+    *c = (chunk){.prev = a->cur, .size = csize, .grown_start = 0, .grown_end = 0};
     a->nchunks++;
     a->bytes += csize;
     if (a->next_size < ARENA_MAX_DOUBLING) a->next_size *= 2;
@@ -108,10 +112,17 @@ static void arena_deallocate(void *st, void *ptr, size_t size, size_t align)
     al_bump_give_back(&a->top, ptr, size);
 }
 
+/* In place, a block from before the newest mark is recorded in its chunk
+ * (only when that mark lies in the current chunk: blocks of a chunk made
+ * after the mark were all allocated after it). */
 static void *arena_grow(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
 {
     arena *a = st;
-    if (al_bump_resize_newest(&a->top, a->end, ptr, old_size, new_size)) return ptr;
+    if (al_bump_resize_newest(&a->top, a->end, ptr, old_size, new_size)) {
+        if (a->mark_chunk == a->cur)
+            al_bump_grown(&a->cur->grown_start, &a->cur->grown_end, a->mark_pos, ptr, a->top);
+        return ptr;
+    }
     void *p = arena_allocate(a, new_size, align);
     if (p) memcpy(p, ptr, old_size);
     return p;
@@ -139,17 +150,23 @@ static void arena_reset(void *st)
         if (c != largest) free_chunk(a, c);
     }
     largest->prev = NULL;
+    largest->grown_start = largest->grown_end = 0;
+    a->mark_chunk = NULL;
+    a->mark_pos = 0;
     use_chunk(a, largest, 0);
 }
 
 /* A mark is the newest chunk and the top's offset in it. Rewind refuses (and
  * changes nothing for) a mark whose chunk is no longer in the chain or whose
  * offset is past the current top: a mark taken before a reset, or before a
- * rewind to an earlier mark. */
+ * rewind to an earlier mark. A block from before the mark grown in place
+ * since keeps its bytes (bumpstep.h). */
 static bool arena_mark(void *st, al_mark *out)
 {
     arena *a = st;
     *out = (al_mark){.chunk = a->cur, .offset = a->cur ? a->top - chunk_space(a->cur) : 0};
+    a->mark_chunk = a->cur;
+    a->mark_pos = a->top;
     return true;
 }
 
@@ -162,12 +179,16 @@ static void arena_rewind(void *st, const al_mark *m)
     if (c == NULL) {
         free_newer(a, NULL);
         a->top = a->end = 0;
+        a->mark_chunk = NULL;
+        a->mark_pos = 0;
         return;
     }
     size_t limit = c == a->cur ? a->top - chunk_space(c) : chunk_end(c) - chunk_space(c);
     if (m->offset > limit) return;
     free_newer(a, c);
-    use_chunk(a, c, m->offset);
+    a->mark_chunk = c;
+    a->mark_pos = chunk_space(c) + m->offset;
+    use_chunk(a, c, al_bump_rewind_top(&c->grown_start, &c->grown_end, a->mark_pos) - chunk_space(c));
 }
 
 static void arena_destroy(void *st)

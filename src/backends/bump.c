@@ -39,7 +39,10 @@ static void bump_deallocate(void *st, void *ptr, size_t size, size_t align)
 static void *bump_grow(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
 {
     al_bump *b = st;
-    if (al_bump_resize_newest(&b->top, b->end, ptr, old_size, new_size)) return ptr;
+    if (al_bump_resize_newest(&b->top, b->end, ptr, old_size, new_size)) {
+        al_bump_grown(&b->grown_start, &b->grown_end, b->mark, ptr, b->top);
+        return ptr;
+    }
     if (al_bump_is_newest(b->top, ptr, old_size)) return NULL;
     void *p = al_bump_take(&b->top, b->end, new_size, align);
     if (p) memcpy(p, ptr, old_size);
@@ -58,22 +61,27 @@ static void bump_reset(void *st)
 {
     al_bump *b = st;
     b->top = b->base;
+    b->mark = b->grown_start = b->grown_end = 0;
 }
 
 /* A mark is the buffer's base and the offset of the top. A mark from another
  * instance, or one above the current top (taken before a reset or an earlier
- * rewind), is refused by rewind and changes nothing. */
+ * rewind), is refused by rewind and changes nothing. A block from before the
+ * mark grown in place since keeps its bytes (bumpstep.h). */
 static bool bump_mark(void *st, al_mark *out)
 {
     al_bump *b = st;
     *out = (al_mark){.chunk = (void *)b->base, .offset = b->top - b->base};
+    b->mark = b->top;
     return true;
 }
 
 static void bump_rewind(void *st, const al_mark *m)
 {
     al_bump *b = st;
-    if (m->chunk == (void *)b->base && m->offset <= b->top - b->base) b->top = b->base + m->offset;
+    if (m->chunk != (void *)b->base || m->offset > b->top - b->base) return;
+    b->mark = b->base + m->offset;
+    b->top = al_bump_rewind_top(&b->grown_start, &b->grown_end, b->mark);
 }
 
 static void bump_destroy(void *st)

@@ -52,4 +52,43 @@ static inline int al_bump_resize_newest(uintptr_t *top, uintptr_t end, void *ptr
     return 1;
 }
 
+/* ----------------------------------------------------------------------------
+ * Marks and growth in place. A mark is a position; a rewind to it frees every
+ * block allocated since by moving the top back there. But a block from
+ * before the mark that is the newest can grow in place after it, past the
+ * mark's position: moving the top back to the mark would hand its tail out
+ * again. So each region keeps the span [*start, *end) of the blocks that
+ * began below the newest mark's position and grew in place past it, merged
+ * (*end == 0: none), and a rewind to position pos moves the top to
+ *   - pos, when pos <= *start: every such block began at or above pos, so it
+ *     was allocated after the mark and the rewind frees it; the span is
+ *     cleared;
+ *   - max(pos, *end) otherwise: the grown blocks keep every byte.
+ * The second case may keep bytes the rewind could have freed (a block that
+ * straddled a later mark and began after an earlier one, when rewinding to
+ * the earlier), never the reverse. A block that began at or above the newest
+ * mark needs no record: any rewind that reaches it frees it whole.
+ * ------------------------------------------------------------------------- */
+
+/* After the block ptr grew in place to end at new_end, with the newest mark
+ * of its region at position `mark` (0: none). */
+static inline void al_bump_grown(uintptr_t *start, uintptr_t *end, uintptr_t mark, const void *ptr,
+                                 uintptr_t new_end)
+{
+    uintptr_t p = (uintptr_t)ptr;
+    if (p >= mark) return;
+    if (*end == 0 || p < *start) *start = p;
+    if (new_end > *end) *end = new_end;
+}
+
+/* The top a rewind to position pos leaves, updating the span as above. */
+static inline uintptr_t al_bump_rewind_top(uintptr_t *start, uintptr_t *end, uintptr_t pos)
+{
+    if (*end == 0 || pos <= *start) {
+        *start = *end = 0;
+        return pos;
+    }
+    return pos > *end ? pos : *end;
+}
+
 #endif

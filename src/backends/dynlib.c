@@ -27,6 +27,8 @@ static void load_now(void)
             return; /* the handle stays open: unloading an allocator is never safe */
         }
     }
+    /* tcmalloc registers fork handlers as it loads: ours must come after. */
+    al_fork_after_library();
 }
 
 const char *al_dynlib_load(al_dynlib *lib)

@@ -75,9 +75,22 @@ static const al_vtable je_vt = {
     .destroy = free,
 };
 
+/* jemalloc registers its fork handlers when it starts. Started here, before
+ * an instance exists, so that alloclab's handlers can be registered after
+ * them (al_fork_after_library): a "locked:je" lock is then taken before
+ * jemalloc's on fork. */
+static pthread_once_t je_started = PTHREAD_ONCE_INIT;
+
+static void je_start(void)
+{
+    alje_sdallocx(alje_mallocx(1, 0), 1, 0);
+    al_fork_after_library();
+}
+
 static al_allocator *je_create(const al_options *opts)
 {
     (void)opts;
+    pthread_once(&je_started, je_start);
     return al_plain_handle(&je_vt, JE_CAPS, "je");
 }
 

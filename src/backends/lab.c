@@ -69,6 +69,15 @@ static const al_vtable lab_vt = {
     .destroy = labb_destroy,
 };
 
+/* lab registers its fork handlers when its first thread heap is made (the
+ * lab_malloc below). alloclab's own must come after them, so that a
+ * "locked:lab" lock is taken before lab's on fork (al_fork_after_library):
+ * otherwise fork() hangs in the parent when a locked instance existed before
+ * lab started (test_fork_threads, locked:lab). */
+static pthread_once_t lab_started = PTHREAD_ONCE_INIT;
+
+static void lab_start(void) { al_fork_after_library(); }
+
 static al_allocator *labb_create(const al_options *opts)
 {
     (void)opts;
@@ -77,6 +86,7 @@ static al_allocator *labb_create(const al_options *opts)
         al_set_error("out of memory creating 'lab'");
         return NULL;
     }
+    pthread_once(&lab_started, lab_start);
     *a = (al_allocator){.state = a, .vt = &lab_vt, .caps = LAB_CAPS};
     return a;
 }

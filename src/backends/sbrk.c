@@ -53,6 +53,8 @@ typedef struct region {
     struct region *prev; /* the region used before this one, or NULL */
     uintptr_t prev_end;  /* where prev ended (the break it had left) when this one began */
     uintptr_t start;     /* the break when this region began (at most 7 bytes below the header) */
+    uintptr_t grown_start, grown_end; /* blocks from before the newest mark grown
+                            in place past it (bumpstep.h) */
 } region;
 
 typedef struct sbrk_state {
@@ -63,6 +65,8 @@ typedef struct sbrk_state {
     size_t taken;        /* bytes held from the break, every region counted */
     size_t capacity;     /* most bytes taken may reach */
     size_t nregions;     /* regions in the chain */
+    region *mark_region; /* where the newest live mark lies (NULL: none) */
+    uintptr_t mark_pos;  /* and its address */
     size_t cycle_peak;   /* most bytes in use seen since the last reset (or creation) */
     size_t prev_peak;    /* cycle_peak of the cycle before the current one */
     size_t floor;        /* trims keep taken >= floor: the larger of the last two
@@ -154,7 +158,7 @@ static void *new_region(sbrk_state *s, uintptr_t brk, size_t size, size_t align)
         return NULL;
     }
     region *r = al_bump_take(&s->top, s->end, sizeof *r, _Alignof(region));
-    *r = (region){.prev = s->cur, .prev_end = old_end, .start = brk};
+    *r = (region){.prev = s->cur, .prev_end = old_end, .start = brk, .grown_start = 0, .grown_end = 0};
     s->cur = r;
     s->nregions++;
     return al_bump_take(&s->top, s->end, size, align);
@@ -194,16 +198,20 @@ static void sbrk_deallocate(void *st, void *ptr, size_t size, size_t align)
     maybe_trim(s);
 }
 
-/* The newest block grows in place, moving the break up if it is still ours;
+/* The newest block grows in place, moving the break up if it is still ours
+ * (recorded when it began before the newest mark, in the mark's region);
  * anything else moves to a new block. */
 static void *sbrk_grow(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
 {
     sbrk_state *s = st;
-    if (al_bump_resize_newest(&s->top, s->end, ptr, old_size, new_size)) return ptr;
-    if (al_bump_is_newest(s->top, ptr, old_size) && current_break() == s->end &&
-        take_more(s, new_size - old_size - (s->end - s->top)) &&
-        al_bump_resize_newest(&s->top, s->end, ptr, old_size, new_size))
+    if (al_bump_resize_newest(&s->top, s->end, ptr, old_size, new_size) ||
+        (al_bump_is_newest(s->top, ptr, old_size) && current_break() == s->end &&
+         take_more(s, new_size - old_size - (s->end - s->top)) &&
+         al_bump_resize_newest(&s->top, s->end, ptr, old_size, new_size))) {
+        if (s->mark_region == s->cur)
+            al_bump_grown(&s->cur->grown_start, &s->cur->grown_end, s->mark_pos, ptr, s->top);
         return ptr;
+    }
     void *p = sbrk_allocate(s, new_size, align);
     if (p) memcpy(p, ptr, old_size);
     return p;
@@ -229,17 +237,24 @@ static void sbrk_reset(void *st)
     s->floor = s->cycle_peak > s->prev_peak ? s->cycle_peak : s->prev_peak;
     s->prev_peak = s->cycle_peak;
     s->cycle_peak = 0;
+    s->mark_region = NULL;
+    s->mark_pos = 0;
     if (!s->cur) return;
     s->nregions = 1;
     s->cur->prev = NULL;
+    s->cur->grown_start = s->cur->grown_end = 0;
     s->top = (uintptr_t)(s->cur + 1);
 }
 
-/* A mark is the current region's header and the top's offset from it. */
+/* A mark is the current region's header and the top's offset from it. A
+ * block from before the mark grown in place since keeps its bytes
+ * (bumpstep.h). */
 static bool sbrk_mark(void *st, al_mark *out)
 {
     sbrk_state *s = st;
     *out = (al_mark){.chunk = s->cur, .offset = s->cur ? s->top - (uintptr_t)s->cur : 0};
+    s->mark_region = s->cur;
+    s->mark_pos = s->top;
     return true;
 }
 
@@ -258,8 +273,10 @@ static void sbrk_rewind(void *st, const al_mark *m)
     if (r && (m->offset < sizeof *r || m->offset > limit - (uintptr_t)r)) return;
     note_use(s);
     drop_newer(s, r);
+    s->mark_region = r;
+    s->mark_pos = r ? (uintptr_t)r + m->offset : 0;
     if (!r) return;
-    s->top = (uintptr_t)r + m->offset;
+    s->top = al_bump_rewind_top(&r->grown_start, &r->grown_end, s->mark_pos);
     maybe_trim(s);
 }
 

@@ -17,6 +17,8 @@ int al_cmd_history(int argc, char **argv);
 
 int al_cmd_show(int argc, char **argv);
 int al_cmd_run(int argc, char **argv);
+int al_cmd_trace(int argc, char **argv);
+int al_cmd_profile(int argc, char **argv);
 
 /* The value of --name VALUE or --name=VALUE at argv[*i] (advancing *i past
  * a separate value); NULL when argv[*i] is another option, or when the value

@@ -52,6 +52,7 @@ static const char usage_text[] =
     "  --list               print what would run, one per line\n"
     "  --quick              fewer and shorter samples (CI-sized)\n"
     "  --samples N          samples per benchmark (default 20; quick 10)\n"
+    "  --processes N        child processes per benchmark, the samples split among them (default 3; quick 2)\n"
     "  --min-sample-ms X    shortest sample (default 1; quick 0.5)\n"
     "  --mode time|instructions   wall time, or instruction counts under callgrind\n"
     "  --iters N            instructions mode: warm iterations counted (default 1)\n"
@@ -62,6 +63,7 @@ static const char usage_text[] =
     "  --export-FORMAT FILE the same for one format: %s\n"
     "  --html FILE          the same as --export-html FILE\n"
     "  --wide               every column (CPU time, allocator and system calls), no 120-column limit\n"
+    "  --no-syscalls        skip the untimed pass that counts brk/mmap/munmap/mremap/madvise calls\n"
     "  --db PATH            results history (default " AL_HISTORY_DEFAULT_PATH ")\n"
     "  --save LABEL         label this run in the history\n"
     "  --no-db              do not store the run\n"
@@ -128,7 +130,7 @@ static int parse_ms(const char *opt, const char *arg, double *out)
  * --export-FORMAT takes one for every format of the reports' table. */
 static bool takes_value(const char *opt)
 {
-    static const char *const with_value[] = {"--allocators", "--workloads", "--filter", "--samples",
+    static const char *const with_value[] = {"--allocators", "--workloads", "--filter", "--samples", "--processes",
                                              "--iters", "--min-sample-ms", "--mode", "--format",
                                              "--out", "--html", "--db", "--save"};
     for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
@@ -221,6 +223,7 @@ static int parse_args(int argc, char **argv, bench_opts *o)
         else if (strcmp(a, "--quiet") == 0) o->cfg.quiet = true, takes = false;
         else if (strcmp(a, "--no-db") == 0) o->no_db = true, takes = false;
         else if (strcmp(a, "--wide") == 0) o->wide = true, takes = false;
+        else if (strcmp(a, "--no-syscalls") == 0) o->cfg.no_syscalls = true, takes = false;
         else if (strncmp(a, "--", 2) != 0) return al_cli_usage_error("bench: unexpected argument '%s'", a);
         else if (!takes_value(a)) return al_cli_usage_error("bench: unknown option '%s'", a);
         else if (!val) return al_cli_usage_error("%s needs a value", a);
@@ -234,6 +237,7 @@ static int parse_args(int argc, char **argv, bench_opts *o)
             o->wl_arg = val;
         } else if (strcmp(a, "--filter") == 0) o->cfg.filter = val;
         else if (strcmp(a, "--samples") == 0) rc = parse_count(a, val, &o->cfg.samples);
+        else if (strcmp(a, "--processes") == 0) rc = parse_count(a, val, &o->cfg.processes);
         else if (strcmp(a, "--iters") == 0) rc = parse_count(a, val, &o->cfg.instr_iters);
         else if (strcmp(a, "--min-sample-ms") == 0) rc = parse_ms(a, val, &o->cfg.min_sample_ms);
         else if (strcmp(a, "--mode") == 0) {

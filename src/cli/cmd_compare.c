@@ -22,13 +22,16 @@ typedef struct compare_opts {
     double threshold;        /* fraction */
     bool markdown;
     bool fail_on_regression;
+    bool no_floor;           /* --no-floor: the threshold alone */
 } compare_opts;
 
 static const char usage[] =
     "usage: alloclab compare [BASE [NEW]] [--db PATH] [--threshold PCT] [--format table|markdown]\n"
-    "                        [--fail-on-regression]\n"
+    "                        [--fail-on-regression] [--no-floor]\n"
     "BASE, NEW: a run's label or id in the history, or a FILE.json report (default: the newest run and\n"
-    "the latest one before it with the same mode and --quick flag)\n";
+    "the latest one before it with the same mode and --quick flag)\n"
+    "--threshold: the smallest change called (default 2% for instructions, 5% for time); a benchmark's\n"
+    "noise floor learned from earlier runs of one clean commit in the history raises it (--no-floor: not)\n";
 
 /* ---- arguments ------------------------------------------------------------ */
 
@@ -36,7 +39,7 @@ static int parse(int argc, char **argv, compare_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->db = AL_HISTORY_DEFAULT_PATH;
-    o->threshold = 0.02;
+    o->threshold = -1; /* by mode, once the runs are known */
     for (int i = 1; i < argc; i++) {
         bool missing = false;
         const char *v;
@@ -57,6 +60,8 @@ static int parse(int argc, char **argv, compare_opts *o)
             o->markdown = strcmp(v, "markdown") == 0;
         } else if (strcmp(argv[i], "--fail-on-regression") == 0) {
             o->fail_on_regression = true;
+        } else if (strcmp(argv[i], "--no-floor") == 0) {
+            o->no_floor = true;
         } else if (missing) {
             return al_cli_usage_error("%s needs a value", argv[i]);
         } else if (argv[i][0] == '-' && argv[i][1]) {
@@ -116,6 +121,50 @@ static int check_alike(const al_bench_run *base, const al_bench_run *nw)
     return 0;
 }
 
+/* ---- the noise floor and what the pair can detect -------------------------- */
+
+/* The history's A/A pairs, when there is a database to learn from (a JSON
+ * pair alone has none): an empty floor otherwise. */
+static void learn_floor(const compare_opts *o, al_history *h, const al_bench_run *base, const al_bench_run *nw,
+                        al_noise_floor *f)
+{
+    memset(f, 0, sizeof *f);
+    char err[256];
+    if (o->no_floor || !h) return;
+    if (al_noise_floor_learn(h, base, nw, f, err, sizeof err) != 0)
+        fprintf(stderr, "alloclab: warning: no noise floor from the history: %s\n", err);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* One line on the floor, one on the smallest slowdown each benchmark could
+ * be called regressed at: the median and the worst over the compared ones. */
+static void print_detectable(const compare_opts *o, const al_noise_floor *f, const al_comparison *c, size_t n)
+{
+    if (f->pairs)
+        printf("noise floor: learned from %zu A/A pair%s of runs (one clean commit) in the history\n", f->pairs,
+               f->pairs == 1 ? "" : "s");
+    else if (!o->no_floor)
+        printf("noise floor: none learned (the history holds no two like runs of one clean commit): the threshold "
+               "alone\n");
+    if (n == 0) return;
+    double *d = malloc(n * sizeof *d);
+    if (!d) return;
+    size_t worst = 0;
+    for (size_t i = 0; i < n; i++) {
+        d[i] = c[i].detectable;
+        if (c[i].detectable > c[worst].detectable) worst = i;
+    }
+    qsort(d, n, sizeof *d, cmp_double);
+    printf("detectable: a slowdown is called from +%.1f%% (median over the benchmarks), +%.1f%% at worst (%s)\n",
+           d[n / 2] * 100, c[worst].detectable * 100, c[worst].name);
+    free(d);
+}
+
 /* ---- the command ----------------------------------------------------------- */
 
 int al_cmd_compare(int argc, char **argv)
@@ -127,24 +176,30 @@ int al_cmd_compare(int argc, char **argv)
     al_bench_run base = {0}, nw = {0};
     rc = load_side(&o, 0, &h, &base);
     if (rc == 0) rc = load_side(&o, 1, &h, &nw);
-    al_history_close(h);
     if (rc == 0) rc = check_alike(&base, &nw);
     if (rc != 0) {
+        al_history_close(h);
         al_bench_run_free(&base);
         al_bench_run_free(&nw);
         return rc;
     }
+    if (o.threshold < 0) o.threshold = al_report_is_instructions(&nw) ? 0.02 : 0.05;
+    al_noise_floor floor;
+    learn_floor(&o, h, &base, &nw, &floor);
+    al_history_close(h);
     size_t n, counts[3] = {0, 0, 0};
-    al_comparison *c = al_compare_runs(&base, &nw, o.threshold, &n);
+    al_comparison *c = al_compare_runs_floor(&base, &nw, o.threshold, &floor, &n);
     if (!c) {
         rc = al_cli_usage_error("out of memory");
     } else {
         al_compare_view v = {.base = &base, .new_run = &nw, .c = c, .n = n, .threshold = o.threshold,
                              .defaulted = o.nrefs == 0};
         al_report_compare(stdout, &v, o.markdown ? AL_COMPARE_MARKDOWN : AL_COMPARE_TEXT, counts);
+        print_detectable(&o, &floor, c, n);
         rc = o.fail_on_regression && counts[AL_REGRESSED] ? 1 : 0;
     }
     free(c);
+    al_noise_floor_free(&floor);
     al_bench_run_free(&base);
     al_bench_run_free(&nw);
     return rc;

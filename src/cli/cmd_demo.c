@@ -16,6 +16,8 @@ static const al_demo demos[] = {
      al_demo_memory_types},
     {"verbose-vec", "a vec on verbose:bump over a 1 KiB static buffer: every allocator call shown",
      al_demo_verbose_vec},
+    {"syscalls", "the brk/mmap/munmap/mremap/madvise calls each allocator makes for 64 B, 64 KiB, 4 MiB",
+     al_demo_syscalls},
 };
 
 /* ---- dispatch -------------------------------------------------------------

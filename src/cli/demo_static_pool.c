@@ -61,6 +61,12 @@ int al_demo_static_pool(int argc, char **argv)
     (void)argv;
     if (argc > 1) return al_cli_usage_error("static-pool takes no arguments (it reads one line from stdin)");
     size_t len = 0;
+    /* On a terminal, say what to type (a pipe gets no prompt: its output
+     * stays the one line a script reads). */
+    if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+        printf("Type a line of at most %d characters for the %d-byte static pool: ", POOL_SIZE - 1, POOL_SIZE);
+        fflush(stdout);
+    }
     switch (read_line_into_pool(&len)) {
     case LINE_EOF:
         fprintf(stderr, "alloclab: no input: stdin ended before a line (type at most %d characters)\n",

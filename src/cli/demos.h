@@ -32,4 +32,8 @@ int al_demo_memory_types(int argc, char **argv);
  * with_capacity, extend, shrink_to_fit — printing every allocator call. */
 int al_demo_verbose_vec(int argc, char **argv);
 
+/* For every available allocator, the brk/mmap/munmap/mremap/madvise calls of
+ * one allocate + deallocate of 64 B, 64 KiB and 4 MiB, cold and warm. */
+int al_demo_syscalls(int argc, char **argv);
+
 #endif

@@ -20,6 +20,8 @@ static const command commands[] = {
     {"show", al_cmd_show, "a stored run or JSON report again, in any format: show [RUN] --html FILE"},
     {"history", al_cmd_history, "one benchmark's median over the stored runs: history BENCH"},
     {"run", al_cmd_run, "a whole program timed under each allocator: run [OPTIONS] -- PROGRAM [ARGS]"},
+    {"trace", al_cmd_trace, "record a program's allocations: trace [-o FILE] -- PROGRAM [ARGS...]"},
+    {"profile", al_cmd_profile, "read a trace like heaptrack_print: profile FILE [--html PAGE]"},
 };
 
 int al_cli_usage_error(const char *fmt, ...)
@@ -35,7 +37,7 @@ int al_cli_usage_error(const char *fmt, ...)
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: alloclab COMMAND [ARGS]\n\ncommands:\n");
+    fprintf(out, "usage: alloclab COMMAND [ARGS]    (alloclab --version)\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].help);
 }
@@ -57,6 +59,10 @@ int main(int argc, char **argv)
     if (argc < 2) {
         usage(stderr);
         return 2;
+    }
+    if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+        printf("alloclab %s\n", ALLOCLAB_VERSION);
+        return check_stdout(0);
     }
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);

@@ -5,6 +5,8 @@
 #include "alloclab/registry.h"
 #include "alloclab/wrappers.h"
 
+#include <pthread.h>
+
 /* Backends (src/backends) and wrappers (src/wrappers), one file each. */
 extern const al_backend_desc al_backend_sys;
 extern const al_backend_desc al_backend_je;
@@ -23,6 +25,31 @@ extern const al_wrapper_desc al_wrapper_locked;
  * al_last_error_name); al_set_error itself is kind AL_ERR_OTHER. */
 void al_set_error_of(al_error_kind kind, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* ----------------------------------------------------------------------------
+ * Fork safety (src/core/forklock.c). Every mutex an instance holds around its
+ * operations is an al_fork_mutex: the thread that forks takes all of them
+ * (newest first) just before fork() and releases them in parent and child,
+ * so a child never inherits a lock held by a thread it does not have.
+ * ------------------------------------------------------------------------- */
+typedef struct al_fork_mutex {
+    pthread_mutex_t mu;                  /* lock and unlock this one directly */
+    struct al_fork_mutex *newer, *older; /* the list of live ones; private */
+} al_fork_mutex;
+
+/** Initialise m and add it to the live list (newest). false when the fork
+ *  handlers or the mutex cannot be set up (the caller reports it). An
+ *  instance made after another it calls into (its inner or backing) must
+ *  init its mutexes after that one's: the list order is the lock order. */
+bool al_fork_mutex_init(al_fork_mutex *m);
+
+/** Remove m from the live list and destroy it; it must not be held. */
+void al_fork_mutex_destroy(al_fork_mutex *m);
+
+/** Call once when a library that registers pthread_atfork handlers of its
+ *  own starts (jemalloc, tcmalloc, a lab-style allocator): our handlers are
+ *  registered again, so that our locks are taken before the library's. */
+void al_fork_after_library(void);
 
 /* ----------------------------------------------------------------------------
  * Construction helpers shared by the backends (src/backends/instance.c). Each

@@ -53,11 +53,14 @@ static void cpu_model(char *buf, size_t len, double *mhz)
     fclose(f);
 }
 
-/* The short commit of the working directory's checkout, or empty. */
+/* The short commit of the working directory's checkout, "-dirty" appended
+ * when tracked files differ from it (compare learns its noise floor only
+ * from runs of one clean commit), or empty outside a checkout. The --match
+ * pattern matches no tag, so the name is always the bare hash. */
 static void git_commit(char *buf, size_t len)
 {
     buf[0] = '\0';
-    FILE *p = popen("git rev-parse --short HEAD 2>/dev/null", "r");
+    FILE *p = popen("git describe --always --dirty --abbrev=7 --match='-' 2>/dev/null", "r");
     if (!p) return;
     char line[64] = "";
     bool got = fgets(line, sizeof line, p) != NULL;

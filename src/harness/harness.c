@@ -11,6 +11,7 @@
  * run), else the mean so far, marked as a lower bound. */
 #include "callgrind.h"
 #include "runner.h"
+#include "syscalls.h"
 
 #include <math.h>
 #include <regex.h>
@@ -336,6 +337,7 @@ int al_bench_run_plan(const al_bench_config *cfg, const al_bench_plan *plan, con
         .samples = cfg->samples ? cfg->samples : (cfg->quick ? 10 : 20),
         .min_sample_ms = cfg->min_sample_ms > 0 ? cfg->min_sample_ms : (cfg->quick ? 0.5 : 1.0),
         .timeout_s = timeout,
+        .processes = cfg->processes ? cfg->processes : (cfg->quick ? 2 : 3),
         .on_round = progress_round,
     };
     al_callgrind_opts co = {.child = cfg->callgrind_child, .timeout_s = timeout};
@@ -367,6 +369,14 @@ int al_bench_run_plan(const al_bench_config *cfg, const al_bench_plan *plan, con
             }
         } else {
             al_runner_group(&plan->items[i], g - i, &ro, &results[i]);
+            /* The memory system calls, in a pass of their own after the
+             * timed samples: as many iterations as one sample. */
+            for (size_t k = i; k < g && !cfg->no_syscalls && !al_syscalls_unavailable(); k++) {
+                char why[256];
+                if (results[k].status == AL_RUN_OK)
+                    al_syscalls_count(&plan->items[k], 1, results[k].iterations, timeout, &results[k].sys, why,
+                                      sizeof why);
+            }
         }
         double per = (al_mono_s() - pg.group_t0) / (double)(g - i);
         for (size_t k = i; k < g; k++) spent[k] = per;

@@ -8,6 +8,7 @@
  * SIGPIPE in the harness) with fixed-size messages, well under PIPE_BUF. */
 #include "runner.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
@@ -22,11 +23,13 @@
 #include <unistd.h>
 
 /* ----------------------------------------------------------------------------
- * Messages. Child -> parent: READY (iters, alloc_calls), SAMPLE (wall ns per
- * iteration in value, CPU ns per iteration of the whole process in cpu, the
- * workload's metric over all runs so far in metric), DONE (the closing
- * verification passed) or FAIL (status, reason), after which the child
- * exits. Parent -> child: SAMPLE, or QUIT (verify, answer DONE or FAIL, exit).
+ * Messages. Child -> parent: READY (iters, alloc_calls, and in status 1 when
+ * samples are on-CPU time), SAMPLE (ns per iteration in value, on the
+ * sample clock; CPU ns per iteration of the whole process in cpu; the
+ * workload's metric over all runs so far in metric),
+ * DONE (the closing verification passed) or FAIL (status, reason), after
+ * which the child exits. Parent -> child: SAMPLE, or QUIT (verify, answer
+ * DONE or FAIL, exit).
  * ------------------------------------------------------------------------- */
 enum { MSG_READY = 1, MSG_SAMPLE = 2, MSG_FAIL = 3, MSG_QUIT = 4, MSG_DONE = 5 };
 
@@ -124,6 +127,18 @@ static al_run_status timed_run(const al_workload *w, void *inst, uint64_t iters,
     return st;
 }
 
+/* Threads of this process (entries of /proc/self/task); 0 when unknown. */
+static unsigned thread_count(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    if (!d) return 0;
+    unsigned n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        if (e->d_name[0] != '.') n++;
+    closedir(d);
+    return n;
+}
+
 static void child_main(int fd, const al_bench_item *it, const al_runner_opts *o)
 {
     const al_workload *w = it->workload;
@@ -143,9 +158,13 @@ static void child_main(int fd, const al_bench_item *it, const al_runner_opts *o)
     al_workload_set_check_level(AL_CHECK_FULL);
     st = timed_run(w, inst, 1, &ns, &cpu, why, sizeof why);
     al_workload_set_check_level(AL_CHECK_CHEAP);
+    /* The clock of the samples (see al_runner_group): on-CPU time for one
+     * thread, wall time when the workload runs several (a crew made at
+     * setup, or threads that ran in parallel during the first run). */
+    bool on_cpu = thread_count() == 1 && cpu <= 1.25 * ns;
     while (st == AL_RUN_OK && fixed == 0) {
         st = timed_run(w, inst, iters, &ns, &cpu, why, sizeof why);
-        if (st != AL_RUN_OK || ns >= o->min_sample_ms * 1e6 || iters >= MAX_ITERS) break;
+        if (st != AL_RUN_OK || (on_cpu ? cpu : ns) >= o->min_sample_ms * 1e6 || iters >= MAX_ITERS) break;
         iters *= 2;
     }
     if (st != AL_RUN_OK) {
@@ -153,7 +172,8 @@ static void child_main(int fd, const al_bench_item *it, const al_runner_opts *o)
         w->teardown(inst);
         _exit(0);
     }
-    msg m = {.kind = MSG_READY, .iters = iters, .alloc_calls = w->alloc_calls ? w->alloc_calls(inst) : -1};
+    msg m = {.kind = MSG_READY, .iters = iters, .alloc_calls = w->alloc_calls ? w->alloc_calls(inst) : -1,
+             .status = on_cpu};
     if (send_msg(fd, &m) != 0) _exit(0);
     for (;;) {
         msg cmd;
@@ -177,7 +197,7 @@ static void child_main(int fd, const al_bench_item *it, const al_runner_opts *o)
             child_fail(fd, st, why);
             break;
         }
-        msg r = {.kind = MSG_SAMPLE, .value = ns / (double)iters, .cpu = cpu / (double)iters,
+        msg r = {.kind = MSG_SAMPLE, .value = (on_cpu ? cpu : ns) / (double)iters, .cpu = cpu / (double)iters,
                  .metric = w->metric ? w->metric(inst) : NAN};
         if (send_msg(fd, &r) != 0) break;
     }
@@ -248,9 +268,10 @@ static void reap(slot *s, al_bench_result *r, bool kill_it)
 reaped:
     s->pid = 0;
     if (got < 0) return;
-    r->peak_rss_kib = ru.ru_maxrss;
-    r->minor_faults = ru.ru_minflt;
-    r->major_faults = ru.ru_majflt;
+    /* The largest over the benchmark's processes. */
+    if (ru.ru_maxrss > r->peak_rss_kib) r->peak_rss_kib = ru.ru_maxrss;
+    if (ru.ru_minflt > r->minor_faults) r->minor_faults = ru.ru_minflt;
+    if (ru.ru_majflt > r->major_faults) r->major_faults = ru.ru_majflt;
     if (r->status != AL_RUN_OK || kill_it) return;
     if (hung) {
         set_failure(r, s, AL_RUN_FAILED, "timed out: the workload's teardown did not finish");
@@ -332,23 +353,76 @@ static void start_child(slot *slots, size_t i, const al_bench_item *it, const al
         return;
     }
     if (m.kind == MSG_READY) {
-        r->iterations = m.iters;
+        if (r->iterations == 0) r->iterations = m.iters; /* the first process's */
         r->alloc_calls = m.alloc_calls;
     } else {
         handle_reply(s, r, &m);
     }
 }
 
+/* Tell every live child of the generation to verify and quit, and reap it. */
+static void close_generation(slot *slots, size_t n, const al_runner_opts *o, al_bench_result *results)
+{
+    for (size_t i = 0; i < n; i++) {
+        al_bench_result *r = &results[i];
+        slot *s = &slots[i];
+        if (s->live) {
+            msg q = {.kind = MSG_QUIT}, m;
+            s->deadline = al_mono_s() + o->timeout_s;
+            int rc = send_msg(s->fd, &q) == 0 ? recv_msg(s->fd, &m, s->deadline) : -1;
+            if (rc != 0) lost(s, r, rc, o->timeout_s);
+            else if (m.kind == MSG_FAIL) {
+                /* Say which verification caught it: the samples all passed. */
+                char why[sizeof m.why];
+                snprintf(why, sizeof why, "after the samples, %.*s", (int)sizeof m.why - 24, m.why);
+                memcpy(m.why, why, sizeof why);
+                handle_reply(s, r, &m);
+            }
+            s->live = false;
+        }
+        reap(s, r, false);
+    }
+}
+
+/* One round of generation g: a sample from each live child, rotated. */
+static void take_round(slot *slots, size_t n, size_t round, const al_runner_opts *o, al_bench_result *results,
+                       double *samples, double *cpu, size_t *per_proc, size_t g)
+{
+    for (size_t k = 0; k < n; k++) {
+        size_t i = (round + k) % n;
+        slot *s = &slots[i];
+        if (!s->live) continue;
+        msg cmd = {.kind = MSG_SAMPLE}, m;
+        s->deadline = al_mono_s() + o->timeout_s;
+        int rc = send_msg(s->fd, &cmd) == 0 ? recv_msg(s->fd, &m, s->deadline) : -1;
+        if (rc != 0) {
+            lost(s, &results[i], rc, o->timeout_s);
+        } else if (m.kind == MSG_SAMPLE) {
+            cpu[i * o->samples + results[i].nsamples] = m.cpu;
+            results[i].metric = m.metric;
+            samples[i * o->samples + results[i].nsamples++] = m.value;
+            per_proc[i * o->samples + g]++;
+        } else {
+            handle_reply(s, &results[i], &m);
+        }
+    }
+    if (o->on_round) o->on_round(o->ctx, round);
+}
+
 void al_runner_group(const al_bench_item *items, size_t n, const al_runner_opts *o, al_bench_result *results)
 {
+    size_t procs = o->processes ? o->processes : 1;
+    if (procs > o->samples) procs = o->samples;
     slot *slots = calloc(n ? n : 1, sizeof *slots);
     double *samples = calloc(n * o->samples + 1, sizeof *samples);
     double *cpu = calloc(n * o->samples + 1, sizeof *cpu); /* beside samples */
+    size_t *per_proc = calloc(n * o->samples + 1, sizeof *per_proc); /* samples of process g of item i */
     for (size_t i = 0; i < n; i++) {
         al_result_init(&results[i], &items[i]);
+        results[i].iterations = 0; /* set by the first process's READY */
         if (slots) slots[i].fd = -1;
     }
-    if (!slots || !samples || !cpu) {
+    if (!slots || !samples || !cpu || !per_proc) {
         for (size_t i = 0; i < n; i++) {
             results[i].status = AL_RUN_FAILED;
             snprintf(results[i].reason, sizeof results[i].reason, "out of memory in the harness");
@@ -356,50 +430,31 @@ void al_runner_group(const al_bench_item *items, size_t n, const al_runner_opts 
         free(slots);
         free(samples);
         free(cpu);
+        free(per_proc);
         return;
     }
-    for (size_t i = 0; i < n; i++) start_child(slots, i, &items[i], o, &results[i]);
 
-    double t0 = al_mono_s();
-    for (size_t round = 0; round < o->samples; round++) {
-        if (o->budget_s > 0 && round >= o->min_samples && al_mono_s() - t0 > o->budget_s) break;
-        for (size_t k = 0; k < n; k++) {
-            size_t i = (round + k) % n;
-            slot *s = &slots[i];
-            if (!s->live) continue;
-            msg cmd = {.kind = MSG_SAMPLE}, m;
-            s->deadline = al_mono_s() + o->timeout_s;
-            int rc = send_msg(s->fd, &cmd) == 0 ? recv_msg(s->fd, &m, s->deadline) : -1;
-            if (rc != 0) {
-                lost(s, &results[i], rc, o->timeout_s);
-            } else if (m.kind == MSG_SAMPLE) {
-                cpu[i * o->samples + results[i].nsamples] = m.cpu;
-                results[i].metric = m.metric;
-                samples[i * o->samples + results[i].nsamples++] = m.value;
-            } else {
-                handle_reply(s, &results[i], &m);
-            }
+    /* Generations: each benchmark's samples come from `procs` processes
+     * started one after the other, the rounds split among them; a budget
+     * (--quick) is shared out the same way. A benchmark that failed in one
+     * generation is not started again. */
+    size_t min_per = (o->min_samples + procs - 1) / procs;
+    for (size_t g = 0; g < procs; g++) {
+        size_t r0 = o->samples * g / procs, r1 = o->samples * (g + 1) / procs;
+        for (size_t i = 0; i < n; i++) {
+            slots[i] = (slot){.fd = -1};
+            if (results[i].status == AL_RUN_OK) start_child(slots, i, &items[i], o, &results[i]);
         }
-        if (o->on_round) o->on_round(o->ctx, round);
+        double t0 = al_mono_s();
+        for (size_t round = r0; round < r1; round++) {
+            if (o->budget_s > 0 && round - r0 >= min_per && al_mono_s() - t0 > o->budget_s / (double)procs) break;
+            take_round(slots, n, round, o, results, samples, cpu, per_proc, g);
+        }
+        close_generation(slots, n, o, results);
     }
 
     for (size_t i = 0; i < n; i++) {
         al_bench_result *r = &results[i];
-        if (slots[i].live) {
-            msg q = {.kind = MSG_QUIT}, m;
-            slots[i].deadline = al_mono_s() + o->timeout_s;
-            int rc = send_msg(slots[i].fd, &q) == 0 ? recv_msg(slots[i].fd, &m, slots[i].deadline) : -1;
-            if (rc != 0) lost(&slots[i], r, rc, o->timeout_s);
-            else if (m.kind == MSG_FAIL) {
-                /* Say which verification caught it: the samples all passed. */
-                char why[sizeof m.why];
-                snprintf(why, sizeof why, "after the samples, %.*s", (int)sizeof m.why - 24, m.why);
-                memcpy(m.why, why, sizeof why);
-                handle_reply(&slots[i], r, &m);
-            }
-            slots[i].live = false;
-        }
-        reap(&slots[i], r, false);
         if (r->status != AL_RUN_OK) {
             r->nsamples = 0;
             continue;
@@ -412,10 +467,11 @@ void al_runner_group(const al_bench_item *items, size_t n, const al_runner_opts 
             continue;
         }
         memcpy(r->samples, &samples[i * o->samples], r->nsamples * sizeof *r->samples);
-        al_summarize(r->samples, r->nsamples, &r->s);
+        al_summarize_grouped(r->samples, &per_proc[i * o->samples], procs, &r->s);
         if (r->nsamples > 0) r->cpu_median_ns = al_stat_median(&cpu[i * o->samples], r->nsamples);
     }
     free(slots);
     free(samples);
     free(cpu);
+    free(per_proc);
 }

@@ -12,6 +12,8 @@ typedef struct al_runner_opts {
     double budget_s;       /* 0, or: stop taking rounds once the group's rounds have
                               taken this long and min_samples rounds are done */
     size_t min_samples;    /* with budget_s: rounds always taken, <= samples */
+    size_t processes;      /* child processes per benchmark, one after the other
+                              (0 = 1); the rounds are split among them */
     /* Called after each round (round = 0..samples-1) and may be NULL. */
     void (*on_round)(void *ctx, size_t round);
     void *ctx;

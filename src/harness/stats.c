@@ -161,6 +161,60 @@ void al_stat_bootstrap_ratio_ci(const double *a, size_t na, const double *b, siz
     free(ratios);
 }
 
+/* Two stages: ngroups draws of a group, each contributing sizes[g] draws
+ * from its own samples. The resample has n points whatever groups came. */
+void al_stat_bootstrap_median_ci_grouped(const double *x, const size_t *sizes, size_t ngroups, size_t resamples,
+                                         double level, uint64_t seed, double *lo, double *hi)
+{
+    size_t n = 0, full = 0; /* samples, and groups holding any */
+    for (size_t g = 0; g < ngroups; g++) {
+        n += sizes[g];
+        full += sizes[g] > 0;
+    }
+    if (full <= 1) {
+        al_stat_bootstrap_median_ci(x, n, resamples, level, seed, lo, hi);
+        return;
+    }
+    *lo = *hi = NAN;
+    if (resamples == 0) return;
+    size_t *start = malloc(full * sizeof *start), *len = malloc(full * sizeof *len);
+    double *buf = malloc(n * full * sizeof *buf), *meds = malloc(resamples * sizeof *meds);
+    if (start && len && buf && meds) {
+        for (size_t g = 0, at = 0, k = 0; g < ngroups; at += sizes[g++]) {
+            if (sizes[g] == 0) continue;
+            start[k] = at;
+            len[k++] = sizes[g];
+        }
+        uint64_t rng = seed;
+        for (size_t r = 0; r < resamples; r++) {
+            size_t m = 0;
+            for (size_t k = 0; k < full; k++) {
+                size_t g = splitmix64(&rng) % full;
+                for (size_t j = 0; j < len[g]; j++) buf[m++] = x[start[g] + splitmix64(&rng) % len[g]];
+            }
+            qsort(buf, m, sizeof *buf, cmp_double);
+            meds[r] = sorted_percentile(buf, m, 50);
+        }
+        qsort(meds, resamples, sizeof *meds, cmp_double);
+        double tail = (1 - level) / 2 * 100;
+        *lo = sorted_percentile(meds, resamples, tail);
+        *hi = sorted_percentile(meds, resamples, 100 - tail);
+    }
+    free(start);
+    free(len);
+    free(buf);
+    free(meds);
+}
+
+void al_summarize_grouped(const double *x, const size_t *sizes, size_t ngroups, al_summary *out)
+{
+    size_t n = 0;
+    for (size_t g = 0; g < ngroups; g++) n += sizes[g];
+    al_summarize(x, n, out);
+    if (ngroups > 1 && n > 0)
+        al_stat_bootstrap_median_ci_grouped(x, sizes, ngroups, 2000, 0.95, 0x5eed, &out->ci_low, &out->ci_high);
+}
+
 void al_summarize(const double *x, size_t n, al_summary *out)
 {
     memset(out, 0, sizeof *out);

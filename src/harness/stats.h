@@ -33,4 +33,15 @@ void al_stat_bootstrap_ratio_ci(const double *a, size_t na, const double *b, siz
                                 double *ratio, double *lo, double *hi);
 void al_summarize(const double *x, size_t n, al_summary *out);
 
+/* Samples from several processes: x[0..n) holds ngroups runs of samples one
+ * after the other, group g having sizes[g] of them (summing to n). The CI is
+ * a two-stage bootstrap (processes drawn with replacement, then samples
+ * within each drawn process), so it covers the variation between processes
+ * (address-space layout, page placement) and not only within one. Seeded
+ * like the others. ngroups <= 1 is the plain bootstrap. */
+void al_stat_bootstrap_median_ci_grouped(const double *x, const size_t *sizes, size_t ngroups, size_t resamples,
+                                         double level, uint64_t seed, double *lo, double *hi);
+/* al_summarize with the grouped CI. */
+void al_summarize_grouped(const double *x, const size_t *sizes, size_t ngroups, al_summary *out);
+
 #endif

@@ -1,25 +1,49 @@
 /* Comparing two runs: per benchmark, the ratio of medians new / base with a
- * bootstrap CI, and a verdict that only calls a change when the whole CI lies
- * beyond the threshold. Ratios below 1 are speed-ups. */
+ * CI, and a verdict that only calls a change when the whole CI lies beyond
+ * the noise floor: the larger of the threshold and what the history shows
+ * between runs of one commit. Ratios below 1 are speed-ups.
+ *
+ * The ratio's CI combines the two medians' stored CIs in quadrature (on the
+ * log scale, each side from its own half of each CI): in time mode those
+ * CIs are the harness's two-stage bootstrap over the benchmark's processes,
+ * so the verdict accounts for what varies from process to process, not only
+ * from sample to sample. Results without a stored CI fall back to a
+ * bootstrap of the samples. */
 #include "history.h"
 #include "report_util.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define AL_COMPARE_RESAMPLES 2000
 #define AL_COMPARE_LEVEL 0.95
 #define AL_COMPARE_SEED 0xa110c1ab
+#define AL_FLOOR_RUNS 64 /* stored runs looked at for A/A pairs */
 
-static al_verdict verdict_of(double lo, double hi, double threshold)
+static al_verdict verdict_of(double lo, double hi, double floor)
 {
-    if (lo > 1 + threshold) return AL_REGRESSED;
-    if (hi < 1 - threshold) return AL_IMPROVED;
+    if (lo > 1 + floor) return AL_REGRESSED;
+    if (hi < 1 - floor) return AL_IMPROVED;
     return AL_UNCHANGED;
 }
 
-/* Fill c for one pair of ok results; false when they hold no usable value. */
+/* A stored CI that brackets its median (> 0): log half-widths below and
+ * above the median into *down and *up. */
+static bool log_halves(const al_bench_result *r, double *down, double *up)
+{
+    const al_summary *s = &r->s;
+    if (!(s->median > 0 && s->ci_low > 0 && s->ci_low <= s->median && s->median <= s->ci_high &&
+          isfinite(s->ci_high)))
+        return false;
+    *down = log(s->median / s->ci_low);
+    *up = log(s->ci_high / s->median);
+    return true;
+}
+
+/* Fill c for one pair of ok results; false when they hold no usable value.
+ * c->floor is set by the caller; c->detectable is filled here. */
 static bool compare_one(const al_bench_result *a, const al_bench_result *b, bool instructions,
                         al_comparison *c)
 {
@@ -27,21 +51,31 @@ static bool compare_one(const al_bench_result *a, const al_bench_result *b, bool
         c->base_median = a->instructions;
         c->new_median = b->instructions;
         c->ratio = c->ratio_lo = c->ratio_hi = b->instructions / a->instructions;
+        c->detectable = c->floor;
         return true;
     }
     c->base_median = a->s.median;
     c->new_median = b->s.median;
-    if (a->samples && b->samples && a->nsamples && b->nsamples) {
+    double da, ua, db, ub;
+    if (log_halves(a, &da, &ua) && log_halves(b, &db, &ub)) {
+        c->ratio = b->s.median / a->s.median;
+        double below = sqrt(db * db + ua * ua), above = sqrt(ub * ub + da * da);
+        c->ratio_lo = c->ratio * exp(-below);
+        c->ratio_hi = c->ratio * exp(above);
+        c->detectable = (1 + c->floor) * exp(below) - 1;
+    } else if (a->samples && b->samples && a->nsamples && b->nsamples) {
         al_stat_bootstrap_ratio_ci(a->samples, a->nsamples, b->samples, b->nsamples, AL_COMPARE_RESAMPLES,
                                    AL_COMPARE_LEVEL, AL_COMPARE_SEED, &c->ratio, &c->ratio_lo, &c->ratio_hi);
-    } else { /* no samples stored: the point ratio only */
+        c->detectable = (1 + c->floor) * (c->ratio / c->ratio_lo) - 1;
+    } else { /* no CI, no samples: the point ratio only */
         c->ratio = c->ratio_lo = c->ratio_hi = b->s.median / a->s.median;
+        c->detectable = c->floor;
     }
     return isfinite(c->ratio) && c->base_median > 0;
 }
 
-al_comparison *al_compare_runs(const al_bench_run *base, const al_bench_run *new_run, double threshold,
-                               size_t *count)
+al_comparison *al_compare_runs_floor(const al_bench_run *base, const al_bench_run *new_run, double threshold,
+                                     const al_noise_floor *floor, size_t *count)
 {
     *count = 0;
     al_comparison *out = calloc(new_run->nresults ? new_run->nresults : 1, sizeof *out);
@@ -52,12 +86,118 @@ al_comparison *al_compare_runs(const al_bench_run *base, const al_bench_run *new
         const al_bench_result *a = al_bench_run_find(base, b->workload, b->param, b->allocator);
         if (!a || a->status != AL_RUN_OK || b->status != AL_RUN_OK) continue;
         al_comparison *c = &out[*count];
-        if (!compare_one(a, b, instructions, c)) continue;
         al_bench_result_name(b, c->name, sizeof c->name);
-        c->verdict = verdict_of(c->ratio_lo, c->ratio_hi, threshold);
+        c->floor = fmax(threshold, al_noise_floor_of(floor, c->name));
+        if (!compare_one(a, b, instructions, c)) continue;
+        c->verdict = verdict_of(c->ratio_lo, c->ratio_hi, c->floor);
         (*count)++;
     }
     return out;
+}
+
+al_comparison *al_compare_runs(const al_bench_run *base, const al_bench_run *new_run, double threshold,
+                               size_t *count)
+{
+    return al_compare_runs_floor(base, new_run, threshold, NULL, count);
+}
+
+/* ---- the noise floor -----------------------------------------------------
+ * Runs are alike when they share mode, --quick flag and host; two alike runs
+ * of one clean commit are an A/A pair. Each benchmark's floor is the largest
+ * change of its median over the pairs (consecutive runs of each commit). */
+
+static bool alike(const al_bench_run *x, const al_bench_run *y)
+{
+    return al_report_is_instructions(x) == al_report_is_instructions(y) && x->ctx.quick == y->ctx.quick &&
+           strcmp(x->ctx.host, y->ctx.host) == 0;
+}
+
+static bool clean_commit(const al_bench_run *r)
+{
+    return r->ctx.git_commit[0] && !strstr(r->ctx.git_commit, "dirty");
+}
+
+static int floor_raise(al_noise_floor *f, const char *name, double dev)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (strcmp(f->e[i].name, name) == 0) {
+            if (dev > f->e[i].floor) f->e[i].floor = dev;
+            return 0;
+        }
+    struct al_floor_entry *e = realloc(f->e, (f->n + 1) * sizeof *e);
+    if (!e) return -1;
+    f->e = e;
+    snprintf(e[f->n].name, sizeof e[f->n].name, "%s", name);
+    e[f->n++].floor = dev;
+    return 0;
+}
+
+/* Raise the floor with one A/A pair (x older, y newer). */
+static int floor_pair(al_noise_floor *f, const al_bench_run *x, const al_bench_run *y)
+{
+    bool instructions = al_report_is_instructions(x);
+    for (size_t i = 0; i < y->nresults; i++) {
+        const al_bench_result *b = &y->results[i];
+        const al_bench_result *a = al_bench_run_find(x, b->workload, b->param, b->allocator);
+        if (!a || a->status != AL_RUN_OK || b->status != AL_RUN_OK) continue;
+        double va = instructions ? a->instructions : a->s.median, vb = instructions ? b->instructions : b->s.median;
+        if (!(va > 0 && vb > 0)) continue;
+        double r = vb / va;
+        char name[160];
+        if (floor_raise(f, al_bench_result_name(b, name, sizeof name), fmax(r, 1 / r) - 1) != 0) return -1;
+    }
+    f->pairs++;
+    return 0;
+}
+
+int al_noise_floor_learn(al_history *h, const al_bench_run *base, const al_bench_run *new_run,
+                         al_noise_floor *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    long long total = al_history_run_count(h, err, errlen);
+    if (total < 0) return -1;
+    size_t want = total < AL_FLOOR_RUNS ? (size_t)total : AL_FLOOR_RUNS, n = 0;
+    al_bench_run *runs = calloc(want ? want : 1, sizeof *runs);
+    if (!runs) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = 0;
+    for (size_t k = 0; k < want && rc == 0; k++) { /* newest first */
+        al_bench_run *r = &runs[n];
+        if (al_history_load(h, NULL, (int)k, r, err, errlen) != 0) {
+            rc = -1;
+            break;
+        }
+        bool keep = r->id != base->id && r->id != new_run->id && alike(r, new_run) && clean_commit(r);
+        if (keep) n++;
+        else al_bench_run_free(r);
+    }
+    /* Each run with the next older run of its commit. */
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (strcmp(runs[i].ctx.git_commit, runs[j].ctx.git_commit) == 0) {
+                rc = floor_pair(out, &runs[j], &runs[i]);
+                if (rc != 0) snprintf(err, errlen, "out of memory");
+                break;
+            }
+    for (size_t i = 0; i < n; i++) al_bench_run_free(&runs[i]);
+    free(runs);
+    if (rc != 0) al_noise_floor_free(out);
+    return rc;
+}
+
+double al_noise_floor_of(const al_noise_floor *f, const char *name)
+{
+    for (size_t i = 0; f && i < f->n; i++)
+        if (strcmp(f->e[i].name, name) == 0) return f->e[i].floor;
+    return 0;
+}
+
+void al_noise_floor_free(al_noise_floor *f)
+{
+    free(f->e);
+    memset(f, 0, sizeof *f);
 }
 
 /* ---- coverage ----------------------------------------------------------------

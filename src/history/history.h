@@ -72,15 +72,48 @@ typedef enum al_verdict { AL_UNCHANGED = 0, AL_IMPROVED = 1, AL_REGRESSED = 2 } 
 typedef struct al_comparison {
     char name[160];             /* workload/param/allocator */
     double base_median, new_median;
-    double ratio, ratio_lo, ratio_hi; /* new / base with its 95% bootstrap CI */
+    double ratio, ratio_lo, ratio_hi; /* new / base with its 95% CI */
+    double floor;               /* the noise floor used (fraction): the larger of the
+                                   threshold and what the history learned */
+    double detectable;          /* the smallest slowdown (fraction) this pair would
+                                   call regressed: floor and both CIs together */
     al_verdict verdict;
 } al_comparison;
 
+/* A noise floor per benchmark, learned from the history: the largest change
+ * of its median between two stored runs of one clean commit (the same git
+ * commit, no "-dirty"), host, mode and --quick flag: pairs that measured the
+ * same code, so whatever moved between them is noise. */
+typedef struct al_noise_floor {
+    struct al_floor_entry {
+        char name[160];         /* workload/param/allocator */
+        double floor;           /* fraction: max over pairs of max(r, 1/r) - 1 */
+    } *e;
+    size_t n;
+    size_t pairs;               /* A/A pairs of runs it was learned from */
+} al_noise_floor;
+
+/* Learn the floor for comparing base with new_run from up to the last 64
+ * stored runs like them (base and new_run themselves left out). 0 (an empty
+ * floor when there are no such pairs), -1 with a reason on a database error. */
+int al_noise_floor_learn(al_history *h, const al_bench_run *base, const al_bench_run *new_run,
+                         al_noise_floor *out, char *err, size_t errlen);
+/* The floor of one benchmark; 0 when none was learned. f may be NULL. */
+double al_noise_floor_of(const al_noise_floor *f, const char *name);
+void al_noise_floor_free(al_noise_floor *f);
+
 /* Compare every benchmark present (and ok) in both runs, in new_run's order.
- * `threshold` is a fraction (0.02 = 2%). Improved or regressed only when the
- * ratio's CI lies wholly outside 1 +- threshold. Runs in instructions mode on
- * both sides compare instructions (exact, a zero-width CI). Returns a malloc'd
- * array (free(); non-NULL even when *count is 0), NULL when out of memory. */
+ * `threshold` is a fraction (0.02 = 2%). The ratio's CI combines the two
+ * medians' CIs (as stored: in time mode they cover the variation between
+ * the benchmark's processes); without stored CIs, a bootstrap of the
+ * samples. Improved or regressed only when that CI lies wholly outside
+ * 1 +- max(threshold, the benchmark's floor in `floor`, which may be NULL).
+ * Runs in instructions mode on both sides compare instructions (exact, a
+ * zero-width CI). Returns a malloc'd array (free(); non-NULL even when
+ * *count is 0), NULL when out of memory. */
+al_comparison *al_compare_runs_floor(const al_bench_run *base, const al_bench_run *new_run, double threshold,
+                                     const al_noise_floor *floor, size_t *count);
+/* al_compare_runs_floor without a learned floor. */
 al_comparison *al_compare_runs(const al_bench_run *base, const al_bench_run *new_run, double threshold,
                                size_t *count);
 

@@ -72,10 +72,14 @@ static inline bool adapter_block(const void *ptr)
            am_spec_owns(ptr);
 }
 
+/* `align` is what the caller asked for (1 from malloc, calloc, realloc).
+ * lab's blocks are aligned to 8 bytes up to 8 bytes, 16 beyond: an alignment
+ * they do not already have goes to lab_aligned. */
 static void *lab_alloc(size_t size, size_t align, bool zero)
 {
-    if (align <= AM_MIN_ALIGN) return zero ? lab_calloc(1, size) : lab_malloc(size);
-    return lab_aligned(align, size); /* never zeroed: calloc asks for 16 */
+    if (align <= 8 || (align <= AM_MIN_ALIGN && size > 8))
+        return zero ? lab_calloc(1, size) : lab_malloc(size);
+    return lab_aligned(align, size); /* never zeroed: calloc asks for 1 */
 }
 
 static __attribute__((noinline)) void *slow_alloc(size_t size, size_t align, bool zero)
@@ -149,13 +153,13 @@ static size_t page_size(void)
  * ------------------------------------------------------------------------- */
 EXPORT void *malloc(size_t size)
 {
-    return do_alloc(size, AM_MIN_ALIGN, false);
+    return do_alloc(size, 1, false);
 }
 
 /* realloc's body, for reallocarray too. */
 static void *resize(void *ptr, size_t size)
 {
-    if (!ptr) return do_alloc(size, AM_MIN_ALIGN, false);
+    if (!ptr) return do_alloc(size, 1, false);
     if (size == 0) {
         release(ptr);
         return NULL;
@@ -172,7 +176,7 @@ EXPORT void *calloc(size_t n, size_t size)
 {
     size_t total;
     if (__builtin_mul_overflow(n, size, &total)) return no_memory();
-    return do_alloc(total, AM_MIN_ALIGN, true);
+    return do_alloc(total, 1, true);
 }
 
 EXPORT void *realloc(void *ptr, size_t size)
@@ -190,11 +194,11 @@ EXPORT void *reallocarray(void *ptr, size_t n, size_t size)
 /* glibc's memalign rules (malloc/malloc.c, _mid_memalign). */
 static void *aligned(size_t align, size_t size)
 {
-    if (align <= AM_MIN_ALIGN) return do_alloc(size, AM_MIN_ALIGN, false);
     if (align > SIZE_MAX / 2 + 1) {
         errno = EINVAL;
         return NULL;
     }
+    if (align == 0) align = 1;
     if (!al_is_pow2(align)) align = (size_t)1 << (64 - __builtin_clzl(align));
     return do_alloc(size, align, false);
 }

@@ -48,12 +48,14 @@ int al_report_compare(FILE *out, const al_compare_view *v, al_compare_style styl
         al_report_fmt_value(v->new_run, c->new_median, y, sizeof y);
         double lo = (c->ratio_lo - 1) * 100, mid = (c->ratio - 1) * 100, hi = (c->ratio_hi - 1) * 100;
         counts[c->verdict]++;
+        char fl[48] = ""; /* a noise floor learned above the threshold is said */
+        if (c->floor > v->threshold + 1e-9) snprintf(fl, sizeof fl, " (noise floor \u00b1%.1f%%)", c->floor * 100);
         if (md)
-            fprintf(out, "| `%s` | %s | %s | %+.1f%% [%+.1f%%, %+.1f%%] | %s%s%s |\n", c->name, x, y, mid, lo, hi,
-                    c->verdict ? "**" : "", verdict_name(c->verdict), c->verdict ? "**" : "");
+            fprintf(out, "| `%s` | %s | %s | %+.1f%% [%+.1f%%, %+.1f%%] | %s%s%s%s |\n", c->name, x, y, mid, lo, hi,
+                    c->verdict ? "**" : "", verdict_name(c->verdict), c->verdict ? "**" : "", fl);
         else
-            fprintf(out, "%-*s  %10s -> %-10s  change: [%+.1f%% %+.1f%% %+.1f%%]  %s\n", width, c->name, x, y, lo,
-                    mid, hi, verdict_name(c->verdict));
+            fprintf(out, "%-*s  %10s -> %-10s  change: [%+.1f%% %+.1f%% %+.1f%%]  %s%s\n", width, c->name, x, y, lo,
+                    mid, hi, verdict_name(c->verdict), fl);
     }
     al_compare_coverage cov = al_compare_cover(v->base, v->new_run);
     size_t not_ok = cov.both - v->n;

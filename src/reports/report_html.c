@@ -152,7 +152,8 @@ static void details_table(FILE *out, const al_bench_run *run, const char *worklo
     fputs("<details><summary>All numbers</summary><table class=\"all\"><thead><tr><th>benchmark</th><th>status</th>"
           "<th>median ns</th><th>CI low</th><th>CI high</th><th>mean</th><th>stddev</th><th>MAD</th>"
           "<th>min</th><th>samples \u00d7 iters</th><th>outliers</th><th>peak RSS KiB</th>"
-          "<th>faults min/maj</th><th>alloc calls</th><th>instructions</th><th>est. cycles</th><th>metric</th></tr></thead>"
+          "<th>faults min/maj</th><th>alloc calls</th><th>instructions</th><th>est. cycles</th><th>metric</th>"
+          "<th>brk / mmap / munmap / mremap / madvise (iters)</th></tr></thead>"
           "<tbody>\n", out);
     for (size_t i = 0; i < run->nresults; i++) {
         const al_bench_result *r = &run->results[i];
@@ -178,6 +179,13 @@ static void details_table(FILE *out, const al_bench_run *run, const char *worklo
         } else {
             fputs("<td class=\"gap\">\u2014</td>", out);
         }
+        if (al_syscalls_known(&r->sys))
+            fprintf(out, "<td>%llu / %llu / %llu / %llu / %llu (%llu)</td>", (unsigned long long)r->sys.brk,
+                    (unsigned long long)r->sys.mmap, (unsigned long long)r->sys.munmap,
+                    (unsigned long long)r->sys.mremap, (unsigned long long)r->sys.madvise,
+                    (unsigned long long)r->sys.iterations);
+        else
+            fputs("<td class=\"gap\">\u2014</td>", out);
         fputs("</tr>\n", out);
     }
     fputs("</tbody></table></details>\n", out);

@@ -112,6 +112,16 @@ static json_t *result_json(const al_bench_result *r)
     if (r->alloc_calls >= 0) set(o, "alloc_calls", num(r->alloc_calls));
     if (r->instructions >= 0) set(o, "instructions", num(r->instructions));
     if (r->est_cycles >= 0) set(o, "est_cycles", num(r->est_cycles));
+    if (al_syscalls_known(&r->sys)) {
+        json_t *sc = json_object();
+        set(sc, "iterations", json_integer((json_int_t)r->sys.iterations));
+        set(sc, "brk", json_integer((json_int_t)r->sys.brk));
+        set(sc, "mmap", json_integer((json_int_t)r->sys.mmap));
+        set(sc, "munmap", json_integer((json_int_t)r->sys.munmap));
+        set(sc, "mremap", json_integer((json_int_t)r->sys.mremap));
+        set(sc, "madvise", json_integer((json_int_t)r->sys.madvise));
+        set(o, "syscalls", sc);
+    }
     if (al_result_has_metric(r)) {
         set(o, "metric_name", json_string(r->metric_name));
         set(o, "metric_unit", json_string(r->metric_unit));
@@ -185,8 +195,8 @@ static void read_context(json_t *c, al_bench_context *ctx)
         json_object_foreach(libs, key, v) {
             if (ctx->nlibs == AL_BENCH_MAX_LIBS) break;
             if (!json_is_string(v)) continue;
-            al_report_copy(ctx->libs[ctx->nlibs].name, sizeof ctx->libs[0].name, key);
-            al_report_copy(ctx->libs[ctx->nlibs].version, sizeof ctx->libs[0].version, json_string_value(v));
+            al_report_copy_text(ctx->libs[ctx->nlibs].name, sizeof ctx->libs[0].name, key);
+            al_report_copy_text(ctx->libs[ctx->nlibs].version, sizeof ctx->libs[0].version, json_string_value(v));
             ctx->nlibs++;
         }
 }
@@ -275,6 +285,18 @@ static int read_result(json_t *b, al_bench_result *r, char *err, size_t errlen, 
     r->alloc_calls = get_num(b, "alloc_calls", -1);
     r->instructions = get_num(b, "instructions", -1);
     r->est_cycles = get_num(b, "est_cycles", -1);
+    json_t *sc = json_object_get(b, "syscalls");
+    double sc_iters = get_num(sc, "iterations", 0);
+    if (json_is_object(sc) && sc_iters >= 1 && sc_iters < 1e18) {
+        double v[5];
+        const char *names[] = {"brk", "mmap", "munmap", "mremap", "madvise"};
+        bool ok = true;
+        for (int k = 0; k < 5; k++) ok &= (v[k] = get_num(sc, names[k], -1)) >= 0 && v[k] < 1e18;
+        if (ok)
+            r->sys = (al_syscall_counts){.counted = true, .iterations = (uint64_t)sc_iters, .brk = (uint64_t)v[0],
+                                         .mmap = (uint64_t)v[1], .munmap = (uint64_t)v[2], .mremap = (uint64_t)v[3],
+                                         .madvise = (uint64_t)v[4]};
+    }
     al_report_copy_text(r->metric_name, sizeof r->metric_name, str(b, "metric_name"));
     al_report_copy_text(r->metric_unit, sizeof r->metric_unit, str(b, "metric_unit"));
     r->metric = get_num(b, "metric", NAN);

@@ -156,7 +156,8 @@ static double figure(const al_bench_run *run, const al_bench_result *r, sub s)
     case SUB_FAULTS: return r->minor_faults >= 0 ? (double)r->minor_faults : NAN;
     case SUB_CPU: return r->cpu_median_ns >= 0 ? r->cpu_median_ns : NAN;
     case SUB_CALLS: return r->alloc_calls >= 0 ? r->alloc_calls : NAN;
-    case SUB_SYSCALLS: return al_syscalls_known(&r->sys) ? (double)al_syscalls_total(&r->sys) : NAN;
+    case SUB_SYSCALLS:
+        return al_syscalls_known(&r->sys) ? (double)al_syscalls_total(&r->sys) / (double)r->sys.iterations : NAN;
     default: return NAN;
     }
 }
@@ -205,7 +206,7 @@ static void header_of(sub s, const colfmt *f, char *buf, size_t len)
     case SUB_FAULTS: snprintf(buf, len, "faults"); break;
     case SUB_CPU: snprintf(buf, len, "CPU %s", f->unit); break;
     case SUB_CALLS: snprintf(buf, len, "calls"); break;
-    case SUB_SYSCALLS: snprintf(buf, len, "syscalls"); break;
+    case SUB_SYSCALLS: snprintf(buf, len, "syscalls/it"); break;
     default: buf[0] = '\0';
     }
 }
@@ -235,8 +236,12 @@ static bool cell_of(const al_bench_run *run, const al_bench_result *r, sub s, co
         }
         break;
     }
-    case SUB_INSTR: case SUB_CYC: case SUB_FAULTS: case SUB_SYSCALLS:
+    case SUB_INSTR: case SUB_CYC: case SUB_FAULTS:
         if (isfinite(v)) al_report_fmt_count(v, buf, len);
+        break;
+    case SUB_SYSCALLS:
+        if (isfinite(v) && v < 1000) digits(buf, len, v);
+        else if (isfinite(v)) al_report_fmt_count(v, buf, len);
         break;
     case SUB_RSS: case SUB_CPU:
         if (isfinite(v)) digits(buf, len, v / f->scale);

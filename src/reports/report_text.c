@@ -109,6 +109,10 @@ void al_report_clean_run(al_bench_run *run)
     CLEAN(c->label);
     CLEAN(c->mode);
     CLEAN(c->alloclab_version);
+    for (size_t i = 0; i < c->nlibs; i++) {
+        CLEAN(c->libs[i].name);
+        CLEAN(c->libs[i].version);
+    }
     for (size_t i = 0; i < run->nresults; i++) {
         al_bench_result *r = &run->results[i];
         CLEAN(r->workload);

@@ -324,7 +324,8 @@ al_run_status wl_simple_body(al_allocator *a, const char *spec, void **slots, si
 extern const al_workload al_workload_glibc_simple, al_workload_glibc_thread, al_workload_large_blocks,
     al_workload_single_alloc, al_workload_stress_mem, al_workload_binary_trees, al_workload_vec_push,
     al_workload_smallvec, al_workload_larson, al_workload_xmalloc, al_workload_cache_scratch,
-    al_workload_cache_thrash, al_workload_fragmentation, al_workload_thread_exit;
+    al_workload_cache_thrash, al_workload_fragmentation, al_workload_thread_exit, al_workload_mstress,
+    al_workload_rptest, al_workload_alloc_test;
 
 #define WL_CHUNK_ALIGN 16u /* what malloc guarantees: the workloads ask as a C program would */
 

@@ -14,6 +14,7 @@ static const al_workload *const builtin[] = {
     /* mimalloc-bench's patterns: cross-thread frees, false sharing, ... */
     &al_workload_larson,       &al_workload_xmalloc,      &al_workload_cache_scratch,
     &al_workload_cache_thrash, &al_workload_fragmentation, &al_workload_thread_exit,
+    &al_workload_mstress,      &al_workload_rptest,       &al_workload_alloc_test,
 };
 
 #define NBUILTIN (sizeof builtin / sizeof builtin[0])

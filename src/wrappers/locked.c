@@ -2,7 +2,9 @@
  * safe to share between threads (at the cost of serialising it).
  *
  * Every operation takes the lock, calls inner through the front end and
- * releases it; nothing else is done, so behaviour is inner's. */
+ * releases it; nothing else is done, so behaviour is inner's. The mutex is
+ * fork-safe (al_fork_mutex): a child forked while another thread is inside a
+ * call starts with it released and inner consistent. */
 #include "wrapper.h"
 
 #include <pthread.h>
@@ -10,13 +12,13 @@
 
 typedef struct locked {
     al_wrapper_base base; /* first: the state pointer is the instance */
-    pthread_mutex_t lock; /* held for the whole of each inner call */
+    al_fork_mutex lock;   /* held for the whole of each inner call */
 } locked;
 
 #define LOCKED(st) ((locked *)(st))
 #define INNER(st) (LOCKED(st)->base.inner)
-#define LOCK(st) pthread_mutex_lock(&LOCKED(st)->lock)
-#define UNLOCK(st) pthread_mutex_unlock(&LOCKED(st)->lock)
+#define LOCK(st) pthread_mutex_lock(&LOCKED(st)->lock.mu)
+#define UNLOCK(st) pthread_mutex_unlock(&LOCKED(st)->lock.mu)
 
 /* ----------------------------------------------------------------------------
  * The operations: lock, pass through, unlock.

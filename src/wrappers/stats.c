@@ -47,7 +47,7 @@ typedef struct stats {
     al_wrapper_base base;           /* first: the state pointer is the instance */
     bool shared;                    /* inner is thread-safe: counters change atomically */
     counters c;                     /* on cache lines of their own */
-    pthread_mutex_t mark_lock;      /* guards the fields below */
+    al_fork_mutex mark_lock;        /* guards the fields below */
     mark_slot marks[MARK_SLOTS];    /* the newest n_marks marks, oldest first */
     size_t n_marks;
 } stats;
@@ -185,9 +185,9 @@ static void st_reset(void *st)
     stats *s = ST(st);
     al_reset(s->base.inner);
     INC(s, resets);
-    pthread_mutex_lock(&s->mark_lock);
+    pthread_mutex_lock(&s->mark_lock.mu);
     s->n_marks = 0; /* marks from before a reset must not be used again */
-    pthread_mutex_unlock(&s->mark_lock);
+    pthread_mutex_unlock(&s->mark_lock.mu);
     STORE(s->c.live_bytes, 0);
     STORE(s->c.live_blocks, 0);
 }
@@ -195,7 +195,7 @@ static void st_reset(void *st)
 static bool st_mark(void *st, al_mark *out)
 {
     stats *s = ST(st);
-    pthread_mutex_lock(&s->mark_lock);
+    pthread_mutex_lock(&s->mark_lock.mu);
     bool ok = al_mark_get(s->base.inner, out);
     INC(s, marks);
     if (!ok) {
@@ -207,14 +207,14 @@ static bool st_mark(void *st, al_mark *out)
         }
         s->marks[s->n_marks++] = (mark_slot){*out, LOAD(s->c.live_bytes), LOAD(s->c.live_blocks)};
     }
-    pthread_mutex_unlock(&s->mark_lock);
+    pthread_mutex_unlock(&s->mark_lock.mu);
     return ok;
 }
 
 static void st_rewind(void *st, const al_mark *m)
 {
     stats *s = ST(st);
-    pthread_mutex_lock(&s->mark_lock);
+    pthread_mutex_lock(&s->mark_lock.mu);
     al_rewind(s->base.inner, m);
     INC(s, rewinds);
     /* Marks newer than m are dead now; m itself may be rewound to again. */
@@ -226,7 +226,7 @@ static void st_rewind(void *st, const al_mark *m)
             break;
         }
     }
-    pthread_mutex_unlock(&s->mark_lock);
+    pthread_mutex_unlock(&s->mark_lock.mu);
 }
 
 void al_stats_destroy(void *st) { al_wrapper_release(st, &ST(st)->mark_lock); }

@@ -18,18 +18,18 @@ void *al_wrapper_alloc(size_t size, size_t align, al_allocator *inner, const cha
     return w;
 }
 
-bool al_wrapper_init_mutex(void *w, pthread_mutex_t *m, const char *name)
+bool al_wrapper_init_mutex(void *w, al_fork_mutex *m, const char *name)
 {
-    if (pthread_mutex_init(m, NULL) == 0) return true;
+    if (al_fork_mutex_init(m)) return true;
     free(w);
     al_set_error("cannot create the mutex of '%s'", name);
     return false;
 }
 
-void al_wrapper_release(void *st, pthread_mutex_t *m)
+void al_wrapper_release(void *st, al_fork_mutex *m)
 {
     al_destroy(((al_wrapper_base *)st)->inner);
-    if (m) pthread_mutex_destroy(m);
+    if (m) al_fork_mutex_destroy(m);
     free(st);
 }
 

@@ -29,13 +29,14 @@ void al_wrapper_setup(al_wrapper_base *b, const al_vtable *tmpl, al_allocator *i
  *  NULL with the error set (inner NULL, out of memory). Freed with free(). */
 void *al_wrapper_alloc(size_t size, size_t align, al_allocator *inner, const char *name);
 
-/** Initialise the mutex m inside the new wrapper block w. On failure frees
- *  w, sets the error and returns false (inner stays the caller's). */
-bool al_wrapper_init_mutex(void *w, pthread_mutex_t *m, const char *name);
+/** Initialise the fork-safe mutex m inside the new wrapper block w (see
+ *  al_fork_mutex). On failure frees w, sets the error and returns false
+ *  (inner stays the caller's). */
+bool al_wrapper_init_mutex(void *w, al_fork_mutex *m, const char *name);
 
 /** Release a wrapper instance st: destroy its inner, then the mutex m inside
  *  it (none when NULL), then its block. */
-void al_wrapper_release(void *st, pthread_mutex_t *m);
+void al_wrapper_release(void *st, al_fork_mutex *m);
 
 /* The destroy operations of the built-in wrappers: a handle whose vt->destroy
  * is one of them is an al_wrapper_base (that is how al_wrapper_inner knows). */

@@ -244,6 +244,22 @@ static void test_aligned_alloc(void **state)
             free(p);
         }
     }
+    /* Tiny blocks asked for 16 or 32 bytes of alignment get it, every one
+     * of them, although malloc may align blocks of at most 8 bytes to 8. */
+    void *tiny[3][64];
+    for (size_t al = 16; al <= 32; al *= 2) {
+        for (int i = 0; i < 64; i++) {
+            size_t n = 1 + (size_t)i % 8;
+            tiny[0][i] = aligned_alloc(al, n);
+            tiny[1][i] = memalign(al, n);
+            if (posix_memalign(&tiny[2][i], al, n) != 0) tiny[2][i] = NULL;
+            for (int k = 0; k < 3; k++)
+                if (!tiny[k][i] || !IS_ALIGNED(tiny[k][i], al))
+                    fail_msg("form %d, align %zu, size %zu: %p", k, al, n, tiny[k][i]);
+        }
+        for (int i = 0; i < 64; i++)
+            for (int k = 0; k < 3; k++) free(tiny[k][i]);
+    }
     size_t bad[] = {0, 3, 24, 100, SIZE_MAX};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         errno = 0;
@@ -301,6 +317,9 @@ static void test_memalign_valloc_pvalloc(void **state)
         assert_true(IS_ALIGNED(p, al));
         free(p);
     }
+    void *z = memalign(BIG(0), 10); /* alignment 0: malloc's */
+    assert_non_null(z);
+    free(z);
     /* glibc rounds an alignment that is not a power of two up to the next. */
     size_t odd[][2] = {{3, 16}, {24, 32}, {100, 128}, {5000, 8192}};
     for (size_t i = 0; i < 4; i++) {

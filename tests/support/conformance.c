@@ -230,3 +230,16 @@ size_t conf_specs(char (*out)[CONF_SPEC_LEN], size_t max, const char *skip_prefi
         }
     return n;
 }
+
+/* Thread-safe backends, every wrapper over sys, and any wrapped form whose
+ * instance is thread-safe while its backend is not (a lock wrapper). */
+bool conf_thread_safe_spec(const char *spec, unsigned caps)
+{
+    if (!(caps & AL_CAP_THREAD_SAFE)) return false;
+    const char *last = strrchr(spec, ':');
+    if (!last) return true;
+    if (strcmp(last + 1, "sys") == 0) return true;
+    const al_backend_desc *b = al_backend_find(last + 1);
+    return b && !(b->caps & AL_CAP_THREAD_SAFE);
+}
+

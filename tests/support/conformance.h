@@ -86,6 +86,11 @@ al_options conf_options(size_t capacity);
  * `skip_prefix` (NULL: none) are left out. Returns the count (<= max). */
 size_t conf_specs(char (*out)[CONF_SPEC_LEN], size_t max, const char *skip_prefix);
 
+/* Whether a spec whose instance has `caps` is one the threaded tests run: a
+ * thread-safe backend, any thread-safe chain over sys, or a thread-safe chain
+ * whose backend is not (a lock wrapper made it so). */
+bool conf_thread_safe_spec(const char *spec, unsigned caps);
+
 /* ----------------------------------------------------------------------------
  * The checks. Each makes fresh instances of `spec`, returns true when the
  * allocator meets the contract and false with the reason otherwise. Checks
@@ -99,6 +104,9 @@ bool conf_check_alignments(const char *spec, conf_err *e);
 /* Zero and non-power-of-two alignments, size 0, huge sizes, overflowing
  * array counts. */
 bool conf_check_bad_args(const char *spec, conf_err *e);
+/* Sizes above physical memory plus swap, at alignments 1 .. 1 GiB, zeroed
+ * or not, and grows to them: NULL within a second, no resident growth. */
+bool conf_check_unbackable(const char *spec, conf_err *e);
 /* al_grow / al_shrink / al_resize keep contents, at several alignments. */
 bool conf_check_grow_shrink(const char *spec, conf_err *e);
 /* allocate_zeroed is zero even over memory just dirtied and freed. */
@@ -109,6 +117,14 @@ bool conf_check_random(const char *spec, conf_err *e);
 bool conf_check_reset(const char *spec, conf_err *e);
 /* AL_CAP_MARKS: rewind keeps older blocks and reuses newer memory. */
 bool conf_check_marks(const char *spec, conf_err *e);
+/* AL_CAP_MARKS: a block from before a mark grown in place after it keeps
+ * every byte through the rewind (one or two marks), and later blocks avoid
+ * it; a block of the scope grown in place is freed whole. */
+bool conf_check_mark_grow(const char *spec, conf_err *e);
+/* The same with a vec on a mark-capable `a`: 4 elements before a mark, 60
+ * pushed inside the scope, a rewind, new blocks written: all 64 intact
+ * (when the vec kept its place). */
+bool conf_vec_survives_rewind(al_allocator *a, conf_err *e);
 /* AL_CAP_FIXED_CAPACITY: exhaustion is reached, is clean, and recovers. */
 bool conf_check_fixed_capacity(const char *spec, conf_err *e);
 

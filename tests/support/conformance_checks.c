@@ -7,9 +7,12 @@
  * allocator, alignments beyond AL_MAX_REQUIRED_ALIGN, and a failed shrink. */
 #include "conformance.h"
 
+#include <alloclab/vec.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define KiB ((size_t)1024)
 #define MiB (1024 * KiB)
@@ -171,6 +174,75 @@ bool conf_check_bad_args(const char *spec, conf_err *e)
         AL_DELETE(a, v, uint64_t, 10);
     }
     ok = ok && take(a, &m, 100, 8, false, NULL, e) && conf_model_check(&m, e, "after bad arguments");
+    conf_model_release(&m, a);
+    conf_model_free(&m);
+    al_destroy(a);
+    return ok;
+}
+
+/* ----------------------------------------------------------------------------
+ * Requests the machine cannot back (above physical memory plus swap) are
+ * NULL at once, zeroed or not, at every alignment up to 1 GiB, and so is
+ * growing a block to such a size (the block untouched): no backend or
+ * wrapper may reserve, commit or zero them. Promptly (a generous bound:
+ * the answer takes microseconds) and with no resident memory gained.
+ * ------------------------------------------------------------------------- */
+static size_t resident_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long pages = 0, res = 0;
+    if (f) {
+        if (fscanf(f, "%lu %lu", &pages, &res) != 2) res = 0;
+        fclose(f);
+    }
+    return (size_t)res * 4096;
+}
+
+static double seconds_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+#define UNBACKABLE_SECONDS 1.0
+#define UNBACKABLE_RSS (32 * MiB)
+
+bool conf_check_unbackable(const char *spec, conf_err *e)
+{
+    size_t limit = al_backable_limit();
+    if (limit >= AL_MAX_SIZE / 4) return true; /* the system did not say: nothing to refuse */
+    const size_t sizes[] = {limit + 1, limit + limit / 2, (size_t)1 << 40 > limit ? (size_t)1 << 40 : 2 * limit,
+                            (size_t)64 << 40 > limit ? (size_t)64 << 40 : 4 * limit};
+    static const size_t aligns[] = {1, 16, 4096, 2 * MiB, (size_t)1 << 30};
+    al_allocator *a = make(spec, 0, e);
+    if (!a) return false;
+    conf_model m = {0};
+    bool ok = take(a, &m, 100, 16, false, NULL, e);
+    size_t rss0 = resident_bytes();
+    double t0 = seconds_now();
+    for (size_t i = 0; ok && i < sizeof sizes / sizeof sizes[0]; i++) {
+        for (size_t k = 0; ok && k < sizeof aligns / sizeof aligns[0]; k++) {
+            void *p = al_allocate(a, sizes[i], aligns[k]), *z = al_allocate_zeroed(a, sizes[i], aligns[k]);
+            if (p || z) {
+                ok = conf_fail(e, "%zu bytes at align %zu (above memory plus swap, %zu) gave %p / zeroed %p",
+                               sizes[i], aligns[k], limit, p, z);
+                if (p) al_deallocate(a, p, sizes[i], aligns[k]);
+                if (z) al_deallocate(a, z, sizes[i], aligns[k]);
+            }
+        }
+        conf_block *b = &m.blocks[0];
+        if (ok && al_grow(a, b->ptr, b->size, sizes[i], b->align))
+            ok = conf_fail(e, "growing a block to %zu bytes (above memory plus swap) was not NULL", sizes[i]);
+        else if (ok && !conf_verify(b->ptr, b->size, b->id, NULL))
+            ok = conf_fail(e, "a refused grow to %zu bytes changed the block", sizes[i]);
+    }
+    double took = seconds_now() - t0;
+    size_t rss1 = resident_bytes();
+    if (ok && took > UNBACKABLE_SECONDS)
+        ok = conf_fail(e, "refusing unbackable requests took %.2f s", took);
+    if (ok && rss1 > rss0 + UNBACKABLE_RSS)
+        ok = conf_fail(e, "refusing unbackable requests made %zu MiB resident", (rss1 - rss0) / MiB);
     conf_model_release(&m, a);
     conf_model_free(&m);
     al_destroy(a);
@@ -623,10 +695,140 @@ bool conf_check_marks(const char *spec, conf_err *e)
     return ok;
 }
 
+/* ----------------------------------------------------------------------------
+ * Marks and growth in place: a block from before a mark that grows in place
+ * after it keeps every byte through the rewind, however far it grew; one
+ * that moved is a block of the scope. Then new blocks after the rewind must
+ * not overlap it (take() checks every live block).
+ * ------------------------------------------------------------------------- */
+static size_t index_of(const conf_model *m, uint64_t id)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (m->blocks[i].id == id) return i;
+    return SIZE_MAX;
+}
+
+/* Grow the block `id` of m to new_size; *moved is set when it left its place. */
+static bool grow_id(al_allocator *a, conf_model *m, uint64_t id, size_t new_size, bool *moved, conf_err *e)
+{
+    size_t i = index_of(m, id);
+    void *before = m->blocks[i].ptr;
+    if (!resize_block(a, m, i, GROW, new_size, false, e)) return false;
+    if (m->blocks[i].ptr != before) *moved = true;
+    return true;
+}
+
+/* After a rewind to a mark taken when the model's newest id was `since`:
+ * forget the blocks allocated after it, and `grown` too when it moved. */
+static void forget_scope(conf_model *m, uint64_t since, uint64_t grown, bool moved)
+{
+    for (size_t i = m->n; i-- > 0;)
+        if (m->blocks[i].id > since || (moved && m->blocks[i].id == grown)) conf_model_remove(m, i);
+}
+
+/* Blocks after a rewind: they must avoid every block still live. */
+static bool after_rewind(al_allocator *a, conf_model *m, conf_err *e, const char *when)
+{
+    for (int k = 0; k < 4; k++)
+        if (!take(a, m, 300, 8, false, NULL, e)) return conf_fail(e, "%s", when);
+    return conf_model_check(m, e, when);
+}
+
+bool conf_check_mark_grow(const char *spec, conf_err *e)
+{
+    al_allocator *a = make(spec, 0, e);
+    if (!a) return false;
+    bool ok = true;
+    if (al_has(a, AL_CAP_MARKS)) {
+        conf_model m = {0};
+        al_mark m1, m2;
+        bool moved = false;
+        /* One mark: A (newest) grows twice inside the scope, then blocks of
+         * the scope follow it. */
+        ok = take(a, &m, 32, 8, false, NULL, e) && take(a, &m, 64, 16, false, NULL, e);
+        uint64_t A = m.next_id, since = m.next_id;
+        ok = ok && al_mark_get(a, &m1) && grow_id(a, &m, A, 1000, &moved, e) && grow_id(a, &m, A, 2000, &moved, e) &&
+             take(a, &m, 200, 8, false, NULL, e) && take(a, &m, 200, 64, false, NULL, e);
+        if (ok) {
+            al_rewind(a, &m1);
+            forget_scope(&m, since, A, moved);
+            ok = conf_model_check(&m, e, "a block grown after the mark, after the rewind") &&
+                 after_rewind(a, &m, e, "blocks after rewinding past a grown block");
+        }
+        /* Two marks: B from before both grows after each; rewinding the
+         * inner then the outer keeps it whole. */
+        conf_model_release(&m, a);
+        moved = false;
+        ok = ok && take(a, &m, 48, 8, false, NULL, e);
+        uint64_t B = m.next_id;
+        since = m.next_id;
+        ok = ok && al_mark_get(a, &m1) && grow_id(a, &m, B, 500, &moved, e) && al_mark_get(a, &m2) &&
+             grow_id(a, &m, B, 1500, &moved, e) && take(a, &m, 100, 8, false, NULL, e);
+        if (ok) {
+            al_rewind(a, &m2);
+            forget_scope(&m, since, B, moved);
+            ok = conf_model_check(&m, e, "a block grown past two marks, after the inner rewind") &&
+                 after_rewind(a, &m, e, "blocks after the inner rewind");
+        }
+        if (ok) {
+            al_rewind(a, &m1);
+            forget_scope(&m, since, B, moved);
+            ok = conf_model_check(&m, e, "a block grown past two marks, after the outer rewind") &&
+                 after_rewind(a, &m, e, "blocks after the outer rewind");
+        }
+        /* A block of the scope that grew inside it is freed whole: the
+         * memory comes back (no floor left behind). */
+        conf_model_release(&m, a);
+        if (ok && al_mark_get(a, &m1)) {
+            void *c = al_allocate(a, 40, 8), *c2 = c ? al_grow(a, c, 40, 3000, 8) : NULL;
+            al_rewind(a, &m1);
+            void *d = c2 ? al_allocate(a, 3000, 8) : NULL;
+            if (c2 && d != c2 && c == c2)
+                ok = conf_fail(e, "a block of the scope grown in place (%p) was not reused after the rewind (%p)",
+                               c2, d);
+            al_deallocate(a, d, 3000, 8);
+        }
+        conf_model_release(&m, a);
+        conf_model_free(&m);
+    }
+    al_destroy(a);
+    return ok;
+}
+
+/* The scenario of the mark-grow check with a vec: 4 elements pushed before
+ * the mark, 60 more inside the scope (the vec grows in place while it is the
+ * newest block), scratch blocks after it, a rewind, then new scratch blocks
+ * written all over: every one of the 64 elements must still be there. */
+bool conf_vec_survives_rewind(al_allocator *a, conf_err *e)
+{
+    al_vec v;
+    al_mark mk;
+    if (!AL_VEC_INIT(&v, a, uint64_t)) return conf_fail(e, "vec init failed");
+    bool ok = true;
+    for (uint64_t i = 0; ok && i < 4; i++) ok = AL_VEC_PUSH(&v, uint64_t, i * 0x9e3779b97f4a7c15ull);
+    ok = ok && al_mark_get(a, &mk);
+    for (uint64_t i = 4; ok && i < 64; i++) ok = AL_VEC_PUSH(&v, uint64_t, i * 0x9e3779b97f4a7c15ull);
+    void *inside = ok ? al_allocate(a, 512, 8) : NULL;
+    if (inside) memset(inside, 0xee, 512);
+    if (!ok || !inside) return conf_fail(e, "a push or an allocation in the scope failed");
+    const void *before = v.data;
+    al_rewind(a, &mk);
+    for (int k = 0; k < 8; k++) {
+        void *p = al_allocate(a, 128, 8);
+        if (p) memset(p, 0xff, 128);
+    }
+    if (v.data != before) return true; /* it moved: a block of the scope, freed (nothing to check) */
+    size_t lost = 0;
+    for (uint64_t i = 0; i < 64; i++) lost += *AL_VEC_AT(&v, uint64_t, i) != i * 0x9e3779b97f4a7c15ull;
+    if (lost) return conf_fail(e, "%zu of the vec's 64 elements were overwritten after the rewind", lost);
+    return true;
+}
+
 const conf_check conf_checks[] = {
     {"alignments", conf_check_alignments}, {"bad-args", conf_check_bad_args},
     {"grow-shrink", conf_check_grow_shrink}, {"zeroed", conf_check_zeroed},
     {"random", conf_check_random}, {"reset", conf_check_reset},
-    {"marks", conf_check_marks}, {"fixed-capacity", conf_check_fixed_capacity},
+    {"marks", conf_check_marks}, {"mark-grow", conf_check_mark_grow},
+    {"fixed-capacity", conf_check_fixed_capacity}, {"unbackable", conf_check_unbackable},
 };
 const size_t conf_check_count = sizeof conf_checks / sizeof conf_checks[0];

@@ -16,12 +16,17 @@
 enum bug {
     BUG_NONE, BUG_OVERLAP, BUG_MISALIGN, BUG_GROW_LOSES, BUG_DIRTY_ZEROED,
     BUG_REWIND_NOOP, BUG_RESET_NOOP, BUG_USABLE_SHORT, BUG_FAILED_GROW_CLOBBERS,
+    BUG_REWIND_CUTS_GROWN,
 };
 
+/* Marks: `mark` is the newest mark's offset; [kept_lo, kept_hi) covers the
+ * blocks that began below it and grew in place past it (kept_hi 0: none). A
+ * rewind to offset o keeps them unless o <= kept_lo (they came after). */
 typedef struct toy {
     al_allocator handle;
     unsigned char *buf;
     size_t cap, top;
+    size_t mark, kept_lo, kept_hi;
     enum bug bug;
 } toy;
 
@@ -55,6 +60,10 @@ static void *toy_grow(void *st, void *ptr, size_t old_size, size_t new_size, siz
     size_t at = (size_t)((unsigned char *)ptr - t->buf);
     if (newest(t, ptr, old_size) && new_size <= t->cap - at) {
         t->top = at + new_size;
+        if (at < t->mark && t->bug != BUG_REWIND_CUTS_GROWN) {
+            t->kept_lo = t->kept_hi && t->kept_lo < at ? t->kept_lo : at;
+            t->kept_hi = t->kept_hi > t->top ? t->kept_hi : t->top;
+        }
         return ptr;
     }
     void *p = toy_allocate(st, new_size, align);
@@ -82,6 +91,7 @@ static void toy_reset(void *st)
 {
     toy *t = st;
     if (t->bug != BUG_RESET_NOOP) t->top = 0;
+    t->mark = t->kept_lo = t->kept_hi = 0;
 }
 
 static size_t toy_usable(void *st, const void *ptr, size_t size, size_t align)
@@ -92,14 +102,19 @@ static size_t toy_usable(void *st, const void *ptr, size_t size, size_t align)
 
 static bool toy_mark(void *st, al_mark *out)
 {
-    *out = (al_mark){.chunk = NULL, .offset = ((toy *)st)->top};
+    toy *t = st;
+    *out = (al_mark){.chunk = NULL, .offset = t->top};
+    t->mark = t->top;
     return true;
 }
 
 static void toy_rewind(void *st, const al_mark *m)
 {
     toy *t = st;
-    if (t->bug != BUG_REWIND_NOOP && m->offset <= t->top) t->top = m->offset;
+    if (t->bug == BUG_REWIND_NOOP || m->offset > t->top) return;
+    t->mark = t->top = m->offset;
+    if (m->offset <= t->kept_lo) t->kept_lo = t->kept_hi = 0;
+    else if (t->kept_hi > t->top) t->top = t->kept_hi;
 }
 
 static void toy_destroy(void *st)
@@ -145,6 +160,7 @@ TOY_CREATE(create_rewind_noop, BUG_REWIND_NOOP)
 TOY_CREATE(create_reset_noop, BUG_RESET_NOOP)
 TOY_CREATE(create_usable_short, BUG_USABLE_SHORT)
 TOY_CREATE(create_failed_grow, BUG_FAILED_GROW_CLOBBERS)
+TOY_CREATE(create_rewind_cuts, BUG_REWIND_CUTS_GROWN)
 
 #define TOY_DESC(var, nm, fn) \
     static const al_backend_desc var = {.name = nm, .description = "conformance test toy", \
@@ -158,6 +174,7 @@ TOY_DESC(toy_rewind_noop, "broken-rewind-noop", create_rewind_noop);
 TOY_DESC(toy_reset_noop, "broken-reset-noop", create_reset_noop);
 TOY_DESC(toy_usable_short, "broken-usable-short", create_usable_short);
 TOY_DESC(toy_failed_grow, "broken-failed-grow", create_failed_grow);
+TOY_DESC(toy_rewind_cuts, "broken-rewind-cuts-grown", create_rewind_cuts);
 
 const conf_broken_kind conf_broken_kinds[] = {
     {"broken-overlap", "alignments"},      {"broken-overlap", "random"},
@@ -166,6 +183,7 @@ const conf_broken_kind conf_broken_kinds[] = {
     {"broken-dirty-zeroed", "zeroed"},     {"broken-rewind-noop", "marks"},
     {"broken-reset-noop", "reset"},        {"broken-reset-noop", "fixed-capacity"},
     {"broken-usable-short", "alignments"}, {"broken-failed-grow", "grow-shrink"},
+    {"broken-rewind-cuts-grown", "mark-grow"},
 };
 const size_t conf_broken_count = sizeof conf_broken_kinds / sizeof conf_broken_kinds[0];
 
@@ -275,7 +293,7 @@ void conf_register_toys(void)
 {
     static const al_backend_desc *const all[] = {
         &toy_ok, &toy_overlap, &toy_misalign, &toy_grow_loses, &toy_dirty_zeroed,
-        &toy_rewind_noop, &toy_reset_noop, &toy_usable_short, &toy_failed_grow,
+        &toy_rewind_noop, &toy_reset_noop, &toy_usable_short, &toy_failed_grow, &toy_rewind_cuts,
     };
     if (al_backend_find(toy_ok.name)) return;
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) al_register_backend(all[i]);

@@ -1,0 +1,778 @@
+/* Trace reader: checks a whole file and turns it into the allocation model
+ * of trace.h (events in time order, blocks numbered from 1).
+ *
+ * Guarantees: every length is checked against what remains before it is
+ * used, every chunk's zstd checksum is verified, a thread's chunks must be
+ * numbered without gaps, every section must end with an END record whose
+ * event count matches; anything else is refused with one line and NULL, and
+ * nothing is left allocated. The model is built in two passes: decoding each
+ * thread's stream, then merging all threads by time stamp while a table of
+ * live addresses turns addresses into block numbers.
+ */
+#include "trace.h"
+
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_getFrameHeader */
+#include <zstd.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+const char *al_trace_kind_name(unsigned kind)
+{
+    static const char *const names[AL_EV_KIND_COUNT] = {
+        "?",           "malloc",         "calloc",  "realloc", "reallocarray", "free",      "posix_memalign",
+        "aligned_alloc", "memalign",     "valloc",  "pvalloc", "free_sized",   "free_aligned_sized"};
+    return kind < AL_EV_KIND_COUNT ? names[kind] : "?";
+}
+
+/* ---- decoded, not yet merged ---------------------------------------------- */
+typedef struct raw_event {
+    uint64_t t, t2;        /* t2: realloc's time after the call */
+    uint64_t size, addr, old_addr;
+    uint32_t align, stack, thread, seq;
+    uint8_t kind, flags;
+} raw_event;
+
+typedef struct rd_thread {
+    uint64_t section_id;
+    uint32_t section, index;
+    uint64_t tid;
+    uint32_t next_seq;
+    uint32_t *stack_map;   /* the thread's own stack ids -> global ones */
+    size_t stack_cap;
+} rd_thread;
+
+typedef struct reader {
+    char *err;
+    size_t errlen;
+    al_trace *t;
+    raw_event *raw;
+    size_t nraw, rawcap;
+    rd_thread *th;
+    size_t nth, thcap;
+    size_t scap, stcap;
+    uint64_t *sec_events; /* events per section before its END */
+    struct stashed *stash;
+    size_t nstash, stashcap;
+    bool *sec_ended;
+} reader;
+
+static int fail(reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(reader *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->err, r->errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static void *grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) return p;
+    size_t n = *cap ? *cap : 16;
+    while (n < need) n *= 2;
+    void *q = realloc(p, n * elem);
+    if (!q) return NULL;
+    memset((char *)q + *cap * elem, 0, (n - *cap) * elem);
+    *cap = n;
+    return q;
+}
+
+static char *dup_n(const unsigned char *p, size_t n)
+{
+    char *s = malloc(n + 1);
+    if (s) {
+        memcpy(s, p, n);
+        s[n] = 0;
+    }
+    return s;
+}
+
+static int find_section(reader *r, uint64_t id)
+{
+    for (size_t i = 0; i < r->t->nsections; i++)
+        if (r->t->sections[i].id == id) return (int)i;
+    return -1;
+}
+
+/* ---- chunk payloads ------------------------------------------------------- */
+#define GET(var)                                                          \
+    do {                                                                  \
+        if (al_varint_get(&p, end, &(var)) != 0) return fail(r, "%s", bad); \
+    } while (0)
+
+static int read_bytes(reader *r, const unsigned char **pp, const unsigned char *end, char **out, const char *bad)
+{
+    const unsigned char *p = *pp;
+    uint64_t n;
+    GET(n);
+    if (n > (uint64_t)(end - p)) return fail(r, "%s", bad);
+    *out = dup_n(p, (size_t)n);
+    if (!*out) return fail(r, "out of memory");
+    *pp = p + n;
+    return 0;
+}
+
+static int chunk_section(reader *r, const al_chunk_header *h, const unsigned char *p, const unsigned char *end)
+{
+    const char *bad = "corrupt trace: a malformed section record";
+    if (find_section(r, h->section) >= 0) return fail(r, "corrupt trace: a section appears twice");
+    al_trace *t = r->t;
+    size_t old = r->scap;
+    t->sections = grow(t->sections, &r->scap, t->nsections + 1, sizeof *t->sections);
+    if (!t->sections) return fail(r, "out of memory");
+    if (r->scap != old) {
+        size_t c1 = old, c2 = old;
+        r->sec_events = grow(r->sec_events, &c1, r->scap, sizeof *r->sec_events);
+        r->sec_ended = grow(r->sec_ended, &c2, r->scap, sizeof *r->sec_ended);
+        if (!r->sec_events || !r->sec_ended) return fail(r, "out of memory");
+    }
+    al_trace_section *s = &t->sections[t->nsections++];
+    memset(s, 0, sizeof *s);
+    s->id = h->section;
+    uint64_t pid, ppid, parent, flags, mono, real;
+    GET(pid);
+    GET(ppid);
+    GET(parent);
+    GET(flags);
+    GET(mono);
+    GET(real);
+    s->pid = (uint32_t)pid;
+    s->ppid = (uint32_t)ppid;
+    s->parent = parent;
+    s->flags = (uint32_t)flags;
+    s->start_t = mono;
+    s->start_realtime = real;
+    if (read_bytes(r, &p, end, &s->cmdline, bad) || read_bytes(r, &p, end, &s->exe, bad)) return -1;
+    if (p != end) return fail(r, "%s", bad);
+    return 0;
+}
+
+static int chunk_modules(reader *r, int si, const unsigned char *p, const unsigned char *end)
+{
+    const char *bad = "corrupt trace: a malformed module map";
+    al_trace_section *s = &r->t->sections[si];
+    uint64_t n;
+    GET(n);
+    if (n > (uint64_t)(end - p)) return fail(r, "%s", bad);
+    al_trace_module *m = calloc(n ? n : 1, sizeof *m);
+    if (!m) return fail(r, "out of memory");
+    for (size_t i = 0; i < s->nmodules; i++) free(s->modules[i].path);
+    free(s->modules);
+    s->modules = m;
+    s->nmodules = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        GET(m[i].bias);
+        GET(m[i].lo);
+        GET(m[i].hi);
+        if (read_bytes(r, &p, end, &m[i].path, bad)) return -1;
+        s->nmodules++;
+    }
+    if (p != end) return fail(r, "%s", bad);
+    return 0;
+}
+
+static int chunk_end(reader *r, int si, const unsigned char *p, const unsigned char *end)
+{
+    const char *bad = "corrupt trace: a malformed end record";
+    al_trace_section *s = &r->t->sections[si];
+    if (r->sec_ended[si]) return fail(r, "corrupt trace: a section ends twice");
+    uint64_t endt, events, flags, lost, status;
+    GET(endt);
+    GET(events);
+    GET(flags);
+    GET(lost);
+    GET(status);
+    if (p != end) return fail(r, "%s", bad);
+    if (!(flags & AL_END_REPAIRED) && events != r->sec_events[si])
+        return fail(r, "corrupt trace: section of pid %u holds %llu events, its end record says %llu (chunks lost)",
+                    s->pid, (unsigned long long)r->sec_events[si], (unsigned long long)events);
+    s->end_t = endt;
+    s->end_flags = (uint32_t)flags;
+    s->lost = lost;
+    s->exit_status = status;
+    r->sec_ended[si] = true;
+    return 0;
+}
+
+static int thread_of(reader *r, int si, uint64_t section, uint32_t index)
+{
+    for (size_t i = 0; i < r->nth; i++)
+        if (r->th[i].section_id == section && r->th[i].index == index) return (int)i;
+    r->th = grow(r->th, &r->thcap, r->nth + 1, sizeof *r->th);
+    if (!r->th) return fail(r, "out of memory");
+    rd_thread *x = &r->th[r->nth];
+    memset(x, 0, sizeof *x);
+    x->section_id = section;
+    x->section = (uint32_t)si;
+    x->index = index;
+    return (int)r->nth++;
+}
+
+static int define_stack(reader *r, rd_thread *th, uint64_t local, const unsigned char **pp, const unsigned char *end)
+{
+    const char *bad = "corrupt trace: a malformed stack";
+    const unsigned char *p = *pp;
+    uint64_t n;
+    GET(n);
+    if (n == 0 || n > 256 || local == 0 || local > (1u << 30)) return fail(r, "%s", bad);
+    al_trace *t = r->t;
+    t->stacks = grow(t->stacks, &r->stcap, t->nstacks + 1, sizeof *t->stacks);
+    if (!t->stacks) return fail(r, "out of memory");
+    if (t->nstacks == 0) t->nstacks = 1; /* stacks[0] means none */
+    t->stacks = grow(t->stacks, &r->stcap, t->nstacks + 1, sizeof *t->stacks);
+    if (!t->stacks) return fail(r, "out of memory");
+    al_trace_stack *s = &t->stacks[t->nstacks];
+    s->frames = malloc(n * sizeof *s->frames);
+    if (!s->frames) return fail(r, "out of memory");
+    s->nframes = (uint32_t)n;
+    s->section = th->section;
+    uint64_t prev = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t z;
+        GET(z);
+        prev += (uint64_t)al_unzigzag(z);
+        s->frames[i] = prev;
+    }
+    th->stack_map = grow(th->stack_map, &th->stack_cap, local + 1, sizeof *th->stack_map);
+    if (!th->stack_map) return fail(r, "out of memory");
+    th->stack_map[local] = (uint32_t)t->nstacks++;
+    *pp = p;
+    return 0;
+}
+
+/* EVENTS chunks are kept as they come and decoded once the whole file is
+ * read, each thread's in sequence order: a thread's buffers can reach the
+ * file out of order (a thread that exits writes its last calls itself while
+ * an earlier buffer still waits for the flusher). */
+typedef struct stashed {
+    uint32_t thread;
+    int section;
+    uint64_t seq, tid, base, count;
+    unsigned char *payload; /* after the prefix */
+    size_t len;
+} stashed;
+
+static int stash_events(reader *r, int si, const al_chunk_header *h, const unsigned char *p, const unsigned char *end)
+{
+    const char *bad = "corrupt trace: malformed events";
+    int ti = thread_of(r, si, h->section, h->thread);
+    if (ti < 0) return -1;
+    uint64_t tid, seq, base, count;
+    GET(tid);
+    GET(seq);
+    GET(base);
+    GET(count);
+    if (count > (uint64_t)(end - p) || seq > UINT32_MAX) return fail(r, "%s", bad);
+    r->stash = grow(r->stash, &r->stashcap, r->nstash + 1, sizeof *r->stash);
+    if (!r->stash) return fail(r, "out of memory");
+    stashed *c = &r->stash[r->nstash];
+    c->payload = malloc((size_t)(end - p) + 1);
+    if (!c->payload) return fail(r, "out of memory");
+    memcpy(c->payload, p, (size_t)(end - p));
+    c->len = (size_t)(end - p);
+    c->thread = (uint32_t)ti;
+    c->section = si;
+    c->seq = seq;
+    c->tid = tid;
+    c->base = base;
+    c->count = count;
+    r->nstash++;
+    if (r->sec_ended[si])
+        r->t->sections[si].late_events += count;
+    else
+        r->sec_events[si] += count;
+    return 0;
+}
+
+static int decode_events(reader *r, const stashed *c)
+{
+    const char *bad = "corrupt trace: malformed events";
+    int si = c->section, ti = (int)c->thread;
+    rd_thread *th = &r->th[ti];
+    const unsigned char *p = c->payload, *end = c->payload + c->len;
+    uint64_t tid = c->tid, seq = c->seq, base = c->base, count = c->count;
+    if (seq != th->next_seq)
+        return fail(r, "corrupt trace: thread %llu of pid %u misses a chunk (got #%llu, expected #%u)",
+                    (unsigned long long)tid, r->t->sections[si].pid, (unsigned long long)seq, th->next_seq);
+    th->next_seq++;
+    th->tid = tid;
+    if (count > (uint64_t)(end - p)) return fail(r, "%s", bad);
+    uint64_t prev_t = base, prev_addr = 0, got = 0;
+    while (p < end) {
+        unsigned head = *p++;
+        unsigned kind = head & AL_EV_KIND_MASK;
+        if (kind == AL_EV_STACK_DEF) {
+            if (head != AL_EV_STACK_DEF) return fail(r, "%s", bad);
+            uint64_t local;
+            GET(local);
+            if (define_stack(r, th, local, &p, end) != 0) return -1;
+            continue;
+        }
+        if (kind == 0 || kind >= AL_EV_KIND_COUNT || (head & 0x80)) return fail(r, "%s", bad);
+        r->raw = grow(r->raw, &r->rawcap, r->nraw + 1, sizeof *r->raw);
+        if (!r->raw) return fail(r, "out of memory");
+        raw_event *e = &r->raw[r->nraw];
+        memset(e, 0, sizeof *e);
+        e->kind = (uint8_t)kind;
+        e->flags = (head & AL_EV_FAILED) ? AL_TEV_FAILED : 0;
+        e->thread = (uint32_t)ti;
+        uint64_t dt, z, v;
+        GET(dt);
+        if (dt > UINT64_MAX - prev_t) return fail(r, "%s", bad);
+        e->t = prev_t += dt;
+        bool failed = e->flags & AL_TEV_FAILED;
+        switch (kind) {
+        case AL_EV_MALLOC: case AL_EV_CALLOC: case AL_EV_VALLOC: case AL_EV_PVALLOC:
+        case AL_EV_POSIX_MEMALIGN: case AL_EV_ALIGNED_ALLOC: case AL_EV_MEMALIGN:
+            GET(e->size);
+            if (kind == AL_EV_POSIX_MEMALIGN || kind == AL_EV_ALIGNED_ALLOC || kind == AL_EV_MEMALIGN) {
+                GET(v);
+                if (v > UINT32_MAX) return fail(r, "%s", bad);
+                e->align = (uint32_t)v;
+            }
+            if (!failed) {
+                GET(z);
+                e->addr = prev_addr += (uint64_t)al_unzigzag(z);
+                if (!e->addr) return fail(r, "%s", bad);
+            }
+            break;
+        case AL_EV_REALLOC: case AL_EV_REALLOCARRAY:
+            GET(dt);
+            if (dt > UINT64_MAX - e->t) return fail(r, "%s", bad);
+            e->t2 = e->t + dt;
+            GET(z);
+            e->old_addr = prev_addr += (uint64_t)al_unzigzag(z);
+            GET(e->size);
+            if (!failed) {
+                GET(z);
+                e->addr = prev_addr += (uint64_t)al_unzigzag(z);
+                if (!e->addr) return fail(r, "%s", bad);
+            }
+            break;
+        default: /* the frees */
+            GET(z);
+            e->addr = prev_addr += (uint64_t)al_unzigzag(z);
+            if (kind == AL_EV_FREE_ALIGNED_SIZED) {
+                GET(v);
+                if (v > UINT32_MAX) return fail(r, "%s", bad);
+                e->align = (uint32_t)v;
+            }
+            if (kind != AL_EV_FREE) GET(e->size);
+            break;
+        }
+        if (head & AL_EV_HAS_STACK) {
+            uint64_t local;
+            GET(local);
+            if (local == 0 || local >= th->stack_cap || !th->stack_map[local])
+                return fail(r, "corrupt trace: an event refers to an undefined stack");
+            e->stack = th->stack_map[local];
+        }
+        e->seq = (uint32_t)r->nraw;
+        r->nraw++;
+        got++;
+    }
+    if (got != count) return fail(r, "%s (%llu of %llu events)", bad, (unsigned long long)got, (unsigned long long)count);
+    return 0;
+}
+#undef GET
+
+static int stash_cmp(const void *a, const void *b)
+{
+    const stashed *x = a, *y = b;
+    if (x->thread != y->thread) return x->thread < y->thread ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int decode_all(reader *r)
+{
+    qsort(r->stash, r->nstash, sizeof *r->stash, stash_cmp);
+    for (size_t i = 0; i < r->nstash; i++)
+        if (decode_events(r, &r->stash[i]) != 0) return -1;
+    return 0;
+}
+
+/* ---- the merge -------------------------------------------------------------
+ * A free time-stamps before the next allocator runs and an allocation after
+ * (realloc both), so in time order an address is free again before anyone
+ * gets it back. Reallocs are split into their freeing half (t) and their
+ * allocating half (t2) for the address table; the event keeps t2. */
+typedef struct merge_key {
+    uint64_t t;
+    uint32_t thread, seq;
+    uint32_t raw;      /* index into raw */
+    uint8_t half;      /* realloc: 0 frees the old address, 1 allocates */
+} merge_key;
+
+static int key_cmp(const void *a, const void *b)
+{
+    const merge_key *x = a, *y = b;
+    if (x->t != y->t) return x->t < y->t ? -1 : 1;
+    if (x->thread != y->thread) return x->thread < y->thread ? -1 : 1;
+    if (x->seq != y->seq) return x->seq < y->seq ? -1 : 1;
+    return (int)x->half - (int)y->half;
+}
+
+/* Address -> live block, open addressing with tombstones. */
+typedef struct addr_map {
+    uint64_t *keys;  /* 0 empty, 1 tombstone (addresses 0 and 1 are never blocks) */
+    uint32_t *vals;
+    size_t cap, used;
+} addr_map;
+
+static size_t hash_addr(uint64_t a) { return (size_t)((a >> 4) * 0x9e3779b97f4a7c15ull); }
+
+static int map_grow(addr_map *m)
+{
+    size_t ncap = m->cap ? m->cap * 2 : 1024;
+    uint64_t *k = calloc(ncap, sizeof *k);
+    uint32_t *v = calloc(ncap, sizeof *v);
+    if (!k || !v) {
+        free(k);
+        free(v);
+        return -1;
+    }
+    size_t used = 0;
+    for (size_t i = 0; i < m->cap; i++) {
+        if (m->keys[i] <= 1) continue;
+        size_t j = hash_addr(m->keys[i]) & (ncap - 1);
+        while (k[j]) j = (j + 1) & (ncap - 1);
+        k[j] = m->keys[i];
+        v[j] = m->vals[i];
+        used++;
+    }
+    free(m->keys);
+    free(m->vals);
+    m->keys = k;
+    m->vals = v;
+    m->cap = ncap;
+    m->used = used;
+    return 0;
+}
+
+static uint32_t map_take(addr_map *m, uint64_t a)
+{
+    if (!m->cap) return 0;
+    for (size_t j = hash_addr(a) & (m->cap - 1);; j = (j + 1) & (m->cap - 1)) {
+        if (m->keys[j] == 0) return 0;
+        if (m->keys[j] == a) {
+            m->keys[j] = 1;
+            return m->vals[j];
+        }
+    }
+}
+
+static int map_put(addr_map *m, uint64_t a, uint32_t block)
+{
+    if ((m->used + 1) * 4 >= m->cap * 3 && map_grow(m) != 0) return -1;
+    size_t j = hash_addr(a) & (m->cap - 1);
+    while (m->keys[j] > 1) j = (j + 1) & (m->cap - 1);
+    if (m->keys[j] == 0) m->used++;
+    m->keys[j] = a;
+    m->vals[j] = block;
+    return 0;
+}
+
+static int build_model(reader *r)
+{
+    al_trace *t = r->t;
+    size_t nkeys = 0;
+    for (size_t i = 0; i < r->nraw; i++) nkeys += (r->raw[i].kind == AL_EV_REALLOC || r->raw[i].kind == AL_EV_REALLOCARRAY) ? 2 : 1;
+    merge_key *keys = malloc((nkeys ? nkeys : 1) * sizeof *keys);
+    t->events = calloc(r->nraw ? r->nraw : 1, sizeof *t->events);
+    if (!keys || !t->events) {
+        free(keys);
+        return fail(r, "out of memory");
+    }
+    size_t k = 0;
+    uint64_t origin = UINT64_MAX;
+    for (size_t i = 0; i < t->nsections; i++)
+        if (t->sections[i].start_t < origin) origin = t->sections[i].start_t;
+    for (size_t i = 0; i < r->nraw; i++) {
+        raw_event *e = &r->raw[i];
+        if (e->t < origin) origin = e->t;
+        keys[k++] = (merge_key){e->t, e->thread, e->seq, (uint32_t)i, 0};
+        if (e->kind == AL_EV_REALLOC || e->kind == AL_EV_REALLOCARRAY)
+            keys[k++] = (merge_key){e->t2, e->thread, e->seq, (uint32_t)i, 1};
+    }
+    qsort(keys, nkeys, sizeof *keys, key_cmp);
+
+    /* Event order: by each event's own time (a realloc's second half). */
+    uint32_t *slot = malloc((r->nraw ? r->nraw : 1) * sizeof *slot);
+    size_t cap_blocks = 0;
+    t->blocks = grow(NULL, &cap_blocks, r->nraw / 2 + 2, sizeof *t->blocks);
+    addr_map live = {0};
+    if (!slot || !t->blocks) {
+        free(keys);
+        free(slot);
+        return fail(r, "out of memory");
+    }
+    size_t ne = 0;
+    for (size_t i = 0; i < nkeys; i++) {
+        raw_event *e = &r->raw[keys[i].raw];
+        bool is_realloc = e->kind == AL_EV_REALLOC || e->kind == AL_EV_REALLOCARRAY;
+        if (is_realloc && keys[i].half == 0) continue;
+        slot[keys[i].raw] = (uint32_t)ne++;
+    }
+    t->nevents = ne;
+    t->nblocks = 1;
+    int rc = 0;
+    for (size_t i = 0; i < nkeys && rc == 0; i++) {
+        raw_event *e = &r->raw[keys[i].raw];
+        uint32_t ei = slot[keys[i].raw];
+        al_trace_event *ev = &t->events[ei];
+        bool is_realloc = e->kind == AL_EV_REALLOC || e->kind == AL_EV_REALLOCARRAY;
+        if (!is_realloc || keys[i].half == 1) {
+            ev->t = (is_realloc ? e->t2 : e->t) - origin;
+            ev->thread = e->thread;
+            ev->stack = e->stack;
+            ev->align = e->align;
+            ev->kind = e->kind;
+            ev->flags |= e->flags;
+            ev->size = e->size;
+        }
+        bool is_free = e->kind == AL_EV_FREE || e->kind == AL_EV_FREE_SIZED || e->kind == AL_EV_FREE_ALIGNED_SIZED;
+        if (is_free || (is_realloc && keys[i].half == 0)) {
+            if (!e->old_addr && !is_free) continue;
+            uint64_t a = is_free ? e->addr : e->old_addr;
+            if (!a) continue; /* free(NULL) */
+            bool frees = is_free || !(e->flags & AL_TEV_FAILED) || e->size == 0;
+            if (!frees) {
+                /* A failed realloc keeps its block: look it up, keep it. */
+                uint32_t b = map_take(&live, a);
+                if (b && map_put(&live, a, b) != 0) rc = fail(r, "out of memory");
+                ev->old_block = b;
+                if (!b) ev->flags |= AL_TEV_UNKNOWN;
+                continue;
+            }
+            uint32_t b = map_take(&live, a);
+            if (!b) {
+                ev->flags |= AL_TEV_UNKNOWN;
+                t->unknown_frees++;
+                continue;
+            }
+            t->blocks[b].end_ev = ei;
+            if (is_free) {
+                ev->block = b;
+                if (!ev->size) ev->size = t->blocks[b].size;
+                ev->size = t->blocks[b].size;
+            } else {
+                ev->old_block = b;
+                if (e->flags & AL_TEV_FAILED) ev->flags |= AL_TEV_FREES;
+            }
+            continue;
+        }
+        /* An allocation, or a realloc's allocating half. */
+        if (e->flags & AL_TEV_FAILED) continue;
+        uint32_t prior = map_take(&live, e->addr);
+        if (prior) {
+            t->blocks[prior].end_ev = ei;
+            t->reused_live++;
+        }
+        if (t->nblocks >= UINT32_MAX - 1) {
+            rc = fail(r, "trace too large: more than 4 billion blocks");
+            break;
+        }
+        t->blocks = grow(t->blocks, &cap_blocks, t->nblocks + 1, sizeof *t->blocks);
+        if (!t->blocks) {
+            rc = fail(r, "out of memory");
+            break;
+        }
+        uint32_t b = (uint32_t)t->nblocks++;
+        al_trace_block *blk = &t->blocks[b];
+        blk->size = e->size;
+        blk->align = e->align;
+        blk->thread = e->thread;
+        blk->alloc_ev = ei;
+        blk->end_ev = UINT32_MAX;
+        blk->prev = is_realloc ? ev->old_block : 0;
+        ev->block = b;
+        if (is_realloc && ev->old_block && e->addr != e->old_addr) ev->flags |= AL_TEV_MOVED;
+        if (is_realloc && !ev->old_block && e->old_addr) ev->flags |= AL_TEV_UNKNOWN;
+        if (map_put(&live, e->addr, b) != 0) rc = fail(r, "out of memory");
+    }
+    free(live.keys);
+    free(live.vals);
+    free(keys);
+    free(slot);
+    for (size_t i = 0; i < t->nsections; i++) {
+        t->sections[i].start_t -= t->sections[i].start_t >= origin ? origin : t->sections[i].start_t;
+        t->sections[i].end_t -= t->sections[i].end_t >= origin ? origin : t->sections[i].end_t;
+    }
+    return rc;
+}
+
+/* ---- the file --------------------------------------------------------------- */
+static unsigned char *slurp(const char *path, size_t *len, reader *r)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fail(r, "cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        fail(r, "%s is not a regular file", path);
+        return NULL;
+    }
+    size_t n = (size_t)st.st_size;
+    unsigned char *buf = malloc(n ? n : 1);
+    if (!buf) {
+        fclose(f);
+        fail(r, "out of memory reading %s", path);
+        return NULL;
+    }
+    if (fread(buf, 1, n, f) != n) {
+        free(buf);
+        fclose(f);
+        fail(r, "cannot read %s", path);
+        return NULL;
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+/* Walk the chunks of a file already checked to start with a header:
+ * decoded (the payload handed to fn) when dctx is given. */
+static int walk(reader *r, const unsigned char *buf, size_t len, const char *path)
+{
+    ZSTD_DCtx *dctx = ZSTD_createDCtx();
+    unsigned char *raw = malloc(AL_TRACE_MAX_RAW);
+    if (!dctx || !raw) {
+        ZSTD_freeDCtx(dctx);
+        free(raw);
+        return fail(r, "out of memory");
+    }
+    size_t off = AL_TRACE_HEADER_SIZE;
+    int rc = 0;
+    while (off < len && rc == 0) {
+        al_chunk_header h;
+        if (len - off < AL_TRACE_CHUNK_HEADER_SIZE) {
+            rc = fail(r, "truncated trace: %s ends inside a chunk header (byte %zu)", path, off);
+            break;
+        }
+        if (al_chunk_header_decode(buf + off, &h) != 0) {
+            rc = fail(r, "corrupt trace: %s has a damaged chunk header at byte %zu", path, off);
+            break;
+        }
+        off += AL_TRACE_CHUNK_HEADER_SIZE;
+        if (h.stored > len - off) {
+            rc = fail(r, "truncated trace: %s ends inside a chunk (byte %zu)", path, len);
+            break;
+        }
+        if (al_trace_fnv(buf + off, h.stored) != h.stored_check) {
+            rc = fail(r, "corrupt trace: %s has a damaged chunk at byte %zu", path, off);
+            break;
+        }
+        ZSTD_frameHeader fh;
+        if (ZSTD_getFrameHeader(&fh, buf + off, h.stored) != 0 || !fh.checksumFlag ||
+            fh.frameContentSize != h.raw) {
+            rc = fail(r, "corrupt trace: %s has a damaged chunk at byte %zu", path, off);
+            break;
+        }
+        size_t got = ZSTD_decompressDCtx(dctx, raw, AL_TRACE_MAX_RAW, buf + off, h.stored);
+        if (ZSTD_isError(got) || got != h.raw) {
+            rc = fail(r, "corrupt trace: %s has a chunk failing its checksum at byte %zu", path, off);
+            break;
+        }
+        off += h.stored;
+        if (h.type == AL_CHUNK_SECTION) {
+            rc = chunk_section(r, &h, raw, raw + got);
+            continue;
+        }
+        int si = find_section(r, h.section);
+        if (si < 0) {
+            rc = fail(r, "corrupt trace: %s has a chunk of an unknown section", path);
+            break;
+        }
+        if (h.type == AL_CHUNK_EVENTS)
+            rc = stash_events(r, si, &h, raw, raw + got);
+        else if (h.type == AL_CHUNK_MODULES)
+            rc = chunk_modules(r, si, raw, raw + got);
+        else
+            rc = chunk_end(r, si, raw, raw + got);
+    }
+    ZSTD_freeDCtx(dctx);
+    free(raw);
+    return rc;
+}
+
+void al_trace_free(al_trace *t)
+{
+    if (!t) return;
+    free(t->events);
+    free(t->blocks);
+    free(t->threads);
+    for (size_t i = 0; i < t->nsections; i++) {
+        free(t->sections[i].cmdline);
+        free(t->sections[i].exe);
+        for (size_t j = 0; j < t->sections[i].nmodules; j++) free(t->sections[i].modules[j].path);
+        free(t->sections[i].modules);
+    }
+    free(t->sections);
+    for (size_t i = 1; i < t->nstacks; i++) free(t->stacks[i].frames);
+    free(t->stacks);
+    free(t);
+}
+
+al_trace *al_trace_read(const char *path, char *err, size_t errlen)
+{
+    reader r;
+    memset(&r, 0, sizeof r);
+    r.err = err;
+    r.errlen = errlen;
+    if (errlen) err[0] = 0;
+    size_t len = 0;
+    unsigned char *buf = slurp(path, &len, &r);
+    if (!buf) return NULL;
+    int rc = 0;
+    r.t = calloc(1, sizeof *r.t);
+    if (!r.t) rc = fail(&r, "out of memory");
+    if (rc == 0 && (len < AL_TRACE_HEADER_SIZE || memcmp(buf, AL_TRACE_MAGIC, 8) != 0))
+        rc = fail(&r, "%s is not an alloclab trace", path);
+    if (rc == 0 && al_get32(buf + 8) != AL_TRACE_VERSION)
+        rc = fail(&r, "%s is a trace of format version %u; this alloclab reads version %u", path, al_get32(buf + 8),
+                  AL_TRACE_VERSION);
+    if (rc == 0 && (al_get32(buf + 12) != AL_TRACE_HEADER_SIZE || al_get32(buf + 28) != al_trace_header_check(buf)))
+        rc = fail(&r, "corrupt trace: %s has a damaged file header", path);
+    if (rc == 0) {
+        r.t->created_realtime = al_get64(buf + 16);
+        r.t->file_bytes = len;
+        rc = walk(&r, buf, len, path);
+    }
+    free(buf);
+    if (rc == 0 && r.t->nsections == 0) rc = fail(&r, "%s holds no recorded process", path);
+    for (size_t i = 0; rc == 0 && i < r.t->nsections; i++)
+        if (!r.sec_ended[i])
+            rc = fail(&r, "truncated trace: the section of pid %u has no end record (still running, or killed)",
+                      r.t->sections[i].pid);
+    if (rc == 0) rc = decode_all(&r);
+    if (rc == 0) rc = build_model(&r);
+    if (rc == 0) {
+        r.t->threads = calloc(r.nth ? r.nth : 1, sizeof *r.t->threads);
+        if (!r.t->threads) rc = fail(&r, "out of memory");
+        for (size_t i = 0; rc == 0 && i < r.nth; i++)
+            r.t->threads[i] = (al_trace_thread){r.th[i].section, r.th[i].index, r.th[i].tid, 0};
+        r.t->nthreads = r.nth;
+        for (size_t i = 0; rc == 0 && i < r.t->nevents; i++) r.t->threads[r.t->events[i].thread].events++;
+    }
+    for (size_t i = 0; i < r.nth; i++) free(r.th[i].stack_map);
+    free(r.th);
+    free(r.raw);
+    free(r.sec_events);
+    free(r.sec_ended);
+    for (size_t i = 0; i < r.nstash; i++) free(r.stash[i].payload);
+    free(r.stash);
+    if (rc != 0) {
+        al_trace_free(r.t);
+        return NULL;
+    }
+    return r.t;
+}

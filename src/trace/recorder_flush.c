@@ -1,0 +1,811 @@
+/* The recorder's buffers and sections: per-thread buffers handed to a
+ * background flusher, the section's start (SECTION chunk) and end (MODULES
+ * and END chunks), and what happens at thread exit, fork and exec.
+ *
+ * Guarantees:
+ * - A thread appends to its own buffer without locks; a full buffer goes to
+ *   the flusher thread, which compresses and appends it (one write per
+ *   chunk). The queue is bounded: a thread outrunning the flusher waits,
+ *   events are never dropped for speed.
+ * - The section closes at exit (this library's destructor, which runs after
+ *   the program's and most libraries' destructors) and before a successful
+ *   exec: every buffer is written, then the module map and END with the
+ *   number of events written, so that a reader can tell a complete section
+ *   from a cut one. Calls after the close (later destructors, exiting
+ *   threads) are written through one chunk each: recorded to the last call.
+ * - A forked child without --follow-forks records nothing; with it, it
+ *   starts its own section in the same file (flushing synchronously: it has
+ *   no flusher thread). A vfork child (shared memory) touches nothing.
+ * - Known limit: a thread still allocating while another closes the section
+ *   may lose the events it records during the close itself (counted as lost
+ *   when it notices).
+ */
+#include "recorder.h"
+#include "writer.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+_Atomic int rec_mode = REC_OFF;
+bool rec_stacks;
+__thread rec_thread *rec_self REC_TLS;
+__thread int rec_busy REC_TLS;
+
+static bool follow_forks;
+static char trace_path[4096];
+static int trace_fd = -1;
+static pid_t section_pid;
+static uint64_t section_id;
+
+/* Writers: one for the flusher thread, one (under write_lock) for everyone
+ * else: the section's own chunks, synchronous flushes, write-through. */
+static al_tw *flush_tw, *sync_tw;
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static _Atomic uint64_t events_written, events_lost;
+static _Atomic int write_errno;
+
+/* ---- thread states: never freed, so a close can walk them at any time ---- */
+#define MAX_THREADS 65536
+static rec_thread **threads;            /* mmap'd array */
+static _Atomic uint32_t nthreads;
+static pthread_mutex_t threads_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_key_t thread_key;
+
+/* ---- the buffer pool and the flush queue ---------------------------------- */
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static rec_buf *pool_free;
+
+#define QUEUE_MAX 64
+static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t queue_nonempty = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t queue_space = PTHREAD_COND_INITIALIZER;
+static rec_buf *queue_head, *queue_tail;
+static unsigned queue_len;
+static bool flusher_running, flusher_stop;
+static pthread_t flusher;
+
+static pthread_mutex_t close_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool section_closed;
+
+rec_thread *rec_enter_internal(void)
+{
+    rec_thread *saved = rec_self;
+    rec_self = NULL;
+    rec_busy++;
+    return saved;
+}
+
+void rec_leave_internal(rec_thread *saved)
+{
+    rec_busy--;
+    rec_self = saved;
+}
+
+static void *map(size_t bytes)
+{
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void say(const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if ((size_t)n >= sizeof line) n = sizeof line - 1;
+    ssize_t ignored = write(2, line, (size_t)n);
+    (void)ignored;
+}
+
+static rec_buf *pool_get(void)
+{
+    pthread_mutex_lock(&pool_lock);
+    if (!pool_free) {
+        enum { BATCH = 8 };
+        rec_buf *b = map(sizeof(rec_buf) * BATCH);
+        for (int i = 0; b && i < BATCH; i++) {
+            b[i].next = pool_free;
+            pool_free = &b[i];
+        }
+    }
+    rec_buf *b = pool_free;
+    if (b) pool_free = b->next;
+    pthread_mutex_unlock(&pool_lock);
+    return b;
+}
+
+static void pool_put(rec_buf *b)
+{
+    pthread_mutex_lock(&pool_lock);
+    b->next = pool_free;
+    pool_free = b;
+    pthread_mutex_unlock(&pool_lock);
+}
+
+/* ---- writing chunks -------------------------------------------------------- */
+static void note_write_error(uint64_t lost)
+{
+    atomic_fetch_add(&events_lost, lost);
+    int expected = 0;
+    atomic_compare_exchange_strong(&write_errno, &expected, errno ? errno : EIO);
+}
+
+/* Append the first n events (bytes of data) of b as one EVENTS chunk. */
+static void write_events(al_tw *w, const rec_buf *b, uint32_t n, uint32_t bytes)
+{
+    if (n == 0) return;
+    unsigned char prefix[4 * AL_VARINT_MAX], *q = prefix;
+    q = al_varint_put(q, b->tid);
+    q = al_varint_put(q, b->seq);
+    q = al_varint_put(q, b->base_t);
+    q = al_varint_put(q, n);
+    if (!w || al_tw_chunk2(w, trace_fd, AL_CHUNK_EVENTS, section_id, b->thread, prefix, (size_t)(q - prefix),
+                           b->data, bytes) != 0)
+        note_write_error(n);
+    else
+        atomic_fetch_add(&events_written, n);
+}
+
+static void write_events_sync(const rec_buf *b, uint32_t n, uint32_t bytes)
+{
+    pthread_mutex_lock(&write_lock);
+    write_events(sync_tw, b, n, bytes);
+    pthread_mutex_unlock(&write_lock);
+}
+
+/* A buffer of n events is complete: queue it for the flusher, or write it
+ * here when there is none. Then it returns to the pool. */
+static void submit(rec_buf *b, uint32_t n, uint32_t bytes)
+{
+    atomic_store(&b->committed, ((uint64_t)n << 32) | bytes);
+    pthread_mutex_lock(&queue_lock);
+    if (flusher_running) {
+        while (queue_len >= QUEUE_MAX && flusher_running) pthread_cond_wait(&queue_space, &queue_lock);
+        if (flusher_running) {
+            b->next = NULL;
+            if (queue_tail)
+                queue_tail->next = b;
+            else
+                queue_head = b;
+            queue_tail = b;
+            queue_len++;
+            pthread_cond_signal(&queue_nonempty);
+            pthread_mutex_unlock(&queue_lock);
+            return;
+        }
+    }
+    pthread_mutex_unlock(&queue_lock);
+    write_events_sync(b, n, bytes);
+    pool_put(b);
+}
+
+static void *flusher_main(void *arg)
+{
+    (void)arg;
+    rec_enter_internal(); /* for good: this thread's own calls are not the program's */
+    pthread_mutex_lock(&queue_lock);
+    for (;;) {
+        while (!queue_head && !flusher_stop) pthread_cond_wait(&queue_nonempty, &queue_lock);
+        rec_buf *b = queue_head;
+        if (!b) break;
+        queue_head = b->next;
+        if (!queue_head) queue_tail = NULL;
+        queue_len--;
+        pthread_cond_broadcast(&queue_space);
+        pthread_mutex_unlock(&queue_lock);
+        uint64_t c = atomic_load(&b->committed);
+        write_events(flush_tw, b, (uint32_t)(c >> 32), (uint32_t)c);
+        pool_put(b);
+        pthread_mutex_lock(&queue_lock);
+    }
+    pthread_mutex_unlock(&queue_lock);
+    return NULL;
+}
+
+static void start_flusher(void)
+{
+    if (flusher_running || !flush_tw) return;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 256 << 10);
+    flusher_stop = false;
+    if (pthread_create(&flusher, &attr, flusher_main, NULL) == 0) {
+        pthread_mutex_lock(&queue_lock);
+        flusher_running = true;
+        pthread_mutex_unlock(&queue_lock);
+    }
+    pthread_attr_destroy(&attr);
+}
+
+/* Let the flusher write everything queued, then stop it. */
+static void stop_flusher(void)
+{
+    pthread_mutex_lock(&queue_lock);
+    if (!flusher_running) {
+        pthread_mutex_unlock(&queue_lock);
+        return;
+    }
+    flusher_stop = true;
+    pthread_cond_signal(&queue_nonempty);
+    pthread_mutex_unlock(&queue_lock);
+    pthread_join(flusher, NULL);
+    pthread_mutex_lock(&queue_lock);
+    flusher_running = false;
+    pthread_cond_broadcast(&queue_space);
+    pthread_mutex_unlock(&queue_lock);
+}
+
+/* ---- a thread's buffer ------------------------------------------------------ */
+static void spin_lock(atomic_flag *f)
+{
+    while (atomic_flag_test_and_set_explicit(f, memory_order_acquire)) sched_yield();
+}
+static void spin_unlock(atomic_flag *f) { atomic_flag_clear_explicit(f, memory_order_release); }
+
+static size_t room_needed(void) { return rec_stacks ? REC_EVENT_MAX_STACKS : REC_EVENT_MAX; }
+
+/* Start buffer b for ts at time base. */
+static void buffer_begin(rec_thread *ts, rec_buf *b, uint64_t base)
+{
+    b->thread = ts->index;
+    b->seq = ts->seq++;
+    b->tid = ts->tid;
+    b->base_t = base;
+    b->taken_n = 0;
+    atomic_store_explicit(&b->committed, 0, memory_order_relaxed);
+    ts->buf = b;
+    ts->pos = b->data;
+    ts->limit = b->data + REC_BUF_BYTES - room_needed();
+    ts->prev_t = base;
+    ts->prev_addr = 0;
+    ts->n = 0;
+}
+
+/* Hand on what ts->buf holds that no close has written yet. */
+static void buffer_retire(rec_thread *ts)
+{
+    rec_buf *b = ts->buf;
+    if (!b) return;
+    ts->buf = NULL;
+    uint32_t bytes = (uint32_t)(ts->pos - b->data);
+    if (b->taken_n == 0 && ts->n > 0) {
+        submit(b, ts->n, bytes);
+        return;
+    }
+    if (ts->n > b->taken_n) atomic_fetch_add(&events_lost, ts->n - b->taken_n);
+    pool_put(b);
+}
+
+void rec_buffer_next(rec_thread *ts, uint64_t t)
+{
+    int saved_errno = errno;
+    rec_thread *saved = rec_enter_internal();
+    rec_buf *b = pool_get();
+    spin_lock(&ts->lock);
+    if (b) {
+        buffer_retire(ts);
+    } else {
+        /* No memory for another buffer: this one's events are lost, the
+         * buffer starts again (counted in END). */
+        atomic_fetch_add(&events_lost, ts->n);
+        b = ts->buf;
+    }
+    buffer_begin(ts, b, t);
+    spin_unlock(&ts->lock);
+    rec_leave_internal(saved);
+    errno = saved_errno;
+}
+
+void rec_write_through(rec_thread *ts)
+{
+    int saved_errno = errno;
+    rec_thread *saved = rec_enter_internal();
+    spin_lock(&ts->lock);
+    rec_buf *b = ts->buf;
+    if (b->taken_n == 0)
+        write_events_sync(b, ts->n, (uint32_t)(ts->pos - b->data));
+    else if (ts->n > b->taken_n)
+        atomic_fetch_add(&events_lost, ts->n - b->taken_n);
+    buffer_begin(ts, b, ts->prev_t);
+    spin_unlock(&ts->lock);
+    rec_leave_internal(saved);
+    errno = saved_errno;
+}
+
+/* The thread ends (its key's destructor): hand on its buffer; any call it
+ * still makes (later TLS destructors) is written through. */
+static void thread_gone(void *arg)
+{
+    rec_thread *ts = arg;
+    rec_thread *saved = rec_enter_internal();
+    spin_lock(&ts->lock);
+    rec_buf *b = ts->buf;
+    uint64_t last = ts->prev_t;
+    buffer_retire(ts);
+    rec_buf *nb = b && !ts->buf ? pool_get() : NULL;
+    if (nb) buffer_begin(ts, nb, last);
+    atomic_store(&ts->mode, 1);
+    ts->dead = true;
+    spin_unlock(&ts->lock);
+    rec_leave_internal(saved);
+    if (!nb) rec_self = NULL;
+}
+
+rec_thread *rec_thread_start(void)
+{
+    if (rec_busy || atomic_load_explicit(&rec_mode, memory_order_acquire) != REC_ON) return NULL;
+    rec_thread *saved = rec_enter_internal();
+    int saved_errno = errno;
+    rec_thread *ts = map(sizeof *ts);
+    rec_buf *b = ts ? pool_get() : NULL;
+    if (!b) {
+        rec_leave_internal(saved);
+        errno = saved_errno;
+        return NULL;
+    }
+    atomic_flag_clear(&ts->lock);
+    ts->tid = (uint64_t)syscall(SYS_gettid);
+    pthread_mutex_lock(&threads_lock);
+    uint32_t i = atomic_load(&nthreads);
+    if (i >= MAX_THREADS) {
+        pthread_mutex_unlock(&threads_lock);
+        pool_put(b);
+        rec_leave_internal(saved);
+        errno = saved_errno;
+        return NULL;
+    }
+    ts->index = i;
+    buffer_begin(ts, b, rec_now());
+    threads[i] = ts;
+    atomic_store(&nthreads, i + 1);
+    if (section_closed) atomic_store(&ts->mode, 1);
+    pthread_mutex_unlock(&threads_lock);
+    pthread_setspecific(thread_key, ts);
+    rec_leave_internal(ts);
+    errno = saved_errno;
+    return ts;
+}
+
+/* ---- the section ----------------------------------------------------------- */
+static uint64_t mix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+static uint64_t new_section_id(void)
+{
+    struct timespec a;
+    clock_gettime(CLOCK_REALTIME, &a);
+    uint64_t x = mix64((uint64_t)a.tv_nsec ^ ((uint64_t)a.tv_sec << 30) ^ ((uint64_t)getpid() << 16) ^ rec_now());
+    return x ? x : 1;
+}
+
+/* Read a small /proc file into buf; its length (0 when unreadable). */
+static size_t read_small(const char *path, char *buf, size_t cap)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    size_t len = 0;
+    while (len < cap) {
+        ssize_t k = read(fd, buf + len, cap - len);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) break;
+        len += (size_t)k;
+    }
+    close(fd);
+    return len;
+}
+
+static void write_section(uint64_t parent)
+{
+    static unsigned char payload[16384];
+    unsigned char *q = payload;
+    q = al_varint_put(q, (uint64_t)getpid());
+    q = al_varint_put(q, (uint64_t)getppid());
+    q = al_varint_put(q, parent);
+    q = al_varint_put(q, rec_stacks ? AL_SECTION_STACKS : 0);
+    q = al_varint_put(q, rec_now());
+    struct timespec rt;
+    clock_gettime(CLOCK_REALTIME, &rt);
+    q = al_varint_put(q, (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec);
+    char cmd[4096];
+    size_t n = read_small("/proc/self/cmdline", cmd, sizeof cmd);
+    for (size_t i = 0; i + 1 < n; i++)
+        if (cmd[i] == 0) cmd[i] = ' ';
+    if (n && cmd[n - 1] == 0) n--;
+    q = al_varint_put(q, n);
+    memcpy(q, cmd, n);
+    q += n;
+    char exe[4096];
+    ssize_t e = readlink("/proc/self/exe", exe, sizeof exe);
+    if (e < 0) e = 0;
+    q = al_varint_put(q, (uint64_t)e);
+    memcpy(q, exe, (size_t)e);
+    q += e;
+    pthread_mutex_lock(&write_lock);
+    if (al_tw_chunk(sync_tw, trace_fd, AL_CHUNK_SECTION, section_id, 0, payload, (size_t)(q - payload)) != 0)
+        note_write_error(0);
+    pthread_mutex_unlock(&write_lock);
+}
+
+/* The module map, for symbolising stacks: every loaded object's load bias,
+ * address range and path. Written at the close, under write_lock. */
+typedef struct modmap {
+    unsigned char *q, *end;
+    uint64_t count;
+} modmap;
+
+static int module_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    modmap *m = arg;
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD) continue;
+        uint64_t a = info->dlpi_addr + ph->p_vaddr;
+        if (a < lo) lo = a;
+        if (a + ph->p_memsz > hi) hi = a + ph->p_memsz;
+    }
+    if (hi <= lo) return 0;
+    const char *name = info->dlpi_name && info->dlpi_name[0] ? info->dlpi_name : "";
+    char exe[4096];
+    if (!name[0]) {
+        ssize_t e = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        exe[e > 0 ? e : 0] = 0;
+        name = exe;
+    }
+    size_t len = strlen(name);
+    if (m->end - m->q < (ptrdiff_t)(len + 4 * AL_VARINT_MAX)) return 1;
+    m->q = al_varint_put(m->q, info->dlpi_addr);
+    m->q = al_varint_put(m->q, lo);
+    m->q = al_varint_put(m->q, hi);
+    m->q = al_varint_put(m->q, len);
+    memcpy(m->q, name, len);
+    m->q += len;
+    m->count++;
+    return 0;
+}
+
+static void write_modules(void)
+{
+    static unsigned char payload[60000];
+    modmap m = {payload + AL_VARINT_MAX, payload + sizeof payload, 0};
+    dl_iterate_phdr(module_cb, &m);
+    /* The count goes first: shift the entries behind its varint. */
+    unsigned char cnt[AL_VARINT_MAX];
+    size_t cl = (size_t)(al_varint_put(cnt, m.count) - cnt);
+    unsigned char *start = payload + AL_VARINT_MAX - cl;
+    memcpy(start, cnt, cl);
+    if (al_tw_chunk(sync_tw, trace_fd, AL_CHUNK_MODULES, section_id, 0, start, (size_t)(m.q - start)) != 0)
+        note_write_error(0);
+}
+
+static void write_end(uint32_t flags)
+{
+    unsigned char payload[5 * AL_VARINT_MAX], *q = payload;
+    q = al_varint_put(q, rec_now());
+    q = al_varint_put(q, atomic_load(&events_written));
+    q = al_varint_put(q, flags);
+    q = al_varint_put(q, atomic_load(&events_lost));
+    q = al_varint_put(q, 0); /* exit status: only a repair knows it */
+    if (al_tw_chunk(sync_tw, trace_fd, AL_CHUNK_END, section_id, 0, payload, (size_t)(q - payload)) != 0)
+        note_write_error(0);
+}
+
+void rec_section_close(uint32_t end_flags)
+{
+    if (atomic_load(&rec_mode) != REC_ON || getpid() != section_pid) return;
+    rec_thread *saved = rec_enter_internal();
+    int saved_errno = errno;
+    pthread_mutex_lock(&close_lock);
+    if (!section_closed) {
+        stop_flusher();
+        pthread_mutex_lock(&threads_lock);
+        uint32_t n = atomic_load(&nthreads);
+        pthread_mutex_unlock(&threads_lock);
+        for (uint32_t i = 0; i < n; i++) {
+            rec_thread *ts = threads[i];
+            spin_lock(&ts->lock);
+            rec_buf *b = ts->buf;
+            if (b && b->taken_n == 0) {
+                uint64_t c = atomic_load_explicit(&b->committed, memory_order_acquire);
+                uint32_t ne = (uint32_t)(c >> 32);
+                if (ne > 0) write_events_sync(b, ne, (uint32_t)c);
+                b->taken_n = ne;
+            }
+            atomic_store(&ts->mode, 1);
+            spin_unlock(&ts->lock);
+        }
+        pthread_mutex_lock(&write_lock);
+        write_modules();
+        write_end(end_flags);
+        pthread_mutex_unlock(&write_lock);
+        pthread_mutex_lock(&threads_lock);
+        section_closed = true;
+        pthread_mutex_unlock(&threads_lock);
+        int we = atomic_load(&write_errno);
+        if (we)
+            say("alloclab-trace: writing %s failed (%s): %llu events lost\n", trace_path, strerror(we),
+                (unsigned long long)atomic_load(&events_lost));
+    }
+    pthread_mutex_unlock(&close_lock);
+    errno = saved_errno;
+    rec_leave_internal(saved);
+}
+
+/* ---- process start: the environment decides --------------------------------
+ * The variables are read from /proc/self/environ: the first calls come from
+ * the loader, before libc has set up environ. */
+static void read_config(char *file, size_t filecap, long *root, bool *stacks, bool *follow)
+{
+    file[0] = 0;
+    int fd = open("/proc/self/environ", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    static char buf[8192];
+    size_t have = 0;
+    for (;;) {
+        ssize_t k = read(fd, buf + have, sizeof buf - have);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0 && have == 0) break;
+        if (k > 0) have += (size_t)k;
+        /* Complete entries in buf[0, have). */
+        size_t start = 0;
+        for (size_t i = 0; i < have; i++) {
+            if (buf[i] != 0) continue;
+            const char *e = buf + start;
+            if (strncmp(e, "ALLOCLAB_TRACE_FILE=", 20) == 0)
+                snprintf(file, filecap, "%s", e + 20);
+            else if (strncmp(e, "ALLOCLAB_TRACE_ROOT=", 20) == 0)
+                *root = strtol(e + 20, NULL, 10);
+            else if (strcmp(e, "ALLOCLAB_TRACE_STACKS=1") == 0)
+                *stacks = true;
+            else if (strcmp(e, "ALLOCLAB_TRACE_FOLLOW=1") == 0)
+                *follow = true;
+            start = i + 1;
+        }
+        if (k <= 0) break;
+        if (start == 0 && have == sizeof buf) {
+            have = 0; /* an entry longer than the buffer: not ours, skip it */
+            continue;
+        }
+        memmove(buf, buf + start, have - start);
+        have -= start;
+    }
+    close(fd);
+}
+
+static void fork_prepare(void)
+{
+    pthread_mutex_lock(&close_lock);
+    pthread_mutex_lock(&threads_lock);
+    pthread_mutex_lock(&queue_lock);
+    pthread_mutex_lock(&pool_lock);
+    pthread_mutex_lock(&write_lock);
+}
+
+static void fork_parent(void)
+{
+    pthread_mutex_unlock(&write_lock);
+    pthread_mutex_unlock(&pool_lock);
+    pthread_mutex_unlock(&queue_lock);
+    pthread_mutex_unlock(&threads_lock);
+    pthread_mutex_unlock(&close_lock);
+}
+
+static void fork_child(void)
+{
+    pthread_mutex_init(&write_lock, NULL);
+    pthread_mutex_init(&pool_lock, NULL);
+    pthread_mutex_init(&queue_lock, NULL);
+    pthread_mutex_init(&threads_lock, NULL);
+    pthread_mutex_init(&close_lock, NULL);
+    pthread_cond_init(&queue_nonempty, NULL);
+    pthread_cond_init(&queue_space, NULL);
+    rec_thread *me = rec_self;
+    flusher_running = false;
+    if (!follow_forks || atomic_load(&rec_mode) != REC_ON || section_closed) {
+        atomic_store(&rec_mode, REC_OFF);
+        rec_self = NULL;
+        return;
+    }
+    /* The parent writes what its buffers hold; the child starts afresh. */
+    for (rec_buf *b = queue_head; b;) {
+        rec_buf *next = b->next;
+        b->next = pool_free;
+        pool_free = b;
+        b = next;
+    }
+    queue_head = queue_tail = NULL;
+    queue_len = 0;
+    uint64_t parent = section_id;
+    section_id = new_section_id();
+    section_pid = getpid();
+    atomic_store(&events_written, 0);
+    atomic_store(&events_lost, 0);
+    atomic_store(&write_errno, 0);
+    atomic_store(&nthreads, 0);
+    write_section(parent);
+    if (me) {
+        me->index = 0;
+        me->seq = 0;
+        me->tid = (uint64_t)syscall(SYS_gettid);
+        me->dead = false;
+        atomic_store(&me->mode, 0);
+        atomic_flag_clear(&me->lock);
+        buffer_begin(me, me->buf, rec_now());
+        threads[0] = me;
+        atomic_store(&nthreads, 1);
+    }
+}
+
+void rec_process_init(void)
+{
+    static char file[4096];
+    long root = 0;
+    bool stacks = false, follow = false;
+    read_config(file, sizeof file, &root, &stacks, &follow);
+    if (!file[0]) return;
+    if (root > 0 && root != (long)getpid() && !follow) return;
+    rec_stacks = stacks;
+    follow_forks = follow;
+    snprintf(trace_path, sizeof trace_path, "%s", file);
+    threads = map(sizeof(rec_thread *) * MAX_THREADS);
+    sync_tw = al_tw_new(REC_BUF_BYTES + 64 * 1024);
+    flush_tw = al_tw_new(REC_BUF_BYTES + 64);
+    trace_fd = al_tw_open(trace_path);
+    if (!threads || !sync_tw || !flush_tw || trace_fd < 0 || pthread_key_create(&thread_key, thread_gone) != 0) {
+        say("alloclab-trace: cannot record into %s: %s\n", trace_path,
+            trace_fd < 0 ? (errno == EINVAL ? "not a trace file" : strerror(errno)) : "out of memory");
+        return;
+    }
+    section_id = new_section_id();
+    section_pid = getpid();
+    write_section(0);
+    atomic_store(&rec_mode, REC_ON);
+}
+
+/* Runs once the image is loaded (the first calls may come earlier and are
+ * recorded all the same): the flusher and the fork handlers need a usable
+ * libpthread. */
+__attribute__((constructor)) static void rec_constructor(void)
+{
+    free(NULL); /* resolves and initialises when no call did yet */
+    if (atomic_load(&rec_mode) != REC_ON) return;
+    rec_thread *saved = rec_enter_internal();
+    pthread_atfork(fork_prepare, fork_parent, fork_child);
+    start_flusher();
+    rec_leave_internal(saved);
+}
+
+__attribute__((destructor)) static void rec_destructor(void) { rec_section_close(AL_END_COMPLETE); }
+
+/* ---- exec: the image ends, its section must be written first -------------- */
+#define EXPORT __attribute__((visibility("default")))
+
+static int (*next_execve)(const char *, char *const[], char *const[]);
+static int (*next_execvpe)(const char *, char *const[], char *const[]);
+static int (*next_execvp)(const char *, char *const[]);
+static int (*next_fexecve)(int, char *const[], char *const[]);
+
+static void before_exec(void)
+{
+    if (atomic_load(&rec_mode) == REC_ON && getpid() == section_pid) rec_section_close(AL_END_COMPLETE | AL_END_EXEC);
+}
+
+#define RESOLVE(var, name)                                   \
+    do {                                                     \
+        if (!var) {                                          \
+            rec_thread *s_ = rec_enter_internal();           \
+            *(void **)(&var) = dlsym(RTLD_NEXT, name);       \
+            rec_leave_internal(s_);                          \
+        }                                                    \
+    } while (0)
+
+EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+    RESOLVE(next_execve, "execve");
+    before_exec();
+    return next_execve(path, argv, envp);
+}
+
+EXPORT int execv(const char *path, char *const argv[]) { return execve(path, argv, environ); }
+
+EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+    RESOLVE(next_execvpe, "execvpe");
+    before_exec();
+    return next_execvpe(file, argv, envp);
+}
+
+EXPORT int execvp(const char *file, char *const argv[])
+{
+    RESOLVE(next_execvp, "execvp");
+    before_exec();
+    return next_execvp(file, argv);
+}
+
+EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+    RESOLVE(next_fexecve, "fexecve");
+    before_exec();
+    return next_fexecve(fd, argv, envp);
+}
+
+/* The execl family: the arguments into an array on the stack, then the
+ * matching execv form. */
+#define COLLECT_ARGS(first, ap, argv, with_env, envp)                        \
+    size_t n_ = 1;                                                           \
+    va_start(ap, first);                                                     \
+    while (va_arg(ap, char *)) n_++;                                         \
+    va_end(ap);                                                              \
+    char **argv = __builtin_alloca((n_ + 1) * sizeof(char *));               \
+    va_start(ap, first);                                                     \
+    argv[0] = (char *)first;                                                 \
+    for (size_t i_ = 1; i_ <= n_; i_++) argv[i_] = va_arg(ap, char *);      \
+    if (with_env) envp = va_arg(ap, char **);                                \
+    va_end(ap)
+
+EXPORT int execl(const char *path, const char *arg, ...)
+{
+    va_list ap;
+    char **envp = NULL;
+    COLLECT_ARGS(arg, ap, argv, 0, envp);
+    (void)envp;
+    return execve(path, argv, environ);
+}
+
+EXPORT int execlp(const char *file, const char *arg, ...)
+{
+    va_list ap;
+    char **envp = NULL;
+    COLLECT_ARGS(arg, ap, argv, 0, envp);
+    (void)envp;
+    return execvp(file, argv);
+}
+
+EXPORT int execle(const char *path, const char *arg, ...)
+{
+    va_list ap;
+    char **envp = NULL;
+    COLLECT_ARGS(arg, ap, argv, 1, envp);
+    return execve(path, argv, envp);
+}
+
+/* _exit skips the destructors (dash ends that way): close first. In a vfork
+ * child (another pid, the parent's memory) nothing is touched. */
+static void (*next__exit)(int);
+static void (*next__Exit)(int);
+
+EXPORT void _exit(int status)
+{
+    RESOLVE(next__exit, "_exit");
+    rec_section_close(AL_END_COMPLETE);
+    next__exit(status);
+    __builtin_unreachable();
+}
+
+EXPORT void _Exit(int status)
+{
+    RESOLVE(next__Exit, "_Exit");
+    rec_section_close(AL_END_COMPLETE);
+    next__Exit(status);
+    __builtin_unreachable();
+}

@@ -1,0 +1,190 @@
+/* Trace writer: file header, compressed chunks, one write(2) per chunk.
+ *
+ * Guarantees: no call to malloc (zstd gets an mmap-backed allocator), so the
+ * recorder may write from inside an interposed malloc or free; a chunk is
+ * appended whole or the call reports failure; a file is never visible
+ * without its header.
+ */
+#include "writer.h"
+
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_customMem, ZSTD_createCCtx_advanced */
+#include <zstd.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Compression level: 3 is zstd's default and keeps up with the recorder on
+ * one core (docs/trace-format.md gives the measured figures). */
+#define AL_TW_LEVEL 3
+
+struct al_tw {
+    ZSTD_CCtx *cctx;
+    unsigned char *scratch; /* chunk header + compressed frame */
+    size_t scratch_size;
+    size_t max_raw;
+};
+
+/* ---- an allocator for zstd that never enters malloc ---------------------- */
+static void *map_alloc(void *opaque, size_t size)
+{
+    (void)opaque;
+    size_t total = size + 16;
+    void *p = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return NULL;
+    *(size_t *)p = total;
+    return (unsigned char *)p + 16;
+}
+
+static void map_free(void *opaque, void *addr)
+{
+    (void)opaque;
+    if (!addr) return;
+    unsigned char *base = (unsigned char *)addr - 16;
+    munmap(base, *(size_t *)base);
+}
+
+al_tw *al_tw_new(size_t max_raw)
+{
+    if (max_raw == 0 || max_raw > AL_TRACE_MAX_RAW) return NULL;
+    size_t scratch = AL_TRACE_CHUNK_HEADER_SIZE + ZSTD_compressBound(max_raw);
+    size_t total = sizeof(al_tw) + scratch;
+    void *mem = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) return NULL;
+    al_tw *w = mem;
+    w->scratch = (unsigned char *)mem + sizeof(al_tw);
+    w->scratch_size = scratch;
+    w->max_raw = max_raw;
+    ZSTD_customMem cm = {map_alloc, map_free, NULL};
+    w->cctx = ZSTD_createCCtx_advanced(cm);
+    if (!w->cctx || ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, AL_TW_LEVEL)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1))) {
+        if (w->cctx) ZSTD_freeCCtx(w->cctx);
+        munmap(mem, total);
+        return NULL;
+    }
+    return w;
+}
+
+void al_tw_free(al_tw *w)
+{
+    if (!w) return;
+    ZSTD_freeCCtx(w->cctx);
+    munmap(w, sizeof(al_tw) + w->scratch_size);
+}
+
+static int write_all_once(int fd, const unsigned char *p, size_t n)
+{
+    for (;;) {
+        ssize_t k = write(fd, p, n);
+        if (k == (ssize_t)n) return 0;
+        if (k < 0 && errno == EINTR) continue;
+        /* A short write to a regular file means the disk is full: the rest
+         * cannot follow without risking another process's chunk in between. */
+        if (k >= 0) errno = ENOSPC;
+        return -1;
+    }
+}
+
+int al_tw_chunk2(al_tw *w, int fd, uint8_t type, uint64_t section, uint32_t thread, const void *a,
+                 size_t alen, const void *b, size_t blen)
+{
+    size_t raw = alen + blen;
+    if (raw > w->max_raw) {
+        errno = EMSGSIZE;
+        return -1;
+    }
+    ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_only);
+    ZSTD_CCtx_setPledgedSrcSize(w->cctx, raw);
+    ZSTD_outBuffer out = {w->scratch + AL_TRACE_CHUNK_HEADER_SIZE, w->scratch_size - AL_TRACE_CHUNK_HEADER_SIZE, 0};
+    ZSTD_inBuffer in1 = {a, alen, 0};
+    size_t rc = ZSTD_compressStream2(w->cctx, &out, &in1, ZSTD_e_continue);
+    if (ZSTD_isError(rc) || in1.pos != alen) goto fail;
+    ZSTD_inBuffer in2 = {b, blen, 0};
+    do {
+        rc = ZSTD_compressStream2(w->cctx, &out, &in2, ZSTD_e_end);
+        if (ZSTD_isError(rc)) goto fail;
+    } while (rc != 0);
+    al_chunk_header h = {type, section, thread, (uint32_t)out.pos, (uint32_t)raw,
+                         al_trace_fnv(w->scratch + AL_TRACE_CHUNK_HEADER_SIZE, out.pos)};
+    al_chunk_header_encode(w->scratch, &h);
+    return write_all_once(fd, w->scratch, AL_TRACE_CHUNK_HEADER_SIZE + out.pos);
+fail:
+    errno = EIO;
+    return -1;
+}
+
+int al_tw_chunk(al_tw *w, int fd, uint8_t type, uint64_t section, uint32_t thread, const void *raw,
+                size_t rawlen)
+{
+    return al_tw_chunk2(w, fd, type, section, thread, raw, rawlen, NULL, 0);
+}
+
+void al_tw_file_header(unsigned char out[AL_TRACE_HEADER_SIZE])
+{
+    memset(out, 0, AL_TRACE_HEADER_SIZE);
+    memcpy(out, AL_TRACE_MAGIC, 8);
+    al_put32(out + 8, AL_TRACE_VERSION);
+    al_put32(out + 12, AL_TRACE_HEADER_SIZE);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    al_put64(out + 16, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+    al_put32(out + 28, al_trace_header_check(out));
+}
+
+/* Whether fd (at offset 0) starts with a valid file header. */
+static int header_ok(int fd)
+{
+    unsigned char h[AL_TRACE_HEADER_SIZE];
+    ssize_t k = pread(fd, h, sizeof h, 0);
+    return k == (ssize_t)sizeof h && memcmp(h, AL_TRACE_MAGIC, 8) == 0 && al_get32(h + 8) == AL_TRACE_VERSION &&
+           al_get32(h + 28) == al_trace_header_check(h);
+}
+
+int al_tw_open(const char *path)
+{
+    for (int attempt = 0; attempt < 8; attempt++) {
+        int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+        if (fd >= 0) {
+            int rfd = open(path, O_RDONLY | O_CLOEXEC);
+            int ok = rfd >= 0 && header_ok(rfd);
+            if (rfd >= 0) close(rfd);
+            if (ok) return fd;
+            close(fd);
+            errno = EINVAL;
+            return -1;
+        }
+        if (errno != ENOENT) return -1;
+        /* Create it beside its final name, header first, then link it in:
+         * link fails if another process got there first, and we use theirs. */
+        char tmp[4096];
+        int n = snprintf(tmp, sizeof tmp, "%s.%ld.%d.tmp", path, (long)getpid(), attempt);
+        if (n < 0 || (size_t)n >= sizeof tmp) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        int t = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (t < 0) return -1;
+        unsigned char h[AL_TRACE_HEADER_SIZE];
+        al_tw_file_header(h);
+        int werr = write_all_once(t, h, sizeof h);
+        close(t);
+        if (werr == 0 && link(tmp, path) == 0) {
+            unlink(tmp);
+            continue; /* open it for appending on the next turn */
+        }
+        int e = errno;
+        unlink(tmp);
+        if (werr != 0 || e != EEXIST) {
+            errno = e;
+            return -1;
+        }
+    }
+    errno = EAGAIN;
+    return -1;
+}
