@@ -29,13 +29,14 @@
  * ------------------------------------------------------------------------- */
 static char log_path[256];
 
-typedef struct tinst { char spec[64]; uint64_t ran; } tinst;
+typedef struct tinst { char spec[64], used[80]; uint64_t ran; } tinst;
 
 static void *t_setup(const char *param, const char *spec, al_run_status *st, char *why, size_t whylen)
 {
     (void)param, (void)st, (void)why, (void)whylen;
     tinst *t = calloc(1, sizeof *t);
     if (t) snprintf(t->spec, sizeof t->spec, "%s", spec);
+    if (t) snprintf(t->used, sizeof t->used, "locked:%s", spec);
     return t;
 }
 static void t_teardown(void *inst) { free(inst); }
@@ -110,6 +111,7 @@ static al_run_status logging_run(void *inst, uint64_t iters, char *why, size_t w
 }
 static uint64_t seven(void *inst) { (void)inst; return 7; }
 static double ran(void *inst) { return (double)((tinst *)inst)->ran; }
+static const char *used(void *inst) { return ((tinst *)inst)->used; }
 static uint64_t zero(void *inst) { (void)inst; return 0; }
 
 /* t-busy2: two threads spin through the same loop, so the process's CPU
@@ -153,7 +155,8 @@ static const al_workload w_slow = {.name = "t-slow", .description = "test: 150 m
                                    .setup = t_setup, .run = slow_run, .teardown = t_teardown};
 static const al_workload w_fixed = {.name = "t-fixed", .description = "test: fixed iterations", .params = one_param,
                                     .setup = t_setup, .run = logging_run, .teardown = t_teardown, .fixed_iters = seven,
-                                    .metric_name = "t_iters", .metric_unit = "iters", .metric = ran};
+                                    .metric_name = "t_iters", .metric_unit = "iters", .metric = ran,
+                                    .allocator_used = used};
 static const al_workload w_zero = {.name = "t-zero", .description = "test: fixed_iters 0 calibrates", .params = one_param,
                                    .setup = t_setup, .run = ok_run, .teardown = t_teardown, .fixed_iters = zero};
 static const al_workload w_busy2 = {.name = "t-busy2", .description = "test: two busy threads", .params = one_param,
@@ -516,6 +519,10 @@ static void test_fixed_iters_skip_calibration(void **state)
         assert_string_equal(run.results[i].metric_name, "t_iters");
         assert_string_equal(run.results[i].metric_unit, "iters");
         assert_float_equal(run.results[i].metric, 1 + 2 * 7, 0);
+        /* and the spec it really ran */
+        char expect[80];
+        snprintf(expect, sizeof expect, "locked:%s", run.results[i].allocator);
+        assert_string_equal(run.results[i].ran_as, expect);
     }
     al_bench_run_free(&run);
 

@@ -267,18 +267,21 @@ static void test_migrates_version_1(void **state)
     snprintf(m->metric_name, sizeof m->metric_name, "rss_ratio");
     snprintf(m->metric_unit, sizeof m->metric_unit, "x live");
     m->metric = 1.75;
+    snprintf(m->ran_as, sizeof m->ran_as, "locked:sys");
     assert_int_equal(al_history_save(h, &run, err, sizeof err), 0);
     assert_int_equal(al_history_load(h, "metric", 0, &back, err, sizeof err), 0);
     assert_string_equal(back.results[0].metric_name, "rss_ratio");
     assert_string_equal(back.results[0].metric_unit, "x live");
     assert_float_equal(back.results[0].metric, 1.75, 0);
+    assert_string_equal(back.results[0].ran_as, "locked:sys");
     al_bench_run_free(&back);
     al_bench_run_free(&run);
     assert_int_equal(al_history_load(h, "new", 0, &back, err, sizeof err), 0);
     assert_false(al_result_has_metric(&back.results[0]));
+    assert_string_equal(back.results[0].ran_as, "");
     al_bench_run_free(&back);
     al_history_close(h);
-    assert_int_equal(user_version(path), 3);
+    assert_int_equal(user_version(path), 4);
 
     /* Migrated once: it opens again as it is. */
     h = al_history_open(path, false, err, sizeof err);
@@ -344,7 +347,7 @@ static void test_refuses_foreign_files(void **state)
     snprintf(path, sizeof path, "%s/newer.db", dir);
     al_history_close(al_history_open(path, true, err, sizeof err));
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 4;", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 5;", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     expect_refused(path, "newer alloclab");
 

@@ -146,6 +146,7 @@ static void test_round_trip(void **state)
     snprintf(run.results[2].metric_name, sizeof run.results[2].metric_name, "rss_ratio");
     snprintf(run.results[2].metric_unit, sizeof run.results[2].metric_unit, "x live");
     run.results[2].metric = 2.125;
+    snprintf(run.results[1].ran_as, sizeof run.results[1].ran_as, "locked:arena");
     run.ctx.quick = true;
     run.ctx.nlibs = 2;
     snprintf(run.ctx.libs[0].name, sizeof run.ctx.libs[0].name, "je");
@@ -192,6 +193,7 @@ static void test_round_trip(void **state)
         assert_float_equal(a->alloc_calls, b->alloc_calls, 0);
         assert_float_equal(a->cpu_median_ns, b->cpu_median_ns, 0);
         assert_int_equal(al_result_has_metric(a), al_result_has_metric(b));
+        assert_string_equal(a->ran_as, b->ran_as);
         if (al_result_has_metric(a)) {
             assert_string_equal(a->metric_name, b->metric_name);
             assert_string_equal(a->metric_unit, b->metric_unit);

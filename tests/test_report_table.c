@@ -270,6 +270,7 @@ static void test_table_metric_first(void **state)
     synth_add(&run, "fragmentation", "up", "b", AL_RUN_OK, 2e6, 0, 5, NULL, 2);
     synth_add(&run, "thread-exit", "2", "a", AL_RUN_OK, 1e5, 0, 5, NULL, 3);
     synth_add(&run, "plain", "1", "a", AL_RUN_OK, 1e3, 0, 5, NULL, 4);
+    snprintf(run.results[1].ran_as, sizeof run.results[1].ran_as, "locked:b");
     al_bench_result *r[3] = {&run.results[0], &run.results[1], &run.results[2]}; /* the run no longer grows */
     static const char *const units[] = {"x live", "x live", "KiB/1k gen"};
     static const double values[] = {1.834, 3.5, 412.4};
@@ -294,6 +295,11 @@ static void test_table_metric_first(void **state)
     assert_non_null(strstr(t, "-3 KiB/1k gen  100 \u00b1 0.00"));
     assert_non_null(strstr(t, "cells: rss_ratio (x live) first"));
     assert_non_null(strstr(t, "cells: rss_growth (KiB/1k gen) first"));
+    /* b ran behind locked:, a as itself */
+    const char *locked = strstr(t, "behind locked:");
+    assert_non_null(locked);
+    assert_non_null(strstr(locked, "mutex): b\n"));
+    assert_null(strstr(strstr(t, "thread-exit"), "behind locked:"));
     const char *plain = strstr(t, "\nplain");
     assert_non_null(plain);
     assert_null(strstr(plain, "cells:"));

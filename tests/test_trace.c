@@ -48,6 +48,8 @@ static const char *tmp(const char *name)
     return b;
 }
 
+static unsigned char *read_all(const char *path, size_t *len);
+
 enum { N = 40, M = 3, K = 25, T = 30 };
 
 /* What each worker of trace_pattern makes (see tests/programs/trace_pattern.c). */
@@ -166,6 +168,21 @@ static void test_known_pattern_counts(void **state)
     assert_int_equal(frees, want_free - 1);
     assert_int_equal(freed_there, K);
     assert_non_null(strstr(run.out, "CROSS-THREAD FREES"));
+    /* The page: self-contained, its two charts inline. */
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "profile", tmp("pattern.trace"), "--html", tmp("p.html")), 0);
+    assert_int_equal(cli_exit_code(&run), 0);
+    size_t len;
+    char *page = (char *)read_all(tmp("p.html"), &len);
+    page = realloc(page, len + 1);
+    assert_non_null(page);
+    page[len] = 0;
+    assert_true(strncmp(page, "<!DOCTYPE html>", 15) == 0);
+    assert_non_null(strstr(page, "aria-label=\"live bytes over time\""));
+    assert_non_null(strstr(page, "<polyline"));
+    assert_non_null(strstr(page, "aria-label=\"allocation sizes\""));
+    assert_null(strstr(page, "<script"));
+    assert_non_null(strstr(page, "</html>"));
+    free(page);
 }
 
 static void test_pattern_under_jemalloc(void **state)
@@ -256,7 +273,10 @@ static void test_perl_and_gcc(void **state)
     assert_non_null(f);
     fputs("#include <stdio.h>\nstruct p { int x, y; };\nint main(void) { struct p a = {1, 2}; printf(\"%d\\n\", a.x + a.y); return 0; }\n", f);
     fclose(f);
-    const char *gcc[] = {"gcc", "-O2", "-c", "-o", tmp("small.o"), tmp("small.c"), NULL};
+    char obj[256], src[256];
+    snprintf(obj, sizeof obj, "%s", tmp("small.o"));
+    snprintf(src, sizeof src, "%s", tmp("small.c"));
+    const char *gcc[] = {"gcc", "-O2", "-c", "-o", obj, src, NULL};
     t = trace_program("gcc.trace", gcc, 0, "--follow-forks");
     bool cc1 = false;
     for (size_t i = 0; i < t->nsections; i++)

@@ -19,6 +19,8 @@ int al_cmd_show(int argc, char **argv);
 int al_cmd_run(int argc, char **argv);
 int al_cmd_trace(int argc, char **argv);
 int al_cmd_profile(int argc, char **argv);
+int al_cmd_replay(int argc, char **argv);
+int al_cmd_recommend(int argc, char **argv);
 
 /* The value of --name VALUE or --name=VALUE at argv[*i] (advancing *i past
  * a separate value); NULL when argv[*i] is another option, or when the value

@@ -1,6 +1,8 @@
 /* alloclab: the command-line entry point and subcommand dispatch. */
 #include "cli.h"
 
+#include "replay.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +24,8 @@ static const command commands[] = {
     {"run", al_cmd_run, "a whole program timed under each allocator: run [OPTIONS] -- PROGRAM [ARGS]"},
     {"trace", al_cmd_trace, "record a program's allocations: trace [-o FILE] -- PROGRAM [ARGS...]"},
     {"profile", al_cmd_profile, "read a trace like heaptrack_print: profile FILE [--html PAGE]"},
+    {"replay", al_cmd_replay, "replay a trace on every allocator: replay FILE [--allocators LIST]"},
+    {"recommend", al_cmd_recommend, "the allocator for a traced program, with the evidence: recommend FILE"},
 };
 
 int al_cli_usage_error(const char *fmt, ...)
@@ -68,6 +72,9 @@ int main(int argc, char **argv)
         usage(stdout);
         return check_stdout(0);
     }
+    /* A count under valgrind that `replay` or `recommend` started: their
+     * trace's workload must exist in this process too. */
+    if (argc > 2 && strcmp(argv[1], "bench") == 0 && strcmp(argv[2], "--callgrind-child") == 0) al_replay_load_from_env();
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0) return check_stdout(commands[i].run(argc - 1, argv + 1));
     return al_cli_usage_error("unknown command '%s' (alloclab --help lists them)", argv[1]);

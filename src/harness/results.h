@@ -52,6 +52,8 @@ typedef struct al_bench_result {
     /* The workload's own headline figure (al_workload.metric: fragmentation's
      * peak RSS over peak live bytes, thread-exit's RSS growth), measured by
      * the child over all its runs; NaN, and empty names, when it has none. */
+    char ran_as[64];            /* the spec that really ran when the workload changed it
+                                   ("locked:arena", al_workload.allocator_used); else empty */
     char metric_name[24];       /* "rss_ratio" */
     char metric_unit[24];       /* "x live", "KiB/1k gen" */
     double metric;

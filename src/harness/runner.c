@@ -23,8 +23,9 @@
 #include <unistd.h>
 
 /* ----------------------------------------------------------------------------
- * Messages. Child -> parent: READY (iters, alloc_calls, and in status 1 when
- * samples are on-CPU time), SAMPLE (ns per iteration in value, on the
+ * Messages. Child -> parent: READY (iters, alloc_calls, in status 1 when
+ * samples are on-CPU time, in why the spec the workload really runs when it
+ * says), SAMPLE (ns per iteration in value, on the
  * sample clock; CPU ns per iteration of the whole process in cpu; the
  * workload's metric over all runs so far in metric),
  * DONE (the closing verification passed) or FAIL (status, reason), after
@@ -174,6 +175,8 @@ static void child_main(int fd, const al_bench_item *it, const al_runner_opts *o)
     }
     msg m = {.kind = MSG_READY, .iters = iters, .alloc_calls = w->alloc_calls ? w->alloc_calls(inst) : -1,
              .status = on_cpu};
+    const char *used = w->allocator_used ? w->allocator_used(inst) : NULL;
+    if (used) snprintf(m.why, sizeof m.why, "%s", used); /* READY's why: the spec that runs */
     if (send_msg(fd, &m) != 0) _exit(0);
     for (;;) {
         msg cmd;
@@ -355,6 +358,8 @@ static void start_child(slot *slots, size_t i, const al_bench_item *it, const al
     if (m.kind == MSG_READY) {
         if (r->iterations == 0) r->iterations = m.iters; /* the first process's */
         r->alloc_calls = m.alloc_calls;
+        m.why[sizeof m.why - 1] = '\0';
+        if (m.why[0] && strcmp(m.why, r->allocator) != 0) snprintf(r->ran_as, sizeof r->ran_as, "%.63s", m.why);
     } else {
         handle_reply(s, r, &m);
     }

@@ -19,7 +19,8 @@
  *
  * Schema versions: 1 had no CPU time and no quick flag; 2 adds
  * results.cpu_median_ns and runs.quick; 3 adds the workload's own metric
- * (results.metric_name, metric_unit, metric), each as the last columns of
+ * (results.metric_name, metric_unit, metric); 4 the spec that really ran
+ * (results.ran_as: "locked:arena"), each as the last columns of
  * their tables (where ALTER TABLE puts them), so a migrated and a new
  * database have the same layout. An older file is migrated in place, one
  * version after the other in one transaction, when it is opened; if that
@@ -40,7 +41,7 @@
 #include <unistd.h>
 
 #define AL_HISTORY_APP_ID 0x416c4c62 /* "AlLb" */
-#define AL_HISTORY_VERSION 3
+#define AL_HISTORY_VERSION 4
 
 struct al_history {
     sqlite3 *db;
@@ -57,7 +58,7 @@ static const char schema[] =
     " min REAL, max REAL, ci_low REAL, ci_high REAL, outliers_low INTEGER, outliers_high INTEGER,"
     " peak_rss_kib INTEGER, minor_faults INTEGER, major_faults INTEGER, alloc_calls REAL,"
     " instructions REAL, est_cycles REAL,"
-    " samples BLOB, cpu_median_ns REAL, metric_name TEXT, metric_unit TEXT, metric REAL,"
+    " samples BLOB, cpu_median_ns REAL, metric_name TEXT, metric_unit TEXT, metric REAL, ran_as TEXT,"
     " PRIMARY KEY(run_id, seq));" /* samples: little-endian IEEE doubles */
     "CREATE INDEX results_name ON results(workload, param, allocator);"
     "INSERT INTO meta VALUES('application', 'alloclab'), ('schema_version', '%d');"
@@ -78,6 +79,12 @@ static const char migrate_v2_to_v3[] =
     "ALTER TABLE results ADD COLUMN metric REAL;"
     "UPDATE meta SET value = '3' WHERE key = 'schema_version';"
     "PRAGMA user_version = 3;";
+
+/* Version 3 to 4, likewise. */
+static const char migrate_v3_to_v4[] =
+    "ALTER TABLE results ADD COLUMN ran_as TEXT;"
+    "UPDATE meta SET value = '4' WHERE key = 'schema_version';"
+    "PRAGMA user_version = 4;";
 
 /* ---- opening -----------------------------------------------------------------
  * What an open guarantees, whatever else runs at the same time:
@@ -242,7 +249,7 @@ static int migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
     }
     long long version = pragma_int(db, "PRAGMA user_version", &rc);
     bool ok = rc == SQLITE_OK && version >= 1 && version <= AL_HISTORY_VERSION;
-    static const char *const steps[] = {migrate_v1_to_v2, migrate_v2_to_v3}; /* steps[v - 1]: v to v + 1 */
+    static const char *const steps[] = {migrate_v1_to_v2, migrate_v2_to_v3, migrate_v3_to_v4}; /* v to v + 1 */
     for (; ok && version < AL_HISTORY_VERSION; version++)
         ok = sqlite3_exec(db, steps[version - 1], NULL, NULL, &msg) == SQLITE_OK;
     if (ok && sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) == SQLITE_OK) return 0;
@@ -441,6 +448,7 @@ static int insert_result(sqlite3_stmt *st, long long run_id, size_t seq, const a
         bind_text(st, 29, r->metric_unit);
     }
     bind_real(st, 30, metric ? r->metric : NAN);
+    if (r->ran_as[0]) bind_text(st, 31, r->ran_as);
     int rc = sqlite3_step(st);
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
@@ -477,7 +485,7 @@ int al_history_save(al_history *h, al_bench_run *run, char *err, size_t errlen)
     if (rc == SQLITE_OK) rc = insert_run(db, &run->ctx, &id);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db, "INSERT INTO results VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                                    "?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL);
+                                    "?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL);
     for (size_t i = 0; rc == SQLITE_OK && i < run->nresults; i++)
         rc = insert_result(st, id, i, &run->results[i]);
     sqlite3_finalize(st);
@@ -586,6 +594,7 @@ static int load_result(sqlite3_stmt *st, al_bench_result *r)
     al_report_copy_text(r->metric_name, sizeof r->metric_name, col_text(st, 26));
     al_report_copy_text(r->metric_unit, sizeof r->metric_unit, col_text(st, 27));
     r->metric = col_real(st, 28, NAN);
+    al_report_copy(r->ran_as, sizeof r->ran_as, col_text(st, 29));
     const void *blob = sqlite3_column_blob(st, 23);
     size_t bytes = (size_t)sqlite3_column_bytes(st, 23);
     r->samples = decode_samples(blob, blob ? bytes : 0, &r->nsamples);
@@ -610,7 +619,7 @@ int al_history_load(al_history *h, const char *ref, int nth_last, al_bench_run *
             " nsamples, median, mean, stddev, mad, min, max, ci_low, ci_high, outliers_low,"
             " outliers_high, peak_rss_kib, minor_faults, major_faults, alloc_calls, instructions,"
             " est_cycles, samples, (SELECT count(*) FROM results WHERE run_id = ?1), cpu_median_ns,"
-            " metric_name, metric_unit, metric FROM results WHERE run_id = ?1 ORDER BY seq", -1, &st, NULL);
+            " metric_name, metric_unit, metric, ran_as FROM results WHERE run_id = ?1 ORDER BY seq", -1, &st, NULL);
     bool too_many = false;
     if (rc == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, id);

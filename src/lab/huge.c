@@ -46,7 +46,14 @@ static lab_huge *huge_of(const void *p)
     return h->check == check_of(h) && !h->cached ? h : NULL;
 }
 
-static size_t need_for(size_t size) { return ((size + LAB_OS_PAGE - 1) & ~(LAB_OS_PAGE - 1)) + LAB_OS_PAGE; }
+/* The header page and at least one page of block: a zero-size block still
+ * owns the page its pointer names, so the granule the ownership map marks
+ * is always inside this mapping (a segment can never be mapped there). */
+static size_t need_for(size_t size)
+{
+    if (size == 0) size = 1;
+    return ((size + LAB_OS_PAGE - 1) & ~(LAB_OS_PAGE - 1)) + LAB_OS_PAGE;
+}
 
 static void cache_unlink(lab_huge *h)
 {

@@ -8,8 +8,10 @@
  * `environ`), or at the latest by this library's constructor. Until then,
  * and in the other threads while one thread decides, blocks come from the
  * bootstrap: glibc's allocator behind the adapter's header, so that free and
- * realloc recognise them whatever is chosen afterwards. Deciding never calls
- * malloc: al_create's own allocations go to glibc (libc.c).
+ * realloc recognise them whatever is chosen afterwards. Deciding never
+ * recurses into a half-made allocator: al_create's own allocations go to
+ * glibc (libc.c), and what it calls that allocates through malloc (dlopen,
+ * for mi and tc) is served from the bootstrap too.
  *
  * A spec that cannot be made (unknown name, unavailable library, bad syntax,
  * too long) is one line on stderr and the default serves instead: never a

@@ -16,8 +16,8 @@
  * ever entered again while it runs. free and realloc give each block back to
  * where it came from.
  *
- * Guarantees: when the spec's allocator is not thread-safe, one recursive
- * mutex serialises every call into it, held across fork (pthread_atfork) so
+ * Guarantees: when the spec's backend is not thread-safe (behind a locked:
+ * layer or not), one recursive mutex serialises every call into it, held across fork (pthread_atfork) so
  * that a child never inherits it half-way through a call; thread-safe specs
  * are called without a lock. A pointer without a valid header is never given
  * to an allocator: it is reported once and ignored. With a stats: layer in
@@ -128,7 +128,12 @@ bool am_spec_start(const char *spec)
     depth--;
     if (!a) return false; /* al_last_error() says why */
     al_stats tmp;
-    locked = !al_has(a, AL_CAP_THREAD_SAFE);
+    /* The lock goes by the innermost allocator: over a backend that is not
+     * thread-safe, a locked: layer's own mutex would be taken across fork,
+     * so the adapter's lock (held across fork) is taken first. */
+    al_allocator *innermost = a;
+    while (al_wrapper_inner(innermost)) innermost = al_wrapper_inner(innermost);
+    locked = !al_has(innermost, AL_CAP_THREAD_SAFE);
     has_stats = al_stats_get(a, &tmp);
     /* coreutils and others close stderr before exit: keep a copy, out of
      * the way of the program's own descriptors, closed on exec. */

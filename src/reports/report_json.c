@@ -112,6 +112,7 @@ static json_t *result_json(const al_bench_result *r)
     if (r->alloc_calls >= 0) set(o, "alloc_calls", num(r->alloc_calls));
     if (r->instructions >= 0) set(o, "instructions", num(r->instructions));
     if (r->est_cycles >= 0) set(o, "est_cycles", num(r->est_cycles));
+    if (r->ran_as[0]) set(o, "ran_as", json_string(r->ran_as));
     if (al_syscalls_known(&r->sys)) {
         json_t *sc = json_object();
         set(sc, "iterations", json_integer((json_int_t)r->sys.iterations));
@@ -285,6 +286,7 @@ static int read_result(json_t *b, al_bench_result *r, char *err, size_t errlen, 
     r->alloc_calls = get_num(b, "alloc_calls", -1);
     r->instructions = get_num(b, "instructions", -1);
     r->est_cycles = get_num(b, "est_cycles", -1);
+    al_report_copy(r->ran_as, sizeof r->ran_as, str(b, "ran_as"));
     json_t *sc = json_object_get(b, "syscalls");
     double sc_iters = get_num(sc, "iterations", 0);
     if (json_is_object(sc) && sc_iters >= 1 && sc_iters < 1e18) {

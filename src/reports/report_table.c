@@ -342,8 +342,23 @@ static void table_notes(FILE *out, const al_bench_run *run, const grid *g, const
         put_wrapped(out, "  cells: ", "    ", text, width);
         break;
     }
-    char calls[64], line[1024];
+    /* The allocators the workload shared through locked: (not thread-safe). */
+    char line[1024];
     size_t used = 0;
+    line[0] = '\0';
+    for (size_t a = 0; a < g->na && used < sizeof line; a++)
+        for (size_t i = 0; i < run->nresults; i++) {
+            const al_bench_result *r = &run->results[i];
+            if (strcmp(r->workload, workload) != 0 || strcmp(r->allocator, g->allocs[a]) != 0 ||
+                strncmp(r->ran_as, "locked:", 7) != 0)
+                continue;
+            used += (size_t)snprintf(line + used, sizeof line - used, "%s%s", used ? ", " : "", g->allocs[a]);
+            break;
+        }
+    if (used) put_wrapped(out, "  behind locked: (not thread-safe; its threads share it through one mutex): ", "    ",
+                          line, width);
+    char calls[64];
+    used = 0;
     line[0] = '\0';
     for (size_t p = 0; p < g->np && !wide && used < sizeof line; p++)
         if (calls_text(run, workload, g->params[p], calls, sizeof calls))

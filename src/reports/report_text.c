@@ -121,5 +121,6 @@ void al_report_clean_run(al_bench_run *run)
         CLEAN(r->reason);
         CLEAN(r->metric_name);
         CLEAN(r->metric_unit);
+        CLEAN(r->ran_as);
     }
 }

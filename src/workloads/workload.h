@@ -58,6 +58,11 @@ typedef struct al_workload {
     const char *metric_name;
     const char *metric_unit;
     double (*metric)(void *inst);
+    /** Optional: the spec the workload really runs, when it is not the one
+     *  it was given ("locked:arena": threads share an allocator that is not
+     *  thread-safe through the locked: wrapper); NULL or the given spec
+     *  otherwise. The result reports it (al_bench_result.ran_as). */
+    const char *(*allocator_used)(void *inst);
 } al_workload;
 
 /* ----------------------------------------------------------------------------

@@ -29,7 +29,7 @@ typedef struct aslot {
 } aslot;
 
 typedef struct alloc_test {
-    wl_mt m;
+    wl_mt m;                /* first: the wl_mt_*_hook functions take the instance as one */
     uint64_t steps;        /* per thread and iteration */
     aslot *slots;          /* n x SLOTS */
     uint32_t sizes[SIZES];
@@ -125,17 +125,13 @@ static void *alloc_test_setup(const char *param, const char *spec, al_run_status
     return t;
 }
 
-static al_run_status alloc_test_run(void *inst, uint64_t iters, char *why, size_t whylen)
-{
-    return wl_mt_run(&((alloc_test *)inst)->m, iters, why, whylen);
-}
-
 const al_workload al_workload_alloc_test = {
     .name = "alloc-test",
     .description = "after mimalloc-bench's alloc-test: threads replace random slots of their own with blocks of "
                    "Pareto-distributed sizes up to 1 KiB (random lifetimes, no cross-thread frees)",
     .params = wl_mt_params,
     .setup = alloc_test_setup,
-    .run = alloc_test_run,
+    .run = wl_mt_run_hook,
     .teardown = alloc_test_teardown,
+    .allocator_used = wl_mt_used_hook,
 };

@@ -19,7 +19,7 @@
 #define REPS 500u
 
 typedef struct scratch {
-    wl_mt m;
+    wl_mt m;                /* first: the wl_mt_*_hook functions take the instance as one */
     uint64_t pairs;     /* per thread and iteration, after the handed-over object */
     void **given;       /* n objects, written by thread 0 before a barrier */
     uint64_t salt0;     /* thread 0's salt of the iteration, likewise */
@@ -104,20 +104,14 @@ static void *scratch_setup(const char *param, const char *spec, al_run_status *s
     return s;
 }
 
-static al_run_status scratch_run(void *inst, uint64_t iters, char *why, size_t whylen)
-{
-    return wl_mt_run(&((scratch *)inst)->m, iters, why, whylen);
-}
-
-static uint64_t scratch_cross(void *inst) { return wl_mt_cross_frees(&((scratch *)inst)->m); }
-
 const al_workload al_workload_cache_scratch = {
     .name = "cache-scratch",
     .description = "passive false sharing after mimalloc-bench's cache-scratch: thread 0 hands each thread an "
                    "8-byte object; each frees it, then allocates, writes hard and frees objects of its own",
     .params = wl_mt_params_pair,
     .setup = scratch_setup,
-    .run = scratch_run,
+    .run = wl_mt_run_hook,
     .teardown = scratch_teardown,
-    .cross_frees = scratch_cross,
+    .allocator_used = wl_mt_used_hook,
+    .cross_frees = wl_mt_cross_hook,
 };

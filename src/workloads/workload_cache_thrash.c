@@ -18,7 +18,7 @@
 #define REPS 500u
 
 typedef struct thrash {
-    wl_mt m;
+    wl_mt m;                /* first: the wl_mt_*_hook functions take the instance as one */
     uint64_t pairs;     /* per thread and iteration */
 } thrash;
 
@@ -57,17 +57,13 @@ static void *thrash_setup(const char *param, const char *spec, al_run_status *st
     return t;
 }
 
-static al_run_status thrash_run(void *inst, uint64_t iters, char *why, size_t whylen)
-{
-    return wl_mt_run(&((thrash *)inst)->m, iters, why, whylen);
-}
-
 const al_workload al_workload_cache_thrash = {
     .name = "cache-thrash",
     .description = "active false sharing after mimalloc-bench's cache-thrash: each thread allocates, writes "
                    "hard and frees 8-byte objects of its own; a heap that packs threads' objects on one cache line shows",
     .params = wl_mt_params_pair,
     .setup = thrash_setup,
-    .run = thrash_run,
+    .run = wl_mt_run_hook,
     .teardown = thrash_teardown,
+    .allocator_used = wl_mt_used_hook,
 };

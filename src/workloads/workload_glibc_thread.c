@@ -169,6 +169,9 @@ static al_run_status threaded_run(void *inst, uint64_t iters, char *why, size_t 
     return st;
 }
 
+/* "locked:sbrk" for a process-global allocator; a per-thread one runs as given. */
+static const char *threaded_used(void *inst) { return ((threaded *)inst)->spec; }
+
 static const char *const threaded_params[] = {"4", "8", "16", "4-spawn", NULL};
 
 const al_workload al_workload_glibc_thread = {
@@ -178,4 +181,5 @@ const al_workload al_workload_glibc_thread = {
     .setup = threaded_setup,
     .run = threaded_run,
     .teardown = threaded_teardown,
+    .allocator_used = threaded_used,
 };

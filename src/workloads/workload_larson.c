@@ -35,7 +35,7 @@ typedef struct slot {
 } slot;
 
 typedef struct larson {
-    wl_mt m;
+    wl_mt m;                /* first: the wl_mt_*_hook functions take the instance as one */
     slot *slots;            /* TOTAL_SLOTS, bin b at [start(b), start(b + 1)) */
     uint64_t per_round;     /* replacements per thread and round */
 } larson;
@@ -166,20 +166,14 @@ static void *larson_setup(const char *param, const char *spec, al_run_status *st
     return l;
 }
 
-static al_run_status larson_run(void *inst, uint64_t iters, char *why, size_t whylen)
-{
-    return wl_mt_run(&((larson *)inst)->m, iters, why, whylen);
-}
-
-static uint64_t larson_cross(void *inst) { return wl_mt_cross_frees(&((larson *)inst)->m); }
-
 const al_workload al_workload_larson = {
     .name = "larson",
     .description = "server simulation after mimalloc-bench's larson: threads replace random 16 B-1 KiB blocks "
                    "in bins they hand on each round, so many frees are cross-thread; fixed total work",
     .params = wl_mt_params,
     .setup = larson_setup,
-    .run = larson_run,
+    .run = wl_mt_run_hook,
     .teardown = larson_teardown,
-    .cross_frees = larson_cross,
+    .allocator_used = wl_mt_used_hook,
+    .cross_frees = wl_mt_cross_hook,
 };

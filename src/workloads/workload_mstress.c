@@ -211,6 +211,8 @@ static al_run_status mstress_run(void *inst, uint64_t iters, char *why, size_t w
 
 static uint64_t mstress_cross(void *inst) { return ((mstress *)inst)->cross_frees; }
 
+static const char *mstress_used(void *inst) { return ((mstress *)inst)->spec; }
+
 static void mstress_teardown(void *inst)
 {
     mstress *m = inst;
@@ -259,4 +261,5 @@ const al_workload al_workload_mstress = {
     .run = mstress_run,
     .teardown = mstress_teardown,
     .cross_frees = mstress_cross,
+    .allocator_used = mstress_used,
 };

@@ -85,6 +85,15 @@ uint64_t wl_mt_cross_frees(const wl_mt *m)
     return sum;
 }
 
+al_run_status wl_mt_run_hook(void *inst, uint64_t iters, char *why, size_t whylen)
+{
+    return wl_mt_run(inst, iters, why, whylen);
+}
+
+uint64_t wl_mt_cross_hook(void *inst) { return wl_mt_cross_frees(inst); }
+
+const char *wl_mt_used_hook(void *inst) { return ((const wl_mt *)inst)->spec; }
+
 void wl_mt_close(wl_mt *m)
 {
     wl_crew_stop(m->crew);

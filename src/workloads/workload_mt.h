@@ -76,6 +76,12 @@ uint64_t wl_mt_cross_frees(const wl_mt *m);
  *  made; its memory itself is the caller's). */
 void wl_mt_close(wl_mt *m);
 
+/* The hooks of a workload whose instance begins with its wl_mt (a wl_mt
+ * first member): run, cross_frees and allocator_used. */
+al_run_status wl_mt_run_hook(void *inst, uint64_t iters, char *why, size_t whylen);
+uint64_t wl_mt_cross_hook(void *inst);
+const char *wl_mt_used_hook(void *inst);
+
 /* The salt of thread i's iteration `it` of the current run: distinct over
  * threads and over every iteration of the instance's life. */
 static inline uint64_t wl_mt_salt(const wl_mt *m, unsigned i, uint64_t it)

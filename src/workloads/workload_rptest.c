@@ -44,7 +44,7 @@ typedef struct rthread {
 } rthread;
 
 typedef struct rptest {
-    wl_mt m;
+    wl_mt m;                /* first: the wl_mt_*_hook functions take the instance as one */
     uint64_t loops;        /* per thread and iteration */
     rthread *th;           /* n */
     inbox *in;             /* n: in[i] is filled by thread i - 1, emptied by i */
@@ -222,20 +222,14 @@ static void *rptest_setup(const char *param, const char *spec, al_run_status *st
     return t;
 }
 
-static al_run_status rptest_run(void *inst, uint64_t iters, char *why, size_t whylen)
-{
-    return wl_mt_run(&((rptest *)inst)->m, iters, why, whylen);
-}
-
-static uint64_t rptest_cross(void *inst) { return wl_mt_cross_frees(&((rptest *)inst)->m); }
-
 const al_workload al_workload_rptest = {
     .name = "rptest",
     .description = "after mimalloc-bench's rptest: batches of mostly small blocks with a tail to 64 KiB, "
                    "lifetimes of one loop, a ring, the iteration, or handed to the next thread to free",
     .params = wl_mt_params,
     .setup = rptest_setup,
-    .run = rptest_run,
+    .run = wl_mt_run_hook,
     .teardown = rptest_teardown,
-    .cross_frees = rptest_cross,
+    .allocator_used = wl_mt_used_hook,
+    .cross_frees = wl_mt_cross_hook,
 };

@@ -199,6 +199,8 @@ static void *stress_setup(const char *param, const char *spec, al_run_status *st
     return t->crew ? t : wl_setup_abort(t, stress_teardown, false, status, why, whylen);
 }
 
+static const char *stress_used(void *inst) { return ((stress *)inst)->spec; }
+
 /* The default parameter: the number of CPUs, known only at run time. */
 static char ncpus_param[16] = "1";
 static const char *stress_params[] = {ncpus_param, NULL};
@@ -218,4 +220,5 @@ const al_workload al_workload_stress_mem = {
     .setup = stress_setup,
     .run = stress_run,
     .teardown = stress_teardown,
+    .allocator_used = stress_used,
 };

@@ -183,6 +183,8 @@ static uint64_t texit_fixed(void *inst)
 
 static uint64_t texit_cross(void *inst) { return ((texit *)inst)->cross_frees; }
 
+static const char *texit_used(void *inst) { return ((texit *)inst)->spec; }
+
 /* ----------------------------------------------------------------------------
  * Setup.
  * ------------------------------------------------------------------------- */
@@ -238,6 +240,7 @@ const al_workload al_workload_thread_exit = {
     .teardown = texit_teardown,
     .fixed_iters = texit_fixed,
     .cross_frees = texit_cross,
+    .allocator_used = texit_used,
     .metric_name = "rss_growth",
     .metric_unit = "KiB/1k gen",
     .metric = texit_metric,

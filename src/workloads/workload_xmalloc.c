@@ -38,7 +38,7 @@ typedef struct batch {
 } batch;
 
 typedef struct xmalloc {
-    wl_mt m;
+    wl_mt m;                /* first: the wl_mt_*_hook functions take the instance as one */
     unsigned producers;       /* threads 0..producers-1 allocate, the others free */
     uint64_t per_producer;    /* batches per producer per iteration */
     unsigned nbatches;
@@ -212,20 +212,14 @@ static void *xmalloc_setup(const char *param, const char *spec, al_run_status *s
     return x;
 }
 
-static al_run_status xmalloc_run(void *inst, uint64_t iters, char *why, size_t whylen)
-{
-    return wl_mt_run(&((xmalloc *)inst)->m, iters, why, whylen);
-}
-
-static uint64_t xmalloc_cross(void *inst) { return wl_mt_cross_frees(&((xmalloc *)inst)->m); }
-
 const al_workload al_workload_xmalloc = {
     .name = "xmalloc",
     .description = "producer/consumer after mimalloc-bench's xmalloc-test: half the threads only allocate "
                    "batches of 16 B-1 KiB blocks, the other half only free them (every free cross-thread)",
     .params = wl_mt_params,
     .setup = xmalloc_setup,
-    .run = xmalloc_run,
+    .run = wl_mt_run_hook,
     .teardown = xmalloc_teardown,
-    .cross_frees = xmalloc_cross,
+    .allocator_used = wl_mt_used_hook,
+    .cross_frees = wl_mt_cross_hook,
 };

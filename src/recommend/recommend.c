@@ -1,0 +1,228 @@
+/* The recommendation: rank the allocators a program can use as its malloc
+ * (thread-safe, freeing, unbounded: sys, je, mi, tc, lab) by the measured
+ * figures, and say why with the profile's facts.
+ *
+ * Rules, in order:
+ * - only ok measurements count; the program's own runs rank before the
+ *   replay when both are given;
+ * - the baseline is glibc ("sys") when it was measured, else the slowest;
+ * - the fastest drop-in allocator is recommended only when its speed-up's
+ *   95% CI lies wholly above 1.02 (exact instruction counts: the ratio
+ *   itself); otherwise the baseline is kept, and the line says so;
+ * - special-purpose allocators (arenas, pools) are never the recommendation:
+ *   they cannot serve a whole program; their replay figures back the
+ *   profile's facts instead (an arena per phase).
+ */
+#include "recommend.h"
+
+#include "stats.h"
+
+#include <alloclab/registry.h>
+#include <math.h>
+#include <string.h>
+
+void al_rec_facts_from_profile(const al_profile *p, al_rec_facts *f)
+{
+    memset(f, 0, sizeof *f);
+    f->calls = p->ncalls;
+    f->allocations = p->allocations;
+    f->frees = p->frees;
+    f->bytes_allocated = p->bytes_allocated;
+    f->peak_bytes = p->peak_bytes;
+    f->temporary = p->temporary;
+    f->small_short = p->small_short;
+    f->cross_frees = p->cross_frees;
+    f->large_blocks = p->large_blocks;
+    f->large_bytes = p->large_bytes;
+    f->chain_max = p->chain_max;
+    f->reallocs = p->reallocs;
+    f->nthreads = p->nthreads;
+    f->concurrent_threads = p->max_concurrent_threads;
+    f->mean_size = p->mean_size;
+    f->life_allocs_median = p->life_allocs_median;
+}
+
+static bool instructions_mode(const al_bench_run *run) { return strcmp(run->ctx.mode, "instructions") == 0; }
+
+static double value_of(const al_bench_run *run, const al_bench_result *r)
+{
+    return instructions_mode(run) ? r->instructions : r->s.median;
+}
+
+static bool usable(const al_bench_run *run, const al_bench_result *r)
+{
+    double v = value_of(run, r);
+    return r->status == AL_RUN_OK && v == v && v > 0;
+}
+
+/* Whether a spec can be a whole program's malloc: a backend (no wrapper)
+ * that is thread-safe, frees, and has no fixed capacity. */
+static bool drop_in(const char *spec)
+{
+    if (strchr(spec, ':')) return false;
+    const al_backend_desc *b = al_backend_find(spec);
+    if (!b) return false;
+    unsigned need = AL_CAP_THREAD_SAFE | AL_CAP_FREES;
+    return (b->caps & need) == need && !(b->caps & (AL_CAP_FIXED_CAPACITY | AL_CAP_PROCESS_GLOBAL));
+}
+
+static const char *display(const char *spec) { return strcmp(spec, "sys") == 0 ? "glibc" : spec; }
+
+/* base / r with a 95% CI (exact in instructions mode). */
+static void speedup(const al_bench_run *run, const al_bench_result *base, const al_bench_result *r, double *x,
+                    double *lo, double *hi)
+{
+    if (instructions_mode(run) || base->nsamples < 2 || r->nsamples < 2) {
+        *x = *lo = *hi = value_of(run, base) / value_of(run, r);
+        return;
+    }
+    al_stat_bootstrap_ratio_ci(r->samples, r->nsamples, base->samples, base->nsamples, 2000, 0.95, 0x5eed, x, lo, hi);
+}
+
+static double footprint(const al_bench_result *r)
+{
+    if (al_result_has_metric(r) && r->metric > 0) return r->metric;
+    return r->peak_rss_kib > 0 ? (double)r->peak_rss_kib : NAN;
+}
+
+static const al_bench_result *find(const al_bench_run *run, const char *alloc)
+{
+    for (size_t i = 0; run && i < run->nresults; i++)
+        if (strcmp(run->results[i].allocator, alloc) == 0 && usable(run, &run->results[i])) return &run->results[i];
+    return NULL;
+}
+
+static double pct(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (double)b : 0; }
+
+/* ", its replay 2.41x faster than glibc" for spec when measured. */
+static void cite(FILE *out, const al_bench_run *run, const al_bench_result *base, const char *spec)
+{
+    const al_bench_result *r = find(run, spec);
+    if (!r || !base || r == base) return;
+    double x, lo, hi;
+    speedup(run, base, r, &x, &lo, &hi);
+    fprintf(out, " (%s replayed it %.2fx %s than %s)", spec, x >= 1 ? x : 1 / x, x >= 1 ? "faster" : "slower",
+            display(base->allocator));
+}
+
+int al_recommend(FILE *out, const al_rec_facts *f, const al_rec_evidence *ev, al_rec_choice *choice)
+{
+    memset(choice, 0, sizeof *choice);
+    choice->rss_change = NAN;
+    const al_bench_run *run = ev->program ? ev->program : ev->replay;
+    choice->from_program = ev->program != NULL;
+    const char *what = ev->program ? "your program" : "your allocation pattern";
+    /* Candidates and the baseline. */
+    const al_bench_result *base = find(run, "sys"), *best = NULL, *slowest = NULL;
+    for (size_t i = 0; i < run->nresults; i++) {
+        const al_bench_result *r = &run->results[i];
+        if (!usable(run, r) || !drop_in(r->allocator)) continue;
+        if (!best || value_of(run, r) < value_of(run, best)) best = r;
+        if (!slowest || value_of(run, r) > value_of(run, slowest)) slowest = r;
+    }
+    if (!best) {
+        fprintf(out, "no recommendation: no general-purpose allocator could be measured on %s\n", what);
+        for (size_t i = 0; i < run->nresults; i++)
+            if (run->results[i].status != AL_RUN_OK)
+                fprintf(out, "  %s: %s\n", run->results[i].allocator, run->results[i].reason);
+        return ferror(out) ? -1 : 0;
+    }
+    if (!base) base = slowest;
+    double x, lo, hi;
+    speedup(run, base, best, &x, &lo, &hi);
+    choice->keep_baseline = best == base || lo <= 1.02;
+    const al_bench_result *chosen = choice->keep_baseline ? base : best;
+    snprintf(choice->allocator, sizeof choice->allocator, "%s", chosen->allocator);
+    snprintf(choice->baseline, sizeof choice->baseline, "%s", base->allocator);
+    choice->speedup = x;
+    choice->lo = lo;
+    choice->hi = hi;
+    double fb = footprint(base), fc = footprint(best);
+    choice->rss_change = fb > 0 && fc == fc ? fc / fb - 1 : NAN;
+    const char *unit = instructions_mode(run) ? "instructions" : "time";
+
+    if (choice->keep_baseline) {
+        fprintf(out, "recommendation: %s (keep it)\n", display(base->allocator));
+        if (best != base)
+            fprintf(out, "  no allocator is measurably faster on %s: the best, %s, is %.2fx (95%% CI %.2f-%.2fx, by %s)\n",
+                    what, display(best->allocator), x, lo, hi, unit);
+        else
+            fprintf(out, "  %s is the fastest general-purpose allocator on %s (by %s)\n", display(base->allocator), what,
+                    unit);
+    } else {
+        fprintf(out, "recommendation: %s\n", display(best->allocator));
+        fprintf(out, "  %s: %.2fx faster than %s on %s (95%% CI %.2f-%.2fx, by %s)", display(best->allocator), x,
+                display(base->allocator), what, lo, hi, unit);
+        if (choice->rss_change == choice->rss_change)
+            fprintf(out, ", peak RSS %+.0f%%", 100.0 * choice->rss_change);
+        fputc('\n', out);
+    }
+    /* The ranking, every measured allocator. */
+    fprintf(out, "  measured:");
+    for (size_t i = 0; i < run->nresults; i++) {
+        const al_bench_result *r = &run->results[i];
+        if (usable(run, r)) {
+            double y, l, h;
+            speedup(run, base, r, &y, &l, &h);
+            fprintf(out, " %s %.2fx%s", r->allocator, y, drop_in(r->allocator) ? "" : "*");
+        } else {
+            fprintf(out, " %s %s", r->allocator, al_run_status_name(r->status));
+        }
+        fputc(i + 1 < run->nresults ? ',' : '\n', out);
+    }
+    fprintf(out, "  (speed-up over %s; * cannot be a whole program's malloc)\n", display(base->allocator));
+    if (ev->program && ev->replay) fprintf(out, "  ranked on the program's own runs; the replay is evidence beside them\n");
+
+    /* The profile's facts, tied to the talk's conclusions. */
+    fprintf(out, "why, from the profile (%llu calls, %zu thread%s, peak %.1f MiB live, mean block %.0f B):\n",
+            (unsigned long long)f->calls, f->nthreads, f->nthreads == 1 ? "" : "s", (double)f->peak_bytes / 1048576.0,
+            f->mean_size);
+    int facts = 0;
+    const al_bench_run *rp = ev->replay;
+    const al_bench_result *rbase = rp ? find(rp, "sys") : NULL;
+    if (f->allocations && pct(f->small_short, f->allocations) >= 40) {
+        fprintf(out, "  - %.0f%% of the blocks are small (<= 256 B) and freed within 64 allocations (median lifetime %llu): "
+                     "short-lived small objects, the case for an arena per phase, reset between requests",
+                pct(f->small_short, f->allocations), (unsigned long long)f->life_allocs_median);
+        if (rp) cite(out, rp, rbase, "arena");
+        fputs("\n", out);
+        facts++;
+    }
+    if (f->concurrent_threads >= 2 && f->frees && pct(f->cross_frees, f->frees) >= 5) {
+        fprintf(out, "  - %u threads at once, %.0f%% of the frees by another thread than the allocating one: "
+                     "the case for per-thread heaps with remote-free lists (mi, tc)",
+                f->concurrent_threads, pct(f->cross_frees, f->frees));
+        if (rp && (find(rp, "mi") || find(rp, "tc"))) {
+            cite(out, rp, rbase, "mi");
+            cite(out, rp, rbase, "tc");
+        } else {
+            fputs(" (not measured here: add them with --allocators)", out);
+        }
+        fputs("\n", out);
+        facts++;
+    } else if (f->concurrent_threads >= 2) {
+        fprintf(out, "  - %u threads at once, %.1f%% cross-thread frees: per-thread caches pay, remote frees do not matter here\n",
+                f->concurrent_threads, pct(f->cross_frees, f->frees));
+        facts++;
+    }
+    if (f->bytes_allocated && pct(f->large_bytes, f->bytes_allocated) >= 20) {
+        fprintf(out, "  - %.0f%% of the bytes are in %llu blocks of 1 MiB or more: large blocks are about page faults, "
+                     "not speed; minor faults in the replay:",
+                pct(f->large_bytes, f->bytes_allocated), (unsigned long long)f->large_blocks);
+        for (size_t i = 0; rp && i < rp->nresults; i++)
+            if (rp->results[i].status == AL_RUN_OK && rp->results[i].minor_faults >= 0)
+                fprintf(out, " %s %ld", rp->results[i].allocator, rp->results[i].minor_faults);
+        fputs("\n", out);
+        facts++;
+    }
+    if (f->chain_max >= 8) {
+        fprintf(out, "  - a block grew through %llu reallocs in a row: reserving its capacity up front (with_capacity) "
+                     "saves the copies, whatever the allocator\n",
+                (unsigned long long)f->chain_max);
+        facts++;
+    }
+    if (!facts)
+        fprintf(out, "  - nothing stands out: few short-lived objects, no threads freeing each other's blocks, "
+                     "no large blocks; the ranking above is the whole story\n");
+    return ferror(out) ? -1 : 0;
+}

@@ -1,0 +1,403 @@
+/* Replay: every registry allocator replays small multi-threaded traces with
+ * their cross-thread frees; corrupting allocators are caught by the block
+ * checks; a fixed capacity is reported unsupported with what the trace
+ * needs; real programs' traces replay; a replay traced again shows the
+ * original's per-thread profile; the replay and recommend commands work
+ * and refuse bad files. Tests that preload the recorder skip under
+ * sanitizers. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "profile.h"
+#include "replay.h"
+#include "run_cli.h"
+#include "wl_test_allocs.h"
+#include "writer.h"
+
+#include <alloclab/registry.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SANITIZED 1
+#else
+#define SANITIZED 0
+#endif
+
+#define SKIP_IF_SANITIZED()                                                                  \
+    do {                                                                                     \
+        if (SANITIZED) {                                                                     \
+            print_message("skipped: the recorder cannot be preloaded under a sanitizer\n"); \
+            skip();                                                                          \
+        }                                                                                    \
+    } while (0)
+
+static char tmpdir[64];
+static cli_run run;
+
+static const char *tmp(const char *name)
+{
+    static char buf[4][256];
+    static int k;
+    char *b = buf[k++ % 4];
+    snprintf(b, 256, "%s/%s", tmpdir, name);
+    return b;
+}
+
+/* ---- synthetic traces ----------------------------------------------------------
+ * nthreads threads; thread i allocates n blocks (sizes from `size`), frees
+ * its even blocks at once (temporaries), reallocs block 1 to twice its size,
+ * and its odd blocks are freed by thread i+1 after every allocation. */
+typedef struct enc {
+    unsigned char *buf, *q;
+    uint64_t prev_t, prev_a;
+    uint64_t count;
+} enc;
+
+static void ev(enc *e, unsigned kind, uint64_t t)
+{
+    *e->q++ = (unsigned char)kind;
+    e->q = al_varint_put(e->q, t - e->prev_t);
+    e->prev_t = t;
+}
+
+static void addr(enc *e, uint64_t a)
+{
+    e->q = al_varint_put(e->q, al_zigzag((int64_t)(a - e->prev_a)));
+    e->prev_a = a;
+}
+
+static uint64_t block_addr(unsigned th, unsigned b) { return 0x10000000ull * (th + 1) + 0x10000ull * b; }
+
+static void synth(const char *path, unsigned nthreads, unsigned n, uint64_t (*size)(unsigned))
+{
+    unlink(path);
+    int fd = al_tw_open(path);
+    assert_true(fd >= 0);
+    al_tw *w = al_tw_new(8 << 20);
+    assert_non_null(w);
+    unsigned char sec[64], *q = sec;
+    const uint64_t id = 77;
+    q = al_varint_put(q, 4242);
+    q = al_varint_put(q, 1);
+    q = al_varint_put(q, 0);
+    q = al_varint_put(q, 0);
+    q = al_varint_put(q, 1000);
+    q = al_varint_put(q, 1);
+    q = al_varint_put(q, 5);
+    memcpy(q, "synth", 5);
+    q += 5;
+    q = al_varint_put(q, 0);
+    assert_int_equal(al_tw_chunk(w, fd, AL_CHUNK_SECTION, id, 0, sec, (size_t)(q - sec)), 0);
+    uint64_t total = 0;
+    for (unsigned th = 0; th < nthreads; th++) {
+        enc e = {malloc(64u * n + 256), NULL, 1000, 0, 0};
+        assert_non_null(e.buf);
+        e.q = e.buf;
+        unsigned prev = (th + nthreads - 1) % nthreads;
+        for (unsigned b = 0; b < n; b++) {
+            uint64_t t = 2000 + 100ull * b + th;
+            ev(&e, AL_EV_MALLOC, t);
+            e.q = al_varint_put(e.q, size(b));
+            addr(&e, block_addr(th, b));
+            e.count++;
+            if (b % 2 == 0) {
+                ev(&e, AL_EV_FREE, t + 10);
+                addr(&e, block_addr(th, b));
+                e.count++;
+            }
+        }
+        if (n > 1) { /* realloc block 1: grows, moves to a fresh address */
+            ev(&e, AL_EV_REALLOC, 2000 + 100ull * n + th);
+            e.q = al_varint_put(e.q, 5);
+            addr(&e, block_addr(th, 1));
+            e.q = al_varint_put(e.q, 2 * size(1));
+            addr(&e, block_addr(th, 1) + 0x8000);
+            e.count++;
+        }
+        /* The previous thread's odd blocks, after everyone's allocations. */
+        for (unsigned b = 1; b < n; b += 2) {
+            uint64_t a = block_addr(prev, b) + (b == 1 ? 0x8000 : 0);
+            ev(&e, AL_EV_FREE, 1000000 + 100ull * b + th);
+            addr(&e, a);
+            e.count++;
+        }
+        unsigned char pre[40], *p = pre;
+        p = al_varint_put(p, 100 + th);
+        p = al_varint_put(p, 0);
+        p = al_varint_put(p, 1000);
+        p = al_varint_put(p, e.count);
+        assert_int_equal(al_tw_chunk2(w, fd, AL_CHUNK_EVENTS, id, th, pre, (size_t)(p - pre), e.buf,
+                                      (size_t)(e.q - e.buf)), 0);
+        total += e.count;
+        free(e.buf);
+    }
+    unsigned char end[64], *x = end;
+    x = al_varint_put(x, 5000000);
+    x = al_varint_put(x, total);
+    x = al_varint_put(x, AL_END_COMPLETE);
+    x = al_varint_put(x, 0);
+    x = al_varint_put(x, 0);
+    assert_int_equal(al_tw_chunk(w, fd, AL_CHUNK_END, id, 0, end, (size_t)(x - end)), 0);
+    al_tw_free(w);
+    close(fd);
+}
+
+static uint64_t small_sizes(unsigned b) { return 8 + (b * 37) % 700; }
+static uint64_t big_sizes(unsigned b) { (void)b; return 100000; }
+
+static al_replay_plan *plan_of(const char *path)
+{
+    char err[512];
+    al_trace *t = al_trace_read(path, err, sizeof err);
+    if (!t) fail_msg("%s", err);
+    al_replay_plan *p = al_replay_plan_make(t, err, sizeof err);
+    if (!p) fail_msg("%s", err);
+    al_trace_free(t);
+    return p;
+}
+
+static al_run_status replay_on(const al_replay_plan *p, const char *spec, char *why, size_t whylen,
+                               uint64_t *cross)
+{
+    al_allocator *a = al_create(spec, NULL);
+    if (!a) fail_msg("%s: %s", spec, al_last_error());
+    al_replay *r = al_replay_new(p, a, AL_TOUCH_ENDS, why, whylen);
+    if (!r) fail_msg("%s: %s", spec, why);
+    al_run_status st = al_replay_once(r, why, whylen);
+    if (st == AL_RUN_OK) st = al_replay_once(r, why, whylen); /* twice: it leaves nothing behind */
+    if (cross) *cross = al_replay_cross_frees(r);
+    al_replay_free(r);
+    al_destroy(a);
+    return st;
+}
+
+static void test_every_registry_allocator(void **state)
+{
+    (void)state;
+    synth(tmp("mt.trace"), 3, 300, small_sizes);
+    al_replay_plan *p = plan_of(tmp("mt.trace"));
+    assert_int_equal(p->nthreads, 3);
+    assert_int_equal(p->cross_frees, 3 * 150);
+    size_t ran = 0;
+    for (size_t i = 0; i < al_backend_count(); i++) {
+        const al_backend_desc *b = al_backend_at(i);
+        if (al_spec_unavailable(b->name) || strncmp(b->name, "wl-", 3) == 0) continue;
+        char spec[96], why[256];
+        snprintf(spec, sizeof spec, "%s%s", (b->caps & AL_CAP_THREAD_SAFE) ? "" : "locked:", b->name);
+        uint64_t cross = 0;
+        al_run_status st = replay_on(p, spec, why, sizeof why, &cross);
+        if (st != AL_RUN_OK) fail_msg("%s: %s", spec, why);
+        assert_int_equal(cross, 2 * p->cross_frees);
+        ran++;
+    }
+    assert_true(ran >= 8);
+    al_replay_plan_free(p);
+}
+
+static void test_corrupting_allocators_fail(void **state)
+{
+    (void)state;
+    wl_test_register_allocators();
+    synth(tmp("one.trace"), 1, 200, small_sizes);
+    al_replay_plan *p = plan_of(tmp("one.trace"));
+    /* One thread frees its own odd blocks at the end: all stay live a while. */
+    const char *bad[] = {"wl-evil", "wl-dup13", "wl-short"};
+    for (size_t i = 0; i < 3; i++) {
+        char why[256] = "";
+        al_run_status st = replay_on(p, bad[i], why, sizeof why, NULL);
+        if (st != AL_RUN_FAILED) fail_msg("%s was not caught (status %d)", bad[i], st);
+        if (!strstr(why, "overwritten") && !strstr(why, "lost its contents")) fail_msg("%s: %s", bad[i], why);
+    }
+    char why[256];
+    assert_int_equal(replay_on(p, "sys", why, sizeof why, NULL), AL_RUN_OK);
+    al_replay_plan_free(p);
+}
+
+static void test_capacity_is_unsupported_with_the_need(void **state)
+{
+    (void)state;
+    wl_test_register_allocators();
+    synth(tmp("big.trace"), 1, 120, big_sizes);
+    al_replay_plan *p = plan_of(tmp("big.trace"));
+    char why[256] = "";
+    assert_int_equal(replay_on(p, "wl-tiny", why, sizeof why, NULL), AL_RUN_UNSUPPORTED);
+    if (!strstr(why, "the trace needs >=")) fail_msg("%s", why);
+    assert_int_equal(replay_on(p, "bump", why, sizeof why, NULL), AL_RUN_UNSUPPORTED);
+    if (!strstr(why, "in all (it frees nothing)")) fail_msg("%s", why);
+    assert_int_equal(replay_on(p, "arena", why, sizeof why, NULL), AL_RUN_OK);
+    al_replay_plan_free(p);
+}
+
+static void test_commands(void **state)
+{
+    (void)state;
+    synth(tmp("cmd.trace"), 2, 200, small_sizes);
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "replay", tmp("cmd.trace"), "--allocators", "sys,arena",
+                             "--quick", "--no-db"), 0);
+    if (cli_exit_code(&run) != 0) fail_msg("replay: %s", run.err);
+    assert_non_null(strstr(run.out, "replay"));
+    assert_non_null(strstr(run.out, "arena"));
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "recommend", tmp("cmd.trace"), "--allocators", "sys,arena",
+                             "--quick"), 0);
+    if (cli_exit_code(&run) != 0) fail_msg("recommend: %s", run.err);
+    /* arena cannot be a program's malloc: the only candidate is glibc. */
+    char line[512];
+    assert_non_null(cli_line_with(run.out, "recommendation:", line, sizeof line));
+    assert_non_null(strstr(line, "glibc"));
+    assert_non_null(strstr(run.out, "arena"));
+    assert_non_null(cli_line_with(run.out, "measured:", line, sizeof line));
+    if (strstr(line, "tc") || strstr(line, "mi ")) fail_msg("only sys and arena were measured: %s", line);
+    /* Bad input: one line, status 2, nothing run. */
+    FILE *f = fopen(tmp("bad.trace"), "w");
+    assert_non_null(f);
+    fputs("not a trace at all\n", f);
+    fclose(f);
+    const char *cmds[] = {"replay", "recommend"};
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, cmds[i], tmp("bad.trace")), 0);
+        assert_int_equal(cli_exit_code(&run), 2);
+        assert_int_equal(cli_count_lines(run.err), 1);
+        assert_non_null(strstr(run.err, "not an alloclab trace"));
+    }
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "replay", tmp("cmd.trace"), "--workloads", "x"), 0);
+    assert_int_equal(cli_exit_code(&run), 2);
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "recommend", tmp("cmd.trace"), "--allocators", "nosuch"), 0);
+    assert_int_equal(cli_exit_code(&run), 2);
+}
+
+/* ---- with the recorder ----------------------------------------------------------- */
+static al_trace *trace_cmd(const char *name, const char *const *prog)
+{
+    const char *args[32];
+    size_t n = 0;
+    args[n++] = "trace";
+    args[n++] = "--follow-forks";
+    args[n++] = "-o";
+    args[n++] = tmp(name);
+    args[n++] = "--";
+    for (size_t i = 0; prog[i]; i++) args[n++] = prog[i];
+    args[n] = NULL;
+    assert_int_equal(cli_run_args(&run, NULL, CLI_KEEP_STACK, args), 0);
+    if (cli_exit_code(&run) != 0) fail_msg("%s: %s", prog[0], run.err);
+    char err[512];
+    al_trace *t = al_trace_read(tmp(name), err, sizeof err);
+    if (!t) fail_msg("%s", err);
+    return t;
+}
+
+static void test_real_programs_replay(void **state)
+{
+    (void)state;
+    SKIP_IF_SANITIZED();
+    FILE *f = fopen(tmp("small.c"), "w");
+    assert_non_null(f);
+    fputs("#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\nint square(int x) { return x * x; }\n", f);
+    fclose(f);
+    const char *sh[] = {"sh", "-c", "seq 1 2000 | sort -r | uniq | wc -l", NULL};
+    const char *perl[] = {"perl", "-e", "my %h; $h{$_} = [$_] for 1..5000; print scalar(keys %h), qq(\\n)", NULL};
+    char obj[256], src[256];
+    snprintf(obj, sizeof obj, "%s", tmp("small.o"));
+    snprintf(src, sizeof src, "%s", tmp("small.c"));
+    const char *gcc[] = {"gcc", "-O2", "-c", "-o", obj, src, NULL};
+    const char *const *progs[] = {sh, perl, gcc};
+    const char *names[] = {"sh.trace", "perl.trace", "gcc.trace"};
+    for (size_t i = 0; i < 3; i++) {
+        al_trace_free(trace_cmd(names[i], progs[i]));
+        al_replay_plan *p = plan_of(tmp(names[i]));
+        if (p->ops < 300) fail_msg("%s: only %llu operations", names[i], (unsigned long long)p->ops);
+        const char *specs[] = {"sys", "mi", "arena", "locked:pool"};
+        for (size_t k = 0; k < 4; k++) {
+            char why[256];
+            if (al_spec_unavailable(specs[k])) continue;
+            al_run_status st = replay_on(p, specs[k], why, sizeof why, NULL);
+            if (st != AL_RUN_OK) fail_msg("%s on %s: %s", names[i], specs[k], why);
+        }
+        al_replay_plan_free(p);
+    }
+}
+
+/* Per-thread figures of a trace's threads that made blocks. */
+typedef struct th_fig {
+    uint64_t allocations, frees, temporary, frees_of_others, freed_elsewhere, bytes;
+} th_fig;
+
+static size_t figures(const char *path, th_fig *out, size_t max)
+{
+    char err[512];
+    al_trace *t = al_trace_read(path, err, sizeof err);
+    if (!t) fail_msg("%s", err);
+    al_profile *p = al_profile_compute(t);
+    assert_non_null(p);
+    size_t n = 0;
+    for (size_t i = 0; i < p->nthreads && n < max; i++)
+        out[n++] = (th_fig){p->threads[i].allocations, p->threads[i].frees, p->threads[i].temporary,
+                            p->threads[i].frees_of_others, p->threads[i].freed_elsewhere, p->threads[i].bytes};
+    al_profile_free(p);
+    al_trace_free(t);
+    return n;
+}
+
+static void test_retraced_replay_gives_the_same_profile(void **state)
+{
+    (void)state;
+    SKIP_IF_SANITIZED();
+    const char *pat[] = {ALLOCLAB_TRACE_PATTERN, "30", "3", "20", "10", NULL};
+    al_trace_free(trace_cmd("orig.trace", pat));
+    const char *again[] = {ALLOCLAB_REPLAY_ONCE, tmp("orig.trace"), "sys", NULL};
+    al_trace_free(trace_cmd("again.trace", again));
+    th_fig a[64], b[64];
+    size_t na = figures(tmp("orig.trace"), a, 64), nb = figures(tmp("again.trace"), b, 64);
+    /* Every worker of the original (it frees another's blocks) has a replay
+     * thread with the same figures. */
+    size_t workers = 0;
+    for (size_t i = 0; i < na; i++) {
+        if (!a[i].frees_of_others) continue;
+        workers++;
+        bool found = false;
+        for (size_t j = 0; j < nb && !found; j++)
+            found = memcmp(&a[i], &b[j], sizeof a[i]) == 0;
+        if (!found)
+            fail_msg("no replay thread with allocations %llu frees %llu temporary %llu cross %llu/%llu bytes %llu",
+                     (unsigned long long)a[i].allocations, (unsigned long long)a[i].frees,
+                     (unsigned long long)a[i].temporary, (unsigned long long)a[i].frees_of_others,
+                     (unsigned long long)a[i].freed_elsewhere, (unsigned long long)a[i].bytes);
+    }
+    assert_int_equal(workers, 3);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/alloclab-replay-XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+    /* The tests that fork come first: once jemalloc has served several
+     * threads in this process, its fork handler takes more locks than TSan's
+     * deadlock detector can follow. */
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_commands),
+        cmocka_unit_test(test_real_programs_replay),
+        cmocka_unit_test(test_retraced_replay_gives_the_same_profile),
+        cmocka_unit_test(test_every_registry_allocator),
+        cmocka_unit_test(test_corrupting_allocators_fail),
+        cmocka_unit_test(test_capacity_is_unsupported_with_the_need),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
