@@ -2,8 +2,8 @@
 #   make                 build into build/ (binary: build/alloclab)
 #   make test            build and run the test suite
 #   make bench           build quietly (log in build/bench-build.log, shown if the
-#                        build fails), run the benchmark suite, write
-#                        alloclab-results/report.html
+#                        build fails; progress on one line on a terminal), run
+#                        the benchmark suite, write alloclab-results/report.html
 #   make install PREFIX=/usr/local
 #   make check-sanitize  the tests under ASan + UBSan (build-asan/)
 #   make check-tsan      the threaded tests under TSan (build-tsan/)
@@ -38,8 +38,9 @@ test: build
 	cd build && $(CTEST) --output-on-failure -j $(JOBS)
 
 # The table is the first thing `make bench` shows: the configure (first time
-# only) and build steps write to $(BENCH_LOG), printed only when they fail.
-bench_quietly = { $(1); } >>$(BENCH_LOG) 2>&1 || { cat $(BENCH_LOG); \
+# only) and build steps write to $(BENCH_LOG), printed only when they fail;
+# on a terminal the build's progress shows on one line, cleared when done.
+bench_quietly = sh $(SRC)/scripts/quiet-build.sh $(BENCH_LOG) $(1) || { cat $(BENCH_LOG); \
 	echo "make bench: the build failed (its log is above and in $(BENCH_LOG))" >&2; exit 1; }
 
 bench:

@@ -31,4 +31,11 @@ if out=$(STUB_RC=1 make --no-print-directory -f "$src/Makefile" bench BENCH_BUIL
 fi
 printf '%s\n' "$out" | grep -q "Building C object src/file99.c.o" || { echo "the failed build's log was not shown:"; echo "$out"; exit 1; }
 printf '%s\n' "$out" | grep -q "REPORT TABLE" && { echo "the report ran after a failed build"; exit 1; }
+# On a terminal the build's progress shows, on one line rewritten in place.
+if command -v script >/dev/null 2>&1; then
+    tty_out=$(script -qec "make --no-print-directory -f '$src/Makefile' bench BENCH_BUILD='$tmp/b' CMAKE='$tmp/cmake'" /dev/null 2>&1) || {
+        echo "make bench on a terminal failed:"; echo "$tty_out"; exit 1; }
+    printf '%s' "$tty_out" | grep -q "alloclab: \[ 99%\] Building" || { echo "no build progress on a terminal:"; echo "$tty_out"; exit 1; }
+    printf '%s' "$tty_out" | grep -q "REPORT TABLE" || { echo "no report on a terminal"; exit 1; }
+fi
 echo "make bench is quiet"

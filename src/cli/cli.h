@@ -27,6 +27,12 @@ int al_cmd_recommend(int argc, char **argv);
  * is missing (then *missing is set). */
 const char *al_cli_option_value(int argc, char **argv, int *i, const char *name, bool *missing);
 
+/* The options every history command shares, at argv[*i]: -h/--help prints
+ * usage and sets *done; --db PATH sets *db. True when argv[*i] was one of
+ * them (or --db lacked its value: *missing). */
+bool al_cli_history_option(int argc, char **argv, int *i, const char *usage, const char **db, bool *missing,
+                           bool *done);
+
 /* The report format --format NAME names (from the reports' table; html
  * only when files is true), or NULL after the usage error "--format: 'x' is
  * not table, json, csv or markdown" (*status = 2). */
@@ -60,6 +66,18 @@ int al_cli_history_open(const char *path, al_history **h);
 /* Store the finished run: 0 ("stored as run N" unless quiet), or 1 after
  * one line saying it was not stored and why. */
 int al_cli_history_save(const char *path, al_history *h, struct al_bench_run *run, bool quiet);
+
+/* One subcommand: its name, entry point and one-line summary (main.c's
+ * table, which --help and the manual page list). */
+typedef struct al_cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *help;
+} al_cli_command;
+
+/* The manual page (roff) from the command table and each command's own
+ * --help text (manpage.c): 0, or 1 when a command printed no help. */
+int al_cli_manpage(FILE *out, const al_cli_command *cmds, size_t n, const char *version);
 
 /* Print "alloclab: <message>" on stderr and return 2. */
 int al_cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

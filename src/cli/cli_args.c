@@ -18,6 +18,18 @@ const char *al_cli_option_value(int argc, char **argv, int *i, const char *name,
     return argv[++*i];
 }
 
+bool al_cli_history_option(int argc, char **argv, int *i, const char *usage, const char **db, bool *missing,
+                           bool *done)
+{
+    if (strcmp(argv[*i], "-h") == 0 || strcmp(argv[*i], "--help") == 0) {
+        fputs(usage, stdout);
+        return *done = true;
+    }
+    const char *v = al_cli_option_value(argc, argv, i, "--db", missing);
+    if (v) *db = v;
+    return v != NULL;
+}
+
 const al_report_format *al_cli_format(const char *name, bool files, int *status)
 {
     const al_report_format *f = al_report_format_find(name);

@@ -41,13 +41,10 @@ static int parse(int argc, char **argv, compare_opts *o)
     o->db = AL_HISTORY_DEFAULT_PATH;
     o->threshold = -1; /* by mode, once the runs are known */
     for (int i = 1; i < argc; i++) {
-        bool missing = false;
+        bool missing = false, done = false;
         const char *v;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            fputs(usage, stdout);
-            return 0;
-        } else if ((v = al_cli_option_value(argc, argv, &i, "--db", &missing))) {
-            o->db = v;
+        if (al_cli_history_option(argc, argv, &i, usage, &o->db, &missing, &done)) {
+            if (done) return 0;
         } else if ((v = al_cli_option_value(argc, argv, &i, "--threshold", &missing))) {
             char *end;
             double pct = strtod(v, &end);

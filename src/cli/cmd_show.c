@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-    "usage: alloclab show [RUN] [--db PATH] [--format table|json|csv|markdown] [--out FILE] [--html FILE]\n"
+static const char usage_fmt[] =
+    "usage: alloclab show [RUN] [--db PATH] [--format %s] [--out FILE] [--html FILE]\n"
     "RUN: a run's label or id in the history, or a FILE.json report (default: the last run)\n";
 
 typedef struct show_opts {
@@ -25,14 +25,13 @@ static int parse(int argc, char **argv, show_opts *o)
     memset(o, 0, sizeof *o);
     o->db = AL_HISTORY_DEFAULT_PATH;
     o->format = al_report_format_find("table");
+    char usage[512], names[128];
+    snprintf(usage, sizeof usage, usage_fmt, al_report_format_names(false, "|", names, sizeof names));
     for (int i = 1; i < argc; i++) {
-        bool missing = false;
+        bool missing = false, done = false;
         const char *v;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            fputs(usage, stdout);
-            return 0;
-        } else if ((v = al_cli_option_value(argc, argv, &i, "--db", &missing))) {
-            o->db = v;
+        if (al_cli_history_option(argc, argv, &i, usage, &o->db, &missing, &done)) {
+            if (done) return 0;
         } else if ((v = al_cli_option_value(argc, argv, &i, "--format", &missing))) {
             int status = 0;
             if (!(o->format = al_cli_format(v, false, &status))) return status;

@@ -8,13 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-typedef struct command {
-    const char *name;
-    int (*run)(int argc, char **argv);
-    const char *help;
-} command;
-
-static const command commands[] = {
+static const al_cli_command commands[] = {
     {"list", al_cmd_list, "the allocators and wrappers, with availability and capabilities"},
     {"demo", al_cmd_demo, "the talk's examples (alloclab demo for the list)"},
     {"bench", al_cmd_bench, "run the benchmark suite (alloclab bench --help)"},
@@ -68,6 +62,8 @@ int main(int argc, char **argv)
         printf("alloclab %s\n", ALLOCLAB_VERSION);
         return check_stdout(0);
     }
+    if (strcmp(argv[1], "--man") == 0) /* hidden: the build makes alloclab.1 with it */
+        return check_stdout(al_cli_manpage(stdout, commands, sizeof commands / sizeof commands[0], ALLOCLAB_VERSION));
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);
         return check_stdout(0);

@@ -70,7 +70,8 @@ static const char css[] =
     ".mem{color:#777;font-size:11.5px}\n"
     "#summary .headline{font-size:18px;font-weight:600;background:#eef3fa;border:1px solid #c9d7ea;"
     "border-radius:6px;padding:10px 14px;margin:12px 0}\n"
-    "table.ranking{width:auto;min-width:50%}.note{color:#666;font-size:12.5px}\n";
+    "table.ranking{width:auto;min-width:50%}table.ranking td:nth-child(2),table.ranking th:nth-child(2)"
+    "{text-align:left}.note{color:#666;font-size:12.5px}\n";
 
 static void text_el(FILE *out, const char *tag, const char *attrs, const char *s)
 {
