@@ -24,7 +24,7 @@ void *lab_malloc(size_t size)
             return b;
         }
     }
-    return lab_alloc_slow(h, size, 0);
+    return lab_alloc_slow(size, h, 0);
 }
 
 void *lab_calloc(size_t n, size_t size)
@@ -46,7 +46,7 @@ void *lab_calloc(size_t n, size_t size)
             return b;
         }
     }
-    return lab_alloc_slow(h, total, total);
+    return lab_alloc_slow(total, h, total);
 }
 
 void *lab_aligned(size_t align, size_t size)
@@ -70,8 +70,9 @@ void *lab_aligned(size_t align, size_t size)
 size_t lab_usable_size(const void *p)
 {
     if (p == NULL) return 0;
-    if (lab_map_kind((uintptr_t)p) == LAB_MAP_SEGMENT) {
-        lab_page *pg = lab_page_of(lab_segment_of(p), p);
+    unsigned kind = lab_map_kind((uintptr_t)p);
+    if (lab_map_is_segment(kind)) {
+        lab_page *pg = lab_page_at(p, kind);
         if (pg->block_size) return pg->block_size;
         lab_report_invalid("usable size of", p);
         return 0;
@@ -82,8 +83,9 @@ size_t lab_usable_size(const void *p)
 void *lab_realloc(void *p, size_t size)
 {
     if (p == NULL) return lab_malloc(size);
-    if (lab_map_kind((uintptr_t)p) != LAB_MAP_SEGMENT) return lab_huge_realloc(p, size);
-    lab_page *pg = lab_page_of(lab_segment_of(p), p);
+    unsigned kind = lab_map_kind((uintptr_t)p);
+    if (!lab_map_is_segment(kind)) return lab_huge_realloc(p, size);
+    lab_page *pg = lab_page_at(p, kind);
     size_t old = pg->block_size;
     if (LAB_UNLIKELY(old == 0)) {
         lab_report_invalid("realloc of", p);

@@ -23,10 +23,8 @@ static LAB_NOINLINE void free_remote(lab_page *pg, lab_block *b)
                                                   memory_order_relaxed));
 }
 
-static inline void free_block(void *p)
+static inline void free_block(void *p, lab_page *pg)
 {
-    lab_segment *s = lab_segment_of(p);
-    lab_page *pg = lab_page_of(s, p);
     lab_block *b = p;
     if (LAB_LIKELY(atomic_load_explicit(&pg->heap, memory_order_relaxed) == lab_tls_heap)) {
         b->next = pg->local_free;
@@ -45,11 +43,12 @@ static LAB_NOINLINE void free_other(void *p)
 
 void lab_free(void *p)
 {
-    if (LAB_UNLIKELY(lab_map_kind((uintptr_t)p) != LAB_MAP_SEGMENT)) {
+    unsigned kind = lab_map_kind((uintptr_t)p);
+    if (LAB_UNLIKELY(!lab_map_is_segment(kind))) {
         free_other(p);
         return;
     }
-    free_block(p);
+    free_block(p, lab_page_at(p, kind));
 }
 
 /* The size is not needed to find the block: a huge block (and NULL) is the
@@ -63,5 +62,5 @@ void lab_free_sized(void *p, size_t size)
         lab_free(p);
         return;
     }
-    free_block(p);
+    free_block(p, lab_page_of(lab_segment_of(p), p));
 }

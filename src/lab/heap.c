@@ -394,7 +394,7 @@ void *lab_alloc_class(lab_heap *h, unsigned cls, size_t zero)
     return b;
 }
 
-void *lab_alloc_slow(lab_heap *h, size_t size, size_t zero)
+void *lab_alloc_slow(size_t size, lab_heap *h, size_t zero)
 {
     if (LAB_UNLIKELY(h == &lab_empty_heap)) {
         h = lab_heap_get();
@@ -440,6 +440,9 @@ void lab_heap_abandon(lab_heap *h)
         }
     }
     heap_record_free(h);
+    /* A thread that lived less than LAB_COLLECT_MS never collected: do it
+     * now, so short-lived threads still sweep and purge. */
+    lab_heap_collect(&lab_empty_heap, false, 0);
 }
 
 void lab_heap_stats(lab_stats *s)

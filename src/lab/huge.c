@@ -4,11 +4,15 @@
  * boundary (or its alignment, if larger) and a 4 KiB header just before it,
  * so a pointer's header is found without a lookup and a pointer lab does not
  * own is recognised by the ownership map and the header's check word.
- * A few freed blocks (ALLOCLAB_LAB_HUGE_CACHE, each at most 64 MiB) are kept
- * for reuse and unmapped after ALLOCLAB_LAB_PURGE_MS. Growing a huge block
+ * A few freed blocks (ALLOCLAB_LAB_HUGE_CACHE, each at most 64 MiB, 128 MiB in
+ * all) are kept for reuse (best fit; when none is large enough, the largest
+ * is grown by mremap) and unmapped after ALLOCLAB_LAB_PURGE_MS. Growing a huge block
  * extends its mapping in place when the kernel can, else moves its pages with
  * mremap (no copy); blocks are never memset when their pages are fresh.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* mremap */
+#endif
 #include "lab_internal.h"
 
 #include <errno.h>
@@ -16,7 +20,8 @@
 #include <sys/mman.h>
 
 #define LAB_HUGE_MAGIC ((uint64_t)0x6c61622068756765ull)
-#define LAB_HUGE_CACHE_MAX ((size_t)64 << 20)
+#define LAB_HUGE_CACHE_MAX ((size_t)64 << 20)    /* the largest block kept */
+#define LAB_HUGE_CACHE_BYTES ((size_t)128 << 20) /* all kept blocks together */
 
 typedef struct lab_huge {
     uint64_t check;           /* LAB_HUGE_MAGIC ^ its own address while live or cached */
@@ -29,7 +34,7 @@ typedef struct lab_huge {
 } lab_huge;
 
 static lab_huge *cache_first, *cache_last;
-static size_t cache_count;
+static size_t cache_count, cache_bytes;
 lab_lock lab_huge_lock;
 static atomic_size_t huge_live, huge_live_bytes, huge_mapped, huge_cached_n;
 
@@ -75,20 +80,78 @@ static void huge_unmap(lab_huge *h)
     lab_os_unmap(h, n);
 }
 
+/* Grow h's mapping to `need` bytes without copying: in place when the
+ * addresses after it are free, else by moving its pages (mremap) onto a
+ * fresh reservation aligned to `align` (at least h's own alignment; a cached
+ * block may serve a request of a larger one). The new header, or NULL with
+ * h untouched. */
+static lab_huge *huge_extend(lab_huge *h, size_t need, size_t align)
+{
+    size_t old = h->map_size;
+    if (align < h->align) align = h->align;
+    if (mremap(h, old, need, 0) != (void *)h) {
+        lab_huge *n = lab_os_map_aligned(need, align, LAB_OS_PAGE);
+        if (!n) return NULL;
+        if (mremap(h, old, need, MREMAP_MAYMOVE | MREMAP_FIXED, n) != (void *)n) {
+            lab_os_unmap(n, need);
+            return NULL;
+        }
+        /* n's own mapping was replaced by h's pages; h's is gone. */
+        atomic_fetch_sub_explicit(&lab_stat_mapped, need, memory_order_relaxed);
+        lab_map_set((uintptr_t)block_of(h), LAB_MAP_NONE);
+        n->check = check_of(n);
+        n->align = align;
+        lab_map_set((uintptr_t)block_of(n), LAB_MAP_HUGE);
+        h = n;
+    }
+    h->map_size = need;
+    atomic_fetch_add_explicit(&lab_stat_mapped, need - old, memory_order_relaxed);
+    atomic_fetch_add_explicit(&huge_mapped, need - old, memory_order_relaxed);
+    atomic_fetch_add_explicit(&lab_stat_committed, need - old, memory_order_relaxed);
+    return h;
+}
+
+/* The smallest cached block of at least `need` bytes with the alignment (its
+ * pages are already faulted in: reusing all of it is cheaper than a fresh
+ * mapping); a block more than four times too large gives its tail back
+ * first, so reuse never keeps much more than was asked for. */
 static lab_huge *cache_take(size_t need, size_t align)
 {
     if (atomic_load_explicit(&huge_cached_n, memory_order_relaxed) == 0) return NULL;
     lab_lock_acquire(&lab_huge_lock);
-    lab_huge *h = cache_first;
-    for (; h; h = h->next)
-        if (h->map_size >= need && h->map_size - need <= need / 2 && ((uintptr_t)block_of(h) & (align - 1)) == 0)
-            break;
-    if (h) {
-        cache_unlink(h);
-        h->cached = 0;
+    lab_huge *best = NULL, *largest = NULL;
+    for (lab_huge *h = cache_first; h; h = h->next) {
+        if (((uintptr_t)block_of(h) & (align - 1)) != 0) continue;
+        if (h->map_size >= need && (!best || h->map_size < best->map_size)) best = h;
+        if (h->map_size < need && h->map_size >= need / 4 && (!largest || h->map_size > largest->map_size))
+            largest = h;
+    }
+    if (!best && largest) {
+        /* No block is large enough: grow the largest, whose pages are
+         * already faulted in, rather than map all of it afresh. */
+        cache_unlink(largest);
+        cache_bytes -= largest->map_size;
+        lab_lock_release(&lab_huge_lock);
+        lab_huge *g = huge_extend(largest, need, align);
+        if (g) g->cached = 0;
+        else huge_unmap(largest);
+        return g;
+    }
+    if (best) {
+        cache_unlink(best);
+        cache_bytes -= best->map_size;
+        best->cached = 0;
+        if (best->align < align) best->align = align; /* it is aligned so (filtered above) */
     }
     lab_lock_release(&lab_huge_lock);
-    return h;
+    if (best && best->map_size / 4 > need) {
+        size_t tail = best->map_size - need;
+        lab_os_unmap((uint8_t *)best + need, tail);
+        atomic_fetch_sub_explicit(&huge_mapped, tail, memory_order_relaxed);
+        atomic_fetch_sub_explicit(&lab_stat_committed, tail, memory_order_relaxed);
+        best->map_size = need;
+    }
+    return best;
 }
 
 void *lab_huge_alloc(size_t size, size_t align, size_t zero)
@@ -140,13 +203,17 @@ void lab_huge_free(void *p)
     int saved = errno;
     atomic_fetch_sub_explicit(&huge_live, 1, memory_order_relaxed);
     atomic_fetch_sub_explicit(&huge_live_bytes, h->map_size - LAB_OS_PAGE, memory_order_relaxed);
-    lab_huge *evict = NULL;
+    lab_huge *evict = NULL; /* blocks to unmap once the lock is released, linked by next */
     if (lab_opt.huge_cache && h->map_size <= LAB_HUGE_CACHE_MAX) {
         lab_lock_acquire(&lab_huge_lock);
-        if (cache_count >= lab_opt.huge_cache) {
-            evict = cache_last;
-            cache_unlink(evict);
+        while (cache_last && (cache_count >= lab_opt.huge_cache || cache_bytes + h->map_size > LAB_HUGE_CACHE_BYTES)) {
+            lab_huge *old = cache_last; /* the oldest go first */
+            cache_unlink(old);
+            cache_bytes -= old->map_size;
+            old->next = evict;
+            evict = old;
         }
+        cache_bytes += h->map_size;
         h->cached = 1;
         h->fresh = 0;
         h->stamp_ms = lab_clock_ms();
@@ -159,9 +226,14 @@ void lab_huge_free(void *p)
         atomic_fetch_add_explicit(&huge_cached_n, 1, memory_order_relaxed);
         lab_lock_release(&lab_huge_lock);
     } else {
+        h->next = NULL;
         evict = h;
     }
-    if (evict) huge_unmap(evict);
+    while (evict) {
+        lab_huge *next = evict->next;
+        huge_unmap(evict);
+        evict = next;
+    }
     errno = saved;
 }
 
@@ -206,37 +278,16 @@ void *lab_huge_realloc(void *p, size_t size)
         }
         return p;
     }
-    /* In place when the addresses after the mapping are free. */
-    if (mremap(h, old, need, 0) == (void *)h) {
-        h->map_size = need;
-    } else {
-        /* Reserve an aligned place, then move the pages onto it. */
-        lab_huge *n = lab_os_map_aligned(need, h->align, LAB_OS_PAGE);
-        if (!n) {
-            errno = ENOMEM;
-            return NULL;
-        }
-        atomic_fetch_sub_explicit(&lab_stat_mapped, need, memory_order_relaxed); /* counted again below */
-        if (mremap(h, old, need, MREMAP_MAYMOVE | MREMAP_FIXED, n) != (void *)n) {
-            lab_os_unmap(n, need);
-            atomic_fetch_add_explicit(&lab_stat_mapped, need, memory_order_relaxed);
-            void *q = lab_huge_alloc(size, h->align, 0);
-            if (!q) return NULL;
-            memcpy(q, p, usable);
-            lab_huge_free(p);
-            return q;
-        }
-        lab_map_set((uintptr_t)p, LAB_MAP_NONE);
-        n->check = check_of(n);
-        n->map_size = need;
-        lab_map_set((uintptr_t)block_of(n), LAB_MAP_HUGE);
-        h = n;
+    lab_huge *n = huge_extend(h, need, h->align);
+    if (n) {
+        atomic_fetch_add_explicit(&huge_live_bytes, need - old, memory_order_relaxed);
+        return block_of(n);
     }
-    atomic_fetch_add_explicit(&lab_stat_mapped, need - old, memory_order_relaxed);
-    atomic_fetch_add_explicit(&huge_mapped, need - old, memory_order_relaxed);
-    atomic_fetch_add_explicit(&huge_live_bytes, need - old, memory_order_relaxed);
-    atomic_fetch_add_explicit(&lab_stat_committed, need - old, memory_order_relaxed);
-    return block_of(h);
+    void *q = lab_huge_alloc(size, h->align, 0);
+    if (!q) return NULL;
+    memcpy(q, p, usable);
+    lab_huge_free(p);
+    return q;
 }
 
 bool lab_huge_purge(uint64_t now_ms, bool force)
@@ -246,8 +297,12 @@ bool lab_huge_purge(uint64_t now_ms, bool force)
     for (;;) {
         lab_lock_acquire(&lab_huge_lock);
         lab_huge *h = cache_last;
-        if (h && (force || now_ms - h->stamp_ms >= lab_opt.purge_ms)) cache_unlink(h);
-        else h = NULL;
+        if (h && (force || now_ms - h->stamp_ms >= lab_opt.purge_ms)) {
+            cache_unlink(h);
+            cache_bytes -= h->map_size;
+        } else {
+            h = NULL;
+        }
         lab_lock_release(&lab_huge_lock);
         if (!h) return freed;
         huge_unmap(h);

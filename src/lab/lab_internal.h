@@ -215,6 +215,12 @@ static inline lab_page *lab_page_of(lab_segment *s, const void *p)
     return &s->pages[((uintptr_t)p & LAB_SEGMENT_MASK) >> s->page_shift];
 }
 
+/* The same with the page shift known (from the ownership map). */
+static inline lab_page *lab_page_at(const void *p, unsigned shift)
+{
+    return &lab_segment_of(p)->pages[((uintptr_t)p & LAB_SEGMENT_MASK) >> shift];
+}
+
 static inline size_t lab_page_index(const lab_page *pg)
 {
     return (size_t)(pg - lab_segment_of(pg)->pages);
@@ -235,10 +241,14 @@ static inline size_t lab_page_bytes(const lab_page *pg)
  * The ownership map (segment_map.c): one byte per 4 MiB granule of the user
  * address space, read lock-free.
  * ------------------------------------------------------------------------- */
-enum { LAB_MAP_NONE = 0, LAB_MAP_SEGMENT = 1, LAB_MAP_HUGE = 2 };
+/* A granule's byte: NONE, HUGE (a huge block starts there), or the page shift
+ * of the segment starting there (so lab_free gets the shift with the check). */
+enum { LAB_MAP_NONE = 0, LAB_MAP_HUGE = 1 };
 extern _Atomic(uint8_t) lab_map[LAB_GRANULES];
 
-/* What starts at the granule of u: LAB_MAP_* (NONE for any address beyond the map). */
+static inline bool lab_map_is_segment(unsigned kind) { return kind >= LAB_SMALL_PAGE_SHIFT; }
+
+/* What starts at the granule of u (LAB_MAP_NONE for any address beyond the map). */
 static inline unsigned lab_map_kind(uintptr_t u)
 {
     uintptr_t g = u >> LAB_SEGMENT_SHIFT;
@@ -269,7 +279,7 @@ extern __thread lab_heap *lab_tls_heap LAB_TLS;
 
 /* The allocation slow path: tail-called by the fast paths. */
 /* `zero`: how many bytes of the block must read as zero (calloc), or 0. */
-void *lab_alloc_slow(lab_heap *h, size_t size, size_t zero);
+void *lab_alloc_slow(size_t size, lab_heap *h, size_t zero);
 void *lab_alloc_class(lab_heap *h, unsigned cls, size_t zero);
 /* A local free left page pg (owned by the calling thread) with used == 0. */
 void lab_page_emptied(lab_page *pg);

@@ -46,7 +46,7 @@ static bool segment_new(lab_pool *pool, unsigned kind)
     pool->segments = s;
     pool->nsegments++;
     atomic_fetch_add_explicit(&lab_stat_committed, sizeof(lab_segment), memory_order_relaxed);
-    lab_map_set((uintptr_t)s, LAB_MAP_SEGMENT);
+    lab_map_set((uintptr_t)s, s->page_shift);
     return true;
 }
 

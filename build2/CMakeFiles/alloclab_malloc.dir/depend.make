@@ -1,0 +1,2 @@
+# Empty dependencies file for alloclab_malloc.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,2 @@
+# Empty compiler generated dependencies file for test_backend_direct.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,2 @@
+# Empty dependencies file for test_lab_stress_threads.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,2 @@
+# Empty dependencies file for am_cxx_new.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,2 @@
+# Empty compiler generated dependencies file for malloc_api_plain.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,2 @@
+# Empty dependencies file for malloc_api_plain.
+# This may be replaced when dependencies are built.

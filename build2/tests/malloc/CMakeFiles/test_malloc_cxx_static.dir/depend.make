@@ -1,0 +1,2 @@
+# Empty dependencies file for test_malloc_cxx_static.
+# This may be replaced when dependencies are built.
