@@ -59,6 +59,13 @@ set(ALLOCLAB_BENCH_LIBS ${SQLITE3_LINK_LIBRARIES} ${JANSSON_LINK_LIBRARIES})
 # Instruction counts: valgrind's client-request header (valgrind package).
 find_path(ALLOCLAB_VALGRIND_INCLUDE valgrind/callgrind.h)
 find_program(ALLOCLAB_VALGRIND valgrind)
+# memcheck's client requests (same package): arena, bump and pool mark their
+# free space (src/backends/poison.h finds the header with __has_include).
+find_path(ALLOCLAB_MEMCHECK_INCLUDE valgrind/memcheck.h)
+if(NOT ALLOCLAB_MEMCHECK_INCLUDE)
+  message(WARNING "valgrind/memcheck.h not found: arena, bump and pool cannot mark their free space "
+                  "for memcheck and test_poison skips it. Install it: apt-get install valgrind")
+endif()
 
 # The HTML report's rendering test: headless Chromium (tests/html_chromium.sh).
 find_program(ALLOCLAB_CHROMIUM NAMES chromium chromium-browser)

@@ -165,7 +165,7 @@ static void test_shadow_model(void **state)
  * Caps are declared twice: in the descriptor (what `alloclab list` shows) and
  * on each instance's handle. A default instance's caps equal its
  * descriptor's; the built-in wrappers transform them as wrappers.h says
- * (verbose, stats: inner's; locked: inner's plus thread-safe).
+ * (verbose, stats, checked: inner's; locked: inner's plus thread-safe).
  * ------------------------------------------------------------------------- */
 static unsigned wrapper_caps(const char *wrapper, unsigned inner)
 {
@@ -175,7 +175,7 @@ static unsigned wrapper_caps(const char *wrapper, unsigned inner)
 static void test_instance_caps_match_descriptor(void **state)
 {
     (void)state;
-    static const char *const builtin_wrappers[] = {"verbose", "stats", "locked"};
+    static const char *const builtin_wrappers[] = {"verbose", "stats", "locked", "checked"};
     al_options o = conf_options(0);
     size_t checked = 0;
     for (size_t i = 0; i < al_backend_count(); i++) {
@@ -186,7 +186,7 @@ static void test_instance_caps_match_descriptor(void **state)
         if (!a) fail_msg("%s: %s", b->name, al_last_error());
         if (a->caps != b->caps) fail_msg("%s: instance caps %#x, descriptor %#x", b->name, a->caps, b->caps);
         al_destroy(a);
-        for (size_t w = 0; w < 3; w++) {
+        for (size_t w = 0; w < sizeof builtin_wrappers / sizeof builtin_wrappers[0]; w++) {
             char spec[64];
             snprintf(spec, sizeof spec, "%s:%s", builtin_wrappers[w], b->name);
             al_allocator *wa = al_create(spec, &o);

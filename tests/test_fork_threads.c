@@ -15,6 +15,8 @@
 
 #include "conformance.h"
 
+#include <alloclab/wrappers.h>
+
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -29,10 +31,11 @@
 #define HAMMERS 2
 #define SLOTS 8
 #define CHILD_DEADLINE_MS 5000
+#define BATCH 8
 /* Forks per spec: FORKS for a backend or one wrapper over it, an eighth of
  * that for chains of two wrappers (they add no lock the single ones lack). */
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-#define FORKS 40 /* a fork under TSan or ASan costs many times more (their shadow memory) */
+#if defined(__SANITIZE_THREAD__)
+#define FORKS 40 /* a fork under TSan costs many times more (its shadow memory) */
 #else
 #define FORKS 200
 #endif
@@ -71,16 +74,34 @@ static void *hammer_run(void *arg)
                 slot[i] = (typeof(slot[i])){p, size, align};
             }
         }
-        atomic_fetch_add_explicit(&h->ops, 1, memory_order_relaxed);
+        /* Bursts with short pauses: the lock is taken thousands of times
+         * between two forks, yet the hammers leave CPU to the forks and
+         * children (on two cores, flat out they made the test 5x slower). */
+        if (atomic_fetch_add_explicit(&h->ops, 1, memory_order_relaxed) % 256 == 255) {
+            struct timespec pause = {0, 50000};
+            nanosleep(&pause, NULL);
+        }
     }
     for (size_t i = 0; i < SLOTS; i++) al_deallocate(h->a, slot[i].p, slot[i].size, slot[i].align);
     return NULL;
+}
+
+/* In the child, blocks the vanished threads held are live at destroy:
+ * checked: reports them as leaks, rightly; anything else it finds fails. */
+static void child_finding(const al_checked_finding *f, void *ctx)
+{
+    (void)ctx;
+    if (f->kind != AL_CHECKED_LEAK) {
+        fprintf(stderr, "%s\n", f->line);
+        _exit(5);
+    }
 }
 
 /* The child: the only thread left. Exit status 0 when it could allocate,
  * write, verify and free; small statuses name what failed. */
 static void child_run(al_allocator *a)
 {
+    al_checked_set_handler(child_finding, NULL);
     static const size_t sizes[] = {1, 24, 100, 1000, 4096, 20000, 64, 3};
     void *p[sizeof sizes / sizeof sizes[0]];
     bool reset = false;
@@ -174,19 +195,26 @@ static bool fork_under_threads(const char *spec, const al_options *o, int forks,
         atomic_init(&h[i].ops, 0);
         pthread_create(&tid[i], NULL, hammer_run, &h[i]);
     }
+    /* Children in batches: BATCH forks in a row (the threads still running
+     * between them), then every child of the batch reaped. */
     bool ok = true;
-    for (int k = 0; ok && k < forks; k++) {
-        atomic_store(&last_progress, now_s());
-        pid_t pid = fork();
-        if (pid < 0) {
-            ok = conf_fail(e, "fork failed");
-            break;
+    for (int k = 0; ok && k < forks; k += BATCH) {
+        pid_t pids[BATCH];
+        int nb = 0;
+        for (; nb < BATCH && k + nb < forks; nb++) {
+            atomic_store(&last_progress, now_s());
+            pids[nb] = fork();
+            if (pids[nb] < 0) break;
+            if (pids[nb] == 0) child_run(a);
         }
-        if (pid == 0) child_run(a);
-        int st = reap(pid);
-        if (st == -1) ok = conf_fail(e, "fork %d: the child hung (killed after %d ms): a lock inherited held", k,
-                                     CHILD_DEADLINE_MS);
-        else if (st != 0) ok = conf_fail(e, "fork %d: the child exited with status %d", k, st);
+        if (nb < BATCH && k + nb < forks) ok = conf_fail(e, "fork failed");
+        for (int j = 0; j < nb; j++) {
+            int st = reap(pids[j]);
+            if (st == -1)
+                ok = conf_fail(e, "fork %d: the child hung (killed after %d ms): a lock inherited held", k + j,
+                               CHILD_DEADLINE_MS);
+            else if (st != 0) ok = conf_fail(e, "fork %d: the child exited with status %d", k + j, st);
+        }
     }
     atomic_store(&stop, true);
     *ops = 0;
@@ -201,6 +229,12 @@ static bool fork_under_threads(const char *spec, const al_options *o, int forks,
 static void test_fork_threads_every_thread_safe_spec(void **state)
 {
     (void)state;
+#if defined(__SANITIZE_ADDRESS__)
+    /* Every malloc is ASan's there, and its allocator's locks are not taken
+     * across fork: children of plain "sys" hang in ASan's malloc. */
+    print_message("[ skip     ] ASan's allocator is not fork-safe under threads (make check-tsan runs this)\n");
+    return;
+#endif
     static char specs[MAX_SPECS][CONF_SPEC_LEN];
     size_t n = conf_specs(specs, MAX_SPECS, NULL), ran = 0, failed = 0;
     const char *only = getenv("ALLOCLAB_CONF_ONLY");

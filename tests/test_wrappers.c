@@ -32,11 +32,12 @@ static al_allocator *wrap(const char *name, al_allocator *inner, const al_option
 static void test_registry_lists_wrappers_in_order(void **state)
 {
     (void)state;
-    assert_int_equal(al_wrapper_count(), 3);
+    assert_int_equal(al_wrapper_count(), 4);
     assert_string_equal(al_wrapper_at(0)->name, "verbose");
     assert_string_equal(al_wrapper_at(1)->name, "stats");
     assert_string_equal(al_wrapper_at(2)->name, "locked");
-    assert_null(al_wrapper_at(3));
+    assert_string_equal(al_wrapper_at(3)->name, "checked");
+    assert_null(al_wrapper_at(4));
     assert_ptr_equal(al_wrapper_find("stats"), al_wrapper_at(1));
 }
 

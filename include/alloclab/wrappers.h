@@ -30,6 +30,17 @@
  *              inner is. Caps: inner's.
  *   locked:X   one pthread mutex around every call. Caps: inner's plus
  *              AL_CAP_THREAD_SAFE.
+ *   checked:X  verifies the caller's side of the sized contract (below):
+ *              every block carries 16 canary bytes after it (inner gets
+ *              requests 16 bytes larger), and over an inner that frees,
+ *              freed blocks are poisoned and held in a quarantine (up to
+ *              1024 blocks or 8 MiB) before inner gets them back. Each
+ *              misuse is one finding; a misused call is not passed on.
+ *              usable_size answers exactly the size asked for. Caps:
+ *              inner's; thread-safe when inner is (one mutex inside).
+ *
+ * Every mutex a wrapper holds is taken across fork() (pthread_atfork) and
+ * released in parent and child: a child never inherits one held.
  */
 #ifndef ALLOCLAB_WRAPPERS_H
 #define ALLOCLAB_WRAPPERS_H
@@ -43,7 +54,7 @@
 extern "C" {
 #endif
 
-/** The allocator a built-in wrapper (verbose, stats, locked) wraps, or NULL
+/** The allocator a built-in wrapper (verbose, stats, locked, checked) wraps, or NULL
  *  when `a` is NULL or not one of them (a backend, a user's own wrapper). */
 AL_API al_allocator *al_wrapper_inner(al_allocator *a);
 
@@ -94,6 +105,51 @@ AL_API void al_stats_clear(al_allocator *a);
 /** A readable summary of *s on f (calls, bytes, live and peak, the non-empty
  *  histogram buckets). The number of characters written, or -1 on error. */
 AL_API int al_stats_print(FILE *f, const al_stats *s);
+
+/* ----------------------------------------------------------------------------
+ * checked: what it finds. Each finding is one line, for example
+ *   alloclab checked: wrong size: deallocate(0x55d0c1a2b010, size=24, align=8): block 0x55d0c1a2b010 has size 32, not 24 (align 8)
+ *   alloclab checked: double free: deallocate(0x55d0c1a2b010, size=32, align=8): block 0x55d0c1a2b010 of size 32 (align 8) was already freed
+ *   alloclab checked: overflow: grow(0x55d0c1a2b010, 32 -> 64, align=8): block 0x55d0c1a2b010 of size 32 (align 8) was written past its end, at offset 32
+ * By default the line goes to stderr (one write) and the process aborts;
+ * leaks are all listed, then a total line, then abort. With a handler set,
+ * the handler gets every finding instead and decides (it may record and
+ * return); the misused call is then dropped: a bad free does nothing, a bad
+ * grow or shrink returns NULL with the block untouched.
+ * ------------------------------------------------------------------------- */
+typedef enum al_checked_kind {
+    AL_CHECKED_DOUBLE_FREE = 1,  /* a block freed twice (while in quarantine) */
+    AL_CHECKED_WRONG_SIZE,       /* free/grow/shrink/usable_size with another size */
+    AL_CHECKED_WRONG_ALIGN,      /* ... with another alignment */
+    AL_CHECKED_UNKNOWN_POINTER,  /* a pointer it never handed out (or freed long ago) */
+    AL_CHECKED_OVERFLOW,         /* the canary after a block changed */
+    AL_CHECKED_USE_AFTER_FREE,   /* a quarantined block's poison changed */
+    AL_CHECKED_LEAK,             /* a block still live at destroy (inner frees) */
+    AL_CHECKED_STALE_MARK,       /* a rewind to a mark it does not hold */
+    AL_CHECKED_INNER_FAULT,      /* inner handed out a block still live or held */
+} al_checked_kind;
+
+typedef struct al_checked_finding {
+    al_checked_kind kind;
+    const char *op;              /* "deallocate", "grow", "shrink", "usable_size",
+                                    "allocate", "rewind", "destroy", ... */
+    const void *ptr;             /* the block (NULL for a stale mark) */
+    size_t size, align;          /* what the call said (the block's own for
+                                    overflow, use after free, leak) */
+    size_t expected_size;        /* what the block has; 0 when unknown */
+    size_t expected_align;
+    size_t offset;               /* overflow, use after free: the first changed
+                                    byte, from the block's start */
+    const char *line;            /* the whole line, no newline; valid during
+                                    the handler's call only */
+} al_checked_finding;
+
+typedef void (*al_checked_handler)(const al_checked_finding *f, void *ctx);
+
+/** Send every checked: finding of the process to fn(f, ctx) instead of
+ *  stderr + abort(); NULL restores the default. The handler runs with the
+ *  reporting instance's lock held: it must not call that instance. */
+AL_API void al_checked_set_handler(al_checked_handler fn, void *ctx);
 
 #ifdef __cplusplus
 }

@@ -9,10 +9,16 @@
  * reset or a rewind. As in bump, only the newest block is given back or
  * resized in place. Reset keeps the largest chunk only; rewind returns every
  * chunk made after the mark; destroy returns them all.
+ *
+ * The bump space not handed out, and every block given back, is marked for
+ * ASan and memcheck (poison.h): a write past a block into the free space is
+ * reported. Chunk headers stay accessible; a chunk goes back to backing
+ * accessible, as it came.
  */
 #include "alloclab/backends.h"
 #include "bumpstep.h"
 #include "internal.h"
+#include "poison.h"
 
 #include <stdlib.h>
 
@@ -61,6 +67,7 @@ static void use_chunk(arena *a, chunk *c, size_t offset)
 
 static void free_chunk(arena *a, chunk *c)
 {
+    al_mem_undefined((void *)chunk_space(c), chunk_end(c) - chunk_space(c));
     a->nchunks--;
     a->bytes -= c->size;
     al_deallocate(a->backing, c, c->size, CHUNK_ALIGN);
@@ -92,6 +99,7 @@ static __attribute__((noinline)) void *arena_refill(arena *a, size_t size, size_
     a->bytes += csize;
     if (a->next_size < ARENA_MAX_DOUBLING) a->next_size *= 2;
     use_chunk(a, c, 0);
+    al_mem_noaccess((void *)a->top, a->end - a->top);
     return al_bump_take(&a->top, a->end, size, align); /* cannot fail: need was counted */
 }
 
@@ -102,7 +110,9 @@ static void *arena_allocate(void *st, size_t size, size_t align)
 {
     arena *a = st;
     void *p = al_bump_take(&a->top, a->end, size, align);
-    return p ? p : arena_refill(a, size, align);
+    if (!p) p = arena_refill(a, size, align);
+    if (p) al_mem_undefined(p, size);
+    return p;
 }
 
 static void arena_deallocate(void *st, void *ptr, size_t size, size_t align)
@@ -110,6 +120,7 @@ static void arena_deallocate(void *st, void *ptr, size_t size, size_t align)
     arena *a = st;
     (void)align;
     al_bump_give_back(&a->top, ptr, size);
+    al_mem_noaccess(ptr, size);
 }
 
 /* In place, a block from before the newest mark is recorded in its chunk
@@ -121,10 +132,14 @@ static void *arena_grow(void *st, void *ptr, size_t old_size, size_t new_size, s
     if (al_bump_resize_newest(&a->top, a->end, ptr, old_size, new_size)) {
         if (a->mark_chunk == a->cur)
             al_bump_grown(&a->cur->grown_start, &a->cur->grown_end, a->mark_pos, ptr, a->top);
+        al_mem_undefined((char *)ptr + old_size, new_size - old_size);
         return ptr;
     }
     void *p = arena_allocate(a, new_size, align);
-    if (p) memcpy(p, ptr, old_size);
+    if (p) {
+        memcpy(p, ptr, old_size);
+        al_mem_noaccess(ptr, old_size);
+    }
     return p;
 }
 
@@ -133,6 +148,7 @@ static void *arena_shrink(void *st, void *ptr, size_t old_size, size_t new_size,
     arena *a = st;
     (void)align;
     al_bump_resize_newest(&a->top, a->end, ptr, old_size, new_size);
+    al_mem_noaccess((char *)ptr + new_size, old_size - new_size);
     return ptr;
 }
 
@@ -154,6 +170,7 @@ static void arena_reset(void *st)
     a->mark_chunk = NULL;
     a->mark_pos = 0;
     use_chunk(a, largest, 0);
+    al_mem_noaccess((void *)a->top, a->end - a->top);
 }
 
 /* A mark is the newest chunk and the top's offset in it. Rewind refuses (and
@@ -189,6 +206,7 @@ static void arena_rewind(void *st, const al_mark *m)
     a->mark_chunk = c;
     a->mark_pos = chunk_space(c) + m->offset;
     use_chunk(a, c, al_bump_rewind_top(&c->grown_start, &c->grown_end, a->mark_pos) - chunk_space(c));
+    al_mem_noaccess((void *)a->top, a->end - a->top);
 }
 
 static void arena_destroy(void *st)

@@ -6,10 +6,16 @@
  * check and an add; NULL once the buffer is spent. Only the newest block is
  * really given back (the top rolls back to it) or resized in place; giving
  * back any other block is a no-op until reset or a rewind.
+ *
+ * A registry-made bump (its own buffer or one from options) marks what it has
+ * not handed out, and what was given back, for ASan and memcheck (poison.h);
+ * destroy marks a caller's buffer accessible again. A bump of al_bump_init
+ * does not: its buffer (often on the stack) outlives it unannounced.
  */
 #include "alloclab/backends.h"
 #include "bumpstep.h"
 #include "internal.h"
+#include "poison.h"
 
 #include <stdlib.h>
 
@@ -20,10 +26,14 @@
  * Operations. Invariant: base <= top <= end; [base, top) is handed out (or
  * padding), [top, end) is free.
  * ------------------------------------------------------------------------- */
+#define MARKED(b) ((b)->heap != NULL) /* registry-made: tells the checkers */
+
 static void *bump_allocate(void *st, size_t size, size_t align)
 {
     al_bump *b = st;
-    return al_bump_take(&b->top, b->end, size, align);
+    void *p = al_bump_take(&b->top, b->end, size, align);
+    if (MARKED(b) && p) al_mem_undefined(p, size);
+    return p;
 }
 
 static void bump_deallocate(void *st, void *ptr, size_t size, size_t align)
@@ -31,6 +41,7 @@ static void bump_deallocate(void *st, void *ptr, size_t size, size_t align)
     al_bump *b = st;
     (void)align;
     al_bump_give_back(&b->top, ptr, size);
+    if (MARKED(b)) al_mem_noaccess(ptr, size);
 }
 
 /* The newest block grows in place; any other is copied to the top (and its
@@ -41,11 +52,15 @@ static void *bump_grow(void *st, void *ptr, size_t old_size, size_t new_size, si
     al_bump *b = st;
     if (al_bump_resize_newest(&b->top, b->end, ptr, old_size, new_size)) {
         al_bump_grown(&b->grown_start, &b->grown_end, b->mark, ptr, b->top);
+        if (MARKED(b)) al_mem_undefined((char *)ptr + old_size, new_size - old_size);
         return ptr;
     }
     if (al_bump_is_newest(b->top, ptr, old_size)) return NULL;
-    void *p = al_bump_take(&b->top, b->end, new_size, align);
-    if (p) memcpy(p, ptr, old_size);
+    void *p = bump_allocate(b, new_size, align);
+    if (p) {
+        memcpy(p, ptr, old_size);
+        if (MARKED(b)) al_mem_noaccess(ptr, old_size);
+    }
     return p;
 }
 
@@ -54,12 +69,14 @@ static void *bump_shrink(void *st, void *ptr, size_t old_size, size_t new_size, 
     al_bump *b = st;
     (void)align;
     al_bump_resize_newest(&b->top, b->end, ptr, old_size, new_size);
+    if (MARKED(b)) al_mem_noaccess((char *)ptr + new_size, old_size - new_size);
     return ptr;
 }
 
 static void bump_reset(void *st)
 {
     al_bump *b = st;
+    if (MARKED(b)) al_mem_noaccess((void *)b->base, b->top - b->base);
     b->top = b->base;
     b->mark = b->grown_start = b->grown_end = 0;
 }
@@ -81,12 +98,15 @@ static void bump_rewind(void *st, const al_mark *m)
     al_bump *b = st;
     if (m->chunk != (void *)b->base || m->offset > b->top - b->base) return;
     b->mark = b->base + m->offset;
+    uintptr_t old_top = b->top;
     b->top = al_bump_rewind_top(&b->grown_start, &b->grown_end, b->mark);
+    if (MARKED(b) && old_top > b->top) al_mem_noaccess((void *)b->top, old_top - b->top);
 }
 
 static void bump_destroy(void *st)
 {
     al_bump *b = st;
+    if (MARKED(b)) al_mem_defined((void *)b->base, b->end - b->base); /* a caller's buffer is theirs again */
     free(b->heap);
 }
 
@@ -148,6 +168,7 @@ static al_allocator *bump_create(const al_options *opts)
         return NULL;
     }
     b->heap = b;
+    al_mem_noaccess(buf, size);
     return &b->handle;
 }
 

@@ -18,9 +18,15 @@
  * always lands on a class that honours it. Larger requests (and so larger
  * alignments) go to the backing allocator behind a small header that links
  * them, so reset and destroy can return them too. Not thread-safe.
+ *
+ * Uncarved page space and free blocks are marked for ASan and memcheck
+ * (poison.h); a block handed out is accessible for its whole class size
+ * (its usable size). Page footers stay accessible; a page goes back to
+ * backing accessible, as it came.
  */
 #include "alloclab/backends.h"
 #include "internal.h"
+#include "poison.h"
 
 #include <stdlib.h>
 
@@ -162,6 +168,7 @@ static __attribute__((noinline)) void *pool_refill(pool *p, unsigned c)
             if (!page) return NULL;
             f = footer_of(page);
             p->npages++;
+            al_mem_noaccess(page, PAGE_SPACE);
         }
         f->next = p->pages;
         p->pages = f;
@@ -170,6 +177,7 @@ static __attribute__((noinline)) void *pool_refill(pool *p, unsigned c)
     }
     void *b = (void *)p->carve[c];
     p->carve[c] += cs;
+    al_mem_undefined(b, cs);
     return b;
 }
 
@@ -177,6 +185,7 @@ static void return_pages(pool *p, page_footer *f)
 {
     while (f) {
         page_footer *next = f->next;
+        al_mem_undefined(page_of(f), PAGE_SPACE);
         al_deallocate(p->backing, page_of(f), AL_POOL_PAGE_SIZE, PAGE_ALIGN);
         p->npages--;
         f = next;
@@ -197,7 +206,9 @@ static void *pool_allocate(void *st, size_t size, size_t align)
     unsigned c = class_for(rs);
     free_block *b = p->free[c];
     if (!b) return pool_refill(p, c);
+    al_mem_defined(b, sizeof *b);
     p->free[c] = b->next;
+    al_mem_undefined(b, class_size[c]);
     return b;
 }
 
@@ -213,6 +224,7 @@ static void pool_deallocate(void *st, void *ptr, size_t size, size_t align)
     free_block *b = ptr;
     b->next = p->free[c];
     p->free[c] = b;
+    al_mem_noaccess(b, class_size[c]);
 }
 
 static void *pool_zeroed(void *st, size_t size, size_t align)
@@ -268,6 +280,7 @@ static void pool_reset(void *st)
     while (p->bigs.next != &p->bigs) big_free(p, p->bigs.next);
     while (p->pages) {
         page_footer *f = p->pages;
+        al_mem_noaccess(page_of(f), PAGE_SPACE);
         p->pages = f->next;
         f->next = p->spare;
         p->spare = f;

@@ -413,9 +413,10 @@ static void on_group(void *ctx, const al_bench_run *run, size_t first, size_t n)
 }
 
 /* The previous run's timed work for these items (samples x iterations x
- * median), plus a quarter for set-up, calibration and the untimed
- * verification passes (measured on this suite: groups take 1.1-1.4x their
- * samples' sum); < 0 when the previous run lacks one of them. */
+ * median), plus an allowance for set-up, calibration, the untimed
+ * verification and system-call passes (a quarter, and 50 ms per process: an
+ * estimate, not a calibrated figure); < 0 when the previous run lacks one
+ * of them. Once a workload has run in this run, its own pace replaces this. */
 static double expect_s(void *ctx, const al_bench_item *items, size_t n)
 {
     live *lv = ctx;

@@ -20,6 +20,7 @@ extern const al_backend_desc al_backend_sbrk;
 extern const al_wrapper_desc al_wrapper_verbose;
 extern const al_wrapper_desc al_wrapper_stats;
 extern const al_wrapper_desc al_wrapper_locked;
+extern const al_wrapper_desc al_wrapper_checked;
 
 /* al_set_error with a kind and the name it is about (al_last_error_kind,
  * al_last_error_name); al_set_error itself is kind AL_ERR_OTHER. */

@@ -19,7 +19,7 @@ static const al_backend_desc *const backends[] = {
 };
 
 static const al_wrapper_desc *const wrappers[] = {
-    &al_wrapper_verbose, &al_wrapper_stats, &al_wrapper_locked,
+    &al_wrapper_verbose, &al_wrapper_stats, &al_wrapper_locked, &al_wrapper_checked,
 };
 
 #define COUNT(x) (sizeof(x) / sizeof((x)[0]))

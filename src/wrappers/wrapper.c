@@ -49,6 +49,7 @@ al_allocator *al_wrapper_inner(al_allocator *a)
 {
     if (a == NULL || a->vt == NULL) return NULL;
     void (*d)(void *) = a->vt->destroy;
-    if (d != al_verbose_destroy && d != al_stats_destroy && d != al_locked_destroy) return NULL;
+    if (d != al_verbose_destroy && d != al_stats_destroy && d != al_locked_destroy && d != al_checked_destroy)
+        return NULL;
     return ((al_wrapper_base *)a->state)->inner;
 }

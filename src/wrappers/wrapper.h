@@ -43,5 +43,6 @@ void al_wrapper_release(void *st, al_fork_mutex *m);
 void al_verbose_destroy(void *st);
 void al_stats_destroy(void *st);
 void al_locked_destroy(void *st);
+void al_checked_destroy(void *st);
 
 #endif

@@ -81,8 +81,8 @@ void conf_model_free(conf_model *m);
 al_options conf_options(size_t capacity);
 
 /* The specs to check: every backend, every wrapper over every backend, and
- * every ordered pair of distinct wrappers over sys and over the first two
- * backends that are not thread-safe. Backends whose name starts with
+ * every ordered pair of distinct wrappers (checked: aside) over sys and over
+ * the first two backends that are not thread-safe. Backends whose name starts with
  * `skip_prefix` (NULL: none) are left out. Returns the count (<= max). */
 size_t conf_specs(char (*out)[CONF_SPEC_LEN], size_t max, const char *skip_prefix);
 
