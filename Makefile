@@ -7,6 +7,9 @@
 #   make install PREFIX=/usr/local
 #   make check-sanitize  the tests under ASan + UBSan (build-asan/)
 #   make check-tsan      the threaded tests under TSan (build-tsan/)
+#   make fuzz            the report reader's fuzz target with clang's libFuzzer,
+#                        ASan and UBSan (build-fuzz/): its corpus, then
+#                        FUZZ_SECONDS (default 25) of fuzzing
 
 PREFIX ?= /usr/local
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -18,7 +21,7 @@ SRC := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 BENCH_BUILD ?= build
 BENCH_LOG = $(BENCH_BUILD)/bench-build.log
 
-.PHONY: all deps build test bench install check-sanitize check-tsan clean
+.PHONY: all deps build test bench install check-sanitize check-tsan fuzz clean
 
 all: build
 
@@ -66,5 +69,13 @@ check-tsan: deps
 	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp" \
 		$(CTEST) --output-on-failure -j $(JOBS) -L threads
 
+FUZZ_SECONDS ?= 25
+fuzz: deps
+	$(CMAKE) -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DALLOCLAB_FUZZ=ON \
+		-DALLOCLAB_SANITIZE=address,undefined -DALLOCLAB_FUZZ_SECONDS=$(FUZZ_SECONDS)
+	$(CMAKE) --build build-fuzz -j $(JOBS) --target fuzz_report fuzz_report_replay
+	cd build-fuzz && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+		UBSAN_OPTIONS=print_stacktrace=1 $(CTEST) --output-on-failure -R '^fuzz_report'
+
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-fuzz

@@ -43,6 +43,21 @@ if(NOT TCMALLOC_FOUND)
   message(WARNING "tcmalloc not found: the 'tc' backend will be unavailable. Install it: apt-get install libgoogle-perftools-dev")
 endif()
 
+# alloclab run preloads the allocators' Debian shared libraries into whole
+# programs (jemalloc's from libjemalloc2, tcmalloc's minimal build).
+foreach(lib JE:libjemalloc.so.2:libjemalloc2 MI:${ALLOCLAB_MI_SONAME}:libmimalloc2.0
+            TC:${ALLOCLAB_TC_SONAME}:libgoogle-perftools4)
+  string(REPLACE ":" ";" parts ${lib})
+  list(GET parts 0 var)
+  list(GET parts 1 soname)
+  list(GET parts 2 pkg)
+  find_library(ALLOCLAB_RUN_${var}_SO NAMES ${soname})
+  if(NOT ALLOCLAB_RUN_${var}_SO)
+    set(ALLOCLAB_RUN_${var}_SO "")
+    message(WARNING "${soname} not found: alloclab run cannot preload it. Install it: apt-get install ${pkg}")
+  endif()
+endforeach()
+
 # Tests: cmocka.
 pkg_check_modules(CMOCKA QUIET cmocka)
 set(ALLOCLAB_HAVE_CMOCKA ${CMOCKA_FOUND})
@@ -101,4 +116,22 @@ pkg_check_modules(LIBUNWIND QUIET libunwind)
 set(ALLOCLAB_HAVE_LIBUNWIND ${LIBUNWIND_FOUND})
 if(NOT LIBUNWIND_FOUND)
   message(WARNING "libunwind not found: alloclab trace --stacks is off. Install it: apt-get install libunwind-dev")
+endif()
+
+# Fuzzing (make fuzz): clang's libFuzzer, from libclang-rt-14-dev. Every
+# object is instrumented for coverage; the fuzz target links the fuzzer.
+if(ALLOCLAB_FUZZ)
+  if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "ALLOCLAB_FUZZ needs clang (make fuzz configures it): apt-get install clang")
+  endif()
+  include(CheckCSourceCompiles)
+  set(CMAKE_REQUIRED_LINK_OPTIONS -fsanitize=fuzzer)
+  check_c_source_compiles("#include <stdint.h>
+#include <stddef.h>
+int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }" ALLOCLAB_HAVE_LIBFUZZER)
+  unset(CMAKE_REQUIRED_LINK_OPTIONS)
+  if(NOT ALLOCLAB_HAVE_LIBFUZZER)
+    message(FATAL_ERROR "clang's libFuzzer not found: apt-get install libclang-rt-14-dev")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link)
 endif()

@@ -4,6 +4,8 @@
 #ifndef ALLOCLAB_CLI_H
 #define ALLOCLAB_CLI_H
 
+#include "history.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -14,6 +16,7 @@ int al_cmd_compare(int argc, char **argv);
 int al_cmd_history(int argc, char **argv);
 
 int al_cmd_show(int argc, char **argv);
+int al_cmd_run(int argc, char **argv);
 int al_cmd_trace(int argc, char **argv);
 int al_cmd_profile(int argc, char **argv);
 int al_cmd_replay(int argc, char **argv);
@@ -35,6 +38,34 @@ bool al_cli_history_option(int argc, char **argv, int *i, const char *usage, con
  * not table, json, csv or markdown" (*status = 2). */
 struct al_report_format;
 const struct al_report_format *al_cli_format(const char *name, bool files, int *status);
+
+/* ----------------------------------------------------------------------------
+ * The commands that measure (cli_measure.c): report files opened before the
+ * measurement, written after it; the history likewise.
+ * ------------------------------------------------------------------------- */
+struct al_bench_run;
+
+struct al_report_format;
+typedef struct al_cli_out {
+    const char *opt;        /* the option that named it, for messages */
+    const char *path;
+    const struct al_report_format *format; /* what is written into it */
+    FILE *f;
+    bool created;           /* did not exist before: removed if the command gives up */
+} al_cli_out;
+
+/* Open (not truncate) of->path for a later report: 0, or a usage error's 2. */
+int al_cli_out_open(al_cli_out *of);
+/* Give up on it: closed, and removed if this command created it. */
+void al_cli_out_abandon(al_cli_out *of);
+/* Write the run into it in of->format: 0, or 1 after a warning line. */
+int al_cli_out_write(al_cli_out *of, const struct al_bench_run *run);
+/* Open the history a run will be stored in (created if needed; refused when
+ * foreign, corrupt, locked too long or read-only): 0, or a usage error's 2. */
+int al_cli_history_open(const char *path, al_history **h);
+/* Store the finished run: 0 ("stored as run N" unless quiet), or 1 after
+ * one line saying it was not stored and why. */
+int al_cli_history_save(const char *path, al_history *h, struct al_bench_run *run, bool quiet);
 
 /* One subcommand: its name, entry point and one-line summary (main.c's
  * table, which --help and the manual page list). */

@@ -7,13 +7,15 @@
  * later check fails) and the history (opened and validated: a file that is
  * not an alloclab database is refused untouched). So bad input costs
  * nothing, leaves existing files and the history untouched, and gives one
- * line on stderr with exit status 2. Only a failure while saving the
- * finished run is a warning. */
+ * line on stderr with exit status 2. A finished run that cannot be stored
+ * (disk full, a lock held too long) is still reported, then said so in one
+ * line, with exit status 1. */
 #include "cli.h"
 
 #include "callgrind.h"
 #include "reports.h"
 #include "history.h"
+#include "report_util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,14 +29,8 @@
 #define MAX_LIST 64
 #define MAX_OUTPUTS 8
 
-/* A report file: where, in which format, and the option that named it. */
-typedef struct out_file {
-    const char *opt;
-    const char *path;
-    const al_report_format *format; /* NULL until resolved (by extension or --format) */
-    FILE *f;
-    bool created;   /* did not exist before: removed if the command gives up */
-} out_file;
+/* A report file (cli.h): where, in which format, the option that named it. */
+typedef al_cli_out out_file;
 
 typedef struct bench_opts {
     al_bench_config cfg;
@@ -268,46 +264,6 @@ static int parse_args(int argc, char **argv, bench_opts *o)
 }
 
 /* ----------------------------------------------------------------------------
- * Output files: opened (not truncated) before the run, written after it.
- * ------------------------------------------------------------------------- */
-static int out_open(out_file *of)
-{
-    struct stat st;
-    of->created = stat(of->path, &st) != 0;
-    int fd = open(of->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return al_cli_usage_error("%s: cannot write '%s': %s", of->opt, of->path, strerror(errno));
-    of->f = fdopen(fd, "w");
-    if (!of->f) {
-        close(fd);
-        return al_cli_usage_error("%s: cannot write '%s'", of->opt, of->path);
-    }
-    return 0;
-}
-
-/* Give up on a file: close it, and remove it if this command created it. */
-static void out_abandon(out_file *of)
-{
-    if (!of->f) return;
-    fclose(of->f);
-    of->f = NULL;
-    if (of->created) unlink(of->path);
-}
-
-/* Write the report into an opened file; 0, or 1 after a warning. */
-static int out_write(out_file *of, const al_bench_run *run)
-{
-    if (!of->f) return 0;
-    int rc = ftruncate(fileno(of->f), 0) == 0 ? of->format->write(of->f, run) : -1;
-    if (fclose(of->f) != 0) rc = -1;
-    of->f = NULL;
-    if (rc != 0) {
-        fprintf(stderr, "alloclab: warning: writing '%s' failed\n", of->path);
-        return 1;
-    }
-    return 0;
-}
-
-/* ----------------------------------------------------------------------------
  * The command.
  * ------------------------------------------------------------------------- */
 static int print_list(const al_bench_item *items, size_t n)
@@ -329,29 +285,6 @@ static int empty_plan_error(const bench_opts *o)
             len += (size_t)snprintf(sel + len, sizeof sel - len, "%s%s '%s'", len ? " " : "", opt[i], val[i]);
     return al_cli_usage_error("no benchmark matches %s (alloclab bench --list shows the suite)",
                               len ? sel : "the default suite");
-}
-
-/* Open the history before the run, so that a database it would refuse
- * costs nothing: 0, or the usage error's status. *created tells whether this
- * call made the file (removed again if the run cannot start). */
-static int history_open_early(const bench_opts *o, al_history **h, bool *created)
-{
-    struct stat st;
-    *created = stat(o->db_path, &st) != 0;
-    char err[256] = "";
-    *h = al_history_open(o->db_path, true, err, sizeof err);
-    return *h ? 0 : al_cli_usage_error("--db: %s", err);
-}
-
-/* Store the run in the history opened before it; a failure now is a
- * warning, the run is already reported. */
-static void save_history(const bench_opts *o, al_history *h, al_bench_run *run)
-{
-    char err[256] = "";
-    if (al_history_save(h, run, err, sizeof err) != 0)
-        fprintf(stderr, "alloclab: warning: the run was not stored in '%s': %s\n", o->db_path, err);
-    else if (!o->cfg.quiet)
-        fprintf(stderr, "alloclab: stored as run %lld in %s\n", run->id, o->db_path);
 }
 
 /* A plan error in the command's words: the harness says what is wrong, the
@@ -463,10 +396,11 @@ static int run_bench(bench_opts *o)
     o->cfg.callgrind_child = callgrind_child(exe, sizeof exe, child);
 
     al_history *h = NULL;
-    bool db_created = false;
     rc = 0;
-    for (size_t i = 0; i < o->nouts && rc == 0; i++) rc = out_open(&o->outs[i]);
-    if (rc == 0 && !o->no_db) rc = history_open_early(o, &h, &db_created);
+    for (size_t i = 0; i < o->nouts && rc == 0; i++) rc = al_cli_out_open(&o->outs[i]);
+    /* A database this creates stays even if the run cannot start: another
+     * process may be storing into it already. */
+    if (rc == 0 && !o->no_db) rc = al_cli_history_open(o->db_path, &h);
 
     /* stdout: the table as the run goes, or the --format report at the end
      * when that is all that was asked for. */
@@ -480,13 +414,13 @@ static int run_bench(bench_opts *o)
     if (rc == 0 && al_bench_run_plan(&o->cfg, &plan, &hooks, &run, &perr) != 0) rc = plan_error(&perr);
     al_bench_run_free(&lv.prev);
     if (rc != 0) {
-        for (size_t i = 0; i < o->nouts; i++) out_abandon(&o->outs[i]);
+        for (size_t i = 0; i < o->nouts; i++) al_cli_out_abandon(&o->outs[i]);
         al_history_close(h);
-        if (h && db_created) unlink(o->db_path);
         al_bench_plan_free(&plan);
         return rc;
     }
 
+    al_report_clean_run(&run);
     int status = lv.status;
     if (lv.stream) {
         if (!lv.begun && al_report_table_begin(stdout, &run, &lv.topts) != 0) status = 1;
@@ -503,12 +437,12 @@ static int run_bench(bench_opts *o)
         fprintf(stderr, "alloclab: note: skipped allocator '%s': %s\n", plan.skipped[i].allocator, plan.skipped[i].why);
     al_bench_plan_free(&plan);
     for (size_t i = 0; i < o->nouts; i++) {
-        int w = out_write(&o->outs[i], &run);
+        int w = al_cli_out_write(&o->outs[i], &run);
         if (w == 0 && !o->cfg.quiet) fprintf(stderr, "alloclab: wrote the %s report to %s\n", o->outs[i].format->name,
                                              o->outs[i].path);
         status |= w;
     }
-    if (h) save_history(o, h, &run);
+    if (h) status |= al_cli_history_save(o->db_path, h, &run, o->cfg.quiet);
     al_history_close(h);
     for (size_t i = 0; i < run.nresults; i++)
         if (run.results[i].status == AL_RUN_FAILED) status = 1;

@@ -35,11 +35,14 @@ static bool is_instr(const al_history_point *p) { return strcmp(p->mode, "instru
 
 static void print_point(const al_history_point *p, double prev)
 {
-    char commit[16], med[32], lo[32], hi[32], tags[16];
-    snprintf(commit, sizeof commit, "%.12s", p->git_commit[0] ? p->git_commit : "-");
+    char commit[13], date[21], label[17], med[32], lo[32], hi[32], tags[16];
+    /* cut between characters (text from the database may be any UTF-8) */
+    al_report_copy(commit, sizeof commit, p->git_commit[0] ? p->git_commit : "-");
+    al_report_copy(date, sizeof date, p->date);
+    al_report_copy(label, sizeof label, p->label[0] ? p->label : "-");
     snprintf(tags, sizeof tags, "%s%s%s", is_instr(p) ? "instr" : "", is_instr(p) && p->quick ? "," : "",
              p->quick ? "quick" : "");
-    printf("  #%-4lld %-20.20s  %-16.16s %-12s %-11s ", p->run_id, p->date, p->label[0] ? p->label : "-",
+    printf("  #%-4lld %-20s  %-16s %-12s %-11s ", p->run_id, date, label,
            commit, tags);
     if (p->status != AL_RUN_OK) {
         printf("%s\n", al_run_status_name(p->status));

@@ -3,6 +3,7 @@
  * Column widths come from the data (the longest name, status, version and
  * capability list), so every row lines up whatever the registry holds. */
 #include "cli.h"
+#include "run.h"
 
 #include <alloclab/registry.h>
 #include <stdio.h>
@@ -55,5 +56,7 @@ int al_cmd_list(int argc, char **argv)
         const al_wrapper_desc *w = al_wrapper_at(i);
         printf("%-*s  %s\n", wname, w->name, w->description);
     }
+    printf("\nalloclab run -- PROGRAM: what serves the program's malloc under each name:\n");
+    al_run_list_preloads(stdout);
     return 0;
 }

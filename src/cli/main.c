@@ -15,6 +15,7 @@ static const al_cli_command commands[] = {
     {"compare", al_cmd_compare, "verdicts between two stored runs: compare [BASE [NEW]]"},
     {"show", al_cmd_show, "a stored run or JSON report again, in any format: show [RUN] --html FILE"},
     {"history", al_cmd_history, "one benchmark's median over the stored runs: history BENCH"},
+    {"run", al_cmd_run, "a whole program timed under each allocator: run [OPTIONS] -- PROGRAM [ARGS]"},
     {"trace", al_cmd_trace, "record a program's allocations: trace [-o FILE] -- PROGRAM [ARGS...]"},
     {"profile", al_cmd_profile, "read a trace like heaptrack_print: profile FILE [--html PAGE]"},
     {"replay", al_cmd_replay, "replay a trace on every allocator: replay FILE [--allocators LIST]"},

@@ -88,17 +88,46 @@ typedef struct al_bench_context {
     size_t nlibs;
 } al_bench_context;
 
+struct al_bench_index;
+
 typedef struct al_bench_run {
     long long id;               /* row id in the history; 0 when not stored */
     al_bench_context ctx;
     al_bench_result *results;
     size_t nresults;
+    struct al_bench_index *index; /* al_bench_run_index's lookup tables, or NULL */
 } al_bench_run;
 
+/* Frees the results, their samples and the index. */
 void al_bench_run_free(al_bench_run *run);
-/* Find a result; NULL when absent. */
+/* Find a result; NULL when absent. O(1) with a current index, else a scan. */
 const al_bench_result *al_bench_run_find(const al_bench_run *run, const char *workload,
                                          const char *param, const char *allocator);
+
+/* ----------------------------------------------------------------------------
+ * Runs from outside (a report file, the database) can be of any size and
+ * shape; the reports lay results out as one table per workload, a column per
+ * parameter and a row per allocator. These limits keep every report linear
+ * in the run's size; al_bench_run_index refuses a run beyond them.
+ * ------------------------------------------------------------------------- */
+#define AL_RUN_MAX_RESULTS 100000      /* results in one run */
+#define AL_RUN_MAX_WORKLOADS 256       /* distinct workloads */
+#define AL_RUN_MAX_COLUMNS 1024        /* distinct workload/param pairs (table columns) */
+#define AL_RUN_MAX_ALLOCATORS 256      /* distinct allocators (table rows) */
+
+/* Check the run against the limits above and build its lookup index:
+ * al_bench_run_find then takes O(1), and al_bench_run_column_next walks one
+ * workload/param column. 0; -1 with a one-line reason (the run is then left
+ * without an index). The index belongs to the results array it was built
+ * over: once results or nresults change it is ignored (build it again). */
+int al_bench_run_index(al_bench_run *run, char *err, size_t errlen);
+/* The first result of r's workload/param column (r's own column, in result
+ * order) when from is NULL, else the one after `from` in that column; NULL
+ * at the end. O(1) per step with a current index, else a scan. */
+const al_bench_result *al_bench_run_column_next(const al_bench_run *run, const al_bench_result *r,
+                                                const al_bench_result *from);
+/* The first result of the workload/param column; NULL when there is none. */
+const al_bench_result *al_bench_run_column_first(const al_bench_run *run, const char *workload, const char *param);
 /* "workload/param/allocator" into buf. */
 const char *al_bench_result_name(const al_bench_result *r, char *buf, size_t len);
 /* Fill date, host, cpu, compiler, commit... of this machine and build. */

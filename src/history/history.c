@@ -2,9 +2,20 @@
  *
  * Identity: PRAGMA application_id holds AL_HISTORY_APP_ID and PRAGMA
  * user_version the schema version; the `meta` table repeats both as text.
- * Opening an existing file first checks it read-only (SQLite header, integrity,
- * application id, version, tables); only a file that passes is reopened
- * read-write, so a foreign, corrupt or non-SQLite file is never modified.
+ *
+ * What it guarantees under concurrent and interrupted use (the opening and
+ * saving sections say how):
+ * - Any number of processes may open, create and save into one database at
+ *   once: each save is one IMMEDIATE transaction, writers queue for the
+ *   lock (al_history_busy_ms()), and every run is stored whole or not at all.
+ * - A process killed at any point, inside a save's COMMIT included, leaves a
+ *   database the next open rolls back to its last committed state: every
+ *   completed run is still there.
+ * - A lock held longer than the wait is reported as "locked", never as a
+ *   corrupt file; a save that fails (disk full, read-only) says why.
+ * - A file that is not an alloclab database (another application's, a WAL
+ *   one, not SQLite at all) is refused before SQLite opens it: its bytes stay
+ *   as they were and no side file is created.
  *
  * Schema versions: 1 had no CPU time and no quick flag; 2 adds
  * results.cpu_median_ns and runs.quick; 3 adds the workload's own metric
@@ -12,8 +23,8 @@
  * (results.ran_as: "locked:arena"), each as the last columns of
  * their tables (where ALTER TABLE puts them), so a migrated and a new
  * database have the same layout. An older file is migrated in place, one
- * version after the other in one transaction, when it is opened (always
- * read-write); if that fails it is left as it was and refused. */
+ * version after the other in one transaction, when it is opened; if that
+ * fails it is left as it was and refused. */
 #include "history.h"
 #include "report_util.h"
 
@@ -21,10 +32,12 @@
 #include <fcntl.h>
 #include <math.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define AL_HISTORY_APP_ID 0x416c4c62 /* "AlLb" */
@@ -74,8 +87,20 @@ static const char migrate_v3_to_v4[] =
     "PRAGMA user_version = 4;";
 
 /* ---- opening -----------------------------------------------------------------
- * A refused file is closed again without a write: the check connection is
- * read-only, and the read-write connection is opened only after it. */
+ * What an open guarantees, whatever else runs at the same time:
+ * - A new database appears whole or not at all: it is built under a private
+ *   name beside the target and linked into place (link() never replaces a
+ *   file), so any number of processes creating one path at once end up
+ *   sharing one complete database, and none removes what another made.
+ * - An existing file is first judged from its raw 100-byte header (magic,
+ *   journal mode, application id, schema version) without SQLite: a foreign,
+ *   WAL-mode or non-SQLite file is never opened by SQLite, so it stays byte
+ *   for byte as it was and no -journal, -wal or -shm file appears beside it.
+ * - An alloclab file is opened read-write, so that a hot journal left by a
+ *   process killed inside a transaction is rolled back by the first read
+ *   (a read-only connection cannot do that and would see a damaged file).
+ * - Every connection waits for locks (al_history_busy_ms()) and a lock still
+ *   held after that is reported as "locked", never as corruption. */
 
 static int fail(char *err, size_t errlen, const char *fmt, const char *a, const char *b)
 {
@@ -115,55 +140,94 @@ static long long pragma_int(sqlite3 *db, const char *sql, int *rc)
     return v;
 }
 
-/* Whether the file starts with SQLite's 16-byte magic: checked before SQLite
- * sees the file at all. */
-static int check_header(const char *path, char *err, size_t errlen)
+int al_history_busy_ms(void)
 {
-    char magic[16];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return fail(err, errlen, "cannot open %s: %s", path, strerror(errno));
-    ssize_t n = read(fd, magic, sizeof magic);
-    close(fd);
-    if (n != (ssize_t)sizeof magic || memcmp(magic, "SQLite format 3", 16) != 0)
-        return fail(err, errlen, "%s is not an SQLite database; refusing to touch it%s", path, "");
-    return 0;
+    const char *env = getenv("ALLOCLAB_DB_TIMEOUT_MS");
+    char *end;
+    long v = env && *env ? strtol(env, &end, 10) : -1;
+    return env && *env && !*end && v >= 0 && v <= 3600000 ? (int)v : AL_HISTORY_BUSY_MS;
 }
 
-static int check_existing(const char *path, char *err, size_t errlen)
+static bool is_busy(int rc)
 {
-    if (check_header(path, err, errlen) != 0) return -1;
-    sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+    return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
+}
+
+static void locked_msg(char *err, size_t errlen, const char *path)
+{
+    snprintf(err, errlen, "%s is locked by another process (waited %.1f s; ALLOCLAB_DB_TIMEOUT_MS sets the wait)",
+             path, al_history_busy_ms() / 1000.0);
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The file's header, read before SQLite sees the file at all: only an
+ * alloclab database in rollback-journal mode is handed to SQLite. */
+static int check_header(const char *path, char *err, size_t errlen)
+{
+    unsigned char h[100];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return fail(err, errlen, "cannot open %s: %s", path, strerror(errno));
+    ssize_t n = read(fd, h, sizeof h);
+    close(fd);
+    const char *why = NULL;
+    if (n != (ssize_t)sizeof h || memcmp(h, "SQLite format 3", 16) != 0) why = "is not an SQLite database";
+    else if (h[18] == 2 || h[19] == 2) why = "is in WAL mode (alloclab databases use a rollback journal)";
+    else if (be32(h + 68) != AL_HISTORY_APP_ID) why = "is another application's SQLite database (application_id)";
+    else if (be32(h + 60) > AL_HISTORY_VERSION) why = "was written by a newer alloclab (schema version)";
+    if (!why) return 0;
+    return fail(err, errlen, "%s %s; refusing to touch it", path, why);
+}
+
+/* The checks that need SQLite, on the read-write connection (the first read
+ * rolls back a hot journal). */
+static int check_open(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
     const char *why = NULL;
     char detail[160] = "";
-    if (rc != SQLITE_OK) {
-        why = "cannot be opened";
-    } else {
-        int qrc;
-        sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, NULL) != SQLITE_OK) {
-            why = "is corrupt";
-            al_report_copy(detail, sizeof detail, sqlite3_errmsg(db));
-        } else {
-            qrc = sqlite3_step(st);
-            const char *txt = qrc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
-            if (!txt || strcmp(txt, "ok") != 0) {
-                why = "is corrupt";
-                al_report_copy(detail, sizeof detail, txt ? txt : sqlite3_errmsg(db));
-            }
-            sqlite3_finalize(st);
+    int rc;
+    sqlite3_stmt *st;
+    bool corrupt = false;
+    if ((rc = sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, NULL)) == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        const char *txt = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+        if (rc == SQLITE_ROW) {
+            corrupt = !txt || strcmp(txt, "ok") != 0;
+            if (corrupt) al_report_copy_text(detail, sizeof detail, txt ? txt : "no result");
+            rc = SQLITE_OK;
         }
-        if (!why && pragma_int(db, "PRAGMA application_id", &qrc) != AL_HISTORY_APP_ID)
-            why = "is another application's SQLite database (application_id)";
-        long long version = why ? 0 : pragma_int(db, "PRAGMA user_version", &qrc);
-        if (!why && version > AL_HISTORY_VERSION)
-            why = "was written by a newer alloclab (schema version)";
-        if (!why && pragma_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND"
-                                   " name IN ('meta', 'runs', 'results')", &qrc) != 3)
-            why = "is missing alloclab's tables";
-        if (!why && version < 1) why = "has no alloclab schema version";
+        sqlite3_finalize(st);
     }
-    sqlite3_close(db);
+    if (rc != SQLITE_OK) rc = sqlite3_extended_errcode(db);
+    if (rc != SQLITE_OK && is_busy(rc)) {
+        locked_msg(err, errlen, path);
+        return -1;
+    }
+    if (rc == SQLITE_READONLY_ROLLBACK || rc == SQLITE_READONLY_RECOVERY || rc == SQLITE_READONLY_CANTLOCK) {
+        why = "holds a transaction interrupted by a crash, which cannot be rolled back because the file or"
+              " its folder is read-only";
+    } else if (rc != SQLITE_OK || corrupt) {
+        why = "is corrupt";
+        if (!detail[0]) al_report_copy_text(detail, sizeof detail, sqlite3_errmsg(db));
+    }
+    long long version = why ? 0 : pragma_int(db, "PRAGMA user_version", &rc);
+    if (!why && rc == SQLITE_OK &&
+        pragma_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND"
+                       " name IN ('meta', 'runs', 'results')", &rc) != 3 && rc == SQLITE_OK)
+        why = "is missing alloclab's tables";
+    if (!why && rc != SQLITE_OK) {
+        if (is_busy(rc)) {
+            locked_msg(err, errlen, path);
+            return -1;
+        }
+        why = "cannot be read";
+        al_report_copy_text(detail, sizeof detail, sqlite3_errmsg(db));
+    }
+    if (!why && version < 1) why = "has no alloclab schema version";
+    if (!why && version > AL_HISTORY_VERSION) why = "was written by a newer alloclab (schema version)";
     if (!why) return 0;
     snprintf(err, errlen, "%s %s%s%s; refusing to touch it", path, why, detail[0] ? ": " : "", detail);
     return -1;
@@ -177,8 +241,9 @@ static int migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
     int rc;
     char *msg = NULL;
     if (pragma_int(db, "PRAGMA user_version", &rc) == AL_HISTORY_VERSION && rc == SQLITE_OK) return 0;
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, errlen, "cannot open %s for writing: %s", path, msg ? msg : sqlite3_errmsg(db));
+    if ((rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg)) != SQLITE_OK) {
+        if (is_busy(rc)) locked_msg(err, errlen, path);
+        else snprintf(err, errlen, "cannot open %s for writing: %s", path, msg ? msg : sqlite3_errmsg(db));
         sqlite3_free(msg);
         return -1;
     }
@@ -193,6 +258,45 @@ static int migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
     sqlite3_free(msg);
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     return -1;
+}
+
+/* Build a new, complete database under a private name in the target's
+ * folder, then link it to `path` unless a file is there already (another
+ * process won the race: its database is as good as ours). 0 when `path`
+ * now exists; -1 with a reason. */
+static int create_new(const char *path, char *err, size_t errlen)
+{
+    static unsigned counter;
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.new-%ld-%u", path, (long)getpid(), counter++);
+    sqlite3 *db = NULL;
+    char *msg = NULL, *sql = sqlite3_mprintf(schema, AL_HISTORY_VERSION, AL_HISTORY_APP_ID, AL_HISTORY_VERSION);
+    char journal[4300];
+    snprintf(journal, sizeof journal, "%s-journal", tmp);
+    unlink(tmp); /* left by a killed process that had our pid */
+    unlink(journal);
+    int rc = sql ? sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) : SQLITE_NOMEM;
+    if (rc == SQLITE_OK) rc = sqlite3_exec(db, "BEGIN", NULL, NULL, &msg);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(db, "COMMIT", NULL, NULL, &msg);
+    char why[256];
+    al_report_copy(why, sizeof why, msg ? msg : db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_free(msg);
+    sqlite3_free(sql);
+    if (sqlite3_close(db) != SQLITE_OK) rc = rc ? rc : SQLITE_ERROR;
+    int out = -1;
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot create %s: %s", path, why);
+    } else if (link(tmp, path) == 0 || errno == EEXIST) {
+        out = 0;
+    } else if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0 || errno == EEXIST) {
+        out = 0; /* a file system without hard links */
+    } else {
+        snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+    }
+    unlink(tmp);
+    unlink(journal);
+    return out;
 }
 
 al_history *al_history_open(const char *path, bool create, char *err, size_t errlen)
@@ -212,40 +316,33 @@ al_history *al_history_open(const char *path, bool create, char *err, size_t err
         fail(err, errlen, "no results database at %s (alloclab bench --save LABEL creates it)%s", path, "");
         return NULL;
     }
-    if (exists ? check_existing(path, err, errlen) != 0 : mkdirs(path, err, errlen) != 0) return NULL;
+    if (!exists && (mkdirs(path, err, errlen) != 0 || create_new(path, err, errlen) != 0)) return NULL;
+    if (check_header(path, err, errlen) != 0) return NULL;
     al_history *h = calloc(1, sizeof *h);
     if (!h) {
         fail(err, errlen, "out of memory%s%s", "", "");
         return NULL;
     }
-    int flags = SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE);
-    if (sqlite3_open_v2(path, &h->db, flags, NULL) != SQLITE_OK) {
+    /* Not SQLITE_OPEN_CREATE: the file was checked above; if it vanished
+     * since, that is an error, not a new empty file. */
+    if (sqlite3_open_v2(path, &h->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
         fail(err, errlen, "cannot open %s: %s", path, sqlite3_errmsg(h->db));
         al_history_close(h);
         return NULL;
     }
-    sqlite3_busy_timeout(h->db, 5000);
-    sqlite3_exec(h->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-    if (exists && migrate(h->db, path, err, errlen) != 0) {
+    sqlite3_extended_result_codes(h->db, 1);
+    sqlite3_busy_timeout(h->db, al_history_busy_ms());
+    if (check_open(h->db, path, err, errlen) != 0 || migrate(h->db, path, err, errlen) != 0) {
         al_history_close(h);
         return NULL;
     }
-    if (!exists) {
-        char *msg = NULL, *sql = sqlite3_mprintf(schema, AL_HISTORY_VERSION, AL_HISTORY_APP_ID,
-                                                 AL_HISTORY_VERSION);
-        int ok = sql && sqlite3_exec(h->db, "BEGIN", NULL, NULL, &msg) == SQLITE_OK &&
-                 sqlite3_exec(h->db, sql, NULL, NULL, &msg) == SQLITE_OK &&
-                 sqlite3_exec(h->db, "COMMIT", NULL, NULL, &msg) == SQLITE_OK;
-        sqlite3_free(sql);
-        if (!ok) {
-            fail(err, errlen, "cannot create %s: %s", path, msg ? msg : "unknown error");
-            sqlite3_free(msg);
-            al_history_close(h);
-            unlink(path); /* our own, just created */
-            return NULL;
-        }
-    }
+    sqlite3_exec(h->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
     return h;
+}
+
+bool al_history_read_only(al_history *h)
+{
+    return sqlite3_db_readonly(h->db, "main") == 1;
 }
 
 void al_history_close(al_history *h)
@@ -356,11 +453,34 @@ static int insert_result(sqlite3_stmt *st, long long run_id, size_t seq, const a
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* A test hook: ALLOCLAB_TEST_SAVE_PAUSE_MS makes a save wait that long
+ * inside its transaction, after its rows are written and before COMMIT, with
+ * a one-page cache so that the transaction has already written into the
+ * database file (its journal synced and hot), as a COMMIT interrupted half
+ * way leaves it: tests kill it there. */
+static long test_pause_ms(void)
+{
+    const char *env = getenv("ALLOCLAB_TEST_SAVE_PAUSE_MS");
+    return env ? strtol(env, NULL, 10) : 0;
+}
+
+static void test_pause(void)
+{
+    long ms = test_pause_ms();
+    if (ms <= 0) return;
+    fprintf(stderr, "alloclab: test hook: pausing %ld ms inside the save transaction\n", ms);
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+}
+
 int al_history_save(al_history *h, al_bench_run *run, char *err, size_t errlen)
 {
     sqlite3 *db = h->db;
     long long id = 0;
     sqlite3_stmt *st = NULL;
+    /* IMMEDIATE: the write lock is taken (or waited for) now, never in the
+     * middle of the transaction, where SQLite could not wait for it. */
+    if (test_pause_ms() > 0) sqlite3_exec(db, "PRAGMA cache_size = 1", NULL, NULL, NULL);
     int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc == SQLITE_OK) rc = insert_run(db, &run->ctx, &id);
     if (rc == SQLITE_OK)
@@ -369,10 +489,13 @@ int al_history_save(al_history *h, al_bench_run *run, char *err, size_t errlen)
     for (size_t i = 0; rc == SQLITE_OK && i < run->nresults; i++)
         rc = insert_result(st, id, i, &run->results[i]);
     sqlite3_finalize(st);
+    if (rc == SQLITE_OK) test_pause();
     if (rc == SQLITE_OK) rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
-        snprintf(err, errlen, "cannot save the run: %s", sqlite3_errmsg(db));
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        const char *file = sqlite3_db_filename(db, "main");
+        if (is_busy(rc)) locked_msg(err, errlen, file && *file ? file : "the database");
+        else snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         return -1;
     }
     run->id = id;
@@ -430,17 +553,17 @@ static int load_context(sqlite3 *db, long long id, al_bench_context *c)
     sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        al_report_copy(c->date, sizeof c->date, col_text(st, 0));
-        al_report_copy(c->label, sizeof c->label, col_text(st, 1));
-        al_report_copy(c->git_commit, sizeof c->git_commit, col_text(st, 2));
-        al_report_copy(c->host, sizeof c->host, col_text(st, 3));
-        al_report_copy(c->cpu, sizeof c->cpu, col_text(st, 4));
+        al_report_copy_text(c->date, sizeof c->date, col_text(st, 0));
+        al_report_copy_text(c->label, sizeof c->label, col_text(st, 1));
+        al_report_copy_text(c->git_commit, sizeof c->git_commit, col_text(st, 2));
+        al_report_copy_text(c->host, sizeof c->host, col_text(st, 3));
+        al_report_copy_text(c->cpu, sizeof c->cpu, col_text(st, 4));
         c->ncpus = sqlite3_column_int(st, 5);
         c->mhz_per_cpu = col_real(st, 6, 0);
-        al_report_copy(c->compiler, sizeof c->compiler, col_text(st, 7));
-        al_report_copy(c->build_type, sizeof c->build_type, col_text(st, 8));
-        al_report_copy(c->mode, sizeof c->mode, col_text(st, 9));
-        al_report_copy(c->alloclab_version, sizeof c->alloclab_version, col_text(st, 10));
+        al_report_copy_text(c->compiler, sizeof c->compiler, col_text(st, 7));
+        al_report_copy_text(c->build_type, sizeof c->build_type, col_text(st, 8));
+        al_report_copy_text(c->mode, sizeof c->mode, col_text(st, 9));
+        al_report_copy_text(c->alloclab_version, sizeof c->alloclab_version, col_text(st, 10));
         c->quick = sqlite3_column_int(st, 11) != 0;
     }
     sqlite3_finalize(st);
@@ -450,11 +573,11 @@ static int load_context(sqlite3 *db, long long id, al_bench_context *c)
 static int load_result(sqlite3_stmt *st, al_bench_result *r)
 {
     memset(r, 0, sizeof *r);
-    al_report_copy(r->workload, sizeof r->workload, col_text(st, 0));
-    al_report_copy(r->param, sizeof r->param, col_text(st, 1));
-    al_report_copy(r->allocator, sizeof r->allocator, col_text(st, 2));
+    al_report_copy_text(r->workload, sizeof r->workload, col_text(st, 0));
+    al_report_copy_text(r->param, sizeof r->param, col_text(st, 1));
+    al_report_copy_text(r->allocator, sizeof r->allocator, col_text(st, 2));
     r->status = status_of(col_text(st, 3));
-    al_report_copy(r->reason, sizeof r->reason, col_text(st, 4));
+    al_report_copy_text(r->reason, sizeof r->reason, col_text(st, 4));
     r->iterations = (uint64_t)sqlite3_column_int64(st, 5);
     double *stats[] = {&r->s.median, &r->s.mean, &r->s.stddev, &r->s.mad,
                        &r->s.min,    &r->s.max,  &r->s.ci_low, &r->s.ci_high};
@@ -468,8 +591,8 @@ static int load_result(sqlite3_stmt *st, al_bench_result *r)
     r->instructions = col_real(st, 21, -1);
     r->est_cycles = col_real(st, 22, -1);
     r->cpu_median_ns = col_real(st, 25, -1);
-    al_report_copy(r->metric_name, sizeof r->metric_name, col_text(st, 26));
-    al_report_copy(r->metric_unit, sizeof r->metric_unit, col_text(st, 27));
+    al_report_copy_text(r->metric_name, sizeof r->metric_name, col_text(st, 26));
+    al_report_copy_text(r->metric_unit, sizeof r->metric_unit, col_text(st, 27));
     r->metric = col_real(st, 28, NAN);
     al_report_copy(r->ran_as, sizeof r->ran_as, col_text(st, 29));
     const void *blob = sqlite3_column_blob(st, 23);
@@ -497,11 +620,13 @@ int al_history_load(al_history *h, const char *ref, int nth_last, al_bench_run *
             " outliers_high, peak_rss_kib, minor_faults, major_faults, alloc_calls, instructions,"
             " est_cycles, samples, (SELECT count(*) FROM results WHERE run_id = ?1), cpu_median_ns,"
             " metric_name, metric_unit, metric, ran_as FROM results WHERE run_id = ?1 ORDER BY seq", -1, &st, NULL);
+    bool too_many = false;
     if (rc == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, id);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
             if (!out->results) {
                 n = sqlite3_column_int64(st, 24);
+                if ((too_many = n > AL_RUN_MAX_RESULTS)) break;
                 out->results = calloc((size_t)n, sizeof *out->results);
                 if (!out->results) break;
             }
@@ -511,8 +636,16 @@ int al_history_load(al_history *h, const char *ref, int nth_last, al_bench_run *
         }
     }
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        snprintf(err, errlen, "cannot load run %lld: %s", id, rc == SQLITE_ROW ? "out of memory" : sqlite3_errmsg(h->db));
+    char why[200] = "";
+    if (too_many) snprintf(why, sizeof why, "%lld results, more than the %d a run may hold", n, AL_RUN_MAX_RESULTS);
+    else if (rc == SQLITE_ROW) snprintf(why, sizeof why, "out of memory");
+    else if (rc != SQLITE_DONE) al_report_copy_text(why, sizeof why, sqlite3_errmsg(h->db));
+    if (!why[0]) {
+        al_report_clean_run(out);
+        al_bench_run_index(out, why, sizeof why);
+    }
+    if (why[0]) {
+        snprintf(err, errlen, "cannot load run %lld: %s", id, why);
         al_bench_run_free(out);
         return -1;
     }
@@ -594,16 +727,16 @@ al_history_point *al_history_series(al_history *h, const char *bench, size_t *co
         al_history_point *p = &pts[(*count)++];
         memset(p, 0, sizeof *p);
         p->run_id = sqlite3_column_int64(st, 0);
-        al_report_copy(p->date, sizeof p->date, col_text(st, 1));
-        al_report_copy(p->label, sizeof p->label, col_text(st, 2));
-        al_report_copy(p->git_commit, sizeof p->git_commit, col_text(st, 3));
-        al_report_copy(p->name, sizeof p->name, col_text(st, 4));
+        al_report_copy_text(p->date, sizeof p->date, col_text(st, 1));
+        al_report_copy_text(p->label, sizeof p->label, col_text(st, 2));
+        al_report_copy_text(p->git_commit, sizeof p->git_commit, col_text(st, 3));
+        al_report_copy_text(p->name, sizeof p->name, col_text(st, 4));
         p->status = status_of(col_text(st, 5));
         p->median = col_real(st, 6, NAN);
         p->ci_low = col_real(st, 7, NAN);
         p->ci_high = col_real(st, 8, NAN);
         p->instructions = col_real(st, 9, -1);
-        al_report_copy(p->mode, sizeof p->mode, col_text(st, 10));
+        al_report_copy_text(p->mode, sizeof p->mode, col_text(st, 10));
         p->quick = sqlite3_column_int(st, 11) != 0;
     }
     if (pts && rc != SQLITE_DONE) {

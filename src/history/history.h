@@ -15,12 +15,25 @@ typedef struct al_history al_history;
 
 #define AL_HISTORY_DEFAULT_PATH "alloclab-results/results.db"
 
+/* How long a connection waits for another process's lock before it gives
+ * up with "locked": AL_HISTORY_BUSY_MS, or ALLOCLAB_DB_TIMEOUT_MS from the
+ * environment (0 to 3600000). */
+#define AL_HISTORY_BUSY_MS 10000
+int al_history_busy_ms(void);
+
 /* Open (creating it and its folder if needed) a results database. A file that
  * is not an alloclab database, or is corrupt, is refused untouched: NULL with a
- * one-line reason. */
+ * one-line reason. Safe against concurrent opens, creations and saves of the
+ * same path by other processes, and against a process killed in the middle
+ * of one (its interrupted transaction is rolled back here). */
 al_history *al_history_open(const char *path, bool create, char *err, size_t errlen);
+/* Whether the database could only be opened read-only (file permissions):
+ * a save would fail. */
+bool al_history_read_only(al_history *h);
 void al_history_close(al_history *h);
-/* Store a run; sets run->id. */
+/* Store a run, all or nothing, waiting for other writers; sets run->id.
+ * -1 with a one-line reason ("... is locked ...", "database or disk is
+ * full") when it could not be stored; the database is then as before. */
 int al_history_save(al_history *h, al_bench_run *run, char *err, size_t errlen);
 /* Load a run by label or numeric id; ref NULL with nth_last = 0 is the last
  * run, 1 the one before. */

@@ -18,10 +18,11 @@ static const char *verdict_name(al_verdict v)
  * from a JSON report. */
 static void describe(const al_bench_run *r, char *buf, size_t len)
 {
-    char id[32] = "file";
+    char id[32] = "file", commit[13];
     if (r->id) snprintf(id, sizeof id, "#%lld", r->id);
-    snprintf(buf, len, "%s%s%s (%s%s%.12s; %s mode%s)", id, r->ctx.label[0] ? " " : "", r->ctx.label,
-             r->ctx.date, r->ctx.git_commit[0] ? ", " : "", r->ctx.git_commit,
+    al_report_copy(commit, sizeof commit, r->ctx.git_commit); /* cut between characters */
+    snprintf(buf, len, "%s%s%s (%s%s%s; %s mode%s)", id, r->ctx.label[0] ? " " : "", r->ctx.label,
+             r->ctx.date, r->ctx.git_commit[0] ? ", " : "", commit,
              al_report_is_instructions(r) ? "instructions" : "time", r->ctx.quick ? ", --quick" : "");
 }
 

@@ -13,10 +13,12 @@
 
 #include <jansson.h>
 #include <limits.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- writing ----------------------------------------------------------------
@@ -169,21 +171,24 @@ static double get_num(json_t *o, const char *key, double absent)
 static void read_context(json_t *c, al_bench_context *ctx)
 {
     memset(ctx, 0, sizeof *ctx);
-    if (!json_is_object(c)) return;
-    al_report_copy(ctx->date, sizeof ctx->date, str(c, "date"));
-    al_report_copy(ctx->host, sizeof ctx->host, str(c, "host_name"));
-    al_report_copy(ctx->cpu, sizeof ctx->cpu, str(c, "cpu_model"));
+    if (!json_is_object(c)) {
+        al_report_copy(ctx->mode, sizeof ctx->mode, "time"); /* as below when the field is absent */
+        return;
+    }
+    al_report_copy_text(ctx->date, sizeof ctx->date, str(c, "date"));
+    al_report_copy_text(ctx->host, sizeof ctx->host, str(c, "host_name"));
+    al_report_copy_text(ctx->cpu, sizeof ctx->cpu, str(c, "cpu_model"));
     double ncpus = get_num(c, "num_cpus", 0);
     ctx->ncpus = ncpus >= 1 && ncpus <= INT_MAX ? (int)ncpus : 0; /* 0: unknown */
     ctx->mhz_per_cpu = get_num(c, "mhz_per_cpu", 0);
-    al_report_copy(ctx->compiler, sizeof ctx->compiler, str(c, "compiler"));
+    al_report_copy_text(ctx->compiler, sizeof ctx->compiler, str(c, "compiler"));
     const char *bt = str(c, "build_type");
-    al_report_copy(ctx->build_type, sizeof ctx->build_type, *bt ? bt : str(c, "library_build_type"));
-    al_report_copy(ctx->git_commit, sizeof ctx->git_commit, str(c, "git_commit"));
-    al_report_copy(ctx->label, sizeof ctx->label, str(c, "label"));
+    al_report_copy_text(ctx->build_type, sizeof ctx->build_type, *bt ? bt : str(c, "library_build_type"));
+    al_report_copy_text(ctx->git_commit, sizeof ctx->git_commit, str(c, "git_commit"));
+    al_report_copy_text(ctx->label, sizeof ctx->label, str(c, "label"));
     const char *mode = str(c, "mode");
-    al_report_copy(ctx->mode, sizeof ctx->mode, *mode ? mode : "time");
-    al_report_copy(ctx->alloclab_version, sizeof ctx->alloclab_version, str(c, "alloclab_version"));
+    al_report_copy_text(ctx->mode, sizeof ctx->mode, *mode ? mode : "time");
+    al_report_copy_text(ctx->alloclab_version, sizeof ctx->alloclab_version, str(c, "alloclab_version"));
     ctx->quick = json_is_true(json_object_get(c, "quick"));
     json_t *libs = json_object_get(c, "allocator_versions"), *v;
     const char *key;
@@ -191,8 +196,8 @@ static void read_context(json_t *c, al_bench_context *ctx)
         json_object_foreach(libs, key, v) {
             if (ctx->nlibs == AL_BENCH_MAX_LIBS) break;
             if (!json_is_string(v)) continue;
-            al_report_copy(ctx->libs[ctx->nlibs].name, sizeof ctx->libs[0].name, key);
-            al_report_copy(ctx->libs[ctx->nlibs].version, sizeof ctx->libs[0].version, json_string_value(v));
+            al_report_copy_text(ctx->libs[ctx->nlibs].name, sizeof ctx->libs[0].name, key);
+            al_report_copy_text(ctx->libs[ctx->nlibs].version, sizeof ctx->libs[0].version, json_string_value(v));
             ctx->nlibs++;
         }
 }
@@ -212,15 +217,15 @@ static int parse_status(json_t *b, al_run_status *st)
 static void split_name(const char *name, al_bench_result *r)
 {
     char buf[160];
-    al_report_copy(buf, sizeof buf, name);
+    al_report_copy_text(buf, sizeof buf, name);
     char *a = strchr(buf, '/'), *b = a ? strrchr(buf, '/') : NULL;
     if (a && b != a) {
         *a = *b = '\0';
-        al_report_copy(r->workload, sizeof r->workload, buf);
-        al_report_copy(r->param, sizeof r->param, a + 1);
-        al_report_copy(r->allocator, sizeof r->allocator, b + 1);
+        al_report_copy_text(r->workload, sizeof r->workload, buf);
+        al_report_copy_text(r->param, sizeof r->param, a + 1);
+        al_report_copy_text(r->allocator, sizeof r->allocator, b + 1);
     } else {
-        al_report_copy(r->workload, sizeof r->workload, buf);
+        al_report_copy_text(r->workload, sizeof r->workload, buf);
     }
 }
 
@@ -245,9 +250,9 @@ static int read_result(json_t *b, al_bench_result *r, char *err, size_t errlen, 
     }
     const char *name = str(b, "name");
     if (json_is_string(json_object_get(b, "workload"))) {
-        al_report_copy(r->workload, sizeof r->workload, str(b, "workload"));
-        al_report_copy(r->param, sizeof r->param, str(b, "param"));
-        al_report_copy(r->allocator, sizeof r->allocator, str(b, "allocator"));
+        al_report_copy_text(r->workload, sizeof r->workload, str(b, "workload"));
+        al_report_copy_text(r->param, sizeof r->param, str(b, "param"));
+        al_report_copy_text(r->allocator, sizeof r->allocator, str(b, "allocator"));
     } else if (*name) {
         split_name(name, r);
     } else {
@@ -259,7 +264,7 @@ static int read_result(json_t *b, al_bench_result *r, char *err, size_t errlen, 
         return -1;
     }
     bool plain = !json_object_get(b, "status"); /* written by Google Benchmark, not alloclab */
-    al_report_copy(r->reason, sizeof r->reason, str(b, plain ? "error_message" : "reason"));
+    al_report_copy_text(r->reason, sizeof r->reason, str(b, plain ? "error_message" : "reason"));
     r->iterations = (uint64_t)get_size(b, "iterations");
     r->s.median = get_num(b, "median_ns", r->status == AL_RUN_OK ? get_num(b, "real_time", NAN) : NAN);
     r->s.mean = get_num(b, "mean_ns", NAN);
@@ -294,8 +299,8 @@ static int read_result(json_t *b, al_bench_result *r, char *err, size_t errlen, 
                                          .mmap = (uint64_t)v[1], .munmap = (uint64_t)v[2], .mremap = (uint64_t)v[3],
                                          .madvise = (uint64_t)v[4]};
     }
-    al_report_copy(r->metric_name, sizeof r->metric_name, str(b, "metric_name"));
-    al_report_copy(r->metric_unit, sizeof r->metric_unit, str(b, "metric_unit"));
+    al_report_copy_text(r->metric_name, sizeof r->metric_name, str(b, "metric_name"));
+    al_report_copy_text(r->metric_unit, sizeof r->metric_unit, str(b, "metric_unit"));
     r->metric = get_num(b, "metric", NAN);
     json_t *samples = json_object_get(b, "sample_ns");
     size_t n = json_array_size(samples);
@@ -315,30 +320,22 @@ static int read_result(json_t *b, al_bench_result *r, char *err, size_t errlen, 
     return 0;
 }
 
-int al_report_json_read(const char *path, al_bench_run *out, char *err, size_t errlen)
+static int read_root(json_t *root, const char *path, al_bench_run *out, char *err, size_t errlen)
 {
-    memset(out, 0, sizeof *out);
-    json_error_t je;
-    json_t *root = json_load_file(path, JSON_DECODE_ANY, &je);
-    if (!root) {
-        if (je.line <= 0)
-            snprintf(err, errlen, "cannot read %s: %s", path, je.text);
-        else
-            snprintf(err, errlen, "%s:%d: not valid JSON: %s", path, je.line, je.text);
-        return -1;
-    }
     json_t *list = json_object_get(root, "benchmarks");
     if (!json_is_object(root) || !json_is_array(list)) {
         snprintf(err, errlen, "%s: not a benchmark report (no \"benchmarks\" array)", path);
-        json_decref(root);
         return -1;
     }
     read_context(json_object_get(root, "context"), &out->ctx);
     size_t n = json_array_size(list);
+    if (n > AL_RUN_MAX_RESULTS) {
+        snprintf(err, errlen, "%s: %zu results, more than the %d a run may hold", path, n, AL_RUN_MAX_RESULTS);
+        return -1;
+    }
     out->results = calloc(n ? n : 1, sizeof *out->results);
     if (!out->results) {
         snprintf(err, errlen, "out of memory");
-        json_decref(root);
         return -1;
     }
     char why[200];
@@ -347,11 +344,144 @@ int al_report_json_read(const char *path, al_bench_run *out, char *err, size_t e
             free(out->results[i].samples);
             snprintf(err, errlen, "%s: %s", path, why);
             al_bench_run_free(out);
-            json_decref(root);
             return -1;
         }
         out->nresults++;
     }
-    json_decref(root);
+    al_report_clean_run(out);
+    if (al_bench_run_index(out, why, sizeof why) != 0) {
+        snprintf(err, errlen, "%s: %s", path, why);
+        al_bench_run_free(out);
+        return -1;
+    }
     return 0;
+}
+
+/* ---- bounds -------------------------------------------------------------------
+ * A report is read whole into memory (at most AL_REPORT_MAX_BYTES), then
+ * parsed by jansson with every allocation counted against a budget
+ * proportional to the file's size, so that a file of many tiny values cannot
+ * make the parse take more than AL_REPORT_MEMORY_FACTOR times its size (plus
+ * a floor). The allocator keeps its count per thread; outside a read it only
+ * adds its size header. */
+#define AL_REPORT_MEMORY_FACTOR 24
+#define AL_REPORT_MEMORY_FLOOR (64u << 20)
+
+static _Thread_local size_t *budget; /* bytes left, during a read in this thread */
+static _Thread_local bool over_budget;
+
+static void *counted_malloc(size_t n)
+{
+    if (budget) {
+        if (n + 16 > *budget) {
+            over_budget = true;
+            return NULL;
+        }
+        *budget -= n + 16;
+    }
+    size_t *p = malloc(n + 16);
+    if (!p) return NULL;
+    p[0] = n + 16;
+    return (char *)p + 16;
+}
+
+static void counted_free(void *q)
+{
+    if (!q) return;
+    size_t *p = (size_t *)((char *)q - 16);
+    if (budget) *budget += p[0];
+    free(p);
+}
+
+/* Installed before main, so that every jansson value of the process, read
+ * or written, carries the header counted_free expects. */
+__attribute__((constructor)) static void install_alloc(void)
+{
+    json_set_alloc_funcs(counted_malloc, counted_free);
+}
+
+/* The whole file, NUL-terminated, refusing more than AL_REPORT_MAX_BYTES. */
+static char *read_bounded(const char *path, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > AL_REPORT_MAX_BYTES) {
+        snprintf(err, errlen, "%s is %.0f MiB: a report may be at most %u MiB", path, st.st_size / 1048576.0,
+                 AL_REPORT_MAX_BYTES >> 20);
+        fclose(f);
+        return NULL;
+    }
+    size_t cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 65536, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap || ferror(f)) break;
+        if (n > AL_REPORT_MAX_BYTES) break;
+        char *more = realloc(buf, cap * 2 + 1);
+        if (!more) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = more, cap *= 2;
+    }
+    bool bad = !buf || ferror(f) || n > AL_REPORT_MAX_BYTES;
+    if (!buf) snprintf(err, errlen, "cannot read %s: out of memory", path);
+    else if (ferror(f)) snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+    else if (n > AL_REPORT_MAX_BYTES) snprintf(err, errlen, "%s: a report may be at most %u MiB", path, AL_REPORT_MAX_BYTES >> 20);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+int al_report_json_read(const char *path, al_bench_run *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    size_t len = 0;
+    char *text = read_bounded(path, &len, err, errlen);
+    if (!text) return -1;
+    int rc = al_report_json_parse(text, len, path, out, err, errlen);
+    free(text);
+    return rc;
+}
+
+int al_report_json_parse(const char *data, size_t len, const char *name, al_bench_run *out, char *err,
+                         size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (len > AL_REPORT_MAX_BYTES) {
+        snprintf(err, errlen, "%s: a report may be at most %u MiB", name, AL_REPORT_MAX_BYTES >> 20);
+        return -1;
+    }
+    size_t left = AL_REPORT_MEMORY_FLOOR + AL_REPORT_MEMORY_FACTOR * len;
+    budget = &left;
+    over_budget = false;
+    json_error_t je;
+    json_t *root = json_loadb(data, len, JSON_DECODE_ANY, &je);
+    if (!root) {
+        budget = NULL;
+        if (over_budget)
+            snprintf(err, errlen, "%s: the report would take more than %zu MiB to read", name,
+                     (AL_REPORT_MEMORY_FLOOR + AL_REPORT_MEMORY_FACTOR * len) >> 20);
+        else
+            snprintf(err, errlen, "%s:%d: not valid JSON: %s", name, je.line, je.text);
+        al_report_clean(err, errlen);
+        return -1;
+    }
+    budget = NULL; /* what follows allocates outside jansson */
+    int rc = read_root(root, name, out, err, errlen);
+    if (rc != 0) al_report_clean(err, errlen); /* it may quote the file */
+    budget = &left; /* the tree is freed against the count it was made with */
+    json_decref(root);
+    budget = NULL;
+    return rc;
 }

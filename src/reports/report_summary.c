@@ -35,9 +35,7 @@ static double rss_of(const al_bench_result *r)
 static double leanest(const al_bench_run *run, const al_bench_result *r)
 {
     double best = NAN;
-    for (size_t i = 0; i < run->nresults; i++) {
-        const al_bench_result *x = &run->results[i];
-        if (strcmp(x->workload, r->workload) != 0 || strcmp(x->param, r->param) != 0) continue;
+    for (const al_bench_result *x = al_bench_run_column_next(run, r, NULL); x; x = al_bench_run_column_next(run, r, x)) {
         double v = rss_of(x);
         if (!(v >= best)) best = isnan(v) ? best : v;
     }
@@ -105,9 +103,8 @@ int al_run_summary_make(const al_bench_run *run, al_run_summary *s)
     for (size_t i = 0; i < run->nresults; i++) {
         const al_bench_result *r = &run->results[i];
         double v, lo, hi;
-        bool first = true; /* the first result of its benchmark counts the benchmark */
-        for (size_t k = 0; k < i && first; k++)
-            first = strcmp(run->results[k].workload, r->workload) != 0 || strcmp(run->results[k].param, r->param) != 0;
+        /* the first result of its benchmark counts the benchmark */
+        bool first = al_bench_run_column_next(run, r, NULL) == r;
         if (first && isfinite(al_report_fastest(run, r->workload, r->param))) s->nbench++;
         if (!al_report_value(run, r, &v, &lo, &hi)) continue;
         size_t a = 0;

@@ -62,11 +62,9 @@ bool al_report_value(const al_bench_run *run, const al_bench_result *r, double *
 double al_report_fastest(const al_bench_run *run, const char *workload, const char *param)
 {
     double best = NAN, v, lo, hi;
-    for (size_t i = 0; i < run->nresults; i++) {
-        const al_bench_result *r = &run->results[i];
-        if (strcmp(r->workload, workload) != 0 || strcmp(r->param, param) != 0) continue;
+    const al_bench_result *first = al_bench_run_column_first(run, workload, param);
+    for (const al_bench_result *r = first; r; r = al_bench_run_column_next(run, first, r))
         if (al_report_value(run, r, &v, &lo, &hi) && !(v >= best)) best = v;
-    }
     return best;
 }
 
@@ -246,20 +244,16 @@ al_report_rank al_report_rank_of(const al_bench_run *run, const al_bench_result 
 {
     double v, lo, hi, rv, rlo, rhi;
     if (!r || !al_report_value(run, r, &rv, &rlo, &rhi)) return AL_RANK_NONE;
+    /* r's column only (al_bench_run_column_next: O(1) a step on an indexed run). */
     const al_bench_result *win = NULL;
     double wv = INFINITY, whi = 0;
-    for (size_t i = 0; i < run->nresults; i++) {
-        const al_bench_result *x = &run->results[i];
-        if (strcmp(x->workload, r->workload) != 0 || strcmp(x->param, r->param) != 0) continue;
+    for (const al_bench_result *x = al_bench_run_column_next(run, r, NULL); x; x = al_bench_run_column_next(run, r, x))
         if (al_report_value(run, x, &v, &lo, &hi) && v < wv) win = x, wv = v, whi = hi;
-    }
     if (!win) return AL_RANK_NONE;
     bool tied = false;
-    for (size_t i = 0; i < run->nresults && !tied; i++) {
-        const al_bench_result *x = &run->results[i];
-        if (x == win || strcmp(x->workload, r->workload) != 0 || strcmp(x->param, r->param) != 0) continue;
-        tied = al_report_value(run, x, &v, &lo, &hi) && ties(wv, whi, v, lo);
-    }
+    for (const al_bench_result *x = al_bench_run_column_next(run, r, NULL); x && !tied;
+         x = al_bench_run_column_next(run, r, x))
+        tied = x != win && al_report_value(run, x, &v, &lo, &hi) && ties(wv, whi, v, lo);
     if (r == win) return tied ? AL_RANK_TIED : AL_RANK_FASTEST;
     return ties(wv, whi, rv, rlo) ? AL_RANK_TIED : AL_RANK_NONE;
 }
@@ -276,14 +270,6 @@ const char *al_report_param_name(const char *workload, char *buf, size_t len)
     else
         snprintf(buf, len, "parameter");
     return buf;
-}
-
-void al_report_copy(char *dst, size_t len, const char *src)
-{
-    if (len == 0) return;
-    size_t n = src ? strnlen(src, len - 1) : 0;
-    if (n) memcpy(dst, src, n);
-    dst[n] = '\0';
 }
 
 int al_report_finish(FILE *out)

@@ -122,8 +122,17 @@ void al_run_summary_free(al_run_summary *s);
  * benchmarks; lowest memory: je (0.92x sys's peak RSS)". Into buf. */
 const char *al_run_summary_line(const al_bench_run *run, const al_run_summary *s, char *buf, size_t len);
 
-/* Copy a NUL-terminated string, truncating to fit; dst is always terminated. */
+/* Copy a NUL-terminated string, truncating to fit between two UTF-8
+ * characters; dst is always terminated (report_text.c). */
 void al_report_copy(char *dst, size_t len, const char *src);
+
+/* Copy text from outside with its control characters and invalid UTF-8
+ * escaped ("\x1b", "\u202e"), cut between characters to fit; returns the
+ * length written. al_report_clean does it in place (a buffer of at most 1024
+ * bytes), al_report_clean_run on every string of a run. See report_text.c. */
+size_t al_report_copy_text(char *dst, size_t len, const char *src);
+void al_report_clean(char *buf, size_t cap);
+void al_report_clean_run(al_bench_run *run);
 
 /* 0 when everything written to out so far reached it, -1 on a write error. */
 int al_report_finish(FILE *out);

@@ -35,10 +35,17 @@ int al_report_table_workload(FILE *out, const al_bench_run *run, const char *wor
 int al_report_table_end(FILE *out, const al_bench_run *run, const al_table_opts *o);
 
 /* Read a file al_report_json wrote back into `out` (context, results and raw
- * samples; out->id = 0). 0 on success; -1 with a one-line reason in err when
- * the file is unreadable, not JSON, or not in that schema. On failure `out`
- * holds nothing to free. */
+ * samples; out->id = 0), cleaned (al_report_clean_run) and indexed
+ * (al_bench_run_index). 0 on success; -1 with a one-line reason in err when
+ * the file is unreadable, larger than AL_REPORT_MAX_BYTES, not JSON, not in
+ * that schema, beyond the limits of results.h, or would take more than about
+ * 24 times its size in memory to parse. Time and memory are linear in the
+ * file's size. On failure `out` holds nothing to free. al_report_json_parse
+ * reads the same from memory (`name` for messages). */
+#define AL_REPORT_MAX_BYTES (256u << 20)
 int al_report_json_read(const char *path, al_bench_run *out, char *err, size_t errlen);
+int al_report_json_parse(const char *data, size_t len, const char *name, al_bench_run *out, char *err,
+                         size_t errlen);
 
 /* ----------------------------------------------------------------------------
  * The table of formats (report_formats.c): every command that writes a run
