@@ -66,6 +66,103 @@ AL_API size_t al_bump_used(const al_allocator *a);
 AL_API size_t al_bump_remaining(const al_allocator *a);
 
 /* ----------------------------------------------------------------------------
+ * Inline fast paths for bump and arena. A caller that keeps one of these
+ * allocators in a hot loop can skip the vtable: find the instance once
+ * (al_bump_of / al_arena_of, out of line), then allocate with the static
+ * inline call below, which bumps in place and calls out of line only when
+ * the region is spent or the request is unusual (size 0, a bad alignment).
+ * Results are exactly those of al_allocate / al_deallocate on the same
+ * instance, and the two may be mixed freely. The inline calls assume the
+ * instance is not used by another thread at the same time (neither
+ * backend is thread-safe anyway). Under AddressSanitizer they always take
+ * the out-of-line path, which keeps the backends' poisoning; under
+ * Valgrind's memcheck, blocks from the inline path are not marked
+ * addressable (use al_allocate there).
+ * ------------------------------------------------------------------------- */
+#if defined(__SANITIZE_ADDRESS__)
+#define AL_INLINE_FAST 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AL_INLINE_FAST 0
+#endif
+#endif
+#ifndef AL_INLINE_FAST
+#define AL_INLINE_FAST 1
+#endif
+
+/** The bump allocator `a` itself (made by the registry or al_bump_init),
+ *  or NULL when `a` is anything else (wrappers are not looked through:
+ *  their calls must go through their own vtable). */
+AL_API al_bump *al_bump_of(al_allocator *a);
+/** al_allocate on the bump's handle, out of line. */
+AL_API void *al_bump_alloc_slow(al_bump *b, size_t size, size_t align);
+
+/** al_allocate(&b->handle, size, align), the common case inline. */
+static inline void *al_bump_alloc_inline(al_bump *b, size_t size, size_t align)
+{
+    uintptr_t t = b->top, room = b->end - t, pad = -t & (align - 1);
+    if (AL_INLINE_FAST && size != 0 && al_is_pow2(align) && pad <= room && size <= room - pad) {
+        b->top = t + pad + size;
+        return (void *)(t + pad);
+    }
+    return al_bump_alloc_slow(b, size, align);
+}
+
+/** al_deallocate(&b->handle, ptr, size, align): the newest block rolls the
+ *  top back; any other is a no-op. */
+static inline void al_bump_free_inline(al_bump *b, void *ptr, size_t size)
+{
+    if (ptr && size && (uintptr_t)ptr + size == b->top) b->top = (uintptr_t)ptr;
+}
+
+/* The public head of an arena instance: its handle and the bump space left
+ * in its newest chunk (top <= end; both 0 before the first chunk). Treat the
+ * fields as private. */
+typedef struct al_arena {
+    al_allocator handle;
+    uintptr_t top, end;
+} al_arena;
+
+/** The arena `a` itself, or NULL when `a` is anything else (wrappers are not
+ *  looked through). */
+AL_API al_arena *al_arena_of(al_allocator *a);
+/** al_allocate on the arena's handle, out of line (a new chunk when the
+ *  newest is spent). */
+AL_API void *al_arena_alloc_slow(al_arena *r, size_t size, size_t align);
+
+/** al_allocate(&r->handle, size, align), the common case inline. */
+static inline void *al_arena_alloc_inline(al_arena *r, size_t size, size_t align)
+{
+    uintptr_t t = r->top, room = r->end - t, pad = -t & (align - 1);
+    if (AL_INLINE_FAST && size != 0 && al_is_pow2(align) && pad <= room && size <= room - pad) {
+        r->top = t + pad + size;
+        return (void *)(t + pad);
+    }
+    return al_arena_alloc_slow(r, size, align);
+}
+
+/** al_deallocate(&r->handle, ptr, size, align): as al_bump_free_inline. */
+static inline void al_arena_free_inline(al_arena *r, void *ptr, size_t size)
+{
+    if (ptr && size && (uintptr_t)ptr + size == r->top) r->top = (uintptr_t)ptr;
+}
+
+/* ----------------------------------------------------------------------------
+ * The library behind a production backend, called directly: its plain
+ * malloc and free, as a C program linked against it would call them. For
+ * measuring what the adapter and the front end add (glibc-simple/<size>-direct).
+ * ------------------------------------------------------------------------- */
+typedef struct al_library_fns {
+    void *(*malloc)(size_t size);
+    void (*free)(void *ptr);
+} al_library_fns;
+
+/** Fill *out for backend `name` ("sys", "je", "mi", "tc"; loading the
+ *  library if needed); false for any other name, or when the library is
+ *  unavailable. */
+AL_API bool al_library_calls(const char *name, al_library_fns *out);
+
+/* ----------------------------------------------------------------------------
  * arena counters (0 when `a` is not an arena).
  * ------------------------------------------------------------------------- */
 

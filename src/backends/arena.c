@@ -41,8 +41,9 @@ typedef struct chunk {
 _Static_assert(sizeof(chunk) % CHUNK_ALIGN == 0, "the bump space after a header stays aligned");
 
 typedef struct arena {
-    al_allocator handle;
-    uintptr_t top, end;        /* bump space left in `cur`; both 0 before the first chunk */
+    al_arena pub;              /* the handle, and the bump space left in `cur` (top,
+                                  end; both 0 before the first chunk): what the
+                                  inline fast path of backends.h reads */
     chunk *cur;                /* newest chunk (head of the chain), or NULL */
     size_t next_size;          /* size of the next chunk, unless a request needs more */
     size_t nchunks, bytes;     /* what the chain holds from backing right now */
@@ -61,8 +62,8 @@ static uintptr_t chunk_end(const chunk *c) { return (uintptr_t)c + c->size; }
 static void use_chunk(arena *a, chunk *c, size_t offset)
 {
     a->cur = c;
-    a->top = chunk_space(c) + offset;
-    a->end = chunk_end(c);
+    a->pub.top = chunk_space(c) + offset;
+    a->pub.end = chunk_end(c);
 }
 
 static void free_chunk(arena *a, chunk *c)
@@ -99,8 +100,8 @@ static __attribute__((noinline)) void *arena_refill(arena *a, size_t size, size_
     a->bytes += csize;
     if (a->next_size < ARENA_MAX_DOUBLING) a->next_size *= 2;
     use_chunk(a, c, 0);
-    al_mem_noaccess((void *)a->top, a->end - a->top);
-    return al_bump_take(&a->top, a->end, size, align); /* cannot fail: need was counted */
+    al_mem_noaccess((void *)a->pub.top, a->pub.end - a->pub.top);
+    return al_bump_take(&a->pub.top, a->pub.end, size, align); /* cannot fail: need was counted */
 }
 
 /* ----------------------------------------------------------------------------
@@ -109,7 +110,7 @@ static __attribute__((noinline)) void *arena_refill(arena *a, size_t size, size_
 static void *arena_allocate(void *st, size_t size, size_t align)
 {
     arena *a = st;
-    void *p = al_bump_take(&a->top, a->end, size, align);
+    void *p = al_bump_take(&a->pub.top, a->pub.end, size, align);
     if (!p) p = arena_refill(a, size, align);
     if (p) al_mem_undefined(p, size);
     return p;
@@ -119,7 +120,7 @@ static void arena_deallocate(void *st, void *ptr, size_t size, size_t align)
 {
     arena *a = st;
     (void)align;
-    al_bump_give_back(&a->top, ptr, size);
+    al_bump_give_back(&a->pub.top, ptr, size);
     al_mem_noaccess(ptr, size);
 }
 
@@ -129,9 +130,9 @@ static void arena_deallocate(void *st, void *ptr, size_t size, size_t align)
 static void *arena_grow(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
 {
     arena *a = st;
-    if (al_bump_resize_newest(&a->top, a->end, ptr, old_size, new_size)) {
+    if (al_bump_resize_newest(&a->pub.top, a->pub.end, ptr, old_size, new_size)) {
         if (a->mark_chunk == a->cur)
-            al_bump_grown(&a->cur->grown_start, &a->cur->grown_end, a->mark_pos, ptr, a->top);
+            al_bump_grown(&a->cur->grown_start, &a->cur->grown_end, a->mark_pos, ptr, a->pub.top);
         al_mem_undefined((char *)ptr + old_size, new_size - old_size);
         return ptr;
     }
@@ -147,7 +148,7 @@ static void *arena_shrink(void *st, void *ptr, size_t old_size, size_t new_size,
 {
     arena *a = st;
     (void)align;
-    al_bump_resize_newest(&a->top, a->end, ptr, old_size, new_size);
+    al_bump_resize_newest(&a->pub.top, a->pub.end, ptr, old_size, new_size);
     al_mem_noaccess((char *)ptr + new_size, old_size - new_size);
     return ptr;
 }
@@ -170,7 +171,7 @@ static void arena_reset(void *st)
     a->mark_chunk = NULL;
     a->mark_pos = 0;
     use_chunk(a, largest, 0);
-    al_mem_noaccess((void *)a->top, a->end - a->top);
+    al_mem_noaccess((void *)a->pub.top, a->pub.end - a->pub.top);
 }
 
 /* A mark is the newest chunk and the top's offset in it. Rewind refuses (and
@@ -181,9 +182,9 @@ static void arena_reset(void *st)
 static bool arena_mark(void *st, al_mark *out)
 {
     arena *a = st;
-    *out = (al_mark){.chunk = a->cur, .offset = a->cur ? a->top - chunk_space(a->cur) : 0};
+    *out = (al_mark){.chunk = a->cur, .offset = a->cur ? a->pub.top - chunk_space(a->cur) : 0};
     a->mark_chunk = a->cur;
-    a->mark_pos = a->top;
+    a->mark_pos = a->pub.top;
     return true;
 }
 
@@ -195,18 +196,18 @@ static void arena_rewind(void *st, const al_mark *m)
     if (c != m->chunk) return;
     if (c == NULL) {
         free_newer(a, NULL);
-        a->top = a->end = 0;
+        a->pub.top = a->pub.end = 0;
         a->mark_chunk = NULL;
         a->mark_pos = 0;
         return;
     }
-    size_t limit = c == a->cur ? a->top - chunk_space(c) : chunk_end(c) - chunk_space(c);
+    size_t limit = c == a->cur ? a->pub.top - chunk_space(c) : chunk_end(c) - chunk_space(c);
     if (m->offset > limit) return;
     free_newer(a, c);
     a->mark_chunk = c;
     a->mark_pos = chunk_space(c) + m->offset;
     use_chunk(a, c, al_bump_rewind_top(&c->grown_start, &c->grown_end, a->mark_pos) - chunk_space(c));
-    al_mem_noaccess((void *)a->top, a->end - a->top);
+    al_mem_noaccess((void *)a->pub.top, a->pub.end - a->pub.top);
 }
 
 static void arena_destroy(void *st)
@@ -238,12 +239,16 @@ static al_allocator *arena_create(const al_options *opts)
     arena *a = al_instance_alloc(sizeof *a, "arena");
     if (!a) return NULL;
     *a = (arena){
-        .handle = {.state = a, .vt = &arena_vt, .caps = ARENA_CAPS},
+        .pub.handle = {.state = a, .vt = &arena_vt, .caps = ARENA_CAPS},
         .next_size = cap < ARENA_MIN_CAPACITY ? ARENA_MIN_CAPACITY : cap,
         .backing = opts->backing ? opts->backing : al_sys_shared(),
     };
-    return &a->handle;
+    return &a->pub.handle;
 }
+
+al_arena *al_arena_of(al_allocator *a) { return a && a->vt == &arena_vt ? a->state : NULL; }
+
+void *al_arena_alloc_slow(al_arena *r, size_t size, size_t align) { return al_allocate(&r->handle, size, align); }
 
 size_t al_arena_chunk_count(const al_allocator *a)
 {

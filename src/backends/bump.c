@@ -136,6 +136,10 @@ al_allocator *al_bump_init(al_bump *b, void *buf, size_t size)
     return &b->handle;
 }
 
+al_bump *al_bump_of(al_allocator *a) { return a && a->vt == &bump_vt ? a->state : NULL; }
+
+void *al_bump_alloc_slow(al_bump *b, size_t size, size_t align) { return al_allocate(&b->handle, size, align); }
+
 size_t al_bump_used(const al_allocator *a)
 {
     const al_bump *b = al_state_if(a, &bump_vt);

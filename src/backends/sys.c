@@ -89,6 +89,23 @@ static const char *sys_version(void)
     return buf;
 }
 
+bool al_sys_library(al_library_fns *out)
+{
+    *out = (al_library_fns){.malloc = malloc, .free = free};
+    return true;
+}
+
+/* The production backends' plain calls, by backend name. */
+bool al_library_calls(const char *name, al_library_fns *out)
+{
+    static const struct { const char *name; bool (*get)(al_library_fns *); } libs[] = {
+        {"sys", al_sys_library}, {"je", al_je_library}, {"mi", al_mi_library}, {"tc", al_tc_library},
+    };
+    for (size_t i = 0; name && i < sizeof libs / sizeof libs[0]; i++)
+        if (strcmp(name, libs[i].name) == 0) return libs[i].get(out);
+    return false;
+}
+
 const al_backend_desc al_backend_sys = {
     .name = "sys",
     .description = "the C library's malloc (glibc): the baseline every program gets",

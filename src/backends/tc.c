@@ -38,10 +38,17 @@ static al_dynlib tc_lib = {
     .once = PTHREAD_ONCE_INIT,
 };
 
+/* What plain tc_malloc guarantees (gperftools' AlignmentForSize): 8 bytes
+ * below 16, 16 from 16 bytes on (kMinAlign), more for larger classes. */
+static inline bool tc_plain(size_t size, size_t align)
+{
+    return align <= 8 || (align <= 16 && size >= 16);
+}
+
 static void *tc_allocate(void *st, size_t size, size_t align)
 {
     (void)st;
-    return al_foreign_got(al_natural_align(size, align) ? tc.malloc(size) : tc.memalign(align, size));
+    return al_foreign_got(tc_plain(size, align) ? tc.malloc(size) : tc.memalign(align, size));
 }
 
 /* Always the unsized free: tcmalloc's realloc may keep a block in a larger
@@ -60,7 +67,7 @@ static void tc_deallocate(void *st, void *ptr, size_t size, size_t align)
  * can); others move, since realloc would not keep an extended alignment. */
 static void *tc_grow(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
 {
-    if (AL_TSAN || !al_natural_align(new_size, align))
+    if (AL_TSAN || !tc_plain(new_size, align))
         return al_foreign_move(st, ptr, old_size, new_size, align, tc_allocate, tc_deallocate);
     al_foreign_freed();
     return al_foreign_got(tc.realloc(ptr, new_size)); /* NULL leaves ptr intact */
@@ -68,7 +75,7 @@ static void *tc_grow(void *st, void *ptr, size_t old_size, size_t new_size, size
 
 static void *tc_shrink(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
 {
-    if (!al_natural_align(new_size, align)) return ptr; /* keeps its place and alignment */
+    if (!tc_plain(new_size, align)) return ptr; /* keeps its place and alignment */
     void *p = AL_TSAN ? al_foreign_move(st, ptr, old_size, new_size, align, tc_allocate, tc_deallocate)
                       : tc.realloc(ptr, new_size);
     return p ? al_foreign_got(p) : ptr;
@@ -76,7 +83,7 @@ static void *tc_shrink(void *st, void *ptr, size_t old_size, size_t new_size, si
 
 static void *tc_zeroed(void *st, size_t size, size_t align)
 {
-    if (al_natural_align(size, align)) return al_foreign_got(tc.calloc(1, size));
+    if (tc_plain(size, align)) return al_foreign_got(tc.calloc(1, size));
     void *p = tc_allocate(st, size, align);
     if (p) memset(p, 0, size);
     return p;
@@ -99,6 +106,13 @@ static const al_vtable tc_vt = {
 };
 
 static const char *tc_unavailable(void) { return al_dynlib_load(&tc_lib); }
+
+bool al_tc_library(al_library_fns *out)
+{
+    if (tc_unavailable()) return false;
+    *out = (al_library_fns){.malloc = tc.malloc, .free = tc.free};
+    return true;
+}
 
 static al_allocator *tc_create(const al_options *opts)
 {

@@ -3,11 +3,18 @@
 #define ALLOCLAB_INTERNAL_H
 
 #include "alloclab/registry.h"
+#include "alloclab/backends.h"
 #include "alloclab/wrappers.h"
 
 #include <pthread.h>
 
 /* Backends (src/backends) and wrappers (src/wrappers), one file each. */
+/* Each production backend's al_library_calls part (false when unavailable). */
+bool al_sys_library(al_library_fns *out);
+bool al_je_library(al_library_fns *out);
+bool al_mi_library(al_library_fns *out);
+bool al_tc_library(al_library_fns *out);
+
 extern const al_backend_desc al_backend_sys;
 extern const al_backend_desc al_backend_je;
 extern const al_backend_desc al_backend_mi;

@@ -1,40 +1,95 @@
 /* glibc-simple/<size>: the talk's single-threaded malloc test (after glibc's
  * bench-malloc-simple). One iteration allocates 1600 chunks of <size> bytes,
- * writes every byte with a pattern from the chunk's index, frees the first
- * half in FIFO order and the second half in LIFO order, checking each chunk's
- * pattern before freeing it. Any size from 1 to 65536 is accepted; the
- * default suite runs 16, 32, 64, 128 and 256. */
+ * writes each with a pattern from the chunk's index (every byte at the full
+ * check level, the head and tail words at the cheap one), frees the first
+ * half in FIFO order and the second half in LIFO order, checking each
+ * chunk's pattern before freeing it. Any size from 1 to 65536 is accepted;
+ * the default suite runs 16, 32, 64, 128 and 256.
+ *
+ * Variants of the same body with another call path, to measure what the
+ * interface costs (a suffix to the size):
+ *   <size>-direct    the library behind sys, je, mi or tc called directly
+ *                    (its plain malloc and free), no alloclab in between;
+ *   <size>-inline    bump or arena through their inline fast path
+ *                    (al_bump_alloc_inline, al_arena_alloc_inline);
+ *   <size>-handbump  (bump only) a pointer bump written out here over a
+ *                    buffer of its own: the floor any allocator call has.
+ * Other allocators are unsupported for a variant, with the reason. */
 #include "workload_common.h"
+
+#include <alloclab/backends.h>
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* ----------------------------------------------------------------------------
- * The body (also run by every glibc-thread worker). Chunk i's key is
- * wl_key(salt, 0) + i (= wl_key(salt, i)): the hash of the salt is taken
- * once per iteration, not once per chunk, and the checksum stays in a
- * register across the allocator's calls.
+ * The call paths. The body is one always-inline function; each path is a
+ * constant argument, so each instance of the body has its calls inline.
  * ------------------------------------------------------------------------- */
-static inline __attribute__((always_inline)) bool check_and_free(al_allocator *a, void **slots, size_t i,
+typedef enum path { VIA_VTABLE, VIA_DIRECT, VIA_INLINE_BUMP, VIA_INLINE_ARENA, VIA_HANDBUMP } path;
+
+typedef struct calls {
+    al_allocator *a;       /* VIA_VTABLE */
+    al_library_fns lib;    /* VIA_DIRECT */
+    al_bump *bump;         /* VIA_INLINE_BUMP */
+    al_arena *arena;       /* VIA_INLINE_ARENA */
+    uintptr_t hb_base, hb_top, hb_end; /* VIA_HANDBUMP: its own buffer */
+} calls;
+
+static inline __attribute__((always_inline)) void *take(path via, calls *c, size_t size)
+{
+    switch (via) {
+    case VIA_DIRECT: return c->lib.malloc(size);
+    case VIA_INLINE_BUMP: return al_bump_alloc_inline(c->bump, size, WL_CHUNK_ALIGN);
+    case VIA_INLINE_ARENA: return al_arena_alloc_inline(c->arena, size, WL_CHUNK_ALIGN);
+    case VIA_HANDBUMP: {
+        uintptr_t p = (c->hb_top + WL_CHUNK_ALIGN - 1) & ~(uintptr_t)(WL_CHUNK_ALIGN - 1);
+        if (p > c->hb_end || size > c->hb_end - p) return NULL;
+        c->hb_top = p + size;
+        return (void *)p;
+    }
+    default: return al_allocate(c->a, size, WL_CHUNK_ALIGN);
+    }
+}
+
+static inline __attribute__((always_inline)) void give(path via, calls *c, void *p, size_t size)
+{
+    switch (via) {
+    case VIA_DIRECT: c->lib.free(p); break;
+    case VIA_INLINE_BUMP: al_bump_free_inline(c->bump, p, size); break;
+    case VIA_INLINE_ARENA: al_arena_free_inline(c->arena, p, size); break;
+    case VIA_HANDBUMP: if ((uintptr_t)p + size == c->hb_top) c->hb_top = (uintptr_t)p; break;
+    default: al_deallocate(c->a, p, size, WL_CHUNK_ALIGN);
+    }
+}
+
+/* ----------------------------------------------------------------------------
+ * The body. Chunk i's key is wl_key(salt, 0) + i (= wl_key(salt, i)): the
+ * hash of the salt is taken once per iteration, not once per chunk, and the
+ * checksum stays in a register across the allocator's calls.
+ * ------------------------------------------------------------------------- */
+static inline __attribute__((always_inline)) bool check_and_free(path via, calls *c, void **slots, size_t i,
                                                                  size_t size, uint64_t key0, uint64_t *sum)
 {
     unsigned char *p = slots[i];
     if (!wl_check_block(p, size, key0 + i)) return false;
     *sum += p[size - 1];
-    al_deallocate(a, p, size, WL_CHUNK_ALIGN);
+    give(via, c, p, size);
     return true;
 }
 
-al_run_status wl_simple_body(al_allocator *a, const char *spec, void **slots, size_t n, size_t size,
-                             uint64_t salt, uint64_t *checksum, char *why, size_t whylen)
+static inline __attribute__((always_inline)) al_run_status body(path via, calls *c, const char *spec, void **slots,
+                                                                size_t n, size_t size, uint64_t salt,
+                                                                uint64_t *checksum, char *why, size_t whylen)
 {
     uint64_t key0 = wl_key(salt, 0), sum = 0;
     for (size_t i = 0; i < n; i++) {
-        void *p = al_allocate(a, size, WL_CHUNK_ALIGN);
+        void *p = take(via, c, size);
         if (!p) {
             /* Give back what this iteration holds: the allocator stays usable. */
-            for (size_t k = 0; k < i; k++) al_deallocate(a, slots[k], size, WL_CHUNK_ALIGN);
-            return wl_alloc_failed(a, spec, size, n * size, why, whylen);
+            for (size_t k = i; k-- > 0;) give(via, c, slots[k], size);
+            return wl_alloc_failed(c->a, spec, size, n * size, why, whylen);
         }
         wl_fill_block(p, size, key0 + i);
         wl_escape(p);
@@ -42,9 +97,9 @@ al_run_status wl_simple_body(al_allocator *a, const char *spec, void **slots, si
     }
     size_t half = n / 2, bad;
     for (bad = 0; bad < half; bad++)
-        if (!check_and_free(a, slots, bad, size, key0, &sum)) goto corrupt;
+        if (!check_and_free(via, c, slots, bad, size, key0, &sum)) goto corrupt;
     for (bad = n; bad-- > half;)
-        if (!check_and_free(a, slots, bad, size, key0, &sum)) goto corrupt;
+        if (!check_and_free(via, c, slots, bad, size, key0, &sum)) goto corrupt;
     *checksum += sum;
     return AL_RUN_OK;
 corrupt:
@@ -52,13 +107,38 @@ corrupt:
     return AL_RUN_FAILED;
 }
 
+/* Also run by every glibc-thread worker. */
+al_run_status wl_simple_body(al_allocator *a, const char *spec, void **slots, size_t n, size_t size,
+                             uint64_t salt, uint64_t *checksum, char *why, size_t whylen)
+{
+    calls c = {.a = a};
+    return body(VIA_VTABLE, &c, spec, slots, n, size, salt, checksum, why, whylen);
+}
+
+#define BODY_OF(name, via)                                                                                       \
+    static al_run_status name(calls *c, const char *spec, void **slots, size_t n, size_t size, uint64_t salt, \
+                              uint64_t *checksum, char *why, size_t whylen)                                     \
+    {                                                                                                            \
+        return body(via, c, spec, slots, n, size, salt, checksum, why, whylen);                                  \
+    }
+BODY_OF(body_direct, VIA_DIRECT)
+BODY_OF(body_inline_bump, VIA_INLINE_BUMP)
+BODY_OF(body_inline_arena, VIA_INLINE_ARENA)
+BODY_OF(body_handbump, VIA_HANDBUMP)
+
 /* ----------------------------------------------------------------------------
  * The workload.
  * ------------------------------------------------------------------------- */
+typedef al_run_status (*body_fn)(calls *c, const char *spec, void **slots, size_t n, size_t size, uint64_t salt,
+                                 uint64_t *checksum, char *why, size_t whylen);
+
 typedef struct simple {
     al_allocator *a;
     char spec[64];
     size_t size;          /* chunk size */
+    path via;
+    calls c;
+    void *hb_buffer;      /* VIA_HANDBUMP's */
     void **slots;         /* WL_SIMPLE_CHUNKS chunk pointers (libc memory) */
     uint64_t checksum;
     uint64_t salt;        /* of the next iteration */
@@ -69,23 +149,76 @@ static void simple_teardown(void *inst)
     simple *s = inst;
     if (!s) return;
     al_destroy(s->a);
+    free(s->hb_buffer);
     free(s->slots);
     free(s);
+}
+
+/* "<size>" or "<size>-<variant>" into *size and *via; false when neither. */
+static bool parse_param(const char *param, uint64_t *size, path *via)
+{
+    static const struct { const char *suffix; path via; } variants[] = {
+        {"", VIA_VTABLE}, {"-direct", VIA_DIRECT}, {"-inline", VIA_INLINE_BUMP}, {"-handbump", VIA_HANDBUMP},
+    };
+    char num[16];
+    size_t len = param ? strspn(param, "0123456789") : 0;
+    if (len == 0 || len >= sizeof num) return false;
+    memcpy(num, param, len);
+    num[len] = '\0';
+    for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++)
+        if (strcmp(param + len, variants[i].suffix) == 0) {
+            *via = variants[i].via;
+            return wl_parse_uint(num, 1, 65536, size);
+        }
+    return false;
+}
+
+/* Bind the variant's calls; false with *status UNSUPPORTED and a reason
+ * when this allocator has no such path. */
+static bool bind_variant(simple *s, al_run_status *status, char *why, size_t whylen)
+{
+    const char *missing = NULL;
+    s->c.a = s->a;
+    if (s->via == VIA_DIRECT && !al_library_calls(s->spec, &s->c.lib))
+        missing = "-direct calls the library behind sys, je, mi or tc";
+    if (s->via == VIA_INLINE_BUMP) {
+        if ((s->c.bump = al_bump_of(s->a))) s->via = VIA_INLINE_BUMP;
+        else if ((s->c.arena = al_arena_of(s->a))) s->via = VIA_INLINE_ARENA;
+        else missing = "-inline is the inline fast path of bump and arena";
+    }
+    if (s->via == VIA_HANDBUMP) {
+        size_t cap = WL_SIMPLE_CHUNKS * (s->size + WL_CHUNK_ALIGN);
+        if (strcmp(s->spec, "bump") != 0) missing = "-handbump is the hand-written reference, shown on bump only";
+        else if (!(s->hb_buffer = malloc(cap))) missing = "out of memory for the hand-written bump's buffer";
+        else {
+            s->c.hb_base = s->c.hb_top = (uintptr_t)s->hb_buffer;
+            s->c.hb_end = s->c.hb_base + cap;
+        }
+    }
+    if (!missing) return true;
+    *status = AL_RUN_UNSUPPORTED;
+    wl_why(why, whylen, "%s, not '%s'", missing, s->spec);
+    return false;
 }
 
 static void *simple_setup(const char *param, const char *spec, al_run_status *status, char *why, size_t whylen)
 {
     uint64_t size;
-    if (!wl_parse_uint(param, 1, 65536, &size))
-        return wl_bad_param("glibc-simple", param, "a chunk size from 1 to 65536", status, why, whylen);
+    path via;
+    if (!parse_param(param, &size, &via))
+        return wl_bad_param("glibc-simple", param,
+                            "a chunk size from 1 to 65536, optionally -direct, -inline or -handbump", status, why,
+                            whylen);
     simple *s = wl_calloc(sizeof *s, status, why, whylen);
     if (!s) return NULL;
     snprintf(s->spec, sizeof s->spec, "%s", spec);
     s->size = size;
+    s->via = via;
     s->slots = calloc(WL_SIMPLE_CHUNKS, sizeof *s->slots);
     if (!s->slots) return wl_setup_abort(s, simple_teardown, true, status, why, whylen);
     s->a = wl_create(spec, status, why, whylen);
-    if (!s->a || !wl_probe_capacity(s->a, spec, WL_SIMPLE_CHUNKS * size, WL_SIMPLE_CHUNKS * size, status, why, whylen))
+    if (!s->a || !wl_probe_capacity(s->a, spec, WL_SIMPLE_CHUNKS * size, WL_SIMPLE_CHUNKS * size, status, why, whylen) ||
+        !bind_variant(s, status, why, whylen))
         return wl_setup_abort(s, simple_teardown, false, status, why, whylen);
     return s;
 }
@@ -93,11 +226,19 @@ static void *simple_setup(const char *param, const char *spec, al_run_status *st
 static al_run_status simple_run(void *inst, uint64_t iters, char *why, size_t whylen)
 {
     simple *s = inst;
+    body_fn fn = s->via == VIA_DIRECT         ? body_direct
+                 : s->via == VIA_INLINE_BUMP  ? body_inline_bump
+                 : s->via == VIA_INLINE_ARENA ? body_inline_arena
+                 : s->via == VIA_HANDBUMP     ? body_handbump
+                                              : NULL;
     for (uint64_t it = 0; it < iters; it++) {
-        al_run_status st = wl_simple_body(s->a, s->spec, s->slots, WL_SIMPLE_CHUNKS, s->size, s->salt++, &s->checksum,
-                                          why, whylen);
+        al_run_status st = fn ? fn(&s->c, s->spec, s->slots, WL_SIMPLE_CHUNKS, s->size, s->salt++, &s->checksum,
+                                   why, whylen)
+                              : wl_simple_body(s->a, s->spec, s->slots, WL_SIMPLE_CHUNKS, s->size, s->salt++,
+                                               &s->checksum, why, whylen);
         if (st != AL_RUN_OK) return st;
         wl_iter_end(s->a); /* timed: a reset is this allocator's way of freeing */
+        s->c.hb_top = s->c.hb_base; /* the hand-written bump's reset */
     }
     wl_sink(s->checksum);
     return AL_RUN_OK;
