@@ -251,10 +251,14 @@ static void test_compare_like_runs(void **state)
     assert_non_null(strstr(out_text, "base: #3 instr1"));
     assert_non_null(strstr(out_text, "instructions mode"));
     assert_non_null(strstr(out_text, "1 regressed")); /* exact +10% */
-    /* a newest run with no earlier one of its kind: said so, exit 2 */
+    /* a newest run with no earlier one of its kind: passed over with a note,
+     * the newest pair of one kind compared (#5 against #3) */
     save_kind("quick-instr", 1.0, 6, "instructions", true, false);
-    expect_bad_input(cli("compare", "--db", db, NULL));
-    assert_non_null(strstr(err_text, "no earlier instructions-mode --quick run"));
+    assert_int_equal(cli("compare", "--db", db, NULL), 0);
+    assert_non_null(strstr(err_text, "alloclab: note: the newest run (#6, instructions mode, --quick) has no "
+                                     "earlier run of its kind: comparing the newest pair of one kind, #3 and #5"));
+    assert_non_null(strstr(out_text, "base: #3 instr1"));
+    assert_non_null(strstr(out_text, "new:  #5 instr2"));
 }
 
 /* history tags quick and instructions runs and takes the change within a mode. */

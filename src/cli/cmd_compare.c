@@ -28,8 +28,8 @@ typedef struct compare_opts {
 static const char usage[] =
     "usage: alloclab compare [BASE [NEW]] [--db PATH] [--threshold PCT] [--format table|markdown]\n"
     "                        [--fail-on-regression] [--no-floor]\n"
-    "BASE, NEW: a run's label or id in the history, or a FILE.json report (default: the newest run and\n"
-    "the latest one before it with the same mode and --quick flag)\n"
+    "BASE, NEW: a run's label or id in the history, or a FILE.json report (default: the newest run that\n"
+    "has an earlier one with the same mode and --quick flag, and that one)\n"
     "--threshold: the smallest change called (default 2% for instructions, 5% for time); a benchmark's\n"
     "noise floor learned from earlier runs of one clean commit in the history raises it (--no-floor: not)\n";
 
@@ -93,8 +93,9 @@ static int load_side(const compare_opts *o, int which, al_history **h, al_bench_
     if (!*h && !(*h = al_history_open(o->db, false, err, sizeof err))) return al_cli_usage_error("%s", err);
     if (o->nrefs == 0) {
         long long ids[2];
-        if (al_history_default_pair(*h, &ids[0], &ids[1], err, sizeof err) != 0)
-            return al_cli_usage_error("%s: %s", o->db, err);
+        int pr = al_history_default_pair(*h, &ids[0], &ids[1], err, sizeof err);
+        if (pr < 0) return al_cli_usage_error("%s: %s", o->db, err);
+        if (pr > 0 && which == 0) fprintf(stderr, "alloclab: note: %s\n", err);
         snprintf(id, sizeof id, "%lld", ids[which]);
         ref = id;
     }

@@ -666,26 +666,35 @@ long long al_history_run_count(al_history *h, char *err, size_t errlen)
 int al_history_default_pair(al_history *h, long long *base_id, long long *new_id, char *err, size_t errlen)
 {
     sqlite3_stmt *st;
-    /* The newest run, then the latest earlier one of the same kind; an unset
-     * mode is a time run (as al_bench_context's readers take it). */
+    /* The newest run that has an earlier one of the same kind (mode and
+     * quick flag; an unset mode is a time run, as al_bench_context's readers
+     * take it), with that partner; and the newest run itself, to say when it
+     * had to be passed over. */
     if (sqlite3_prepare_v2(h->db,
-            "SELECT n.id, (SELECT b.id FROM runs b WHERE b.id < n.id AND b.quick = n.quick"
-            " AND coalesce(nullif(b.mode, ''), 'time') = coalesce(nullif(n.mode, ''), 'time')"
-            " ORDER BY b.id DESC LIMIT 1), coalesce(nullif(n.mode, ''), 'time'), n.quick,"
-            " (SELECT count(*) FROM runs)"
-            " FROM runs n ORDER BY n.id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
+            "WITH k AS (SELECT id, quick, coalesce(nullif(mode, ''), 'time') AS m FROM runs),"
+            " p AS (SELECT n.id AS nid, (SELECT b.id FROM k b WHERE b.id < n.id AND b.quick = n.quick"
+            "   AND b.m = n.m ORDER BY b.id DESC LIMIT 1) AS bid FROM k n)"
+            " SELECT (SELECT nid FROM p WHERE bid IS NOT NULL ORDER BY nid DESC LIMIT 1),"
+            " (SELECT bid FROM p WHERE bid IS NOT NULL ORDER BY nid DESC LIMIT 1),"
+            " (SELECT m FROM k ORDER BY id DESC LIMIT 1), (SELECT quick FROM k ORDER BY id DESC LIMIT 1),"
+            " (SELECT max(id) FROM k), (SELECT count(*) FROM k)", -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "cannot read the runs: %s", sqlite3_errmsg(h->db));
         return -1;
     }
     int rc = sqlite3_step(st), out = -1;
-    if (rc == SQLITE_ROW && sqlite3_column_type(st, 1) != SQLITE_NULL) {
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
         *new_id = sqlite3_column_int64(st, 0);
         *base_id = sqlite3_column_int64(st, 1);
+        long long newest = sqlite3_column_int64(st, 4);
         out = 0;
-    } else if (rc == SQLITE_ROW && sqlite3_column_int64(st, 4) >= 2) {
-        snprintf(err, errlen, "no earlier %s-mode%s run to compare the last run (#%lld) with; name BASE and NEW",
-                 col_text(st, 2), sqlite3_column_int(st, 3) ? " --quick" : " full (not --quick)",
-                 (long long)sqlite3_column_int64(st, 0));
+        if (*new_id != newest) {
+            snprintf(err, errlen, "the newest run (#%lld, %s mode%s) has no earlier run of its kind: comparing "
+                     "the newest pair of one kind, #%lld and #%lld", newest, col_text(st, 2),
+                     sqlite3_column_int(st, 3) ? ", --quick" : "", *base_id, *new_id);
+            out = 1;
+        }
+    } else if (rc == SQLITE_ROW && sqlite3_column_int64(st, 5) >= 2) {
+        snprintf(err, errlen, "no two runs of one mode and --quick flag in the database; name BASE and NEW");
     } else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
         snprintf(err, errlen, "the results database holds fewer than two runs: nothing to compare");
     } else {

@@ -61,9 +61,11 @@ al_history_point *al_history_series(al_history *h, const char *bench, size_t *co
                                     size_t errlen);
 /* Number of stored runs, or -1 with a reason. */
 long long al_history_run_count(al_history *h, char *err, size_t errlen);
-/* The default pair to compare: *new_id the newest run, *base_id the latest
- * run before it with the same mode and the same quick flag (runs of another
- * kind are not comparable with it). 0; -1 with a one-line reason when the
+/* The default pair to compare: *new_id the newest run that has an earlier
+ * one with the same mode and quick flag (runs of another kind are not
+ * comparable with it), *base_id the latest such earlier run. 0 when *new_id
+ * is the newest run; 1 when the newest had no partner and was passed over,
+ * with a one-line note saying so in err; -1 with a one-line reason when the
  * database holds no such pair or cannot be read. */
 int al_history_default_pair(al_history *h, long long *base_id, long long *new_id, char *err, size_t errlen);
 
