@@ -208,6 +208,13 @@ static void *worker(void *arg)
 al_replay *al_replay_new(const al_replay_plan *plan, al_allocator *a, al_replay_touch touch, char *why,
                          size_t whylen)
 {
+    if (plan->nthreads > 1 && !al_has(a, AL_CAP_THREAD_SAFE)) {
+        /* Its threads would race inside the allocator: the overlaps found
+         * would be the replay's, not the allocator's. */
+        wl_why(why, whylen, "the trace has %zu threads and this allocator is not thread-safe: wrap it (locked:)",
+               (size_t)plan->nthreads);
+        return NULL;
+    }
     al_replay *r = calloc(1, sizeof *r);
     if (!r) {
         wl_why(why, whylen, "out of memory");

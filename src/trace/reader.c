@@ -418,6 +418,18 @@ static int key_cmp(const void *a, const void *b)
     return (int)x->half - (int)y->half;
 }
 
+/* The key of a live block: its address within its own process. A forked
+ * child starts with its parent's addresses, so one address names different
+ * blocks in different sections (processes); the section goes in the bits
+ * above the 48 of a user-space address (x86-64 and arm64 with 4-level page
+ * tables; sections beyond 65536 share keys). A child's free of a block it
+ * inherited is then an unknown free of its own heap, never the parent's. */
+static uint64_t live_key(const reader *r, const raw_event *e, uint64_t addr)
+{
+    uint64_t section = r->th[e->thread].section;
+    return (addr & (((uint64_t)1 << 48) - 1)) | ((section & 0xffff) << 48);
+}
+
 /* Address -> live block, open addressing with tombstones. */
 typedef struct addr_map {
     uint64_t *keys;  /* 0 empty, 1 tombstone (addresses 0 and 1 are never blocks) */
@@ -539,8 +551,9 @@ static int build_model(reader *r)
         bool is_free = e->kind == AL_EV_FREE || e->kind == AL_EV_FREE_SIZED || e->kind == AL_EV_FREE_ALIGNED_SIZED;
         if (is_free || (is_realloc && keys[i].half == 0)) {
             if (!e->old_addr && !is_free) continue;
-            uint64_t a = is_free ? e->addr : e->old_addr;
-            if (!a) continue; /* free(NULL) */
+            uint64_t addr = is_free ? e->addr : e->old_addr;
+            if (!addr) continue; /* free(NULL) */
+            uint64_t a = live_key(r, e, addr);
             bool frees = is_free || !(e->flags & AL_TEV_FAILED) || e->size == 0;
             if (!frees) {
                 /* A failed realloc keeps its block: look it up, keep it. */
@@ -569,7 +582,8 @@ static int build_model(reader *r)
         }
         /* An allocation, or a realloc's allocating half. */
         if (e->flags & AL_TEV_FAILED) continue;
-        uint32_t prior = map_take(&live, e->addr);
+        uint64_t key = live_key(r, e, e->addr);
+        uint32_t prior = map_take(&live, key);
         if (prior) {
             t->blocks[prior].end_ev = ei;
             t->reused_live++;
@@ -594,7 +608,7 @@ static int build_model(reader *r)
         ev->block = b;
         if (is_realloc && ev->old_block && e->addr != e->old_addr) ev->flags |= AL_TEV_MOVED;
         if (is_realloc && !ev->old_block && e->old_addr) ev->flags |= AL_TEV_UNKNOWN;
-        if (map_put(&live, e->addr, b) != 0) rc = fail(r, "out of memory");
+        if (map_put(&live, key, b) != 0) rc = fail(r, "out of memory");
     }
     free(live.keys);
     free(live.vals);
