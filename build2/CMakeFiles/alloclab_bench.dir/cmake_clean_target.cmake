@@ -1,3 +1,0 @@
-file(REMOVE_RECURSE
-  "liballoclab_bench.a"
-)

@@ -1,2 +1,0 @@
-# Empty compiler generated dependencies file for alloclab_malloc_registry.
-# This may be replaced when dependencies are built.

@@ -1,2 +1,0 @@
-# Empty dependencies file for lab_fastpath.
-# This may be replaced when dependencies are built.

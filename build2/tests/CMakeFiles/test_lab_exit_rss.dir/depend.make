@@ -1,2 +1,0 @@
-# Empty dependencies file for test_lab_exit_rss.
-# This may be replaced when dependencies are built.

@@ -1,2 +1,0 @@
-# Empty dependencies file for am_cxx_new.
-# This may be replaced when dependencies are built.

@@ -1,2 +1,0 @@
-# Empty dependencies file for am_early.
-# This may be replaced when dependencies are built.

@@ -1,2 +1,0 @@
-# Empty compiler generated dependencies file for malloc_api_plain.
-# This may be replaced when dependencies are built.
