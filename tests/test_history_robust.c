@@ -26,7 +26,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static char *tmpdir;
 static char err[512];
 
 /* ----------------------------------------------------------------------------
@@ -34,7 +33,7 @@ static char err[512];
  * ------------------------------------------------------------------------- */
 static const char *in_tmp(char *buf, size_t len, const char *name)
 {
-    snprintf(buf, len, "%s/%s", tmpdir, name);
+    snprintf(buf, len, "%s/%s", synth_group_dir, name);
     return buf;
 }
 
@@ -506,20 +505,6 @@ static void test_read_only_database(void **state)
     chmod(db, 0644);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    tmpdir = synth_tmpdir();
-    return tmpdir ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    synth_rmdir(tmpdir);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -533,5 +518,5 @@ int main(void)
         cmocka_unit_test(test_wal_and_foreign_files_untouched),
         cmocka_unit_test(test_read_only_database),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, synth_group_setup, synth_group_teardown);
 }

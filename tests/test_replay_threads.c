@@ -14,6 +14,8 @@
 #include "profile.h"
 #include "replay.h"
 #include "run_cli.h"
+#include "sanitized.h"
+#include "synth_run.h"
 #include "wl_test_allocs.h"
 #include "writer.h"
 
@@ -23,31 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define SANITIZED 1
-#else
-#define SANITIZED 0
-#endif
-
-#define SKIP_IF_SANITIZED()                                                                  \
-    do {                                                                                     \
-        if (SANITIZED) {                                                                     \
-            print_message("skipped: the recorder cannot be preloaded under a sanitizer\n"); \
-            skip();                                                                          \
-        }                                                                                    \
-    } while (0)
-
-static char tmpdir[64];
 static cli_run run;
-
-static const char *tmp(const char *name)
-{
-    static char buf[4][256];
-    static int k;
-    char *b = buf[k++ % 4];
-    snprintf(b, 256, "%s/%s", tmpdir, name);
-    return b;
-}
 
 /* ---- synthetic traces ----------------------------------------------------------
  * nthreads threads; thread i allocates n blocks (sizes from `size`), frees
@@ -180,8 +158,8 @@ static al_run_status replay_on(const al_replay_plan *p, const char *spec, char *
 static void test_every_registry_allocator(void **state)
 {
     (void)state;
-    synth(tmp("mt.trace"), 3, 300, small_sizes);
-    al_replay_plan *p = plan_of(tmp("mt.trace"));
+    synth(synth_group_path("mt.trace"), 3, 300, small_sizes);
+    al_replay_plan *p = plan_of(synth_group_path("mt.trace"));
     assert_int_equal(p->nthreads, 3);
     assert_int_equal(p->cross_frees, 3 * 150);
     size_t ran = 0;
@@ -205,8 +183,8 @@ static void test_every_registry_allocator(void **state)
 static void test_threaded_trace_needs_a_thread_safe_allocator(void **state)
 {
     (void)state;
-    synth(tmp("mt2.trace"), 3, 50, small_sizes);
-    al_replay_plan *p = plan_of(tmp("mt2.trace"));
+    synth(synth_group_path("mt2.trace"), 3, 50, small_sizes);
+    al_replay_plan *p = plan_of(synth_group_path("mt2.trace"));
     al_allocator *a = al_create("arena", NULL);
     assert_non_null(a);
     char why[256] = "";
@@ -220,8 +198,8 @@ static void test_corrupting_allocators_fail(void **state)
 {
     (void)state;
     wl_test_register_allocators();
-    synth(tmp("one.trace"), 1, 200, small_sizes);
-    al_replay_plan *p = plan_of(tmp("one.trace"));
+    synth(synth_group_path("one.trace"), 1, 200, small_sizes);
+    al_replay_plan *p = plan_of(synth_group_path("one.trace"));
     /* One thread frees its own odd blocks at the end: all stay live a while. */
     const char *bad[] = {"wl-evil", "wl-dup13", "wl-short"};
     for (size_t i = 0; i < 3; i++) {
@@ -239,8 +217,8 @@ static void test_capacity_is_unsupported_with_the_need(void **state)
 {
     (void)state;
     wl_test_register_allocators();
-    synth(tmp("big.trace"), 1, 120, big_sizes);
-    al_replay_plan *p = plan_of(tmp("big.trace"));
+    synth(synth_group_path("big.trace"), 1, 120, big_sizes);
+    al_replay_plan *p = plan_of(synth_group_path("big.trace"));
     char why[256] = "";
     assert_int_equal(replay_on(p, "wl-tiny", why, sizeof why, NULL), AL_RUN_UNSUPPORTED);
     if (!strstr(why, "the trace needs >=")) fail_msg("%s", why);
@@ -253,13 +231,13 @@ static void test_capacity_is_unsupported_with_the_need(void **state)
 static void test_commands(void **state)
 {
     (void)state;
-    synth(tmp("cmd.trace"), 2, 200, small_sizes);
-    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "replay", tmp("cmd.trace"), "--allocators", "sys,arena",
+    synth(synth_group_path("cmd.trace"), 2, 200, small_sizes);
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "replay", synth_group_path("cmd.trace"), "--allocators", "sys,arena",
                              "--quick", "--no-db"), 0);
     if (cli_exit_code(&run) != 0) fail_msg("replay: %s", run.err);
     assert_non_null(strstr(run.out, "replay"));
     assert_non_null(strstr(run.out, "arena"));
-    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "recommend", tmp("cmd.trace"), "--allocators", "sys,arena",
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "recommend", synth_group_path("cmd.trace"), "--allocators", "sys,arena",
                              "--quick"), 0);
     if (cli_exit_code(&run) != 0) fail_msg("recommend: %s", run.err);
     /* arena cannot be a program's malloc: the only candidate is glibc. */
@@ -270,20 +248,20 @@ static void test_commands(void **state)
     assert_non_null(cli_line_with(run.out, "measured:", line, sizeof line));
     if (strstr(line, "tc") || strstr(line, "mi ")) fail_msg("only sys and arena were measured: %s", line);
     /* Bad input: one line, status 2, nothing run. */
-    FILE *f = fopen(tmp("bad.trace"), "w");
+    FILE *f = fopen(synth_group_path("bad.trace"), "w");
     assert_non_null(f);
     fputs("not a trace at all\n", f);
     fclose(f);
     const char *cmds[] = {"replay", "recommend"};
     for (size_t i = 0; i < 2; i++) {
-        assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, cmds[i], tmp("bad.trace")), 0);
+        assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, cmds[i], synth_group_path("bad.trace")), 0);
         assert_int_equal(cli_exit_code(&run), 2);
         assert_int_equal(cli_count_lines(run.err), 1);
         assert_non_null(strstr(run.err, "not an alloclab trace"));
     }
-    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "replay", tmp("cmd.trace"), "--workloads", "x"), 0);
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "replay", synth_group_path("cmd.trace"), "--workloads", "x"), 0);
     assert_int_equal(cli_exit_code(&run), 2);
-    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "recommend", tmp("cmd.trace"), "--allocators", "nosuch"), 0);
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "recommend", synth_group_path("cmd.trace"), "--allocators", "nosuch"), 0);
     assert_int_equal(cli_exit_code(&run), 2);
 }
 
@@ -295,14 +273,14 @@ static al_trace *trace_cmd(const char *name, const char *const *prog)
     args[n++] = "trace";
     args[n++] = "--follow-forks";
     args[n++] = "-o";
-    args[n++] = tmp(name);
+    args[n++] = synth_group_path(name);
     args[n++] = "--";
     for (size_t i = 0; prog[i]; i++) args[n++] = prog[i];
     args[n] = NULL;
     assert_int_equal(cli_run_args(&run, NULL, CLI_KEEP_STACK, args), 0);
     if (cli_exit_code(&run) != 0) fail_msg("%s: %s", prog[0], run.err);
     char err[512];
-    al_trace *t = al_trace_read(tmp(name), err, sizeof err);
+    al_trace *t = al_trace_read(synth_group_path(name), err, sizeof err);
     if (!t) fail_msg("%s", err);
     return t;
 }
@@ -311,21 +289,21 @@ static void test_real_programs_replay(void **state)
 {
     (void)state;
     SKIP_IF_SANITIZED();
-    FILE *f = fopen(tmp("small.c"), "w");
+    FILE *f = fopen(synth_group_path("small.c"), "w");
     assert_non_null(f);
     fputs("#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\nint square(int x) { return x * x; }\n", f);
     fclose(f);
     const char *sh[] = {"sh", "-c", "seq 1 2000 | sort -r | uniq | wc -l", NULL};
     const char *perl[] = {"perl", "-e", "my %h; $h{$_} = [$_] for 1..5000; print scalar(keys %h), qq(\\n)", NULL};
     char obj[256], src[256];
-    snprintf(obj, sizeof obj, "%s", tmp("small.o"));
-    snprintf(src, sizeof src, "%s", tmp("small.c"));
+    snprintf(obj, sizeof obj, "%s", synth_group_path("small.o"));
+    snprintf(src, sizeof src, "%s", synth_group_path("small.c"));
     const char *gcc[] = {"gcc", "-O2", "-c", "-o", obj, src, NULL};
     const char *const *progs[] = {sh, perl, gcc};
     const char *names[] = {"sh.trace", "perl.trace", "gcc.trace"};
     for (size_t i = 0; i < 3; i++) {
         al_trace_free(trace_cmd(names[i], progs[i]));
-        al_replay_plan *p = plan_of(tmp(names[i]));
+        al_replay_plan *p = plan_of(synth_group_path(names[i]));
         if (p->ops < 300) fail_msg("%s: only %llu operations", names[i], (unsigned long long)p->ops);
         /* A trace of several threads (sh's pipeline: one per process)
          * shares one allocator among the replay's threads: arena behind a
@@ -368,10 +346,10 @@ static void test_retraced_replay_gives_the_same_profile(void **state)
     SKIP_IF_SANITIZED();
     const char *pat[] = {ALLOCLAB_TRACE_PATTERN, "30", "3", "20", "10", NULL};
     al_trace_free(trace_cmd("orig.trace", pat));
-    const char *again[] = {ALLOCLAB_REPLAY_ONCE, tmp("orig.trace"), "sys", NULL};
+    const char *again[] = {ALLOCLAB_REPLAY_ONCE, synth_group_path("orig.trace"), "sys", NULL};
     al_trace_free(trace_cmd("again.trace", again));
     th_fig a[64], b[64];
-    size_t na = figures(tmp("orig.trace"), a, 64), nb = figures(tmp("again.trace"), b, 64);
+    size_t na = figures(synth_group_path("orig.trace"), a, 64), nb = figures(synth_group_path("again.trace"), b, 64);
     /* Every worker of the original (it frees another's blocks) has a replay
      * thread with the same figures. */
     size_t workers = 0;
@@ -390,21 +368,6 @@ static void test_retraced_replay_gives_the_same_profile(void **state)
     assert_int_equal(workers, 3);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/alloclab-replay-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
 int main(void)
 {
     /* The tests that fork come first: once jemalloc has served several
@@ -419,5 +382,5 @@ int main(void)
         cmocka_unit_test(test_corrupting_allocators_fail),
         cmocka_unit_test(test_capacity_is_unsupported_with_the_need),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, synth_group_setup, synth_group_teardown);
 }

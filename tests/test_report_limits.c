@@ -24,12 +24,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char *tmpdir;
 static char err[512];
 
 static const char *in_tmp(char *buf, size_t len, const char *name)
 {
-    snprintf(buf, len, "%s/%s", tmpdir, name);
+    snprintf(buf, len, "%s/%s", synth_group_dir, name);
     return buf;
 }
 
@@ -230,20 +229,6 @@ static void test_database_text_escaped(void **state)
     }
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    tmpdir = synth_tmpdir();
-    return tmpdir ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    synth_rmdir(tmpdir);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,5 +237,5 @@ int main(void)
         cmocka_unit_test(test_copy_cuts_between_characters),
         cmocka_unit_test(test_database_text_escaped),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, synth_group_setup, synth_group_teardown);
 }

@@ -19,12 +19,11 @@
 #include <string.h>
 #include <unistd.h>
 
-static char *tmpdir;
 static char err[512];
 
 static const char *in_tmp(char *buf, size_t len, const char *name)
 {
-    snprintf(buf, len, "%s/%s", tmpdir, name);
+    snprintf(buf, len, "%s/%s", synth_group_dir, name);
     return buf;
 }
 
@@ -245,20 +244,6 @@ static void test_bad_input(void **state)
     BAD("--out", "/nonexistent/dir/r.json", "--no-db", "--", "true");
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    tmpdir = synth_tmpdir();
-    return tmpdir ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    synth_rmdir(tmpdir);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,5 +253,5 @@ int main(void)
         cmocka_unit_test(test_real_program_stored),
         cmocka_unit_test(test_interpreter_json),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, synth_group_setup, synth_group_teardown);
 }

@@ -12,6 +12,8 @@
 
 #include "profile.h"
 #include "run_cli.h"
+#include "sanitized.h"
+#include "synth_run.h"
 #include "trace.h"
 #include "writer.h"
 
@@ -22,31 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define SANITIZED 1
-#else
-#define SANITIZED 0
-#endif
-
-#define SKIP_IF_SANITIZED()                                                                  \
-    do {                                                                                     \
-        if (SANITIZED) {                                                                     \
-            print_message("skipped: the recorder cannot be preloaded under a sanitizer\n"); \
-            skip();                                                                          \
-        }                                                                                    \
-    } while (0)
-
-static char tmpdir[64];
 static cli_run run;
-
-static const char *tmp(const char *name)
-{
-    static char buf[4][256];
-    static int k;
-    char *b = buf[k++ % 4];
-    snprintf(b, 256, "%s/%s", tmpdir, name);
-    return b;
-}
 
 static unsigned char *read_all(const char *path, size_t *len);
 
@@ -144,14 +122,14 @@ static void test_known_pattern_counts(void **state)
 {
     (void)state;
     SKIP_IF_SANITIZED();
-    trace_pattern(tmp("pattern.trace"), NULL);
-    check_pattern_trace(tmp("pattern.trace"), run.out, NULL);
+    trace_pattern(synth_group_path("pattern.trace"), NULL);
+    check_pattern_trace(synth_group_path("pattern.trace"), run.out, NULL);
     /* The profile prints the same per-thread figures. */
     char out_copy[CLI_CAPTURE];
     memcpy(out_copy, run.out, sizeof out_copy);
     uint64_t tids[16];
     worker_tids(out_copy, tids, 16);
-    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "profile", tmp("pattern.trace")), 0);
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "profile", synth_group_path("pattern.trace")), 0);
     assert_int_equal(cli_exit_code(&run), 0);
     char needle[64], line[512];
     snprintf(needle, sizeof needle, " %llu ", (unsigned long long)tids[0]);
@@ -169,10 +147,10 @@ static void test_known_pattern_counts(void **state)
     assert_int_equal(freed_there, K);
     assert_non_null(strstr(run.out, "CROSS-THREAD FREES"));
     /* The page: self-contained, its two charts inline. */
-    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "profile", tmp("pattern.trace"), "--html", tmp("p.html")), 0);
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "profile", synth_group_path("pattern.trace"), "--html", synth_group_path("p.html")), 0);
     assert_int_equal(cli_exit_code(&run), 0);
     size_t len;
-    char *page = (char *)read_all(tmp("p.html"), &len);
+    char *page = (char *)read_all(synth_group_path("p.html"), &len);
     page = realloc(page, len + 1);
     assert_non_null(page);
     page[len] = 0;
@@ -196,9 +174,9 @@ static void test_pattern_under_jemalloc(void **state)
     }
     /* The tracer first, then jemalloc: the calls go on to jemalloc. */
     setenv("LD_PRELOAD", je, 1);
-    trace_pattern(tmp("je.trace"), NULL);
+    trace_pattern(synth_group_path("je.trace"), NULL);
     unsetenv("LD_PRELOAD");
-    check_pattern_trace(tmp("je.trace"), run.out, "libjemalloc");
+    check_pattern_trace(synth_group_path("je.trace"), run.out, "libjemalloc");
 }
 
 static void test_stacks_name_the_sites(void **state)
@@ -209,11 +187,11 @@ static void test_stacks_name_the_sites(void **state)
     print_message("skipped: no libunwind in this build\n");
     skip();
 #endif
-    trace_pattern(tmp("stacks.trace"), "--stacks");
+    trace_pattern(synth_group_path("stacks.trace"), "--stacks");
     char out_copy[CLI_CAPTURE];
     memcpy(out_copy, run.out, sizeof out_copy);
-    check_pattern_trace(tmp("stacks.trace"), out_copy, NULL);
-    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "profile", tmp("stacks.trace")), 0);
+    check_pattern_trace(synth_group_path("stacks.trace"), out_copy, NULL);
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "profile", synth_group_path("stacks.trace")), 0);
     assert_int_equal(cli_exit_code(&run), 0);
     const char *most = strstr(run.out, "MOST CALLS");
     assert_non_null(most);
@@ -228,14 +206,14 @@ static al_trace *trace_program(const char *name, const char *const *prog, int wa
     args[n++] = "trace";
     if (follow) args[n++] = follow;
     args[n++] = "-o";
-    args[n++] = tmp(name);
+    args[n++] = synth_group_path(name);
     args[n++] = "--";
     for (size_t i = 0; prog[i]; i++) args[n++] = prog[i];
     args[n] = NULL;
     assert_int_equal(cli_run_args(&run, NULL, CLI_KEEP_STACK, args), 0);
     if (cli_exit_code(&run) != want_exit) fail_msg("%s: exit %d: %s", prog[0], cli_exit_code(&run), run.err);
     char err[512];
-    al_trace *t = al_trace_read(tmp(name), err, sizeof err);
+    al_trace *t = al_trace_read(synth_group_path(name), err, sizeof err);
     if (!t) fail_msg("%s: %s", name, err);
     return t;
 }
@@ -269,13 +247,13 @@ static void test_perl_and_gcc(void **state)
     assert_non_null(strstr(run.out, "20000"));
     assert_true(t->nevents > 40000);
     al_trace_free(t);
-    FILE *f = fopen(tmp("small.c"), "w");
+    FILE *f = fopen(synth_group_path("small.c"), "w");
     assert_non_null(f);
     fputs("#include <stdio.h>\nstruct p { int x, y; };\nint main(void) { struct p a = {1, 2}; printf(\"%d\\n\", a.x + a.y); return 0; }\n", f);
     fclose(f);
     char obj[256], src[256];
-    snprintf(obj, sizeof obj, "%s", tmp("small.o"));
-    snprintf(src, sizeof src, "%s", tmp("small.c"));
+    snprintf(obj, sizeof obj, "%s", synth_group_path("small.o"));
+    snprintf(src, sizeof src, "%s", synth_group_path("small.c"));
     const char *gcc[] = {"gcc", "-O2", "-c", "-o", obj, src, NULL};
     t = trace_program("gcc.trace", gcc, 0, "--follow-forks");
     bool cc1 = false;
@@ -296,7 +274,7 @@ static void test_crashing_program_is_repaired(void **state)
     assert_true(t->sections[0].end_flags & AL_END_REPAIRED);
     assert_non_null(strstr(run.err, "without closing its trace"));
     al_trace_free(t);
-    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "profile", tmp("crash.trace")), 0);
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "profile", synth_group_path("crash.trace")), 0);
     assert_int_equal(cli_exit_code(&run), 0);
     assert_non_null(strstr(run.out, "died without closing its trace"));
 }
@@ -383,7 +361,7 @@ static void fuzz_file(const char *path, size_t flips)
     al_trace *t = al_trace_read(path, err, sizeof err);
     if (!t) fail_msg("the intact file is refused: %s", err);
     al_trace_free(t);
-    const char *cut = tmp("cut.trace");
+    const char *cut = synth_group_path("cut.trace");
     size_t step = len / 300 + 1;
     for (size_t n = 0; n < len; n += (n < 64 ? 1 : step)) {
         write_all(cut, b, n);
@@ -409,16 +387,16 @@ static void fuzz_file(const char *path, size_t flips)
 static void test_fuzz_synthetic(void **state)
 {
     (void)state;
-    synthetic_trace(tmp("synth.trace"));
+    synthetic_trace(synth_group_path("synth.trace"));
     char err[512];
-    al_trace *t = al_trace_read(tmp("synth.trace"), err, sizeof err);
+    al_trace *t = al_trace_read(synth_group_path("synth.trace"), err, sizeof err);
     if (!t) fail_msg("%s", err);
     assert_int_equal(t->nevents, 40);
     assert_int_equal(t->nblocks, 21);
     assert_int_equal(t->blocks[20].size, 320);
     assert_int_equal(t->blocks[20].end_ev, 39);
     al_trace_free(t);
-    fuzz_file(tmp("synth.trace"), 1500);
+    fuzz_file(synth_group_path("synth.trace"), 1500);
 }
 
 static void test_fuzz_real_trace(void **state)
@@ -427,18 +405,18 @@ static void test_fuzz_real_trace(void **state)
     SKIP_IF_SANITIZED();
     const char *prog[] = {"sh", "-c", "ls / > /dev/null", NULL};
     al_trace_free(trace_program("ls.trace", prog, 0, "--follow-forks"));
-    fuzz_file(tmp("ls.trace"), 400);
+    fuzz_file(synth_group_path("ls.trace"), 400);
 }
 
 static void test_cli_refuses_bad_files(void **state)
 {
     (void)state;
-    synthetic_trace(tmp("good.trace"));
+    synthetic_trace(synth_group_path("good.trace"));
     size_t len;
-    unsigned char *b = read_all(tmp("good.trace"), &len);
-    write_all(tmp("short.trace"), b, len - 3);
-    write_all(tmp("foreign.trace"), (const unsigned char *)"#!/bin/sh\necho hello\n", 21);
-    const char *bad[] = {tmp("short.trace"), tmp("foreign.trace"), tmp("absent.trace"), tmpdir};
+    unsigned char *b = read_all(synth_group_path("good.trace"), &len);
+    write_all(synth_group_path("short.trace"), b, len - 3);
+    write_all(synth_group_path("foreign.trace"), (const unsigned char *)"#!/bin/sh\necho hello\n", 21);
+    const char *bad[] = {synth_group_path("short.trace"), synth_group_path("foreign.trace"), synth_group_path("absent.trace"), synth_group_dir};
     for (size_t i = 0; i < 4; i++) {
         assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "profile", bad[i]), 0);
         assert_int_equal(cli_exit_code(&run), 2);
@@ -446,32 +424,17 @@ static void test_cli_refuses_bad_files(void **state)
         assert_int_equal(run.out_len, 0);
     }
     assert_non_null(strstr(run.err, "not a regular file"));
-    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "profile", tmp("foreign.trace")), 0);
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "profile", synth_group_path("foreign.trace")), 0);
     assert_non_null(strstr(run.err, "not an alloclab trace"));
     /* trace refuses to overwrite a file that is not a trace. */
-    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "trace", "-o", tmp("foreign.trace"), "--", "true"), 0);
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "trace", "-o", synth_group_path("foreign.trace"), "--", "true"), 0);
     assert_int_equal(cli_exit_code(&run), 2);
     size_t after;
-    free(read_all(tmp("foreign.trace"), &after));
+    free(read_all(synth_group_path("foreign.trace"), &after));
     assert_int_equal(after, 21);
     assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "trace"), 0);
     assert_int_equal(cli_exit_code(&run), 2);
     free(b);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/alloclab-trace-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
 }
 
 int main(void)
@@ -487,5 +450,5 @@ int main(void)
         cmocka_unit_test(test_fuzz_real_trace),
         cmocka_unit_test(test_cli_refuses_bad_files),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, synth_group_setup, synth_group_teardown);
 }

@@ -144,3 +144,29 @@ void synth_rmdir(char *dir)
     if (dir) nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
     free(dir);
 }
+
+char *synth_group_dir;
+
+int synth_group_setup(void **state)
+{
+    (void)state;
+    synth_group_dir = synth_tmpdir();
+    return synth_group_dir ? 0 : -1;
+}
+
+int synth_group_teardown(void **state)
+{
+    (void)state;
+    synth_rmdir(synth_group_dir);
+    synth_group_dir = NULL;
+    return 0;
+}
+
+const char *synth_group_path(const char *name)
+{
+    static char buf[4][512];
+    static unsigned k;
+    char *b = buf[k++ % 4];
+    snprintf(b, sizeof buf[0], "%s/%s", synth_group_dir, name);
+    return b;
+}

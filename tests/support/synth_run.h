@@ -30,4 +30,14 @@ char *synth_read_file(const char *path, size_t *len);
 char *synth_tmpdir(void);
 void synth_rmdir(char *dir);
 
+/* One temporary folder for a whole test group: cmocka group set-up and
+ * teardown that make it (synth_tmpdir) and remove it with its contents;
+ * while it exists its path is synth_group_dir. */
+extern char *synth_group_dir;
+int synth_group_setup(void **state);
+int synth_group_teardown(void **state);
+/* synth_group_dir/name, in one of four buffers used in turn (so that a call
+ * may take up to four such paths as arguments). */
+const char *synth_group_path(const char *name);
+
 #endif
