@@ -38,43 +38,41 @@ static const char usage[] =
 
 /* ---- arguments ------------------------------------------------------------ */
 
+static int compare_option(void *ctx, int argc, char **argv, int *i, bool *missing)
+{
+    compare_opts *o = ctx;
+    const char *v;
+    if ((v = al_cli_option_value(argc, argv, i, "--threshold", missing))) {
+        char *end;
+        double pct = strtod(v, &end);
+        if (end == v || (*end && strcmp(end, "%") != 0) || !(pct >= 0 && pct < 100))
+            return al_cli_usage_error("--threshold wants a percentage in [0, 100), not '%s'", v);
+        o->threshold = pct / 100;
+    } else if ((v = al_cli_option_value(argc, argv, i, "--format", missing))) {
+        if (strcmp(v, "markdown") != 0 && strcmp(v, "table") != 0)
+            return al_cli_usage_error("--format is table or markdown, not '%s'", v);
+        o->markdown = strcmp(v, "markdown") == 0;
+    } else if (strcmp(argv[*i], "--fail-on-regression") == 0) {
+        o->fail_on_regression = true;
+    } else if (strcmp(argv[*i], "--no-floor") == 0) {
+        o->no_floor = true;
+    } else if (strcmp(argv[*i], "--no-reference") == 0) {
+        o->no_reference = true;
+    } else {
+        return AL_CLI_OWN_UNKNOWN;
+    }
+    return AL_CLI_OWN_TAKEN;
+}
+
 static int parse(int argc, char **argv, compare_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->db = AL_HISTORY_DEFAULT_PATH;
     o->threshold = -1; /* by mode, once the runs are known */
-    for (int i = 1; i < argc; i++) {
-        bool missing = false, done = false;
-        const char *v;
-        if (al_cli_history_option(argc, argv, &i, usage, &o->db, &missing, &done)) {
-            if (done) return 0;
-        } else if ((v = al_cli_option_value(argc, argv, &i, "--threshold", &missing))) {
-            char *end;
-            double pct = strtod(v, &end);
-            if (end == v || (*end && strcmp(end, "%") != 0) || !(pct >= 0 && pct < 100))
-                return al_cli_usage_error("--threshold wants a percentage in [0, 100), not '%s'", v);
-            o->threshold = pct / 100;
-        } else if ((v = al_cli_option_value(argc, argv, &i, "--format", &missing))) {
-            if (strcmp(v, "markdown") != 0 && strcmp(v, "table") != 0)
-                return al_cli_usage_error("--format is table or markdown, not '%s'", v);
-            o->markdown = strcmp(v, "markdown") == 0;
-        } else if (strcmp(argv[i], "--fail-on-regression") == 0) {
-            o->fail_on_regression = true;
-        } else if (strcmp(argv[i], "--no-floor") == 0) {
-            o->no_floor = true;
-        } else if (strcmp(argv[i], "--no-reference") == 0) {
-            o->no_reference = true;
-        } else if (missing) {
-            return al_cli_usage_error("%s needs a value", argv[i]);
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return al_cli_usage_error("compare: unknown option '%s' (alloclab compare --help)", argv[i]);
-        } else if (o->nrefs == 2) {
-            return al_cli_usage_error("compare takes at most two runs, BASE and NEW");
-        } else {
-            o->refs[o->nrefs++] = argv[i];
-        }
-    }
-    return -1; /* go on */
+    al_cli_parser p = {.cmd = "compare", .usage = usage, .db = &o->db, .option = compare_option, .ctx = o,
+                       .operands = o->refs, .max_operands = 2, .noperands = &o->nrefs,
+                       .too_many = "compare takes at most two runs, BASE and NEW"};
+    return al_cli_parse(argc, argv, &p);
 }
 
 /* ---- loading the two runs -------------------------------------------------- */
