@@ -20,17 +20,19 @@
  * Schema versions: 1 had no CPU time and no quick flag; 2 adds
  * results.cpu_median_ns and runs.quick; 3 adds the workload's own metric
  * (results.metric_name, metric_unit, metric); 4 the spec that really ran
- * (results.ran_as: "locked:arena"); 5 the memory system calls of each
- * benchmark's untimed counting pass (results.sys_iterations, NULL when not
- * counted, then sys_brk, sys_mmap, sys_munmap, sys_mremap, sys_madvise) and
- * the versions of the libraries behind the backends (table run_libs: "je",
- * "jemalloc 5.3.0"). New columns come last in their tables (where ALTER
- * TABLE puts them), so a migrated and a new database have the same layout.
- * An older file is migrated in place, one version after the other in one
- * transaction, when it is opened; if that fails it is left as it was and
- * refused. One that cannot be written (file permissions) is read as it is:
- * every query names a column its version lacks as NULL (or 0), so each old
- * run still shows, and nothing is saved into it. */
+ * (results.ran_as: "locked:arena"); 5 the machine-speed reference of a
+ * time run (runs.ref_n, ref_median, ref_ci_low, ref_ci_high: NULL when not
+ * measured); 6 the memory system calls of each benchmark's untimed counting
+ * pass (results.sys_iterations, NULL when not counted, then sys_brk,
+ * sys_mmap, sys_munmap, sys_mremap, sys_madvise) and the versions of the
+ * libraries behind the backends (table run_libs: "je", "jemalloc 5.3.0").
+ * New columns come last in their tables (where ALTER TABLE puts them), so a
+ * migrated and a new database have the same layout. An older file is
+ * migrated in place, one version after the other in one transaction, when
+ * it is opened; if that fails it is left as it was and refused. One that
+ * cannot be written (file permissions) is read as it is: every query names
+ * a column its version lacks as NULL (or 0), so each old run still shows,
+ * and nothing is saved into it. */
 #include "history.h"
 #include "report_util.h"
 
@@ -47,7 +49,7 @@
 #include <unistd.h>
 
 #define AL_HISTORY_APP_ID 0x416c4c62 /* "AlLb" */
-#define AL_HISTORY_VERSION 5
+#define AL_HISTORY_VERSION 6
 
 struct al_history {
     sqlite3 *db;
@@ -59,7 +61,7 @@ static const char schema[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE runs(id INTEGER PRIMARY KEY, date TEXT, label TEXT, git_commit TEXT, host TEXT,"
     " cpu TEXT, ncpus INTEGER, mhz REAL, compiler TEXT, build_type TEXT, mode TEXT, version TEXT,"
-    " quick INTEGER NOT NULL DEFAULT 0);"
+    " quick INTEGER NOT NULL DEFAULT 0, ref_n INTEGER, ref_median REAL, ref_ci_low REAL, ref_ci_high REAL);"
     "CREATE TABLE results(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     " seq INTEGER NOT NULL, workload TEXT, param TEXT, allocator TEXT, status TEXT, reason TEXT,"
     " iterations INTEGER, nsamples INTEGER, median REAL, mean REAL, stddev REAL, mad REAL,"
@@ -98,8 +100,17 @@ static const char migrate_v3_to_v4[] =
     "UPDATE meta SET value = '4' WHERE key = 'schema_version';"
     "PRAGMA user_version = 4;";
 
-/* Version 4 to 5, likewise. */
+/* Version 4 to 5, likewise: the machine-speed reference of a run. */
 static const char migrate_v4_to_v5[] =
+    "ALTER TABLE runs ADD COLUMN ref_n INTEGER;"
+    "ALTER TABLE runs ADD COLUMN ref_median REAL;"
+    "ALTER TABLE runs ADD COLUMN ref_ci_low REAL;"
+    "ALTER TABLE runs ADD COLUMN ref_ci_high REAL;"
+    "UPDATE meta SET value = '5' WHERE key = 'schema_version';"
+    "PRAGMA user_version = 5;";
+
+/* Version 5 to 6, likewise: the system calls and the libraries' versions. */
+static const char migrate_v5_to_v6[] =
     "ALTER TABLE results ADD COLUMN sys_iterations INTEGER;"
     "ALTER TABLE results ADD COLUMN sys_brk INTEGER;"
     "ALTER TABLE results ADD COLUMN sys_mmap INTEGER;"
@@ -108,8 +119,8 @@ static const char migrate_v4_to_v5[] =
     "ALTER TABLE results ADD COLUMN sys_madvise INTEGER;"
     "CREATE TABLE run_libs(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     " seq INTEGER NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, PRIMARY KEY(run_id, seq));"
-    "UPDATE meta SET value = '5' WHERE key = 'schema_version';"
-    "PRAGMA user_version = 5;";
+    "UPDATE meta SET value = '6' WHERE key = 'schema_version';"
+    "PRAGMA user_version = 6;";
 
 /* The version each later column came in, and what a query reads in its
  * place from an older file that could not be migrated (al_history.version). */
@@ -120,8 +131,10 @@ static const struct column_since {
 } columns_since[] = {
     {"quick", 2, "0"},          {"cpu_median_ns", 2, "NULL"}, {"metric_name", 3, "NULL"},
     {"metric_unit", 3, "NULL"}, {"metric", 3, "NULL"},        {"ran_as", 4, "NULL"},
-    {"sys_iterations", 5, "NULL"}, {"sys_brk", 5, "NULL"},    {"sys_mmap", 5, "NULL"},
-    {"sys_munmap", 5, "NULL"},  {"sys_mremap", 5, "NULL"},    {"sys_madvise", 5, "NULL"},
+    {"ref_n", 5, "NULL"},       {"ref_median", 5, "NULL"},    {"ref_ci_low", 5, "NULL"},
+    {"ref_ci_high", 5, "NULL"}, {"sys_iterations", 6, "NULL"}, {"sys_brk", 6, "NULL"},
+    {"sys_mmap", 6, "NULL"},    {"sys_munmap", 6, "NULL"},    {"sys_mremap", 6, "NULL"},
+    {"sys_madvise", 6, "NULL"},
 };
 
 /* The SQL of tmpl for this file: each {column} becomes the column, or its
@@ -293,7 +306,7 @@ static int check_open(sqlite3 *db, const char *path, char *err, size_t errlen)
     }
     long long version = why ? 0 : pragma_int(db, "PRAGMA user_version", &rc);
     if (!why && rc == SQLITE_OK &&
-        pragma_int(db, version >= 5 ? "SELECT count(*) = 4 FROM sqlite_schema WHERE type = 'table' AND"
+        pragma_int(db, version >= 6 ? "SELECT count(*) = 4 FROM sqlite_schema WHERE type = 'table' AND"
                                       " name IN ('meta', 'runs', 'results', 'run_libs')"
                                     : "SELECT count(*) = 3 FROM sqlite_schema WHERE type = 'table' AND"
                                       " name IN ('meta', 'runs', 'results')", &rc) != 1 && rc == SQLITE_OK)
@@ -340,7 +353,7 @@ static int migrate(al_history *h, const char *path, char *err, size_t errlen)
     long long version = pragma_int(db, "PRAGMA user_version", &rc);
     bool ok = rc == SQLITE_OK && version >= 1 && version <= AL_HISTORY_VERSION;
     static const char *const steps[] = {migrate_v1_to_v2, migrate_v2_to_v3, migrate_v3_to_v4,
-                                        migrate_v4_to_v5}; /* v to v + 1 */
+                                        migrate_v4_to_v5, migrate_v5_to_v6}; /* v to v + 1 */
     for (; ok && version < AL_HISTORY_VERSION; version++)
         ok = sqlite3_exec(db, steps[version - 1], NULL, NULL, &msg) == SQLITE_OK;
     if (ok && sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) == SQLITE_OK) {
@@ -490,7 +503,8 @@ static int insert_run(sqlite3 *db, const al_bench_context *c, long long *id)
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(db,
         "INSERT INTO runs(date, label, git_commit, host, cpu, ncpus, mhz, compiler, build_type,"
-        " mode, version, quick) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL);
+        " mode, version, quick, ref_n, ref_median, ref_ci_low, ref_ci_high)"
+        " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL);
     if (rc != SQLITE_OK) return rc;
     const char *texts[] = {c->date, c->label, c->git_commit, c->host, c->cpu};
     for (int i = 0; i < 5; i++) bind_text(st, i + 1, texts[i]);
@@ -501,6 +515,12 @@ static int insert_run(sqlite3 *db, const al_bench_context *c, long long *id)
     bind_text(st, 10, c->mode);
     bind_text(st, 11, c->alloclab_version);
     sqlite3_bind_int(st, 12, c->quick);
+    if (c->reference.n > 0) { /* else NULL: not measured */
+        sqlite3_bind_int64(st, 13, (sqlite3_int64)c->reference.n);
+        bind_real(st, 14, c->reference.median_ns);
+        bind_real(st, 15, c->reference.ci_low_ns);
+        bind_real(st, 16, c->reference.ci_high_ns);
+    }
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     *id = sqlite3_last_insert_rowid(db);
@@ -660,12 +680,12 @@ static long long find_run(sqlite3 *db, const char *ref, int nth_last)
     return id;
 }
 
-/* The libraries' versions of run id (schema 5 on), at most AL_BENCH_MAX_LIBS. */
+/* The libraries' versions of run id (schema 6 on), at most AL_BENCH_MAX_LIBS. */
 static int load_libs(const al_history *h, long long id, al_bench_context *c)
 {
     sqlite3_stmt *st;
     c->nlibs = 0;
-    if (h->version < 5) return 0;
+    if (h->version < 6) return 0;
     if (sqlite3_prepare_v2(h->db, "SELECT name, version FROM run_libs WHERE run_id = ? ORDER BY seq LIMIT ?", -1, &st,
                            NULL) != SQLITE_OK)
         return -1;
@@ -685,7 +705,8 @@ static int load_context(const al_history *h, long long id, al_bench_context *c)
 {
     sqlite3_stmt *st;
     if (prepare_for(h, "SELECT date, label, git_commit, host, cpu, ncpus, mhz, compiler,"
-                       " build_type, mode, version, {quick} FROM runs WHERE id = ?", &st) != SQLITE_OK)
+                       " build_type, mode, version, {quick}, {ref_n}, {ref_median}, {ref_ci_low}, {ref_ci_high}"
+                       " FROM runs WHERE id = ?", &st) != SQLITE_OK)
         return -1;
     sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
@@ -702,6 +723,10 @@ static int load_context(const al_history *h, long long id, al_bench_context *c)
         al_report_copy_text(c->mode, sizeof c->mode, col_text(st, 9));
         al_report_copy_text(c->alloclab_version, sizeof c->alloclab_version, col_text(st, 10));
         c->quick = sqlite3_column_int(st, 11) != 0;
+        long long ref_n = sqlite3_column_int64(st, 12);
+        if (ref_n > 0)
+            c->reference = (al_bench_reference){.n = (size_t)ref_n, .median_ns = col_real(st, 13, NAN),
+                                                .ci_low_ns = col_real(st, 14, NAN), .ci_high_ns = col_real(st, 15, NAN)};
     }
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? load_libs(h, id, c) : -1;
