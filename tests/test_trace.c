@@ -14,6 +14,7 @@
 #include "run_cli.h"
 #include "sanitized.h"
 #include "synth_run.h"
+#include "synth_trace.h"
 #include "trace.h"
 #include "writer.h"
 
@@ -288,44 +289,16 @@ static void synthetic_trace(const char *path)
     assert_true(fd >= 0);
     al_tw *w = al_tw_new(1 << 16);
     assert_non_null(w);
-    unsigned char buf[4096], *q = buf;
     const uint64_t sec = 0x1234;
-    q = al_varint_put(q, 42); /* pid, ppid, parent, flags, start, realtime */
-    q = al_varint_put(q, 1);
-    q = al_varint_put(q, 0);
-    q = al_varint_put(q, 0);
-    q = al_varint_put(q, 1000);
-    q = al_varint_put(q, 5);
-    q = al_varint_put(q, 4);
-    memcpy(q, "prog", 4);
-    q += 4;
-    q = al_varint_put(q, 0);
-    assert_int_equal(al_tw_chunk(w, fd, AL_CHUNK_SECTION, sec, 0, buf, (size_t)(q - buf)), 0);
-    q = buf;
-    q = al_varint_put(q, 42); /* tid, seq, base, count */
-    q = al_varint_put(q, 0);
-    q = al_varint_put(q, 1000);
-    q = al_varint_put(q, 40);
-    uint64_t prev = 0;
+    synth_trace_section(w, fd, sec, 42, "prog", 1000);
+    al_ev_rec recs[64], *q = recs;
     for (int i = 0; i < 20; i++) { /* malloc(16 * i) at 0x10000 + 64 i, then its free */
         uint64_t a = 0x10000 + 64 * (uint64_t)i;
-        *q++ = AL_EV_MALLOC;
-        q = al_varint_put(q, 10);
-        q = al_varint_put(q, 16 * (uint64_t)(i + 1));
-        q = al_varint_put(q, al_zigzag((int64_t)(a - prev)));
-        prev = a;
-        *q++ = AL_EV_FREE;
-        q = al_varint_put(q, 5);
-        q = al_varint_put(q, al_zigzag(0));
+        q = synth_rec_alloc(q, AL_EV_MALLOC, 1010 + 15 * (uint64_t)i, 16 * (uint64_t)(i + 1), a);
+        q = synth_rec_free(q, 1015 + 15 * (uint64_t)i, a);
     }
-    assert_int_equal(al_tw_chunk(w, fd, AL_CHUNK_EVENTS, sec, 0, buf, (size_t)(q - buf)), 0);
-    q = buf;
-    q = al_varint_put(q, 2000);
-    q = al_varint_put(q, 40);
-    q = al_varint_put(q, AL_END_COMPLETE);
-    q = al_varint_put(q, 0);
-    q = al_varint_put(q, 0);
-    assert_int_equal(al_tw_chunk(w, fd, AL_CHUNK_END, sec, 0, buf, (size_t)(q - buf)), 0);
+    assert_int_equal(synth_trace_events(w, fd, sec, 0, 42, 0, recs, (size_t)(q - recs)), 40);
+    synth_trace_end(w, fd, sec, 2000, 40);
     al_tw_free(w);
     close(fd);
 }
