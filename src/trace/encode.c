@@ -41,11 +41,11 @@ static size_t col_total(void)
 
 /* A freed address into the freed column: (ordinal distance << 1) | 1 for a
  * block of the chunk's table, (address delta << 1) otherwise. */
-static inline unsigned char *put_freed(unsigned char *p, al_block_table *bt, uint64_t a, uint64_t *prev_freed,
-                                       uint32_t *prev_ordinal)
+static inline unsigned char *put_freed(unsigned char *p, al_block_slot *slots, uint32_t gen, uint64_t a,
+                                       uint64_t *prev_freed, uint32_t *prev_ordinal)
 {
-    al_block_slot *sl = al_block_slot_of(bt, a);
-    if (a && sl->gen == bt->gen && sl->addr == a) {
+    al_block_slot *sl = &slots[(a >> 4) & (AL_BLOCK_TABLE - 1)];
+    if (a && sl->gen == gen && sl->addr == a) {
         p = al_varint_put(p, (al_zigzag((int64_t)sl->ordinal - (int64_t)*prev_ordinal) << 1) | 1);
         *prev_ordinal = sl->ordinal;
         sl->gen = 0;
@@ -71,6 +71,12 @@ size_t al_ev_encode(const al_ev_chunk *c, const al_ev_rec *r, size_t nrec, unsig
     uint32_t ordinal = 0, prev_ordinal = 0;
     al_block_table *bt = c->table;
     al_block_table_next(bt);
+    /* Locals: the column stores (bytes) could alias any field read through
+     * a pointer, which the compiler would then load again after each. */
+    const unsigned shift = c->shift;
+    const uint64_t origin = c->origin;
+    al_block_slot *const slots = bt->s;
+    const uint32_t gen = bt->gen;
     uintptr_t stack_at = ((uintptr_t)(out + head_room + nrec * col_total()) + 7) & ~(uintptr_t)7;
     al_freed_stack freed = {(uint64_t *)stack_at, 0};
     uint32_t n = 0;
@@ -94,7 +100,7 @@ size_t al_ev_encode(const al_ev_chunk *c, const al_ev_rec *r, size_t nrec, unsig
         if (kind == 0 || kind >= AL_EV_KIND_COUNT) return 0;
         const al_ev_rec *e = &r[i++];
         uint64_t tick = AL_REC_TICK(e->w0);
-        uint64_t q = (tick > c->origin ? tick - c->origin : 0) >> c->shift;
+        uint64_t q = (tick > origin ? tick - origin : 0) >> shift;
         if (prev_q == UINT64_MAX) base = prev_q = q;
         if (q < prev_q) q = prev_q;
         *pos[COL_HEADS]++ = (unsigned char)head;
@@ -103,9 +109,9 @@ size_t al_ev_encode(const al_ev_chunk *c, const al_ev_rec *r, size_t nrec, unsig
         if (kind_is_realloc(kind)) {
             if (i >= nrec || AL_REC_HEAD(r[i].w0) != AL_REC_EXT_REALLOC) return 0;
             uint64_t t2 = AL_REC_TICK(r[i].w0);
-            uint64_t q2 = (t2 > c->origin ? t2 - c->origin : 0) >> c->shift;
+            uint64_t q2 = (t2 > origin ? t2 - origin : 0) >> shift;
             pos[COL_TIME] = al_varint_put(pos[COL_TIME], q2 > q ? q2 - q : 0);
-            pos[COL_FREED] = put_freed(pos[COL_FREED], bt, r[i].addr, &prev_freed, &prev_ordinal);
+            pos[COL_FREED] = put_freed(pos[COL_FREED], slots, gen, r[i].addr, &prev_freed, &prev_ordinal);
             if (r[i].addr && !(head & AL_EV_FAILED)) al_freed_push(&freed, r[i].addr);
             i++;
         }
@@ -127,10 +133,10 @@ size_t al_ev_encode(const al_ev_chunk *c, const al_ev_rec *r, size_t nrec, unsig
                     pos[COL_ALLOC] = al_varint_put(pos[COL_ALLOC], al_zigzag((int64_t)(e->addr - prev_alloc)));
                 }
                 prev_alloc = e->addr;
-                *al_block_slot_of(bt, e->addr) = (al_block_slot){e->addr, ordinal++, bt->gen};
+                slots[(e->addr >> 4) & (AL_BLOCK_TABLE - 1)] = (al_block_slot){e->addr, ordinal++, gen};
             }
         } else {
-            pos[COL_FREED] = put_freed(pos[COL_FREED], bt, e->addr, &prev_freed, &prev_ordinal);
+            pos[COL_FREED] = put_freed(pos[COL_FREED], slots, gen, e->addr, &prev_freed, &prev_ordinal);
             if (e->addr) al_freed_push(&freed, e->addr);
         }
         if (head & AL_EV_HAS_STACK) {
