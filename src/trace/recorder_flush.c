@@ -21,6 +21,7 @@
  *   when it notices).
  */
 #include "recorder.h"
+#include "say.h"
 #include "writer.h"
 
 #include <dlfcn.h>
@@ -100,19 +101,6 @@ static void *map(size_t bytes)
 {
     void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     return p == MAP_FAILED ? NULL : p;
-}
-
-static void say(const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if ((size_t)n >= sizeof line) n = sizeof line - 1;
-    ssize_t ignored = write(2, line, (size_t)n);
-    (void)ignored;
 }
 
 static rec_buf *pool_get(void)
@@ -543,7 +531,7 @@ void rec_section_close(uint32_t end_flags)
         pthread_mutex_unlock(&threads_lock);
         int we = atomic_load(&write_errno);
         if (we)
-            say("alloclab-trace: writing %s failed (%s): %llu events lost\n", trace_path, strerror(we),
+            al_say("alloclab-trace: writing %s failed (%s): %llu events lost\n", trace_path, strerror(we),
                 (unsigned long long)atomic_load(&events_lost));
     }
     pthread_mutex_unlock(&close_lock);
@@ -689,7 +677,7 @@ void rec_process_init(void)
     flush_tw = al_tw_new(al_ev_encode_bound(REC_BUF_RECORDS));
     trace_fd = al_tw_open(trace_path);
     if (!threads || !sync_tw || !flush_tw || trace_fd < 0 || pthread_key_create(&thread_key, thread_gone) != 0) {
-        say("alloclab-trace: cannot record into %s: %s\n", trace_path,
+        al_say("alloclab-trace: cannot record into %s: %s\n", trace_path,
             trace_fd < 0 ? (errno == EINVAL ? "not a trace file" : strerror(errno)) : "out of memory");
         return;
     }
