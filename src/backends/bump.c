@@ -128,7 +128,7 @@ al_allocator *al_bump_init(al_bump *b, void *buf, size_t size)
 {
     if (b == NULL || (buf == NULL && size != 0)) return NULL;
     uintptr_t base = (uintptr_t)buf;
-    if (size > UINTPTR_MAX - base) return NULL; /* a buffer cannot wrap around */
+    if (base > AL_REGION_END_MAX || size > AL_REGION_END_MAX - base) return NULL; /* backends.h */
     *b = (al_bump){
         .handle = {.state = b, .vt = &bump_vt, .caps = BUMP_CAPS},
         .base = base, .top = base, .end = base + size,
@@ -168,7 +168,7 @@ static al_allocator *bump_create(const al_options *opts)
     size_t size = opts->buffer ? opts->buffer_size : cap;
     if (!al_bump_init(b, buf, size)) {
         free(b);
-        al_set_error("bump: the buffer wraps around the address space");
+        al_set_error("bump: the buffer reaches the last 4 KiB of the address space");
         return NULL;
     }
     b->heap = b;

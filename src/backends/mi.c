@@ -115,10 +115,16 @@ static const char *mi_lib_version(void)
     return buf;
 }
 
+/* The plain path (allocator.h): mi_malloc for sizes that are multiples of
+ * an alignment up to 16, exactly mi_allocate's choice there (al_natural_align
+ * holds for them), and mi_free_size, which forwards to mi_free as
+ * mi_deallocate does (NULL included). Not under TSan: the annotations of
+ * al_foreign_got/al_foreign_freed live in the adapter. */
 static al_allocator *mi_create(const al_options *opts)
 {
     (void)opts;
-    return al_dynlib_handle(&mi_lib, &mi_vt, MI_CAPS, "mi");
+    al_allocator *a = al_dynlib_handle(&mi_lib, &mi_vt, MI_CAPS, "mi");
+    return AL_TSAN ? a : al_with_plain(a, AL_MALLOC_ALIGN, mi.malloc, mi.free_size);
 }
 
 const al_backend_desc al_backend_mi = {
