@@ -48,9 +48,8 @@ static void *count_plain_allocate(size_t size)
     return posix_memalign(&p, 16, size) == 0 ? p : NULL;
 }
 
-static void count_plain_deallocate(void *ptr, size_t size)
+static void count_plain_deallocate(void *ptr)
 {
-    (void)size;
     plain_frees++;
     free(ptr);
 }

@@ -107,20 +107,15 @@ static void je_start(void)
 
 /* The plain path (allocator.h): malloc for sizes that are multiples of an
  * alignment up to 16 (je_plain holds for them: 16-aligned requests are at
- * least 16 bytes), and sdallocx with flags 0, as je_deallocate gives them;
- * sdallocx must not see NULL. Not under TSan (the annotations live in the
- * adapter). */
-static void je_plain_free(void *ptr, size_t size)
-{
-    if (ptr) alje_sdallocx(ptr, size, 0);
-}
-
+ * least 16 bytes), and free, which takes any block je_deallocate's
+ * sdallocx does (NULL included). Not under TSan (the annotations live in
+ * the adapter). */
 static al_allocator *je_create(const al_options *opts)
 {
     (void)opts;
     pthread_once(&je_started, je_start);
     al_allocator *a = al_plain_handle(&je_vt, JE_CAPS, "je");
-    return AL_TSAN ? a : al_with_plain(a, JE_QUANTUM, alje_malloc, je_plain_free);
+    return AL_TSAN ? a : al_with_plain(a, JE_QUANTUM, alje_malloc, alje_free);
 }
 
 #define JE_UNAVAILABLE NULL

@@ -118,17 +118,11 @@ bool al_tc_library(al_library_fns *out)
  * an alignment up to 16 (tc_plain holds for them: 16-aligned requests are at
  * least 16 bytes), and the unsized tc_free, as tc_deallocate (NULL
  * included). Not under TSan (the annotations live in the adapter). */
-static void tc_plain_free(void *ptr, size_t size)
-{
-    (void)size;
-    tc.free(ptr);
-}
-
 static al_allocator *tc_create(const al_options *opts)
 {
     (void)opts;
     al_allocator *a = al_dynlib_handle(&tc_lib, &tc_vt, TC_CAPS, "tc");
-    return AL_TSAN ? a : al_with_plain(a, 16, tc.malloc, tc_plain_free);
+    return AL_TSAN ? a : al_with_plain(a, 16, tc.malloc, tc.free);
 }
 
 static const char *tc_lib_version(void)

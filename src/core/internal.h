@@ -78,7 +78,7 @@ al_allocator *al_plain_handle(const al_vtable *vt, unsigned caps, const char *na
  *  is a multiple of it. The backend vouches for the promises written there.
  *  Returns a. */
 static inline al_allocator *al_with_plain(al_allocator *a, unsigned align, void *(*allocate)(size_t),
-                                          void (*deallocate)(void *, size_t))
+                                          void (*deallocate)(void *))
 {
     if (a) {
         a->plain_align = align;
