@@ -14,32 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- escaping and colours ---------------------------------------------------- */
-
-void al_html_escape(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", out); break;
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '"': fputs("&quot;", out); break;
-        case '\'': fputs("&#39;", out); break;
-        default:
-            /* control characters are not allowed in XML 1.0 */
-            if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t') fputc(' ', out);
-            else fputc(*s, out);
-        }
-    }
-}
-
-const char *al_html_colour(size_t i)
-{
-    static const char *const palette[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1",
-                                          "#76b7b2", "#edc948", "#9c755f", "#ff9da7", "#bab0ac"};
-    return palette[i % (sizeof palette / sizeof palette[0])];
-}
-
 /* ---- page parts ------------------------------------------------------------- */
 
 static const char css[] =
@@ -272,11 +246,8 @@ int al_report_html(FILE *out, const al_bench_run *run)
     size_t nw = al_report_distinct(run, AL_FIELD_WORKLOAD, NULL, names);
     size_t na = al_report_distinct(run, AL_FIELD_ALLOCATOR, NULL, allocs);
     const al_bench_context *c = &run->ctx;
-    fputs("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n"
-          "<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
-          "<title>alloclab benchmark report</title>\n<style>\n", out);
-    fputs(css, out);
-    fputs("</style>\n</head>\n<body>\n<main>\n<h1>alloclab benchmark report</h1>\n<p class=\"sub\">", out);
+    al_html_page_begin(out, "alloclab benchmark report", css);
+    fputs("<p class=\"sub\">", out);
     al_html_escape(out, c->date);
     if (c->label[0]) fputs(" \u00b7 label ", out), al_html_escape(out, c->label);
     if (c->git_commit[0]) fputs(" \u00b7 commit ", out), al_html_escape(out, c->git_commit);
@@ -315,7 +286,7 @@ int al_report_html(FILE *out, const al_bench_run *run)
         fputs("</section>\n", out);
     }
     context_list(out, c);
-    fputs("</main>\n</body>\n</html>\n", out);
+    al_html_page_end(out);
     free(names);
     return al_report_finish(out);
 }

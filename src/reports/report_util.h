@@ -15,9 +15,15 @@ typedef enum al_report_field { AL_FIELD_WORKLOAD, AL_FIELD_PARAM, AL_FIELD_ALLOC
 /* The distinct values of `field` among the results (only those of `workload`
  * when it is not NULL), in order of first appearance, into out[] which must
  * hold run->nresults pointers. The pointers point into the run. Returns how
- * many. */
+ * many. Expected O(nresults). */
 size_t al_report_distinct(const al_bench_run *run, al_report_field field, const char *workload,
                           const char **out);
+/* The distinct values of `field` among res[0..m), in order of first
+ * appearance, into values[] (room for m), and into of[k] (NULL: not wanted)
+ * the index of res[k]'s value. Returns how many, or SIZE_MAX when out of
+ * memory. Expected O(m). */
+size_t al_report_group(const al_bench_result *const *res, size_t m, al_report_field field, const char **values,
+                       size_t *of);
 
 /* The value a report shows for r: median ns per iteration with its CI, or in
  * instructions mode the instruction count (lo = hi = value). False when r is
