@@ -59,30 +59,29 @@ static void text_el(FILE *out, const char *tag, const char *attrs, const char *s
  * for first, and the ratio to the lowest value elsewhere. */
 static void summary_cell(FILE *out, const al_bench_run *run, const al_bench_result *r, double fastest)
 {
-    double v, lo, hi;
-    char buf[64];
-    if (!r) {
+    al_report_cell c;
+    al_report_cell_of(run, r, fastest, &c);
+    if (!c.present) {
         fputs("<td class=\"gap\">\u2014</td>", out);
         return;
     }
-    if (!al_report_value(run, r, &v, &lo, &hi)) {
+    if (!c.has_value) {
         fprintf(out, "<td class=\"%s\">%s", r->status == AL_RUN_FAILED ? "failed" : "gap",
                 al_run_status_name(r->status));
         if (r->reason[0]) text_el(out, "div", " class=\"why\"", r->reason);
         fputs("</td>", out);
         return;
     }
-    al_report_rank rank = al_report_rank_of(run, r);
+    al_report_rank rank = c.rank;
     fprintf(out, "<td%s>", rank == AL_RANK_FASTEST ? " class=\"best\"" : rank == AL_RANK_TIED ? " class=\"tied\"" : "");
     if (al_result_has_metric(r)) {
         char metric[32];
         text_el(out, "strong", " class=\"metric\"", al_report_fmt_metric(r, metric, sizeof metric));
         fputc(' ', out);
     }
-    al_report_fmt_result(run, r, buf, sizeof buf);
-    al_html_escape(out, buf);
+    al_html_escape(out, c.text);
     if (rank == AL_RANK_FASTEST) fputs(" <span class=\"ratio\">fastest</span>", out);
-    else if (fastest > 0 && v != fastest) fprintf(out, " <span class=\"ratio\">%.2f\u00d7</span>", v / fastest);
+    else if (fastest > 0 && c.value != fastest) fprintf(out, " <span class=\"ratio\">%.2f\u00d7</span>", c.ratio);
     if (rank == AL_RANK_TIED) fputs(" <span class=\"ratio\">tied</span>", out);
     if (r->peak_rss_kib > 0 || r->minor_faults >= 0) {
         char rss[32] = "", faults[32] = "";

@@ -299,6 +299,19 @@ static bool ties(double wv, double whi, double v, double lo)
     return lo <= wv || v <= whi || v < wv * AL_TIE_RATIO;
 }
 
+void al_report_cell_of(const al_bench_run *run, const al_bench_result *r, double fastest, al_report_cell *c)
+{
+    double lo, hi;
+    memset(c, 0, sizeof *c);
+    c->present = r != NULL;
+    c->value = c->ratio = NAN;
+    c->has_value = r && al_report_value(run, r, &c->value, &lo, &hi);
+    if (!c->has_value) return;
+    c->rank = al_report_rank_of(run, r);
+    c->ratio = fastest > 0 ? c->value / fastest : NAN;
+    al_report_fmt_result(run, r, c->text, sizeof c->text);
+}
+
 al_report_rank al_report_rank_of(const al_bench_run *run, const al_bench_result *r)
 {
     double v, lo, hi, rv, rlo, rhi;

@@ -92,6 +92,20 @@ const char *al_report_fmt_metric(const al_bench_result *r, char *buf, size_t len
 typedef enum al_report_rank { AL_RANK_NONE = 0, AL_RANK_FASTEST, AL_RANK_TIED } al_report_rank;
 al_report_rank al_report_rank_of(const al_bench_run *run, const al_bench_result *r);
 
+/* What a cell of a per-workload summary table shows for r (NULL: no such
+ * benchmark), decided once for every format that draws one (HTML,
+ * Markdown): whether it has a value (al_report_value), its rank, the value in
+ * the shared CI format (al_report_fmt_result) and its ratio to the column's
+ * fastest (NaN unless fastest > 0). The formats differ only in markup. */
+typedef struct al_report_cell {
+    bool present;   /* r is not NULL */
+    bool has_value; /* r is ok with a finite value */
+    al_report_rank rank;
+    double value, ratio;
+    char text[64];
+} al_report_cell;
+void al_report_cell_of(const al_bench_run *run, const al_bench_result *r, double fastest, al_report_cell *c);
+
 /* The name of what a workload's parameter is, for an axis title: the first
  * <placeholder> of its description ("size" from "chunks of <size> bytes"),
  * else "parameter". Into buf; returns buf. */
