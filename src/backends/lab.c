@@ -8,6 +8,8 @@
 #include "internal.h"
 #include "lab.h"
 
+#include <stdatomic.h>
+
 #define LAB_CAPS (AL_CAP_THREAD_SAFE | AL_CAP_FREES)
 #define LAB_NATURAL 16u           /* lab_malloc's alignment */
 
@@ -75,8 +77,13 @@ static const al_vtable lab_vt = {
  * otherwise fork() hangs in the parent when a locked instance existed before
  * lab started (test_fork_threads, locked:lab). */
 static pthread_once_t lab_started = PTHREAD_ONCE_INIT;
+static atomic_bool lab_started_done; /* lab_start ran: creation skips pthread_once */
 
-static void lab_start(void) { al_fork_after_library(); }
+static void lab_start(void)
+{
+    al_fork_after_library();
+    atomic_store_explicit(&lab_started_done, true, memory_order_release);
+}
 
 static al_allocator *labb_create(const al_options *opts)
 {
@@ -86,7 +93,7 @@ static al_allocator *labb_create(const al_options *opts)
         al_set_error("out of memory creating 'lab'");
         return NULL;
     }
-    pthread_once(&lab_started, lab_start);
+    if (!atomic_load_explicit(&lab_started_done, memory_order_acquire)) pthread_once(&lab_started, lab_start);
     *a = (al_allocator){.state = a, .vt = &lab_vt, .caps = LAB_CAPS};
     return a;
 }
