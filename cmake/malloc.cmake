@@ -38,7 +38,7 @@ file(GLOB ALLOCLAB_MALLOC_SOURCES CONFIGURE_DEPENDS src/malloc/*.c)
 add_library(alloclab_malloc_objects OBJECT ${ALLOCLAB_MALLOC_SOURCES})
 set_target_properties(alloclab_malloc_objects PROPERTIES POSITION_INDEPENDENT_CODE ON
   C_VISIBILITY_PRESET hidden)
-target_include_directories(alloclab_malloc_objects PRIVATE include src/malloc src/lab)
+target_include_directories(alloclab_malloc_objects PRIVATE include src/malloc src/lab src/core)
 # No call in the entry points may be turned into a call of an allocation
 # function (calloc from malloc + memset would call itself).
 target_compile_options(alloclab_malloc_objects PRIVATE -fno-builtin -ftls-model=initial-exec)

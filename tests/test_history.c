@@ -268,8 +268,14 @@ static void test_migrates_version_1(void **state)
     snprintf(m->metric_unit, sizeof m->metric_unit, "x live");
     m->metric = 1.75;
     snprintf(m->ran_as, sizeof m->ran_as, "locked:sys");
+    /* and the machine-speed reference (schema 5) */
+    run.ctx.reference = (al_bench_reference){.n = 120, .median_ns = 1.5e6, .ci_low_ns = 1.49e6, .ci_high_ns = 1.52e6};
     assert_int_equal(al_history_save(h, &run, err, sizeof err), 0);
     assert_int_equal(al_history_load(h, "metric", 0, &back, err, sizeof err), 0);
+    assert_int_equal(back.ctx.reference.n, 120);
+    assert_float_equal(back.ctx.reference.median_ns, 1.5e6, 0);
+    assert_float_equal(back.ctx.reference.ci_low_ns, 1.49e6, 0);
+    assert_float_equal(back.ctx.reference.ci_high_ns, 1.52e6, 0);
     assert_string_equal(back.results[0].metric_name, "rss_ratio");
     assert_string_equal(back.results[0].metric_unit, "x live");
     assert_float_equal(back.results[0].metric, 1.75, 0);
@@ -279,9 +285,10 @@ static void test_migrates_version_1(void **state)
     assert_int_equal(al_history_load(h, "new", 0, &back, err, sizeof err), 0);
     assert_false(al_result_has_metric(&back.results[0]));
     assert_string_equal(back.results[0].ran_as, "");
+    assert_int_equal(back.ctx.reference.n, 0); /* not measured: none */
     al_bench_run_free(&back);
     al_history_close(h);
-    assert_int_equal(user_version(path), 4);
+    assert_int_equal(user_version(path), 5);
 
     /* Migrated once: it opens again as it is. */
     h = al_history_open(path, false, err, sizeof err);
@@ -347,7 +354,7 @@ static void test_refuses_foreign_files(void **state)
     snprintf(path, sizeof path, "%s/newer.db", dir);
     al_history_close(al_history_open(path, true, err, sizeof err));
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 5;", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 6;", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     expect_refused(path, "newer alloclab");
 

@@ -16,6 +16,7 @@
 #include "run_cli.h"
 #include "sanitized.h"
 #include "synth_run.h"
+#include "synth_trace.h"
 #include "wl_test_allocs.h"
 #include "writer.h"
 
@@ -31,25 +32,6 @@ static cli_run run;
  * nthreads threads; thread i allocates n blocks (sizes from `size`), frees
  * its even blocks at once (temporaries), reallocs block 1 to twice its size,
  * and its odd blocks are freed by thread i+1 after every allocation. */
-typedef struct enc {
-    unsigned char *buf, *q;
-    uint64_t prev_t, prev_a;
-    uint64_t count;
-} enc;
-
-static void ev(enc *e, unsigned kind, uint64_t t)
-{
-    *e->q++ = (unsigned char)kind;
-    e->q = al_varint_put(e->q, t - e->prev_t);
-    e->prev_t = t;
-}
-
-static void addr(enc *e, uint64_t a)
-{
-    e->q = al_varint_put(e->q, al_zigzag((int64_t)(a - e->prev_a)));
-    e->prev_a = a;
-}
-
 static uint64_t block_addr(unsigned th, unsigned b) { return 0x10000000ull * (th + 1) + 0x10000ull * b; }
 
 static void synth(const char *path, unsigned nthreads, unsigned n, uint64_t (*size)(unsigned))
@@ -59,69 +41,29 @@ static void synth(const char *path, unsigned nthreads, unsigned n, uint64_t (*si
     assert_true(fd >= 0);
     al_tw *w = al_tw_new(8 << 20);
     assert_non_null(w);
-    unsigned char sec[64], *q = sec;
     const uint64_t id = 77;
-    q = al_varint_put(q, 4242);
-    q = al_varint_put(q, 1);
-    q = al_varint_put(q, 0);
-    q = al_varint_put(q, 0);
-    q = al_varint_put(q, 1000);
-    q = al_varint_put(q, 1);
-    q = al_varint_put(q, 5);
-    memcpy(q, "synth", 5);
-    q += 5;
-    q = al_varint_put(q, 0);
-    assert_int_equal(al_tw_chunk(w, fd, AL_CHUNK_SECTION, id, 0, sec, (size_t)(q - sec)), 0);
+    synth_trace_section(w, fd, id, 4242, "synth", 1000);
     uint64_t total = 0;
     for (unsigned th = 0; th < nthreads; th++) {
-        enc e = {malloc(64u * n + 256), NULL, 1000, 0, 0};
-        assert_non_null(e.buf);
-        e.q = e.buf;
+        al_ev_rec *recs = malloc((4u * n + 8) * sizeof *recs), *q = recs;
+        assert_non_null(recs);
         unsigned prev = (th + nthreads - 1) % nthreads;
         for (unsigned b = 0; b < n; b++) {
             uint64_t t = 2000 + 100ull * b + th;
-            ev(&e, AL_EV_MALLOC, t);
-            e.q = al_varint_put(e.q, size(b));
-            addr(&e, block_addr(th, b));
-            e.count++;
-            if (b % 2 == 0) {
-                ev(&e, AL_EV_FREE, t + 10);
-                addr(&e, block_addr(th, b));
-                e.count++;
-            }
+            q = synth_rec_alloc(q, AL_EV_MALLOC, t, size(b), block_addr(th, b));
+            if (b % 2 == 0) q = synth_rec_free(q, t + 10, block_addr(th, b));
         }
         if (n > 1) { /* realloc block 1: grows, moves to a fresh address */
-            ev(&e, AL_EV_REALLOC, 2000 + 100ull * n + th);
-            e.q = al_varint_put(e.q, 5);
-            addr(&e, block_addr(th, 1));
-            e.q = al_varint_put(e.q, 2 * size(1));
-            addr(&e, block_addr(th, 1) + 0x8000);
-            e.count++;
+            uint64_t t = 2000 + 100ull * n + th;
+            q = synth_rec_realloc(q, t, t + 5, block_addr(th, 1), 2 * size(1), block_addr(th, 1) + 0x8000);
         }
         /* The previous thread's odd blocks, after everyone's allocations. */
-        for (unsigned b = 1; b < n; b += 2) {
-            uint64_t a = block_addr(prev, b) + (b == 1 ? 0x8000 : 0);
-            ev(&e, AL_EV_FREE, 1000000 + 100ull * b + th);
-            addr(&e, a);
-            e.count++;
-        }
-        unsigned char pre[40], *p = pre;
-        p = al_varint_put(p, 100 + th);
-        p = al_varint_put(p, 0);
-        p = al_varint_put(p, 1000);
-        p = al_varint_put(p, e.count);
-        assert_int_equal(al_tw_chunk2(w, fd, AL_CHUNK_EVENTS, id, th, pre, (size_t)(p - pre), e.buf,
-                                      (size_t)(e.q - e.buf)), 0);
-        total += e.count;
-        free(e.buf);
+        for (unsigned b = 1; b < n; b += 2)
+            q = synth_rec_free(q, 1000000 + 100ull * b + th, block_addr(prev, b) + (b == 1 ? 0x8000 : 0));
+        total += synth_trace_events(w, fd, id, th, 100 + th, 0, recs, (size_t)(q - recs));
+        free(recs);
     }
-    unsigned char end[64], *x = end;
-    x = al_varint_put(x, 5000000);
-    x = al_varint_put(x, total);
-    x = al_varint_put(x, AL_END_COMPLETE);
-    x = al_varint_put(x, 0);
-    x = al_varint_put(x, 0);
-    assert_int_equal(al_tw_chunk(w, fd, AL_CHUNK_END, id, 0, end, (size_t)(x - end)), 0);
+    synth_trace_end(w, fd, id, 5000000, total);
     al_tw_free(w);
     close(fd);
 }

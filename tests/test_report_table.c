@@ -307,6 +307,62 @@ static void test_table_metric_first(void **state)
     al_bench_run_free(&run);
 }
 
+/* The tables group a run's results once: workloads and parameters that
+ * interleave in the run still make one table each, in order of first
+ * appearance, cells where they belong (a name twice shows its first result),
+ * missing cells "-", and the whole report is the streamed one (header, each
+ * workload's table, end) byte for byte. */
+static void test_table_grouping(void **state)
+{
+    (void)state;
+    al_bench_run run;
+    synth_run_init(&run, NULL);
+    synth_add(&run, "w1", "8", "a", AL_RUN_OK, 100, 0, 5, NULL, 1);
+    synth_add(&run, "w2", "x", "b", AL_RUN_OK, 7000, 0, 5, NULL, 2);
+    synth_add(&run, "w1", "16", "b", AL_RUN_OK, 300, 0, 5, NULL, 3);
+    synth_add(&run, "w1", "8", "b", AL_RUN_OK, 200, 0, 5, NULL, 4);
+    synth_add(&run, "w2", "x", "a", AL_RUN_FAILED, 0, 0, 0, "it broke", 5);
+    synth_add(&run, "w1", "8", "a", AL_RUN_OK, 999, 0, 5, NULL, 6); /* the name again: not shown */
+    synth_add(&run, "w1", "16", "c", AL_RUN_OK, 150, 0, 5, NULL, 7);
+    char *t = table_of(&run);
+    const char *w1 = strstr(t, "\nw1"), *w2 = strstr(t, "\nw2");
+    assert_non_null(w1);
+    assert_non_null(w2);
+    assert_true(w1 < w2);
+    assert_null(strstr(w2 + 1, "\nw1")); /* one table each */
+    assert_null(strstr(t, "999"));
+    assert_true(strstr(w1, "\u2500 8 \u2500") < strstr(w1, "\u2500 16 \u2500")); /* first appearance */
+    /* rows a, b, c in order; a and c have one cell each, the other "-" */
+    const char *ra = strstr(w1, "\na "), *rb = strstr(w1, "\nb "), *rc = strstr(w1, "\nc ");
+    assert_true(ra && rb && rc && ra < rb && rb < rc && rc < w2);
+    char line[3][256];
+    for (int i = 0; i < 3; i++) {
+        const char *from = (i == 0 ? ra : i == 1 ? rb : rc) + 1;
+        snprintf(line[i], sizeof line[i], "%.*s", (int)strcspn(from, "\n"), from);
+    }
+    assert_non_null(strstr(line[0], "100 \u00b1 0.00  1.00x"));
+    assert_non_null(strstr(line[0], "300            -"));
+    assert_non_null(strstr(line[1], "200 \u00b1 0.00  2.00x"));
+    assert_non_null(strstr(line[1], "300 \u00b1 0.00  2.00x"));
+    assert_true(strncmp(line[2], "c                    -   ", 25) == 0);
+    assert_non_null(strstr(line[2], "150 \u00b1 0.00  1.00x"));
+    assert_non_null(strstr(w2, "failed x/a: it broke"));
+    /* the streamed report is the same */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(al_report_table_begin(f, &run, NULL), 0);
+    assert_int_equal(al_report_table_workload(f, &run, "w1", NULL), 0);
+    assert_int_equal(al_report_table_workload(f, &run, "w2", NULL), 0);
+    assert_int_equal(al_report_table_end(f, &run, NULL), 0);
+    fclose(f);
+    assert_string_equal(buf, t);
+    free(buf);
+    free(t);
+    al_bench_run_free(&run);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +374,7 @@ int main(void)
         cmocka_unit_test(test_summary),
         cmocka_unit_test(test_table_fits_120_columns),
         cmocka_unit_test(test_table_metric_first),
+        cmocka_unit_test(test_table_grouping),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include "run_cli.h"
 #include "sanitized.h"
 #include "synth_run.h"
+#include "synth_trace.h"
 #include "trace.h"
 #include "writer.h"
 
@@ -288,44 +289,16 @@ static void synthetic_trace(const char *path)
     assert_true(fd >= 0);
     al_tw *w = al_tw_new(1 << 16);
     assert_non_null(w);
-    unsigned char buf[4096], *q = buf;
     const uint64_t sec = 0x1234;
-    q = al_varint_put(q, 42); /* pid, ppid, parent, flags, start, realtime */
-    q = al_varint_put(q, 1);
-    q = al_varint_put(q, 0);
-    q = al_varint_put(q, 0);
-    q = al_varint_put(q, 1000);
-    q = al_varint_put(q, 5);
-    q = al_varint_put(q, 4);
-    memcpy(q, "prog", 4);
-    q += 4;
-    q = al_varint_put(q, 0);
-    assert_int_equal(al_tw_chunk(w, fd, AL_CHUNK_SECTION, sec, 0, buf, (size_t)(q - buf)), 0);
-    q = buf;
-    q = al_varint_put(q, 42); /* tid, seq, base, count */
-    q = al_varint_put(q, 0);
-    q = al_varint_put(q, 1000);
-    q = al_varint_put(q, 40);
-    uint64_t prev = 0;
+    synth_trace_section(w, fd, sec, 42, "prog", 1000);
+    al_ev_rec recs[64], *q = recs;
     for (int i = 0; i < 20; i++) { /* malloc(16 * i) at 0x10000 + 64 i, then its free */
         uint64_t a = 0x10000 + 64 * (uint64_t)i;
-        *q++ = AL_EV_MALLOC;
-        q = al_varint_put(q, 10);
-        q = al_varint_put(q, 16 * (uint64_t)(i + 1));
-        q = al_varint_put(q, al_zigzag((int64_t)(a - prev)));
-        prev = a;
-        *q++ = AL_EV_FREE;
-        q = al_varint_put(q, 5);
-        q = al_varint_put(q, al_zigzag(0));
+        q = synth_rec_alloc(q, AL_EV_MALLOC, 1010 + 15 * (uint64_t)i, 16 * (uint64_t)(i + 1), a);
+        q = synth_rec_free(q, 1015 + 15 * (uint64_t)i, a);
     }
-    assert_int_equal(al_tw_chunk(w, fd, AL_CHUNK_EVENTS, sec, 0, buf, (size_t)(q - buf)), 0);
-    q = buf;
-    q = al_varint_put(q, 2000);
-    q = al_varint_put(q, 40);
-    q = al_varint_put(q, AL_END_COMPLETE);
-    q = al_varint_put(q, 0);
-    q = al_varint_put(q, 0);
-    assert_int_equal(al_tw_chunk(w, fd, AL_CHUNK_END, sec, 0, buf, (size_t)(q - buf)), 0);
+    assert_int_equal(synth_trace_events(w, fd, sec, 0, 42, 0, recs, (size_t)(q - recs)), 40);
+    synth_trace_end(w, fd, sec, 2000, 40);
     al_tw_free(w);
     close(fd);
 }
@@ -408,6 +381,48 @@ static void test_fuzz_real_trace(void **state)
     fuzz_file(synth_group_path("ls.trace"), 400);
 }
 
+/* Calls of two threads sharing a tick: the merge finds the order under which
+ * every address is allocated while free and freed while allocated. Thread 1
+ * frees its block at X and allocates X again; thread 0 frees that second
+ * block, all at tick 100: thread 0's free must come last and free block 2
+ * (taking the threads in index order would free block 1 from thread 0). */
+static void test_same_tick_merge(void **state)
+{
+    (void)state;
+    const char *path = synth_group_path("tie.trace");
+    unlink(path);
+    int fd = al_tw_open(path);
+    assert_true(fd >= 0);
+    al_tw *w = al_tw_new(1 << 16);
+    assert_non_null(w);
+    const uint64_t sec = 9, X = 0x40000;
+    synth_trace_section(w, fd, sec, 7, "tie", 10);
+    al_ev_rec a[8], *q = a;
+    q = synth_rec_alloc(q, AL_EV_MALLOC, 50, 32, X);
+    q = synth_rec_free(q, 100, X);
+    q = synth_rec_alloc(q, AL_EV_MALLOC, 100, 48, X);
+    al_ev_rec b[2], *p = b;
+    p = synth_rec_free(p, 100, X);
+    /* The freeing thread's chunk first: the reader numbers it 0. */
+    uint32_t n1 = synth_trace_events(w, fd, sec, 0, 71, 0, b, (size_t)(p - b));
+    uint32_t n0 = synth_trace_events(w, fd, sec, 1, 70, 0, a, (size_t)(q - a));
+    synth_trace_end(w, fd, sec, 200, n0 + n1);
+    al_tw_free(w);
+    close(fd);
+    char err[512];
+    al_trace *t = al_trace_read(path, err, sizeof err);
+    if (!t) fail_msg("%s", err);
+    assert_int_equal(t->nevents, 4);
+    assert_int_equal(t->unknown_frees, 0);
+    assert_int_equal(t->reused_live, 0);
+    const al_trace_event *last = &t->events[3];
+    assert_int_equal(last->kind, AL_EV_FREE);
+    assert_int_equal(t->threads[last->thread].tid, 71);
+    assert_int_equal(last->block, 2);
+    assert_int_equal(last->size, 48);
+    al_trace_free(t);
+}
+
 static void test_cli_refuses_bad_files(void **state)
 {
     (void)state;
@@ -416,6 +431,16 @@ static void test_cli_refuses_bad_files(void **state)
     unsigned char *b = read_all(synth_group_path("good.trace"), &len);
     write_all(synth_group_path("short.trace"), b, len - 3);
     write_all(synth_group_path("foreign.trace"), (const unsigned char *)"#!/bin/sh\necho hello\n", 21);
+    /* A trace of format version 1: refused by name. */
+    unsigned char old[AL_TRACE_HEADER_SIZE];
+    al_tw_file_header(old);
+    al_put32(old + 8, 1);
+    al_put32(old + 28, al_trace_header_check(old));
+    write_all(synth_group_path("v1.trace"), old, sizeof old);
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "profile", synth_group_path("v1.trace")), 0);
+    assert_int_equal(cli_exit_code(&run), 2);
+    assert_int_equal(cli_count_lines(run.err), 1);
+    assert_non_null(strstr(run.err, "format version 1"));
     const char *bad[] = {synth_group_path("short.trace"), synth_group_path("foreign.trace"), synth_group_path("absent.trace"), synth_group_dir};
     for (size_t i = 0; i < 4; i++) {
         assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "profile", bad[i]), 0);
@@ -448,6 +473,7 @@ int main(void)
         cmocka_unit_test(test_crashing_program_is_repaired),
         cmocka_unit_test(test_fuzz_synthetic),
         cmocka_unit_test(test_fuzz_real_trace),
+        cmocka_unit_test(test_same_tick_merge),
         cmocka_unit_test(test_cli_refuses_bad_files),
     };
     return cmocka_run_group_tests(tests, synth_group_setup, synth_group_teardown);

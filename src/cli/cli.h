@@ -4,8 +4,10 @@
 #ifndef ALLOCLAB_CLI_H
 #define ALLOCLAB_CLI_H
 
+#include "harness.h"
 #include "history.h"
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -27,11 +29,88 @@ int al_cmd_recommend(int argc, char **argv);
  * is missing (then *missing is set). */
 const char *al_cli_option_value(int argc, char **argv, int *i, const char *name, bool *missing);
 
-/* The options every history command shares, at argv[*i]: -h/--help prints
- * usage and sets *done; --db PATH sets *db. True when argv[*i] was one of
- * them (or --db lacked its value: *missing). */
-bool al_cli_history_option(int argc, char **argv, int *i, const char *usage, const char **db, bool *missing,
-                           bool *done);
+/* A command's own options: called with argv[*i] starting with '-' (and not
+ * a shared argument). Returns AL_CLI_OWN_TAKEN (0) when it took the option
+ * (and its value, advancing *i), AL_CLI_OWN_UNKNOWN when it is not one of
+ * its own (*missing set when it was but lacked its value), or 2 after a
+ * usage error: so a value parser's own 0-or-2 can be returned as it is. */
+enum { AL_CLI_OWN_TAKEN = 0, AL_CLI_OWN_UNKNOWN = -1 };
+typedef int (*al_cli_own_option)(void *ctx, int argc, char **argv, int *i, bool *missing);
+
+/* One command's arguments, for al_cli_parse. */
+typedef struct al_cli_parser {
+    const char *cmd;          /* "show": for messages */
+    const char *usage;        /* printed by -h/--help */
+    const char **db;          /* not NULL: --db PATH is taken into *db (the history commands) */
+    al_cli_own_option option; /* the command's own options (NULL: none) */
+    void *ctx;                /* option's first argument */
+    const char **operands;    /* where the operands go */
+    size_t max_operands, *noperands;
+    const char *too_many;     /* the message past max_operands: "show takes one run" */
+} al_cli_parser;
+
+/* The one argument loop of the commands that take options and operands:
+ * -h/--help prints usage (status 0); options go to p->option (after --db),
+ * one that nobody takes is "CMD: unknown option 'X' (alloclab CMD --help)"
+ * and one that lacks its value "X needs a value"; anything else (a lone "-"
+ * included, as for any POSIX tool) is an operand. -1 to go on, else the
+ * status to exit with (0 after --help, 2 after one line on stderr). */
+int al_cli_parse(int argc, char **argv, const al_cli_parser *p);
+
+/* --mode time|instructions: 0 with *mode set, or 2 after the usage error
+ * "--mode: 'x' is not time or instructions". */
+int al_cli_mode(const char *arg, al_bench_mode *mode);
+
+/* A whole number from lo to hi for option opt: 0 with *out set, or 2 after
+ * "OPT: 'x' is not a whole number from LO to HI". */
+int al_cli_count(const char *opt, const char *arg, long lo, long hi, size_t *out);
+
+/* Split a comma-separated list: *buf (freed first, the caller frees it at
+ * the end) holds the items, v[0..*n) point into it; every item non-empty, at
+ * most max of them. 0, or 2 after a usage error naming opt. */
+int al_cli_split_list(const char *opt, const char *arg, char **buf, const char **v, size_t max, size_t *n);
+
+/* Whether bench's option opt (without "=value") takes a value: what a
+ * command passing options on to bench takes along with them. */
+bool al_cli_bench_takes_value(const char *opt);
+
+/* The command valgrind runs for an instruction count (this executable's
+ * hidden `bench --callgrind-child`) in argv3[0..3], exe holding the path;
+ * NULL when /proc/self/exe cannot be read. */
+const char *const *al_cli_callgrind_child(char *exe, size_t len, const char **argv3);
+
+/* ----------------------------------------------------------------------------
+ * The commands that read one trace (cli_trace.c): profile, replay, recommend.
+ * ------------------------------------------------------------------------- */
+struct al_replay_plan;
+struct al_trace;
+struct al_profile;
+
+typedef struct al_cli_trace_args {
+    const char *cmd;   /* "profile": for messages */
+    const char *usage; /* printed by -h/--help */
+    bool takes_touch;  /* --touch ends|pages */
+    const char *file;  /* the operand */
+    const char *touch; /* "ends" (default) or "pages" */
+    char abs[PATH_MAX]; /* file's absolute path (file itself when it has none) */
+} al_cli_trace_args;
+
+
+/* Parse the arguments (a->cmd, a->usage, a->takes_touch set by the caller):
+ * -1 to go on with a->file, a->abs and a->touch set, else the status to exit
+ * with (0 after --help, 2 after one line on a mistake). */
+int al_cli_trace_parse(int argc, char **argv, al_cli_trace_args *a, al_cli_own_option own, void *ctx);
+
+/* Load the trace and register its replay plan (*plan, freed by the caller
+ * after the run; *keep the trace when keep is not NULL), apply and export the
+ * touch mode and the trace's path for the harness's children, and name the
+ * workload to run in entry ("replay/NAME"). 0, or 2 after one line. */
+int al_cli_replay_prepare(const al_cli_trace_args *a, struct al_replay_plan **plan, struct al_trace **keep,
+                          char *entry, size_t entrylen);
+
+/* Profile the trace: 0 with *out, or 2 after "out of memory profiling FILE"
+ * (then t is freed). */
+int al_cli_trace_profile(const al_cli_trace_args *a, struct al_trace *t, struct al_profile **out);
 
 /* The report format --format NAME names (from the reports' table; html
  * only when files is true), or NULL after the usage error "--format: 'x' is

@@ -85,35 +85,6 @@ static void print_usage(void)
 /* ----------------------------------------------------------------------------
  * Option parsing: 0, -1 after --help, or the exit status of a usage error.
  * ------------------------------------------------------------------------- */
-/* Split a comma-separated list in place; every item must be non-empty. */
-static int split_list(const char *opt, const char *arg, char **buf, const char **v, size_t *n)
-{
-    free(*buf);
-    *buf = strdup(arg);
-    if (!*buf) return al_cli_usage_error("out of memory");
-    *n = 0;
-    for (char *t = *buf; t; ) {
-        char *comma = strchr(t, ',');
-        if (comma) *comma = '\0';
-        if (!*t) return al_cli_usage_error("%s: empty item in '%s' (a comma-separated list of names)", opt, arg);
-        if (*n == MAX_LIST) return al_cli_usage_error("%s: at most %d entries", opt, MAX_LIST);
-        v[(*n)++] = t;
-        t = comma ? comma + 1 : NULL;
-    }
-    return 0;
-}
-
-static int parse_count(const char *opt, const char *arg, size_t *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(arg, &end, 10);
-    if (errno || end == arg || *end || v < 1 || v > 100000)
-        return al_cli_usage_error("%s: '%s' is not a whole number from 1 to 100000", opt, arg);
-    *out = (size_t)v;
-    return 0;
-}
-
 static int parse_ms(const char *opt, const char *arg, double *out)
 {
     char *end;
@@ -123,19 +94,6 @@ static int parse_ms(const char *opt, const char *arg, double *out)
         return al_cli_usage_error("%s: '%s' is not a number of milliseconds in (0, 60000]", opt, arg);
     *out = v;
     return 0;
-}
-
-/* The options that take a value: an option is known before its value is
- * looked for, so "--bogus" last is an unknown option, not a missing value.
- * --export-FORMAT takes one for every format of the reports' table. */
-static bool takes_value(const char *opt)
-{
-    static const char *const with_value[] = {"--allocators", "--workloads", "--filter", "--samples", "--processes",
-                                             "--iters", "--min-sample-ms", "--mode", "--format",
-                                             "--out", "--html", "--db", "--save"};
-    for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
-        if (strcmp(opt, with_value[i]) == 0) return true;
-    return strncmp(opt, "--export-", 9) == 0 && al_report_format_find(opt + 9);
 }
 
 /* Whether two paths name one file: the same existing inode, or the same
@@ -210,7 +168,7 @@ static int parse_args(int argc, char **argv, bench_opts *o)
         if (eq) {
             if ((size_t)(eq - a) >= sizeof name) return al_cli_usage_error("bench: unknown option '%s'", a);
             snprintf(name, sizeof name, "%.*s", (int)(eq - a), a);
-            if (!takes_value(name)) return al_cli_usage_error("bench: unknown option '%s'", name);
+            if (!al_cli_bench_takes_value(name)) return al_cli_usage_error("bench: unknown option '%s'", name);
             a = name;
             val = eq + 1;
             takes = false;
@@ -225,26 +183,23 @@ static int parse_args(int argc, char **argv, bench_opts *o)
         else if (strcmp(a, "--wide") == 0) o->wide = true, takes = false;
         else if (strcmp(a, "--no-syscalls") == 0) o->cfg.no_syscalls = true, takes = false;
         else if (strncmp(a, "--", 2) != 0) return al_cli_usage_error("bench: unexpected argument '%s'", a);
-        else if (!takes_value(a)) return al_cli_usage_error("bench: unknown option '%s'", a);
+        else if (!al_cli_bench_takes_value(a)) return al_cli_usage_error("bench: unknown option '%s'", a);
         else if (!val) return al_cli_usage_error("%s needs a value", a);
         else if (strcmp(a, "--allocators") == 0) {
-            rc = split_list(a, val, &o->alloc_buf, o->allocs, &o->cfg.nallocators);
+            rc = al_cli_split_list(a, val, &o->alloc_buf, o->allocs, MAX_LIST, &o->cfg.nallocators);
             o->cfg.allocators = o->allocs;
             o->alloc_arg = val;
         } else if (strcmp(a, "--workloads") == 0) {
-            rc = split_list(a, val, &o->wl_buf, o->wls, &o->cfg.nworkloads);
+            rc = al_cli_split_list(a, val, &o->wl_buf, o->wls, MAX_LIST, &o->cfg.nworkloads);
             o->cfg.workloads = o->wls;
             o->wl_arg = val;
         } else if (strcmp(a, "--filter") == 0) o->cfg.filter = val;
-        else if (strcmp(a, "--samples") == 0) rc = parse_count(a, val, &o->cfg.samples);
-        else if (strcmp(a, "--processes") == 0) rc = parse_count(a, val, &o->cfg.processes);
-        else if (strcmp(a, "--iters") == 0) rc = parse_count(a, val, &o->cfg.instr_iters);
+        else if (strcmp(a, "--samples") == 0) rc = al_cli_count(a, val, 1, 100000, &o->cfg.samples);
+        else if (strcmp(a, "--processes") == 0) rc = al_cli_count(a, val, 1, 100000, &o->cfg.processes);
+        else if (strcmp(a, "--iters") == 0) rc = al_cli_count(a, val, 1, 100000, &o->cfg.instr_iters);
         else if (strcmp(a, "--min-sample-ms") == 0) rc = parse_ms(a, val, &o->cfg.min_sample_ms);
-        else if (strcmp(a, "--mode") == 0) {
-            if (strcmp(val, "time") == 0) o->cfg.mode = AL_MODE_TIME;
-            else if (strcmp(val, "instructions") == 0) o->cfg.mode = AL_MODE_INSTRUCTIONS;
-            else rc = al_cli_usage_error("--mode: '%s' is not time or instructions", val);
-        } else if (strcmp(a, "--format") == 0) o->format = al_cli_format(val, false, &rc);
+        else if (strcmp(a, "--mode") == 0) rc = al_cli_mode(val, &o->cfg.mode);
+        else if (strcmp(a, "--format") == 0) o->format = al_cli_format(val, false, &rc);
         else if (strcmp(a, "--out") == 0) rc = add_output(o, "--out", val, NULL);
         else if (strcmp(a, "--html") == 0) rc = add_output(o, "--html", val, al_report_format_find("html"));
         else if (strncmp(a, "--export-", 9) == 0) rc = add_output(o, argv[i], val, al_report_format_find(a + 9));
@@ -303,20 +258,6 @@ static int plan_error(const al_bench_error *e)
     default:
         return al_cli_usage_error("%s", e->message);
     }
-}
-
-/* The command valgrind runs for an instruction count: this executable's
- * hidden bench --callgrind-child entry. */
-static const char *const *callgrind_child(char *exe, size_t len, const char **argv3)
-{
-    ssize_t n = readlink("/proc/self/exe", exe, len - 1);
-    if (n <= 0) return NULL;
-    exe[n] = '\0';
-    argv3[0] = exe;
-    argv3[1] = "bench";
-    argv3[2] = "--callgrind-child";
-    argv3[3] = NULL;
-    return argv3;
 }
 
 /* ----------------------------------------------------------------------------
@@ -393,7 +334,7 @@ static int run_bench(bench_opts *o)
     }
     char exe[4096];
     const char *child[4];
-    o->cfg.callgrind_child = callgrind_child(exe, sizeof exe, child);
+    o->cfg.callgrind_child = al_cli_callgrind_child(exe, sizeof exe, child);
 
     al_history *h = NULL;
     rc = 0;

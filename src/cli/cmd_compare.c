@@ -23,53 +23,56 @@ typedef struct compare_opts {
     bool markdown;
     bool fail_on_regression;
     bool no_floor;           /* --no-floor: the threshold alone */
+    bool no_reference;       /* --no-reference: time ratios not divided by the machine-speed ratio */
 } compare_opts;
 
 static const char usage[] =
     "usage: alloclab compare [BASE [NEW]] [--db PATH] [--threshold PCT] [--format table|markdown]\n"
-    "                        [--fail-on-regression] [--no-floor]\n"
+    "                        [--fail-on-regression] [--no-floor] [--no-reference]\n"
     "BASE, NEW: a run's label or id in the history, or a FILE.json report (default: the newest run that\n"
     "has an earlier one with the same mode and --quick flag, and that one)\n"
     "--threshold: the smallest change called (default 2% for instructions, 5% for time); a benchmark's\n"
-    "noise floor learned from earlier runs of one clean commit in the history raises it (--no-floor: not)\n";
+    "noise floor learned from earlier runs of one clean commit in the history raises it (--no-floor: not)\n"
+    "--no-reference: time ratios as measured, not divided by the ratio of the two runs' machine-speed\n"
+    "reference loop\n";
 
 /* ---- arguments ------------------------------------------------------------ */
+
+static int compare_option(void *ctx, int argc, char **argv, int *i, bool *missing)
+{
+    compare_opts *o = ctx;
+    const char *v;
+    if ((v = al_cli_option_value(argc, argv, i, "--threshold", missing))) {
+        char *end;
+        double pct = strtod(v, &end);
+        if (end == v || (*end && strcmp(end, "%") != 0) || !(pct >= 0 && pct < 100))
+            return al_cli_usage_error("--threshold wants a percentage in [0, 100), not '%s'", v);
+        o->threshold = pct / 100;
+    } else if ((v = al_cli_option_value(argc, argv, i, "--format", missing))) {
+        if (strcmp(v, "markdown") != 0 && strcmp(v, "table") != 0)
+            return al_cli_usage_error("--format is table or markdown, not '%s'", v);
+        o->markdown = strcmp(v, "markdown") == 0;
+    } else if (strcmp(argv[*i], "--fail-on-regression") == 0) {
+        o->fail_on_regression = true;
+    } else if (strcmp(argv[*i], "--no-floor") == 0) {
+        o->no_floor = true;
+    } else if (strcmp(argv[*i], "--no-reference") == 0) {
+        o->no_reference = true;
+    } else {
+        return AL_CLI_OWN_UNKNOWN;
+    }
+    return AL_CLI_OWN_TAKEN;
+}
 
 static int parse(int argc, char **argv, compare_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->db = AL_HISTORY_DEFAULT_PATH;
     o->threshold = -1; /* by mode, once the runs are known */
-    for (int i = 1; i < argc; i++) {
-        bool missing = false, done = false;
-        const char *v;
-        if (al_cli_history_option(argc, argv, &i, usage, &o->db, &missing, &done)) {
-            if (done) return 0;
-        } else if ((v = al_cli_option_value(argc, argv, &i, "--threshold", &missing))) {
-            char *end;
-            double pct = strtod(v, &end);
-            if (end == v || (*end && strcmp(end, "%") != 0) || !(pct >= 0 && pct < 100))
-                return al_cli_usage_error("--threshold wants a percentage in [0, 100), not '%s'", v);
-            o->threshold = pct / 100;
-        } else if ((v = al_cli_option_value(argc, argv, &i, "--format", &missing))) {
-            if (strcmp(v, "markdown") != 0 && strcmp(v, "table") != 0)
-                return al_cli_usage_error("--format is table or markdown, not '%s'", v);
-            o->markdown = strcmp(v, "markdown") == 0;
-        } else if (strcmp(argv[i], "--fail-on-regression") == 0) {
-            o->fail_on_regression = true;
-        } else if (strcmp(argv[i], "--no-floor") == 0) {
-            o->no_floor = true;
-        } else if (missing) {
-            return al_cli_usage_error("%s needs a value", argv[i]);
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return al_cli_usage_error("compare: unknown option '%s' (alloclab compare --help)", argv[i]);
-        } else if (o->nrefs == 2) {
-            return al_cli_usage_error("compare takes at most two runs, BASE and NEW");
-        } else {
-            o->refs[o->nrefs++] = argv[i];
-        }
-    }
-    return -1; /* go on */
+    al_cli_parser p = {.cmd = "compare", .usage = usage, .db = &o->db, .option = compare_option, .ctx = o,
+                       .operands = o->refs, .max_operands = 2, .noperands = &o->nrefs,
+                       .too_many = "compare takes at most two runs, BASE and NEW"};
+    return al_cli_parse(argc, argv, &p);
 }
 
 /* ---- loading the two runs -------------------------------------------------- */
@@ -163,6 +166,20 @@ static void print_detectable(const compare_opts *o, const al_noise_floor *f, con
     free(d);
 }
 
+/* One line on the machine-speed reference of two time runs. */
+static void print_speed(const compare_opts *o, const al_bench_run *base, const al_bench_run *nw)
+{
+    if (al_report_is_instructions(nw)) return;
+    al_speed s;
+    if (!al_compare_speed(base, nw, &s)) {
+        printf("machine speed: not measured in both runs (an older run or report): time ratios as measured\n");
+        return;
+    }
+    printf("machine speed: the reference loop took %+.1f%% [%+.1f%%, %+.1f%%] in NEW: time ratios %s\n",
+           (s.ratio - 1) * 100, (s.ratio * exp(-s.down) - 1) * 100, (s.ratio * exp(s.up) - 1) * 100,
+           o->no_reference ? "as measured (--no-reference)" : "divided by it");
+}
+
 /* ---- the command ----------------------------------------------------------- */
 
 int al_cmd_compare(int argc, char **argv)
@@ -186,13 +203,15 @@ int al_cmd_compare(int argc, char **argv)
     learn_floor(&o, h, &base, &nw, &floor);
     al_history_close(h);
     size_t n, counts[3] = {0, 0, 0};
-    al_comparison *c = al_compare_runs_floor(&base, &nw, o.threshold, &floor, &n);
+    al_compare_opts co = {.threshold = o.threshold, .floor = &floor, .raw = o.no_reference};
+    al_comparison *c = al_compare_runs_opts(&base, &nw, &co, &n);
     if (!c) {
         rc = al_cli_usage_error("out of memory");
     } else {
         al_compare_view v = {.base = &base, .new_run = &nw, .c = c, .n = n, .threshold = o.threshold,
                              .defaulted = o.nrefs == 0};
         al_report_compare(stdout, &v, o.markdown ? AL_COMPARE_MARKDOWN : AL_COMPARE_TEXT, counts);
+        print_speed(&o, &base, &nw);
         print_detectable(&o, &floor, c, n);
         rc = o.fail_on_regression && counts[AL_REGRESSED] ? 1 : 0;
     }

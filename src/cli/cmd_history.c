@@ -64,23 +64,11 @@ static void print_point(const al_history_point *p, double prev)
 int al_cmd_history(int argc, char **argv)
 {
     const char *db = AL_HISTORY_DEFAULT_PATH, *bench = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            fputs(usage, stdout);
-            return 0;
-        } else if (strcmp(argv[i], "--db") == 0) {
-            if (++i >= argc) return al_cli_usage_error("--db needs a value");
-            db = argv[i];
-        } else if (strncmp(argv[i], "--db=", 5) == 0) {
-            db = argv[i] + 5;
-        } else if (argv[i][0] == '-') {
-            return al_cli_usage_error("history: unknown option '%s' (alloclab history --help)", argv[i]);
-        } else if (bench) {
-            return al_cli_usage_error("history takes one benchmark name");
-        } else {
-            bench = argv[i];
-        }
-    }
+    size_t nbench = 0;
+    al_cli_parser p = {.cmd = "history", .usage = usage, .db = &db, .operands = &bench, .max_operands = 1,
+                       .noperands = &nbench, .too_many = "history takes one benchmark name"};
+    int rc = al_cli_parse(argc, argv, &p);
+    if (rc >= 0) return rc;
     if (!bench) return al_cli_usage_error("history needs a benchmark: workload/param/allocator");
     char err[512];
     al_history *h = al_history_open(db, false, err, sizeof err);

@@ -11,37 +11,26 @@
 
 static const char usage[] = "usage: alloclab profile FILE [--html PAGE]\n";
 
+static int own_option(void *ctx, int argc, char **argv, int *i, bool *missing)
+{
+    const char *v = al_cli_option_value(argc, argv, i, "--html", missing);
+    if (!v) return AL_CLI_OWN_UNKNOWN;
+    *(const char **)ctx = v;
+    return AL_CLI_OWN_TAKEN;
+}
+
 int al_cmd_profile(int argc, char **argv)
 {
-    const char *file = NULL, *html = NULL;
-    for (int i = 1; i < argc; i++) {
-        bool missing = false;
-        const char *v;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            fputs(usage, stdout);
-            return 0;
-        } else if ((v = al_cli_option_value(argc, argv, &i, "--html", &missing))) {
-            html = v;
-        } else if (missing) {
-            return al_cli_usage_error("%s needs a value", argv[i]);
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return al_cli_usage_error("profile: unknown option '%s' (alloclab profile --help)", argv[i]);
-        } else if (file) {
-            return al_cli_usage_error("profile takes one trace file");
-        } else {
-            file = argv[i];
-        }
-    }
-    if (!file) return al_cli_usage_error("profile: no trace file given (alloclab profile FILE)");
+    const char *html = NULL;
+    al_cli_trace_args a = {.cmd = "profile", .usage = usage};
+    int rc = al_cli_trace_parse(argc, argv, &a, own_option, &html);
+    if (rc >= 0) return rc;
+    const char *file = a.file;
     char err[512];
     al_trace *t = al_trace_read(file, err, sizeof err);
     if (!t) return al_cli_usage_error("%s", err);
-    al_profile *p = al_profile_compute(t);
-    if (!p) {
-        al_trace_free(t);
-        return al_cli_usage_error("out of memory profiling %s", file);
-    }
-    int rc = 0;
+    al_profile *p;
+    if ((rc = al_cli_trace_profile(&a, t, &p)) != 0) return rc;
     if (html) {
         FILE *f = fopen(html, "w");
         if (!f) {

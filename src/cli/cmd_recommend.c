@@ -25,95 +25,59 @@ static const char usage[] =
 
 #define MAX_ALLOCS 32
 
-int al_cmd_recommend(int argc, char **argv)
-{
-    const char *file = NULL, *touch = "ends", *alloc_arg = NULL;
+typedef struct rec_opts {
     al_bench_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    for (int i = 1; i < argc; i++) {
-        bool missing = false;
-        const char *v;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            fputs(usage, stdout);
-            return 0;
-        } else if ((v = al_cli_option_value(argc, argv, &i, "--touch", &missing))) {
-            if (strcmp(v, "ends") != 0 && strcmp(v, "pages") != 0)
-                return al_cli_usage_error("--touch: '%s' is not ends or pages", v);
-            touch = v;
-        } else if ((v = al_cli_option_value(argc, argv, &i, "--allocators", &missing))) {
-            alloc_arg = v;
-        } else if ((v = al_cli_option_value(argc, argv, &i, "--mode", &missing))) {
-            if (strcmp(v, "time") == 0)
-                cfg.mode = AL_MODE_TIME;
-            else if (strcmp(v, "instructions") == 0)
-                cfg.mode = AL_MODE_INSTRUCTIONS;
-            else
-                return al_cli_usage_error("--mode: '%s' is not time or instructions", v);
-        } else if ((v = al_cli_option_value(argc, argv, &i, "--samples", &missing))) {
-            char *end;
-            long n = strtol(v, &end, 10);
-            if (*end || n < 2 || n > 10000) return al_cli_usage_error("--samples: '%s' is not a count from 2 to 10000", v);
-            cfg.samples = (size_t)n;
-        } else if (missing) {
-            return al_cli_usage_error("%s needs a value", argv[i]);
-        } else if (strcmp(argv[i], "--quick") == 0) {
-            cfg.quick = true;
-        } else if (strcmp(argv[i], "--") == 0) {
-            return al_cli_usage_error("recommend takes a trace file: alloclab trace -o FILE -- PROGRAM, then recommend FILE");
-        } else if (argv[i][0] == '-') {
-            return al_cli_usage_error("recommend: unknown option '%s' (alloclab recommend --help)", argv[i]);
-        } else if (file) {
-            return al_cli_usage_error("recommend takes one trace file");
-        } else {
-            file = argv[i];
-        }
-    }
-    if (!file) return al_cli_usage_error("recommend: no trace file given (alloclab recommend FILE)");
-    char abs[PATH_MAX];
-    if (!realpath(file, abs)) snprintf(abs, sizeof abs, "%s", file);
-
-    /* The allocators: checked by the plan below, one line when one is wrong. */
-    char list_buf[1024];
     const char *allocs[MAX_ALLOCS];
-    if (alloc_arg) {
-        if (strlen(alloc_arg) >= sizeof list_buf) return al_cli_usage_error("--allocators: list too long");
-        snprintf(list_buf, sizeof list_buf, "%s", alloc_arg);
-        for (char *save = NULL, *tok = strtok_r(list_buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-            if (cfg.nallocators >= MAX_ALLOCS) return al_cli_usage_error("--allocators: at most %d", MAX_ALLOCS);
-            allocs[cfg.nallocators++] = tok;
-        }
-        if (!cfg.nallocators) return al_cli_usage_error("--allocators: empty list");
-        cfg.allocators = allocs;
+    char *alloc_buf; /* the split copy of --allocators */
+} rec_opts;
+
+static int own_option(void *ctx, int argc, char **argv, int *i, bool *missing)
+{
+    rec_opts *o = ctx;
+    const char *v;
+    if ((v = al_cli_option_value(argc, argv, i, "--allocators", missing))) {
+        o->cfg.allocators = o->allocs;
+        return al_cli_split_list("--allocators", v, &o->alloc_buf, o->allocs, MAX_ALLOCS, &o->cfg.nallocators);
+    } else if ((v = al_cli_option_value(argc, argv, i, "--mode", missing))) {
+        return al_cli_mode(v, &o->cfg.mode);
+    } else if ((v = al_cli_option_value(argc, argv, i, "--samples", missing))) {
+        return al_cli_count("--samples", v, 2, 10000, &o->cfg.samples);
+    } else if (strcmp(argv[*i], "--quick") == 0) {
+        o->cfg.quick = true;
+        return AL_CLI_OWN_TAKEN;
+    } else if (strcmp(argv[*i], "--") == 0) {
+        return al_cli_usage_error("recommend takes a trace file: alloclab trace -o FILE -- PROGRAM, then recommend FILE");
     }
+    return AL_CLI_OWN_UNKNOWN;
+}
+
+static int recommend(rec_opts *o, const al_cli_trace_args *a)
+{
+    al_bench_config cfg = o->cfg;
     if (cfg.mode == AL_MODE_INSTRUCTIONS && al_callgrind_unavailable())
         return al_cli_usage_error("--mode instructions: %s", al_callgrind_unavailable());
 
-    al_replay_set_touch(strcmp(touch, "pages") == 0 ? AL_TOUCH_PAGES : AL_TOUCH_ENDS);
-    char name[32], err[512], entry[64];
+    char err[512], entry[64];
     al_replay_plan *plan;
     al_trace *t;
-    if (al_replay_load(abs, name, sizeof name, &plan, &t, err, sizeof err) != 0) return al_cli_usage_error("%s", err);
-    al_profile *p = al_profile_compute(t);
-    if (!p) {
-        al_trace_free(t);
-        return al_cli_usage_error("out of memory profiling %s", file);
+    al_profile *p;
+    int rc = al_cli_replay_prepare(a, &plan, &t, entry, sizeof entry);
+    if (rc != 0) return rc;
+    if ((rc = al_cli_trace_profile(a, t, &p)) != 0) {
+        al_replay_plan_free(plan);
+        return rc;
     }
     al_rec_facts facts;
     al_rec_facts_from_profile(p, &facts);
     al_profile_free(p);
     al_trace_free(t); /* the replays' children need only the plan */
 
-    setenv("ALLOCLAB_REPLAY_TRACE", abs, 1);
-    setenv("ALLOCLAB_REPLAY_TOUCH", touch, 1);
-    snprintf(entry, sizeof entry, "replay/%s", name);
     const char *wls[] = {entry};
     cfg.workloads = wls;
     cfg.nworkloads = 1;
     char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    exe[n > 0 ? n : 0] = 0;
-    const char *child[] = {exe, "bench", "--callgrind-child", NULL};
-    cfg.callgrind_child = child;
+    const char *child[4];
+    cfg.callgrind_child = al_cli_callgrind_child(exe, sizeof exe, child);
     cfg.quiet = !isatty(2);
 
     al_bench_run run;
@@ -124,8 +88,19 @@ int al_cmd_recommend(int argc, char **argv)
     }
     al_rec_evidence ev = {&run, NULL};
     al_rec_choice choice;
-    int rc = al_recommend(stdout, &facts, &ev, &choice) == 0 ? 0 : 1;
+    rc = al_recommend(stdout, &facts, &ev, &choice) == 0 ? 0 : 1;
     al_bench_run_free(&run);
     al_replay_plan_free(plan);
+    return rc;
+}
+
+int al_cmd_recommend(int argc, char **argv)
+{
+    rec_opts o;
+    memset(&o, 0, sizeof o);
+    al_cli_trace_args a = {.cmd = "recommend", .usage = usage, .takes_touch = true};
+    int rc = al_cli_trace_parse(argc, argv, &a, own_option, &o);
+    if (rc < 0) rc = recommend(&o, &a);
+    free(o.alloc_buf);
     return rc;
 }

@@ -25,55 +25,38 @@ static const char usage[] =
 
 #define MAX_ARGS 64
 
+/* What goes on to bench: its options (with their values), then the one workload. */
+typedef struct pass_args {
+    const char *v[MAX_ARGS];
+    int n;
+} pass_args;
+
+static int own_option(void *ctx, int argc, char **argv, int *i, bool *missing)
+{
+    pass_args *pass = ctx;
+    (void)missing;
+    if (strncmp(argv[*i], "--workloads", 11) == 0 || strncmp(argv[*i], "--filter", 8) == 0)
+        return al_cli_usage_error("replay: %s is not for replay (it runs the trace's one workload)", argv[*i]);
+    if (pass->n >= MAX_ARGS - 4) return al_cli_usage_error("replay: too many options");
+    pass->v[pass->n++] = argv[*i];
+    /* Options with a value take it along (bench checks both). */
+    if (al_cli_bench_takes_value(argv[*i]) && *i + 1 < argc) pass->v[pass->n++] = argv[++*i];
+    return AL_CLI_OWN_TAKEN;
+}
+
 int al_cmd_replay(int argc, char **argv)
 {
-    const char *file = NULL, *touch = "ends";
-    const char *pass[MAX_ARGS];
-    int np = 0;
-    pass[np++] = "bench";
-    for (int i = 1; i < argc; i++) {
-        bool missing = false;
-        const char *v;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            fputs(usage, stdout);
-            return 0;
-        } else if ((v = al_cli_option_value(argc, argv, &i, "--touch", &missing))) {
-            if (strcmp(v, "ends") != 0 && strcmp(v, "pages") != 0)
-                return al_cli_usage_error("--touch: '%s' is not ends or pages", v);
-            touch = v;
-        } else if (missing) {
-            return al_cli_usage_error("%s needs a value", argv[i]);
-        } else if (strncmp(argv[i], "--workloads", 11) == 0 || strncmp(argv[i], "--filter", 8) == 0) {
-            return al_cli_usage_error("replay: %s is not for replay (it runs the trace's one workload)", argv[i]);
-        } else if (argv[i][0] == '-') {
-            if (np >= MAX_ARGS - 4) return al_cli_usage_error("replay: too many options");
-            pass[np++] = argv[i];
-            /* Options with a value take it along (bench checks both). */
-            static const char *const valued[] = {"--allocators", "--samples", "--min-sample-ms", "--mode", "--iters",
-                                                 "--format",     "--out",     "--html",          "--db",   "--save",
-                                                 "--timeout"};
-            for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++)
-                if (strcmp(argv[i], valued[k]) == 0 && i + 1 < argc) pass[np++] = argv[++i];
-        } else if (file) {
-            return al_cli_usage_error("replay takes one trace file");
-        } else {
-            file = argv[i];
-        }
-    }
-    if (!file) return al_cli_usage_error("replay: no trace file given (alloclab replay FILE)");
-    char abs[PATH_MAX];
-    if (!realpath(file, abs)) snprintf(abs, sizeof abs, "%s", file);
-    al_replay_set_touch(strcmp(touch, "pages") == 0 ? AL_TOUCH_PAGES : AL_TOUCH_ENDS);
-    char name[32], err[512], entry[64];
+    pass_args pass = {.v = {"bench"}, .n = 1};
+    al_cli_trace_args a = {.cmd = "replay", .usage = usage, .takes_touch = true};
+    int rc = al_cli_trace_parse(argc, argv, &a, own_option, &pass);
+    if (rc >= 0) return rc;
+    char entry[64];
     al_replay_plan *plan;
-    if (al_replay_load(abs, name, sizeof name, &plan, NULL, err, sizeof err) != 0) return al_cli_usage_error("%s", err);
-    setenv("ALLOCLAB_REPLAY_TRACE", abs, 1);
-    setenv("ALLOCLAB_REPLAY_TOUCH", touch, 1);
-    snprintf(entry, sizeof entry, "replay/%s", name);
-    pass[np++] = "--workloads";
-    pass[np++] = entry;
-    pass[np] = NULL;
-    int rc = al_cmd_bench(np, (char **)pass);
+    if ((rc = al_cli_replay_prepare(&a, &plan, NULL, entry, sizeof entry)) != 0) return rc;
+    pass.v[pass.n++] = "--workloads";
+    pass.v[pass.n++] = entry;
+    pass.v[pass.n] = NULL;
+    rc = al_cmd_bench(pass.n, (char **)pass.v);
     al_replay_plan_free(plan);
     return rc;
 }

@@ -20,6 +20,19 @@ typedef struct show_opts {
     const al_report_format *format;
 } show_opts;
 
+static int show_option(void *ctx, int argc, char **argv, int *i, bool *missing)
+{
+    show_opts *o = ctx;
+    const char *v;
+    int status = 0;
+    if ((v = al_cli_option_value(argc, argv, i, "--format", missing)))
+        return (o->format = al_cli_format(v, false, &status)) ? AL_CLI_OWN_TAKEN : status;
+    else if ((v = al_cli_option_value(argc, argv, i, "--out", missing))) o->out = v;
+    else if ((v = al_cli_option_value(argc, argv, i, "--html", missing))) o->html = v;
+    else return AL_CLI_OWN_UNKNOWN;
+    return AL_CLI_OWN_TAKEN;
+}
+
 static int parse(int argc, char **argv, show_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -27,29 +40,10 @@ static int parse(int argc, char **argv, show_opts *o)
     o->format = al_report_format_find("table");
     char usage[512], names[128];
     snprintf(usage, sizeof usage, usage_fmt, al_report_format_names(false, "|", names, sizeof names));
-    for (int i = 1; i < argc; i++) {
-        bool missing = false, done = false;
-        const char *v;
-        if (al_cli_history_option(argc, argv, &i, usage, &o->db, &missing, &done)) {
-            if (done) return 0;
-        } else if ((v = al_cli_option_value(argc, argv, &i, "--format", &missing))) {
-            int status = 0;
-            if (!(o->format = al_cli_format(v, false, &status))) return status;
-        } else if ((v = al_cli_option_value(argc, argv, &i, "--out", &missing))) {
-            o->out = v;
-        } else if ((v = al_cli_option_value(argc, argv, &i, "--html", &missing))) {
-            o->html = v;
-        } else if (missing) {
-            return al_cli_usage_error("%s needs a value", argv[i]);
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return al_cli_usage_error("show: unknown option '%s' (alloclab show --help)", argv[i]);
-        } else if (o->ref) {
-            return al_cli_usage_error("show takes one run");
-        } else {
-            o->ref = argv[i];
-        }
-    }
-    return -1; /* go on */
+    size_t nrefs = 0;
+    al_cli_parser p = {.cmd = "show", .usage = usage, .db = &o->db, .option = show_option, .ctx = o,
+                       .operands = &o->ref, .max_operands = 1, .noperands = &nrefs, .too_many = "show takes one run"};
+    return al_cli_parse(argc, argv, &p);
 }
 
 /* Render into memory, then write the file whole: a report that cannot be

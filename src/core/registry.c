@@ -30,8 +30,10 @@ static const al_wrapper_desc *const wrappers[] = {
  * it takes a lock, lookups do not, so register before creating threads.
  * ------------------------------------------------------------------------- */
 #define MAX_EXTRA 16
-static const al_backend_desc *extra_backends[MAX_EXTRA];
-static const al_wrapper_desc *extra_wrappers[MAX_EXTRA];
+/* Descriptors of either kind, as registered (al_backend_desc or
+ * al_wrapper_desc by table): one registration path serves both. */
+static const void *extra_backends[MAX_EXTRA];
+static const void *extra_wrappers[MAX_EXTRA];
 static size_t n_extra_backends, n_extra_wrappers;
 static pthread_mutex_t extra_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -85,40 +87,38 @@ static bool valid_name(const char *name)
     return true;
 }
 
-int al_register_backend(const al_backend_desc *desc)
+/* One registration of either kind: a complete descriptor (a valid name, its
+ * entry point, a description), a name that neither kind uses yet, room in
+ * its table; then appended, under the lock. 0, or -1 with the reason. */
+static int register_extra(const void *desc, const char *name, bool complete, const char *kind,
+                          const void **table, size_t *n)
 {
-    if (!desc || !valid_name(desc->name) || !desc->create || !desc->description) {
-        al_set_error_of(AL_ERR_REGISTRATION, NULL, "invalid backend descriptor");
+    if (!desc || !valid_name(name) || !complete) {
+        al_set_error_of(AL_ERR_REGISTRATION, NULL, "invalid %s descriptor", kind);
         return -1;
     }
     pthread_mutex_lock(&extra_lock);
     int rc = -1;
-    if (al_backend_find(desc->name) || al_wrapper_find(desc->name)) al_set_error_of(AL_ERR_REGISTRATION, desc->name, "name '%s' is taken", desc->name);
-    else if (n_extra_backends == MAX_EXTRA) al_set_error_of(AL_ERR_REGISTRATION, NULL, "too many registered backends");
+    if (al_backend_find(name) || al_wrapper_find(name)) al_set_error_of(AL_ERR_REGISTRATION, name, "name '%s' is taken", name);
+    else if (*n == MAX_EXTRA) al_set_error_of(AL_ERR_REGISTRATION, NULL, "too many registered %ss", kind);
     else {
-        extra_backends[n_extra_backends++] = desc;
+        table[(*n)++] = desc;
         rc = 0;
     }
     pthread_mutex_unlock(&extra_lock);
     return rc;
 }
 
+int al_register_backend(const al_backend_desc *desc)
+{
+    return register_extra(desc, desc ? desc->name : NULL, desc && desc->create && desc->description, "backend",
+                          extra_backends, &n_extra_backends);
+}
+
 int al_register_wrapper(const al_wrapper_desc *desc)
 {
-    if (!desc || !valid_name(desc->name) || !desc->wrap || !desc->description) {
-        al_set_error_of(AL_ERR_REGISTRATION, NULL, "invalid wrapper descriptor");
-        return -1;
-    }
-    pthread_mutex_lock(&extra_lock);
-    int rc = -1;
-    if (al_backend_find(desc->name) || al_wrapper_find(desc->name)) al_set_error_of(AL_ERR_REGISTRATION, desc->name, "name '%s' is taken", desc->name);
-    else if (n_extra_wrappers == MAX_EXTRA) al_set_error_of(AL_ERR_REGISTRATION, NULL, "too many registered wrappers");
-    else {
-        extra_wrappers[n_extra_wrappers++] = desc;
-        rc = 0;
-    }
-    pthread_mutex_unlock(&extra_lock);
-    return rc;
+    return register_extra(desc, desc ? desc->name : NULL, desc && desc->wrap && desc->description, "wrapper",
+                          extra_wrappers, &n_extra_wrappers);
 }
 
 /* ----------------------------------------------------------------------------

@@ -4,11 +4,14 @@
  * order, narrowed by the filter; it is built once (al_bench_plan_make), shown
  * or checked by the caller, and handed to al_bench_run_plan. Execution goes
  * group by group (one workload and parameter, every allocator) through
- * runner.c's child processes, or through callgrind in instruction mode; the
- * caller hears of each finished group (al_bench_hooks). The progress line on
- * a terminal shows an ETA from measured time: the seconds each workload's
- * groups took so far in this run, else the caller's expectation (an earlier
- * run), else the mean so far, marked as a lower bound. */
+ * runner.c's child processes, the whole suite once per process of a
+ * benchmark (passes), with a sample of the machine-speed reference before
+ * each group's pass (reference.c); or through callgrind in instruction mode,
+ * once. The caller hears of each finished group (al_bench_hooks). The
+ * progress line on a terminal shows an ETA from measured time: the seconds
+ * each workload's groups took so far in this run, else the caller's
+ * expectation (an earlier run), else the mean so far, marked as a lower
+ * bound. */
 #include "callgrind.h"
 #include "runner.h"
 #include "syscalls.h"
@@ -24,6 +27,7 @@
 
 #define QUICK_BUDGET_S 0.5
 #define QUICK_MIN_SAMPLES 5
+#define REF_MIN_SAMPLES 200 /* of the machine-speed reference, in a run */
 
 /* ----------------------------------------------------------------------------
  * The plan. Errors are structured (al_bench_error): the caller words them
@@ -205,29 +209,33 @@ typedef struct progress {
     bool on;
     const al_bench_plan *plan;
     const al_bench_hooks *hooks;
-    size_t done, group_first, group_n, samples, round;
+    size_t done, group_first, group_n, samples, round, pass, passes;
     double t0, group_t0;
-    double *spent;             /* per plan item: seconds its group took / group size, or -1 */
+    double *spent;             /* per plan item: seconds its group took so far / group size */
+    size_t *passes_done;       /* per plan item: passes of its group finished */
 } progress;
 
-/* Expected seconds of items [first, first + n): this run's measured seconds
- * per benchmark of the same workload, else the caller's expectation, else
- * the mean per benchmark so far (and *guess set). */
+/* Expected seconds of all the passes of items [first, first + n): this
+ * run's measured seconds per benchmark and pass of the same workload, else
+ * the caller's expectation, else the mean per benchmark and pass so far
+ * (and *guess set). */
 static double group_expect(const progress *pg, size_t first, size_t n, bool *guess)
 {
     const al_bench_item *it = &pg->plan->items[first];
     double same = 0, all = 0;
     size_t nsame = 0, nall = 0;
-    for (size_t i = 0; i < pg->done; i++) {
-        if (pg->spent[i] < 0) continue;
-        all += pg->spent[i], nall++;
-        if (pg->plan->items[i].workload == it->workload) same += pg->spent[i], nsame++;
+    for (size_t i = 0; i < pg->plan->n; i++) {
+        if (pg->passes_done[i] == 0) continue;
+        double per = pg->spent[i] / (double)pg->passes_done[i];
+        all += per, nall++;
+        if (pg->plan->items[i].workload == it->workload) same += per, nsame++;
     }
-    if (nsame) return same / (double)nsame * (double)n;
+    double passes = (double)pg->passes;
+    if (nsame) return same / (double)nsame * (double)n * passes;
     double e = pg->hooks && pg->hooks->expect_s ? pg->hooks->expect_s(pg->hooks->ctx, it, n) : -1;
     if (e >= 0) return e;
     *guess = true;
-    return nall ? all / (double)nall * (double)n : 0;
+    return nall ? all / (double)nall * (double)n * passes : 0;
 }
 
 static size_t group_end(const al_bench_plan *plan, size_t i)
@@ -239,24 +247,30 @@ static size_t group_end(const al_bench_plan *plan, size_t i)
     return g;
 }
 
+/* The ETA: what is left of the current group's pass, then every group's
+ * share of the passes still to come (the groups after the current one have
+ * this pass to come as well). */
 static void progress_show(progress *pg, double frac_of_group)
 {
     if (!pg->on) return;
     bool guess = false;
     double in_group = al_mono_s() - pg->group_t0;
-    double cur = group_expect(pg, pg->group_first, pg->group_n, &guess);
+    double cur = group_expect(pg, pg->group_first, pg->group_n, &guess) / (double)pg->passes;
     /* Past a fifth of its rounds, the current group's own pace is the better guide. */
     double left = frac_of_group > 0.2 ? in_group / frac_of_group - in_group : fmax(cur - in_group, 0);
-    for (size_t i = pg->group_first + pg->group_n; i < pg->plan->n;) {
+    for (size_t i = 0; i < pg->plan->n;) {
         size_t g = group_end(pg->plan, i);
-        left += group_expect(pg, i, g - i, &guess);
+        size_t to_come = pg->passes - pg->pass - (i > pg->group_first ? 0 : 1);
+        if (to_come) left += group_expect(pg, i, g - i, &guess) * (double)to_come / (double)pg->passes;
         i = g;
     }
     long sec = (long)(left + 0.5);
     const al_bench_item *it = &pg->plan->items[pg->group_first];
-    fprintf(stderr, "\r\033[K[%zu/%zu] %s/%s (%zu allocator%s, sample %zu/%zu)  ETA %s%ld:%02ld", pg->done,
-            pg->plan->n, it->workload->name, it->param, pg->group_n, pg->group_n == 1 ? "" : "s", pg->round,
-            pg->samples, guess ? ">" : "", sec / 60, sec % 60);
+    char pass[32] = "";
+    if (pg->passes > 1) snprintf(pass, sizeof pass, "pass %zu/%zu ", pg->pass + 1, pg->passes);
+    fprintf(stderr, "\r\033[K[%s%zu/%zu] %s/%s (%zu allocator%s, sample %zu/%zu)  ETA %s%ld:%02ld", pass,
+            pg->done, pg->plan->n, it->workload->name, it->param, pg->group_n, pg->group_n == 1 ? "" : "s",
+            pg->round, pg->samples, guess ? ">" : "", sec / 60, sec % 60);
     fflush(stderr);
 }
 
@@ -264,7 +278,9 @@ static void progress_round(void *ctx, size_t round)
 {
     progress *pg = ctx;
     pg->round = round + 1;
-    progress_show(pg, (double)(round + 1) / (double)pg->samples);
+    /* The rounds of this pass: [samples * pass / passes, samples * (pass + 1) / passes). */
+    size_t r0 = pg->samples * pg->pass / pg->passes, r1 = pg->samples * (pg->pass + 1) / pg->passes;
+    progress_show(pg, r1 > r0 ? (double)(round + 1 - r0) / (double)(r1 - r0) : 1);
 }
 
 static void progress_clear(progress *pg)
@@ -311,6 +327,58 @@ static void context_fill(const al_bench_config *cfg, al_bench_context *ctx)
     ctx->quick = cfg->quick;
 }
 
+/* The reference's samples of a run, and their summary into the context. */
+typedef struct ref_samples {
+    double *x;
+    size_t n, cap;
+} ref_samples;
+
+static void ref_take(ref_samples *r)
+{
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 64;
+        double *x = realloc(r->x, cap * sizeof *x);
+        if (!x) return; /* fewer samples; the run goes on */
+        r->x = x;
+        r->cap = cap;
+    }
+    r->x[r->n++] = al_reference_sample_ns();
+}
+
+static void ref_store(ref_samples *r, al_bench_reference *out)
+{
+    *out = (al_bench_reference){0};
+    if (r->n > 0) {
+        al_summary s;
+        al_summarize(r->x, r->n, &s);
+        *out = (al_bench_reference){.n = r->n, .median_ns = s.median, .ci_low_ns = s.ci_low, .ci_high_ns = s.ci_high};
+    }
+    free(r->x);
+}
+
+/* The groups' boundaries in the plan: starts[k] .. starts[k + 1]. */
+static size_t *group_starts(const al_bench_plan *plan, size_t *ngroups)
+{
+    size_t *starts = malloc((plan->n + 1) * sizeof *starts);
+    *ngroups = 0;
+    if (!starts) return NULL;
+    for (size_t i = 0; i < plan->n; i = group_end(plan, i)) starts[(*ngroups)++] = i;
+    starts[*ngroups] = plan->n;
+    return starts;
+}
+
+/* The memory system calls of a group's finished results, in a pass of
+ * their own after the timed samples: as many iterations as one sample. */
+static void count_syscalls(const al_bench_config *cfg, const al_bench_item *items, size_t n, double timeout,
+                           al_bench_result *results)
+{
+    for (size_t k = 0; k < n && !cfg->no_syscalls && !al_syscalls_unavailable(); k++) {
+        char why[256];
+        if (results[k].status == AL_RUN_OK)
+            al_syscalls_count(&items[k], 1, results[k].iterations, timeout, &results[k].sys, why, sizeof why);
+    }
+}
+
 int al_bench_run_plan(const al_bench_config *cfg, const al_bench_plan *plan, const al_bench_hooks *hooks,
                       al_bench_run *out, al_bench_error *err)
 {
@@ -319,12 +387,19 @@ int al_bench_run_plan(const al_bench_config *cfg, const al_bench_plan *plan, con
         const char *why = al_callgrind_unavailable();
         if (why) return fail(err, AL_BENCH_ERR_MODE, "instructions", "instruction mode is unavailable: %s", why);
     }
-    size_t n = plan->n;
+    bool instructions = cfg->mode == AL_MODE_INSTRUCTIONS;
+    size_t n = plan->n, ngroups = 0;
     al_bench_result *results = calloc(n ? n : 1, sizeof *results);
-    double *spent = malloc((n ? n : 1) * sizeof *spent);
-    if (!results || !spent) {
+    double *spent = calloc(n ? n : 1, sizeof *spent);
+    size_t *passes_done = calloc(n ? n : 1, sizeof *passes_done);
+    size_t *starts = group_starts(plan, &ngroups);
+    al_runner_state **states = calloc(ngroups ? ngroups : 1, sizeof *states);
+    if (!results || !spent || !passes_done || !starts || !states) {
         free(results);
         free(spent);
+        free(passes_done);
+        free(starts);
+        free(states);
         return fail(err, AL_BENCH_ERR_NOMEM, NULL, "out of memory");
     }
     context_fill(cfg, &out->ctx);
@@ -348,48 +423,67 @@ int al_bench_run_plan(const al_bench_config *cfg, const al_bench_plan *plan, con
         ro.budget_s = QUICK_BUDGET_S;
         ro.min_samples = QUICK_MIN_SAMPLES;
     }
+    size_t passes = instructions ? 1 : al_runner_passes(&ro);
     progress pg = {.on = !cfg->quiet && isatty(STDERR_FILENO), .plan = plan, .hooks = hooks,
-                   .samples = cfg->mode == AL_MODE_INSTRUCTIONS ? 1 : ro.samples, .t0 = al_mono_s(),
-                   .spent = spent};
+                   .samples = instructions ? 1 : ro.samples, .passes = passes, .t0 = al_mono_s(),
+                   .spent = spent, .passes_done = passes_done};
     ro.ctx = &pg;
+    ref_samples ref = {0};
+    /* Reference samples per group and pass: at least REF_MIN_SAMPLES in the
+     * run, however few groups it has. */
+    size_t slots = ngroups * passes > 0 ? ngroups * passes : 1;
+    size_t ref_per = (REF_MIN_SAMPLES + slots - 1) / slots;
+    if (ref_per < 4) ref_per = 4;
 
-    for (size_t i = 0; i < n;) {
-        size_t g = group_end(plan, i);
-        pg.group_first = i;
-        pg.group_n = g - i;
-        pg.round = 0;
-        pg.group_t0 = al_mono_s();
-        if (cfg->mode == AL_MODE_INSTRUCTIONS) pg.samples = g - i; /* one count per allocator */
-        progress_show(&pg, 0);
-        if (cfg->mode == AL_MODE_INSTRUCTIONS) {
-            for (size_t k = i; k < g; k++) {
-                measure_instructions(&plan->items[k], cfg->instr_iters ? cfg->instr_iters : 1, &co, &results[k]);
-                pg.round = k - i + 1;
-                progress_show(&pg, (double)(k - i + 1) / (double)(g - i));
+    /* Time mode runs the suite `passes` times over: pass p gives every
+     * benchmark its p-th process (al_runner_pass), so each benchmark's
+     * samples, and the reference's, are spread over the whole run and a
+     * passing disturbance (drift, another process's burst) falls on every
+     * allocator and workload alike. A group's results are final, and handed
+     * to on_group, in the last pass. */
+    for (size_t pass = 0; pass < passes; pass++) {
+        pg.pass = pass;
+        for (size_t k = 0; k < ngroups; k++) {
+            size_t i = starts[k], g = starts[k + 1];
+            pg.group_first = i;
+            pg.group_n = g - i;
+            pg.done = pass * n + i;
+            pg.round = instructions ? 0 : ro.samples * pass / passes;
+            pg.group_t0 = al_mono_s();
+            if (instructions) pg.samples = g - i; /* one count per allocator */
+            progress_show(&pg, 0);
+            if (instructions) {
+                for (size_t j = i; j < g; j++) {
+                    measure_instructions(&plan->items[j], cfg->instr_iters ? cfg->instr_iters : 1, &co, &results[j]);
+                    pg.round = j - i + 1;
+                    progress_show(&pg, (double)(j - i + 1) / (double)(g - i));
+                }
+            } else {
+                if (pass == 0) states[k] = al_runner_begin(&plan->items[i], g - i, &ro, &results[i]);
+                for (size_t r = 0; r < ref_per; r++) ref_take(&ref);
+                al_runner_pass(states[k], pass);
+                if (pass + 1 == passes) {
+                    al_runner_end(states[k]);
+                    states[k] = NULL;
+                    count_syscalls(cfg, &plan->items[i], g - i, timeout, &results[i]);
+                }
             }
-        } else {
-            al_runner_group(&plan->items[i], g - i, &ro, &results[i]);
-            /* The memory system calls, in a pass of their own after the
-             * timed samples: as many iterations as one sample. */
-            for (size_t k = i; k < g && !cfg->no_syscalls && !al_syscalls_unavailable(); k++) {
-                char why[256];
-                if (results[k].status == AL_RUN_OK)
-                    al_syscalls_count(&plan->items[k], 1, results[k].iterations, timeout, &results[k].sys, why,
-                                      sizeof why);
+            double per = (al_mono_s() - pg.group_t0) / (double)(g - i);
+            for (size_t j = i; j < g; j++) spent[j] += per, passes_done[j]++;
+            if (pass + 1 < passes) continue;
+            out->nresults = g;
+            if (hooks && hooks->on_group) {
+                progress_clear(&pg);
+                hooks->on_group(hooks->ctx, out, i, g - i);
             }
         }
-        double per = (al_mono_s() - pg.group_t0) / (double)(g - i);
-        for (size_t k = i; k < g; k++) spent[k] = per;
-        pg.done = g;
-        out->nresults = g;
-        if (hooks && hooks->on_group) {
-            progress_clear(&pg);
-            hooks->on_group(hooks->ctx, out, i, g - i);
-        }
-        i = g;
     }
     progress_clear(&pg);
+    ref_store(&ref, &out->ctx.reference);
     free(spent);
+    free(passes_done);
+    free(starts);
+    free(states);
     return 0;
 }
 

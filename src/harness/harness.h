@@ -128,4 +128,8 @@ int al_bench_execute(const al_bench_config *cfg, al_bench_run *out, char *err, s
 /* Seconds on the monotonic clock: the one clock of the harness. */
 double al_mono_s(void);
 
+/* One sample of the machine-speed reference (reference.c): the ns a fixed,
+ * register-only loop took on this thread's CPU clock. */
+double al_reference_sample_ns(void);
+
 #endif

@@ -70,6 +70,14 @@ typedef struct al_bench_lib {
 
 #define AL_BENCH_MAX_LIBS 8
 
+/* The machine-speed reference of a time run (reference.c): its samples'
+ * count, median and the median's 95% CI, in ns per loop; n == 0 when it
+ * was not measured (instructions mode, an older report). */
+typedef struct al_bench_reference {
+    size_t n;
+    double median_ns, ci_low_ns, ci_high_ns;
+} al_bench_reference;
+
 typedef struct al_bench_context {
     char date[32];              /* ISO 8601, UTC */
     char host[64];
@@ -86,6 +94,7 @@ typedef struct al_bench_context {
                                    bar; the reports say so */
     al_bench_lib libs[AL_BENCH_MAX_LIBS]; /* the available backends that report a version */
     size_t nlibs;
+    al_bench_reference reference; /* the machine-speed reference measured with the run */
 } al_bench_context;
 
 struct al_bench_index;

@@ -113,19 +113,49 @@ static double ns_between(const struct timespec *a, const struct timespec *b)
 }
 
 /* Time `iters` iterations: wall ns in *ns, CPU ns of the whole process (all
- * its threads) in *cpu_ns, the run's status returned. */
+ * its threads) in *cpu_ns, the run's status returned. With burn > 0 the run
+ * is stretched by that fraction of its own length on the samples' clock
+ * (on_cpu: the process's CPU time, else wall time) by spinning before the
+ * clocks are read again: test_slowdown's calibrated slowdown. */
 static al_run_status timed_run(const al_workload *w, void *inst, uint64_t iters, double *ns, double *cpu_ns,
-                               char *why, size_t whylen)
+                               char *why, size_t whylen, double burn, bool on_cpu)
 {
     struct timespec a, b, ca, cb;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ca);
     clock_gettime(CLOCK_MONOTONIC, &a);
     al_run_status st = w->run(inst, iters, why, whylen);
+    if (burn > 0) {
+        clockid_t clk = on_cpu ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC;
+        const struct timespec *from = on_cpu ? &ca : &a;
+        clock_gettime(clk, &b);
+        double until = ns_between(from, &b) * (1 + burn);
+        do clock_gettime(clk, &b);
+        while (ns_between(from, &b) < until);
+    }
     clock_gettime(CLOCK_MONOTONIC, &b);
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cb);
     *ns = ns_between(&a, &b);
     *cpu_ns = ns_between(&ca, &cb);
     return st;
+}
+
+/* A test hook: ALLOCLAB_TEST_SLOWDOWN=WORKLOAD/PARAM/ALLOCATOR=PCT makes
+ * that one benchmark's samples PCT percent longer (0 < PCT <= 1000) on the
+ * samples' clock, as if its allocator were that much slower there: the
+ * tests check that compare calls such a slowdown and nothing else. The
+ * fraction, or 0 when the variable is unset, malformed or names another
+ * benchmark. */
+static double test_slowdown(const al_bench_item *it)
+{
+    const char *env = getenv("ALLOCLAB_TEST_SLOWDOWN");
+    const char *eq = env ? strrchr(env, '=') : NULL;
+    if (!eq) return 0;
+    char name[256];
+    snprintf(name, sizeof name, "%s/%s/%s", it->workload->name, it->param, it->allocator);
+    if ((size_t)(eq - env) != strlen(name) || strncmp(env, name, strlen(name)) != 0) return 0;
+    char *end;
+    double pct = strtod(eq + 1, &end);
+    return *end == '\0' && pct > 0 && pct <= 1000 ? pct / 100 : 0;
 }
 
 /* Threads of this process (entries of /proc/self/task); 0 when unknown. */
@@ -157,14 +187,14 @@ static void child_main(int fd, const al_bench_item *it, const al_runner_opts *o)
     uint64_t fixed = w->fixed_iters ? w->fixed_iters(inst) : 0;
     uint64_t iters = fixed > 0 ? fixed : 1;
     al_workload_set_check_level(AL_CHECK_FULL);
-    st = timed_run(w, inst, 1, &ns, &cpu, why, sizeof why);
+    st = timed_run(w, inst, 1, &ns, &cpu, why, sizeof why, 0, false);
     al_workload_set_check_level(AL_CHECK_CHEAP);
     /* The clock of the samples (see al_runner_group): on-CPU time for one
      * thread, wall time when the workload runs several (a crew made at
      * setup, or threads that ran in parallel during the first run). */
     bool on_cpu = thread_count() == 1 && cpu <= 1.25 * ns;
     while (st == AL_RUN_OK && fixed == 0) {
-        st = timed_run(w, inst, iters, &ns, &cpu, why, sizeof why);
+        st = timed_run(w, inst, iters, &ns, &cpu, why, sizeof why, 0, false);
         if (st != AL_RUN_OK || (on_cpu ? cpu : ns) >= o->min_sample_ms * 1e6 || iters >= MAX_ITERS) break;
         iters *= 2;
     }
@@ -178,6 +208,7 @@ static void child_main(int fd, const al_bench_item *it, const al_runner_opts *o)
     const char *used = w->allocator_used ? w->allocator_used(inst) : NULL;
     if (used) snprintf(m.why, sizeof m.why, "%s", used); /* READY's why: the spec that runs */
     if (send_msg(fd, &m) != 0) _exit(0);
+    double slowdown = test_slowdown(it);
     for (;;) {
         msg cmd;
         if (recv_msg(fd, &cmd, INFINITY) != 0) break;
@@ -185,7 +216,7 @@ static void child_main(int fd, const al_bench_item *it, const al_runner_opts *o)
             /* The closing verification iteration, at the full level: what
              * the cheap checks of the samples could have missed. */
             al_workload_set_check_level(AL_CHECK_FULL);
-            st = timed_run(w, inst, 1, &ns, &cpu, why, sizeof why);
+            st = timed_run(w, inst, 1, &ns, &cpu, why, sizeof why, 0, false);
             if (st != AL_RUN_OK) {
                 child_fail(fd, st, why);
             } else {
@@ -195,7 +226,7 @@ static void child_main(int fd, const al_bench_item *it, const al_runner_opts *o)
             break;
         }
         if (cmd.kind != MSG_SAMPLE) break;
-        st = timed_run(w, inst, iters, &ns, &cpu, why, sizeof why);
+        st = timed_run(w, inst, iters, &ns, &cpu, why, sizeof why, slowdown, on_cpu);
         if (st != AL_RUN_OK) {
             child_fail(fd, st, why);
             break;
@@ -414,52 +445,85 @@ static void take_round(slot *slots, size_t n, size_t round, const al_runner_opts
     if (o->on_round) o->on_round(o->ctx, round);
 }
 
-void al_runner_group(const al_bench_item *items, size_t n, const al_runner_opts *o, al_bench_result *results)
+/* The state of one group across its passes: the samples so far (a row of
+ * o->samples per item), with the CPU time and the process each came from. */
+struct al_runner_state {
+    const al_bench_item *items;
+    size_t n, procs;
+    al_runner_opts o;
+    al_bench_result *results;
+    slot *slots;
+    double *samples, *cpu;
+    size_t *per_proc; /* samples of process g of item i, at i * samples + g */
+};
+
+size_t al_runner_passes(const al_runner_opts *o)
 {
     size_t procs = o->processes ? o->processes : 1;
-    if (procs > o->samples) procs = o->samples;
-    slot *slots = calloc(n ? n : 1, sizeof *slots);
-    double *samples = calloc(n * o->samples + 1, sizeof *samples);
-    double *cpu = calloc(n * o->samples + 1, sizeof *cpu); /* beside samples */
-    size_t *per_proc = calloc(n * o->samples + 1, sizeof *per_proc); /* samples of process g of item i */
+    return procs > o->samples ? o->samples : procs;
+}
+
+al_runner_state *al_runner_begin(const al_bench_item *items, size_t n, const al_runner_opts *o,
+                                 al_bench_result *results)
+{
     for (size_t i = 0; i < n; i++) {
         al_result_init(&results[i], &items[i]);
         results[i].iterations = 0; /* set by the first process's READY */
-        if (slots) slots[i].fd = -1;
     }
-    if (!slots || !samples || !cpu || !per_proc) {
+    al_runner_state *st = calloc(1, sizeof *st);
+    if (st) {
+        *st = (al_runner_state){.items = items, .n = n, .procs = al_runner_passes(o), .o = *o, .results = results};
+        st->slots = calloc(n ? n : 1, sizeof *st->slots);
+        st->samples = calloc(n * o->samples + 1, sizeof *st->samples);
+        st->cpu = calloc(n * o->samples + 1, sizeof *st->cpu);
+        st->per_proc = calloc(n * o->samples + 1, sizeof *st->per_proc);
+    }
+    if (!st || !st->slots || !st->samples || !st->cpu || !st->per_proc) {
         for (size_t i = 0; i < n; i++) {
             results[i].status = AL_RUN_FAILED;
             snprintf(results[i].reason, sizeof results[i].reason, "out of memory in the harness");
         }
-        free(slots);
-        free(samples);
-        free(cpu);
-        free(per_proc);
-        return;
+        if (st) {
+            free(st->slots);
+            free(st->samples);
+            free(st->cpu);
+            free(st->per_proc);
+            free(st);
+        }
+        return NULL;
     }
+    return st;
+}
 
-    /* Generations: each benchmark's samples come from `procs` processes
-     * started one after the other, the rounds split among them; a budget
-     * (--quick) is shared out the same way. A benchmark that failed in one
-     * generation is not started again. */
+/* Pass g: one process per benchmark of the group, all side by side, taking
+ * their share of the rounds rotated; a budget (--quick) is shared out the
+ * same way. A benchmark that failed in an earlier pass is not started
+ * again. */
+void al_runner_pass(al_runner_state *st, size_t g)
+{
+    if (!st || g >= st->procs) return;
+    const al_runner_opts *o = &st->o;
+    size_t n = st->n, procs = st->procs;
     size_t min_per = (o->min_samples + procs - 1) / procs;
-    for (size_t g = 0; g < procs; g++) {
-        size_t r0 = o->samples * g / procs, r1 = o->samples * (g + 1) / procs;
-        for (size_t i = 0; i < n; i++) {
-            slots[i] = (slot){.fd = -1};
-            if (results[i].status == AL_RUN_OK) start_child(slots, i, &items[i], o, &results[i]);
-        }
-        double t0 = al_mono_s();
-        for (size_t round = r0; round < r1; round++) {
-            if (o->budget_s > 0 && round - r0 >= min_per && al_mono_s() - t0 > o->budget_s / (double)procs) break;
-            take_round(slots, n, round, o, results, samples, cpu, per_proc, g);
-        }
-        close_generation(slots, n, o, results);
-    }
-
+    size_t r0 = o->samples * g / procs, r1 = o->samples * (g + 1) / procs;
     for (size_t i = 0; i < n; i++) {
-        al_bench_result *r = &results[i];
+        st->slots[i] = (slot){.fd = -1};
+        if (st->results[i].status == AL_RUN_OK) start_child(st->slots, i, &st->items[i], o, &st->results[i]);
+    }
+    double t0 = al_mono_s();
+    for (size_t round = r0; round < r1; round++) {
+        if (o->budget_s > 0 && round - r0 >= min_per && al_mono_s() - t0 > o->budget_s / (double)procs) break;
+        take_round(st->slots, n, round, o, st->results, st->samples, st->cpu, st->per_proc, g);
+    }
+    close_generation(st->slots, n, o, st->results);
+}
+
+void al_runner_end(al_runner_state *st)
+{
+    if (!st) return;
+    const al_runner_opts *o = &st->o;
+    for (size_t i = 0; i < st->n; i++) {
+        al_bench_result *r = &st->results[i];
         if (r->status != AL_RUN_OK) {
             r->nsamples = 0;
             continue;
@@ -471,12 +535,20 @@ void al_runner_group(const al_bench_item *items, size_t n, const al_runner_opts 
             snprintf(r->reason, sizeof r->reason, "out of memory in the harness");
             continue;
         }
-        memcpy(r->samples, &samples[i * o->samples], r->nsamples * sizeof *r->samples);
-        al_summarize_grouped(r->samples, &per_proc[i * o->samples], procs, &r->s);
-        if (r->nsamples > 0) r->cpu_median_ns = al_stat_median(&cpu[i * o->samples], r->nsamples);
+        memcpy(r->samples, &st->samples[i * o->samples], r->nsamples * sizeof *r->samples);
+        al_summarize_grouped(r->samples, &st->per_proc[i * o->samples], st->procs, &r->s);
+        if (r->nsamples > 0) r->cpu_median_ns = al_stat_median(&st->cpu[i * o->samples], r->nsamples);
     }
-    free(slots);
-    free(samples);
-    free(cpu);
-    free(per_proc);
+    free(st->slots);
+    free(st->samples);
+    free(st->cpu);
+    free(st->per_proc);
+    free(st);
+}
+
+void al_runner_group(const al_bench_item *items, size_t n, const al_runner_opts *o, al_bench_result *results)
+{
+    al_runner_state *st = al_runner_begin(items, n, o, results);
+    for (size_t g = 0; st && g < st->procs; g++) al_runner_pass(st, g);
+    al_runner_end(st);
 }

@@ -12,15 +12,15 @@ typedef struct al_runner_opts {
     double budget_s;       /* 0, or: stop taking rounds once the group's rounds have
                               taken this long and min_samples rounds are done */
     size_t min_samples;    /* with budget_s: rounds always taken, <= samples */
-    size_t processes;      /* child processes per benchmark, one after the other
-                              (0 = 1); the rounds are split among them */
+    size_t processes;      /* child processes per benchmark, one per pass (0 = 1);
+                              the rounds are split among them */
     /* Called after each round (round = 0..samples-1) and may be NULL. */
     void (*on_round)(void *ctx, size_t round);
     void *ctx;
 } al_runner_opts;
 
 /* Time one group: n items of the same workload and parameter, one per
- * allocator, each in its own child process. Each child sets up, runs one
+ * allocator, each in its own child processes. Each child sets up, runs one
  * warm-up iteration, then calibrates its iteration count per sample — or
  * takes the workload's fixed_iters when that hook returns > 0 (every child
  * of the group then runs the same count). Each sample records wall time
@@ -29,7 +29,23 @@ typedef struct al_runner_opts {
  * children in the order r mod n, r+1 mod n, ... so no allocator always runs
  * first. Fills results[0..n-1] completely (names, status, reason, samples,
  * summary, rusage); a child that fails, crashes or times out gives a result
- * with that status and reason, and the others carry on. */
+ * with that status and reason, and the others carry on.
+ *
+ * The group's processes come in passes (al_runner_passes of them): pass g
+ * starts one child per item and takes its share of the rounds. A caller may
+ * run the passes of many groups interleaved (pass 0 of every group, then
+ * pass 1 of every group...), so that each benchmark's samples are spread
+ * over the whole run: al_runner_begin, al_runner_pass for g = 0, 1, ... in
+ * order, al_runner_end (which fills the summaries and frees the state).
+ * al_runner_group does the three at once. */
+typedef struct al_runner_state al_runner_state;
+size_t al_runner_passes(const al_runner_opts *o);
+/* NULL when out of memory, every result then failed with that reason (the
+ * other two calls accept NULL). results must live until al_runner_end. */
+al_runner_state *al_runner_begin(const al_bench_item *items, size_t n, const al_runner_opts *o,
+                                 al_bench_result *results);
+void al_runner_pass(al_runner_state *st, size_t g);
+void al_runner_end(al_runner_state *st);
 void al_runner_group(const al_bench_item *items, size_t n, const al_runner_opts *o, al_bench_result *results);
 
 /* Fill the name fields of r from item and the "not measured" defaults

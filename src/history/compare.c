@@ -8,7 +8,13 @@
  * CIs are the harness's two-stage bootstrap over the benchmark's processes,
  * so the verdict accounts for what varies from process to process, not only
  * from sample to sample. Results without a stored CI fall back to a
- * bootstrap of the samples. */
+ * bootstrap of the samples.
+ *
+ * Two time runs that both carry the machine-speed reference (reference.c)
+ * have each time ratio divided by the ratio of their references, and the
+ * reference's CI joins the ratio's: a machine that ran every thread 3%
+ * slower during NEW (clock, stolen time) is not a 3% regression of every
+ * benchmark. The learned floor is normalised the same way. */
 #include "history.h"
 #include "report_util.h"
 
@@ -29,23 +35,42 @@ static al_verdict verdict_of(double lo, double hi, double floor)
     return AL_UNCHANGED;
 }
 
-/* A stored CI that brackets its median (> 0): log half-widths below and
- * above the median into *down and *up. */
+/* A CI that brackets its median (> 0): log half-widths below and above the
+ * median into *down and *up. */
+static bool log_halves_of(double median, double lo, double hi, double *down, double *up)
+{
+    if (!(median > 0 && lo > 0 && lo <= median && median <= hi && isfinite(hi))) return false;
+    *down = log(median / lo);
+    *up = log(hi / median);
+    return true;
+}
+
 static bool log_halves(const al_bench_result *r, double *down, double *up)
 {
-    const al_summary *s = &r->s;
-    if (!(s->median > 0 && s->ci_low > 0 && s->ci_low <= s->median && s->median <= s->ci_high &&
-          isfinite(s->ci_high)))
+    return log_halves_of(r->s.median, r->s.ci_low, r->s.ci_high, down, up);
+}
+
+bool al_compare_speed(const al_bench_run *base, const al_bench_run *new_run, al_speed *out)
+{
+    const al_bench_reference *a = &base->ctx.reference, *b = &new_run->ctx.reference;
+    double da, ua, db, ub;
+    *out = (al_speed){.ratio = 1};
+    if (al_report_is_instructions(base) || al_report_is_instructions(new_run) || a->n == 0 || b->n == 0 ||
+        !log_halves_of(a->median_ns, a->ci_low_ns, a->ci_high_ns, &da, &ua) ||
+        !log_halves_of(b->median_ns, b->ci_low_ns, b->ci_high_ns, &db, &ub))
         return false;
-    *down = log(s->median / s->ci_low);
-    *up = log(s->ci_high / s->median);
+    out->known = true;
+    out->ratio = b->median_ns / a->median_ns;
+    out->down = sqrt(db * db + ua * ua);
+    out->up = sqrt(ub * ub + da * da);
     return true;
 }
 
 /* Fill c for one pair of ok results; false when they hold no usable value.
- * c->floor is set by the caller; c->detectable is filled here. */
+ * c->floor is set by the caller; c->detectable is filled here. A known
+ * speed divides a time ratio, its CI widening the ratio's. */
 static bool compare_one(const al_bench_result *a, const al_bench_result *b, bool instructions,
-                        al_comparison *c)
+                        const al_speed *speed, al_comparison *c)
 {
     if (instructions && a->instructions > 0 && b->instructions >= 0) {
         c->base_median = a->instructions;
@@ -56,43 +81,57 @@ static bool compare_one(const al_bench_result *a, const al_bench_result *b, bool
     }
     c->base_median = a->s.median;
     c->new_median = b->s.median;
-    double da, ua, db, ub;
+    double da, ua, db, ub, below = 0, above = 0; /* the ratio's CI on the log scale */
     if (log_halves(a, &da, &ua) && log_halves(b, &db, &ub)) {
         c->ratio = b->s.median / a->s.median;
-        double below = sqrt(db * db + ua * ua), above = sqrt(ub * ub + da * da);
-        c->ratio_lo = c->ratio * exp(-below);
-        c->ratio_hi = c->ratio * exp(above);
-        c->detectable = (1 + c->floor) * exp(below) - 1;
+        below = sqrt(db * db + ua * ua), above = sqrt(ub * ub + da * da);
     } else if (a->samples && b->samples && a->nsamples && b->nsamples) {
+        double lo, hi;
         al_stat_bootstrap_ratio_ci(a->samples, a->nsamples, b->samples, b->nsamples, AL_COMPARE_RESAMPLES,
-                                   AL_COMPARE_LEVEL, AL_COMPARE_SEED, &c->ratio, &c->ratio_lo, &c->ratio_hi);
-        c->detectable = (1 + c->floor) * (c->ratio / c->ratio_lo) - 1;
+                                   AL_COMPARE_LEVEL, AL_COMPARE_SEED, &c->ratio, &lo, &hi);
+        below = log(c->ratio / lo), above = log(hi / c->ratio);
     } else { /* no CI, no samples: the point ratio only */
-        c->ratio = c->ratio_lo = c->ratio_hi = b->s.median / a->s.median;
-        c->detectable = c->floor;
+        c->ratio = b->s.median / a->s.median;
     }
-    return isfinite(c->ratio) && c->base_median > 0;
+    if (speed && speed->known) {
+        c->ratio /= speed->ratio;
+        below = sqrt(below * below + speed->up * speed->up);
+        above = sqrt(above * above + speed->down * speed->down);
+    }
+    c->ratio_lo = c->ratio * exp(-below);
+    c->ratio_hi = c->ratio * exp(above);
+    c->detectable = (1 + c->floor) * exp(below) - 1;
+    return isfinite(c->ratio) && isfinite(c->ratio_lo) && isfinite(c->ratio_hi) && c->base_median > 0;
 }
 
-al_comparison *al_compare_runs_floor(const al_bench_run *base, const al_bench_run *new_run, double threshold,
-                                     const al_noise_floor *floor, size_t *count)
+al_comparison *al_compare_runs_opts(const al_bench_run *base, const al_bench_run *new_run,
+                                    const al_compare_opts *o, size_t *count)
 {
     *count = 0;
     al_comparison *out = calloc(new_run->nresults ? new_run->nresults : 1, sizeof *out);
     if (!out) return NULL;
     bool instructions = al_report_is_instructions(base) && al_report_is_instructions(new_run);
+    al_speed speed;
+    if (o->raw || !al_compare_speed(base, new_run, &speed)) speed = (al_speed){.ratio = 1};
     for (size_t i = 0; i < new_run->nresults; i++) {
         const al_bench_result *b = &new_run->results[i];
         const al_bench_result *a = al_bench_run_find(base, b->workload, b->param, b->allocator);
         if (!a || a->status != AL_RUN_OK || b->status != AL_RUN_OK) continue;
         al_comparison *c = &out[*count];
         al_bench_result_name(b, c->name, sizeof c->name);
-        c->floor = fmax(threshold, al_noise_floor_of(floor, c->name));
-        if (!compare_one(a, b, instructions, c)) continue;
+        c->floor = fmax(o->threshold, al_noise_floor_of(o->floor, c->name));
+        if (!compare_one(a, b, instructions, &speed, c)) continue;
         c->verdict = verdict_of(c->ratio_lo, c->ratio_hi, c->floor);
         (*count)++;
     }
     return out;
+}
+
+al_comparison *al_compare_runs_floor(const al_bench_run *base, const al_bench_run *new_run, double threshold,
+                                     const al_noise_floor *floor, size_t *count)
+{
+    al_compare_opts o = {.threshold = threshold, .floor = floor};
+    return al_compare_runs_opts(base, new_run, &o, count);
 }
 
 al_comparison *al_compare_runs(const al_bench_run *base, const al_bench_run *new_run, double threshold,
@@ -136,13 +175,15 @@ static int floor_raise(al_noise_floor *f, const char *name, double dev)
 static int floor_pair(al_noise_floor *f, const al_bench_run *x, const al_bench_run *y)
 {
     bool instructions = al_report_is_instructions(x);
+    al_speed speed; /* a drift of the machine between the two is no noise of a benchmark */
+    al_compare_speed(x, y, &speed);
     for (size_t i = 0; i < y->nresults; i++) {
         const al_bench_result *b = &y->results[i];
         const al_bench_result *a = al_bench_run_find(x, b->workload, b->param, b->allocator);
         if (!a || a->status != AL_RUN_OK || b->status != AL_RUN_OK) continue;
         double va = instructions ? a->instructions : a->s.median, vb = instructions ? b->instructions : b->s.median;
         if (!(va > 0 && vb > 0)) continue;
-        double r = vb / va;
+        double r = vb / va / speed.ratio;
         char name[160];
         if (floor_raise(f, al_bench_result_name(b, name, sizeof name), fmax(r, 1 / r) - 1) != 0) return -1;
     }

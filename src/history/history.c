@@ -20,7 +20,9 @@
  * Schema versions: 1 had no CPU time and no quick flag; 2 adds
  * results.cpu_median_ns and runs.quick; 3 adds the workload's own metric
  * (results.metric_name, metric_unit, metric); 4 the spec that really ran
- * (results.ran_as: "locked:arena"), each as the last columns of
+ * (results.ran_as: "locked:arena"); 5 the machine-speed reference of a
+ * time run (runs.ref_n, ref_median, ref_ci_low, ref_ci_high: NULL when not
+ * measured), each as the last columns of
  * their tables (where ALTER TABLE puts them), so a migrated and a new
  * database have the same layout. An older file is migrated in place, one
  * version after the other in one transaction, when it is opened; if that
@@ -41,7 +43,7 @@
 #include <unistd.h>
 
 #define AL_HISTORY_APP_ID 0x416c4c62 /* "AlLb" */
-#define AL_HISTORY_VERSION 4
+#define AL_HISTORY_VERSION 5
 
 struct al_history {
     sqlite3 *db;
@@ -51,7 +53,7 @@ static const char schema[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE runs(id INTEGER PRIMARY KEY, date TEXT, label TEXT, git_commit TEXT, host TEXT,"
     " cpu TEXT, ncpus INTEGER, mhz REAL, compiler TEXT, build_type TEXT, mode TEXT, version TEXT,"
-    " quick INTEGER NOT NULL DEFAULT 0);"
+    " quick INTEGER NOT NULL DEFAULT 0, ref_n INTEGER, ref_median REAL, ref_ci_low REAL, ref_ci_high REAL);"
     "CREATE TABLE results(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     " seq INTEGER NOT NULL, workload TEXT, param TEXT, allocator TEXT, status TEXT, reason TEXT,"
     " iterations INTEGER, nsamples INTEGER, median REAL, mean REAL, stddev REAL, mad REAL,"
@@ -85,6 +87,15 @@ static const char migrate_v3_to_v4[] =
     "ALTER TABLE results ADD COLUMN ran_as TEXT;"
     "UPDATE meta SET value = '4' WHERE key = 'schema_version';"
     "PRAGMA user_version = 4;";
+
+/* Version 4 to 5, likewise: the machine-speed reference of a run. */
+static const char migrate_v4_to_v5[] =
+    "ALTER TABLE runs ADD COLUMN ref_n INTEGER;"
+    "ALTER TABLE runs ADD COLUMN ref_median REAL;"
+    "ALTER TABLE runs ADD COLUMN ref_ci_low REAL;"
+    "ALTER TABLE runs ADD COLUMN ref_ci_high REAL;"
+    "UPDATE meta SET value = '5' WHERE key = 'schema_version';"
+    "PRAGMA user_version = 5;";
 
 /* ---- opening -----------------------------------------------------------------
  * What an open guarantees, whatever else runs at the same time:
@@ -249,7 +260,8 @@ static int migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
     }
     long long version = pragma_int(db, "PRAGMA user_version", &rc);
     bool ok = rc == SQLITE_OK && version >= 1 && version <= AL_HISTORY_VERSION;
-    static const char *const steps[] = {migrate_v1_to_v2, migrate_v2_to_v3, migrate_v3_to_v4}; /* v to v + 1 */
+    static const char *const steps[] = {migrate_v1_to_v2, migrate_v2_to_v3, migrate_v3_to_v4,
+                                         migrate_v4_to_v5}; /* v to v + 1 */
     for (; ok && version < AL_HISTORY_VERSION; version++)
         ok = sqlite3_exec(db, steps[version - 1], NULL, NULL, &msg) == SQLITE_OK;
     if (ok && sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) == SQLITE_OK) return 0;
@@ -396,7 +408,8 @@ static int insert_run(sqlite3 *db, const al_bench_context *c, long long *id)
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(db,
         "INSERT INTO runs(date, label, git_commit, host, cpu, ncpus, mhz, compiler, build_type,"
-        " mode, version, quick) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL);
+        " mode, version, quick, ref_n, ref_median, ref_ci_low, ref_ci_high)"
+        " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL);
     if (rc != SQLITE_OK) return rc;
     const char *texts[] = {c->date, c->label, c->git_commit, c->host, c->cpu};
     for (int i = 0; i < 5; i++) bind_text(st, i + 1, texts[i]);
@@ -407,6 +420,12 @@ static int insert_run(sqlite3 *db, const al_bench_context *c, long long *id)
     bind_text(st, 10, c->mode);
     bind_text(st, 11, c->alloclab_version);
     sqlite3_bind_int(st, 12, c->quick);
+    if (c->reference.n > 0) { /* else NULL: not measured */
+        sqlite3_bind_int64(st, 13, (sqlite3_int64)c->reference.n);
+        bind_real(st, 14, c->reference.median_ns);
+        bind_real(st, 15, c->reference.ci_low_ns);
+        bind_real(st, 16, c->reference.ci_high_ns);
+    }
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     *id = sqlite3_last_insert_rowid(db);
@@ -548,7 +567,8 @@ static int load_context(sqlite3 *db, long long id, al_bench_context *c)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT date, label, git_commit, host, cpu, ncpus, mhz, compiler,"
-                               " build_type, mode, version, quick FROM runs WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+                               " build_type, mode, version, quick, ref_n, ref_median, ref_ci_low, ref_ci_high"
+                               " FROM runs WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
@@ -565,6 +585,10 @@ static int load_context(sqlite3 *db, long long id, al_bench_context *c)
         al_report_copy_text(c->mode, sizeof c->mode, col_text(st, 9));
         al_report_copy_text(c->alloclab_version, sizeof c->alloclab_version, col_text(st, 10));
         c->quick = sqlite3_column_int(st, 11) != 0;
+        long long ref_n = sqlite3_column_int64(st, 12);
+        if (ref_n > 0)
+            c->reference = (al_bench_reference){.n = (size_t)ref_n, .median_ns = col_real(st, 13, NAN),
+                                                .ci_low_ns = col_real(st, 14, NAN), .ci_high_ns = col_real(st, 15, NAN)};
     }
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? 0 : -1;

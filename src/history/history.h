@@ -111,10 +111,31 @@ void al_noise_floor_free(al_noise_floor *f);
  * samples. Improved or regressed only when that CI lies wholly outside
  * 1 +- max(threshold, the benchmark's floor in `floor`, which may be NULL).
  * Runs in instructions mode on both sides compare instructions (exact, a
- * zero-width CI). Returns a malloc'd array (free(); non-NULL even when
+ * zero-width CI); time runs that both measured the machine-speed reference
+ * have their ratios divided by its ratio (al_compare_runs_opts). Returns a malloc'd array (free(); non-NULL even when
  * *count is 0), NULL when out of memory. */
 al_comparison *al_compare_runs_floor(const al_bench_run *base, const al_bench_run *new_run, double threshold,
                                      const al_noise_floor *floor, size_t *count);
+/* The machine-speed ratio NEW / BASE of two time runs, from their
+ * references (al_bench_context.reference), with the log half-widths of its
+ * 95% CI below (down) and above (up). */
+typedef struct al_speed {
+    bool known;                 /* both runs are time runs that measured it */
+    double ratio;               /* 1 when not known */
+    double down, up;
+} al_speed;
+bool al_compare_speed(const al_bench_run *base, const al_bench_run *new_run, al_speed *out);
+
+typedef struct al_compare_opts {
+    double threshold;           /* fraction */
+    const al_noise_floor *floor; /* or NULL */
+    bool raw;                   /* time ratios as measured: not divided by the speed ratio */
+} al_compare_opts;
+/* al_compare_runs_floor with every option; without `raw`, time ratios are
+ * divided by al_compare_speed's ratio when it is known, and their CIs
+ * widened by its CI. */
+al_comparison *al_compare_runs_opts(const al_bench_run *base, const al_bench_run *new_run,
+                                    const al_compare_opts *o, size_t *count);
 /* al_compare_runs_floor without a learned floor. */
 al_comparison *al_compare_runs(const al_bench_run *base, const al_bench_run *new_run, double threshold,
                                size_t *count);

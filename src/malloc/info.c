@@ -85,7 +85,7 @@ EXPORT int mallopt(int param, int value)
 EXPORT void malloc_stats(void)
 {
     struct mallinfo2 m = mallinfo2();
-    am_say("alloclab-malloc (%s):\nsystem bytes     = %10zu\nin use bytes     = %10zu\n",
+    al_say("alloclab-malloc (%s):\nsystem bytes     = %10zu\nin use bytes     = %10zu\n",
            alloclab_malloc_spec(), m.arena + m.hblkhd, m.uordblks);
 }
 

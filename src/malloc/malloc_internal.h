@@ -107,9 +107,7 @@ typedef struct am_spec_counts {
 } am_spec_counts;
 void am_spec_counts_get(am_spec_counts *out);
 
-/* ----------------------------------------------------------------------------
- * Writing a diagnostic without allocating: one write(2) of a formatted line.
- * ------------------------------------------------------------------------- */
-void am_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Diagnostics are written without allocating: al_say (src/core/say.h). */
+#include "say.h"
 
 #endif

@@ -22,7 +22,6 @@
 #include "alloclab/registry.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,21 +38,6 @@ static char spec_name[128] = DEFAULT_SPEC;
 
 const char *am_spec_name(void) { return spec_name; }
 
-void am_say(const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if ((size_t)n >= sizeof line) n = sizeof line - 1;
-    int saved = errno;
-    ssize_t w = write(STDERR_FILENO, line, (size_t)n);
-    (void)w; /* nowhere to report a failed diagnostic */
-    errno = saved;
-}
-
 /* lab needs nothing started: it is safe from the first call. */
 static am_mode start_default(void)
 {
@@ -65,13 +49,13 @@ static am_mode choose(const char *env)
 {
     if (!env || !*env || strcmp(env, DEFAULT_SPEC) == 0) return start_default();
     if (strlen(env) >= sizeof spec_name) {
-        am_say("alloclab-malloc: ALLOCLAB_MALLOC is longer than %zu characters; using %s\n",
+        al_say("alloclab-malloc: ALLOCLAB_MALLOC is longer than %zu characters; using %s\n",
                sizeof spec_name - 1, DEFAULT_SPEC);
         return start_default();
     }
     strcpy(spec_name, env);
     if (am_spec_start(spec_name)) return AM_SPEC;
-    am_say("alloclab-malloc: ALLOCLAB_MALLOC=%s: %s; using %s\n", env, al_last_error(), DEFAULT_SPEC);
+    al_say("alloclab-malloc: ALLOCLAB_MALLOC=%s: %s; using %s\n", env, al_last_error(), DEFAULT_SPEC);
     return start_default();
 }
 

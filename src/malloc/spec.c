@@ -224,7 +224,7 @@ static void report_foreign(const void *ptr)
 {
     static atomic_bool said;
     if (!atomic_exchange(&said, true))
-        am_say("alloclab-malloc: free of %p, which it did not allocate: ignored (reported once)\n", ptr);
+        al_say("alloclab-malloc: free of %p, which it did not allocate: ignored (reported once)\n", ptr);
 }
 
 void am_spec_free(void *ptr)

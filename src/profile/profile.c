@@ -249,7 +249,11 @@ al_profile *al_profile_compute(const al_trace *t)
     free(chain);
     free(has_next);
     free(sites);
-    if (rc != 0) goto oom;
+    if (rc == 0) goto done;
+oom:
+    al_profile_free(p);
+    p = NULL;
+done: /* the working arrays, whatever the outcome */
     free(ordinal);
     free(life_a);
     free(life_t);
@@ -258,16 +262,6 @@ al_profile *al_profile_compute(const al_trace *t)
     free(bucket_threads);
     free(temp);
     return p;
-oom:
-    free(ordinal);
-    free(life_a);
-    free(life_t);
-    free(last_alloc);
-    free(live_thread);
-    free(bucket_threads);
-    free(temp);
-    al_profile_free(p);
-    return NULL;
 }
 
 void al_profile_free(al_profile *p)

@@ -1,27 +1,19 @@
 /* The profile as a self-contained HTML page: live bytes over time and the
  * size histogram as inline SVG, then the text report. No script, no external
- * resource: the page can be mailed or attached to an issue.
+ * resource: the page can be mailed or attached to an issue. Its frame and
+ * escaping are the benchmark report's (src/reports/html_page.h).
  */
 #include "profile.h"
+
+#include "html_page.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void esc(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", out); break;
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '"': fputs("&quot;", out); break;
-        case '\'': fputs("&#39;", out); break;
-        default: fputc(*s, out);
-        }
-    }
-}
+static const char css[] = "body{font-family:sans-serif;margin:2em;max-width:60em}\n"
+                          "pre{font-size:12px;background:#f6f6f6;padding:1em;overflow-x:auto}\n";
 
 enum { W = 760, H = 260, L = 70, R = 20, T = 20, B = 40 };
 
@@ -37,7 +29,7 @@ static void live_chart(FILE *out, const al_profile *p)
         double y = T + (H - T - B) * (1 - i / 4.0);
         fprintf(out, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>", L, y, W - R, y);
         fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">", L - 6, y + 4);
-        esc(out, al_profile_fmt_bytes(max * i / 4, b, sizeof b));
+        al_html_escape(out, al_profile_fmt_bytes(max * i / 4, b, sizeof b));
         fputs("</text>\n", out);
     }
     fputs("<polyline fill=\"none\" stroke=\"#4e79a7\" stroke-width=\"2\" points=\"", out);
@@ -49,7 +41,7 @@ static void live_chart(FILE *out, const al_profile *p)
     fputs("\"/>\n", out);
     fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\">0</text>", L, H - B + 16);
     fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">", W - R, H - B + 16);
-    esc(out, al_profile_fmt_time((double)p->duration_ns, b, sizeof b));
+    al_html_escape(out, al_profile_fmt_time((double)p->duration_ns, b, sizeof b));
     fputs("</text>\n", out);
     fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">time</text>\n", (W + L) / 2, H - 8);
     fputs("</svg>\n", out);
@@ -78,7 +70,7 @@ static void size_chart(FILE *out, const al_profile *p)
                      " blocks</title></rect>",
                 x + 1, T + (H - T - B) - h, bw - 2, h, p->size_hist[i]);
         fprintf(out, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" text-anchor=\"middle\">", x + bw / 2, H - B + 14);
-        esc(out, al_profile_fmt_bytes((double)al_profile_bucket_low((unsigned)i), b, sizeof b));
+        al_html_escape(out, al_profile_fmt_bytes((double)al_profile_bucket_low((unsigned)i), b, sizeof b));
         fputs("</text>\n", out);
     }
     fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">requested size (from)</text>\n",
@@ -98,19 +90,21 @@ int al_profile_html(FILE *out, const al_profile *p, const char *path)
         free(text);
         return -1;
     }
-    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>alloclab profile: ", out);
-    esc(out, path);
-    fputs("</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:60em}"
-          "pre{font-size:12px;background:#f6f6f6;padding:1em;overflow-x:auto}</style></head><body>\n", out);
-    fputs("<h1>alloclab profile: ", out);
-    esc(out, path);
-    fputs("</h1>\n<h2>Live bytes over time</h2>\n", out);
+    char *title;
+    if (asprintf(&title, "alloclab profile: %s", path) < 0) {
+        free(text);
+        return -1;
+    }
+    al_html_page_begin(out, title, css);
+    free(title);
+    fputs("<h2>Live bytes over time</h2>\n", out);
     live_chart(out, p);
     fputs("<h2>Allocation sizes</h2>\n", out);
     size_chart(out, p);
     fputs("<h2>Report</h2>\n<pre>", out);
-    esc(out, text);
-    fputs("</pre>\n</body></html>\n", out);
+    al_html_escape(out, text);
+    fputs("</pre>\n", out);
+    al_html_page_end(out);
     free(text);
     return ferror(out) ? -1 : 0;
 }

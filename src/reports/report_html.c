@@ -14,32 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- escaping and colours ---------------------------------------------------- */
-
-void al_html_escape(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", out); break;
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '"': fputs("&quot;", out); break;
-        case '\'': fputs("&#39;", out); break;
-        default:
-            /* control characters are not allowed in XML 1.0 */
-            if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t') fputc(' ', out);
-            else fputc(*s, out);
-        }
-    }
-}
-
-const char *al_html_colour(size_t i)
-{
-    static const char *const palette[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1",
-                                          "#76b7b2", "#edc948", "#9c755f", "#ff9da7", "#bab0ac"};
-    return palette[i % (sizeof palette / sizeof palette[0])];
-}
-
 /* ---- page parts ------------------------------------------------------------- */
 
 static const char css[] =
@@ -85,30 +59,29 @@ static void text_el(FILE *out, const char *tag, const char *attrs, const char *s
  * for first, and the ratio to the lowest value elsewhere. */
 static void summary_cell(FILE *out, const al_bench_run *run, const al_bench_result *r, double fastest)
 {
-    double v, lo, hi;
-    char buf[64];
-    if (!r) {
+    al_report_cell c;
+    al_report_cell_of(run, r, fastest, &c);
+    if (!c.present) {
         fputs("<td class=\"gap\">\u2014</td>", out);
         return;
     }
-    if (!al_report_value(run, r, &v, &lo, &hi)) {
+    if (!c.has_value) {
         fprintf(out, "<td class=\"%s\">%s", r->status == AL_RUN_FAILED ? "failed" : "gap",
                 al_run_status_name(r->status));
         if (r->reason[0]) text_el(out, "div", " class=\"why\"", r->reason);
         fputs("</td>", out);
         return;
     }
-    al_report_rank rank = al_report_rank_of(run, r);
+    al_report_rank rank = c.rank;
     fprintf(out, "<td%s>", rank == AL_RANK_FASTEST ? " class=\"best\"" : rank == AL_RANK_TIED ? " class=\"tied\"" : "");
     if (al_result_has_metric(r)) {
         char metric[32];
         text_el(out, "strong", " class=\"metric\"", al_report_fmt_metric(r, metric, sizeof metric));
         fputc(' ', out);
     }
-    al_report_fmt_result(run, r, buf, sizeof buf);
-    al_html_escape(out, buf);
+    al_html_escape(out, c.text);
     if (rank == AL_RANK_FASTEST) fputs(" <span class=\"ratio\">fastest</span>", out);
-    else if (fastest > 0 && v != fastest) fprintf(out, " <span class=\"ratio\">%.2f\u00d7</span>", v / fastest);
+    else if (fastest > 0 && c.value != fastest) fprintf(out, " <span class=\"ratio\">%.2f\u00d7</span>", c.ratio);
     if (rank == AL_RANK_TIED) fputs(" <span class=\"ratio\">tied</span>", out);
     if (r->peak_rss_kib > 0 || r->minor_faults >= 0) {
         char rss[32] = "", faults[32] = "";
@@ -272,11 +245,8 @@ int al_report_html(FILE *out, const al_bench_run *run)
     size_t nw = al_report_distinct(run, AL_FIELD_WORKLOAD, NULL, names);
     size_t na = al_report_distinct(run, AL_FIELD_ALLOCATOR, NULL, allocs);
     const al_bench_context *c = &run->ctx;
-    fputs("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n"
-          "<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
-          "<title>alloclab benchmark report</title>\n<style>\n", out);
-    fputs(css, out);
-    fputs("</style>\n</head>\n<body>\n<main>\n<h1>alloclab benchmark report</h1>\n<p class=\"sub\">", out);
+    al_html_page_begin(out, "alloclab benchmark report", css);
+    fputs("<p class=\"sub\">", out);
     al_html_escape(out, c->date);
     if (c->label[0]) fputs(" \u00b7 label ", out), al_html_escape(out, c->label);
     if (c->git_commit[0]) fputs(" \u00b7 commit ", out), al_html_escape(out, c->git_commit);
@@ -315,7 +285,7 @@ int al_report_html(FILE *out, const al_bench_run *run)
         fputs("</section>\n", out);
     }
     context_list(out, c);
-    fputs("</main>\n</body>\n</html>\n", out);
+    al_html_page_end(out);
     free(names);
     return al_report_finish(out);
 }

@@ -1,17 +1,11 @@
-/* Internal to the HTML report: XML escaping, allocator colours and the SVG
- * chart of one workload (report_svg.c). */
+/* Internal to the HTML report: the SVG chart of one workload (report_svg.c);
+ * escaping and colours are every page's (html_page.h). */
 #ifndef ALLOCLAB_REPORT_HTML_H
 #define ALLOCLAB_REPORT_HTML_H
 
+#include "html_page.h"
 #include "results.h"
 #include <stdio.h>
-
-/* Write s with & < > " ' escaped: safe in XML text and attribute values. */
-void al_html_escape(FILE *out, const char *s);
-
-/* The colour of the i-th allocator of the run ("#4e79a7"): the same allocator
- * has the same colour in every chart and legend of a page. */
-const char *al_html_colour(size_t i);
 
 /* What a chart shows: the report's value (time per iteration, or
  * instructions), or the benchmark processes' peak RSS. */

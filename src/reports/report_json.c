@@ -7,7 +7,9 @@
  * times, and Google Benchmark's `error_occurred: true` and `error_message`)
  * plus `status` and `reason`. `cpu_time` is the measured CPU time per
  * iteration when there is one (also in `cpu_median_ns`), else the real time.
- * The context says `quick` for a CI-sized run. */
+ * The context says `quick` for a CI-sized run, and holds the run's
+ * machine-speed reference (`reference_loop`: samples, median and CI in ns)
+ * when it was measured. */
 #include "reports.h"
 #include "report_util.h"
 
@@ -65,6 +67,15 @@ static json_t *context_json(const al_bench_context *c)
     set(o, "mode", json_string(c->mode));
     set(o, "compiler", json_string(c->compiler));
     set(o, "quick", json_boolean(c->quick));
+    const al_bench_reference *ref = &c->reference;
+    if (ref->n > 0 && isfinite(ref->median_ns) && isfinite(ref->ci_low_ns) && isfinite(ref->ci_high_ns)) {
+        json_t *r = json_object();
+        set(r, "samples", json_integer((json_int_t)ref->n));
+        set(r, "median_ns", json_real(ref->median_ns));
+        set(r, "ci_low_ns", json_real(ref->ci_low_ns));
+        set(r, "ci_high_ns", json_real(ref->ci_high_ns));
+        set(o, "reference_loop", r);
+    }
     return o;
 }
 
@@ -200,6 +211,12 @@ static void read_context(json_t *c, al_bench_context *ctx)
             al_report_copy_text(ctx->libs[ctx->nlibs].version, sizeof ctx->libs[0].version, json_string_value(v));
             ctx->nlibs++;
         }
+    /* The machine-speed reference, kept only when it is whole and consistent. */
+    json_t *ref = json_object_get(c, "reference_loop");
+    double rn = get_num(ref, "samples", 0), med = get_num(ref, "median_ns", NAN);
+    double lo = get_num(ref, "ci_low_ns", NAN), hi = get_num(ref, "ci_high_ns", NAN);
+    if (rn >= 1 && rn <= 1e9 && med > 0 && lo > 0 && lo <= med && med <= hi && isfinite(hi))
+        ctx->reference = (al_bench_reference){.n = (size_t)rn, .median_ns = med, .ci_low_ns = lo, .ci_high_ns = hi};
 }
 
 /* alloclab's `status`; a plain Google Benchmark entry has none and is ok

@@ -29,24 +29,22 @@ static void cell_text(FILE *out, const char *s)
  * says "(tied)" on each of its cells, not bold; elsewhere the ratio. */
 static void cell(FILE *out, const al_bench_run *run, const al_bench_result *r, double fastest)
 {
-    double v, lo, hi;
-    char buf[64];
-    if (!r) {
+    al_report_cell c;
+    al_report_cell_of(run, r, fastest, &c);
+    if (!c.present) {
         fputs(" \u2014 |", out);
         return;
     }
-    if (!al_report_value(run, r, &v, &lo, &hi)) {
+    if (!c.has_value) {
         fprintf(out, " %s |", r->status == AL_RUN_FAILED ? "**failed**" : "*unsupported*");
         return;
     }
-    al_report_rank rank = al_report_rank_of(run, r);
-    al_report_fmt_result(run, r, buf, sizeof buf);
-    fputs(rank == AL_RANK_FASTEST ? " **" : " ", out);
-    cell_text(out, buf);
-    if (rank == AL_RANK_FASTEST) fputs(" (fastest)**", out);
-    else if (rank == AL_RANK_TIED && v == fastest) fputs(" (tied)", out);
-    else if (rank == AL_RANK_TIED && fastest > 0) fprintf(out, " (%.2f\u00d7, tied)", v / fastest);
-    else if (fastest > 0) fprintf(out, " (%.2f\u00d7)", v / fastest);
+    fputs(c.rank == AL_RANK_FASTEST ? " **" : " ", out);
+    cell_text(out, c.text);
+    if (c.rank == AL_RANK_FASTEST) fputs(" (fastest)**", out);
+    else if (c.rank == AL_RANK_TIED && c.value == fastest) fputs(" (tied)", out);
+    else if (c.rank == AL_RANK_TIED && fastest > 0) fprintf(out, " (%.2f\u00d7, tied)", c.ratio);
+    else if (fastest > 0) fprintf(out, " (%.2f\u00d7)", c.ratio);
     fputs(" |", out);
 }
 

@@ -19,6 +19,7 @@
 #include "report_util.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,15 +32,25 @@ static double rss_of(const al_bench_result *r)
     return r->status == AL_RUN_OK && r->peak_rss_kib > 0 ? (double)r->peak_rss_kib : NAN;
 }
 
-/* The lowest peak RSS of the benchmark r belongs to. */
-static double leanest(const al_bench_run *run, const al_bench_result *r)
+/* Per result, the lowest value and the lowest peak RSS of the benchmark (the
+ * workload/param column) it belongs to, each column walked once when its
+ * first result comes: O(results) with the run's index. */
+static void column_bests(const al_bench_run *run, double *best, double *lean)
 {
-    double best = NAN;
-    for (const al_bench_result *x = al_bench_run_column_next(run, r, NULL); x; x = al_bench_run_column_next(run, r, x)) {
-        double v = rss_of(x);
-        if (!(v >= best)) best = isnan(v) ? best : v;
+    for (size_t i = 0; i < run->nresults; i++) {
+        const al_bench_result *r = &run->results[i], *x;
+        if (al_bench_run_column_next(run, r, NULL) != r) continue;
+        double b = NAN, l = NAN, v, lo, hi;
+        for (x = r; x; x = al_bench_run_column_next(run, r, x)) {
+            if (al_report_value(run, x, &v, &lo, &hi) && !(v >= b)) b = v;
+            double m = rss_of(x);
+            if (!(m >= l)) l = isnan(m) ? l : m;
+        }
+        for (x = r; x; x = al_bench_run_column_next(run, r, x)) {
+            best[x - run->results] = b;
+            lean[x - run->results] = l;
+        }
     }
-    return best;
 }
 
 static int by_time(const void *a, const void *b)
@@ -91,37 +102,42 @@ int al_run_summary_make(const al_bench_run *run, al_run_summary *s)
         s->rows = NULL;
         return -1;
     }
-    size_t na = al_report_distinct(run, AL_FIELD_ALLOCATOR, NULL, names);
-    double *tsum = calloc(na ? na : 1, sizeof *tsum), *msum = calloc(na ? na : 1, sizeof *msum);
+    const al_bench_result **all = malloc(cap * sizeof *all);
+    size_t *alloc_of = malloc(cap * sizeof *alloc_of);
+    double *col_best = malloc(cap * sizeof *col_best), *col_lean = malloc(cap * sizeof *col_lean);
+    size_t na = SIZE_MAX;
+    if (all && alloc_of && col_best && col_lean) {
+        for (size_t i = 0; i < run->nresults; i++) all[i] = &run->results[i];
+        na = al_report_group(all, run->nresults, AL_FIELD_ALLOCATOR, names, alloc_of);
+    }
+    double *tsum = na == SIZE_MAX ? NULL : calloc(na ? na : 1, sizeof *tsum);
+    double *msum = na == SIZE_MAX ? NULL : calloc(na ? na : 1, sizeof *msum);
     if (!tsum || !msum) {
-        free(names), free(tsum), free(msum), free(s->rows);
+        free(names), free(tsum), free(msum), free(s->rows), free(all), free(alloc_of), free(col_best), free(col_lean);
         s->rows = NULL;
         return -1;
     }
     for (size_t a = 0; a < na; a++) s->rows[a].allocator = names[a];
+    column_bests(run, col_best, col_lean);
     /* Benchmarks with at least one ok value, and every ratio. */
     for (size_t i = 0; i < run->nresults; i++) {
         const al_bench_result *r = &run->results[i];
         double v, lo, hi;
         /* the first result of its benchmark counts the benchmark */
         bool first = al_bench_run_column_next(run, r, NULL) == r;
-        if (first && isfinite(al_report_fastest(run, r->workload, r->param))) s->nbench++;
+        if (first && isfinite(col_best[i])) s->nbench++;
         if (!al_report_value(run, r, &v, &lo, &hi)) continue;
-        size_t a = 0;
-        while (strcmp(names[a], r->allocator) != 0) a++;
-        double best = al_report_fastest(run, r->workload, r->param);
-        if (best > 0 && v > 0) tsum[a] += log(v / best), s->rows[a].n++;
-        double m = rss_of(r), mb = leanest(run, r);
-        if (m > 0 && mb > 0) msum[a] += log(m / mb), s->rows[a].n_rss++;
+        size_t a = alloc_of[i];
+        if (col_best[i] > 0 && v > 0) tsum[a] += log(v / col_best[i]), s->rows[a].n++;
+        double m = rss_of(r);
+        if (m > 0 && col_lean[i] > 0) msum[a] += log(m / col_lean[i]), s->rows[a].n_rss++;
     }
     for (size_t a = 0; a < na; a++) {
         al_summary_row *row = &s->rows[a];
         row->time_gm = row->n ? exp(tsum[a] / (double)row->n) : NAN;
         row->rss_gm = row->n_rss ? exp(msum[a] / (double)row->n_rss) : NAN;
     }
-    free(tsum);
-    free(msum);
-    free(names);
+    free(tsum), free(msum), free(names), free(all), free(alloc_of), free(col_best), free(col_lean);
     s->nrows = na;
     qsort(s->rows, na, sizeof *s->rows, by_time);
     while (s->nrows && !isfinite(s->rows[s->nrows - 1].time_gm)) s->nrows--; /* ran nothing */

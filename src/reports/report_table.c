@@ -92,6 +92,77 @@ static void digits(char *buf, size_t len, double v)
 }
 
 /* ----------------------------------------------------------------------------
+ * One workload's results, grouped once: every later step walks a parameter's
+ * own results or the workload's, never the whole run again, so that a table
+ * costs O(its results + its cells) and the whole report O(results + cells)
+ * (a run may hold 1024 columns of 256 allocators).
+ * ------------------------------------------------------------------------- */
+typedef struct wview {
+    const al_bench_result **res; /* the workload's results, in run order */
+    size_t m;
+    const char **allocs, **params; /* distinct, in order of first appearance */
+    size_t na, np;
+    size_t *alloc_of;           /* [k]: res[k]'s allocator index */
+    size_t *pstart, *porder;    /* res[porder[pstart[p] .. pstart[p + 1])]: parameter p's, in order */
+    size_t *first;              /* [a * np + p]: the first res index of the cell, SIZE_MAX none */
+} wview;
+
+static void view_free(wview *v)
+{
+    free(v->allocs), free(v->params), free(v->alloc_of), free(v->pstart), free(v->porder), free(v->first);
+    memset(v, 0, sizeof *v);
+}
+
+/* Fill v over res[0..m) (which v does not own); -1 when out of memory. */
+static int view_make(wview *v, const al_bench_result **res, size_t m)
+{
+    memset(v, 0, sizeof *v);
+    v->res = res;
+    v->m = m;
+    size_t n = m ? m : 1;
+    size_t *param_of = malloc(n * sizeof *param_of);
+    v->allocs = malloc(n * sizeof *v->allocs);
+    v->params = malloc(n * sizeof *v->params);
+    v->alloc_of = malloc(n * sizeof *v->alloc_of);
+    v->porder = malloc(n * sizeof *v->porder);
+    if (!param_of || !v->allocs || !v->params || !v->alloc_of || !v->porder) goto oom;
+    v->na = al_report_group(res, m, AL_FIELD_ALLOCATOR, v->allocs, v->alloc_of);
+    v->np = al_report_group(res, m, AL_FIELD_PARAM, v->params, param_of);
+    if (v->na == SIZE_MAX || v->np == SIZE_MAX) goto oom;
+    v->pstart = calloc(v->np + 1, sizeof *v->pstart);
+    size_t ncells = v->na * v->np;
+    v->first = malloc((ncells > 0 ? ncells : 1) * sizeof *v->first);
+    if (!v->pstart || !v->first) goto oom;
+    /* A counting sort by parameter keeps each parameter's results in order. */
+    for (size_t k = 0; k < m; k++) v->pstart[param_of[k] + 1]++;
+    for (size_t p = 0; p < v->np; p++) v->pstart[p + 1] += v->pstart[p];
+    size_t *fill = param_of; /* reused: each result's slot, then written in place */
+    for (size_t k = 0; k < m; k++) fill[k] = v->pstart[param_of[k]]++;
+    for (size_t p = v->np; p > 0; p--) v->pstart[p] = v->pstart[p - 1];
+    v->pstart[0] = 0;
+    for (size_t k = 0; k < m; k++) v->porder[fill[k]] = k;
+    for (size_t c = 0; c < ncells; c++) v->first[c] = SIZE_MAX;
+    for (size_t p = 0; p < v->np; p++)
+        for (size_t j = v->pstart[p]; j < v->pstart[p + 1]; j++) {
+            size_t k = v->porder[j], *c = &v->first[v->alloc_of[k] * v->np + p];
+            if (*c == SIZE_MAX) *c = k; /* a name twice: the first, as al_bench_run_find */
+        }
+    free(param_of);
+    return 0;
+oom:
+    free(param_of);
+    view_free(v);
+    return -1;
+}
+
+/* Walk parameter p's results: for (j = 0; (r = in_param(v, p, j)); j++). */
+static const al_bench_result *in_param(const wview *v, size_t p, size_t j)
+{
+    size_t at = v->pstart[p] + j;
+    return at < v->pstart[p + 1] ? v->res[v->porder[at]] : NULL;
+}
+
+/* ----------------------------------------------------------------------------
  * Columns. Each parameter's group has the same columns; a column none of the
  * workload's results can fill is left out.
  * ------------------------------------------------------------------------- */
@@ -101,39 +172,39 @@ typedef enum sub {
 
 static bool instr_mode(const al_bench_run *run) { return al_report_is_instructions(run); }
 
-/* Whether some result of the workload has a figure for column s. */
-static bool sub_known(const al_bench_run *run, const char *workload, sub s)
+/* Whether some ok result of the workload has a figure for column s. */
+static bool sub_has(const al_bench_result *r, sub s)
 {
-    for (size_t i = 0; i < run->nresults; i++) {
-        const al_bench_result *r = &run->results[i];
-        if (strcmp(r->workload, workload) != 0 || r->status != AL_RUN_OK) continue;
-        switch (s) {
-        case SUB_TIME: case SUB_RATIO: return true;
-        case SUB_METRIC: if (al_result_has_metric(r)) return true; break;
-        case SUB_INSTR: if (r->instructions >= 0) return true; break;
-        case SUB_CYC: if (r->est_cycles >= 0) return true; break;
-        case SUB_RSS: if (r->peak_rss_kib > 0) return true; break;
-        case SUB_FAULTS: if (r->minor_faults >= 0) return true; break;
-        case SUB_CPU: if (r->cpu_median_ns >= 0) return true; break;
-        case SUB_CALLS: if (r->alloc_calls >= 0) return true; break;
-        case SUB_SYSCALLS: if (al_syscalls_known(&r->sys)) return true; break;
-        case NSUB: break;
-        }
+    switch (s) {
+    case SUB_TIME: case SUB_RATIO: return true;
+    case SUB_METRIC: return al_result_has_metric(r);
+    case SUB_INSTR: return r->instructions >= 0;
+    case SUB_CYC: return r->est_cycles >= 0;
+    case SUB_RSS: return r->peak_rss_kib > 0;
+    case SUB_FAULTS: return r->minor_faults >= 0;
+    case SUB_CPU: return r->cpu_median_ns >= 0;
+    case SUB_CALLS: return r->alloc_calls >= 0;
+    case SUB_SYSCALLS: return al_syscalls_known(&r->sys);
+    case NSUB: break;
     }
     return false;
 }
 
-static size_t pick_subs(const al_bench_run *run, const char *workload, bool wide, sub *subs)
+static size_t pick_subs(const al_bench_run *run, const wview *v, bool wide, sub *subs)
 {
     static const sub time_cols[] = {SUB_METRIC, SUB_TIME, SUB_RATIO, SUB_RSS, SUB_FAULTS, SUB_CPU, SUB_CALLS, SUB_SYSCALLS};
     static const sub instr_cols[] = {SUB_METRIC, SUB_INSTR, SUB_CYC, SUB_RATIO, SUB_RSS, SUB_FAULTS, SUB_CALLS,
                                      SUB_SYSCALLS};
+    bool known[NSUB] = {false};
+    for (size_t k = 0; k < v->m; k++)
+        if (v->res[k]->status == AL_RUN_OK)
+            for (int s = 0; s < NSUB; s++) known[s] = known[s] || sub_has(v->res[k], (sub)s);
     const sub *cols = instr_mode(run) ? instr_cols : time_cols;
     size_t n = 0;
     for (size_t i = 0; i < sizeof time_cols / sizeof time_cols[0]; i++) {
         sub s = cols[i];
         bool extra = s == SUB_CPU || s == SUB_CALLS || s == SUB_SYSCALLS;
-        if ((!extra || wide) && sub_known(run, workload, s)) subs[n++] = s;
+        if ((!extra || wide) && known[s]) subs[n++] = s;
     }
     return n;
 }
@@ -165,23 +236,21 @@ static double figure(const al_bench_run *run, const al_bench_result *r, sub s)
 /* The column's unit suits its typical figure (the geometric mean): a few
  * outliers a hundred times slower read "5010" rather than turning every
  * other cell into "0.05". */
-static colfmt column_format(const al_bench_run *run, const char *workload, const char *param, sub s)
+static colfmt column_format(const al_bench_run *run, const wview *v, size_t p, sub s)
 {
     double hi = 0, logsum = 0;
     size_t n = 0;
-    for (size_t i = 0; i < run->nresults; i++) {
-        const al_bench_result *r = &run->results[i];
-        if (strcmp(r->workload, workload) != 0 || strcmp(r->param, param) != 0 || r->status != AL_RUN_OK) continue;
-        double v = figure(run, r, s);
-        if (isfinite(v) && v > hi) hi = v;
-        if (isfinite(v) && v > 0) logsum += log(v), n++;
+    const al_bench_result *r;
+    for (size_t j = 0; (r = in_param(v, p, j)); j++) {
+        if (r->status != AL_RUN_OK) continue;
+        double x = figure(run, r, s);
+        if (isfinite(x) && x > hi) hi = x;
+        if (isfinite(x) && x > 0) logsum += log(x), n++;
     }
     colfmt f = {1, ""};
     if (s == SUB_METRIC) {
-        for (size_t i = 0; i < run->nresults && !f.unit[0]; i++) {
-            const al_bench_result *r = &run->results[i];
-            if (strcmp(r->workload, workload) == 0 && al_result_has_metric(r)) f.unit = r->metric_name;
-        }
+        for (size_t k = 0; k < v->m && !f.unit[0]; k++)
+            if (al_result_has_metric(v->res[k])) f.unit = v->res[k]->metric_name;
     } else if (s == SUB_TIME || s == SUB_CPU) {
         al_report_time_unit(n ? exp(logsum / (double)n) : 1, &f.scale, &f.unit);
     } else if (s == SUB_RSS) {
@@ -309,15 +378,15 @@ static void print_block(FILE *out, grid *g, size_t p0, size_t p1)
     }
 }
 
-/* The allocator calls one iteration makes in column `param` (counted by the
+/* The allocator calls one iteration makes in column p (counted by the
  * workloads that count them: the talk's tricks), as "17" or "16-18" when
  * allocators differ; false when none was counted. */
-static bool calls_text(const al_bench_run *run, const char *workload, const char *param, char *buf, size_t len)
+static bool calls_text(const wview *v, size_t p, char *buf, size_t len)
 {
     double lo = INFINITY, hi = -INFINITY;
-    for (size_t i = 0; i < run->nresults; i++) {
-        const al_bench_result *r = &run->results[i];
-        if (strcmp(r->workload, workload) != 0 || strcmp(r->param, param) != 0 || r->alloc_calls < 0) continue;
+    const al_bench_result *r;
+    for (size_t j = 0; (r = in_param(v, p, j)); j++) {
+        if (r->alloc_calls < 0) continue;
         if (r->alloc_calls < lo) lo = r->alloc_calls;
         if (r->alloc_calls > hi) hi = r->alloc_calls;
     }
@@ -329,13 +398,12 @@ static bool calls_text(const al_bench_run *run, const char *workload, const char
 
 /* Under the table: the allocator calls (without --wide, where they are a
  * column) and the reason of every cell that did not run. */
-static void table_notes(FILE *out, const al_bench_run *run, const grid *g, const char *workload, size_t width,
-                        bool wide)
+static void table_notes(FILE *out, const wview *v, size_t width, bool wide)
 {
     /* A workload with a metric of its own shows it first: say what it is. */
-    for (size_t i = 0; i < run->nresults; i++) {
-        const al_bench_result *r = &run->results[i];
-        if (strcmp(r->workload, workload) != 0 || !al_result_has_metric(r)) continue;
+    for (size_t k = 0; k < v->m; k++) {
+        const al_bench_result *r = v->res[k];
+        if (!al_result_has_metric(r)) continue;
         char text[128];
         snprintf(text, sizeof text, "%s (%s) first, the workload's own figure; then the time and its ratio to the "
                                     "fastest", r->metric_name, r->metric_unit);
@@ -343,58 +411,69 @@ static void table_notes(FILE *out, const al_bench_run *run, const grid *g, const
         break;
     }
     /* The allocators the workload shared through locked: (not thread-safe). */
+    bool *locked = calloc(v->na ? v->na : 1, sizeof *locked);
     char line[1024];
     size_t used = 0;
     line[0] = '\0';
-    for (size_t a = 0; a < g->na && used < sizeof line; a++)
-        for (size_t i = 0; i < run->nresults; i++) {
-            const al_bench_result *r = &run->results[i];
-            if (strcmp(r->workload, workload) != 0 || strcmp(r->allocator, g->allocs[a]) != 0 ||
-                strncmp(r->ran_as, "locked:", 7) != 0)
-                continue;
-            used += (size_t)snprintf(line + used, sizeof line - used, "%s%s", used ? ", " : "", g->allocs[a]);
-            break;
-        }
+    for (size_t k = 0; locked && k < v->m; k++)
+        if (strncmp(v->res[k]->ran_as, "locked:", 7) == 0) locked[v->alloc_of[k]] = true;
+    for (size_t a = 0; locked && a < v->na && used < sizeof line; a++)
+        if (locked[a]) used += (size_t)snprintf(line + used, sizeof line - used, "%s%s", used ? ", " : "", v->allocs[a]);
+    free(locked);
     if (used) put_wrapped(out, "  behind locked: (not thread-safe; its threads share it through one mutex): ", "    ",
                           line, width);
     char calls[64];
     used = 0;
     line[0] = '\0';
-    for (size_t p = 0; p < g->np && !wide && used < sizeof line; p++)
-        if (calls_text(run, workload, g->params[p], calls, sizeof calls))
-            used += (size_t)snprintf(line + used, sizeof line - used, "%s%s %s", used ? ", " : "", g->params[p], calls);
+    for (size_t p = 0; p < v->np && !wide && used < sizeof line; p++)
+        if (calls_text(v, p, calls, sizeof calls))
+            used += (size_t)snprintf(line + used, sizeof line - used, "%s%s %s", used ? ", " : "", v->params[p], calls);
     if (used) put_wrapped(out, "allocator calls per iteration: ", "  ", line, width);
-    for (size_t i = 0; i < run->nresults; i++) {
-        const al_bench_result *r = &run->results[i];
-        if (strcmp(r->workload, workload) != 0 || r->status == AL_RUN_OK) continue;
+    for (size_t k = 0; k < v->m; k++) {
+        const al_bench_result *r = v->res[k];
+        if (r->status == AL_RUN_OK) continue;
         char head[160];
         snprintf(head, sizeof head, "  %s %s/%s: ", al_run_status_name(r->status), r->param, r->allocator);
         put_wrapped(out, head, "      ", *r->reason ? r->reason : "no reason given", width);
     }
 }
 
-int al_report_table_workload(FILE *out, const al_bench_run *run, const char *workload, const al_table_opts *o)
+/* The lowest shown value of parameter p's ok results (al_report_fastest). */
+static double fastest_in(const al_bench_run *run, const wview *v, size_t p)
 {
+    double best = NAN, x, lo, hi;
+    const al_bench_result *r;
+    for (size_t j = 0; (r = in_param(v, p, j)); j++)
+        if (al_report_value(run, r, &x, &lo, &hi) && !(x >= best)) best = x;
+    return best;
+}
+
+/* The table of the workload whose results are res[0..m). */
+static int table_of(FILE *out, const al_bench_run *run, const char *workload, const al_bench_result **res, size_t m,
+                    const al_table_opts *o)
+{
+    wview v;
     grid g = {0};
-    size_t n = run->nresults ? run->nresults : 1;
-    g.allocs = calloc(n, sizeof *g.allocs);
-    g.params = calloc(n, sizeof *g.params);
-    if (!g.allocs || !g.params) goto oom;
-    g.na = al_report_distinct(run, AL_FIELD_ALLOCATOR, workload, g.allocs);
-    g.np = al_report_distinct(run, AL_FIELD_PARAM, workload, g.params);
-    g.ns = pick_subs(run, workload, o && o->wide, g.subs);
+    if (view_make(&v, res, m) != 0) return -1;
+    g.na = v.na, g.np = v.np, g.allocs = v.allocs, g.params = v.params;
+    g.ns = pick_subs(run, &v, o && o->wide, g.subs);
     g.cells = calloc((g.na + 1) * (g.np ? g.np : 1) * (g.ns ? g.ns : 1), CELL);
     g.w = calloc((g.np ? g.np : 1) * (g.ns ? g.ns : 1), sizeof *g.w);
-    if (!g.cells || !g.w) goto oom;
+    if (!g.cells || !g.w) {
+        free(g.cells), free(g.w);
+        view_free(&v);
+        return -1;
+    }
     for (size_t p = 0; p < g.np; p++) {
-        double best = al_report_fastest(run, workload, g.params[p]);
+        double best = fastest_in(run, &v, p);
         for (size_t s = 0; s < g.ns; s++) {
-            colfmt f = column_format(run, workload, g.params[p], g.subs[s]);
+            colfmt f = column_format(run, &v, p, g.subs[s]);
             header_of(g.subs[s], &f, cell_at(&g, g.na, p, s), CELL);
             size_t w = text_width(cell_at(&g, g.na, p, s));
             for (size_t a = 0; a < g.na; a++) {
                 char *c = cell_at(&g, a, p, s);
-                cell_of(run, al_bench_run_find(run, workload, g.params[p], g.allocs[a]), g.subs[s], &f, best, c, CELL);
+                size_t k = v.first[a * v.np + p];
+                cell_of(run, k == SIZE_MAX ? NULL : res[k], g.subs[s], &f, best, c, CELL);
                 if (text_width(c) > w) w = text_width(c);
             }
             g.w[p * g.ns + s] = w;
@@ -418,13 +497,23 @@ int al_report_table_workload(FILE *out, const al_bench_run *run, const char *wor
         print_block(out, &g, p0, p1);
         p0 = p1;
     }
-    table_notes(out, run, &g, workload, width, o && o->wide);
+    table_notes(out, &v, width, o && o->wide);
     fputc('\n', out);
-    free(g.allocs), free(g.params), free(g.cells), free(g.w);
+    free(g.cells), free(g.w);
+    view_free(&v);
     return al_report_finish(out);
-oom:
-    free(g.allocs), free(g.params), free(g.cells), free(g.w);
-    return -1;
+}
+
+int al_report_table_workload(FILE *out, const al_bench_run *run, const char *workload, const al_table_opts *o)
+{
+    const al_bench_result **res = malloc((run->nresults ? run->nresults : 1) * sizeof *res);
+    if (!res) return -1;
+    size_t m = 0;
+    for (size_t i = 0; i < run->nresults; i++)
+        if (strcmp(run->results[i].workload, workload) == 0) res[m++] = &run->results[i];
+    int rc = table_of(out, run, workload, res, m, o);
+    free(res);
+    return rc;
 }
 
 /* ----------------------------------------------------------------------------
@@ -555,14 +644,28 @@ int al_report_table_end(FILE *out, const al_bench_run *run, const al_table_opts 
     return al_report_finish(out);
 }
 
+/* Every workload's table: the results grouped by workload in one pass. */
 int al_report_table(FILE *out, const al_bench_run *run)
 {
-    const char **wls = calloc(run->nresults ? run->nresults : 1, sizeof *wls);
-    if (!wls) return -1;
-    size_t nw = al_report_distinct(run, AL_FIELD_WORKLOAD, NULL, wls);
-    int rc = al_report_table_begin(out, run, NULL);
-    for (size_t i = 0; i < nw && rc == 0; i++) rc = al_report_table_workload(out, run, wls[i], NULL);
+    size_t n = run->nresults ? run->nresults : 1;
+    const al_bench_result **all = malloc(n * sizeof *all), **byw = malloc(n * sizeof *byw);
+    const char **wls = malloc(n * sizeof *wls);
+    size_t *of = malloc(n * sizeof *of), *start = calloc(n + 1, sizeof *start);
+    size_t nw = SIZE_MAX;
+    if (all && byw && wls && of && start) {
+        for (size_t i = 0; i < run->nresults; i++) all[i] = &run->results[i];
+        nw = al_report_group(all, run->nresults, AL_FIELD_WORKLOAD, wls, of);
+    }
+    int rc = nw == SIZE_MAX ? -1 : 0;
+    if (rc == 0) {
+        for (size_t i = 0; i < run->nresults; i++) start[of[i] + 1]++;
+        for (size_t w = 0; w < nw; w++) start[w + 1] += start[w];
+        for (size_t i = 0; i < run->nresults; i++) byw[start[of[i]]++] = all[i]; /* start[w] moves to its end */
+        rc = al_report_table_begin(out, run, NULL);
+    }
+    for (size_t w = 0, at = 0; w < nw && rc == 0; at = start[w++])
+        rc = table_of(out, run, wls[w], byw + at, start[w] - at, NULL);
     if (rc == 0) rc = al_report_table_end(out, run, NULL);
-    free(wls);
+    free(all), free(byw), free(wls), free(of), free(start);
     return rc;
 }

@@ -3,7 +3,9 @@
 #include "report_util.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- grouping --------------------------------------------------------------
@@ -21,18 +23,75 @@ static const char *field_of(const al_bench_result *r, al_report_field f)
     return r->workload;
 }
 
+/* A set of strings in order of first appearance: open addressing over an
+ * FNV-1a hash, at least twice as many slots as values, so that grouping m
+ * results takes O(m) (a run may hold 1024 columns and 256 allocators). */
+typedef struct strset {
+    size_t mask;
+    size_t *slot;               /* value index + 1; 0 empty */
+} strset;
+
+static uint64_t str_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037u;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static int strset_init(strset *t, size_t m)
+{
+    size_t size = 16;
+    while (size < 2 * m) size *= 2;
+    t->mask = size - 1;
+    t->slot = calloc(size, sizeof *t->slot);
+    return t->slot ? 0 : -1;
+}
+
+/* The index of v among values[0..*n), added as values[(*n)++] when new. */
+static size_t strset_add(strset *t, const char **values, size_t *n, const char *v)
+{
+    size_t s = (size_t)str_hash(v) & t->mask;
+    while (t->slot[s] && strcmp(values[t->slot[s] - 1], v) != 0) s = (s + 1) & t->mask;
+    if (!t->slot[s]) {
+        values[*n] = v;
+        t->slot[s] = ++*n;
+    }
+    return t->slot[s] - 1;
+}
+
+size_t al_report_group(const al_bench_result *const *res, size_t m, al_report_field field, const char **values,
+                       size_t *of)
+{
+    strset t;
+    if (strset_init(&t, m) != 0) return SIZE_MAX;
+    size_t n = 0;
+    for (size_t k = 0; k < m; k++) {
+        size_t i = strset_add(&t, values, &n, field_of(res[k], field));
+        if (of) of[k] = i;
+    }
+    free(t.slot);
+    return n;
+}
+
 size_t al_report_distinct(const al_bench_run *run, al_report_field field, const char *workload,
                           const char **out)
 {
     size_t n = 0;
+    strset t;
+    bool hashed = strset_init(&t, run->nresults) == 0;
     for (size_t i = 0; i < run->nresults; i++) {
         const al_bench_result *r = &run->results[i];
         if (workload && strcmp(r->workload, workload) != 0) continue;
         const char *v = field_of(r, field);
-        size_t j = 0;
+        if (hashed) {
+            strset_add(&t, out, &n, v);
+            continue;
+        }
+        size_t j = 0; /* out of memory for the table: the quadratic way */
         while (j < n && strcmp(out[j], v) != 0) j++;
         if (j == n) out[n++] = v;
     }
+    if (hashed) free(t.slot);
     return n;
 }
 
@@ -238,6 +297,19 @@ bool al_report_fmt_result(const al_bench_run *run, const al_bench_result *r, cha
 static bool ties(double wv, double whi, double v, double lo)
 {
     return lo <= wv || v <= whi || v < wv * AL_TIE_RATIO;
+}
+
+void al_report_cell_of(const al_bench_run *run, const al_bench_result *r, double fastest, al_report_cell *c)
+{
+    double lo, hi;
+    memset(c, 0, sizeof *c);
+    c->present = r != NULL;
+    c->value = c->ratio = NAN;
+    c->has_value = r && al_report_value(run, r, &c->value, &lo, &hi);
+    if (!c->has_value) return;
+    c->rank = al_report_rank_of(run, r);
+    c->ratio = fastest > 0 ? c->value / fastest : NAN;
+    al_report_fmt_result(run, r, c->text, sizeof c->text);
 }
 
 al_report_rank al_report_rank_of(const al_bench_run *run, const al_bench_result *r)

@@ -15,9 +15,15 @@ typedef enum al_report_field { AL_FIELD_WORKLOAD, AL_FIELD_PARAM, AL_FIELD_ALLOC
 /* The distinct values of `field` among the results (only those of `workload`
  * when it is not NULL), in order of first appearance, into out[] which must
  * hold run->nresults pointers. The pointers point into the run. Returns how
- * many. */
+ * many. Expected O(nresults). */
 size_t al_report_distinct(const al_bench_run *run, al_report_field field, const char *workload,
                           const char **out);
+/* The distinct values of `field` among res[0..m), in order of first
+ * appearance, into values[] (room for m), and into of[k] (NULL: not wanted)
+ * the index of res[k]'s value. Returns how many, or SIZE_MAX when out of
+ * memory. Expected O(m). */
+size_t al_report_group(const al_bench_result *const *res, size_t m, al_report_field field, const char **values,
+                       size_t *of);
 
 /* The value a report shows for r: median ns per iteration with its CI, or in
  * instructions mode the instruction count (lo = hi = value). False when r is
@@ -85,6 +91,20 @@ const char *al_report_fmt_metric(const al_bench_result *r, char *buf, size_t len
  * Everything else, and results that are not ok, are NONE. */
 typedef enum al_report_rank { AL_RANK_NONE = 0, AL_RANK_FASTEST, AL_RANK_TIED } al_report_rank;
 al_report_rank al_report_rank_of(const al_bench_run *run, const al_bench_result *r);
+
+/* What a cell of a per-workload summary table shows for r (NULL: no such
+ * benchmark), decided once for every format that draws one (HTML,
+ * Markdown): whether it has a value (al_report_value), its rank, the value in
+ * the shared CI format (al_report_fmt_result) and its ratio to the column's
+ * fastest (NaN unless fastest > 0). The formats differ only in markup. */
+typedef struct al_report_cell {
+    bool present;   /* r is not NULL */
+    bool has_value; /* r is ok with a finite value */
+    al_report_rank rank;
+    double value, ratio;
+    char text[64];
+} al_report_cell;
+void al_report_cell_of(const al_bench_run *run, const al_bench_result *r, double fastest, al_report_cell *c);
 
 /* The name of what a workload's parameter is, for an axis title: the first
  * <placeholder> of its description ("size" from "chunks of <size> bytes"),

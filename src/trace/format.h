@@ -8,8 +8,8 @@
  * (one per exec, one per forked child with --follow-forks), all appending to
  * the same file with O_APPEND: every chunk is one write(2).
  *
- * Events are encoded per thread: each chunk's payload restarts the deltas, so
- * any chunk decodes alone. Everything here is header-only and allocation-free:
+ * Events are encoded per thread, one column per field (encode.h): each
+ * chunk's payload restarts the deltas, so any chunk decodes alone. Everything here is header-only and allocation-free:
  * the recorder includes it inside the traced process.
  */
 #ifndef ALLOCLAB_TRACE_FORMAT_H
@@ -20,7 +20,7 @@
 #include <string.h>
 
 #define AL_TRACE_MAGIC "ALTRACE\x1a"  /* 8 bytes: file header */
-#define AL_TRACE_VERSION 1u
+#define AL_TRACE_VERSION 2u
 #define AL_TRACE_HEADER_SIZE 32u
 #define AL_TRACE_CHUNK_MAGIC 0x4b434c41u /* "ALCK" little-endian */
 #define AL_TRACE_CHUNK_HEADER_SIZE 40u
@@ -66,7 +66,10 @@ enum {
 };
 
 /* SECTION flags. */
-enum { AL_SECTION_STACKS = 1u };
+enum {
+    AL_SECTION_STACKS = 1u, /* --stacks */
+    AL_SECTION_TSC = 2u,    /* ticks are the CPU's time-stamp counter, else CLOCK_MONOTONIC ns */
+};
 
 /* ---- little-endian fixed-width fields ------------------------------------ */
 static inline void al_put32(unsigned char *p, uint32_t v)
@@ -176,6 +179,73 @@ static inline int al_varint_get(const unsigned char **p, const unsigned char *en
         }
     }
     return -1;
+}
+
+/* ---- the freed-address stack of an EVENTS chunk ---------------------------
+ * Most allocators hand a thread back the blocks it just freed, last freed
+ * first: the encoder and the reader keep the addresses the thread freed
+ * within the chunk on a stack, and an allocation that returns one of the 16
+ * newest is stored as its position instead of an address (and taken out).
+ * The stack holds at most one entry per event of the chunk. */
+#define AL_FREED_SEARCH 16u  /* the newest entries an allocation may name */
+
+typedef struct al_freed_stack {
+    uint64_t *a;             /* a[n - 1 - i] is the i-th newest */
+    size_t n;
+} al_freed_stack;
+
+static inline void al_freed_push(al_freed_stack *s, uint64_t addr) { s->a[s->n++] = addr; }
+
+/* The position of addr among the newest entries (0 = newest), or -1. */
+static inline int al_freed_find(const al_freed_stack *s, uint64_t addr)
+{
+    size_t lim = s->n < AL_FREED_SEARCH ? s->n : AL_FREED_SEARCH;
+    for (size_t i = 0; i < lim; i++)
+        if (s->a[s->n - 1 - i] == addr) return (int)i;
+    return -1;
+}
+
+/* Take out the entry at position i (< n), returning it. */
+static inline uint64_t al_freed_take(al_freed_stack *s, size_t i)
+{
+    uint64_t *at = &s->a[s->n - 1 - i];
+    uint64_t v = *at;
+    for (size_t j = 0; j < i; j++) at[j] = at[j + 1]; /* i < 16: no call */
+    s->n--;
+    return v;
+}
+
+/* ---- the block table of an EVENTS chunk -----------------------------------
+ * A free usually names a block the thread allocated in the same chunk: the
+ * encoder and the reader number the chunk's allocations (ordinals, from 0)
+ * and keep each in a direct-mapped table slot chosen by its address, so
+ * that such a free is stored as the distance between its block's ordinal
+ * and the previous such free's, instead of an address. A slot belongs to
+ * the chunk whose generation it carries: nothing is cleared between chunks. */
+#define AL_BLOCK_TABLE (1u << 16)
+
+typedef struct al_block_slot {
+    uint64_t addr;
+    uint32_t ordinal, gen;
+} al_block_slot;
+
+typedef struct al_block_table {
+    al_block_slot *s;        /* AL_BLOCK_TABLE slots */
+    uint32_t gen;            /* the chunk's (never 0) */
+} al_block_table;
+
+static inline al_block_slot *al_block_slot_of(al_block_table *t, uint64_t addr)
+{
+    return &t->s[(addr >> 4) & (AL_BLOCK_TABLE - 1)];
+}
+
+/* A new chunk: a new generation (the slots cleared when it wraps). */
+static inline void al_block_table_next(al_block_table *t)
+{
+    if (++t->gen == 0) {
+        memset(t->s, 0, AL_BLOCK_TABLE * sizeof *t->s);
+        t->gen = 1;
+    }
 }
 
 #endif

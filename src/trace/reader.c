@@ -56,6 +56,11 @@ typedef struct reader {
     size_t nth, thcap;
     size_t scap, stcap;
     uint64_t *sec_events; /* events per section before its END */
+    struct clock_cal *cal; /* per section: ticks to ns */
+    uint64_t *fstack;      /* the freed-address stack of the chunk being decoded */
+    uint64_t *oaddr;       /* and the addresses of its allocations, by ordinal */
+    size_t oaddr_cap;
+    size_t fstack_cap;
     struct stashed *stash;
     size_t nstash, stashcap;
     bool *sec_ended;
@@ -100,6 +105,34 @@ static int find_section(reader *r, uint64_t id)
     return -1;
 }
 
+/* ---- the clock ------------------------------------------------------------
+ * A section's events carry ticks (the TSC, or ns), stored >> shift. Each
+ * SECTION, EVENTS and END record holds a pair (tick, CLOCK_MONOTONIC ns) read
+ * together: the first and the latest pair give the rate. */
+typedef struct clock_cal {
+    uint64_t t0, ns0, t1, ns1;
+    unsigned shift;
+    bool tsc;
+} clock_cal;
+
+static void cal_pair(clock_cal *c, uint64_t tick, uint64_t ns)
+{
+    if (tick > c->t1 && ns >= c->ns0) {
+        c->t1 = tick;
+        c->ns1 = ns;
+    }
+}
+
+/* ns per tick: exact for a ns clock; measured over at least 1 ms of ticks
+ * for the TSC (a shorter section: 1, its order kept, its durations rough). */
+static double cal_rate(const clock_cal *c)
+{
+    if (!c->tsc) return 1.0;
+    if (c->t1 > c->t0 && c->ns1 > c->ns0 && c->ns1 - c->ns0 >= 1000000)
+        return (double)(c->ns1 - c->ns0) / (double)(c->t1 - c->t0);
+    return 1.0;
+}
+
 /* ---- chunk payloads ------------------------------------------------------- */
 #define GET(var)                                                          \
     do {                                                                  \
@@ -127,21 +160,26 @@ static int chunk_section(reader *r, const al_chunk_header *h, const unsigned cha
     t->sections = grow(t->sections, &r->scap, t->nsections + 1, sizeof *t->sections);
     if (!t->sections) return fail(r, "out of memory");
     if (r->scap != old) {
-        size_t c1 = old, c2 = old;
+        size_t c1 = old, c2 = old, c3 = old;
         r->sec_events = grow(r->sec_events, &c1, r->scap, sizeof *r->sec_events);
         r->sec_ended = grow(r->sec_ended, &c2, r->scap, sizeof *r->sec_ended);
-        if (!r->sec_events || !r->sec_ended) return fail(r, "out of memory");
+        r->cal = grow(r->cal, &c3, r->scap, sizeof *r->cal);
+        if (!r->sec_events || !r->sec_ended || !r->cal) return fail(r, "out of memory");
     }
     al_trace_section *s = &t->sections[t->nsections++];
     memset(s, 0, sizeof *s);
     s->id = h->section;
-    uint64_t pid, ppid, parent, flags, mono, real;
+    uint64_t pid, ppid, parent, flags, mono, real, tick, shift;
     GET(pid);
     GET(ppid);
     GET(parent);
     GET(flags);
     GET(mono);
     GET(real);
+    GET(tick);
+    GET(shift);
+    if (shift > 30 || (flags & ~(uint64_t)(AL_SECTION_STACKS | AL_SECTION_TSC))) return fail(r, "%s", bad);
+    r->cal[t->nsections - 1] = (clock_cal){tick, mono, tick, mono, (unsigned)shift, (flags & AL_SECTION_TSC) != 0};
     s->pid = (uint32_t)pid;
     s->ppid = (uint32_t)ppid;
     s->parent = parent;
@@ -182,7 +220,8 @@ static int chunk_end(reader *r, int si, const unsigned char *p, const unsigned c
     const char *bad = "corrupt trace: a malformed end record";
     al_trace_section *s = &r->t->sections[si];
     if (r->sec_ended[si]) return fail(r, "corrupt trace: a section ends twice");
-    uint64_t endt, events, flags, lost, status;
+    uint64_t endtick, endt, events, flags, lost, status;
+    GET(endtick);
     GET(endt);
     GET(events);
     GET(flags);
@@ -193,6 +232,7 @@ static int chunk_end(reader *r, int si, const unsigned char *p, const unsigned c
         return fail(r, "corrupt trace: section of pid %u holds %llu events, its end record says %llu (chunks lost)",
                     s->pid, (unsigned long long)r->sec_events[si], (unsigned long long)events);
     s->end_t = endt;
+    if (endtick) cal_pair(&r->cal[si], endtick, endt);
     s->end_flags = (uint32_t)flags;
     s->lost = lost;
     s->exit_status = status;
@@ -214,38 +254,6 @@ static int thread_of(reader *r, int si, uint64_t section, uint32_t index)
     return (int)r->nth++;
 }
 
-static int define_stack(reader *r, rd_thread *th, uint64_t local, const unsigned char **pp, const unsigned char *end)
-{
-    const char *bad = "corrupt trace: a malformed stack";
-    const unsigned char *p = *pp;
-    uint64_t n;
-    GET(n);
-    if (n == 0 || n > 256 || local == 0 || local > (1u << 30)) return fail(r, "%s", bad);
-    al_trace *t = r->t;
-    t->stacks = grow(t->stacks, &r->stcap, t->nstacks + 1, sizeof *t->stacks);
-    if (!t->stacks) return fail(r, "out of memory");
-    if (t->nstacks == 0) t->nstacks = 1; /* stacks[0] means none */
-    t->stacks = grow(t->stacks, &r->stcap, t->nstacks + 1, sizeof *t->stacks);
-    if (!t->stacks) return fail(r, "out of memory");
-    al_trace_stack *s = &t->stacks[t->nstacks];
-    s->frames = malloc(n * sizeof *s->frames);
-    if (!s->frames) return fail(r, "out of memory");
-    s->nframes = (uint32_t)n;
-    s->section = th->section;
-    uint64_t prev = 0;
-    for (uint64_t i = 0; i < n; i++) {
-        uint64_t z;
-        GET(z);
-        prev += (uint64_t)al_unzigzag(z);
-        s->frames[i] = prev;
-    }
-    th->stack_map = grow(th->stack_map, &th->stack_cap, local + 1, sizeof *th->stack_map);
-    if (!th->stack_map) return fail(r, "out of memory");
-    th->stack_map[local] = (uint32_t)t->nstacks++;
-    *pp = p;
-    return 0;
-}
-
 /* EVENTS chunks are kept as they come and decoded once the whole file is
  * read, each thread's in sequence order: a thread's buffers can reach the
  * file out of order (a thread that exits writes its last calls itself while
@@ -263,12 +271,15 @@ static int stash_events(reader *r, int si, const al_chunk_header *h, const unsig
     const char *bad = "corrupt trace: malformed events";
     int ti = thread_of(r, si, h->section, h->thread);
     if (ti < 0) return -1;
-    uint64_t tid, seq, base, count;
+    uint64_t tid, seq, base, count, cal_tick, cal_ns;
     GET(tid);
     GET(seq);
     GET(base);
     GET(count);
+    GET(cal_tick);
+    GET(cal_ns);
     if (count > (uint64_t)(end - p) || seq > UINT32_MAX) return fail(r, "%s", bad);
+    cal_pair(&r->cal[si], cal_tick, cal_ns);
     r->stash = grow(r->stash, &r->stashcap, r->nstash + 1, sizeof *r->stash);
     if (!r->stash) return fail(r, "out of memory");
     stashed *c = &r->stash[r->nstash];
@@ -290,6 +301,71 @@ static int stash_events(reader *r, int si, const al_chunk_header *h, const unsig
     return 0;
 }
 
+/* One column of an EVENTS payload. */
+typedef struct column {
+    const unsigned char *p, *end;
+} column;
+
+#define COL(col, var)                                                            \
+    do {                                                                         \
+        if (al_varint_get(&(col).p, (col).end, &(var)) != 0) return fail(r, "%s", bad); \
+    } while (0)
+
+enum { COL_HEADS, COL_TIME, COL_SIZE, COL_ALLOC, COL_FREED, COL_EXTRA, NCOLS };
+
+static int define_stack_col(reader *r, rd_thread *th, column *x)
+{
+    const char *bad = "corrupt trace: a malformed stack";
+    uint64_t local, n;
+    COL(*x, local);
+    COL(*x, n);
+    if (n == 0 || n > 256 || local == 0 || local > (1u << 30)) return fail(r, "%s", bad);
+    al_trace *t = r->t;
+    if (t->nstacks == 0) t->nstacks = 1; /* stacks[0] means none */
+    t->stacks = grow(t->stacks, &r->stcap, t->nstacks + 1, sizeof *t->stacks);
+    if (!t->stacks) return fail(r, "out of memory");
+    al_trace_stack *s = &t->stacks[t->nstacks];
+    s->frames = malloc(n * sizeof *s->frames);
+    if (!s->frames) return fail(r, "out of memory");
+    s->nframes = (uint32_t)n;
+    s->section = th->section;
+    uint64_t prev = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t z;
+        COL(*x, z);
+        prev += (uint64_t)al_unzigzag(z);
+        s->frames[i] = prev;
+    }
+    th->stack_map = grow(th->stack_map, &th->stack_cap, local + 1, sizeof *th->stack_map);
+    if (!th->stack_map) return fail(r, "out of memory");
+    th->stack_map[local] = (uint32_t)t->nstacks++;
+    return 0;
+}
+
+/* The chunk's allocations by ordinal, and the ordinal of the last free
+ * that named one. */
+typedef struct ordinals {
+    uint64_t *addr;
+    size_t n;
+    uint64_t prev;
+} ordinals;
+
+/* The inverse of the encoder's put_freed: a freed column value into an
+ * address; -1 when it names an allocation the chunk has not made. */
+static int get_freed(ordinals *o, uint64_t v, uint64_t *prev_freed, uint64_t *addr)
+{
+    if (v & 1) {
+        int64_t d = al_unzigzag(v >> 1);
+        if ((d < 0 && (uint64_t)-d > o->prev) || (d >= 0 && o->prev + (uint64_t)d >= o->n)) return -1;
+        o->prev += (uint64_t)d;
+        *addr = o->addr[o->prev];
+    } else {
+        *addr = *prev_freed + (uint64_t)al_unzigzag(v >> 1);
+    }
+    *prev_freed = *addr;
+    return 0;
+}
+
 static int decode_events(reader *r, const stashed *c)
 {
     const char *bad = "corrupt trace: malformed events";
@@ -302,19 +378,33 @@ static int decode_events(reader *r, const stashed *c)
                     (unsigned long long)tid, r->t->sections[si].pid, (unsigned long long)seq, th->next_seq);
     th->next_seq++;
     th->tid = tid;
-    if (count > (uint64_t)(end - p)) return fail(r, "%s", bad);
-    uint64_t prev_t = base, prev_addr = 0, got = 0;
-    while (p < end) {
-        unsigned head = *p++;
+    column col[NCOLS];
+    for (int i = 0; i < NCOLS; i++) {
+        uint64_t len;
+        if (al_varint_get(&p, end, &len) != 0 || len > (uint64_t)(end - p)) return fail(r, "%s", bad);
+        col[i] = (column){p, p + len};
+        p += len;
+    }
+    if (p != end) return fail(r, "%s", bad);
+    uint64_t prev_t = base, prev_alloc = 0, prev_freed = 0, got = 0;
+    /* At most one entry per event: the heads column's length bounds it. */
+    r->fstack = grow(r->fstack, &r->fstack_cap, (size_t)(col[COL_HEADS].end - col[COL_HEADS].p) + 1, sizeof *r->fstack);
+    if (!r->fstack) return fail(r, "out of memory");
+    al_freed_stack freed = {r->fstack, 0};
+    r->oaddr = grow(r->oaddr, &r->oaddr_cap, (size_t)(col[COL_HEADS].end - col[COL_HEADS].p) + 1, sizeof *r->oaddr);
+    if (!r->oaddr) return fail(r, "out of memory");
+    ordinals ord = {r->oaddr, 0, 0};
+    column *k = &col[COL_HEADS];
+    while (k->p < k->end) {
+        unsigned head = *k->p++;
         unsigned kind = head & AL_EV_KIND_MASK;
         if (kind == AL_EV_STACK_DEF) {
             if (head != AL_EV_STACK_DEF) return fail(r, "%s", bad);
-            uint64_t local;
-            GET(local);
-            if (define_stack(r, th, local, &p, end) != 0) return -1;
+            if (define_stack_col(r, th, &col[COL_EXTRA]) != 0) return -1;
             continue;
         }
         if (kind == 0 || kind >= AL_EV_KIND_COUNT || (head & 0x80)) return fail(r, "%s", bad);
+        if (got >= count) return fail(r, "%s", bad);
         r->raw = grow(r->raw, &r->rawcap, r->nraw + 1, sizeof *r->raw);
         if (!r->raw) return fail(r, "out of memory");
         raw_event *e = &r->raw[r->nraw];
@@ -323,52 +413,48 @@ static int decode_events(reader *r, const stashed *c)
         e->flags = (head & AL_EV_FAILED) ? AL_TEV_FAILED : 0;
         e->thread = (uint32_t)ti;
         uint64_t dt, z, v;
-        GET(dt);
-        if (dt > UINT64_MAX - prev_t) return fail(r, "%s", bad);
-        e->t = prev_t += dt;
+        COL(col[COL_TIME], dt);
+        if (dt > (UINT64_MAX >> 8) - prev_t) return fail(r, "%s", bad);
+        e->t = e->t2 = prev_t += dt;
         bool failed = e->flags & AL_TEV_FAILED;
-        switch (kind) {
-        case AL_EV_MALLOC: case AL_EV_CALLOC: case AL_EV_VALLOC: case AL_EV_PVALLOC:
-        case AL_EV_POSIX_MEMALIGN: case AL_EV_ALIGNED_ALLOC: case AL_EV_MEMALIGN:
-            GET(e->size);
-            if (kind == AL_EV_POSIX_MEMALIGN || kind == AL_EV_ALIGNED_ALLOC || kind == AL_EV_MEMALIGN) {
-                GET(v);
-                if (v > UINT32_MAX) return fail(r, "%s", bad);
-                e->align = (uint32_t)v;
-            }
-            if (!failed) {
-                GET(z);
-                e->addr = prev_addr += (uint64_t)al_unzigzag(z);
-                if (!e->addr) return fail(r, "%s", bad);
-            }
-            break;
-        case AL_EV_REALLOC: case AL_EV_REALLOCARRAY:
-            GET(dt);
-            if (dt > UINT64_MAX - e->t) return fail(r, "%s", bad);
+        bool is_realloc = kind == AL_EV_REALLOC || kind == AL_EV_REALLOCARRAY;
+        bool is_free = kind == AL_EV_FREE || kind == AL_EV_FREE_SIZED || kind == AL_EV_FREE_ALIGNED_SIZED;
+        if (is_realloc) {
+            COL(col[COL_TIME], dt);
+            if (dt > (UINT64_MAX >> 8) - e->t) return fail(r, "%s", bad);
             e->t2 = e->t + dt;
-            GET(z);
-            e->old_addr = prev_addr += (uint64_t)al_unzigzag(z);
-            GET(e->size);
-            if (!failed) {
-                GET(z);
-                e->addr = prev_addr += (uint64_t)al_unzigzag(z);
-                if (!e->addr) return fail(r, "%s", bad);
+            COL(col[COL_FREED], z);
+            if (get_freed(&ord, z, &prev_freed, &e->old_addr) != 0) return fail(r, "%s", bad);
+            if (e->old_addr && !failed) al_freed_push(&freed, e->old_addr);
+        }
+        if (kind != AL_EV_FREE) COL(col[COL_SIZE], e->size);
+        if (kind == AL_EV_POSIX_MEMALIGN || kind == AL_EV_ALIGNED_ALLOC || kind == AL_EV_MEMALIGN ||
+            kind == AL_EV_FREE_ALIGNED_SIZED) {
+            COL(col[COL_EXTRA], v);
+            if (v > UINT32_MAX) return fail(r, "%s", bad);
+            e->align = (uint32_t)v;
+        }
+        if (is_free) {
+            COL(col[COL_FREED], z);
+            if (get_freed(&ord, z, &prev_freed, &e->addr) != 0) return fail(r, "%s", bad);
+            if (e->addr) al_freed_push(&freed, e->addr);
+        } else if (!failed) {
+            uint64_t at;
+            COL(col[COL_ALLOC], at);
+            if (at == 0) {
+                COL(col[COL_ALLOC], z);
+                e->addr = prev_alloc + (uint64_t)al_unzigzag(z);
+            } else {
+                if (at > AL_FREED_SEARCH || at > freed.n) return fail(r, "%s", bad);
+                e->addr = al_freed_take(&freed, (size_t)(at - 1));
             }
-            break;
-        default: /* the frees */
-            GET(z);
-            e->addr = prev_addr += (uint64_t)al_unzigzag(z);
-            if (kind == AL_EV_FREE_ALIGNED_SIZED) {
-                GET(v);
-                if (v > UINT32_MAX) return fail(r, "%s", bad);
-                e->align = (uint32_t)v;
-            }
-            if (kind != AL_EV_FREE) GET(e->size);
-            break;
+            prev_alloc = e->addr;
+            if (!e->addr) return fail(r, "%s", bad);
+            ord.addr[ord.n++] = e->addr;
         }
         if (head & AL_EV_HAS_STACK) {
             uint64_t local;
-            GET(local);
+            COL(col[COL_EXTRA], local);
             if (local == 0 || local >= th->stack_cap || !th->stack_map[local])
                 return fail(r, "corrupt trace: an event refers to an undefined stack");
             e->stack = th->stack_map[local];
@@ -377,9 +463,12 @@ static int decode_events(reader *r, const stashed *c)
         r->nraw++;
         got++;
     }
+    for (int i = 0; i < NCOLS; i++)
+        if (col[i].p != col[i].end) return fail(r, "%s (columns of unequal lengths)", bad);
     if (got != count) return fail(r, "%s (%llu of %llu events)", bad, (unsigned long long)got, (unsigned long long)count);
     return 0;
 }
+#undef COL
 #undef GET
 
 static int stash_cmp(const void *a, const void *b)
@@ -389,11 +478,22 @@ static int stash_cmp(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Decode every thread's chunks in order (so each thread's events are
+ * contiguous in r->raw, in its own order), then turn stored ticks into ns. */
 static int decode_all(reader *r)
 {
     qsort(r->stash, r->nstash, sizeof *r->stash, stash_cmp);
     for (size_t i = 0; i < r->nstash; i++)
         if (decode_events(r, &r->stash[i]) != 0) return -1;
+    for (size_t i = 0; i < r->nraw; i++) {
+        raw_event *e = &r->raw[i];
+        const clock_cal *c = &r->cal[r->th[e->thread].section];
+        double rate = cal_rate(c);
+        double a = ((double)(e->t << c->shift) - (double)c->t0) * rate;
+        double b = ((double)(e->t2 << c->shift) - (double)c->t0) * rate;
+        e->t = (uint64_t)((double)c->ns0 + (a > -(double)c->ns0 ? a : -(double)c->ns0));
+        e->t2 = (uint64_t)((double)c->ns0 + (b > -(double)c->ns0 ? b : -(double)c->ns0));
+    }
     return 0;
 }
 
@@ -409,14 +509,6 @@ typedef struct merge_key {
     uint8_t half;      /* realloc: 0 frees the old address, 1 allocates */
 } merge_key;
 
-static int key_cmp(const void *a, const void *b)
-{
-    const merge_key *x = a, *y = b;
-    if (x->t != y->t) return x->t < y->t ? -1 : 1;
-    if (x->thread != y->thread) return x->thread < y->thread ? -1 : 1;
-    if (x->seq != y->seq) return x->seq < y->seq ? -1 : 1;
-    return (int)x->half - (int)y->half;
-}
 
 /* The key of a live block: its address within its own process. A forked
  * child starts with its parent's addresses, so one address names different
@@ -490,6 +582,185 @@ static int map_put(addr_map *m, uint64_t a, uint32_t block)
     return 0;
 }
 
+/* ---- the order of all threads' calls ----------------------------------------
+ * Time stamps are coarse (a tick of a few dozen ns) and threads run at once,
+ * so calls of several threads often share a tick. Within a tick, any
+ * interleaving of the threads' own orders happened as far as the clock
+ * knows; the merge picks one under which every address is allocated while
+ * free and freed while allocated: among the threads' next calls at the
+ * lowest tick, first one that keeps the heap consistent within its own
+ * thread (an allocation of a free address, a free of its own block, a call
+ * that touches no block), then a free of another thread's block, then one
+ * that no other thread's call in that tick could make consistent (a free of
+ * an address nobody allocated, an allocation over a live one: counted as
+ * such by the model), and only when none can go, the lowest thread's. The
+ * keys come in per thread, in the thread's order; they leave in merged
+ * order. */
+enum { OP_NONE, OP_ALLOC, OP_FREE };
+
+static int key_op(const reader *r, const merge_key *k, uint64_t *addr)
+{
+    const raw_event *e = &r->raw[k->raw];
+    bool is_realloc = e->kind == AL_EV_REALLOC || e->kind == AL_EV_REALLOCARRAY;
+    bool is_free = e->kind == AL_EV_FREE || e->kind == AL_EV_FREE_SIZED || e->kind == AL_EV_FREE_ALIGNED_SIZED;
+    bool failed = e->flags & AL_TEV_FAILED;
+    if (is_free || (is_realloc && k->half == 0)) {
+        uint64_t a = is_free ? e->addr : e->old_addr;
+        if (!a || (!is_free && failed && e->size != 0)) return OP_NONE;
+        *addr = live_key(r, e, a);
+        return OP_FREE;
+    }
+    if (failed) return OP_NONE;
+    *addr = live_key(r, e, e->addr);
+    return OP_ALLOC;
+}
+
+typedef struct thread_heap {
+    uint32_t *h;
+    size_t n;
+    const merge_key *keys;
+    const size_t *cur;
+} thread_heap;
+
+static bool th_less(const thread_heap *q, uint32_t a, uint32_t b)
+{
+    uint64_t ta = q->keys[q->cur[a]].t, tb = q->keys[q->cur[b]].t;
+    return ta != tb ? ta < tb : a < b;
+}
+
+static void th_push(thread_heap *q, uint32_t th)
+{
+    size_t i = q->n++;
+    q->h[i] = th;
+    while (i && th_less(q, q->h[i], q->h[(i - 1) / 2])) {
+        uint32_t x = q->h[i];
+        q->h[i] = q->h[(i - 1) / 2];
+        q->h[(i - 1) / 2] = x;
+        i = (i - 1) / 2;
+    }
+}
+
+static uint32_t th_pop(thread_heap *q)
+{
+    uint32_t top = q->h[0];
+    q->h[0] = q->h[--q->n];
+    for (size_t i = 0;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < q->n && th_less(q, q->h[l], q->h[m])) m = l;
+        if (l + 1 < q->n && th_less(q, q->h[l + 1], q->h[m])) m = l + 1;
+        if (m == i) break;
+        uint32_t x = q->h[i];
+        q->h[i] = q->h[m];
+        q->h[m] = x;
+        i = m;
+    }
+    return top;
+}
+
+static uint32_t map_get(const addr_map *m, uint64_t a)
+{
+    if (!m->cap) return 0;
+    for (size_t j = hash_addr(a) & (m->cap - 1);; j = (j + 1) & (m->cap - 1)) {
+        if (m->keys[j] == 0) return 0;
+        if (m->keys[j] == a) return m->vals[j];
+    }
+}
+
+/* Whether a thread of the group other than `self` has, at tick t and within
+ * its next 256 calls, an operation `op` on address a. */
+static bool pending(const reader *r, const merge_key *keys, const size_t *cur, const size_t *end,
+                    const uint32_t *group, size_t g, size_t self, uint64_t t, int op, uint64_t a)
+{
+    for (size_t i = 0; i < g; i++) {
+        if (i == self) continue;
+        for (size_t k = cur[group[i]], n = 0; k < end[group[i]] && keys[k].t == t && n < 256; k++, n++) {
+            uint64_t b;
+            if (key_op(r, &keys[k], &b) == op && b == a) return true;
+        }
+    }
+    return false;
+}
+
+static int merge_order(reader *r, merge_key *keys, size_t nkeys)
+{
+    size_t nth = r->nth;
+    size_t *cur = calloc(nth ? nth : 1, sizeof *cur), *end = calloc(nth ? nth : 1, sizeof *end);
+    uint32_t *heap = malloc((nth ? nth : 1) * sizeof *heap), *group = malloc((nth ? nth : 1) * sizeof *group);
+    merge_key *out = malloc((nkeys ? nkeys : 1) * sizeof *out);
+    addr_map live = {0};
+    int rc = 0;
+    if (!cur || !end || !heap || !group || !out) {
+        rc = fail(r, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < nkeys; i++) end[keys[i].thread] = i + 1;
+    for (size_t i = nkeys; i-- > 0;) cur[keys[i].thread] = i;
+    thread_heap q = {heap, 0, keys, cur};
+    for (uint32_t th = 0; th < nth; th++)
+        if (cur[th] < end[th]) th_push(&q, th);
+    size_t n = 0;
+    uint32_t last = UINT32_MAX;
+    while (q.n && rc == 0) {
+        uint32_t th = th_pop(&q);
+        uint64_t t = keys[cur[th]].t;
+        size_t g = 0;
+        group[g++] = th;
+        while (q.n && keys[cur[q.h[0]]].t == t) group[g++] = th_pop(&q);
+        while (g && rc == 0) {
+            /* The group's next calls at tick t: the best to go first. */
+            size_t pick = 0;
+            int best = 9;
+            for (size_t i = 0; i < g && g > 1; i++) {
+                uint64_t a = 0;
+                int op = key_op(r, &keys[cur[group[i]]], &a), cls;
+                uint32_t owner = op == OP_NONE ? 0 : map_get(&live, a);
+                if (op == OP_NONE || (op == OP_ALLOC && !owner) || (op == OP_FREE && owner == group[i] + 1))
+                    cls = 0;
+                else if (op == OP_FREE && owner)
+                    cls = 1;
+                else if (!pending(r, keys, cur, end, group, g, i, t, op == OP_FREE ? OP_ALLOC : OP_FREE, a))
+                    cls = 2;
+                else
+                    cls = 3;
+                if (cls < best || (cls == best && group[i] == last)) {
+                    best = cls;
+                    pick = i;
+                }
+            }
+            if (best == 3) { /* none can go: the lowest thread's */
+                pick = 0;
+                for (size_t i = 1; i < g; i++)
+                    if (group[i] < group[pick]) pick = i;
+            }
+            uint32_t pt = group[pick];
+            merge_key *k = &keys[cur[pt]++];
+            uint64_t a = 0;
+            int op = key_op(r, k, &a);
+            if (op == OP_FREE) map_take(&live, a);
+            if (op == OP_ALLOC) {
+                map_take(&live, a);
+                if (map_put(&live, a, pt + 1) != 0) rc = fail(r, "out of memory");
+            }
+            out[n++] = *k;
+            last = pt;
+            if (cur[pt] == end[pt] || keys[cur[pt]].t != t) {
+                if (cur[pt] < end[pt]) th_push(&q, pt);
+                group[pick] = group[--g];
+            }
+        }
+    }
+    memcpy(keys, out, n * sizeof *keys);
+done:
+    free(live.keys);
+    free(live.vals);
+    free(cur);
+    free(end);
+    free(heap);
+    free(group);
+    free(out);
+    return rc;
+}
+
 static int build_model(reader *r)
 {
     al_trace *t = r->t;
@@ -508,11 +779,18 @@ static int build_model(reader *r)
     for (size_t i = 0; i < r->nraw; i++) {
         raw_event *e = &r->raw[i];
         if (e->t < origin) origin = e->t;
-        keys[k++] = (merge_key){e->t, e->thread, e->seq, (uint32_t)i, 0};
+        /* A thread's keys never go back in time (its clock read on another
+         * CPU may lag by a tick). */
+        uint64_t t0 = e->t;
+        if (k && keys[k - 1].thread == e->thread && keys[k - 1].t > t0) t0 = keys[k - 1].t;
+        keys[k++] = (merge_key){t0, e->thread, e->seq, (uint32_t)i, 0};
         if (e->kind == AL_EV_REALLOC || e->kind == AL_EV_REALLOCARRAY)
-            keys[k++] = (merge_key){e->t2, e->thread, e->seq, (uint32_t)i, 1};
+            keys[k++] = (merge_key){e->t2 > t0 ? e->t2 : t0, e->thread, e->seq, (uint32_t)i, 1};
     }
-    qsort(keys, nkeys, sizeof *keys, key_cmp);
+    if (merge_order(r, keys, nkeys) != 0) {
+        free(keys);
+        return -1;
+    }
 
     /* Event order: by each event's own time (a realloc's second half). */
     uint32_t *slot = malloc((r->nraw ? r->nraw : 1) * sizeof *slot);
@@ -782,6 +1060,9 @@ al_trace *al_trace_read(const char *path, char *err, size_t errlen)
     free(r.raw);
     free(r.sec_events);
     free(r.sec_ended);
+    free(r.cal);
+    free(r.fstack);
+    free(r.oaddr);
     for (size_t i = 0; i < r.nstash; i++) free(r.stash[i].payload);
     free(r.stash);
     if (rc != 0) {

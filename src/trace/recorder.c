@@ -126,38 +126,18 @@ static rec_thread *slow_enter(void)
     rec_thread *ts = rec_self;          \
     if (REC_UNLIKELY(!ts)) ts = slow_enter()
 
-/* ---- encoding (see docs/trace-format.md, "Events") ----------------------- */
-static inline unsigned char *ev_begin(rec_thread *ts, unsigned head, uint64_t t)
+/* ---- recording: records appended to the thread's buffer ------------------
+ * The hot path only stores words (encode.h); the flusher thread encodes and
+ * compresses them. Each event commits its records with one release store, so
+ * that a section's close can take a buffer another thread is filling. */
+static inline al_ev_rec *ev_begin(rec_thread *ts)
 {
-    if (REC_UNLIKELY(ts->pos >= ts->limit)) rec_buffer_next(ts, t);
-    unsigned char *q = ts->pos;
-    /* A thread's time stamps never decrease, even if a next allocator calls
-     * back into these entry points from inside a call. */
-    if (REC_UNLIKELY(t < ts->prev_t)) t = ts->prev_t;
-    if (REC_UNLIKELY(rec_stacks)) {
-        ts->cur_stack = rec_stack_id(ts, &q);
-        if (ts->cur_stack) head |= AL_EV_HAS_STACK;
-    }
-    *q++ = (unsigned char)head;
-    q = al_varint_put(q, t - ts->prev_t);
-    ts->prev_t = t;
-    return q;
+    if (REC_UNLIKELY(ts->pos >= ts->limit)) rec_buffer_next(ts);
+    return ts->pos;
 }
 
-static inline unsigned char *ev_addr(rec_thread *ts, unsigned char *q, const void *p)
+static inline void ev_end(rec_thread *ts, al_ev_rec *q)
 {
-    uint64_t a = (uint64_t)(uintptr_t)p;
-    q = al_varint_put(q, al_zigzag((int64_t)(a - ts->prev_addr)));
-    ts->prev_addr = a;
-    return q;
-}
-
-static inline void ev_end(rec_thread *ts, unsigned char *q)
-{
-    if (REC_UNLIKELY(ts->cur_stack)) {
-        q = al_varint_put(q, ts->cur_stack);
-        ts->cur_stack = 0;
-    }
     ts->pos = q;
     ts->n++;
     atomic_store_explicit(&ts->buf->committed, ((uint64_t)ts->n << 32) | (uint32_t)(q - ts->buf->data),
@@ -165,43 +145,65 @@ static inline void ev_end(rec_thread *ts, unsigned char *q)
     if (REC_UNLIKELY(atomic_load_explicit(&ts->mode, memory_order_relaxed))) rec_write_through(ts);
 }
 
-/* An allocation that returned p (NULL: failed); align 0 when not asked. */
+/* The event's stack, when recording them: its definition first if new, its
+ * id after the event. */
+static inline al_ev_rec *ev_stack(rec_thread *ts, al_ev_rec *q, unsigned *head, uint32_t *id)
+{
+    *id = 0;
+    if (REC_LIKELY(!rec_stacks)) return q;
+    *id = rec_stack_id(ts, &q);
+    if (*id) *head |= AL_EV_HAS_STACK;
+    return q;
+}
+
+static inline al_ev_rec *ev_stack_end(al_ev_rec *q, uint32_t id)
+{
+    if (REC_UNLIKELY(id)) *q++ = (al_ev_rec){AL_REC_EXT_STACK, id, 0};
+    return q;
+}
+
 static inline bool kind_has_align(unsigned kind)
 {
     return kind == AL_EV_POSIX_MEMALIGN || kind == AL_EV_ALIGNED_ALLOC || kind == AL_EV_MEMALIGN;
 }
 
+/* An allocation that returned p (NULL: failed); align 0 when not asked. */
 static inline void rec_alloc(rec_thread *ts, unsigned kind, uint64_t size, uint64_t align, const void *p)
 {
-    uint64_t t = rec_now();
-    unsigned char *q = ev_begin(ts, kind | (p ? 0 : AL_EV_FAILED), t);
-    q = al_varint_put(q, size);
-    if (kind_has_align(kind)) q = al_varint_put(q, align);
-    if (p) q = ev_addr(ts, q, p);
-    ev_end(ts, q);
+    uint64_t t = rec_tick();
+    al_ev_rec *q = ev_begin(ts);
+    unsigned head = kind | (p ? 0 : AL_EV_FAILED);
+    uint32_t sid;
+    q = ev_stack(ts, q, &head, &sid);
+    *q++ = (al_ev_rec){al_rec_w0(t, head), (uint64_t)(uintptr_t)p, size};
+    if (kind_has_align(kind)) *q++ = (al_ev_rec){AL_REC_EXT_ALIGN, align, 0};
+    ev_end(ts, ev_stack_end(q, sid));
 }
 
 /* A free, recorded before the next allocator sees it. */
 static inline void rec_free(rec_thread *ts, unsigned kind, const void *p, uint64_t size, uint64_t align)
 {
-    uint64_t t = rec_now();
-    unsigned char *q = ev_begin(ts, kind, t);
-    q = ev_addr(ts, q, p);
-    if (kind == AL_EV_FREE_ALIGNED_SIZED) q = al_varint_put(q, align);
-    if (kind != AL_EV_FREE) q = al_varint_put(q, size);
-    ev_end(ts, q);
+    uint64_t t = rec_tick();
+    al_ev_rec *q = ev_begin(ts);
+    unsigned head = kind;
+    uint32_t sid;
+    q = ev_stack(ts, q, &head, &sid);
+    *q++ = (al_ev_rec){al_rec_w0(t, head), (uint64_t)(uintptr_t)p, size};
+    if (kind == AL_EV_FREE_ALIGNED_SIZED) *q++ = (al_ev_rec){AL_REC_EXT_ALIGN, align, 0};
+    ev_end(ts, ev_stack_end(q, sid));
 }
 
 static inline void rec_realloc(rec_thread *ts, unsigned kind, uint64_t t0, const void *old, uint64_t size,
                                const void *p)
 {
-    uint64_t t1 = rec_now();
-    unsigned char *q = ev_begin(ts, kind | (p ? 0 : AL_EV_FAILED), t0);
-    q = al_varint_put(q, t1 - t0);
-    q = ev_addr(ts, q, old);
-    q = al_varint_put(q, size);
-    if (p) q = ev_addr(ts, q, p);
-    ev_end(ts, q);
+    uint64_t t1 = rec_tick();
+    al_ev_rec *q = ev_begin(ts);
+    unsigned head = kind | (p ? 0 : AL_EV_FAILED);
+    uint32_t sid;
+    q = ev_stack(ts, q, &head, &sid);
+    *q++ = (al_ev_rec){al_rec_w0(t0, head), (uint64_t)(uintptr_t)p, size};
+    *q++ = (al_ev_rec){al_rec_w0(t1, AL_REC_EXT_REALLOC), (uint64_t)(uintptr_t)old, 0};
+    ev_end(ts, ev_stack_end(q, sid));
 }
 
 /* ---- the entry points ----------------------------------------------------- */
@@ -250,7 +252,7 @@ EXPORT void *realloc(void *old, size_t size)
     if (REC_UNLIKELY(in_early(old))) return realloc_early(old, size);
     ENTER(ts);
     if (REC_UNLIKELY(!rec_next_malloc)) return realloc_early(NULL, size);
-    uint64_t t0 = ts ? rec_now() : 0;
+    uint64_t t0 = ts ? rec_tick() : 0;
     void *p = next_realloc(old, size);
     if (ts) rec_realloc(ts, AL_EV_REALLOC, t0, old, size, p);
     return p;
@@ -261,14 +263,14 @@ EXPORT void *reallocarray(void *old, size_t n, size_t size)
     size_t total;
     if (__builtin_mul_overflow(n, size, &total)) {
         ENTER(ts);
-        if (ts) rec_realloc(ts, AL_EV_REALLOCARRAY, rec_now(), old, UINT64_MAX, NULL);
+        if (ts) rec_realloc(ts, AL_EV_REALLOCARRAY, rec_tick(), old, UINT64_MAX, NULL);
         errno = ENOMEM;
         return NULL;
     }
     if (REC_UNLIKELY(in_early(old))) return realloc_early(old, total);
     ENTER(ts);
     if (REC_UNLIKELY(!rec_next_malloc)) return realloc_early(NULL, total);
-    uint64_t t0 = ts ? rec_now() : 0;
+    uint64_t t0 = ts ? rec_tick() : 0;
     /* glibc's reallocarray calls realloc through the PLT, which would be
      * recorded a second time: check the product here, call realloc. */
     void *p = next_realloc(old, total);

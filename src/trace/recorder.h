@@ -20,39 +20,39 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "encode.h"
 #include "format.h"
 
 #define REC_TLS __attribute__((tls_model("initial-exec")))
 #define REC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define REC_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
-/* Event bytes per buffer: one chunk's payload. */
-#define REC_BUF_BYTES (64u << 10)
-/* The most bytes one event may take, without and with its stack. */
-#define REC_EVENT_MAX 64u
+/* Records per buffer (24 bytes each): one chunk's events. */
+#define REC_BUF_RECORDS 174762u
+/* The most records one event may take, without and with its stack (a new
+ * stack's definition comes first). */
 #define REC_STACK_MAX_FRAMES 64
-#define REC_EVENT_MAX_STACKS (REC_EVENT_MAX + 16 + REC_STACK_MAX_FRAMES * AL_VARINT_MAX)
+#define REC_EVENT_MAX 4u
+#define REC_EVENT_MAX_STACKS (REC_EVENT_MAX + 1 + (REC_STACK_MAX_FRAMES + 2) / 3)
 
 typedef struct rec_buf {
     struct rec_buf *next;           /* free list or flush queue */
-    _Atomic uint64_t committed;     /* (events << 32) | bytes, stored after each event */
+    _Atomic uint64_t committed;     /* (events << 32) | records, stored after each event */
     uint32_t thread, seq;           /* of the thread that filled it */
-    uint64_t tid, base_t;
+    uint64_t tid;
     uint32_t taken_n;               /* events already written by a section's close */
-    unsigned char data[REC_BUF_BYTES];
+    al_ev_rec data[REC_BUF_RECORDS];
 } rec_buf;
 
 typedef struct rec_thread {
     /* Owner-only, the hot path's fields first. */
-    unsigned char *pos, *limit;     /* write position; past limit a new buffer is needed */
-    uint64_t prev_t, prev_addr;     /* delta bases, reset with each buffer */
+    al_ev_rec *pos, *limit;         /* write position; past limit a new buffer is needed */
     uint32_t n;                     /* events in buf */
     _Atomic int mode;               /* 0 buffered; 1 write-through (exiting thread, or
                                        after the section closed): set by others too */
     rec_buf *buf;
     uint32_t index, seq;
     uint64_t tid;
-    uint32_t cur_stack;             /* stack id of the event being encoded, 0 none */
     atomic_flag lock;               /* buffer swaps against a section's close */
     bool dead;                      /* its thread ended (key destructor ran) */
     /* --stacks: per-thread stack ids (recorder_stacks.c). */
@@ -78,7 +78,7 @@ void rec_process_init(void);
 /* A thread's first event: its state, or NULL when the image does not record. */
 rec_thread *rec_thread_start(void);
 /* The current buffer is full (or absent): hand it on and start another. */
-void rec_buffer_next(rec_thread *ts, uint64_t t);
+void rec_buffer_next(rec_thread *ts);
 /* Write-through mode: write what the buffer holds now. */
 void rec_write_through(rec_thread *ts);
 /* End the section (exit, exec): flush everything, write modules and END. */
@@ -91,13 +91,37 @@ void rec_leave_internal(rec_thread *saved);
 /* ---- stacks (recorder_stacks.c) ------------------------------------------ */
 /* Capture the caller's stack and return its id for this thread, writing a
  * stack definition at *pos first when the stack is new. 0 when it cannot. */
-uint32_t rec_stack_id(rec_thread *ts, unsigned char **pos);
+uint32_t rec_stack_id(rec_thread *ts, al_ev_rec **pos);
+
+/* ---- the clock -------------------------------------------------------------
+ * Events are stamped with the CPU's time-stamp counter when the kernel itself
+ * keeps time with it (its clock source is "tsc": constant, not stopping in
+ * idle states, synchronised over the CPUs), else with CLOCK_MONOTONIC in ns.
+ * A stamp is the tick since the section's start (rec_tick0), so that it fits
+ * the 56 bits a record gives it; the reader converts ticks to ns with the
+ * clock pairs of the section's chunks. */
+extern bool rec_use_tsc;
+extern uint64_t rec_tick0;
 
 static inline uint64_t rec_now(void)
 {
     struct timespec tsp;
     clock_gettime(CLOCK_MONOTONIC, &tsp);
     return (uint64_t)tsp.tv_sec * 1000000000u + (uint64_t)tsp.tv_nsec;
+}
+
+static inline uint64_t rec_raw_tick(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    if (REC_LIKELY(rec_use_tsc)) return __builtin_ia32_rdtsc();
+#endif
+    return rec_now();
+}
+
+static inline uint64_t rec_tick(void)
+{
+    uint64_t d = rec_raw_tick() - rec_tick0;
+    return (int64_t)d < 0 ? 0 : d; /* another CPU a few ticks behind at the start */
 }
 
 #endif

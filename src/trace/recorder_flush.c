@@ -21,6 +21,7 @@
  *   when it notices).
  */
 #include "recorder.h"
+#include "say.h"
 #include "writer.h"
 
 #include <dlfcn.h>
@@ -38,6 +39,10 @@
 
 _Atomic int rec_mode = REC_OFF;
 bool rec_stacks;
+bool rec_use_tsc;
+uint64_t rec_tick0;
+/* Stored ticks are raw ticks >> tick_shift (docs/trace-format.md). */
+static unsigned tick_shift = 6;
 __thread rec_thread *rec_self REC_TLS;
 __thread int rec_busy REC_TLS;
 
@@ -66,7 +71,7 @@ static pthread_key_t thread_key;
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static rec_buf *pool_free;
 
-#define QUEUE_MAX 64
+#define QUEUE_MAX 8
 static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t queue_nonempty = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t queue_space = PTHREAD_COND_INITIALIZER;
@@ -96,19 +101,6 @@ static void *map(size_t bytes)
 {
     void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     return p == MAP_FAILED ? NULL : p;
-}
-
-static void say(const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if ((size_t)n >= sizeof line) n = sizeof line - 1;
-    ssize_t ignored = write(2, line, (size_t)n);
-    (void)ignored;
 }
 
 static rec_buf *pool_get(void)
@@ -144,26 +136,22 @@ static void note_write_error(uint64_t lost)
     atomic_compare_exchange_strong(&write_errno, &expected, errno ? errno : EIO);
 }
 
-/* Append the first n events (bytes of data) of b as one EVENTS chunk. */
-static void write_events(al_tw *w, const rec_buf *b, uint32_t n, uint32_t bytes)
+/* Append the first n events (nrec records) of b as one EVENTS chunk. */
+static void write_events(al_tw *w, const rec_buf *b, uint32_t n, uint32_t nrec)
 {
     if (n == 0) return;
-    unsigned char prefix[4 * AL_VARINT_MAX], *q = prefix;
-    q = al_varint_put(q, b->tid);
-    q = al_varint_put(q, b->seq);
-    q = al_varint_put(q, b->base_t);
-    q = al_varint_put(q, n);
-    if (!w || al_tw_chunk2(w, trace_fd, AL_CHUNK_EVENTS, section_id, b->thread, prefix, (size_t)(q - prefix),
-                           b->data, bytes) != 0)
+    al_ev_chunk c = {b->tid, b->seq, rec_tick(), rec_now(), tick_shift, 0, NULL};
+    uint32_t got = 0;
+    if (!w || al_tw_events(w, trace_fd, section_id, b->thread, &c, b->data, nrec, &got) != 0 || got != n)
         note_write_error(n);
     else
         atomic_fetch_add(&events_written, n);
 }
 
-static void write_events_sync(const rec_buf *b, uint32_t n, uint32_t bytes)
+static void write_events_sync(const rec_buf *b, uint32_t n, uint32_t nrec)
 {
     pthread_mutex_lock(&write_lock);
-    write_events(sync_tw, b, n, bytes);
+    write_events(sync_tw, b, n, nrec);
     pthread_mutex_unlock(&write_lock);
 }
 
@@ -258,20 +246,17 @@ static void spin_unlock(atomic_flag *f) { atomic_flag_clear_explicit(f, memory_o
 
 static size_t room_needed(void) { return rec_stacks ? REC_EVENT_MAX_STACKS : REC_EVENT_MAX; }
 
-/* Start buffer b for ts at time base. */
-static void buffer_begin(rec_thread *ts, rec_buf *b, uint64_t base)
+/* Start buffer b for ts. */
+static void buffer_begin(rec_thread *ts, rec_buf *b)
 {
     b->thread = ts->index;
     b->seq = ts->seq++;
     b->tid = ts->tid;
-    b->base_t = base;
     b->taken_n = 0;
     atomic_store_explicit(&b->committed, 0, memory_order_relaxed);
     ts->buf = b;
     ts->pos = b->data;
-    ts->limit = b->data + REC_BUF_BYTES - room_needed();
-    ts->prev_t = base;
-    ts->prev_addr = 0;
+    ts->limit = b->data + REC_BUF_RECORDS - room_needed();
     ts->n = 0;
 }
 
@@ -281,16 +266,16 @@ static void buffer_retire(rec_thread *ts)
     rec_buf *b = ts->buf;
     if (!b) return;
     ts->buf = NULL;
-    uint32_t bytes = (uint32_t)(ts->pos - b->data);
+    uint32_t nrec = (uint32_t)(ts->pos - b->data);
     if (b->taken_n == 0 && ts->n > 0) {
-        submit(b, ts->n, bytes);
+        submit(b, ts->n, nrec);
         return;
     }
     if (ts->n > b->taken_n) atomic_fetch_add(&events_lost, ts->n - b->taken_n);
     pool_put(b);
 }
 
-void rec_buffer_next(rec_thread *ts, uint64_t t)
+void rec_buffer_next(rec_thread *ts)
 {
     int saved_errno = errno;
     rec_thread *saved = rec_enter_internal();
@@ -304,7 +289,7 @@ void rec_buffer_next(rec_thread *ts, uint64_t t)
         atomic_fetch_add(&events_lost, ts->n);
         b = ts->buf;
     }
-    buffer_begin(ts, b, t);
+    buffer_begin(ts, b);
     spin_unlock(&ts->lock);
     rec_leave_internal(saved);
     errno = saved_errno;
@@ -320,7 +305,7 @@ void rec_write_through(rec_thread *ts)
         write_events_sync(b, ts->n, (uint32_t)(ts->pos - b->data));
     else if (ts->n > b->taken_n)
         atomic_fetch_add(&events_lost, ts->n - b->taken_n);
-    buffer_begin(ts, b, ts->prev_t);
+    buffer_begin(ts, b);
     spin_unlock(&ts->lock);
     rec_leave_internal(saved);
     errno = saved_errno;
@@ -334,10 +319,9 @@ static void thread_gone(void *arg)
     rec_thread *saved = rec_enter_internal();
     spin_lock(&ts->lock);
     rec_buf *b = ts->buf;
-    uint64_t last = ts->prev_t;
     buffer_retire(ts);
     rec_buf *nb = b && !ts->buf ? pool_get() : NULL;
-    if (nb) buffer_begin(ts, nb, last);
+    if (nb) buffer_begin(ts, nb);
     atomic_store(&ts->mode, 1);
     ts->dead = true;
     spin_unlock(&ts->lock);
@@ -369,7 +353,7 @@ rec_thread *rec_thread_start(void)
         return NULL;
     }
     ts->index = i;
-    buffer_begin(ts, b, rec_now());
+    buffer_begin(ts, b);
     threads[i] = ts;
     atomic_store(&nthreads, i + 1);
     if (section_closed) atomic_store(&ts->mode, 1);
@@ -420,11 +404,14 @@ static void write_section(uint64_t parent)
     q = al_varint_put(q, (uint64_t)getpid());
     q = al_varint_put(q, (uint64_t)getppid());
     q = al_varint_put(q, parent);
-    q = al_varint_put(q, rec_stacks ? AL_SECTION_STACKS : 0);
+    q = al_varint_put(q, (rec_stacks ? AL_SECTION_STACKS : 0) | (rec_use_tsc ? AL_SECTION_TSC : 0));
+    uint64_t tick = rec_tick();
     q = al_varint_put(q, rec_now());
     struct timespec rt;
     clock_gettime(CLOCK_REALTIME, &rt);
     q = al_varint_put(q, (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec);
+    q = al_varint_put(q, tick);
+    q = al_varint_put(q, tick_shift);
     char cmd[4096];
     size_t n = read_small("/proc/self/cmdline", cmd, sizeof cmd);
     for (size_t i = 0; i + 1 < n; i++)
@@ -500,7 +487,8 @@ static void write_modules(void)
 
 static void write_end(uint32_t flags)
 {
-    unsigned char payload[5 * AL_VARINT_MAX], *q = payload;
+    unsigned char payload[6 * AL_VARINT_MAX], *q = payload;
+    q = al_varint_put(q, rec_tick());
     q = al_varint_put(q, rec_now());
     q = al_varint_put(q, atomic_load(&events_written));
     q = al_varint_put(q, flags);
@@ -543,7 +531,7 @@ void rec_section_close(uint32_t end_flags)
         pthread_mutex_unlock(&threads_lock);
         int we = atomic_load(&write_errno);
         if (we)
-            say("alloclab-trace: writing %s failed (%s): %llu events lost\n", trace_path, strerror(we),
+            al_say("alloclab-trace: writing %s failed (%s): %llu events lost\n", trace_path, strerror(we),
                 (unsigned long long)atomic_load(&events_lost));
     }
     pthread_mutex_unlock(&close_lock);
@@ -554,7 +542,7 @@ void rec_section_close(uint32_t end_flags)
 /* ---- process start: the environment decides --------------------------------
  * The variables are read from /proc/self/environ: the first calls come from
  * the loader, before libc has set up environ. */
-static void read_config(char *file, size_t filecap, long *root, bool *stacks, bool *follow)
+static void read_config(char *file, size_t filecap, long *root, bool *stacks, bool *follow, long *shift)
 {
     file[0] = 0;
     int fd = open("/proc/self/environ", O_RDONLY | O_CLOEXEC);
@@ -579,6 +567,8 @@ static void read_config(char *file, size_t filecap, long *root, bool *stacks, bo
                 *stacks = true;
             else if (strcmp(e, "ALLOCLAB_TRACE_FOLLOW=1") == 0)
                 *follow = true;
+            else if (strncmp(e, "ALLOCLAB_TRACE_TICK_SHIFT=", 26) == 0)
+                *shift = strtol(e + 26, NULL, 10);
             start = i + 1;
         }
         if (k <= 0) break;
@@ -590,6 +580,19 @@ static void read_config(char *file, size_t filecap, long *root, bool *stacks, bo
         have -= start;
     }
     close(fd);
+}
+
+/* Whether the kernel keeps time with the TSC: then it found it constant and
+ * synchronised over the CPUs, and so can we. */
+static bool kernel_uses_tsc(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    char cs[32];
+    size_t n = read_small("/sys/devices/system/clocksource/clocksource0/current_clocksource", cs, sizeof cs - 1);
+    return n >= 3 && memcmp(cs, "tsc", 3) == 0 && (n == 3 || cs[3] == '\n');
+#else
+    return false;
+#endif
 }
 
 static void fork_prepare(void)
@@ -642,6 +645,7 @@ static void fork_child(void)
     atomic_store(&events_lost, 0);
     atomic_store(&write_errno, 0);
     atomic_store(&nthreads, 0);
+    rec_tick0 = rec_raw_tick();
     write_section(parent);
     if (me) {
         me->index = 0;
@@ -650,7 +654,7 @@ static void fork_child(void)
         me->dead = false;
         atomic_store(&me->mode, 0);
         atomic_flag_clear(&me->lock);
-        buffer_begin(me, me->buf, rec_now());
+        buffer_begin(me, me->buf);
         threads[0] = me;
         atomic_store(&nthreads, 1);
     }
@@ -659,23 +663,26 @@ static void fork_child(void)
 void rec_process_init(void)
 {
     static char file[4096];
-    long root = 0;
+    long root = 0, shift = -1;
     bool stacks = false, follow = false;
-    read_config(file, sizeof file, &root, &stacks, &follow);
+    read_config(file, sizeof file, &root, &stacks, &follow, &shift);
     if (!file[0]) return;
+    if (shift >= 0 && shift <= 30) tick_shift = (unsigned)shift;
     if (root > 0 && root != (long)getpid() && !follow) return;
     rec_stacks = stacks;
     follow_forks = follow;
     snprintf(trace_path, sizeof trace_path, "%s", file);
     threads = map(sizeof(rec_thread *) * MAX_THREADS);
-    sync_tw = al_tw_new(REC_BUF_BYTES + 64 * 1024);
-    flush_tw = al_tw_new(REC_BUF_BYTES + 64);
+    sync_tw = al_tw_new(al_ev_encode_bound(REC_BUF_RECORDS));
+    flush_tw = al_tw_new(al_ev_encode_bound(REC_BUF_RECORDS));
     trace_fd = al_tw_open(trace_path);
     if (!threads || !sync_tw || !flush_tw || trace_fd < 0 || pthread_key_create(&thread_key, thread_gone) != 0) {
-        say("alloclab-trace: cannot record into %s: %s\n", trace_path,
+        al_say("alloclab-trace: cannot record into %s: %s\n", trace_path,
             trace_fd < 0 ? (errno == EINVAL ? "not a trace file" : strerror(errno)) : "out of memory");
         return;
     }
+    rec_use_tsc = kernel_uses_tsc();
+    rec_tick0 = rec_raw_tick();
     section_id = new_section_id();
     section_pid = getpid();
     write_section(0);

@@ -53,7 +53,7 @@ static uint64_t hash_frames(void *const *f, int n)
     return h ? h : 1;
 }
 
-uint32_t rec_stack_id(rec_thread *ts, unsigned char **pos)
+uint32_t rec_stack_id(rec_thread *ts, al_ev_rec **pos)
 {
     void *frames[REC_STACK_MAX_FRAMES + 8];
     rec_thread *saved = rec_enter_internal();
@@ -90,22 +90,17 @@ uint32_t rec_stack_id(rec_thread *ts, unsigned char **pos)
     ts->stack_keys[slot] = h;
     ts->stack_ids[slot] = id;
     ts->stack_used++;
-    unsigned char *q = *pos;
-    *q++ = AL_EV_STACK_DEF;
-    q = al_varint_put(q, id);
-    q = al_varint_put(q, (uint64_t)n);
-    uint64_t prev = 0;
-    for (int i = 0; i < n; i++) {
-        uint64_t a = (uint64_t)(uintptr_t)f[i];
-        q = al_varint_put(q, al_zigzag((int64_t)(a - prev)));
-        prev = a;
-    }
+    al_ev_rec *q = *pos;
+    *q = (al_ev_rec){AL_EV_STACK_DEF, id, (uint64_t)n};
+    uint64_t *f64 = &q[1].w0;
+    for (int i = 0; i < n; i++) f64[i] = (uint64_t)(uintptr_t)f[i];
+    q += al_rec_stack_records((size_t)n);
     *pos = q;
     return id;
 }
 
 #else
-uint32_t rec_stack_id(rec_thread *ts, unsigned char **pos)
+uint32_t rec_stack_id(rec_thread *ts, al_ev_rec **pos)
 {
     (void)ts;
     (void)pos;

@@ -81,7 +81,8 @@ int al_trace_repair(const char *path, int wait_status, int *repaired, char *err,
     rc = fd < 0 ? -1 : 0;
     for (size_t i = 0; rc == 0 && i < nsec; i++) {
         if (ended[i]) continue;
-        unsigned char payload[5 * AL_VARINT_MAX], *q = payload;
+        unsigned char payload[6 * AL_VARINT_MAX], *q = payload;
+        q = al_varint_put(q, 0); /* no clock pair: tick 0 */
         q = al_varint_put(q, 0);
         q = al_varint_put(q, 0);
         q = al_varint_put(q, AL_END_REPAIRED);

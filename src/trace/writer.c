@@ -6,6 +6,7 @@
  * without its header.
  */
 #include "writer.h"
+#include "encode.h"
 
 #define ZSTD_STATIC_LINKING_ONLY /* ZSTD_customMem, ZSTD_createCCtx_advanced */
 #include <zstd.h>
@@ -28,6 +29,8 @@ struct al_tw {
     unsigned char *scratch; /* chunk header + compressed frame */
     size_t scratch_size;
     size_t max_raw;
+    unsigned char *enc;     /* an EVENTS payload being encoded (max_raw bytes) */
+    al_block_table table;   /* the encoder's (mapped at the first EVENTS chunk) */
 };
 
 /* ---- an allocator for zstd that never enters malloc ---------------------- */
@@ -53,11 +56,12 @@ al_tw *al_tw_new(size_t max_raw)
 {
     if (max_raw == 0 || max_raw > AL_TRACE_MAX_RAW) return NULL;
     size_t scratch = AL_TRACE_CHUNK_HEADER_SIZE + ZSTD_compressBound(max_raw);
-    size_t total = sizeof(al_tw) + scratch;
+    size_t total = sizeof(al_tw) + scratch + max_raw;
     void *mem = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (mem == MAP_FAILED) return NULL;
     al_tw *w = mem;
     w->scratch = (unsigned char *)mem + sizeof(al_tw);
+    w->enc = w->scratch + scratch;
     w->scratch_size = scratch;
     w->max_raw = max_raw;
     ZSTD_customMem cm = {map_alloc, map_free, NULL};
@@ -75,7 +79,8 @@ void al_tw_free(al_tw *w)
 {
     if (!w) return;
     ZSTD_freeCCtx(w->cctx);
-    munmap(w, sizeof(al_tw) + w->scratch_size);
+    if (w->table.s) munmap(w->table.s, AL_BLOCK_TABLE * sizeof(al_block_slot));
+    munmap(w, sizeof(al_tw) + w->scratch_size + w->max_raw);
 }
 
 static int write_all_once(int fd, const unsigned char *p, size_t n)
@@ -123,6 +128,29 @@ int al_tw_chunk(al_tw *w, int fd, uint8_t type, uint64_t section, uint32_t threa
                 size_t rawlen)
 {
     return al_tw_chunk2(w, fd, type, section, thread, raw, rawlen, NULL, 0);
+}
+
+int al_tw_events(al_tw *w, int fd, uint64_t section, uint32_t thread, const al_ev_chunk *c, const al_ev_rec *r,
+                 size_t nrec, uint32_t *nevents)
+{
+    if (al_ev_encode_bound(nrec) > w->max_raw) {
+        errno = EMSGSIZE;
+        return -1;
+    }
+    if (!w->table.s) {
+        void *m = mmap(NULL, AL_BLOCK_TABLE * sizeof(al_block_slot), PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED) return -1;
+        w->table = (al_block_table){m, 0};
+    }
+    al_ev_chunk cc = *c;
+    cc.table = &w->table;
+    size_t len = al_ev_encode(&cc, r, nrec, w->enc, nevents);
+    if (len == 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    return al_tw_chunk(w, fd, AL_CHUNK_EVENTS, section, thread, w->enc, len);
 }
 
 void al_tw_file_header(unsigned char out[AL_TRACE_HEADER_SIZE])

@@ -100,13 +100,11 @@ static void alloc_test_teardown(void *inst)
 
 static void *alloc_test_setup(const char *param, const char *spec, al_run_status *status, char *why, size_t whylen)
 {
+    static const wl_mt_grammar grammar = {"alloc-test", 1, 100000000, "steps", DEFAULT_STEPS};
     unsigned n;
     uint64_t steps;
-    if (!wl_mt_parse(param, 1, 100000000, &n, &steps))
-        return wl_bad_param("alloc-test", param, "threads 1-256, optionally -oversub and :steps", status, why, whylen);
-    alloc_test *t = wl_calloc(sizeof *t, status, why, whylen);
+    alloc_test *t = wl_mt_new(sizeof *t, &grammar, param, &n, &steps, status, why, whylen);
     if (!t) return NULL;
-    if (!steps) steps = DEFAULT_STEPS;
     t->steps = (steps + n - 1) / n;
     t->slots = calloc((size_t)n * SLOTS, sizeof *t->slots);
     if (!t->slots) return wl_setup_abort(t, alloc_test_teardown, true, status, why, whylen);
@@ -120,9 +118,7 @@ static void *alloc_test_setup(const char *param, const char *spec, al_run_status
     uint64_t sum = 0;
     for (size_t k = 0; k < SIZES; k++) sum += t->sizes[k];
     size_t live = (size_t)n * SLOTS * (size_t)(sum / SIZES) * 3 / 4;
-    if (!wl_mt_open(&t->m, spec, n, live, worker, t, status, why, whylen))
-        return wl_setup_abort(t, alloc_test_teardown, false, status, why, whylen);
-    return t;
+    return wl_mt_start(t, spec, n, live, worker, alloc_test_teardown, status, why, whylen);
 }
 
 const al_workload al_workload_alloc_test = {

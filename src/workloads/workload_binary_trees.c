@@ -137,8 +137,9 @@ static al_run_status one_tree(trees *t, al_allocator *a, int depth, node **keep,
     return AL_RUN_OK;
 }
 
-static al_run_status one_iteration(trees *t, char *why, size_t whylen)
+static al_run_status one_iteration(void *inst, char *why, size_t whylen)
 {
+    trees *t = inst;
     al_run_status st = one_tree(t, t->shortlived, t->depth + 1, NULL, NULL, why, whylen);
     node *longlived = NULL;
     serials long_sr = {0};
@@ -160,12 +161,7 @@ static al_run_status one_iteration(trees *t, char *why, size_t whylen)
 static al_run_status trees_run(void *inst, uint64_t iters, char *why, size_t whylen)
 {
     trees *t = inst;
-    for (uint64_t it = 0; it < iters; it++) {
-        al_run_status st = one_iteration(t, why, whylen);
-        if (st != AL_RUN_OK) return st;
-    }
-    wl_sink(t->checksum);
-    return AL_RUN_OK;
+    return wl_repeat(one_iteration, t, iters, &t->checksum, why, whylen);
 }
 
 static void trees_teardown(void *inst)

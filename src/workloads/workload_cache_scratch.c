@@ -89,19 +89,15 @@ static void scratch_teardown(void *inst)
 
 static void *scratch_setup(const char *param, const char *spec, al_run_status *status, char *why, size_t whylen)
 {
+    static const wl_mt_grammar grammar = {"cache-scratch", 1, 100000000, "pairs", DEFAULT_PAIRS};
     unsigned n;
     uint64_t pairs;
-    if (!wl_mt_parse(param, 1, 100000000, &n, &pairs))
-        return wl_bad_param("cache-scratch", param, "threads 1-256, optionally -oversub and :pairs", status, why,
-                            whylen);
-    scratch *s = wl_calloc(sizeof *s, status, why, whylen);
+    scratch *s = wl_mt_new(sizeof *s, &grammar, param, &n, &pairs, status, why, whylen);
     if (!s) return NULL;
-    s->pairs = pairs ? pairs : DEFAULT_PAIRS;
+    s->pairs = pairs;
     s->given = calloc(n, sizeof *s->given);
     if (!s->given) return wl_setup_abort(s, scratch_teardown, true, status, why, whylen);
-    if (!wl_mt_open(&s->m, spec, n, (size_t)OBJ_SIZE * 3 * n, worker, s, status, why, whylen))
-        return wl_setup_abort(s, scratch_teardown, false, status, why, whylen);
-    return s;
+    return wl_mt_start(s, spec, n, (size_t)OBJ_SIZE * 3 * n, worker, scratch_teardown, status, why, whylen);
 }
 
 const al_workload al_workload_cache_scratch = {

@@ -44,17 +44,13 @@ static void thrash_teardown(void *inst)
 
 static void *thrash_setup(const char *param, const char *spec, al_run_status *status, char *why, size_t whylen)
 {
+    static const wl_mt_grammar grammar = {"cache-thrash", 1, 100000000, "pairs", DEFAULT_PAIRS};
     unsigned n;
     uint64_t pairs;
-    if (!wl_mt_parse(param, 1, 100000000, &n, &pairs))
-        return wl_bad_param("cache-thrash", param, "threads 1-256, optionally -oversub and :pairs", status, why,
-                            whylen);
-    thrash *t = wl_calloc(sizeof *t, status, why, whylen);
+    thrash *t = wl_mt_new(sizeof *t, &grammar, param, &n, &pairs, status, why, whylen);
     if (!t) return NULL;
-    t->pairs = pairs ? pairs : DEFAULT_PAIRS;
-    if (!wl_mt_open(&t->m, spec, n, (size_t)OBJ_SIZE * 2 * n, worker, t, status, why, whylen))
-        return wl_setup_abort(t, thrash_teardown, false, status, why, whylen);
-    return t;
+    t->pairs = pairs;
+    return wl_mt_start(t, spec, n, (size_t)OBJ_SIZE * 2 * n, worker, thrash_teardown, status, why, whylen);
 }
 
 const al_workload al_workload_cache_thrash = {

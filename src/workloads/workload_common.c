@@ -104,6 +104,17 @@ al_allocator *wl_create_for_threads(const char *spec, unsigned nthreads, bool pe
     return a;
 }
 
+al_allocator *wl_create_shared(const char *spec, unsigned nthreads, size_t need_live, char *used, size_t usedlen,
+                               al_run_status *status, char *why, size_t whylen)
+{
+    al_allocator *a = wl_create_for_threads(spec, nthreads, false, used, usedlen, status, why, whylen);
+    if (a && !wl_probe_capacity(a, used, need_live, need_live, status, why, whylen)) {
+        al_destroy(a);
+        a = NULL;
+    }
+    return a;
+}
+
 const char *wl_size_str(size_t bytes, char *buf, size_t len)
 {
     if (bytes >= (1u << 30)) snprintf(buf, len, "%.3g GiB", (double)bytes / (1u << 30));
@@ -216,6 +227,17 @@ void *wl_solo_finish(void *inst, al_run_status *status, char *why, size_t whylen
     if (!w->a) return wl_setup_abort(w, wl_solo_teardown, false, status, why, whylen);
     w->calls = wl_count_calls(w->spec, solo_counted, w);
     return w;
+}
+
+al_run_status wl_repeat(wl_iter_fn iter, void *inst, uint64_t iters, const uint64_t *checksum, char *why,
+                        size_t whylen)
+{
+    for (uint64_t it = 0; it < iters; it++) {
+        al_run_status st = iter(inst, why, whylen);
+        if (st != AL_RUN_OK) return st;
+    }
+    if (checksum) wl_sink(*checksum);
+    return AL_RUN_OK;
 }
 
 al_run_status wl_solo_run(void *inst, uint64_t iters, char *why, size_t whylen)

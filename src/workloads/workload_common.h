@@ -202,6 +202,13 @@ al_allocator *wl_create(const char *spec, al_run_status *status, char *why, size
 al_allocator *wl_create_for_threads(const char *spec, unsigned nthreads, bool per_thread, char *used,
                                     size_t usedlen, al_run_status *status, char *why, size_t whylen);
 
+/** The one instance that nthreads threads share (wl_create_for_threads, a
+ *  lock added where needed, never one per thread), which must hold
+ *  need_live bytes at once (wl_probe_capacity): NULL, with nothing left
+ *  made, *status and a reason, when it cannot be made or cannot hold them. */
+al_allocator *wl_create_shared(const char *spec, unsigned nthreads, size_t need_live, char *used, size_t usedlen,
+                               al_run_status *status, char *why, size_t whylen);
+
 /** The end of one iteration: a resettable allocator is reset here. Callers
  *  run it inside the timed region: resetting is part of such an allocator's
  *  cost, as freeing is part of the others'. */
@@ -235,6 +242,16 @@ typedef al_run_status (*wl_body_fn)(al_allocator *a, void *ctx);
  *  made by one call of body on a fresh "stats:<spec>" instance (untimed, at
  *  setup); -1 when that instance cannot be made or the body fails. */
 double wl_count_calls(const char *spec, wl_body_fn body, void *ctx);
+
+/* ----------------------------------------------------------------------------
+ * A run of a workload whose iterations are one call each: `iter` on inst,
+ * `iters` times, stopping at the first status that is not AL_RUN_OK (its
+ * reason in why); after a complete run *checksum (when not NULL) goes to
+ * wl_sink.
+ * ------------------------------------------------------------------------- */
+typedef al_run_status (*wl_iter_fn)(void *inst, char *why, size_t whylen);
+al_run_status wl_repeat(wl_iter_fn iter, void *inst, uint64_t iters, const uint64_t *checksum, char *why,
+                        size_t whylen);
 
 /* ----------------------------------------------------------------------------
  * Setup's exits. Each returns NULL, so a setup can `return` it.

@@ -134,8 +134,9 @@ static al_run_status phase(frag *f, unsigned ph, wl_rng *r, uint64_t salt, char 
     return AL_RUN_OK;
 }
 
-static al_run_status one_iteration(frag *f, char *why, size_t whylen)
+static al_run_status one_iteration(void *inst, char *why, size_t whylen)
 {
+    frag *f = inst;
     uint64_t salt = f->rounds++;
     wl_rng r = {salt ^ 0xF4A6ull};
     al_run_status st = AL_RUN_OK;
@@ -160,12 +161,7 @@ static al_run_status one_iteration(frag *f, char *why, size_t whylen)
 static al_run_status frag_run(void *inst, uint64_t iters, char *why, size_t whylen)
 {
     frag *f = inst;
-    for (uint64_t it = 0; it < iters; it++) {
-        al_run_status st = one_iteration(f, why, whylen);
-        if (st != AL_RUN_OK) return st;
-    }
-    wl_sink(f->checksum);
-    return AL_RUN_OK;
+    return wl_repeat(one_iteration, f, iters, &f->checksum, why, whylen);
 }
 
 /* ----------------------------------------------------------------------------

@@ -149,21 +149,16 @@ static void larson_teardown(void *inst)
 
 static void *larson_setup(const char *param, const char *spec, al_run_status *status, char *why, size_t whylen)
 {
+    static const wl_mt_grammar grammar = {"larson", 1, 100000000, "replacements", DEFAULT_REPLACEMENTS};
     unsigned n;
     uint64_t total;
-    if (!wl_mt_parse(param, 1, 100000000, &n, &total))
-        return wl_bad_param("larson", param, "threads 1-256, optionally -oversub and :replacements", status, why,
-                            whylen);
-    if (!total) total = DEFAULT_REPLACEMENTS;
-    larson *l = wl_calloc(sizeof *l, status, why, whylen);
+    larson *l = wl_mt_new(sizeof *l, &grammar, param, &n, &total, status, why, whylen);
     if (!l) return NULL;
     l->slots = calloc(TOTAL_SLOTS, sizeof *l->slots);
     if (!l->slots) return wl_setup_abort(l, larson_teardown, true, status, why, whylen);
     l->per_round = (total + (uint64_t)n * ROUNDS - 1) / ((uint64_t)n * ROUNDS);
     size_t live = (size_t)TOTAL_SLOTS * (MIN_SIZE + MAX_SIZE) / 2;
-    if (!wl_mt_open(&l->m, spec, n, live, worker, l, status, why, whylen))
-        return wl_setup_abort(l, larson_teardown, false, status, why, whylen);
-    return l;
+    return wl_mt_start(l, spec, n, live, worker, larson_teardown, status, why, whylen);
 }
 
 const al_workload al_workload_larson = {

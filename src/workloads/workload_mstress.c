@@ -228,14 +228,13 @@ static void mstress_teardown(void *inst)
 
 static void *mstress_setup(const char *param, const char *spec, al_run_status *status, char *why, size_t whylen)
 {
+    static const wl_mt_grammar grammar = {"mstress", 1, 10000000, "slots", DEFAULT_SLOTS};
     unsigned n;
     uint64_t slots;
-    if (!wl_mt_parse(param, 1, 10000000, &n, &slots))
-        return wl_bad_param("mstress", param, "threads 1-256, optionally -oversub and :slots", status, why, whylen);
-    mstress *m = wl_calloc(sizeof *m, status, why, whylen);
+    mstress *m = wl_mt_new(sizeof *m, &grammar, param, &n, &slots, status, why, whylen);
     if (!m) return NULL;
     m->n = n;
-    m->slots = slots ? slots : DEFAULT_SLOTS;
+    m->slots = slots;
     m->work = calloc(m->slots, sizeof *m->work);
     m->left = calloc(m->slots, sizeof *m->left);
     m->kept = calloc(ROUNDS * m->slots, sizeof *m->kept);
@@ -243,11 +242,10 @@ static void *mstress_setup(const char *param, const char *spec, al_run_status *s
     m->tids = calloc(n, sizeof *m->tids);
     if (!m->work || !m->left || !m->kept || !m->th || !m->tids)
         return wl_setup_abort(m, mstress_teardown, true, status, why, whylen);
-    m->a = wl_create_for_threads(spec, n, false, m->spec, sizeof m->spec, status, why, whylen);
     /* Live at most: a round's slots, what the last one left, what all kept;
      * at the mean size of 16 B..4 KiB in powers of two (~910 B). */
     size_t live = (m->slots + m->slots / LEAVE_ONE_IN + ROUNDS * m->slots / KEEP_ONE_IN) * 910;
-    if (!m->a || !wl_probe_capacity(m->a, m->spec, live, live, status, why, whylen))
+    if (!(m->a = wl_create_shared(spec, n, live, m->spec, sizeof m->spec, status, why, whylen)))
         return wl_setup_abort(m, mstress_teardown, false, status, why, whylen);
     return m;
 }

@@ -54,11 +54,31 @@ bool wl_mt_open(wl_mt *m, const char *spec, unsigned n, size_t need_live, wl_cre
         return false;
     }
     memset(m->count, 0, n * sizeof *m->count);
-    m->a = wl_create_for_threads(spec, n, false, m->spec, sizeof m->spec, status, why, whylen);
-    if (!m->a || !wl_probe_capacity(m->a, m->spec, need_live, need_live, status, why, whylen)) return false;
+    m->a = wl_create_shared(spec, n, need_live, m->spec, sizeof m->spec, status, why, whylen);
+    if (!m->a) return false;
     m->reset = al_has(m->a, AL_CAP_RESET);
     m->crew = wl_crew_start(n, fn, arg, status, why, whylen);
     return m->crew != NULL;
+}
+
+void *wl_mt_new(size_t size, const wl_mt_grammar *g, const char *param, unsigned *n, uint64_t *scale,
+                al_run_status *status, char *why, size_t whylen)
+{
+    if (!wl_mt_parse(param, g->min_threads, g->scale_hi, n, scale)) {
+        char expected[96];
+        snprintf(expected, sizeof expected, "threads %u-256, optionally -oversub and :%s", g->min_threads,
+                 g->scale_name);
+        return wl_bad_param(g->workload, param, expected, status, why, whylen);
+    }
+    if (!*scale) *scale = g->scale_default;
+    return wl_calloc(size, status, why, whylen);
+}
+
+void *wl_mt_start(void *inst, const char *spec, unsigned n, size_t need_live, wl_crew_fn fn, void (*teardown)(void *),
+                  al_run_status *status, char *why, size_t whylen)
+{
+    if (wl_mt_open(inst, spec, n, need_live, fn, inst, status, why, whylen)) return inst;
+    return wl_setup_abort(inst, teardown, false, status, why, whylen);
 }
 
 void wl_mt_iter_end(wl_mt *m)

@@ -64,6 +64,33 @@ typedef struct wl_mt {
  *  reason; wl_mt_close then frees what was made. */
 bool wl_mt_open(wl_mt *m, const char *spec, unsigned n, size_t need_live, wl_crew_fn fn, void *arg,
                 al_run_status *status, char *why, size_t whylen);
+
+/* ----------------------------------------------------------------------------
+ * Setup, as every threaded workload begins and ends it.
+ * ------------------------------------------------------------------------- */
+/* A workload's parameter grammar: threads from min_threads to 256, and its
+ * scale (named scale_name in messages, at most scale_hi, scale_default when
+ * the parameter gives none). */
+typedef struct wl_mt_grammar {
+    const char *workload; /* "larson" */
+    unsigned min_threads;
+    uint64_t scale_hi;
+    const char *scale_name; /* "replacements" */
+    uint64_t scale_default;
+} wl_mt_grammar;
+
+/** Parse param (wl_mt_parse) into *n and *scale, and make the zeroed
+ *  instance of `size` bytes. NULL with *status and a reason: a refused
+ *  parameter is "<workload>: unknown parameter '<param>' (threads 1-256,
+ *  optionally -oversub and :<scale_name>)", else out of memory. */
+void *wl_mt_new(size_t size, const wl_mt_grammar *g, const char *param, unsigned *n, uint64_t *scale,
+                al_run_status *status, char *why, size_t whylen);
+/** The end of a setup whose instance begins with its wl_mt: the shared
+ *  allocator and the crew running fn(inst, ...) (wl_mt_open). inst, or NULL
+ *  after teardown(inst) with *status and the reason. */
+void *wl_mt_start(void *inst, const char *spec, unsigned n, size_t need_live, wl_crew_fn fn, void (*teardown)(void *),
+                  al_run_status *status, char *why, size_t whylen);
+
 /** The end of one iteration, called by every worker (even after a failure):
  *  with a resettable allocator, all threads meet, one resets, all meet again.
  *  Without one it returns at once. */

@@ -202,13 +202,11 @@ static void rptest_teardown(void *inst)
 
 static void *rptest_setup(const char *param, const char *spec, al_run_status *status, char *why, size_t whylen)
 {
+    static const wl_mt_grammar grammar = {"rptest", 1, 10000000, "loops", DEFAULT_LOOPS};
     unsigned n;
     uint64_t loops;
-    if (!wl_mt_parse(param, 1, 10000000, &n, &loops))
-        return wl_bad_param("rptest", param, "threads 1-256, optionally -oversub and :loops", status, why, whylen);
-    rptest *t = wl_calloc(sizeof *t, status, why, whylen);
+    rptest *t = wl_mt_new(sizeof *t, &grammar, param, &n, &loops, status, why, whylen);
     if (!t) return NULL;
-    if (!loops) loops = DEFAULT_LOOPS;
     t->loops = (loops + n - 1) / n;
     t->th = calloc(n, sizeof *t->th);
     t->in = calloc(n, sizeof *t->in);
@@ -217,9 +215,7 @@ static void *rptest_setup(const char *param, const char *spec, al_run_status *st
     /* Live at most, per thread: both rings, a batch, a full inbox; at the
      * mix's mean size (about 3.8 KiB). */
     size_t live = (size_t)n * (MEDIUM_RING + LONG_RING + BATCH_MAX + INBOX) * 3800;
-    if (!wl_mt_open(&t->m, spec, n, live, worker, t, status, why, whylen))
-        return wl_setup_abort(t, rptest_teardown, false, status, why, whylen);
-    return t;
+    return wl_mt_start(t, spec, n, live, worker, rptest_teardown, status, why, whylen);
 }
 
 const al_workload al_workload_rptest = {

@@ -192,8 +192,7 @@ static void *stress_setup(const char *param, const char *spec, al_run_status *st
         t->live += 2 * BIG;
     }
     /* One instance shared by all threads (locked: if it is not thread-safe). */
-    t->a = wl_create_for_threads(spec, t->nthreads, false, t->spec, sizeof t->spec, status, why, whylen);
-    if (!t->a || !wl_probe_capacity(t->a, t->spec, t->live, t->live, status, why, whylen))
+    if (!(t->a = wl_create_shared(spec, t->nthreads, t->live, t->spec, sizeof t->spec, status, why, whylen)))
         return wl_setup_abort(t, stress_teardown, false, status, why, whylen);
     t->crew = wl_crew_start(t->nthreads, worker, t, status, why, whylen);
     return t->crew ? t : wl_setup_abort(t, stress_teardown, false, status, why, whylen);

@@ -108,8 +108,9 @@ static void *thread_life(void *arg)
 }
 
 /* One generation: start, join, free what was handed over. */
-static al_run_status generation(texit *t, char *why, size_t whylen)
+static al_run_status generation(void *inst, char *why, size_t whylen)
 {
+    texit *t = inst;
     pthread_t *tids = t->tids;
     unsigned started = 0;
     int err = 0;
@@ -152,10 +153,8 @@ static al_run_status generation(texit *t, char *why, size_t whylen)
 static al_run_status texit_run(void *inst, uint64_t iters, char *why, size_t whylen)
 {
     texit *t = inst;
-    for (uint64_t it = 0; it < iters; it++) {
-        al_run_status st = generation(t, why, whylen);
-        if (st != AL_RUN_OK) return st;
-    }
+    al_run_status st = wl_repeat(generation, t, iters, &t->checksum, why, whylen);
+    if (st != AL_RUN_OK) return st;
     size_t rss = wl_rss_bytes();
     if (!t->rss_ref && t->generations >= WARM_GENERATIONS) {
         t->rss_ref = rss;
@@ -163,7 +162,6 @@ static al_run_status texit_run(void *inst, uint64_t iters, char *why, size_t why
     }
     t->rss_last = rss;
     t->gen_last = t->generations;
-    wl_sink(t->checksum);
     return AL_RUN_OK;
 }
 
@@ -204,15 +202,13 @@ static void texit_teardown(void *inst)
 
 static void *texit_setup(const char *param, const char *spec, al_run_status *status, char *why, size_t whylen)
 {
+    static const wl_mt_grammar grammar = {"thread-exit", 1, 1000000, "blocks", DEFAULT_BLOCKS};
     unsigned n;
     uint64_t blocks;
-    if (!wl_mt_parse(param, 1, 1000000, &n, &blocks))
-        return wl_bad_param("thread-exit", param, "threads 1-256, optionally -oversub and :blocks", status, why,
-                            whylen);
-    texit *t = wl_calloc(sizeof *t, status, why, whylen);
+    texit *t = wl_mt_new(sizeof *t, &grammar, param, &n, &blocks, status, why, whylen);
     if (!t) return NULL;
     t->n = n;
-    t->blocks = blocks ? blocks : DEFAULT_BLOCKS;
+    t->blocks = blocks;
     t->lives = calloc(n, sizeof *t->lives);
     t->tids = calloc(n, sizeof *t->tids);
     t->ptrs = calloc(n * t->blocks, sizeof *t->ptrs);
@@ -223,9 +219,8 @@ static void *texit_setup(const char *param, const char *spec, al_run_status *sta
         t->lives[i].out = calloc(t->blocks / HAND_ONE_IN + 1, sizeof *t->lives[i].out);
         if (!t->lives[i].out) return wl_setup_abort(t, texit_teardown, true, status, why, whylen);
     }
-    t->a = wl_create_for_threads(spec, n, false, t->spec, sizeof t->spec, status, why, whylen);
     size_t live = (size_t)n * t->blocks * (MIN_SIZE + MAX_SIZE) / 2;
-    if (!t->a || !wl_probe_capacity(t->a, t->spec, live, live, status, why, whylen))
+    if (!(t->a = wl_create_shared(spec, n, live, t->spec, sizeof t->spec, status, why, whylen)))
         return wl_setup_abort(t, texit_teardown, false, status, why, whylen);
     return t;
 }

@@ -185,12 +185,10 @@ static void xmalloc_teardown(void *inst)
 
 static void *xmalloc_setup(const char *param, const char *spec, al_run_status *status, char *why, size_t whylen)
 {
+    static const wl_mt_grammar grammar = {"xmalloc", 2, 100000000, "blocks", DEFAULT_BLOCKS};
     unsigned n;
     uint64_t blocks;
-    if (!wl_mt_parse(param, 2, 100000000, &n, &blocks))
-        return wl_bad_param("xmalloc", param, "threads 2-256, optionally -oversub and :blocks", status, why, whylen);
-    if (!blocks) blocks = DEFAULT_BLOCKS;
-    xmalloc *x = wl_calloc(sizeof *x, status, why, whylen);
+    xmalloc *x = wl_mt_new(sizeof *x, &grammar, param, &n, &blocks, status, why, whylen);
     if (!x) return NULL;
     x->producers = n / 2;
     uint64_t batches = (blocks + BATCH - 1) / BATCH;
@@ -207,9 +205,7 @@ static void *xmalloc_setup(const char *param, const char *spec, al_run_status *s
     x->sync_ready = true;
     /* At most every batch in flight, of blocks of 1 KiB at most. */
     size_t live = (size_t)x->nbatches * BATCH * 1024;
-    if (!wl_mt_open(&x->m, spec, n, live, worker, x, status, why, whylen))
-        return wl_setup_abort(x, xmalloc_teardown, false, status, why, whylen);
-    return x;
+    return wl_mt_start(x, spec, n, live, worker, xmalloc_teardown, status, why, whylen);
 }
 
 const al_workload al_workload_xmalloc = {
