@@ -112,27 +112,30 @@ static uint64_t now_ns(void)
 
 #define LOG_END(v, l) do { finish((v), (l), ns_); errno = errno_; } while (0)
 
-static void *vb_allocate(void *st, size_t size, size_t align)
+/* "op(size=N, align=N) -> result" */
+static void log_alloc(verbose *v, const char *op, size_t size, size_t align, void *result, uint64_t ns)
 {
     line l;
-    TIMED(void *p = al_allocate(INNER(st), size, align));
-    begin(&l, "allocate");
+    begin(&l, op);
     put_layout(&l, size, align);
     put_str(&l, ") -> ");
-    put_ptr(&l, p);
-    LOG_END(VB(st), &l);
+    put_ptr(&l, result);
+    finish(v, &l, ns);
+}
+
+static void *vb_allocate(void *st, size_t size, size_t align)
+{
+    TIMED(void *p = al_allocate(INNER(st), size, align));
+    log_alloc(VB(st), "allocate", size, align, p, ns_);
+    errno = errno_;
     return p;
 }
 
 static void *vb_zeroed(void *st, size_t size, size_t align)
 {
-    line l;
     TIMED(void *p = al_allocate_zeroed(INNER(st), size, align));
-    begin(&l, "allocate_zeroed");
-    put_layout(&l, size, align);
-    put_str(&l, ") -> ");
-    put_ptr(&l, p);
-    LOG_END(VB(st), &l);
+    log_alloc(VB(st), "allocate_zeroed", size, align, p, ns_);
+    errno = errno_;
     return p;
 }
 
