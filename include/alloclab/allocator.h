@@ -111,12 +111,44 @@ typedef struct al_vtable {
     void (*destroy)(void *state);
 } al_vtable;
 
-/* An allocator handle: state + operations + capabilities of this instance. */
+/* An allocator handle: state + operations + capabilities of this instance,
+ * and optionally a plain path.
+ *
+ * The plain path (all three plain_* fields zero: none) lets the front end
+ * call a library's own malloc-like entry points without the vtable and the
+ * backend's adapter in between, for the requests they serve exactly as the
+ * vtable would: those whose align is a power of two at most plain_align and
+ * whose size is a non-zero multiple of align (the layout of any C type, the
+ * common case). For such a request (size below AL_LARGE_REQUEST) al_allocate
+ * calls plain_allocate(size) and al_deallocate calls plain_deallocate(ptr):
+ * the library's malloc and free themselves, no call in between (a sized
+ * free would need one more call to reach it, and cost more than it saves:
+ * measured on jemalloc's sdallocx), so a backend that sets them promises:
+ *   - plain_allocate(size) is what vt->allocate(state, size, align) would do
+ *     for every such (size, align): a block aligned to align, or NULL;
+ *   - plain_deallocate(ptr) gives back any block of this instance last
+ *     requested (allocated, grown or shrunk) with such a (size, align), and
+ *     does nothing for ptr NULL;
+ *   - neither reads the state: the path carries none.
+ * Wrappers and backends with state leave them zero. Everything else
+ * (zeroed, grow, shrink, other layouts) goes through the vtable. */
 typedef struct al_allocator {
     void *state;
     const al_vtable *vt;
     unsigned caps;
+    unsigned plain_align;                       /* 0: no plain path */
+    void *(*plain_allocate)(size_t size);
+    void (*plain_deallocate)(void *ptr);
 } al_allocator;
+
+/** Whether a request of (size, align) takes a's plain path: align a power
+ *  of two at most a->plain_align (tested first: one comparison for a handle
+ *  without one), size a multiple of align. Size 0 and the size limits are
+ *  the callers' to test. */
+static inline bool al_plain_layout(const al_allocator *a, size_t size, size_t align)
+{
+    return align <= a->plain_align && (align & (align - 1)) == 0 && align != 0 && (size & (align - 1)) == 0;
+}
 
 /* No request may exceed this; larger sizes (and overflowing array sizes)
  * give NULL before a backend is asked. */
@@ -186,19 +218,28 @@ AL_API void *al_zeroed_fallback(al_allocator *a, size_t size, size_t align);
 
 /** A block of `size` bytes aligned to `align`, or NULL (bad alignment,
  *  size > AL_MAX_SIZE, a request the machine cannot back, or exhaustion).
- *  `a` non-NULL. */
+ *  `a` non-NULL. al_allocate_rare is its out-of-line part: size 0, a bad
+ *  alignment, and sizes or alignments from AL_LARGE_REQUEST on (the same
+ *  answers, for any request). */
+AL_API void *al_allocate_rare(al_allocator *a, size_t size, size_t align);
+
 static inline void *al_allocate(al_allocator *a, size_t size, size_t align)
 {
-    if (!al_is_pow2(align) || !al_size_ok(size, align)) return NULL;
-    if (size == 0) return al_dangling(align);
-    return a->vt->allocate(a->state, size, align);
+    /* The common case inline: one comparison for size 0 and the size limit
+     * (size - 1 wraps for 0); the align tests fold away for a constant. */
+    if (size - 1 < AL_LARGE_REQUEST - 1 && align < AL_LARGE_REQUEST) {
+        if (al_plain_layout(a, size, align)) return a->plain_allocate(size);
+        if (al_is_pow2(align)) return a->vt->allocate(a->state, size, align);
+    }
+    return al_allocate_rare(a, size, align);
 }
 
 /** Give back a block; ptr NULL or size 0 is a no-op. `a` non-NULL. */
 static inline void al_deallocate(al_allocator *a, void *ptr, size_t size, size_t align)
 {
-    if (ptr == NULL || size == 0) return;
-    a->vt->deallocate(a->state, ptr, size, align);
+    if (size == 0) return;
+    if (al_plain_layout(a, size, align)) a->plain_deallocate(ptr); /* ptr NULL: a no-op there */
+    else if (ptr) a->vt->deallocate(a->state, ptr, size, align);
 }
 
 /** As al_allocate, zero-filled. `a` non-NULL. */

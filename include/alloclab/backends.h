@@ -53,8 +53,9 @@ typedef struct al_bump {
 /** Make `b` a bump allocator over buf[0, size) and return its handle (which
  *  points into `b`). Needs no heap; the buffer stays the caller's, and
  *  al_destroy on the handle releases nothing. `b` and `buf` must outlive
- *  every use of the handle. NULL when b is NULL, or buf is NULL with a
- *  non-zero size. */
+ *  every use of the handle. NULL when b is NULL, buf is NULL with a
+ *  non-zero size, or the buffer ends past AL_REGION_END_MAX (the last
+ *  4 KiB of the address space). */
 AL_API al_allocator *al_bump_init(al_bump *b, void *buf, size_t size);
 
 /** Bytes handed out so far by a bump allocator (alignment padding included);
@@ -90,6 +91,13 @@ AL_API size_t al_bump_remaining(const al_allocator *a);
 #define AL_INLINE_FAST 1
 #endif
 
+/* The highest end a bump or arena region may have: top rounded up to any
+ * alignment the inline paths take (up to AL_MAX_REQUIRED_ALIGN) then cannot
+ * wrap around, so they round the top up first and compare once, like a
+ * hand-written bump. al_bump_init refuses a buffer reaching past it, an
+ * arena a chunk that does (no user-space memory lies there). */
+#define AL_REGION_END_MAX (UINTPTR_MAX - (AL_MAX_REQUIRED_ALIGN - 1))
+
 /** The bump allocator `a` itself (made by the registry or al_bump_init),
  *  or NULL when `a` is anything else (wrappers are not looked through:
  *  their calls must go through their own vtable). */
@@ -100,10 +108,10 @@ AL_API void *al_bump_alloc_slow(al_bump *b, size_t size, size_t align);
 /** al_allocate(&b->handle, size, align), the common case inline. */
 static inline void *al_bump_alloc_inline(al_bump *b, size_t size, size_t align)
 {
-    uintptr_t t = b->top, room = b->end - t, pad = -t & (align - 1);
-    if (AL_INLINE_FAST && size != 0 && al_is_pow2(align) && pad <= room && size <= room - pad) {
-        b->top = t + pad + size;
-        return (void *)(t + pad);
+    uintptr_t p = (b->top + align - 1) & ~(uintptr_t)(align - 1), end = b->end;
+    if (AL_INLINE_FAST && al_is_pow2(align) && align <= AL_MAX_REQUIRED_ALIGN && p <= end && size - 1 < end - p) {
+        b->top = p + size; /* size - 1 wraps for 0: size 0 goes out of line */
+        return (void *)p;
     }
     return al_bump_alloc_slow(b, size, align);
 }
@@ -112,7 +120,9 @@ static inline void *al_bump_alloc_inline(al_bump *b, size_t size, size_t align)
  *  top back; any other is a no-op. */
 static inline void al_bump_free_inline(al_bump *b, void *ptr, size_t size)
 {
-    if (ptr && size && (uintptr_t)ptr + size == b->top) b->top = (uintptr_t)ptr;
+    /* Size 0 needs no test: ptr + 0 == top only when ptr is the top, and
+     * moving the top there changes nothing. */
+    if (ptr && (uintptr_t)ptr + size == b->top) b->top = (uintptr_t)ptr;
 }
 
 /* The public head of an arena instance: its handle and the bump space left
@@ -133,10 +143,10 @@ AL_API void *al_arena_alloc_slow(al_arena *r, size_t size, size_t align);
 /** al_allocate(&r->handle, size, align), the common case inline. */
 static inline void *al_arena_alloc_inline(al_arena *r, size_t size, size_t align)
 {
-    uintptr_t t = r->top, room = r->end - t, pad = -t & (align - 1);
-    if (AL_INLINE_FAST && size != 0 && al_is_pow2(align) && pad <= room && size <= room - pad) {
-        r->top = t + pad + size;
-        return (void *)(t + pad);
+    uintptr_t p = (r->top + align - 1) & ~(uintptr_t)(align - 1), end = r->end;
+    if (AL_INLINE_FAST && al_is_pow2(align) && align <= AL_MAX_REQUIRED_ALIGN && p <= end && size - 1 < end - p) {
+        r->top = p + size; /* as in al_bump_alloc_inline */
+        return (void *)p;
     }
     return al_arena_alloc_slow(r, size, align);
 }
@@ -144,7 +154,7 @@ static inline void *al_arena_alloc_inline(al_arena *r, size_t size, size_t align
 /** al_deallocate(&r->handle, ptr, size, align): as al_bump_free_inline. */
 static inline void al_arena_free_inline(al_arena *r, void *ptr, size_t size)
 {
-    if (ptr && size && (uintptr_t)ptr + size == r->top) r->top = (uintptr_t)ptr;
+    if (ptr && (uintptr_t)ptr + size == r->top) r->top = (uintptr_t)ptr; /* size 0: as above */
 }
 
 /* ----------------------------------------------------------------------------

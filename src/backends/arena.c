@@ -95,6 +95,10 @@ static __attribute__((noinline)) void *arena_refill(arena *a, size_t size, size_
     chunk *c = al_allocate(a->backing, csize, CHUNK_ALIGN);
     if (!c && csize > need) c = al_allocate(a->backing, csize = need, CHUNK_ALIGN);
     if (!c) return NULL;
+    if ((uintptr_t)c > AL_REGION_END_MAX - csize) { /* the inline path's bound (backends.h) */
+        al_deallocate(a->backing, c, csize, CHUNK_ALIGN);
+        return NULL;
+    }
     *c = (chunk){.prev = a->cur, .size = csize, .grown_start = 0, .grown_end = 0};
     a->nchunks++;
     a->bytes += csize;

@@ -26,14 +26,15 @@
  * Operations. Invariant: base <= top <= end; [base, top) is handed out (or
  * padding), [top, end) is free.
  * ------------------------------------------------------------------------- */
-#define MARKED(b) ((b)->heap != NULL) /* registry-made: tells the checkers */
+#define MARKED(b) (al_checking() && (b)->heap != NULL) /* registry-made, and a checker watches */
 
+/* Allocate and deallocate come in two versions, one per vtable: with the
+ * marks, for a registry-made instance while a checker watches, and without,
+ * for every other, so the hot calls test nothing for the checkers. */
 static void *bump_allocate(void *st, size_t size, size_t align)
 {
     al_bump *b = st;
-    void *p = al_bump_take(&b->top, b->end, size, align);
-    if (MARKED(b) && p) al_mem_undefined(p, size);
-    return p;
+    return al_bump_take(&b->top, b->end, size, align);
 }
 
 static void bump_deallocate(void *st, void *ptr, size_t size, size_t align)
@@ -41,7 +42,19 @@ static void bump_deallocate(void *st, void *ptr, size_t size, size_t align)
     al_bump *b = st;
     (void)align;
     al_bump_give_back(&b->top, ptr, size);
-    if (MARKED(b)) al_mem_noaccess(ptr, size);
+}
+
+static void *bump_allocate_marked(void *st, size_t size, size_t align)
+{
+    void *p = bump_allocate(st, size, align);
+    if (MARKED((al_bump *)st) && p) al_mem_undefined(p, size);
+    return p;
+}
+
+static void bump_deallocate_marked(void *st, void *ptr, size_t size, size_t align)
+{
+    bump_deallocate(st, ptr, size, align);
+    if (MARKED((al_bump *)st)) al_mem_noaccess(ptr, size);
 }
 
 /* The newest block grows in place; any other is copied to the top (and its
@@ -56,7 +69,7 @@ static void *bump_grow(void *st, void *ptr, size_t old_size, size_t new_size, si
         return ptr;
     }
     if (al_bump_is_newest(b->top, ptr, old_size)) return NULL;
-    void *p = bump_allocate(b, new_size, align);
+    void *p = bump_allocate_marked(b, new_size, align);
     if (p) {
         memcpy(p, ptr, old_size);
         if (MARKED(b)) al_mem_noaccess(ptr, old_size);
@@ -121,6 +134,24 @@ static const al_vtable bump_vt = {
     .destroy = bump_destroy,
 };
 
+static const al_vtable bump_marked_vt = {
+    .allocate = bump_allocate_marked,
+    .deallocate = bump_deallocate_marked,
+    .grow = bump_grow,
+    .shrink = bump_shrink,
+    .reset = bump_reset,
+    .mark = bump_mark,
+    .rewind = bump_rewind,
+    .destroy = bump_destroy,
+};
+
+/* The bump instance a is, or one its built-in wrappers hold (either vtable). */
+static al_bump *bump_state(const al_allocator *a)
+{
+    al_bump *b = al_state_if(a, &bump_vt);
+    return b ? b : al_state_if(a, &bump_marked_vt);
+}
+
 /* ----------------------------------------------------------------------------
  * Construction: in place (no heap) or through the registry.
  * ------------------------------------------------------------------------- */
@@ -128,7 +159,7 @@ al_allocator *al_bump_init(al_bump *b, void *buf, size_t size)
 {
     if (b == NULL || (buf == NULL && size != 0)) return NULL;
     uintptr_t base = (uintptr_t)buf;
-    if (size > UINTPTR_MAX - base) return NULL; /* a buffer cannot wrap around */
+    if (base > AL_REGION_END_MAX || size > AL_REGION_END_MAX - base) return NULL; /* backends.h */
     *b = (al_bump){
         .handle = {.state = b, .vt = &bump_vt, .caps = BUMP_CAPS},
         .base = base, .top = base, .end = base + size,
@@ -136,19 +167,22 @@ al_allocator *al_bump_init(al_bump *b, void *buf, size_t size)
     return &b->handle;
 }
 
-al_bump *al_bump_of(al_allocator *a) { return a && a->vt == &bump_vt ? a->state : NULL; }
+al_bump *al_bump_of(al_allocator *a)
+{
+    return a && (a->vt == &bump_vt || a->vt == &bump_marked_vt) ? a->state : NULL;
+}
 
 void *al_bump_alloc_slow(al_bump *b, size_t size, size_t align) { return al_allocate(&b->handle, size, align); }
 
 size_t al_bump_used(const al_allocator *a)
 {
-    const al_bump *b = al_state_if(a, &bump_vt);
+    const al_bump *b = bump_state(a);
     return b ? b->top - b->base : 0;
 }
 
 size_t al_bump_remaining(const al_allocator *a)
 {
-    const al_bump *b = al_state_if(a, &bump_vt);
+    const al_bump *b = bump_state(a);
     return b ? b->end - b->top : 0;
 }
 
@@ -168,10 +202,11 @@ static al_allocator *bump_create(const al_options *opts)
     size_t size = opts->buffer ? opts->buffer_size : cap;
     if (!al_bump_init(b, buf, size)) {
         free(b);
-        al_set_error("bump: the buffer wraps around the address space");
+        al_set_error("bump: the buffer reaches the last 4 KiB of the address space");
         return NULL;
     }
     b->heap = b;
+    if (al_checking()) b->handle.vt = &bump_marked_vt;
     al_mem_noaccess(buf, size);
     return &b->handle;
 }

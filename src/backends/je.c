@@ -105,11 +105,17 @@ static void je_start(void)
     al_fork_after_library();
 }
 
+/* The plain path (allocator.h): malloc for sizes that are multiples of an
+ * alignment up to 16 (je_plain holds for them: 16-aligned requests are at
+ * least 16 bytes), and free, which takes any block je_deallocate's
+ * sdallocx does (NULL included). Not under TSan (the annotations live in
+ * the adapter). */
 static al_allocator *je_create(const al_options *opts)
 {
     (void)opts;
     pthread_once(&je_started, je_start);
-    return al_plain_handle(&je_vt, JE_CAPS, "je");
+    al_allocator *a = al_plain_handle(&je_vt, JE_CAPS, "je");
+    return AL_TSAN ? a : al_with_plain(a, JE_QUANTUM, alje_malloc, alje_free);
 }
 
 #define JE_UNAVAILABLE NULL

@@ -16,7 +16,7 @@
 static const char *const mi_names[] = {
     "mi_malloc_aligned_at", "mi_zalloc_aligned", "mi_realloc_aligned",
     "mi_free_size_aligned", "mi_usable_size", "mi_malloc", "mi_zalloc",
-    "mi_realloc", "mi_free_size", "mi_version", "mi_free",
+    "mi_realloc", "mi_version", "mi_free",
 };
 
 static struct {
@@ -28,7 +28,6 @@ static struct {
     void *(*malloc)(size_t);
     void *(*zalloc)(size_t);
     void *(*realloc)(void *, size_t);
-    void (*free_size)(void *, size_t);
     int (*version)(void); /* MI_MALLOC_VERSION: 209 for 2.0.9 */
     void (*free)(void *);
 } mi;
@@ -115,10 +114,16 @@ static const char *mi_lib_version(void)
     return buf;
 }
 
+/* The plain path (allocator.h): mi_malloc for sizes that are multiples of
+ * an alignment up to 16, exactly mi_allocate's choice there (al_natural_align
+ * holds for them), and mi_free, as mi_deallocate (NULL included). Not under
+ * TSan: the annotations of al_foreign_got/al_foreign_freed live in the
+ * adapter. */
 static al_allocator *mi_create(const al_options *opts)
 {
     (void)opts;
-    return al_dynlib_handle(&mi_lib, &mi_vt, MI_CAPS, "mi");
+    al_allocator *a = al_dynlib_handle(&mi_lib, &mi_vt, MI_CAPS, "mi");
+    return AL_TSAN ? a : al_with_plain(a, AL_MALLOC_ALIGN, mi.malloc, mi.free);
 }
 
 const al_backend_desc al_backend_mi = {

@@ -4,9 +4,11 @@
  * Valgrind's memcheck all of it looks allocated, so a write past a block into
  * the free space after it, or into a freed block, goes unseen. These calls
  * mark such memory: under ASan (-fsanitize=address) through its manual
- * poisoning interface, under Valgrind through memcheck's client requests
- * (no-ops, a few instructions, when the program does not run under
- * Valgrind). Without either they compile to nothing.
+ * poisoning interface, under Valgrind's memcheck through its client
+ * requests. Whether memcheck watches is found once per process (poison.c):
+ * elsewhere (natively, or under callgrind, which ignores the requests) each
+ * call is one test of a flag, not the dozen instructions of a client request
+ * on every allocation. Without either checker they compile to nothing.
  *
  *   al_mem_noaccess(p, n)   not handed out, or freed: any access is reported
  *   al_mem_undefined(p, n)  handed out: the caller's, contents undefined
@@ -44,6 +46,19 @@
 #endif
 #endif
 
+/* al_checking(): whether any checker is watching, so that marks are worth
+ * making. An ASan build always is; otherwise memcheck, as poison.c found at
+ * start-up (0 before that: blocks handed out earlier are simply unmarked,
+ * which hides errors, never invents one). */
+#if defined(__SANITIZE_ADDRESS__)
+#define al_checking() 1
+#elif defined(AL_HAVE_MEMCHECK)
+extern unsigned char al_memcheck_on __attribute__((visibility("hidden")));
+#define al_checking() __builtin_expect(al_memcheck_on != 0, 0)
+#else
+#define al_checking() 0
+#endif
+
 #if defined(AL_HAVE_MEMCHECK)
 #define AL_VG(req) ((void)(req))
 #else
@@ -52,18 +67,21 @@
 
 static inline void al_mem_noaccess(const void *p, size_t n)
 {
+    if (!al_checking()) return;
     AL_ASAN_POISON(p, n);
     AL_VG(VALGRIND_MAKE_MEM_NOACCESS(p, n));
 }
 
 static inline void al_mem_undefined(const void *p, size_t n)
 {
+    if (!al_checking()) return;
     AL_ASAN_UNPOISON(p, n);
     AL_VG(VALGRIND_MAKE_MEM_UNDEFINED(p, n));
 }
 
 static inline void al_mem_defined(const void *p, size_t n)
 {
+    if (!al_checking()) return;
     AL_ASAN_UNPOISON(p, n);
     AL_VG(VALGRIND_MAKE_MEM_DEFINED(p, n));
 }

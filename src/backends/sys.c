@@ -69,15 +69,19 @@ static const al_vtable sys_vt = {
 
 #define SYS_CAPS (AL_CAP_THREAD_SAFE | AL_CAP_FREES)
 
+/* The plain path (allocator.h): malloc guarantees AL_MALLOC_ALIGN for
+ * every size, which is what sys_allocate relies on too; free takes any
+ * block, NULL included. */
 static al_allocator *sys_create(const al_options *opts)
 {
     (void)opts;
-    return al_plain_handle(&sys_vt, SYS_CAPS, "sys");
+    return al_with_plain(al_plain_handle(&sys_vt, SYS_CAPS, "sys"), AL_MALLOC_ALIGN, malloc, free);
 }
 
 /* No operation reads the state, so one handle serves the whole process; its
  * NULL state makes even a stray al_destroy of it harmless (free(NULL)). */
-static al_allocator sys_shared = {.state = NULL, .vt = &sys_vt, .caps = SYS_CAPS};
+static al_allocator sys_shared = {.state = NULL, .vt = &sys_vt, .caps = SYS_CAPS, .plain_align = AL_MALLOC_ALIGN,
+                                  .plain_allocate = malloc, .plain_deallocate = free};
 
 al_allocator *al_sys_shared(void) { return &sys_shared; }
 

@@ -114,10 +114,15 @@ bool al_tc_library(al_library_fns *out)
     return true;
 }
 
+/* The plain path (allocator.h): tc_malloc for sizes that are multiples of
+ * an alignment up to 16 (tc_plain holds for them: 16-aligned requests are at
+ * least 16 bytes), and the unsized tc_free, as tc_deallocate (NULL
+ * included). Not under TSan (the annotations live in the adapter). */
 static al_allocator *tc_create(const al_options *opts)
 {
     (void)opts;
-    return al_dynlib_handle(&tc_lib, &tc_vt, TC_CAPS, "tc");
+    al_allocator *a = al_dynlib_handle(&tc_lib, &tc_vt, TC_CAPS, "tc");
+    return AL_TSAN ? a : al_with_plain(a, 16, tc.malloc, tc.free);
 }
 
 static const char *tc_lib_version(void)

@@ -1,9 +1,18 @@
-/* Generic fallbacks for the optional operations of al_vtable, and the
- * front end's limit on requests the machine cannot back. */
+/* The front end's out-of-line part (al_allocate_rare), the generic
+ * fallbacks for the optional operations of al_vtable, and the front end's
+ * limit on requests the machine cannot back. */
 #include "alloclab/allocator.h"
 
 #include <stdatomic.h>
 #include <sys/sysinfo.h>
+
+/* What al_allocate does not decide inline: the same rules, for any request. */
+void *al_allocate_rare(al_allocator *a, size_t size, size_t align)
+{
+    if (!al_is_pow2(align) || !al_size_ok(size, align)) return NULL;
+    if (size == 0) return al_dangling(align);
+    return a->vt->allocate(a->state, size, align);
+}
 
 void *al_grow_fallback(al_allocator *a, void *ptr, size_t old_size, size_t new_size, size_t align)
 {

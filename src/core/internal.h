@@ -73,6 +73,21 @@ void *al_instance_alloc(size_t size, const char *name);
  *  error set when out of memory. */
 al_allocator *al_plain_handle(const al_vtable *vt, unsigned caps, const char *name);
 
+/** Give the handle `a` (NULL: nothing) the plain path of allocator.h: the
+ *  library's calls for requests aligned to at most `align` with a size that
+ *  is a multiple of it. The backend vouches for the promises written there.
+ *  Returns a. */
+static inline al_allocator *al_with_plain(al_allocator *a, unsigned align, void *(*allocate)(size_t),
+                                          void (*deallocate)(void *))
+{
+    if (a) {
+        a->plain_align = align;
+        a->plain_allocate = allocate;
+        a->plain_deallocate = deallocate;
+    }
+    return a;
+}
+
 /** opts->capacity, or `def` when it is 0, into *cap; false (error set, *cap
  *  unspecified) when it exceeds AL_MAX_SIZE. */
 bool al_capacity_option(const al_options *opts, size_t def, const char *name, size_t *cap);

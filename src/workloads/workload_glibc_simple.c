@@ -29,12 +29,20 @@
  * ------------------------------------------------------------------------- */
 typedef enum path { VIA_VTABLE, VIA_DIRECT, VIA_INLINE_BUMP, VIA_INLINE_ARENA, VIA_HANDBUMP } path;
 
+/* The hand-written bump's region, in memory like any allocator's state. */
+typedef struct handbump {
+    uintptr_t base, top, end;
+} handbump;
+
+/* What each path calls: pointers only, which the body copies into locals
+ * once (the pattern's stores would otherwise make it reload them from the
+ * struct at every call, a cost of the workload, not of the path). */
 typedef struct calls {
     al_allocator *a;       /* VIA_VTABLE */
     al_library_fns lib;    /* VIA_DIRECT */
     al_bump *bump;         /* VIA_INLINE_BUMP */
     al_arena *arena;       /* VIA_INLINE_ARENA */
-    uintptr_t hb_base, hb_top, hb_end; /* VIA_HANDBUMP: its own buffer */
+    handbump *hb;          /* VIA_HANDBUMP */
 } calls;
 
 static inline __attribute__((always_inline)) void *take(path via, calls *c, size_t size)
@@ -44,9 +52,9 @@ static inline __attribute__((always_inline)) void *take(path via, calls *c, size
     case VIA_INLINE_BUMP: return al_bump_alloc_inline(c->bump, size, WL_CHUNK_ALIGN);
     case VIA_INLINE_ARENA: return al_arena_alloc_inline(c->arena, size, WL_CHUNK_ALIGN);
     case VIA_HANDBUMP: {
-        uintptr_t p = (c->hb_top + WL_CHUNK_ALIGN - 1) & ~(uintptr_t)(WL_CHUNK_ALIGN - 1);
-        if (p > c->hb_end || size > c->hb_end - p) return NULL;
-        c->hb_top = p + size;
+        uintptr_t p = (c->hb->top + WL_CHUNK_ALIGN - 1) & ~(uintptr_t)(WL_CHUNK_ALIGN - 1);
+        if (p > c->hb->end || size > c->hb->end - p) return NULL;
+        c->hb->top = p + size;
         return (void *)p;
     }
     default: return al_allocate(c->a, size, WL_CHUNK_ALIGN);
@@ -59,7 +67,7 @@ static inline __attribute__((always_inline)) void give(path via, calls *c, void 
     case VIA_DIRECT: c->lib.free(p); break;
     case VIA_INLINE_BUMP: al_bump_free_inline(c->bump, p, size); break;
     case VIA_INLINE_ARENA: al_arena_free_inline(c->arena, p, size); break;
-    case VIA_HANDBUMP: if ((uintptr_t)p + size == c->hb_top) c->hb_top = (uintptr_t)p; break;
+    case VIA_HANDBUMP: if ((uintptr_t)p + size == c->hb->top) c->hb->top = (uintptr_t)p; break;
     default: al_deallocate(c->a, p, size, WL_CHUNK_ALIGN);
     }
 }
@@ -79,10 +87,11 @@ static inline __attribute__((always_inline)) bool check_and_free(path via, calls
     return true;
 }
 
-static inline __attribute__((always_inline)) al_run_status body(path via, calls *c, const char *spec, void **slots,
-                                                                size_t n, size_t size, uint64_t salt,
+static inline __attribute__((always_inline)) al_run_status body(path via, const calls *pc, const char *spec,
+                                                                void **slots, size_t n, size_t size, uint64_t salt,
                                                                 uint64_t *checksum, char *why, size_t whylen)
 {
+    calls local = *pc, *c = &local;
     uint64_t key0 = wl_key(salt, 0), sum = 0;
     for (size_t i = 0; i < n; i++) {
         void *p = take(via, c, size);
@@ -139,6 +148,7 @@ typedef struct simple {
     path via;
     calls c;
     void *hb_buffer;      /* VIA_HANDBUMP's */
+    handbump hb;
     void **slots;         /* WL_SIMPLE_CHUNKS chunk pointers (libc memory) */
     uint64_t checksum;
     uint64_t salt;        /* of the next iteration */
@@ -191,8 +201,9 @@ static bool bind_variant(simple *s, al_run_status *status, char *why, size_t why
         if (strcmp(s->spec, "bump") != 0) missing = "-handbump is the hand-written reference, shown on bump only";
         else if (!(s->hb_buffer = malloc(cap))) missing = "out of memory for the hand-written bump's buffer";
         else {
-            s->c.hb_base = s->c.hb_top = (uintptr_t)s->hb_buffer;
-            s->c.hb_end = s->c.hb_base + cap;
+            s->hb.base = s->hb.top = (uintptr_t)s->hb_buffer;
+            s->hb.end = s->hb.base + cap;
+            s->c.hb = &s->hb;
         }
     }
     if (!missing) return true;
@@ -238,7 +249,7 @@ static al_run_status simple_run(void *inst, uint64_t iters, char *why, size_t wh
                                                &s->checksum, why, whylen);
         if (st != AL_RUN_OK) return st;
         wl_iter_end(s->a); /* timed: a reset is this allocator's way of freeing */
-        s->c.hb_top = s->c.hb_base; /* the hand-written bump's reset */
+        s->hb.top = s->hb.base; /* the hand-written bump's reset */
     }
     wl_sink(s->checksum);
     return AL_RUN_OK;
