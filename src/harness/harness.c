@@ -412,7 +412,7 @@ int al_bench_run_plan(const al_bench_config *cfg, const al_bench_plan *plan, con
         .samples = cfg->samples ? cfg->samples : (cfg->quick ? 10 : 20),
         .min_sample_ms = cfg->min_sample_ms > 0 ? cfg->min_sample_ms : (cfg->quick ? 0.5 : 1.0),
         .timeout_s = timeout,
-        .processes = cfg->processes ? cfg->processes : (cfg->quick ? 2 : 3),
+        .processes = cfg->processes ? cfg->processes : (cfg->quick ? 2 : 5),
         .on_round = progress_round,
     };
     al_callgrind_opts co = {.child = cfg->callgrind_child, .timeout_s = timeout};
