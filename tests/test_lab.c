@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,6 +244,44 @@ static void test_free_sized_any_size(void **state)
     assert_int_equal(st.invalid_frees, 0);
 }
 
+/* Medium blocks (8-128 KiB) sit on 512 KiB pages, eight page-map granules
+ * each: a block in any of them frees to its page, locally and remotely. */
+static void *free_all(void *arg)
+{
+    void **v = arg;
+    for (size_t i = 0; v[i]; i++) lab_free(v[i]);
+    return NULL;
+}
+
+static void test_medium_blocks_every_granule(void **state)
+{
+    (void)state;
+    enum { N = 96 };
+    static void *mine[N + 1], *theirs[N + 1];
+    lab_stats before, after;
+    lab_stats_get(&before);
+    for (unsigned i = 0; i < N; i++) {
+        mine[i] = lab_malloc(24u << 10);
+        theirs[i] = lab_malloc(40u << 10);
+        assert_non_null(mine[i]);
+        assert_non_null(theirs[i]);
+        memset(mine[i], (int)i, 24u << 10);
+        memset(theirs[i], (int)i, 40u << 10);
+    }
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, free_all, theirs), 0);
+    free_all(mine);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    lab_stats_get(&after);
+    assert_int_equal(after.invalid_frees, before.invalid_frees);
+    /* The remote frees came back: the same sizes are served again. */
+    for (unsigned i = 0; i < N; i++) theirs[i] = lab_malloc(40u << 10);
+    theirs[N] = NULL;
+    free_all(theirs);
+    lab_stats_get(&after);
+    assert_int_equal(after.invalid_frees, before.invalid_frees);
+}
+
 /* ----------------------------------------------------------------------------
  * Pointers lab does not own: one line on stderr each, and nothing else.
  * ------------------------------------------------------------------------- */
@@ -266,6 +305,12 @@ static void test_foreign_pointers_reported(void **state)
     lab_free(libc);
     lab_free((char *)huge + 16);
     lab_free((void *)(uintptr_t)0x10);
+    /* Beyond the page map's range, inside a huge block past its first
+     * 64 KiB, and the sized free (which checks as well). */
+    lab_free((void *)(uintptr_t)0xdeadbeefdeadbeefull);
+    lab_free((void *)((uintptr_t)1 << 47));
+    lab_free((char *)huge + (200u << 10));
+    lab_free_sized(&on_stack, sizeof on_stack);
     lab_free(NULL); /* not reported: a no-op */
     assert_int_equal(errno, 1234);
     assert_int_equal(lab_usable_size(&on_stack), 0);
@@ -280,14 +325,14 @@ static void test_foreign_pointers_reported(void **state)
     fflush(stderr);
     dup2(saved, 2);
     close(saved);
-    assert_int_equal(after.invalid_frees - before.invalid_frees, 7);
+    assert_int_equal(after.invalid_frees - before.invalid_frees, 11);
     char buf[4096] = {0};
     ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
     close(fd);
     assert_true(n > 0);
     int lines = 0;
     for (char *s = buf; (s = strchr(s, '\n')); s++) lines++;
-    assert_int_equal(lines, 7);
+    assert_int_equal(lines, 11);
     assert_non_null(strstr(buf, "alloclab lab: free of 0x"));
     assert_non_null(strstr(buf, "alloclab lab: realloc of 0x"));
     assert_non_null(strstr(buf, "alloclab lab: usable size of 0x"));
@@ -340,6 +385,7 @@ int main(void)
         cmocka_unit_test(test_lab_realloc),
         cmocka_unit_test(test_free_sized_any_size),
         cmocka_unit_test(test_foreign_pointers_reported),
+        cmocka_unit_test(test_medium_blocks_every_granule),
         cmocka_unit_test(test_trim_and_stats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,12 +1,14 @@
 /* lab: alloclab's own general-purpose allocator (src/lab/), as a backend.
  *
- * The sized interface feeds lab's sized fast path: every deallocation goes
- * to lab_free_sized, which trusts the pointer (the front end guarantees it
- * is a live block of this instance) and skips the ownership check. lab's
- * state is process-wide, so an instance is only a handle, allocated from lab
- * itself; any number of instances share the same heaps. */
+ * Every deallocation goes to lab_free_sized (lab finds a block's page from
+ * its address alone, so the size is not needed). lab's state is
+ * process-wide and no operation reads the handle's state, so one static
+ * handle serves every instance: creating one costs no allocation, and
+ * destroying one does nothing (any number share the same heaps). */
 #include "internal.h"
 #include "lab.h"
+
+#include <stdatomic.h>
 
 #define LAB_CAPS (AL_CAP_THREAD_SAFE | AL_CAP_FREES)
 #define LAB_NATURAL 16u           /* lab_malloc's alignment */
@@ -57,7 +59,7 @@ static size_t labb_usable(void *st, const void *ptr, size_t size, size_t align)
     return lab_usable_size(ptr);
 }
 
-static void labb_destroy(void *st) { lab_free(st); }
+static void labb_destroy(void *st) { (void)st; } /* the shared handle stays */
 
 static const al_vtable lab_vt = {
     .allocate = labb_allocate,
@@ -70,25 +72,27 @@ static const al_vtable lab_vt = {
 };
 
 /* lab registers its fork handlers when its first thread heap is made (the
- * lab_malloc below). alloclab's own must come after them, so that a
+ * lab_malloc in lab_start). alloclab's own must come after them, so that a
  * "locked:lab" lock is taken before lab's on fork (al_fork_after_library):
  * otherwise fork() hangs in the parent when a locked instance existed before
  * lab started (test_fork_threads, locked:lab). */
 static pthread_once_t lab_started = PTHREAD_ONCE_INIT;
+static atomic_bool lab_started_done; /* lab_start ran: creation skips pthread_once */
 
-static void lab_start(void) { al_fork_after_library(); }
+static void lab_start(void)
+{
+    lab_free(lab_malloc(1)); /* lab's set-up, its fork handlers included */
+    al_fork_after_library();
+    atomic_store_explicit(&lab_started_done, true, memory_order_release);
+}
+
+static al_allocator lab_shared = {.state = NULL, .vt = &lab_vt, .caps = LAB_CAPS};
 
 static al_allocator *labb_create(const al_options *opts)
 {
     (void)opts;
-    al_allocator *a = lab_malloc(sizeof *a);
-    if (!a) {
-        al_set_error("out of memory creating 'lab'");
-        return NULL;
-    }
-    pthread_once(&lab_started, lab_start);
-    *a = (al_allocator){.state = a, .vt = &lab_vt, .caps = LAB_CAPS};
-    return a;
+    if (!atomic_load_explicit(&lab_started_done, memory_order_acquire)) pthread_once(&lab_started, lab_start);
+    return &lab_shared;
 }
 
 const al_backend_desc al_backend_lab = {

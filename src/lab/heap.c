@@ -20,6 +20,7 @@
 #define LAB_FULL_SCAN 16u   /* full pages looked at for remote frees per refill */
 #define LAB_EMPTY_SCAN 8u   /* empty pages looked at for one of the same class */
 #define LAB_SWEEP 64u       /* abandoned pages looked at per collection */
+#define LAB_EMPTY_KEEP_BYTES ((size_t)4 << 20) /* empty pages a heap keeps for itself */
 
 lab_page lab_empty_page;
 lab_heap lab_empty_heap = {
@@ -94,6 +95,7 @@ lab_heap *lab_heap_get(void)
     lab_process_init();
     h = heap_record_new();
     if (!h) return NULL;
+    h->tid = lab_thread_id();
     h->now_ms = lab_clock_ms();
     h->next_collect_ms = h->now_ms + LAB_COLLECT_MS;
     lab_tls_heap = h;
@@ -134,6 +136,7 @@ static void heap_unlink(lab_heap *h, lab_page *pg)
     case LAB_IN_EMPTY:
         lab_queue_remove(&h->empty[lab_class_kind(cls)], pg);
         h->empty_count--;
+        h->empty_bytes -= lab_page_bytes(pg);
         break;
     default: break;
     }
@@ -158,6 +161,7 @@ static unsigned sweep_cursor;
 
 static void abandon_page(lab_page *pg)
 {
+    atomic_store_explicit(&pg->tid, 0, memory_order_relaxed);
     atomic_store_explicit(&pg->heap, NULL, memory_order_release);
     lab_lock_acquire(&lab_abandoned_lock);
     pg->where = LAB_IN_ABANDONED;
@@ -182,6 +186,7 @@ static lab_page *reclaim(lab_heap *h, unsigned cls)
         lab_lock_release(&lab_abandoned_lock);
         if (!pg) return NULL;
         atomic_store_explicit(&pg->heap, h, memory_order_relaxed);
+        atomic_store_explicit(&pg->tid, h->tid, memory_order_relaxed);
         if (lab_page_refill(pg)) return pg;
         pg->where = LAB_IN_FULL;
         lab_queue_push_back(&h->full[cls], pg);
@@ -285,16 +290,39 @@ static inline void tick(lab_heap *h)
     if (++h->ticks >= LAB_TICKS) tick_slow(h);
 }
 
-void lab_page_emptied(lab_page *pg)
+static LAB_NOINLINE void page_emptied_other(lab_heap *h, lab_page *pg)
 {
-    lab_heap *h = lab_tls_heap;
+    /* A page of a heap this thread's id once named (a thread that exited
+     * without abandoning it, whose thread pointer this thread reuses): not
+     * in h's lists, so left alone. */
+    if (LAB_UNLIKELY(atomic_load_explicit(&pg->heap, memory_order_relaxed) != h)) return;
     tick(h);
-    if (h->current[pg->cls] == pg) return; /* the current page stays */
     heap_unlink(h, pg);
     pg->where = LAB_IN_EMPTY;
     pg->stamp_ms = h->now_ms;
-    lab_queue_push_front(&h->empty[lab_class_kind(pg->cls)], pg);
+    unsigned kind = lab_class_kind(pg->cls);
+    lab_queue_push_front(&h->empty[kind], pg);
     h->empty_count++;
+    h->empty_bytes += lab_page_bytes(pg);
+    /* Beyond a few MiB, the oldest go to the pool now: there any thread's
+     * collection purges them, even if this thread never allocates again. */
+    while (h->empty_bytes > LAB_EMPTY_KEEP_BYTES && (pg = h->empty[kind].last) != NULL) {
+        heap_unlink(h, pg);
+        release_to_pool(pg, h->now_ms);
+    }
+}
+
+/* The current page stays current (a malloc/free ping-pong costs nothing
+ * more than the tick that keeps collection going); any other goes to the
+ * heap's empty list. */
+void lab_page_emptied(lab_page *pg)
+{
+    lab_heap *h = lab_tls_heap;
+    if (LAB_LIKELY(h->current[pg->cls] == pg)) {
+        tick(h);
+        return;
+    }
+    page_emptied_other(h, pg);
 }
 
 /* ----------------------------------------------------------------------------
@@ -424,6 +452,7 @@ void lab_heap_abandon(lab_heap *h)
                 pg->where = LAB_IN_NONE;
                 lab_page_collect(pg);
                 if (pg->used == 0) {
+                    atomic_store_explicit(&pg->tid, 0, memory_order_relaxed);
                     atomic_store_explicit(&pg->heap, NULL, memory_order_relaxed);
                     release_to_pool(pg, now);
                 } else {

@@ -26,6 +26,7 @@ void lab_process_init(void)
     if (atomic_compare_exchange_strong_explicit(&options_state, &expect, 1, memory_order_acq_rel,
                                                 memory_order_acquire)) {
         lab_options_init();
+        lab_pm_init();
         atomic_store_explicit(&options_state, 2, memory_order_release);
         return;
     }

@@ -138,6 +138,7 @@ typedef struct __attribute__((aligned(128))) lab_page {
     lab_block *local_free;    /* owner: blocks freed by the owner, merged into free when it runs dry */
     _Atomic(lab_block *) thread_free; /* any thread: blocks freed by others (CAS push, exchange pop) */
     _Atomic(struct lab_heap *) heap;  /* the owning heap, or NULL */
+    _Atomic(uintptr_t) tid;           /* its thread's id (lab_thread_id), or 0 when heap is NULL */
     uint16_t capacity;        /* blocks carved so far (lazy extension) */
     uint16_t reserved;        /* blocks that fit */
     uint8_t cls;              /* size class */
@@ -258,6 +259,45 @@ static inline unsigned lab_map_kind(uintptr_t u)
 void lab_map_set(uintptr_t u, unsigned kind);
 
 /* ----------------------------------------------------------------------------
+ * The page map (page_map.c): pointer -> page descriptor in one load.
+ * ------------------------------------------------------------------------- */
+#define LAB_PM_SHIFT 16
+extern intptr_t *lab_pm;     /* entries: descriptor - (char *)lab_pm, 0 for none */
+extern size_t lab_pm_limit;  /* entries reserved; 0 until then (or if it failed) */
+
+#if defined(__SANITIZE_THREAD__)
+#define LAB_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define LAB_TSAN 1
+#endif
+#endif
+#if defined(LAB_TSAN) || defined(__SANITIZE_ADDRESS__)
+#define LAB_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LAB_SANITIZED 1
+#endif
+#endif
+
+/* Both variables are written once, lab_pm first, lab_pm_limit last (release);
+ * entries are written with relaxed stores. On x86-64 the fast path reads
+ * them with plain loads, which the compiler folds into the compare and the
+ * add (an aligned 8-byte load is atomic there, and loads stay in order; the
+ * signal fence after the limit keeps the compiler from reading lab_pm
+ * first). Elsewhere, and under TSan, they are atomic loads. */
+#if defined(__x86_64__) && !defined(LAB_TSAN)
+#define LAB_PM_LIMIT() (lab_pm_limit)
+#define LAB_PM_ENTRY(g) (lab_pm[g])
+#else
+#define LAB_PM_LIMIT() __atomic_load_n(&lab_pm_limit, __ATOMIC_ACQUIRE)
+#define LAB_PM_ENTRY(g) __atomic_load_n(&lab_pm[g], __ATOMIC_RELAXED)
+#endif
+void lab_pm_init(void);
+void lab_pm_set_segment(lab_segment *s);
+void lab_pm_clear_segment(lab_segment *s);
+
+/* ----------------------------------------------------------------------------
  * Thread heaps (heap.c).
  * ------------------------------------------------------------------------- */
 typedef struct lab_heap {
@@ -270,12 +310,35 @@ typedef struct lab_heap {
     uint64_t next_collect_ms;
     uint32_t ticks;                 /* slow-path events since the clock was read */
     uint32_t empty_count;
+    size_t empty_bytes;             /* of the pages on empty[] */
+    uintptr_t tid;                  /* lab_thread_id() of its thread */
     struct lab_heap *next_heap, *prev_heap; /* heap lock: the live heaps */
 } lab_heap;
 
 extern lab_heap lab_empty_heap;                 /* every direct entry -> lab_empty_page */
 extern lab_page lab_empty_page;                 /* never has a free block */
 extern __thread lab_heap *lab_tls_heap LAB_TLS;
+
+/* The calling thread's id: its thread pointer (the TCB's address, unique
+ * among live threads), one instruction on x86-64 and arm64. */
+static inline uintptr_t lab_thread_id(void)
+{
+#if defined(__x86_64__) && defined(__SEG_FS) && !defined(LAB_SANITIZED)
+    /* A memory operand: it folds into the compare. (Sanitizers take a load
+     * from address 0 of another address space for a null dereference.) */
+    return *(const uintptr_t __seg_fs *)0;
+#elif defined(__x86_64__)
+    uintptr_t tp;
+    __asm__("mov %%fs:0, %0" : "=r"(tp));
+    return tp;
+#elif defined(__aarch64__)
+    uintptr_t tp;
+    __asm__("mrs %0, tpidr_el0" : "=r"(tp));
+    return tp;
+#else
+    return (uintptr_t)&lab_tls_heap;
+#endif
+}
 
 /* The allocation slow path: tail-called by the fast paths. */
 /* `zero`: how many bytes of the block must read as zero (calloc), or 0. */

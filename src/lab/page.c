@@ -24,6 +24,7 @@ void lab_page_init(lab_page *pg, lab_heap *h, unsigned cls)
     atomic_store_explicit(&pg->thread_free, NULL, memory_order_relaxed);
     pg->flags = (pg->flags & LAB_PAGE_PURGED) ? LAB_PAGE_MEM_ZERO : 0;
     atomic_store_explicit(&pg->heap, h, memory_order_relaxed);
+    atomic_store_explicit(&pg->tid, h->tid, memory_order_relaxed);
 }
 
 /* Carve the next blocks of the page into `free` (which is empty). */

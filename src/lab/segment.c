@@ -46,6 +46,7 @@ static bool segment_new(lab_pool *pool, unsigned kind)
     pool->segments = s;
     pool->nsegments++;
     atomic_fetch_add_explicit(&lab_stat_committed, sizeof(lab_segment), memory_order_relaxed);
+    lab_pm_set_segment(s);
     lab_map_set((uintptr_t)s, s->page_shift);
     return true;
 }
@@ -60,6 +61,7 @@ static void segment_free(lab_pool *pool, lab_segment *s)
     if (s->next) s->next->prev = s->prev;
     pool->nsegments--;
     lab_map_set((uintptr_t)s, LAB_MAP_NONE);
+    lab_pm_clear_segment(s);
     atomic_fetch_sub_explicit(&lab_stat_committed, sizeof(lab_segment), memory_order_relaxed);
     lab_os_unmap(s, LAB_SEGMENT_SIZE);
 }
@@ -96,6 +98,7 @@ void lab_pool_give(lab_page *pg, uint64_t now_ms)
     pg->block_size = 0;
     pg->flags = 0;
     pg->stamp_ms = now_ms;
+    atomic_store_explicit(&pg->tid, 0, memory_order_relaxed);
     atomic_store_explicit(&pg->heap, NULL, memory_order_relaxed);
     lab_lock_acquire(&lab_pool_lock[kind]);
     pg->where = LAB_IN_POOL;
