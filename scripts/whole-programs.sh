@@ -1,26 +1,18 @@
 #!/bin/sh
-# Whole programs under each allocator: wall time and peak RSS of real programs
-# from Debian packages, with glibc's malloc and with jemalloc, mimalloc,
-# tcmalloc and alloclab's replacement preloaded (LD_PRELOAD of their Debian
-# shared libraries and of build/liballoclab-malloc.so).
+# Whole programs under each allocator: five real programs from Debian
+# packages, each given to `alloclab run` (glibc's malloc, jemalloc, mimalloc,
+# tcmalloc through their Debian shared libraries, and alloclab's replacement
+# with lab), which rotates the allocators' order every round, checks every
+# run's exit status and, with --check-output, that each run prints what the
+# others do, and reports wall, user and system time, peak RSS and page faults
+# with the ratio to glibc. This script only makes the inputs and names the
+# programs; the measuring is alloclab's.
 #
 #   sh scripts/whole-programs.sh [RUNS] [BUILD_DIR]     (default 5 runs, build/)
-#
-# Each round runs every program under every allocator once, in an order
-# rotated every round, so that no allocator always runs first on a machine
-# whose load changes. Prints a Markdown table: for each program and allocator
-# the median wall time and the median CPU time (user + sys: steadier than
-# wall time on a shared machine), each with its [min, max] over the runs and
-# its ratio to glibc's median, and the median peak RSS. Needs /usr/bin/time (package time).
-# Every run's output is compared with glibc's first run: a difference stops
-# the script.
 set -eu
 runs=${1:-5}
-build=${2:-build}
-lib=/usr/lib/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
-lab=$(cd "$build" && pwd)/liballoclab-malloc.so
-[ -x /usr/bin/time ] || { echo "whole-programs: /usr/bin/time is missing (apt-get install time)" >&2; exit 2; }
-[ -f "$lab" ] || { echo "whole-programs: $lab is missing (make build first)" >&2; exit 2; }
+build=$(cd "${2:-build}" && pwd)
+[ -x "$build/alloclab" ] || { echo "whole-programs: $build/alloclab is missing (make build first)" >&2; exit 2; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -72,70 +64,13 @@ g++ -O2 (C++: cc1plus)|g++ -O2 -c -o /dev/null source.cc
 sqlite3 shell|sqlite3 :memory: < script.sql
 EOF
 
-allocators="glibc je mi tc lab"
-preload_of() {
-    case $1 in
-        glibc) echo "" ;;
-        je) echo "$lib/libjemalloc.so.2" ;;
-        mi) echo "$lib/libmimalloc.so.2" ;;
-        tc) echo "$lib/libtcmalloc_minimal.so.4" ;;
-        lab) echo "$lab" ;;
-    esac
-}
-for a in $allocators; do
-    p=$(preload_of $a)
-    [ -z "$p" ] || [ -f "$p" ] || { echo "whole-programs: $p is missing" >&2; exit 2; }
-done
-
 # --- runs ----------------------------------------------------------------------
 cd "$tmp"
-: > results
-round=0
-while [ $round -lt "$runs" ]; do
-    # rotate the allocator order by one every round
-    set -- $allocators
-    i=0
-    while [ $i -lt $((round % 5)) ]; do x=$1; shift; set -- "$@" "$x"; i=$((i + 1)); done
-    order="$*"
-    n=0
-    while IFS='|' read -r name cmd; do
-        n=$((n + 1))
-        for a in $order; do
-            LD_PRELOAD=$(preload_of $a) /usr/bin/time -o time.out -f "%e %M %U %S" sh -c "$cmd" > out.$a 2>&1 ||
-                { echo "whole-programs: '$cmd' failed under $a:" >&2; cat out.$a >&2; exit 1; }
-            [ -f ref.$n ] || cp out.$a ref.$n
-            cmp -s out.$a ref.$n || { echo "whole-programs: '$cmd' prints something else under $a" >&2; exit 1; }
-            echo "$n $a $(tail -n 1 time.out)" >> results
-        done
-    done < programs
-    round=$((round + 1))
-done
-
-# --- table ---------------------------------------------------------------------
-echo "| program | allocator | wall time, median [min, max] | vs glibc | CPU time (user + sys), median [min, max] | vs glibc | peak RSS, median |"
-echo "|---|---|---|---|---|---|---|"
-n=0
+status=0
 while IFS='|' read -r name cmd; do
-    n=$((n + 1))
-    base="" cbase=""
-    for a in $allocators; do
-        t=$(awk -v n=$n -v a=$a '$1 == n && $2 == a { print $3 }' results | sort -g)
-        m=$(awk -v n=$n -v a=$a '$1 == n && $2 == a { print $4 }' results | sort -g)
-        u=$(awk -v n=$n -v a=$a '$1 == n && $2 == a { printf "%.2f\n", $5 + $6 }' results | sort -g)
-        c=$(echo "$t" | wc -l)
-        med=$(echo "$t" | awk -v c=$c 'NR == int((c + 1) / 2) { print }')
-        lo=$(echo "$t" | head -n 1)
-        hi=$(echo "$t" | tail -n 1)
-        cmed=$(echo "$u" | awk -v c=$c 'NR == int((c + 1) / 2) { print }')
-        clo=$(echo "$u" | head -n 1)
-        chi=$(echo "$u" | tail -n 1)
-        rss=$(echo "$m" | awk -v c=$c 'NR == int((c + 1) / 2) { printf "%.0f MB", $1 / 1024 }')
-        [ -n "$base" ] || base=$med
-        [ -n "$cbase" ] || cbase=$cmed
-        rel=$(awk -v x=$med -v b=$base 'BEGIN { printf "%.2fx", (b > 0 ? x / b : 0) }')
-        crel=$(awk -v x=$cmed -v b=$cbase 'BEGIN { printf "%.2fx", (b > 0 ? x / b : 0) }')
-        echo "| $name | $a | $med s [$lo, $hi] | $rel | $cmed s [$clo, $chi] | $crel | $rss |"
-    done
+    echo "## $name"
+    "$build/alloclab" run --runs "$runs" --check-output --no-db --quiet -- sh -c "$cmd" || status=1
+    echo
 done < programs
-echo
-echo "($runs runs each, $(nproc) CPUs, $(date -u +%Y-%m-%d); $(uname -m); command: sh scripts/whole-programs.sh $runs $build)"
+echo "($runs runs each, $(nproc) CPUs, $(date -u +%Y-%m-%d); $(uname -m); load: $(cut -d' ' -f1-3 /proc/loadavg); command: sh scripts/whole-programs.sh $runs)"
+exit $status
