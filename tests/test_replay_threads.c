@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static cli_run run;
@@ -205,6 +206,54 @@ static void test_commands(void **state)
     assert_int_equal(cli_exit_code(&run), 2);
     assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "recommend", synth_group_path("cmd.trace"), "--allocators", "nosuch"), 0);
     assert_int_equal(cli_exit_code(&run), 2);
+    /* A bad option before -- is refused before anything is traced; a trace
+     * file and a program are not both taken. */
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "recommend", "--mode", "fast", "--", "true"), 0);
+    assert_int_equal(cli_exit_code(&run), 2);
+    assert_int_equal(cli_count_lines(run.err), 1);
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "recommend", synth_group_path("cmd.trace"), "--", "true"), 0);
+    assert_int_equal(cli_exit_code(&run), 2);
+    assert_non_null(strstr(run.err, "one trace file"));
+}
+
+/* The number of entries of a folder named alloclab-recommend-* in dir. */
+static int recommend_leftovers(const char *dir)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "ls -d %s/alloclab-recommend-* 2>/dev/null | wc -l", dir);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    int n = -1;
+    assert_int_equal(fscanf(p, "%d", &n), 1);
+    pclose(p);
+    return n;
+}
+
+/* recommend -- PROGRAM: traced into a temporary file, run under each
+ * allocator, recommended on both; the temporary file is gone after, also
+ * when the program cannot be traced. */
+static void test_recommend_program(void **state)
+{
+    (void)state;
+    SKIP_IF_SANITIZED();
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s", synth_group_path("rectmp"));
+    assert_int_equal(mkdir(dir, 0700), 0);
+    setenv("TMPDIR", dir, 1);
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "recommend", "--allocators", "sys,arena", "--quick", "--",
+                             ALLOCLAB_TRACE_PATTERN, "20", "2", "5", "5"), 0);
+    if (cli_exit_code(&run) != 0) fail_msg("recommend -- PROGRAM: %s", run.err);
+    char line[512];
+    assert_non_null(cli_line_with(run.out, "recommendation:", line, sizeof line));
+    assert_non_null(strstr(run.out, "ranked on the program's own runs"));
+    assert_non_null(strstr(run.out, "your program"));
+    assert_int_equal(recommend_leftovers(dir), 0);
+    /* A program that fails under the tracer: one line about it, status 2. */
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "recommend", "--quick", "--", "sh", "-c", "exit 3"), 0);
+    assert_int_equal(cli_exit_code(&run), 2);
+    assert_non_null(strstr(run.err, "status 3"));
+    assert_int_equal(recommend_leftovers(dir), 0);
+    unsetenv("TMPDIR");
 }
 
 /* ---- with the recorder ----------------------------------------------------------- */
@@ -317,6 +366,7 @@ int main(void)
      * deadlock detector can follow. */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_commands),
+        cmocka_unit_test(test_recommend_program),
         cmocka_unit_test(test_real_programs_replay),
         cmocka_unit_test(test_retraced_replay_gives_the_same_profile),
         cmocka_unit_test(test_every_registry_allocator),

@@ -19,6 +19,7 @@
 #include "writer.h"
 
 #include <fcntl.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,27 @@ static void test_known_pattern_counts(void **state)
     assert_int_equal(frees, want_free - 1);
     assert_int_equal(freed_there, K);
     assert_non_null(strstr(run.out, "CROSS-THREAD FREES"));
+    /* --json: the same figures, machine-read. */
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "profile", synth_group_path("pattern.trace"), "--json"), 0);
+    assert_int_equal(cli_exit_code(&run), 0);
+    json_error_t jerr;
+    json_t *root = json_loads(run.out, 0, &jerr);
+    if (!root) fail_msg("profile --json is not JSON: %s", jerr.text);
+    json_t *prof = json_array_get(json_object_get(root, "profiles"), 0);
+    assert_non_null(prof);
+    bool found = false;
+    json_t *th;
+    size_t ti;
+    json_array_foreach(json_object_get(prof, "threads"), ti, th)
+    {
+        if ((uint64_t)json_integer_value(json_object_get(th, "tid")) != tids[0]) continue;
+        found = true;
+        assert_int_equal(json_integer_value(json_object_get(th, "allocations")), want_malloc + want_calloc + want_realloc + 3);
+        assert_int_equal(json_integer_value(json_object_get(th, "frees_of_others")), K);
+    }
+    assert_true(found);
+    assert_true(json_integer_value(json_object_get(json_object_get(prof, "peak"), "bytes")) > 0);
+    json_decref(root);
     /* The page: self-contained, its two charts inline. */
     assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "profile", synth_group_path("pattern.trace"), "--html", synth_group_path("p.html")), 0);
     assert_int_equal(cli_exit_code(&run), 0);
@@ -236,7 +258,28 @@ static void test_shell_pipeline(void **state)
     }
     assert_true(sort_seen);
     assert_true(t->nevents > 500);
+    /* Each process is its own heap: the sections split into traces whose
+     * events add up to the whole, profiled one by one. */
+    uint64_t sum = 0;
+    for (size_t i = 0; i < t->nsections; i++) {
+        al_trace *one = al_trace_process(t, i);
+        assert_non_null(one);
+        assert_int_equal(one->nsections, 1);
+        assert_int_equal(one->nevents, t->sections[i].events);
+        for (size_t e = 0; e < one->nevents; e++) {
+            const al_trace_event *ev = &one->events[e];
+            assert_true(ev->thread < one->nthreads);
+            if (ev->block) assert_true(ev->block < one->nblocks);
+        }
+        sum += one->nevents;
+        al_trace_free(one);
+    }
+    assert_int_equal(sum, t->nevents);
     al_trace_free(t);
+    assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "profile", synth_group_path("sh.trace")), 0);
+    assert_int_equal(cli_exit_code(&run), 0);
+    assert_non_null(strstr(run.out, "each is profiled as its own heap"));
+    assert_non_null(strstr(run.out, "sort -r"));
 }
 
 static void test_perl_and_gcc(void **state)

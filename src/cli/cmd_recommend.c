@@ -1,5 +1,7 @@
 /* alloclab recommend FILE [--allocators LIST] [--mode time|instructions]
  *                        [--samples N] [--quick] [--touch ends|pages]
+ * alloclab recommend [OPTIONS] -- PROGRAM [ARGS...] (recommend_program.c:
+ * traced, run under each allocator, then as below with both evidences)
  *
  * Profiles the trace, replays it on each allocator through the harness (as
  * `alloclab replay` does, nothing stored), and prints one recommendation
@@ -9,6 +11,7 @@
 #include "callgrind.h"
 #include "harness.h"
 #include "recommend.h"
+#include "recommend_program.h"
 #include "replay.h"
 
 #include <limits.h>
@@ -20,8 +23,10 @@
 static const char usage[] =
     "usage: alloclab recommend FILE [--allocators LIST] [--mode time|instructions] [--samples N] [--quick]\n"
     "                         [--touch ends|pages]\n"
+    "       alloclab recommend [those options] -- PROGRAM [ARGS...]\n"
     "Replays the trace on each allocator and recommends one, with the measured evidence and the\n"
-    "profile's facts behind it.\n";
+    "profile's facts behind it. With -- PROGRAM: traces it into a temporary file (removed after),\n"
+    "runs it 5 times under each allocator that can be its malloc, and ranks on those runs first.\n";
 
 #define MAX_ALLOCS 32
 
@@ -45,13 +50,11 @@ static int own_option(void *ctx, int argc, char **argv, int *i, bool *missing)
     } else if (strcmp(argv[*i], "--quick") == 0) {
         o->cfg.quick = true;
         return AL_CLI_OWN_TAKEN;
-    } else if (strcmp(argv[*i], "--") == 0) {
-        return al_cli_usage_error("recommend takes a trace file: alloclab trace -o FILE -- PROGRAM, then recommend FILE");
     }
     return AL_CLI_OWN_UNKNOWN;
 }
 
-static int recommend(rec_opts *o, const al_cli_trace_args *a)
+static int recommend(rec_opts *o, const al_cli_trace_args *a, const al_bench_run *program)
 {
     al_bench_config cfg = o->cfg;
     if (cfg.mode == AL_MODE_INSTRUCTIONS && al_callgrind_unavailable())
@@ -86,7 +89,7 @@ static int recommend(rec_opts *o, const al_cli_trace_args *a)
         al_replay_plan_free(plan);
         return al_cli_usage_error("%s", err);
     }
-    al_rec_evidence ev = {&run, NULL};
+    al_rec_evidence ev = {&run, program};
     al_rec_choice choice;
     rc = al_recommend(stdout, &facts, &ev, &choice) == 0 ? 0 : 1;
     al_bench_run_free(&run);
@@ -94,13 +97,40 @@ static int recommend(rec_opts *o, const al_cli_trace_args *a)
     return rc;
 }
 
-int al_cmd_recommend(int argc, char **argv)
+static int recommend_with(int argc, char **argv, const al_bench_run *program)
 {
     rec_opts o;
     memset(&o, 0, sizeof o);
     al_cli_trace_args a = {.cmd = "recommend", .usage = usage, .takes_touch = true};
     int rc = al_cli_trace_parse(argc, argv, &a, own_option, &o);
-    if (rc < 0) rc = recommend(&o, &a);
+    if (rc < 0) rc = recommend(&o, &a, program);
     free(o.alloc_buf);
     return rc;
+}
+
+/* The options before "--", checked before anything is traced (a placeholder
+ * stands for the trace): -1 when they are good, else the exit status. */
+static int check_options(int n, char **argv)
+{
+    char **pargv = calloc((size_t)n + 2, sizeof *pargv);
+    if (!pargv) return al_cli_usage_error("out of memory");
+    memcpy(pargv, argv, (size_t)n * sizeof *pargv);
+    pargv[n] = "(the program's trace)";
+    rec_opts o;
+    memset(&o, 0, sizeof o);
+    al_cli_trace_args a = {.cmd = "recommend", .usage = usage, .takes_touch = true};
+    int rc = al_cli_trace_parse(n + 1, pargv, &a, own_option, &o);
+    free(o.alloc_buf);
+    free(pargv);
+    return rc;
+}
+
+int al_cmd_recommend(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--") == 0) {
+            int rc = check_options(i, argv);
+            return rc >= 0 ? rc : al_recommend_program(argc, argv, i, recommend_with);
+        }
+    return recommend_with(argc, argv, NULL);
 }

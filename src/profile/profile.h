@@ -3,6 +3,7 @@
  *   profile.c       the figures (one pass over the events, one over blocks)
  *   profile_text.c  the report a person reads top to bottom
  *   profile_html.c  the same as a self-contained page with SVG charts
+ *   profile_json.c  the same as JSON
  *   symbols.c       stack frames to function names (addr2line on the modules)
  *
  * The figures are also what `recommend` reasons from.
@@ -89,6 +90,10 @@ uint64_t al_profile_bucket_low(unsigned b);
 /* Reports. 0, or -1 on a write error. */
 int al_profile_text(FILE *out, const al_profile *p, const char *path);
 int al_profile_html(FILE *out, const al_profile *p, const char *path);
+/* The figures as a JSON object (jansson's json_t, profile_json.c): the
+ * caller owns it. */
+struct json_t;
+struct json_t *al_profile_json_object(const al_profile *p);
 
 /* "12.3 MiB", "512 B" */
 const char *al_profile_fmt_bytes(double v, char *buf, size_t len);

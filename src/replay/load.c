@@ -1,6 +1,8 @@
 /* A trace file made ready for the harness: read (refused whole when it is
  * not an intact trace), planned, registered under a name drawn from the
- * file's, the "replay" workload registered once. The commands that replay
+ * file's, the "replay" workload registered once. A trace of several
+ * processes replays its busiest process alone (each process had its own
+ * heap), named NAME.PID. The commands that replay
  * (replay, recommend) call it before the harness runs; the processes they
  * start under valgrind find the same file through ALLOCLAB_REPLAY_TRACE. */
 #include "replay.h"
@@ -33,6 +35,21 @@ int al_replay_load(const char *path, char *name, size_t namelen, al_replay_plan 
 {
     al_trace *t = al_trace_read(path, err, errlen);
     if (!t) return -1;
+    /* Several processes (--follow-forks) had as many heaps: the busiest one
+     * is replayed, on its own, and named by its pid. */
+    uint32_t pid = 0;
+    if (t->nsections > 1) {
+        size_t busiest = al_trace_busiest(t);
+        al_trace *one = al_trace_process(t, busiest);
+        if (!one) {
+            al_trace_free(t);
+            snprintf(err, errlen, "out of memory planning the replay");
+            return -1;
+        }
+        pid = t->sections[busiest].pid;
+        al_trace_free(t);
+        t = one;
+    }
     al_replay_plan *plan = al_replay_plan_make(t, err, errlen);
     if (!plan) {
         al_trace_free(t);
@@ -45,6 +62,13 @@ int al_replay_load(const char *path, char *name, size_t namelen, al_replay_plan 
         return -1;
     }
     name_of(path, name, namelen);
+    if (pid) {
+        char suffix[16];
+        int k = snprintf(suffix, sizeof suffix, ".%u", pid);
+        size_t len = strlen(name);
+        if (len + (size_t)k >= namelen) len = namelen - 1 - (size_t)k;
+        memcpy(name + len, suffix, (size_t)k + 1);
+    }
     if (al_replay_register_plan(name, plan) != 0 ||
         (!workload_registered && al_workload_register(&al_replay_workload) != 0)) {
         snprintf(err, errlen, "cannot register the replay of %s", path);

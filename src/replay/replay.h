@@ -87,7 +87,9 @@ void al_replay_set_touch(al_replay_touch touch);
 
 /* Read a trace, plan its replay and register it (and the workload) under a
  * name drawn from the file's ("python3.trace" -> "python3", at most 31
- * characters of [A-Za-z0-9._-]) into name. *out is the plan (registered: keep
+ * characters of [A-Za-z0-9._-]) into name. A trace of several processes
+ * plans its busiest process alone, named "python3.PID"; *keep is then that
+ * process's trace (al_trace_process). *out is the plan (registered: keep
  * it until the harness is done). keep NULL frees the trace, else *keep gets
  * it. 0, or -1 with one line in err (a bad file: as al_trace_read). */
 int al_replay_load(const char *path, char *name, size_t namelen, al_replay_plan **out, al_trace **keep, char *err,

@@ -845,6 +845,7 @@ static int build_model(reader *r)
             if (!b) {
                 ev->flags |= AL_TEV_UNKNOWN;
                 t->unknown_frees++;
+                t->sections[r->th[e->thread].section].unknown_frees++;
                 continue;
             }
             t->blocks[b].end_ev = ei;
@@ -865,6 +866,7 @@ static int build_model(reader *r)
         if (prior) {
             t->blocks[prior].end_ev = ei;
             t->reused_live++;
+            t->sections[r->th[e->thread].section].reused_live++;
         }
         if (t->nblocks >= UINT32_MAX - 1) {
             rc = fail(r, "trace too large: more than 4 billion blocks");
@@ -1054,6 +1056,7 @@ al_trace *al_trace_read(const char *path, char *err, size_t errlen)
             r.t->threads[i] = (al_trace_thread){r.th[i].section, r.th[i].index, r.th[i].tid, 0};
         r.t->nthreads = r.nth;
         for (size_t i = 0; rc == 0 && i < r.t->nevents; i++) r.t->threads[r.t->events[i].thread].events++;
+        for (size_t i = 0; rc == 0 && i < r.nth; i++) r.t->sections[r.th[i].section].events += r.t->threads[i].events;
     }
     for (size_t i = 0; i < r.nth; i++) free(r.th[i].stack_map);
     free(r.th);

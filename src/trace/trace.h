@@ -69,7 +69,8 @@ typedef struct al_trace_section {
     uint64_t start_realtime;
     char *cmdline, *exe;
     uint32_t end_flags;    /* AL_END_* */
-    uint64_t events, lost, late_events;
+    uint64_t events, lost, late_events; /* events: in the model, of this section's threads */
+    uint64_t unknown_frees, reused_live; /* this section's part of the trace's counts */
     uint64_t exit_status;  /* for a repaired section: the wait status + 1; 0 unknown */
     al_trace_module *modules;
     size_t nmodules;
@@ -104,6 +105,13 @@ typedef struct al_trace {
  * unreadable, not a trace, of another version, corrupt or truncated. */
 al_trace *al_trace_read(const char *path, char *err, size_t errlen);
 void al_trace_free(al_trace *t);
+
+/* One process of a trace (section index `section`) as a trace of its own:
+ * its threads, blocks and events renumbered (see select.c). NULL when out
+ * of memory or the index is out of range. */
+al_trace *al_trace_process(const al_trace *t, size_t section);
+/* The index of the section with the most events. */
+size_t al_trace_busiest(const al_trace *t);
 
 /* The entry point's name of an event kind ("malloc", "free", ...). */
 const char *al_trace_kind_name(unsigned kind);

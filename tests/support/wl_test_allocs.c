@@ -3,11 +3,16 @@
 
 #include <alloclab/registry.h>
 #include "workload.h"
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 /* ----------------------------------------------------------------------------
  * A bump over a private mapping. Invariant: top <= cap; blocks never move;
@@ -254,8 +259,99 @@ void wl_test_register_allocators(void)
         if (!al_backend_find(descs[i].name)) al_register_backend(&descs[i]);
 }
 
+/* ----------------------------------------------------------------------------
+ * The watchdog: a case that runs past its deadline is a hang, not a slow
+ * machine (the cases take well under a second each, a few under a
+ * sanitizer). It names the case, has gdb print every thread's stack (when
+ * gdb is there) and aborts, so that a stuck case fails in minutes with the
+ * evidence instead of at ctest's timeout with none.
+ * ------------------------------------------------------------------------- */
+static pthread_mutex_t dog_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t dog_cond = PTHREAD_COND_INITIALIZER;
+static char dog_case[192];
+static struct timespec dog_deadline; /* CLOCK_REALTIME; tv_sec 0: no case running */
+
+static unsigned dog_seconds(void)
+{
+    const char *e = getenv("WL_TEST_WATCHDOG_S");
+    long v = e ? strtol(e, NULL, 10) : 0;
+    return v > 0 && v < 86400 ? (unsigned)v : 180;
+}
+
+static void dog_dump_stacks(void)
+{
+    char pid[32];
+    snprintf(pid, sizeof pid, "%ld", (long)getpid());
+    pid_t c = fork();
+    if (c == 0) {
+        dup2(STDERR_FILENO, STDOUT_FILENO);
+        execlp("gdb", "gdb", "-p", pid, "-batch", "-nx", "-ex", "thread apply all bt", (char *)NULL);
+        _exit(127);
+    }
+    if (c > 0) waitpid(c, NULL, 0);
+}
+
+static void *dog_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&dog_lock);
+    for (;;) {
+        if (dog_deadline.tv_sec == 0) {
+            pthread_cond_wait(&dog_cond, &dog_lock);
+            continue;
+        }
+        struct timespec dl = dog_deadline;
+        if (pthread_cond_timedwait(&dog_cond, &dog_lock, &dl) == 0) continue;
+        if (dog_deadline.tv_sec != dl.tv_sec || dog_deadline.tv_nsec != dl.tv_nsec) continue;
+        pthread_mutex_unlock(&dog_lock);
+        fprintf(stderr, "wl_test_run: %s has run for %u s: stuck; every thread's stack follows\n", dog_case,
+                dog_seconds());
+        dog_dump_stacks();
+        abort();
+    }
+    return NULL;
+}
+
+static void dog_start(void)
+{
+    pthread_t t;
+    if (pthread_create(&t, NULL, dog_main, NULL) == 0) pthread_detach(t);
+}
+
+static void dog_arm(const char *workload, const char *param, const char *spec)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, dog_start);
+    pthread_mutex_lock(&dog_lock);
+    snprintf(dog_case, sizeof dog_case, "%s/%s on %s", workload, param ? param : "(default)", spec);
+    clock_gettime(CLOCK_REALTIME, &dog_deadline);
+    dog_deadline.tv_sec += dog_seconds();
+    pthread_cond_signal(&dog_cond);
+    pthread_mutex_unlock(&dog_lock);
+}
+
+static void dog_disarm(void)
+{
+    pthread_mutex_lock(&dog_lock);
+    dog_deadline.tv_sec = 0;
+    pthread_cond_signal(&dog_cond);
+    pthread_mutex_unlock(&dog_lock);
+}
+
+static int wl_test_run_unwatched(const char *workload, const char *param, const char *spec, uint64_t iters,
+                                 char *why, size_t whylen, bool *in_setup);
+
 int wl_test_run(const char *workload, const char *param, const char *spec, uint64_t iters, char *why,
                 size_t whylen, bool *in_setup)
+{
+    dog_arm(workload, param, spec);
+    int st = wl_test_run_unwatched(workload, param, spec, iters, why, whylen, in_setup);
+    dog_disarm();
+    return st;
+}
+
+static int wl_test_run_unwatched(const char *workload, const char *param, const char *spec, uint64_t iters,
+                                 char *why, size_t whylen, bool *in_setup)
 {
     const al_workload *w = al_workload_find(workload);
     if (in_setup) *in_setup = true;
