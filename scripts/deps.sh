@@ -4,7 +4,7 @@
 # command and go on: the build then leaves out what it cannot find.
 set -u
 required="cmake pkg-config libsqlite3-dev libjansson-dev libzstd-dev"
-optional="libunwind-dev libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libcmocka-dev valgrind libxml2-utils libxml2-dev python3-minimal tcl xz-utils sqlite3 mawk time chromium clang libclang-rt-14-dev"
+optional="ninja-build libunwind-dev libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libcmocka-dev valgrind libxml2-utils libxml2-dev python3-minimal tcl xz-utils sqlite3 mawk time chromium clang libclang-rt-14-dev"
 
 missing=""
 for pkg in $required $optional; do

@@ -16,6 +16,7 @@
 
 #include "reports.h"
 #include "history.h"
+#include "run_cli.h"
 #include "synth_run.h"
 #include <stdio.h>
 
@@ -67,6 +68,8 @@ static void expect_bad_input(int rc)
 /* Save a run of the given kind (mode "time" or "instructions", --quick or
  * not): mi takes 1000 ns x factor (instructions: 1000 x factor counted),
  * sys 2000, bump is unsupported; `extra` adds glibc-simple/64/tc. */
+static const char *save_libs; /* "je=jemalloc 5.3.0": the library versions save_kind records; NULL none */
+
 static void save_kind(const char *label, double factor, unsigned seed, const char *mode, bool quick, bool extra)
 {
     char err[256];
@@ -80,6 +83,15 @@ static void save_kind(const char *label, double factor, unsigned seed, const cha
     synth_add(&run, "glibc-simple", "64", "sys", AL_RUN_OK, 2000, 0.01, 20, NULL, seed + 100);
     synth_add(&run, "glibc-simple", "64", "bump", AL_RUN_UNSUPPORTED, 0, 0, 0, "no", 0);
     if (extra) synth_add(&run, "glibc-simple", "64", "tc", AL_RUN_OK, 1500, 0.01, 20, NULL, seed + 200);
+    /* mi's memory system calls, counted over 100 iterations */
+    run.results[0].sys = (al_syscall_counts){.counted = true, .iterations = 100, .mmap = 300, .munmap = 150};
+    for (const char *l = save_libs; l && *l && run.ctx.nlibs < AL_BENCH_MAX_LIBS;) {
+        size_t n = strcspn(l, ","), eq = strcspn(l, "=");
+        al_bench_lib *lib = &run.ctx.libs[run.ctx.nlibs++];
+        snprintf(lib->name, sizeof lib->name, "%.*s", (int)eq, l);
+        snprintf(lib->version, sizeof lib->version, "%.*s", (int)(n - eq - 1), l + eq + 1);
+        l += n + (l[n] == ',');
+    }
     if (strcmp(mode, "instructions") == 0)
         for (size_t i = 0; i < run.nresults; i++)
             if (run.results[i].status == AL_RUN_OK) {
@@ -304,6 +316,14 @@ static void test_show(void **state)
     assert_non_null(strstr(out_text, "label first"));
     assert_non_null(strstr(out_text, "2.00x")); /* mi 1 us, sys 2 us */
     assert_non_null(strstr(out_text, "unsupported"));
+    assert_null(strstr(out_text, "syscalls/it"));
+    /* --wide: every column, the stored system calls among them (300 + 150 per 100 iterations) */
+    assert_int_equal(cli("show", "first", "--db", db, "--wide", NULL), 0);
+    char line[512];
+    assert_non_null(cli_line_with(out_text, "syscalls/it", line, sizeof line));
+    assert_non_null(cli_line_with(out_text, "mi ", line, sizeof line));
+    assert_non_null(strstr(line, "  4.50"));
+    expect_bad_input(cli("show", "first", "--db", db, "--wide", "--format", "csv", NULL));
 
     char json[600], html[600];
     snprintf(json, sizeof json, "%s/first.json", dir);
@@ -331,6 +351,34 @@ static void test_show(void **state)
     assert_int_equal(access("/nonexistent-dir/x.txt", F_OK), -1);
 }
 
+/* compare warns when a library's version differs between the two runs
+ * (stderr, and a note above the Markdown table for a pull request); the
+ * same versions, or a run that recorded none, say nothing. */
+static void test_compare_library_versions(void **state)
+{
+    (void)state;
+    save_libs = "sys=glibc 2.36,je=jemalloc 5.2.1,mi=mimalloc 2.0.9";
+    save("old", 1, 1);
+    save_libs = "sys=glibc 2.36,je=jemalloc 5.3.0,mi=mimalloc 2.0.9";
+    save("new", 1, 2);
+    save("again", 1, 3);
+    save_libs = NULL;
+    save("unknown", 1, 4);
+    assert_int_equal(cli("compare", "old", "new", "--db", db, NULL), 0);
+    assert_non_null(strstr(err_text, "warning: the library versions differ between BASE and NEW "
+                                     "(je jemalloc 5.2.1 -> jemalloc 5.3.0)"));
+    assert_null(strstr(err_text, "mimalloc"));
+    assert_int_equal(cli("compare", "old", "new", "--db", db, "--format", "markdown", NULL), 0);
+    assert_non_null(strstr(out_text, "> **Library versions differ** (je jemalloc 5.2.1 -> jemalloc 5.3.0)"));
+    assert_true(strstr(out_text, "Library versions differ") < strstr(out_text, "| benchmark |"));
+    assert_int_equal(cli("compare", "new", "again", "--db", db, NULL), 0);
+    assert_null(strstr(err_text, "library versions"));
+    assert_int_equal(cli("compare", "new", "again", "--db", db, "--format", "markdown", NULL), 0);
+    assert_null(strstr(out_text, "Library versions"));
+    assert_int_equal(cli("compare", "old", "unknown", "--db", db, NULL), 0);
+    assert_null(strstr(err_text, "library versions"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -340,6 +388,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_show, setup, teardown),
         cmocka_unit_test_setup_teardown(test_compare_like_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_history_tags, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_compare_library_versions, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,10 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "stats.h"
 
 #define N(x) (sizeof(x) / sizeof((x)[0]))
@@ -148,6 +152,149 @@ static void test_summarize(void **state)
     assert_true(s.ci_low <= s.median && s.median <= s.ci_high);
 }
 
+/* ---- the bootstrap against the textbook one --------------------------------
+ * The library reads each resample's median from counts and computes the draw
+ * index by a multiplication; the intervals must be those of drawing
+ * x[splitmix64() mod n] n times and sorting, bit for bit. */
+static uint64_t ref_splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static int ref_cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    if (isnan(x) || isnan(y)) return (isnan(x) != 0) - (isnan(y) != 0);
+    return (x > y) - (x < y);
+}
+
+static double ref_percentile(const double *s, size_t n, double p)
+{
+    if (p <= 0) return s[0];
+    if (p >= 100) return s[n - 1];
+    double rank = p / 100.0 * (double)(n - 1);
+    size_t lo = (size_t)rank;
+    double frac = rank - (double)lo;
+    return lo + 1 < n ? s[lo] + frac * (s[lo + 1] - s[lo]) : s[lo];
+}
+
+static double ref_resample_median(const double *x, size_t n, double *buf, uint64_t *rng)
+{
+    for (size_t i = 0; i < n; i++) buf[i] = x[ref_splitmix64(rng) % n];
+    qsort(buf, n, sizeof *buf, ref_cmp);
+    return ref_percentile(buf, n, 50);
+}
+
+static void ref_interval(double *v, size_t m, double *lo, double *hi)
+{
+    qsort(v, m, sizeof *v, ref_cmp);
+    double tail = (1 - 0.95) / 2 * 100; /* as the library takes its level (not quite 2.5) */
+    *lo = ref_percentile(v, m, tail);
+    *hi = ref_percentile(v, m, 100 - tail);
+}
+
+static void same_bits(double a, double b)
+{
+    if (memcmp(&a, &b, sizeof a) != 0) fprintf(stdout, "%.17g != %.17g\n", a, b);
+    assert_memory_equal(&a, &b, sizeof a);
+}
+
+/* Samples with ties, an outlier and (when nan) a NaN. */
+static double *sample_set(size_t n, uint64_t seed, bool nan)
+{
+    double *x = malloc(n * sizeof *x);
+    assert_non_null(x);
+    for (size_t i = 0; i < n; i++) x[i] = 100 + (double)(ref_splitmix64(&seed) % 17) + (i == 3 ? 900 : 0);
+    if (nan && n > 2) x[n / 2] = NAN;
+    return x;
+}
+
+static void test_bootstrap_matches_draw_and_sort(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {1, 2, 3, 4, 7, 10, 50, 64, 101, 1000, 65537, 300007};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        size_t n = sizes[k];
+        /* resample counts 1 to 5 (the interval of very few) and 400; 3 for the large sets */
+        for (size_t t = 0; t < 12; t++) {
+            size_t resamples = n > 5000 ? 3 : t % 6 < 5 ? t % 6 + 1 : 400;
+            int nan = t >= 6;
+            if (n > 5000 && t % 6) continue;
+            double *x = sample_set(n, 1000 + n, nan), *y = sample_set(n + 3, 77 + n, nan);
+            double *buf = malloc((n + 3) * sizeof *buf), *meds = malloc(resamples * sizeof *meds);
+            assert_non_null(buf);
+            assert_non_null(meds);
+            /* the median's interval */
+            uint64_t rng = 0x5eed;
+            for (size_t r = 0; r < resamples; r++) meds[r] = ref_resample_median(x, n, buf, &rng);
+            double lo, hi, rlo, rhi, ratio;
+            ref_interval(meds, resamples, &rlo, &rhi);
+            al_stat_bootstrap_median_ci(x, n, resamples, 0.95, 0x5eed, &lo, &hi);
+            same_bits(lo, rlo);
+            same_bits(hi, rhi);
+            /* the ratio's: base x then new y, from one stream */
+            rng = 42;
+            for (size_t r = 0; r < resamples; r++) {
+                double ma = ref_resample_median(x, n, buf, &rng);
+                meds[r] = ref_resample_median(y, n + 3, buf, &rng) / ma;
+            }
+            ref_interval(meds, resamples, &rlo, &rhi);
+            al_stat_bootstrap_ratio_ci(x, n, y, n + 3, resamples, 0.95, 42, &ratio, &lo, &hi);
+            same_bits(lo, rlo);
+            same_bits(hi, rhi);
+            free(x), free(y), free(buf), free(meds);
+        }
+    }
+}
+
+/* ---- stopping a bootstrap early ----------------------------------------------
+ * Only where the caller's question is settled whatever the remaining draws:
+ * "within 1 +- f" (compare's "unchanged") is asked, and over pairs from
+ * identical to clearly slower, the answer on the early interval is always
+ * the answer on the full one; clear cases stop at the first look. */
+static bool within(double lo_at_most, double hi_at_least, void *f)
+{
+    double floor = *(const double *)f;
+    return !(lo_at_most > 1 + floor) && !(hi_at_least < 1 - floor);
+}
+
+static void test_bootstrap_stops_only_when_settled(void **state)
+{
+    (void)state;
+    double floor = 0.05;
+    size_t early = 0, full = 0;
+    for (int k = 0; k < 60; k++) {
+        double shift = 1 + 0.0025 * k; /* 1.00 to 1.1475: unchanged, borderline, regressed */
+        size_t n = 20 + (size_t)k % 7;
+        double a[40], b[40];
+        uint64_t s = 9 + (uint64_t)k;
+        for (size_t i = 0; i < n; i++) {
+            a[i] = 1000 * (1 + 0.04 * ((double)(ref_splitmix64(&s) % 1000) / 1000 - 0.5));
+            b[i] = shift * 1000 * (1 + 0.04 * ((double)(ref_splitmix64(&s) % 1000) / 1000 - 0.5));
+        }
+        double r1, lo1, hi1, r2, lo2, hi2;
+        al_stat_bootstrap_ratio_ci(a, n, b, n, 2000, 0.95, 7, &r1, &lo1, &hi1);
+        size_t used = al_stat_bootstrap_ratio_ci_until(a, n, b, n, 2000, 0.95, 7, 500, within, &floor, &r2, &lo2,
+                                                       &hi2);
+        same_bits(r1, r2);
+        assert_int_equal(within(lo1, hi1, &floor), within(lo2, hi2, &floor));
+        assert_true(used == 500 || used == 1000 || used == 2000);
+        if (used < 2000) {
+            early++;
+            assert_true(within(lo1, hi1, &floor)); /* only a settled answer stops */
+        } else {
+            full++;
+            same_bits(lo1, lo2); /* all drawn: the full interval itself */
+            same_bits(hi1, hi2);
+        }
+        if (shift <= 1.01) assert_int_equal(used, 500);
+    }
+    assert_true(early > 0 && full > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -159,6 +306,8 @@ int main(void)
         cmocka_unit_test(test_ratio_ci),
         cmocka_unit_test(test_grouped_ci),
         cmocka_unit_test(test_summarize),
+        cmocka_unit_test(test_bootstrap_matches_draw_and_sort),
+        cmocka_unit_test(test_bootstrap_stops_only_when_settled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -131,7 +131,9 @@ typedef struct al_vtable {
  *     does nothing for ptr NULL;
  *   - neither reads the state: the path carries none.
  * Wrappers and backends with state leave them zero. Everything else
- * (zeroed, grow, shrink, other layouts) goes through the vtable. */
+ * (zeroed, grow, shrink, other layouts) goes through the vtable. A handle
+ * of one's own is made with an initializer ((al_allocator){.state = ..,
+ * .vt = .., .caps = ..}) or zeroed first, so that its plain fields are 0. */
 typedef struct al_allocator {
     void *state;
     const al_vtable *vt;

@@ -119,6 +119,10 @@ static int check_alike(const al_bench_run *base, const al_bench_run *nw)
     if (base->ctx.quick != nw->ctx.quick)
         fprintf(stderr, "alloclab: warning: comparing a --quick run with a full one (%s is the --quick one): "
                         "sample counts differ, verdicts are less reliable\n", base->ctx.quick ? "BASE" : "NEW");
+    char libs[512];
+    if (al_compare_lib_changes(base, nw, libs, sizeof libs))
+        fprintf(stderr, "alloclab: warning: the library versions differ between BASE and NEW (%s): a change on "
+                        "those backends may be the library's, not the code's\n", libs);
     return 0;
 }
 

@@ -12,12 +12,14 @@
 #include <string.h>
 
 static const char usage_fmt[] =
-    "usage: alloclab show [RUN] [--db PATH] [--format %s] [--out FILE] [--html FILE]\n"
-    "RUN: a run's label or id in the history, or a FILE.json report (default: the last run)\n";
+    "usage: alloclab show [RUN] [--db PATH] [--format %s] [--out FILE] [--html FILE] [--wide]\n"
+    "RUN: a run's label or id in the history, or a FILE.json report (default: the last run)\n"
+    "--wide: the table with every column (CPU time, allocator calls, memory system calls per iteration)\n";
 
 typedef struct show_opts {
     const char *db, *ref, *out, *html;
     const al_report_format *format;
+    bool wide;
 } show_opts;
 
 static int show_option(void *ctx, int argc, char **argv, int *i, bool *missing)
@@ -29,6 +31,7 @@ static int show_option(void *ctx, int argc, char **argv, int *i, bool *missing)
         return (o->format = al_cli_format(v, false, &status)) ? AL_CLI_OWN_TAKEN : status;
     else if ((v = al_cli_option_value(argc, argv, i, "--out", missing))) o->out = v;
     else if ((v = al_cli_option_value(argc, argv, i, "--html", missing))) o->html = v;
+    else if (strcmp(argv[*i], "--wide") == 0) o->wide = true;
     else return AL_CLI_OWN_UNKNOWN;
     return AL_CLI_OWN_TAKEN;
 }
@@ -38,12 +41,21 @@ static int parse(int argc, char **argv, show_opts *o)
     memset(o, 0, sizeof *o);
     o->db = AL_HISTORY_DEFAULT_PATH;
     o->format = al_report_format_find("table");
-    char usage[512], names[128];
+    char usage[640], names[128];
     snprintf(usage, sizeof usage, usage_fmt, al_report_format_names(false, "|", names, sizeof names));
     size_t nrefs = 0;
     al_cli_parser p = {.cmd = "show", .usage = usage, .db = &o->db, .option = show_option, .ctx = o,
                        .operands = &o->ref, .max_operands = 1, .noperands = &nrefs, .too_many = "show takes one run"};
-    return al_cli_parse(argc, argv, &p);
+    int rc = al_cli_parse(argc, argv, &p);
+    if (rc < 0 && o->wide && o->format->write != al_report_table)
+        return al_cli_usage_error("--wide is for the table format, not %s", o->format->name);
+    return rc;
+}
+
+static int table_wide(FILE *out, const al_bench_run *run)
+{
+    const al_table_opts wide = {.wide = true};
+    return al_report_table_with(out, run, &wide);
 }
 
 /* Render into memory, then write the file whole: a report that cannot be
@@ -88,6 +100,8 @@ int al_cmd_show(int argc, char **argv)
         if (rc != 0) return al_cli_usage_error("%s", err);
     }
     rc = 0;
+    al_report_format table = *o.format;
+    if (o.wide) table.write = table_wide, o.format = &table;
     if (o.out) rc = write_file(o.out, o.format, &run);
     else if (o.format->write(stdout, &run) != 0 || fflush(stdout) != 0)
         rc = al_cli_usage_error("cannot write the report");

@@ -6,6 +6,7 @@
 #include "stats.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,6 +100,14 @@ void al_stat_tukey(const double *x, size_t n, size_t *low, size_t *high)
 /* ----------------------------------------------------------------------------
  * Bootstrap: splitmix64 draws indices; the interval is the percentile
  * interval of the resampled statistic.
+ *
+ * A resample's median is read without sorting the resample: x is sorted
+ * once, each draw of index i counts one for i's rank, and a walk over the
+ * counts finds the two middle values: O(n) per resample instead of a sort.
+ * The index of a draw is splitmix64() mod n computed with a multiplication
+ * (invariant division, below) instead of a division instruction. Both give
+ * exactly the values a draw-then-sort would, from the same stream, so the
+ * intervals are the same to the last bit.
  * ------------------------------------------------------------------------- */
 static uint64_t splitmix64(uint64_t *s)
 {
@@ -108,10 +117,162 @@ static uint64_t splitmix64(uint64_t *s)
     return z ^ (z >> 31);
 }
 
-static void resample(const double *x, size_t n, double *out, uint64_t *rng)
+/* x mod d for a d fixed over many x, by Granlund and Montgomery's division
+ * by an invariant integer ("Division by invariant integers using
+ * multiplication", 1994, figure 4.1): with l = ceil(log2 d) and
+ * m = floor(2^64 (2^l - d) / d) + 1, x / d = (t + ((x - t) >> 1)) >> (l - 1)
+ * where t = the high word of m x; exact for every 64-bit x. */
+typedef struct divisor {
+    uint64_t d, m;
+    unsigned shift;             /* l - 1; d = 1 has l = 0 and its own case */
+} divisor;
+
+static divisor divisor_of(uint64_t d)
 {
-    for (size_t i = 0; i < n; i++) out[i] = x[splitmix64(rng) % n];
-    qsort(out, n, sizeof *out, cmp_double);
+    divisor v = {d, 0, 0};
+    if (d <= 1) return v;
+    unsigned l = 64 - (unsigned)__builtin_clzll(d - 1); /* ceil(log2 d), 1..64 */
+    unsigned __int128 two_l = (unsigned __int128)1 << l;
+    v.m = (uint64_t)((((unsigned __int128)(two_l - d)) << 64) / d) + 1;
+    v.shift = l - 1;
+    return v;
+}
+
+static uint64_t mod_by(const divisor *v, uint64_t x)
+{
+    if (v->d <= 1) return 0;
+    uint64_t t = (uint64_t)(((unsigned __int128)v->m * x) >> 64);
+    uint64_t q = (t + ((x - t) >> 1)) >> v->shift;
+    return x - q * v->d;
+}
+
+/* One sample set being resampled: its values sorted, each value's rank,
+ * and the draws of the current resample counted per rank. */
+typedef struct resampler {
+    size_t n;
+    divisor div;
+    double *sorted;
+    size_t *rank_of;            /* x[i] is sorted[rank_of[i]] */
+    uint32_t *count;
+} resampler;
+
+static void resampler_free(resampler *r)
+{
+    free(r->sorted);
+    free(r->rank_of);
+    free(r->count);
+}
+
+typedef struct ranked {
+    double v;
+    size_t i;
+} ranked;
+
+static int cmp_ranked(const void *a, const void *b)
+{
+    return cmp_double(&((const ranked *)a)->v, &((const ranked *)b)->v);
+}
+
+/* -1 when out of memory (r then holds nothing to free). */
+static int resampler_init(resampler *r, const double *x, size_t n)
+{
+    r->n = n;
+    r->div = divisor_of(n);
+    r->sorted = malloc(n * sizeof *r->sorted);
+    r->rank_of = malloc(n * sizeof *r->rank_of);
+    r->count = malloc(n * sizeof *r->count);
+    ranked *order = malloc(n * sizeof *order);
+    if (!r->sorted || !r->rank_of || !r->count || !order || n > UINT32_MAX) {
+        free(order);
+        resampler_free(r);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) order[i] = (ranked){x[i], i};
+    qsort(order, n, sizeof *order, cmp_ranked);
+    for (size_t k = 0; k < n; k++) {
+        r->sorted[k] = order[k].v;
+        r->rank_of[order[k].i] = k;
+    }
+    free(order);
+    return 0;
+}
+
+/* The median of one resample: n draws (the indices a draw-then-sort takes,
+ * x[splitmix64() mod n] n times), then the
+ * values at the two middle positions of the resample's sorted order,
+ * interpolated as sorted_percentile(.., 50) does. */
+static double resample_median(resampler *r, uint64_t *rng)
+{
+    size_t n = r->n;
+    memset(r->count, 0, n * sizeof *r->count);
+    for (size_t i = 0; i < n; i++) r->count[r->rank_of[mod_by(&r->div, splitmix64(rng))]]++;
+    double rank = 50 / 100.0 * (double)(n - 1);
+    size_t lo = (size_t)rank;
+    double frac = rank - (double)lo;
+    size_t seen = 0, k = 0;
+    while (seen + r->count[k] <= lo) seen += r->count[k++];
+    double v = r->sorted[k];
+    if (lo + 1 >= n) return v;
+    while (seen + r->count[k] <= lo + 1) seen += r->count[k++];
+    return v + frac * (r->sorted[k] - v);
+}
+
+/* The percentile interval of stats[0..m) (sorted in place). */
+/* cmp_double's order (NaN last) as a test. */
+static inline bool before(double x, double y) { return isnan(y) ? !isnan(x) : x < y; }
+
+/* Reorder v[0..m) so that v[k] is what sorting would put there, nothing
+ * after it comes before it and nothing before it after it (Hoare's
+ * selection, the middle element as pivot): O(m) on average where a sort
+ * takes O(m log m). */
+static void select_kth(double *v, size_t m, size_t k)
+{
+    ptrdiff_t l = 0, r = (ptrdiff_t)m - 1, want = (ptrdiff_t)k;
+    while (l < r) {
+        double pivot = v[l + (r - l) / 2];
+        ptrdiff_t i = l, j = r;
+        while (i <= j) {
+            while (before(v[i], pivot)) i++;
+            while (before(pivot, v[j])) j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i++] = v[j];
+                v[j--] = t;
+            }
+        }
+        if (want <= j) r = j;
+        else if (want >= i) l = i;
+        else return; /* between the two parts: equal to the pivot, in place */
+    }
+}
+
+/* sorted_percentile(sorted v, m, p) without sorting v (which it reorders):
+ * the two order statistics it interpolates between, by selection. */
+static double select_percentile(double *v, size_t m, double p)
+{
+    if (p <= 0 || p >= 100) {
+        size_t at = 0;
+        for (size_t i = 1; i < m; i++)
+            if (p <= 0 ? before(v[i], v[at]) : before(v[at], v[i])) at = i;
+        return v[at];
+    }
+    double rank = p / 100.0 * (double)(m - 1);
+    size_t lo = (size_t)rank;
+    double frac = rank - (double)lo;
+    select_kth(v, m, lo);
+    double a = v[lo];
+    if (lo + 1 >= m) return a;
+    double b = v[lo + 1]; /* the least of what follows: the next order statistic */
+    for (size_t i = lo + 2; i < m; i++)
+        if (before(v[i], b)) b = v[i];
+    return a + frac * (b - a);
+}
+
+static void percentile_interval(double *stats, size_t m, double level, double *lo, double *hi)
+{
+    double tail = (1 - level) / 2 * 100;
+    *lo = select_percentile(stats, m, tail);
+    *hi = select_percentile(stats, m, 100 - tail);
 }
 
 void al_stat_bootstrap_median_ci(const double *x, size_t n, size_t resamples, double level,
@@ -119,46 +280,79 @@ void al_stat_bootstrap_median_ci(const double *x, size_t n, size_t resamples, do
 {
     *lo = *hi = NAN;
     if (n == 0 || resamples == 0) return;
-    double *buf = malloc(n * sizeof *buf), *meds = malloc(resamples * sizeof *meds);
-    if (buf && meds) {
+    resampler rs;
+    double *meds = malloc(resamples * sizeof *meds);
+    if (meds && resampler_init(&rs, x, n) == 0) {
         uint64_t rng = seed;
-        for (size_t r = 0; r < resamples; r++) {
-            resample(x, n, buf, &rng);
-            meds[r] = sorted_percentile(buf, n, 50);
-        }
-        qsort(meds, resamples, sizeof *meds, cmp_double);
-        double tail = (1 - level) / 2 * 100;
-        *lo = sorted_percentile(meds, resamples, tail);
-        *hi = sorted_percentile(meds, resamples, 100 - tail);
+        for (size_t r = 0; r < resamples; r++) meds[r] = resample_median(&rs, &rng);
+        percentile_interval(meds, resamples, level, lo, hi);
+        resampler_free(&rs);
     }
-    free(buf);
     free(meds);
+}
+
+/* Early stopping, for a caller that only needs to know on which side of
+ * its bounds the interval falls. The full interval's low end interpolates
+ * between the ratios of sorted ranks i and i + 1, i = floor(tail (R - 1)):
+ * it can only fall as more ratios come, and is never above the (i + 2)-th
+ * smallest ratio drawn so far; its high end likewise never below the
+ * (R - j)-th largest, j = floor((1 - tail) (R - 1)). Those two are the
+ * bounds `settled` is asked about; the interval of the ratios drawn so far
+ * lies within them too. */
+static bool settled_now(const double *ratios, size_t done, size_t resamples, double level,
+                        al_stat_settled_fn settled, void *ctx, double *scratch)
+{
+    double tail = (1 - level) / 2 * 100;
+    size_t below = (size_t)(tail / 100.0 * (double)(resamples - 1)) + 2;
+    size_t above = resamples - (size_t)((100 - tail) / 100.0 * (double)(resamples - 1));
+    if (below > done || above > done) return false;
+    for (size_t i = 0; i < done; i++)
+        if (isnan(ratios[i])) return false; /* a NaN ratio: the full interval decides */
+    memcpy(scratch, ratios, done * sizeof *scratch);
+    select_kth(scratch, done, below - 1);
+    double lo_at_most = scratch[below - 1];
+    select_kth(scratch, done, done - above);
+    return settled(lo_at_most, scratch[done - above], ctx);
+}
+
+size_t al_stat_bootstrap_ratio_ci_until(const double *a, size_t na, const double *b, size_t nb, size_t resamples,
+                                        double level, uint64_t seed, size_t min_resamples,
+                                        al_stat_settled_fn settled, void *ctx, double *ratio, double *lo,
+                                        double *hi)
+{
+    *ratio = *lo = *hi = NAN;
+    if (na == 0 || nb == 0 || resamples == 0) return 0;
+    *ratio = al_stat_median(b, nb) / al_stat_median(a, na);
+    resampler ra, rb;
+    double *ratios = malloc(resamples * sizeof *ratios), *scratch = malloc(resamples * sizeof *scratch);
+    bool ok_a = ratios && scratch && resampler_init(&ra, a, na) == 0;
+    bool ok_b = ok_a && resampler_init(&rb, b, nb) == 0;
+    size_t done = 0;
+    if (ok_b) {
+        uint64_t rng = seed;
+        size_t check = min_resamples > 0 ? min_resamples : 1; /* then at twice as many, ... */
+        while (done < resamples) {
+            double ma = resample_median(&ra, &rng), mb = resample_median(&rb, &rng);
+            ratios[done++] = mb / ma;
+            if (settled && done == check && done < resamples) {
+                if (settled_now(ratios, done, resamples, level, settled, ctx, scratch)) break;
+                check *= 2;
+            }
+        }
+        percentile_interval(ratios, done, level, lo, hi);
+    }
+    if (ok_b) resampler_free(&rb);
+    if (ok_a) resampler_free(&ra);
+    free(ratios);
+    free(scratch);
+    return done;
 }
 
 void al_stat_bootstrap_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
                                 size_t resamples, double level, uint64_t seed,
                                 double *ratio, double *lo, double *hi)
 {
-    *ratio = *lo = *hi = NAN;
-    if (na == 0 || nb == 0 || resamples == 0) return;
-    *ratio = al_stat_median(b, nb) / al_stat_median(a, na);
-    double *ba = malloc(na * sizeof *ba), *bb = malloc(nb * sizeof *bb);
-    double *ratios = malloc(resamples * sizeof *ratios);
-    if (ba && bb && ratios) {
-        uint64_t rng = seed;
-        for (size_t r = 0; r < resamples; r++) {
-            resample(a, na, ba, &rng);
-            resample(b, nb, bb, &rng);
-            ratios[r] = sorted_percentile(bb, nb, 50) / sorted_percentile(ba, na, 50);
-        }
-        qsort(ratios, resamples, sizeof *ratios, cmp_double);
-        double tail = (1 - level) / 2 * 100;
-        *lo = sorted_percentile(ratios, resamples, tail);
-        *hi = sorted_percentile(ratios, resamples, 100 - tail);
-    }
-    free(ba);
-    free(bb);
-    free(ratios);
+    al_stat_bootstrap_ratio_ci_until(a, na, b, nb, resamples, level, seed, resamples, NULL, NULL, ratio, lo, hi);
 }
 
 /* Two stages: ngroups draws of a group, each contributing sizes[g] draws

@@ -4,6 +4,7 @@
 #ifndef ALLOCLAB_STATS_H
 #define ALLOCLAB_STATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,20 @@ void al_stat_bootstrap_median_ci(const double *x, size_t n, size_t resamples, do
 void al_stat_bootstrap_ratio_ci(const double *a, size_t na, const double *b, size_t nb,
                                 size_t resamples, double level, uint64_t seed,
                                 double *ratio, double *lo, double *hi);
+/* The same draws, for a caller that only needs to know where the interval
+ * falls: after min_resamples, then twice as many and so on, `settled` is
+ * asked about two bounds the full interval (of all `resamples`) is sure to
+ * respect whatever the remaining draws, its low end at most lo_at_most and
+ * its high end at least hi_at_least; when it answers true the draws stop.
+ * settled must be monotone (true for (l, h) implies true for any l' <= l,
+ * h' >= h); the interval returned, of the ratios drawn, then lies within
+ * the bounds too. Returns the resamples drawn; a NULL settled draws them
+ * all (al_stat_bootstrap_ratio_ci). */
+typedef bool (*al_stat_settled_fn)(double lo_at_most, double hi_at_least, void *ctx);
+size_t al_stat_bootstrap_ratio_ci_until(const double *a, size_t na, const double *b, size_t nb, size_t resamples,
+                                        double level, uint64_t seed, size_t min_resamples,
+                                        al_stat_settled_fn settled, void *ctx, double *ratio, double *lo,
+                                        double *hi);
 void al_summarize(const double *x, size_t n, al_summary *out);
 
 /* Samples from several processes: x[0..n) holds ngroups runs of samples one

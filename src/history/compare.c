@@ -8,7 +8,8 @@
  * CIs are the harness's two-stage bootstrap over the benchmark's processes,
  * so the verdict accounts for what varies from process to process, not only
  * from sample to sample. Results without a stored CI fall back to a
- * bootstrap of the samples.
+ * bootstrap of the samples, which stops early (after 500 of its 2000
+ * resamples, or 1000) only where "unchanged" is already certain.
  *
  * Two time runs that both carry the machine-speed reference (reference.c)
  * have each time ratio divided by the ratio of their references, and the
@@ -24,6 +25,7 @@
 #include <string.h>
 
 #define AL_COMPARE_RESAMPLES 2000
+#define AL_COMPARE_MIN_RESAMPLES 500 /* drawn before a settled verdict may stop the bootstrap */
 #define AL_COMPARE_LEVEL 0.95
 #define AL_COMPARE_SEED 0xa110c1ab
 #define AL_FLOOR_RUNS 64 /* stored runs looked at for A/A pairs */
@@ -66,6 +68,45 @@ bool al_compare_speed(const al_bench_run *base, const al_bench_run *new_run, al_
     return true;
 }
 
+/* A time ratio's interval as compare reports it, from its log half-widths
+ * below and above: a known machine speed divides the ratio and its CI
+ * widens the half-widths. */
+static void finish_interval(const al_speed *speed, double *ratio, double *below, double *above, double *lo,
+                            double *hi)
+{
+    if (speed && speed->known) {
+        *ratio /= speed->ratio;
+        *below = sqrt(*below * *below + speed->up * speed->up);
+        *above = sqrt(*above * *above + speed->down * speed->down);
+    }
+    *lo = *ratio * exp(-*below);
+    *hi = *ratio * exp(*above);
+}
+
+/* Whether a bootstrap's interval is sure to give "unchanged" whatever its
+ * remaining draws (al_stat_bootstrap_ratio_ci_until): its low end at most
+ * lo_at_most and its high end at least hi_at_least, made into compare's
+ * interval. That is monotone in each end only on its own side of the
+ * ratio, so an end beyond the ratio is taken at the ratio, its worst case.
+ * A change (improved or regressed) is only ever called on all
+ * AL_COMPARE_RESAMPLES, so every verdict is the one the full bootstrap
+ * gives. */
+typedef struct settle_ctx {
+    double ratio;               /* the point ratio the bootstrap returns */
+    double floor;
+    const al_speed *speed;
+} settle_ctx;
+
+static bool settled_unchanged(double lo_at_most, double hi_at_least, void *p)
+{
+    const settle_ctx *s = p;
+    if (!(s->ratio > 0 && isfinite(s->ratio))) return false;
+    double ratio = s->ratio, lo, hi;
+    double below = log(s->ratio / fmin(lo_at_most, s->ratio)), above = log(fmax(hi_at_least, s->ratio) / s->ratio);
+    finish_interval(s->speed, &ratio, &below, &above, &lo, &hi);
+    return !isnan(lo) && !isnan(hi) && verdict_of(lo, hi, s->floor) == AL_UNCHANGED;
+}
+
 /* Fill c for one pair of ok results; false when they hold no usable value.
  * c->floor is set by the caller; c->detectable is filled here. A known
  * speed divides a time ratio, its CI widening the ratio's. */
@@ -87,19 +128,16 @@ static bool compare_one(const al_bench_result *a, const al_bench_result *b, bool
         below = sqrt(db * db + ua * ua), above = sqrt(ub * ub + da * da);
     } else if (a->samples && b->samples && a->nsamples && b->nsamples) {
         double lo, hi;
-        al_stat_bootstrap_ratio_ci(a->samples, a->nsamples, b->samples, b->nsamples, AL_COMPARE_RESAMPLES,
-                                   AL_COMPARE_LEVEL, AL_COMPARE_SEED, &c->ratio, &lo, &hi);
+        settle_ctx settle = {al_stat_median(b->samples, b->nsamples) / al_stat_median(a->samples, a->nsamples),
+                             c->floor, speed};
+        al_stat_bootstrap_ratio_ci_until(a->samples, a->nsamples, b->samples, b->nsamples, AL_COMPARE_RESAMPLES,
+                                         AL_COMPARE_LEVEL, AL_COMPARE_SEED, AL_COMPARE_MIN_RESAMPLES,
+                                         settled_unchanged, &settle, &c->ratio, &lo, &hi);
         below = log(c->ratio / lo), above = log(hi / c->ratio);
     } else { /* no CI, no samples: the point ratio only */
         c->ratio = b->s.median / a->s.median;
     }
-    if (speed && speed->known) {
-        c->ratio /= speed->ratio;
-        below = sqrt(below * below + speed->up * speed->up);
-        above = sqrt(above * above + speed->down * speed->down);
-    }
-    c->ratio_lo = c->ratio * exp(-below);
-    c->ratio_hi = c->ratio * exp(above);
+    finish_interval(speed, &c->ratio, &below, &above, &c->ratio_lo, &c->ratio_hi);
     c->detectable = (1 + c->floor) * exp(below) - 1;
     return isfinite(c->ratio) && isfinite(c->ratio_lo) && isfinite(c->ratio_hi) && c->base_median > 0;
 }

@@ -22,11 +22,17 @@
  * (results.metric_name, metric_unit, metric); 4 the spec that really ran
  * (results.ran_as: "locked:arena"); 5 the machine-speed reference of a
  * time run (runs.ref_n, ref_median, ref_ci_low, ref_ci_high: NULL when not
- * measured), each as the last columns of
- * their tables (where ALTER TABLE puts them), so a migrated and a new
- * database have the same layout. An older file is migrated in place, one
- * version after the other in one transaction, when it is opened; if that
- * fails it is left as it was and refused. */
+ * measured); 6 the memory system calls of each benchmark's untimed counting
+ * pass (results.sys_iterations, NULL when not counted, then sys_brk,
+ * sys_mmap, sys_munmap, sys_mremap, sys_madvise) and the versions of the
+ * libraries behind the backends (table run_libs: "je", "jemalloc 5.3.0").
+ * New columns come last in their tables (where ALTER TABLE puts them), so a
+ * migrated and a new database have the same layout. An older file is
+ * migrated in place, one version after the other in one transaction, when
+ * it is opened; if that fails it is left as it was and refused. One that
+ * cannot be written (file permissions) is read as it is: every query names
+ * a column its version lacks as NULL (or 0), so each old run still shows,
+ * and nothing is saved into it. */
 #include "history.h"
 #include "report_util.h"
 
@@ -43,10 +49,12 @@
 #include <unistd.h>
 
 #define AL_HISTORY_APP_ID 0x416c4c62 /* "AlLb" */
-#define AL_HISTORY_VERSION 5
+#define AL_HISTORY_VERSION 6
 
 struct al_history {
     sqlite3 *db;
+    int version;                /* the file's schema version: AL_HISTORY_VERSION, or
+                                   older when it could only be read */
 };
 
 static const char schema[] =
@@ -61,8 +69,12 @@ static const char schema[] =
     " peak_rss_kib INTEGER, minor_faults INTEGER, major_faults INTEGER, alloc_calls REAL,"
     " instructions REAL, est_cycles REAL,"
     " samples BLOB, cpu_median_ns REAL, metric_name TEXT, metric_unit TEXT, metric REAL, ran_as TEXT,"
+    " sys_iterations INTEGER, sys_brk INTEGER, sys_mmap INTEGER, sys_munmap INTEGER, sys_mremap INTEGER,"
+    " sys_madvise INTEGER,"
     " PRIMARY KEY(run_id, seq));" /* samples: little-endian IEEE doubles */
     "CREATE INDEX results_name ON results(workload, param, allocator);"
+    "CREATE TABLE run_libs(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " seq INTEGER NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, PRIMARY KEY(run_id, seq));"
     "INSERT INTO meta VALUES('application', 'alloclab'), ('schema_version', '%d');"
     "PRAGMA application_id = %d;"
     "PRAGMA user_version = %d;";
@@ -96,6 +108,74 @@ static const char migrate_v4_to_v5[] =
     "ALTER TABLE runs ADD COLUMN ref_ci_high REAL;"
     "UPDATE meta SET value = '5' WHERE key = 'schema_version';"
     "PRAGMA user_version = 5;";
+
+/* Version 5 to 6, likewise: the system calls and the libraries' versions. */
+static const char migrate_v5_to_v6[] =
+    "ALTER TABLE results ADD COLUMN sys_iterations INTEGER;"
+    "ALTER TABLE results ADD COLUMN sys_brk INTEGER;"
+    "ALTER TABLE results ADD COLUMN sys_mmap INTEGER;"
+    "ALTER TABLE results ADD COLUMN sys_munmap INTEGER;"
+    "ALTER TABLE results ADD COLUMN sys_mremap INTEGER;"
+    "ALTER TABLE results ADD COLUMN sys_madvise INTEGER;"
+    "CREATE TABLE run_libs(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " seq INTEGER NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, PRIMARY KEY(run_id, seq));"
+    "UPDATE meta SET value = '6' WHERE key = 'schema_version';"
+    "PRAGMA user_version = 6;";
+
+/* The version each later column came in, and what a query reads in its
+ * place from an older file that could not be migrated (al_history.version). */
+static const struct column_since {
+    const char *name;
+    int since;
+    const char *absent;
+} columns_since[] = {
+    {"quick", 2, "0"},          {"cpu_median_ns", 2, "NULL"}, {"metric_name", 3, "NULL"},
+    {"metric_unit", 3, "NULL"}, {"metric", 3, "NULL"},        {"ran_as", 4, "NULL"},
+    {"ref_n", 5, "NULL"},       {"ref_median", 5, "NULL"},    {"ref_ci_low", 5, "NULL"},
+    {"ref_ci_high", 5, "NULL"}, {"sys_iterations", 6, "NULL"}, {"sys_brk", 6, "NULL"},
+    {"sys_mmap", 6, "NULL"},    {"sys_munmap", 6, "NULL"},    {"sys_mremap", 6, "NULL"},
+    {"sys_madvise", 6, "NULL"},
+};
+
+/* The SQL of tmpl for this file: each {column} becomes the column, or its
+ * stand-in when the file predates it. sqlite3_free() the result; NULL when
+ * out of memory. */
+static char *sql_for(const al_history *h, const char *tmpl)
+{
+    sqlite3_str *out = sqlite3_str_new(NULL);
+    for (const char *p = tmpl; *p;) {
+        const char *end = *p == '{' ? strchr(p, '}') : NULL;
+        if (!end) {
+            size_t n = strcspn(p + 1, "{") + 1;
+            sqlite3_str_append(out, p, (int)n);
+            p += n;
+            continue;
+        }
+        const char *as = NULL;
+        for (size_t i = 0; i < sizeof columns_since / sizeof columns_since[0] && !as; i++)
+            if (strlen(columns_since[i].name) == (size_t)(end - p - 1) &&
+                strncmp(columns_since[i].name, p + 1, (size_t)(end - p - 1)) == 0)
+                as = h->version >= columns_since[i].since ? columns_since[i].name : columns_since[i].absent;
+        if (!as) { /* not a column of the table: a mistake in this file's SQL */
+            sqlite3_free(sqlite3_str_finish(out));
+            return NULL;
+        }
+        sqlite3_str_appendall(out, as);
+        p = end + 1;
+    }
+    return sqlite3_str_finish(out);
+}
+
+/* Prepare tmpl for this file (sql_for). */
+static int prepare_for(const al_history *h, const char *tmpl, sqlite3_stmt **st)
+{
+    char *sql = sql_for(h, tmpl);
+    *st = NULL;
+    if (!sql) return SQLITE_NOMEM;
+    int rc = sqlite3_prepare_v2(h->db, sql, -1, st, NULL);
+    sqlite3_free(sql);
+    return rc;
+}
 
 /* ---- opening -----------------------------------------------------------------
  * What an open guarantees, whatever else runs at the same time:
@@ -226,8 +306,10 @@ static int check_open(sqlite3 *db, const char *path, char *err, size_t errlen)
     }
     long long version = why ? 0 : pragma_int(db, "PRAGMA user_version", &rc);
     if (!why && rc == SQLITE_OK &&
-        pragma_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND"
-                       " name IN ('meta', 'runs', 'results')", &rc) != 3 && rc == SQLITE_OK)
+        pragma_int(db, version >= 6 ? "SELECT count(*) = 4 FROM sqlite_schema WHERE type = 'table' AND"
+                                      " name IN ('meta', 'runs', 'results', 'run_libs')"
+                                    : "SELECT count(*) = 3 FROM sqlite_schema WHERE type = 'table' AND"
+                                      " name IN ('meta', 'runs', 'results')", &rc) != 1 && rc == SQLITE_OK)
         why = "is missing alloclab's tables";
     if (!why && rc != SQLITE_OK) {
         if (is_busy(rc)) {
@@ -245,14 +327,24 @@ static int check_open(sqlite3 *db, const char *path, char *err, size_t errlen)
 }
 
 /* Bring a checked database to AL_HISTORY_VERSION; all or nothing. A current
- * one is not written to (it may be read-only). The version is read again
- * inside the write transaction: another process may have migrated it since. */
-static int migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
+ * one is not written to (it may be read-only); an older one that cannot be
+ * written is left as it is, to be read in its own schema (h->version). The
+ * version is read again inside the write transaction: another process may
+ * have migrated it since. */
+static int migrate(al_history *h, const char *path, char *err, size_t errlen)
 {
+    sqlite3 *db = h->db;
     int rc;
     char *msg = NULL;
-    if (pragma_int(db, "PRAGMA user_version", &rc) == AL_HISTORY_VERSION && rc == SQLITE_OK) return 0;
-    if ((rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg)) != SQLITE_OK) {
+    long long now = pragma_int(db, "PRAGMA user_version", &rc);
+    h->version = rc == SQLITE_OK ? (int)now : 0;
+    if (now == AL_HISTORY_VERSION && rc == SQLITE_OK) return 0;
+    rc = sqlite3_db_readonly(db, "main") == 1 ? SQLITE_READONLY : sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg);
+    if ((rc & 0xff) == SQLITE_READONLY && now >= 1 && now < AL_HISTORY_VERSION) {
+        sqlite3_free(msg);
+        return 0; /* read as it is */
+    }
+    if (rc != SQLITE_OK) {
         if (is_busy(rc)) locked_msg(err, errlen, path);
         else snprintf(err, errlen, "cannot open %s for writing: %s", path, msg ? msg : sqlite3_errmsg(db));
         sqlite3_free(msg);
@@ -261,10 +353,13 @@ static int migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
     long long version = pragma_int(db, "PRAGMA user_version", &rc);
     bool ok = rc == SQLITE_OK && version >= 1 && version <= AL_HISTORY_VERSION;
     static const char *const steps[] = {migrate_v1_to_v2, migrate_v2_to_v3, migrate_v3_to_v4,
-                                         migrate_v4_to_v5}; /* v to v + 1 */
+                                        migrate_v4_to_v5, migrate_v5_to_v6}; /* v to v + 1 */
     for (; ok && version < AL_HISTORY_VERSION; version++)
         ok = sqlite3_exec(db, steps[version - 1], NULL, NULL, &msg) == SQLITE_OK;
-    if (ok && sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) == SQLITE_OK) return 0;
+    if (ok && sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) == SQLITE_OK) {
+        h->version = AL_HISTORY_VERSION;
+        return 0;
+    }
     snprintf(err, errlen, "cannot upgrade %s to schema version %d: %s", path, AL_HISTORY_VERSION,
              msg ? msg : rc != SQLITE_OK ? sqlite3_errmsg(db) : "unknown version");
     sqlite3_free(msg);
@@ -344,7 +439,7 @@ al_history *al_history_open(const char *path, bool create, char *err, size_t err
     }
     sqlite3_extended_result_codes(h->db, 1);
     sqlite3_busy_timeout(h->db, al_history_busy_ms());
-    if (check_open(h->db, path, err, errlen) != 0 || migrate(h->db, path, err, errlen) != 0) {
+    if (check_open(h->db, path, err, errlen) != 0 || migrate(h, path, err, errlen) != 0) {
         al_history_close(h);
         return NULL;
     }
@@ -429,7 +524,19 @@ static int insert_run(sqlite3 *db, const al_bench_context *c, long long *id)
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     *id = sqlite3_last_insert_rowid(db);
-    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+    if (rc != SQLITE_DONE) return rc;
+    rc = sqlite3_prepare_v2(db, "INSERT INTO run_libs VALUES(?,?,?,?)", -1, &st, NULL);
+    for (size_t i = 0; rc == SQLITE_OK && i < c->nlibs && i < AL_BENCH_MAX_LIBS; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, *id);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+        bind_text(st, 3, c->libs[i].name);
+        bind_text(st, 4, c->libs[i].version);
+        int step = sqlite3_step(st);
+        rc = step == SQLITE_DONE ? SQLITE_OK : step;
+    }
+    sqlite3_finalize(st);
+    return rc;
 }
 
 static int insert_result(sqlite3_stmt *st, long long run_id, size_t seq, const al_bench_result *r)
@@ -468,6 +575,12 @@ static int insert_result(sqlite3_stmt *st, long long run_id, size_t seq, const a
     }
     bind_real(st, 30, metric ? r->metric : NAN);
     if (r->ran_as[0]) bind_text(st, 31, r->ran_as);
+    if (al_syscalls_known(&r->sys)) { /* else NULL: not counted */
+        const uint64_t counts[] = {r->sys.iterations, r->sys.brk, r->sys.mmap, r->sys.munmap, r->sys.mremap,
+                                   r->sys.madvise};
+        for (int i = 0; i < 6; i++)
+            sqlite3_bind_int64(st, 32 + i, counts[i] > INT64_MAX ? INT64_MAX : (sqlite3_int64)counts[i]);
+    }
     int rc = sqlite3_step(st);
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
@@ -497,6 +610,10 @@ int al_history_save(al_history *h, al_bench_run *run, char *err, size_t errlen)
     sqlite3 *db = h->db;
     long long id = 0;
     sqlite3_stmt *st = NULL;
+    if (h->version != AL_HISTORY_VERSION) {
+        snprintf(err, errlen, "the database is read-only (schema version %d, read as it is)", h->version);
+        return -1;
+    }
     /* IMMEDIATE: the write lock is taken (or waited for) now, never in the
      * middle of the transaction, where SQLite could not wait for it. */
     if (test_pause_ms() > 0) sqlite3_exec(db, "PRAGMA cache_size = 1", NULL, NULL, NULL);
@@ -504,7 +621,7 @@ int al_history_save(al_history *h, al_bench_run *run, char *err, size_t errlen)
     if (rc == SQLITE_OK) rc = insert_run(db, &run->ctx, &id);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db, "INSERT INTO results VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                                    "?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL);
+                                    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL);
     for (size_t i = 0; rc == SQLITE_OK && i < run->nresults; i++)
         rc = insert_result(st, id, i, &run->results[i]);
     sqlite3_finalize(st);
@@ -563,12 +680,33 @@ static long long find_run(sqlite3 *db, const char *ref, int nth_last)
     return id;
 }
 
-static int load_context(sqlite3 *db, long long id, al_bench_context *c)
+/* The libraries' versions of run id (schema 6 on), at most AL_BENCH_MAX_LIBS. */
+static int load_libs(const al_history *h, long long id, al_bench_context *c)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT date, label, git_commit, host, cpu, ncpus, mhz, compiler,"
-                               " build_type, mode, version, quick, ref_n, ref_median, ref_ci_low, ref_ci_high"
-                               " FROM runs WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+    c->nlibs = 0;
+    if (h->version < 6) return 0;
+    if (sqlite3_prepare_v2(h->db, "SELECT name, version FROM run_libs WHERE run_id = ? ORDER BY seq LIMIT ?", -1, &st,
+                           NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, AL_BENCH_MAX_LIBS);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && c->nlibs < AL_BENCH_MAX_LIBS) {
+        al_bench_lib *l = &c->libs[c->nlibs++];
+        al_report_copy_text(l->name, sizeof l->name, col_text(st, 0));
+        al_report_copy_text(l->version, sizeof l->version, col_text(st, 1));
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int load_context(const al_history *h, long long id, al_bench_context *c)
+{
+    sqlite3_stmt *st;
+    if (prepare_for(h, "SELECT date, label, git_commit, host, cpu, ncpus, mhz, compiler,"
+                       " build_type, mode, version, {quick}, {ref_n}, {ref_median}, {ref_ci_low}, {ref_ci_high}"
+                       " FROM runs WHERE id = ?", &st) != SQLITE_OK)
         return -1;
     sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
@@ -591,7 +729,7 @@ static int load_context(sqlite3 *db, long long id, al_bench_context *c)
                                                 .ci_low_ns = col_real(st, 14, NAN), .ci_high_ns = col_real(st, 15, NAN)};
     }
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : -1;
+    return rc == SQLITE_ROW ? load_libs(h, id, c) : -1;
 }
 
 static int load_result(sqlite3_stmt *st, al_bench_result *r)
@@ -619,6 +757,18 @@ static int load_result(sqlite3_stmt *st, al_bench_result *r)
     al_report_copy_text(r->metric_unit, sizeof r->metric_unit, col_text(st, 27));
     r->metric = col_real(st, 28, NAN);
     al_report_copy(r->ran_as, sizeof r->ran_as, col_text(st, 29));
+    /* The system calls: counted when every count is there, none negative
+     * and the pass ran at least one iteration (as the JSON reader takes them). */
+    bool counted = sqlite3_column_int64(st, 30) >= 1;
+    uint64_t sc[6];
+    for (int i = 0; i < 6; i++) {
+        sqlite3_int64 v = sqlite3_column_int64(st, 30 + i);
+        counted = counted && sqlite3_column_type(st, 30 + i) == SQLITE_INTEGER && v >= 0;
+        sc[i] = (uint64_t)(v > 0 ? v : 0);
+    }
+    if (counted)
+        r->sys = (al_syscall_counts){.counted = true, .iterations = sc[0], .brk = sc[1], .mmap = sc[2],
+                                     .munmap = sc[3], .mremap = sc[4], .madvise = sc[5]};
     const void *blob = sqlite3_column_blob(st, 23);
     size_t bytes = (size_t)sqlite3_column_bytes(st, 23);
     r->samples = decode_samples(blob, blob ? bytes : 0, &r->nsamples);
@@ -636,14 +786,15 @@ int al_history_load(al_history *h, const char *ref, int nth_last, al_bench_run *
         return -1;
     }
     sqlite3_stmt *st = NULL;
-    int rc = id < 0 || load_context(h->db, id, &out->ctx) != 0 ? SQLITE_ERROR : SQLITE_OK;
+    int rc = id < 0 || load_context(h, id, &out->ctx) != 0 ? SQLITE_ERROR : SQLITE_OK;
     long long n = rc == SQLITE_OK ? 0 : -1;
     if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(h->db, "SELECT workload, param, allocator, status, reason, iterations,"
+        rc = prepare_for(h, "SELECT workload, param, allocator, status, reason, iterations,"
             " nsamples, median, mean, stddev, mad, min, max, ci_low, ci_high, outliers_low,"
             " outliers_high, peak_rss_kib, minor_faults, major_faults, alloc_calls, instructions,"
-            " est_cycles, samples, (SELECT count(*) FROM results WHERE run_id = ?1), cpu_median_ns,"
-            " metric_name, metric_unit, metric, ran_as FROM results WHERE run_id = ?1 ORDER BY seq", -1, &st, NULL);
+            " est_cycles, samples, (SELECT count(*) FROM results WHERE run_id = ?1), {cpu_median_ns},"
+            " {metric_name}, {metric_unit}, {metric}, {ran_as}, {sys_iterations}, {sys_brk}, {sys_mmap},"
+            " {sys_munmap}, {sys_mremap}, {sys_madvise} FROM results WHERE run_id = ?1 ORDER BY seq", &st);
     bool too_many = false;
     if (rc == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, id);
@@ -694,14 +845,14 @@ int al_history_default_pair(al_history *h, long long *base_id, long long *new_id
      * quick flag; an unset mode is a time run, as al_bench_context's readers
      * take it), with that partner; and the newest run itself, to say when it
      * had to be passed over. */
-    if (sqlite3_prepare_v2(h->db,
-            "WITH k AS (SELECT id, quick, coalesce(nullif(mode, ''), 'time') AS m FROM runs),"
+    if (prepare_for(h,
+            "WITH k AS (SELECT id, {quick} AS quick, coalesce(nullif(mode, ''), 'time') AS m FROM runs),"
             " p AS (SELECT n.id AS nid, (SELECT b.id FROM k b WHERE b.id < n.id AND b.quick = n.quick"
             "   AND b.m = n.m ORDER BY b.id DESC LIMIT 1) AS bid FROM k n)"
             " SELECT (SELECT nid FROM p WHERE bid IS NOT NULL ORDER BY nid DESC LIMIT 1),"
             " (SELECT bid FROM p WHERE bid IS NOT NULL ORDER BY nid DESC LIMIT 1),"
             " (SELECT m FROM k ORDER BY id DESC LIMIT 1), (SELECT quick FROM k ORDER BY id DESC LIMIT 1),"
-            " (SELECT max(id) FROM k), (SELECT count(*) FROM k)", -1, &st, NULL) != SQLITE_OK) {
+            " (SELECT max(id) FROM k), (SELECT count(*) FROM k)", &st) != SQLITE_OK) {
         snprintf(err, errlen, "cannot read the runs: %s", sqlite3_errmsg(h->db));
         return -1;
     }
@@ -733,13 +884,13 @@ al_history_point *al_history_series(al_history *h, const char *bench, size_t *co
 {
     sqlite3_stmt *st;
     *count = 0;
-    if (sqlite3_prepare_v2(h->db,
+    if (prepare_for(h,
             "SELECT run_id, date, label, git_commit, n, status, median, ci_low, ci_high, instructions,"
-            " coalesce(nullif(mode, ''), 'time'), quick"
+            " coalesce(nullif(mode, ''), 'time'), {quick}"
             " FROM (SELECT *, workload || '/' || param || '/' || allocator AS n FROM results)"
             " JOIN runs ON runs.id = run_id"
             " WHERE n = ?1 OR substr(n, 1, length(?1) + 1) = ?1 || '/' ORDER BY run_id, seq",
-            -1, &st, NULL) != SQLITE_OK) {
+            &st) != SQLITE_OK) {
         snprintf(err, errlen, "cannot read the history: %s", sqlite3_errmsg(h->db));
         return NULL;
     }

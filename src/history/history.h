@@ -149,4 +149,9 @@ typedef struct al_compare_coverage {
 } al_compare_coverage;
 al_compare_coverage al_compare_cover(const al_bench_run *base, const al_bench_run *new_run);
 
+/* The backends whose library version both runs recorded and that differs
+ * (compare_libs.c), as "je jemalloc 5.2.1 -> jemalloc 5.3.0, mi ..." into
+ * buf (cut to fit); returns how many. */
+size_t al_compare_lib_changes(const al_bench_run *base, const al_bench_run *new_run, char *buf, size_t len);
+
 #endif

@@ -34,6 +34,10 @@ int al_report_compare(FILE *out, const al_compare_view *v, al_compare_style styl
     describe(v->new_run, a, sizeof a);
     int width = 10;
     for (size_t i = 0; i < v->n; i++) width = (int)fmax(width, (double)strlen(v->c[i].name));
+    char libs[512];
+    bool lib_changes = al_compare_lib_changes(v->base, v->new_run, libs, sizeof libs) > 0;
+    if (md && lib_changes) /* the table is posted where stderr's warning is not seen */
+        fprintf(out, "> **Library versions differ** (%s): a change on those backends may be the library's.\n\n", libs);
     if (md)
         fprintf(out, "Comparing %s -> %s\n\n| benchmark | base | new | change (95%% CI) | verdict |\n"
                      "|:--|--:|--:|:--:|:--|\n", b, a);

@@ -645,7 +645,7 @@ int al_report_table_end(FILE *out, const al_bench_run *run, const al_table_opts 
 }
 
 /* Every workload's table: the results grouped by workload in one pass. */
-int al_report_table(FILE *out, const al_bench_run *run)
+int al_report_table_with(FILE *out, const al_bench_run *run, const al_table_opts *o)
 {
     size_t n = run->nresults ? run->nresults : 1;
     const al_bench_result **all = malloc(n * sizeof *all), **byw = malloc(n * sizeof *byw);
@@ -661,11 +661,13 @@ int al_report_table(FILE *out, const al_bench_run *run)
         for (size_t i = 0; i < run->nresults; i++) start[of[i] + 1]++;
         for (size_t w = 0; w < nw; w++) start[w + 1] += start[w];
         for (size_t i = 0; i < run->nresults; i++) byw[start[of[i]]++] = all[i]; /* start[w] moves to its end */
-        rc = al_report_table_begin(out, run, NULL);
+        rc = al_report_table_begin(out, run, o);
     }
     for (size_t w = 0, at = 0; w < nw && rc == 0; at = start[w++])
-        rc = table_of(out, run, wls[w], byw + at, start[w] - at, NULL);
-    if (rc == 0) rc = al_report_table_end(out, run, NULL);
+        rc = table_of(out, run, wls[w], byw + at, start[w] - at, o);
+    if (rc == 0) rc = al_report_table_end(out, run, o);
     free(all), free(byw), free(wls), free(of), free(start);
     return rc;
 }
+
+int al_report_table(FILE *out, const al_bench_run *run) { return al_report_table_with(out, run, NULL); }

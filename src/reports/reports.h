@@ -33,6 +33,8 @@ typedef struct al_table_opts {
 int al_report_table_begin(FILE *out, const al_bench_run *run, const al_table_opts *o);
 int al_report_table_workload(FILE *out, const al_bench_run *run, const char *workload, const al_table_opts *o);
 int al_report_table_end(FILE *out, const al_bench_run *run, const al_table_opts *o);
+/* The three parts over a whole run, with options (al_report_table: none). */
+int al_report_table_with(FILE *out, const al_bench_run *run, const al_table_opts *o);
 
 /* Read a file al_report_json wrote back into `out` (context, results and raw
  * samples; out->id = 0), cleaned (al_report_clean_run) and indexed
