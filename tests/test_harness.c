@@ -161,6 +161,19 @@ static const al_workload w_zero = {.name = "t-zero", .description = "test: fixed
                                    .setup = t_setup, .run = ok_run, .teardown = t_teardown, .fixed_iters = zero};
 static const al_workload w_busy2 = {.name = "t-busy2", .description = "test: two busy threads", .params = one_param,
                                     .setup = t_setup, .run = busy2_run, .teardown = t_teardown};
+/* t-pass: its set-up logs "setup PARAM", which shows the order in which
+ * the benchmarks' processes were started. */
+static void *pass_setup(const char *param, const char *spec, al_run_status *st, char *why, size_t whylen)
+{
+    FILE *f = log_path[0] ? fopen(log_path, "a") : NULL;
+    if (f) {
+        fprintf(f, "setup %s\n", param);
+        fclose(f);
+    }
+    return t_setup(param, spec, st, why, whylen);
+}
+static const al_workload w_pass = {.name = "t-pass", .description = "test: logs its set-up", .params = two_params,
+                                   .setup = pass_setup, .run = ok_run, .teardown = t_teardown};
 static const al_workload w_unsup = {.name = "t-unsup", .description = "test: unsupported", .params = one_param,
                                     .setup = unsup_setup, .run = ok_run, .teardown = t_teardown};
 
@@ -228,11 +241,12 @@ static void test_plan_default_covers_everything(void **state)
         }
     }
     /* The registry holds the test's registered workloads after the built-in
-     * ones (the first with two parameters, the others one each): one table. */
-    assert_int_equal(al_workload_count(), n_builtin + 10);
+     * ones (the first and the last with two parameters, the others one
+     * each): one table. */
+    assert_int_equal(al_workload_count(), n_builtin + 11);
     assert_ptr_equal(al_workload_at(n_builtin), &w_ok);
     assert_int_equal(n, expected);
-    assert_true(expected >= (n_builtin + 2 + 9) * na);
+    assert_true(expected >= (n_builtin + 2 + 9 + 2) * na);
     for (size_t k = 0; k < n; k++) assert_null(al_spec_unavailable(items[k].allocator));
     al_bench_plan_free(&plan);
 }
@@ -472,6 +486,46 @@ static void test_rounds_rotate(void **state)
     rmdir(dir);
     log_path[0] = '\0';
     for (size_t i = 0; i < run.nresults; i++) assert_int_equal(run.results[i].nsamples, 4);
+    al_bench_run_free(&run);
+}
+
+/* Passes: the suite runs once per process of a benchmark, so the processes
+ * of the two groups alternate (a b a b a b), each benchmark's samples are
+ * spread over the run, and the machine-speed reference is sampled before
+ * every group's pass (at least 200 samples in all). */
+static void test_passes_interleave_groups(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/alloclab-pass-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    snprintf(log_path, sizeof log_path, "%s/log", dir);
+    const char *wls[] = {"t-pass"}, *allocs[] = {"sys"};
+    al_bench_config cfg = small_cfg(wls, 1, allocs, 1);
+    cfg.samples = 6;
+    cfg.processes = 3;
+    al_bench_run run = {0};
+    char err[256] = "";
+    assert_int_equal(al_bench_execute(&cfg, &run, err, sizeof err), 0);
+    FILE *f = fopen(log_path, "r");
+    assert_non_null(f);
+    char order[16] = "", line[64];
+    size_t no = 0;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "setup ", 6) == 0 && no + 1 < sizeof order) order[no++] = line[6];
+    order[no] = '\0';
+    fclose(f);
+    unlink(log_path);
+    rmdir(dir);
+    log_path[0] = '\0';
+    assert_string_equal(order, "ababab");
+    assert_int_equal(run.nresults, 2);
+    for (size_t i = 0; i < run.nresults; i++) {
+        assert_int_equal(run.results[i].status, AL_RUN_OK);
+        assert_int_equal(run.results[i].nsamples, 6);
+    }
+    const al_bench_reference *ref = &run.ctx.reference;
+    assert_true(ref->n >= 200);
+    assert_true(ref->median_ns > 0 && ref->ci_low_ns <= ref->median_ns && ref->median_ns <= ref->ci_high_ns);
     al_bench_run_free(&run);
 }
 
@@ -749,7 +803,8 @@ static void test_report_table(void **state)
 int main(int argc, char **argv)
 {
     wl_test_register_allocators();
-    const al_workload *mine[] = {&w_ok, &w_crash, &w_fail, &w_hang, &w_unsup, &w_slow, &w_fixed, &w_zero, &w_busy2, &w_hangtear};
+    const al_workload *mine[] = {&w_ok,    &w_crash, &w_fail,  &w_hang,     &w_unsup,
+                                 &w_slow,  &w_fixed, &w_zero,  &w_busy2,    &w_hangtear, &w_pass};
     n_builtin = al_workload_count();
     for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++)
         if (al_workload_register(mine[i]) != 0) return 1;
@@ -767,6 +822,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_quick_budget_caps_slow_groups),
         cmocka_unit_test(test_teardown_timeout_kills),
         cmocka_unit_test(test_rounds_rotate),
+        cmocka_unit_test(test_passes_interleave_groups),
         cmocka_unit_test(test_fixed_iters_skip_calibration),
         cmocka_unit_test(test_verification_iterations),
         cmocka_unit_test(test_cpu_time),

@@ -111,13 +111,14 @@ static __attribute__((noinline)) void *arena_refill(arena *a, size_t size, size_
 /* ----------------------------------------------------------------------------
  * Operations.
  * ------------------------------------------------------------------------- */
+/* Allocate and deallocate come in two versions, one per vtable: with the
+ * checkers' marks while a checker watches (poison.h), and without, so that
+ * the hot calls of an unwatched arena test nothing for them. */
 static void *arena_allocate(void *st, size_t size, size_t align)
 {
     arena *a = st;
     void *p = al_bump_take(&a->pub.top, a->pub.end, size, align);
-    if (!p) p = arena_refill(a, size, align);
-    if (p) al_mem_undefined(p, size);
-    return p;
+    return p ? p : arena_refill(a, size, align);
 }
 
 static void arena_deallocate(void *st, void *ptr, size_t size, size_t align)
@@ -125,6 +126,18 @@ static void arena_deallocate(void *st, void *ptr, size_t size, size_t align)
     arena *a = st;
     (void)align;
     al_bump_give_back(&a->pub.top, ptr, size);
+}
+
+static void *arena_allocate_marked(void *st, size_t size, size_t align)
+{
+    void *p = arena_allocate(st, size, align);
+    if (p) al_mem_undefined(p, size);
+    return p;
+}
+
+static void arena_deallocate_marked(void *st, void *ptr, size_t size, size_t align)
+{
+    arena_deallocate(st, ptr, size, align);
     al_mem_noaccess(ptr, size);
 }
 
@@ -140,7 +153,7 @@ static void *arena_grow(void *st, void *ptr, size_t old_size, size_t new_size, s
         al_mem_undefined((char *)ptr + old_size, new_size - old_size);
         return ptr;
     }
-    void *p = arena_allocate(a, new_size, align);
+    void *p = arena_allocate_marked(a, new_size, align);
     if (p) {
         memcpy(p, ptr, old_size);
         al_mem_noaccess(ptr, old_size);
@@ -232,6 +245,24 @@ static const al_vtable arena_vt = {
     .destroy = arena_destroy,
 };
 
+static const al_vtable arena_marked_vt = {
+    .allocate = arena_allocate_marked,
+    .deallocate = arena_deallocate_marked,
+    .grow = arena_grow,
+    .shrink = arena_shrink,
+    .reset = arena_reset,
+    .mark = arena_mark,
+    .rewind = arena_rewind,
+    .destroy = arena_destroy,
+};
+
+/* The arena a is, or one its built-in wrappers hold (either vtable). */
+static arena *arena_state(const al_allocator *a)
+{
+    arena *r = al_state_if(a, &arena_vt);
+    return r ? r : al_state_if(a, &arena_marked_vt);
+}
+
 /* ----------------------------------------------------------------------------
  * Construction and counters. The first chunk is made by the first request;
  * creating an arena is a single libc block.
@@ -243,26 +274,29 @@ static al_allocator *arena_create(const al_options *opts)
     arena *a = al_instance_alloc(sizeof *a, "arena");
     if (!a) return NULL;
     *a = (arena){
-        .pub.handle = {.state = a, .vt = &arena_vt, .caps = ARENA_CAPS},
+        .pub.handle = {.state = a, .vt = al_checking() ? &arena_marked_vt : &arena_vt, .caps = ARENA_CAPS},
         .next_size = cap < ARENA_MIN_CAPACITY ? ARENA_MIN_CAPACITY : cap,
         .backing = opts->backing ? opts->backing : al_sys_shared(),
     };
     return &a->pub.handle;
 }
 
-al_arena *al_arena_of(al_allocator *a) { return a && a->vt == &arena_vt ? a->state : NULL; }
+al_arena *al_arena_of(al_allocator *a)
+{
+    return a && (a->vt == &arena_vt || a->vt == &arena_marked_vt) ? a->state : NULL;
+}
 
 void *al_arena_alloc_slow(al_arena *r, size_t size, size_t align) { return al_allocate(&r->handle, size, align); }
 
 size_t al_arena_chunk_count(const al_allocator *a)
 {
-    const arena *r = al_state_if(a, &arena_vt);
+    const arena *r = arena_state(a);
     return r ? r->nchunks : 0;
 }
 
 size_t al_arena_allocated_bytes(const al_allocator *a)
 {
-    const arena *r = al_state_if(a, &arena_vt);
+    const arena *r = arena_state(a);
     return r ? r->bytes : 0;
 }
 

@@ -86,7 +86,11 @@ static void lab_start(void)
     atomic_store_explicit(&lab_started_done, true, memory_order_release);
 }
 
-static al_allocator lab_shared = {.state = NULL, .vt = &lab_vt, .caps = LAB_CAPS};
+/* The plain path is lab's malloc and free: lab_malloc aligns every block
+ * to 16 bytes (8 up to 8 bytes, which a size that is a multiple of a larger
+ * alignment never is), and lab_free takes any lab block. */
+static al_allocator lab_shared = {.state = NULL, .vt = &lab_vt, .caps = LAB_CAPS, .plain_align = LAB_NATURAL,
+                                  .plain_allocate = lab_malloc, .plain_deallocate = lab_free};
 
 static al_allocator *labb_create(const al_options *opts)
 {

@@ -1,7 +1,9 @@
 /* The harness: plans which benchmarks run (workload x param x allocator,
  * filtered) and runs them, each in child processes, with warm-up,
- * calibration, rotated rounds and a timeout (harness.c, runner.c); the
- * instruction-count mode runs them under callgrind (callgrind.c). */
+ * calibration, rotated rounds and a timeout (harness.c, runner.c), the
+ * suite once per process of a benchmark (passes) with a machine-speed
+ * reference between groups (reference.c); the instruction-count mode runs
+ * them under callgrind (callgrind.c). */
 #ifndef ALLOCLAB_HARNESS_H
 #define ALLOCLAB_HARNESS_H
 

@@ -51,11 +51,9 @@ void *lab_aligned(size_t align, size_t size);
 /** Give back a block; NULL is a no-op. Never changes errno. */
 void lab_free(void *p);
 
-/** The sized fast path: p from any lab allocation (NULL is a no-op), `size`
- *  the size it was requested with. Unlike lab_free, p is trusted: it is not
- *  checked against lab's memory first, so it must be a live lab block. lab
- *  finds a block's page from its address alone, so a wrong size is harmless
- *  (it is accepted for the C23 free_sized contract and future use). */
+/** lab_free with the size the block was requested with (C23 free_sized):
+ *  the same checks and the same cost. lab finds a block's page from its
+ *  address alone, so a wrong size is harmless. */
 void lab_free_sized(void *p, size_t size);
 
 /** The bytes usable at p (at least what was requested); 0 for NULL or a
