@@ -505,6 +505,59 @@ static void test_read_only_database(void **state)
     chmod(db, 0644);
 }
 
+/* A creator killed before it linked its private copy into place leaves
+ * "<db>.new-PID-N" (and perhaps its journal): the next process that saves
+ * removes those of dead processes, and nothing else. */
+static void touch(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("left over", f);
+    fclose(f);
+}
+
+static void test_dead_creators_swept(void **state)
+{
+    (void)state;
+    char db[300], dead[400], dead_j[400], live[400], other[400], name[64];
+    in_tmp(db, sizeof db, "swept.db");
+    pid_t c = fork();
+    assert_true(c >= 0);
+    if (c == 0) _exit(0);
+    assert_int_equal(waitpid(c, NULL, 0), c); /* c names no process now */
+    snprintf(name, sizeof name, "swept.db.new-%ld-3", (long)c);
+    in_tmp(dead, sizeof dead, name);
+    snprintf(name, sizeof name, "swept.db.new-%ld-3-journal", (long)c);
+    in_tmp(dead_j, sizeof dead_j, name);
+    snprintf(name, sizeof name, "swept.db.new-%ld-0", (long)getppid()); /* alive */
+    in_tmp(live, sizeof live, name);
+    in_tmp(other, sizeof other, "swept.db.new-notes");
+    touch(dead);
+    touch(dead_j);
+    touch(live);
+    touch(other);
+    /* A new database, then an existing one: both sweep. */
+    al_history *h = al_history_open(db, true, err, sizeof err);
+    assert_non_null(h);
+    al_history_close(h);
+    assert_false(exists(dead));
+    assert_false(exists(dead_j));
+    assert_true(exists(live));
+    assert_true(exists(other));
+    touch(dead);
+    h = al_history_open(db, false, err, sizeof err); /* a reader removes nothing */
+    assert_non_null(h);
+    al_history_close(h);
+    assert_true(exists(dead));
+    h = al_history_open(db, true, err, sizeof err);
+    assert_non_null(h);
+    al_history_close(h);
+    assert_false(exists(dead));
+    assert_true(exists(live));
+    unlink(live);
+    unlink(other);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -517,6 +570,7 @@ int main(void)
         cmocka_unit_test(test_disk_full),
         cmocka_unit_test(test_wal_and_foreign_files_untouched),
         cmocka_unit_test(test_read_only_database),
+        cmocka_unit_test(test_dead_creators_swept),
     };
     return cmocka_run_group_tests(tests, synth_group_setup, synth_group_teardown);
 }

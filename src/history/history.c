@@ -36,8 +36,10 @@
 #include "history.h"
 #include "report_util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdint.h>
@@ -367,6 +369,36 @@ static int migrate(al_history *h, const char *path, char *err, size_t errlen)
     return -1;
 }
 
+/* Remove what creators killed before they finished left beside `path`: its
+ * private copies "<name>.new-PID-N" and their journals, of processes that no
+ * longer exist. A live process's copy (even one that only shares a reused
+ * pid) is left alone; so is every other file. */
+static void sweep_dead_creators(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    const char *base = slash ? slash + 1 : path;
+    if (slash) snprintf(dir, sizeof dir, "%.*s", (int)(slash - path == 0 ? 1 : slash - path), path);
+    else snprintf(dir, sizeof dir, ".");
+    size_t blen = strlen(base);
+    DIR *d = opendir(dir);
+    if (!d) return;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        const char *n = e->d_name;
+        if (strncmp(n, base, blen) != 0 || strncmp(n + blen, ".new-", 5) != 0) continue;
+        char *end;
+        long pid = strtol(n + blen + 5, &end, 10);
+        if (pid <= 0 || *end != '-') continue;
+        strtoul(end + 1, &end, 10);
+        if (*end != '\0' && strcmp(end, "-journal") != 0) continue;
+        if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+        char full[8300];
+        snprintf(full, sizeof full, "%s/%s", dir, n);
+        unlink(full);
+    }
+    closedir(d);
+}
+
 /* Build a new, complete database under a private name in the target's
  * folder, then link it to `path` unless a file is there already (another
  * process won the race: its database is as good as ours). 0 when `path`
@@ -444,6 +476,7 @@ al_history *al_history_open(const char *path, bool create, char *err, size_t err
         return NULL;
     }
     sqlite3_exec(h->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    if (create) sweep_dead_creators(path);
     return h;
 }
 
