@@ -9,6 +9,9 @@
  * - the fastest drop-in allocator is recommended only when its speed-up's
  *   95% CI lies wholly above 1.02 (exact instruction counts: the ratio
  *   itself); otherwise the baseline is kept, and the line says so;
+ * - a drop-in allocator whose speed the measurement cannot tell from the
+ *   recommended one's (the winner's speed-up over it has a 95% CI reaching
+ *   down to 1.02 or below) is named beside it, as doing about as well;
  * - special-purpose allocators (arenas, pools) are never the recommendation:
  *   they cannot serve a whole program; their replay figures back the
  *   profile's facts instead (an arena per phase).
@@ -154,8 +157,22 @@ int al_recommend(FILE *out, const al_rec_facts *f, const al_rec_evidence *ev, al
         fprintf(out, "  %s: %.2fx faster than %s on %s (95%% CI %.2f-%.2fx, by %s)", display(best->allocator), x,
                 display(base->allocator), what, lo, hi, unit);
         if (choice->rss_change == choice->rss_change)
-            fprintf(out, ", peak RSS %+.0f%%", 100.0 * choice->rss_change);
+            fprintf(out, al_result_has_metric(best) && best->metric > 0
+                             ? ", memory %+.0f%% (RSS growth over the trace's peak live bytes)"
+                             : ", peak RSS %+.0f%%",
+                    100.0 * choice->rss_change);
         fputc('\n', out);
+        /* A drop-in allocator that the measurement cannot tell from the
+         * winner does as well: say so rather than crown one of a tie. */
+        for (size_t i = 0; i < run->nresults; i++) {
+            const al_bench_result *r = &run->results[i];
+            if (r == best || r == base || !usable(run, r) || !drop_in(r->allocator)) continue;
+            double y, l, h;
+            speedup(run, r, best, &y, &l, &h); /* how much faster best is than r */
+            if (l > 1.02) continue;
+            fprintf(out, "  %s does about as well: %s is %.2fx its speed (95%% CI %.2f-%.2fx), not a clear difference\n",
+                    display(r->allocator), display(best->allocator), y, l, h);
+        }
     }
     /* The ranking, every measured allocator. */
     fprintf(out, "  measured:");
