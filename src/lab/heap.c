@@ -20,7 +20,7 @@
 #define LAB_FULL_SCAN 16u   /* full pages looked at for remote frees per refill */
 #define LAB_EMPTY_SCAN 8u   /* empty pages looked at for one of the same class */
 #define LAB_SWEEP 64u       /* abandoned pages looked at per collection */
-#define LAB_EMPTY_KEEP_BYTES ((size_t)4 << 20) /* empty pages a heap keeps for itself */
+#define LAB_EMPTY_KEEP_BYTES ((size_t)16 << 20) /* empty pages a heap keeps for itself */
 
 lab_page lab_empty_page;
 lab_heap lab_empty_heap = {
