@@ -105,6 +105,8 @@ typedef struct al_symbols al_symbols;
 /* Resolve the frames of the given stacks (addr2line over each module, in
  * batches). Never fails: what cannot be resolved reads "module+0xoffset". */
 al_symbols *al_symbols_resolve(const al_trace *t, const uint32_t *stacks, size_t n);
+/* The stacks of the profile's top sites (by calls and by peak bytes), resolved. */
+al_symbols *al_profile_top_symbols(const al_profile *p, const al_trace *t);
 /* The name of a stack's frame i: "function (file:line)" or "lib.so+0x1234". */
 const char *al_symbols_frame(const al_symbols *s, uint32_t stack, uint32_t frame);
 void al_symbols_free(al_symbols *s);

@@ -103,11 +103,7 @@ json_t *al_profile_json_object(const al_profile *p)
     json_object_set_new(o, "threads", threads);
     json_object_set_new(o, "max_concurrent_threads", json_integer(p->max_concurrent_threads));
     if (p->has_stacks) {
-        uint32_t ids[2 * AL_PROFILE_TOP];
-        size_t n = 0;
-        for (size_t i = 0; i < p->nby_calls; i++) ids[n++] = p->by_calls[i].stack;
-        for (size_t i = 0; i < p->nby_peak; i++) ids[n++] = p->by_peak[i].stack;
-        al_symbols *sym = al_symbols_resolve(t, ids, n);
+        al_symbols *sym = al_profile_top_symbols(p, t);
         json_object_set_new(o, "sites_by_calls", sites(p, p->by_calls, p->nby_calls, sym));
         json_object_set_new(o, "sites_by_peak", sites(p, p->by_peak, p->nby_peak, sym));
         al_symbols_free(sym);

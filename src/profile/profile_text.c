@@ -190,11 +190,7 @@ int al_profile_text(FILE *out, const al_profile *p, const char *path)
             p->cross_frees, pct(p->cross_frees, p->frees), al_profile_fmt_bytes((double)p->cross_bytes, b1, sizeof b1));
 
     if (p->has_stacks) {
-        uint32_t ids[2 * AL_PROFILE_TOP];
-        size_t n = 0;
-        for (size_t i = 0; i < p->nby_calls; i++) ids[n++] = p->by_calls[i].stack;
-        for (size_t i = 0; i < p->nby_peak; i++) ids[n++] = p->by_peak[i].stack;
-        al_symbols *sym = al_symbols_resolve(t, ids, n);
+        al_symbols *sym = al_profile_top_symbols(p, t);
         fprintf(out, "\nMOST CALLS\n");
         sites(out, p, p->by_calls, p->nby_calls, false, sym);
         fprintf(out, "\nPEAK CONTRIBUTIONS\n");

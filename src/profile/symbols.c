@@ -154,3 +154,12 @@ void al_symbols_free(al_symbols *s)
     free(s->e);
     free(s);
 }
+
+al_symbols *al_profile_top_symbols(const al_profile *p, const al_trace *t)
+{
+    uint32_t ids[2 * AL_PROFILE_TOP];
+    size_t n = 0;
+    for (size_t i = 0; i < p->nby_calls; i++) ids[n++] = p->by_calls[i].stack;
+    for (size_t i = 0; i < p->nby_peak; i++) ids[n++] = p->by_peak[i].stack;
+    return al_symbols_resolve(t, ids, n);
+}
