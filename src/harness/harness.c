@@ -447,7 +447,7 @@ int al_bench_run_plan(const al_bench_config *cfg, const al_bench_plan *plan, con
             size_t i = starts[k], g = starts[k + 1];
             pg.group_first = i;
             pg.group_n = g - i;
-            pg.done = pass * n + i;
+            pg.done = i; /* within this pass: shown as "pass p/P i/n" */
             pg.round = instructions ? 0 : ro.samples * pass / passes;
             pg.group_t0 = al_mono_s();
             if (instructions) pg.samples = g - i; /* one count per allocator */
