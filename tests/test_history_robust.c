@@ -507,13 +507,15 @@ static void test_read_only_database(void **state)
 
 /* A creator killed before it linked its private copy into place leaves
  * "<db>.new-PID-N" (and perhaps its journal): the next process that saves
- * removes those of dead processes, and nothing else. */
-static void touch(const char *path)
+ * removes those of dead processes over a minute old, and nothing else. */
+static void touch(const char *path, time_t age_s)
 {
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     fputs("left over", f);
     fclose(f);
+    struct timespec t[2] = {{.tv_sec = time(NULL) - age_s}, {.tv_sec = time(NULL) - age_s}};
+    assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
 }
 
 static void test_dead_creators_swept(void **state)
@@ -532,10 +534,10 @@ static void test_dead_creators_swept(void **state)
     snprintf(name, sizeof name, "swept.db.new-%ld-0", (long)getppid()); /* alive */
     in_tmp(live, sizeof live, name);
     in_tmp(other, sizeof other, "swept.db.new-notes");
-    touch(dead);
-    touch(dead_j);
-    touch(live);
-    touch(other);
+    touch(dead, 600);
+    touch(dead_j, 600);
+    touch(live, 600);
+    touch(other, 600);
     /* A new database, then an existing one: both sweep. */
     al_history *h = al_history_open(db, true, err, sizeof err);
     assert_non_null(h);
@@ -544,11 +546,17 @@ static void test_dead_creators_swept(void **state)
     assert_false(exists(dead_j));
     assert_true(exists(live));
     assert_true(exists(other));
-    touch(dead);
+    touch(dead, 600);
     h = al_history_open(db, false, err, sizeof err); /* a reader removes nothing */
     assert_non_null(h);
     al_history_close(h);
     assert_true(exists(dead));
+    touch(dead, 5); /* fresh: perhaps a creator on another host, still at work */
+    h = al_history_open(db, true, err, sizeof err);
+    assert_non_null(h);
+    al_history_close(h);
+    assert_true(exists(dead));
+    touch(dead, 600);
     h = al_history_open(db, true, err, sizeof err);
     assert_non_null(h);
     al_history_close(h);

@@ -394,6 +394,11 @@ static void sweep_dead_creators(const char *path)
         if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
         char full[8300];
         snprintf(full, sizeof full, "%s/%s", dir, n);
+        /* A pid names a process of this host and namespace only: a copy a
+         * minute old is also past any creation (one takes milliseconds), so
+         * a creator elsewhere on a shared folder keeps its fresh one. */
+        struct stat st;
+        if (stat(full, &st) != 0 || time(NULL) - st.st_mtime < 60) continue;
         unlink(full);
     }
     closedir(d);
