@@ -92,6 +92,8 @@ void rec_leave_internal(rec_thread *saved);
 /* Capture the caller's stack and return its id for this thread, writing a
  * stack definition at *pos first when the stack is new. 0 when it cannot. */
 uint32_t rec_stack_id(rec_thread *ts, al_ev_rec **pos);
+/* Forget the thread's stack ids (a forked child's new section defines its own). */
+void rec_stacks_forget(rec_thread *ts);
 
 /* ---- the clock -------------------------------------------------------------
  * Events are stamped with the CPU's time-stamp counter when the kernel itself

@@ -652,6 +652,9 @@ static void fork_child(void)
         me->seq = 0;
         me->tid = (uint64_t)syscall(SYS_gettid);
         me->dead = false;
+        /* Stack ids are defined per section: the child's new section starts
+         * with none, so none of the parent's may be reused unannounced. */
+        rec_stacks_forget(me);
         atomic_store(&me->mode, 0);
         atomic_flag_clear(&me->lock);
         buffer_begin(me, me->buf);

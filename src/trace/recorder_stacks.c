@@ -53,6 +53,13 @@ static uint64_t hash_frames(void *const *f, int n)
     return h ? h : 1;
 }
 
+void rec_stacks_forget(rec_thread *ts)
+{
+    if (ts->stack_keys) memset(ts->stack_keys, 0, TABLE_SLOTS * sizeof(uint64_t));
+    ts->stack_used = 0;
+    ts->next_stack = 0;
+}
+
 uint32_t rec_stack_id(rec_thread *ts, al_ev_rec **pos)
 {
     void *frames[REC_STACK_MAX_FRAMES + 8];
@@ -100,6 +107,8 @@ uint32_t rec_stack_id(rec_thread *ts, al_ev_rec **pos)
 }
 
 #else
+void rec_stacks_forget(rec_thread *ts) { (void)ts; }
+
 uint32_t rec_stack_id(rec_thread *ts, al_ev_rec **pos)
 {
     (void)ts;
