@@ -101,7 +101,8 @@ static pthread_once_t je_started = PTHREAD_ONCE_INIT;
 
 static void je_start(void)
 {
-    alje_sdallocx(alje_mallocx(1, 0), 1, 0);
+    void *p = alje_mallocx(1, 0);
+    if (p) alje_sdallocx(p, 1, 0); /* sdallocx takes no NULL */
     al_fork_after_library();
 }
 

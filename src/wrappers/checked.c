@@ -302,13 +302,17 @@ static void forget_after(checked *c, uint64_t since, const char *why)
 static entry *own_block(checked *c, const char *op, void *ptr, size_t size, size_t new_size, size_t align)
 {
     char call[160], detail[200];
-    describe_call(call, sizeof call, op, ptr, size, new_size, align);
     entry *e = find(c, (uintptr_t)ptr);
     al_checked_finding f = {.op = op, .ptr = ptr, .size = size, .align = align};
     if (e && e->state == SLOT_LIVE && e->size == size && e->align == align) {
-        check_canary(e, op, call);
+        size_t off = canary_broken(e->ptr, e->size);
+        if (off) { /* the call is described only for a report */
+            describe_call(call, sizeof call, op, ptr, size, new_size, align);
+            report_block(AL_CHECKED_OVERFLOW, op, call, e, off, "past its end");
+        }
         return e;
     }
+    describe_call(call, sizeof call, op, ptr, size, new_size, align);
     if (!e) {
         f.kind = AL_CHECKED_UNKNOWN_POINTER;
         snprintf(detail, sizeof detail, "%p is not a block of this allocator (never handed out, or freed long ago)",
