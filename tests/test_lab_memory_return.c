@@ -83,7 +83,7 @@ static void burst_then_return(bool on_idle_thread)
 {
     if (LAB_TEST_SANITIZED) {
         printf("[ skipped  ] resident memory is not measurable under a sanitizer\n");
-        return;
+        skip();
     }
     void *warm = lab_malloc(100);
     size_t rss0 = lab_test_rss();
