@@ -72,6 +72,10 @@ static void synth(const char *path, unsigned nthreads, unsigned n, uint64_t (*si
 static uint64_t small_sizes(unsigned b) { return 8 + (b * 37) % 700; }
 static uint64_t big_sizes(unsigned b) { (void)b; return 100000; }
 
+/* Block 3 claims more than any allocator serves (a damaged trace): odd
+ * blocks are freed by the next thread, which would wait for it for ever. */
+static uint64_t one_huge(unsigned b) { return b == 3 ? (uint64_t)AL_MAX_SIZE + 1 : 64; }
+
 static al_replay_plan *plan_of(const char *path)
 {
     char err[512];
@@ -359,12 +363,30 @@ static void test_retraced_replay_gives_the_same_profile(void **state)
     assert_int_equal(workers, 3);
 }
 
+/* A block no program could have been handed is refused with the reason,
+ * not skipped (its free on another thread would then wait for ever). */
+static void test_impossible_block_refused(void **state)
+{
+    (void)state;
+    const char *path = synth_group_path("huge.trace");
+    synth(path, 2, 8, one_huge);
+    char err[512];
+    al_trace *t = al_trace_read(path, err, sizeof err);
+    if (!t) fail_msg("%s", err);
+    al_replay_plan *p = al_replay_plan_make(t, err, sizeof err);
+    al_trace_free(t);
+    assert_null(p);
+    assert_non_null(strstr(err, "damaged"));
+}
+
+
 int main(void)
 {
     /* The tests that fork come first: once jemalloc has served several
      * threads in this process, its fork handler takes more locks than TSan's
      * deadlock detector can follow. */
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_impossible_block_refused),
         cmocka_unit_test(test_commands),
         cmocka_unit_test(test_recommend_program),
         cmocka_unit_test(test_real_programs_replay),

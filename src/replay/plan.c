@@ -104,8 +104,13 @@ al_replay_plan *al_replay_plan_make(const al_trace *t, char *err, size_t errlen)
         if (op.kind != RP_FREE) {
             op.size = e->size ? e->size : 1;
             if (op.size > AL_MAX_SIZE) {
-                p->skipped++;
-                continue;
+                /* No program was handed such a block: a damaged trace. Skipping
+                 * it would leave its later free waiting for ever. */
+                free(count);
+                al_replay_plan_free(p);
+                snprintf(err, errlen, "the trace asks for a block of %zu bytes, beyond any allocator's %zu: damaged",
+                         op.size, (size_t)AL_MAX_SIZE);
+                return NULL;
             }
             p->slot_size[op.slot] = op.size;
             p->slot_align[op.slot] = op.align;
