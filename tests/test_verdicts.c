@@ -1,18 +1,11 @@
-/* Verdicts end to end: a real, calibrated 10% slowdown of one allocator on
- * one benchmark (the harness's ALLOCLAB_TEST_SLOWDOWN hook) is called
- * "regressed" by `alloclab compare` between two `alloclab bench` runs, and
- * nothing else is; a run compared with itself gets no verdict even at a
- * zero threshold; compare divides time ratios by the runs' machine-speed
- * reference, and the noise floor learned from the history is normalised the
- * same way.
- *
- * The bench runs time real code on a shared machine, so one A/B pair may
- * miss the 10% now and then (the CI covers what varies between processes,
- * and a burst of load widens it), and a burst that hits one run of a pair
- * can move the untouched allocator too: the slowdown must be called, and
- * the untouched allocator not, in one of ATTEMPTS pairs. A compare that
- * stopped calling a 10% slowdown fails all of them, and so does one that
- * calls everything. */
+/* Verdicts: a 10% slowdown of one allocator on one benchmark is called
+ * "regressed" by compare, over noise, and nothing else is (on made-up
+ * samples, so exactly); a real run compared with itself through the CLI gets
+ * no verdict even at a zero threshold; compare divides time ratios by the
+ * runs' machine-speed reference, and the noise floor learned from the
+ * history is normalised the same way. No assertion here depends on how fast
+ * the machine is: whether a real bench resolves 10% is measured by the
+ * README's A/B commands. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -28,7 +21,6 @@
 #include "run_cli.h"
 #include "synth_run.h"
 
-#define ATTEMPTS 4
 #define BENCH "glibc-simple/64"
 
 static cli_run r;
@@ -60,35 +52,53 @@ static int compare(const char *db, const char *base, const char *nw, const char 
     return cli_exit_code(&r);
 }
 
+/* One run of glibc-simple/64 on sys and bump, samples around the medians
+ * with +-3% of noise drawn from `seed` (20 samples, as a short bench). */
+static void ab_run(al_bench_run *run, const char *label, double sys_ns, double bump_ns, unsigned seed)
+{
+    synth_run_init(run, label);
+    synth_add(run, "glibc-simple", "64", "sys", AL_RUN_OK, sys_ns, 0.03, 20, NULL, seed);
+    synth_add(run, "glibc-simple", "64", "bump", AL_RUN_OK, bump_ns, 0.03, 20, NULL, seed + 1000);
+}
+
+static al_verdict verdict_of(const al_comparison *c, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(c[i].name, name) == 0) return c[i].verdict;
+    fail_msg("no comparison for %s", name);
+    return AL_UNCHANGED;
+}
+
+/* A 10% slowdown of bump, over fresh noise in each of 20 pairs of runs: at
+ * the default threshold it is called regressed every time (and improved the
+ * other way round), the untouched sys never; at a 15% threshold the same
+ * slowdown is not called. Made-up samples, so the test is exact: whether a
+ * real bench on a busy machine resolves 10% is a measurement, in the
+ * README's A/B commands (ALLOCLAB_TEST_SLOWDOWN), not a unit test. */
 static void test_slowdown_is_called(void **state)
 {
     (void)state;
-    char sys[512], bump[512];
-    bool called = false;
-    for (int k = 0; k < ATTEMPTS && !called; k++) {
-        char db[600];
-        snprintf(db, sizeof db, "%s/ab%d.db", synth_group_dir, k);
-        bench(db, "A", NULL);
-        bench(db, "B", BENCH "/bump=10");
-        int rc = compare(db, "A", "B", NULL, sys, bump, sizeof bump);
-        fprintf(stdout, "attempt %d:\n  %s\n  %s\n", k + 1, sys, bump);
-        /* An attempt in which the untouched allocator was called met a burst
-         * of load that one pair of runs cannot tell from a change: it says
-         * nothing about the slowdown, and the next attempt is taken. Every
-         * attempt being such is a failure (below), as is a slowdown called
-         * the wrong way. */
-        if (!strstr(sys, "no change")) continue;
-        if (strstr(bump, "regressed")) {
-            called = true;
-            assert_int_equal(rc, 1); /* --fail-on-regression */
-            /* The other way round it is a speed-up, and not a regression. */
-            assert_int_equal(compare(db, "B", "A", NULL, sys, bump, sizeof bump), 0);
-            assert_non_null(strstr(bump, "improved"));
-        } else {
-            assert_non_null(strstr(bump, "no change")); /* never the wrong way */
-        }
+    for (unsigned k = 0; k < 20; k++) {
+        al_bench_run a, b;
+        ab_run(&a, "A", 40e3, 15e3, 10 * k + 1);
+        ab_run(&b, "B", 40e3, 15e3 * 1.10, 10 * k + 2);
+        size_t n;
+        al_compare_opts o = {.threshold = 0.05};
+        al_comparison *c = al_compare_runs_opts(&a, &b, &o, &n);
+        assert_int_equal(verdict_of(c, n, BENCH "/bump"), AL_REGRESSED);
+        assert_int_equal(verdict_of(c, n, BENCH "/sys"), AL_UNCHANGED);
+        free(c);
+        c = al_compare_runs_opts(&b, &a, &o, &n);
+        assert_int_equal(verdict_of(c, n, BENCH "/bump"), AL_IMPROVED);
+        assert_int_equal(verdict_of(c, n, BENCH "/sys"), AL_UNCHANGED);
+        free(c);
+        o.threshold = 0.15;
+        c = al_compare_runs_opts(&a, &b, &o, &n);
+        assert_int_equal(verdict_of(c, n, BENCH "/bump"), AL_UNCHANGED);
+        free(c);
+        al_bench_run_free(&a);
+        al_bench_run_free(&b);
     }
-    assert_true(called);
 }
 
 /* A run against itself: every ratio is exactly 1 inside its CI, so not
