@@ -537,6 +537,10 @@ void al_runner_end(al_runner_state *st)
         }
         memcpy(r->samples, &st->samples[i * o->samples], r->nsamples * sizeof *r->samples);
         al_summarize_grouped(r->samples, &st->per_proc[i * o->samples], st->procs, &r->s);
+        bool fits = st->procs <= AL_RESULT_MAX_PROCS;
+        for (size_t g = 0; fits && g < st->procs; g++) fits = st->per_proc[i * o->samples + g] <= UINT16_MAX;
+        for (size_t g = 0; fits && g < st->procs; g++) r->proc_samples[g] = (uint16_t)st->per_proc[i * o->samples + g];
+        r->nprocs = fits ? (uint16_t)st->procs : 0;
         if (r->nsamples > 0) r->cpu_median_ns = al_stat_median(&st->cpu[i * o->samples], r->nsamples);
     }
     free(st->slots);
