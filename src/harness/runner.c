@@ -226,12 +226,14 @@ static void child_main(int fd, const al_bench_item *it, const al_runner_opts *o)
             break;
         }
         if (cmd.kind != MSG_SAMPLE) break;
-        st = timed_run(w, inst, iters, &ns, &cpu, why, sizeof why, slowdown, on_cpu);
+        /* The group's clock, as the parent decided it for every allocator. */
+        bool group_on_cpu = cmd.status != 0;
+        st = timed_run(w, inst, iters, &ns, &cpu, why, sizeof why, slowdown, group_on_cpu);
         if (st != AL_RUN_OK) {
             child_fail(fd, st, why);
             break;
         }
-        msg r = {.kind = MSG_SAMPLE, .value = (on_cpu ? cpu : ns) / (double)iters, .cpu = cpu / (double)iters,
+        msg r = {.kind = MSG_SAMPLE, .value = (group_on_cpu ? cpu : ns) / (double)iters, .cpu = cpu / (double)iters,
                  .metric = w->metric ? w->metric(inst) : NAN};
         if (send_msg(fd, &r) != 0) break;
     }
@@ -246,6 +248,7 @@ typedef struct slot {
     pid_t pid;      /* 0 once reaped */
     int fd;         /* -1 once closed */
     bool live;      /* still taking samples */
+    bool on_cpu;    /* its READY asked for on-CPU time (one thread) */
     double deadline; /* of the step under way: setup + calibration, or one sample */
 } slot;
 
@@ -388,6 +391,7 @@ static void start_child(slot *slots, size_t i, const al_bench_item *it, const al
     }
     if (m.kind == MSG_READY) {
         if (r->iterations == 0) r->iterations = m.iters; /* the first process's */
+        s->on_cpu = m.status == 1;
         r->alloc_calls = m.alloc_calls;
         m.why[sizeof m.why - 1] = '\0';
         if (m.why[0] && strcmp(m.why, r->allocator) != 0) snprintf(r->ran_as, sizeof r->ran_as, "%.63s", m.why);
@@ -422,13 +426,13 @@ static void close_generation(slot *slots, size_t n, const al_runner_opts *o, al_
 
 /* One round of generation g: a sample from each live child, rotated. */
 static void take_round(slot *slots, size_t n, size_t round, const al_runner_opts *o, al_bench_result *results,
-                       double *samples, double *cpu, size_t *per_proc, size_t g)
+                       double *samples, double *cpu, size_t *per_proc, size_t g, bool on_cpu)
 {
     for (size_t k = 0; k < n; k++) {
         size_t i = (round + k) % n;
         slot *s = &slots[i];
         if (!s->live) continue;
-        msg cmd = {.kind = MSG_SAMPLE}, m;
+        msg cmd = {.kind = MSG_SAMPLE, .status = on_cpu}, m;
         s->deadline = al_mono_s() + o->timeout_s;
         int rc = send_msg(s->fd, &cmd) == 0 ? recv_msg(s->fd, &m, s->deadline) : -1;
         if (rc != 0) {
@@ -455,6 +459,7 @@ struct al_runner_state {
     slot *slots;
     double *samples, *cpu;
     size_t *per_proc; /* samples of process g of item i, at i * samples + g */
+    bool clock_decided, on_cpu; /* the group's clock, from its first pass's READYs */
 };
 
 size_t al_runner_passes(const al_runner_opts *o)
@@ -510,10 +515,21 @@ void al_runner_pass(al_runner_state *st, size_t g)
         st->slots[i] = (slot){.fd = -1};
         if (st->results[i].status == AL_RUN_OK) start_child(st->slots, i, &st->items[i], o, &st->results[i]);
     }
+    /* One clock for the whole group, decided once: on-CPU time only when
+     * every allocator's child runs the workload on one thread. Samples of
+     * one benchmark then never mix clocks, nor do the allocators of a round
+     * (compare's paired verdicts divide one by the others). */
+    if (!st->clock_decided) {
+        bool any = false, all_cpu = true;
+        for (size_t i = 0; i < n; i++)
+            if (st->slots[i].live) any = true, all_cpu = all_cpu && st->slots[i].on_cpu;
+        st->clock_decided = any;
+        st->on_cpu = any && all_cpu;
+    }
     double t0 = al_mono_s();
     for (size_t round = r0; round < r1; round++) {
         if (o->budget_s > 0 && round - r0 >= min_per && al_mono_s() - t0 > o->budget_s / (double)procs) break;
-        take_round(st->slots, n, round, o, st->results, st->samples, st->cpu, st->per_proc, g);
+        take_round(st->slots, n, round, o, st->results, st->samples, st->cpu, st->per_proc, g, st->on_cpu);
     }
     close_generation(st->slots, n, o, st->results);
 }
