@@ -353,6 +353,48 @@ static void handle_reply(slot *s, al_bench_result *r, const msg *m)
     }
 }
 
+/* ----------------------------------------------------------------------------
+ * Fresh children: the same program executed again, told its benchmark on
+ * the command line: AL_RUNNER_CHILD_ARG FD WORKLOAD PARAM ALLOCATOR MS
+ * (the channel's descriptor, the names, the sample's target in ms as a
+ * hexadecimal float, exact).
+ * ------------------------------------------------------------------------- */
+static const char *exec_self;
+
+void al_runner_exec_children(const char *self) { exec_self = self; }
+
+void al_runner_child_entry(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], AL_RUNNER_CHILD_ARG) != 0) return;
+    char *end;
+    long fd = argc == 7 ? strtol(argv[2], &end, 10) : -1;
+    const al_workload *w = argc == 7 ? al_workload_find(argv[3]) : NULL;
+    double ms = argc == 7 ? strtod(argv[6], NULL) : 0;
+    if (fd < 3 || fd > 1 << 20 || !w || !(ms > 0)) {
+        fprintf(stderr, "alloclab: %s is started by bench, not by hand\n", AL_RUNNER_CHILD_ARG);
+        _exit(2);
+    }
+    /* Nothing else of the parent's stays open here (what was not close-on-exec). */
+    if (fd > 3) close_range(3, (unsigned)fd - 1, 0);
+    close_range((unsigned)fd + 1, ~0U, 0);
+    al_bench_item it = {.workload = w, .param = argv[4], .allocator = argv[5]};
+    al_runner_opts o = {.min_sample_ms = ms};
+    child_main((int)fd, &it, &o);
+    _exit(0);
+}
+
+/* In a forked child: become a fresh one. Returns only when the exec failed
+ * (the caller then carries on in the fork, as without exec_self). */
+static void exec_child(int fd, const al_bench_item *it, const al_runner_opts *o)
+{
+    char fds[24], ms[48];
+    snprintf(fds, sizeof fds, "%d", fd);
+    snprintf(ms, sizeof ms, "%a", o->min_sample_ms);
+    char *argv[] = {(char *)exec_self, AL_RUNNER_CHILD_ARG, fds,    (char *)it->workload->name,
+                    (char *)it->param, (char *)it->allocator, ms, NULL};
+    execv(exec_self, argv);
+}
+
 /* Fork the child of one item and wait for READY. */
 static void start_child(slot *slots, size_t i, const al_bench_item *it, const al_runner_opts *o,
                         al_bench_result *r)
@@ -376,6 +418,7 @@ static void start_child(slot *slots, size_t i, const al_bench_item *it, const al
         close(sv[0]);
         for (size_t k = 0; k < i; k++)
             if (slots[k].fd >= 0) close(slots[k].fd);
+        if (exec_self && al_workload_builtin(it->workload)) exec_child(sv[1], it, o);
         child_main(sv[1], it, o);
         _exit(0);
     }
