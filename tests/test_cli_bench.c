@@ -10,6 +10,7 @@
 #include "harness.h"
 #include "runner.h"
 #include "history.h"
+#include "reports.h"
 #include "synth_run.h"
 
 #include <dirent.h>
@@ -564,6 +565,53 @@ static int teardown(void **state)
     return 0;
 }
 
+/* A test hook set in the environment (ALLOCLAB_TEST_SLOWDOWN here, which
+ * stretches one benchmark's samples) is said once on stderr and carried by
+ * the run: the table's header, the JSON context, and the run stored in the
+ * history and loaded again. A run without one shows none of it. */
+static void test_test_hooks_said_and_kept(void **state)
+{
+    (void)state;
+    static const char hook[] = "ALLOCLAB_TEST_SLOWDOWN=single-alloc/64/sys=10";
+    char json[128], db[128];
+    snprintf(json, sizeof json, "%s/hooks.json", tmpdir);
+    snprintf(db, sizeof db, "%s/hooks.db", tmpdir);
+    for (int with = 1; with >= 0; with--) {
+        if (with) assert_int_equal(setenv("ALLOCLAB_TEST_SLOWDOWN", hook + strlen("ALLOCLAB_TEST_SLOWDOWN="), 1), 0);
+        char *out, *err;
+        int rc = run_cli(&out, &err,
+                         (const char *const[]){"--workloads", "single-alloc/64", "--allocators", "sys", "--samples", "2",
+                                               "--min-sample-ms", "0.01", "--quiet", "--db", db, "--out", json, NULL});
+        unsetenv("ALLOCLAB_TEST_SLOWDOWN");
+        assert_int_equal(rc, 0);
+        if (with) {
+            if (count_lines(err) != 1 || !strstr(err, hook)) print_error("stderr: <%s>\n", err);
+            assert_int_equal(count_lines(err), 1);
+            assert_non_null(strstr(err, "test hooks are set"));
+            assert_non_null(strstr(err, hook));
+            assert_non_null(strstr(out, "test hooks: "));
+            assert_non_null(strstr(out, hook));
+        } else {
+            assert_null(strstr(err, "test hook"));
+            assert_null(strstr(out, "test hook"));
+        }
+        al_bench_run run;
+        char e[256];
+        assert_int_equal(al_report_json_read(json, &run, e, sizeof e), 0);
+        assert_string_equal(run.ctx.test_hooks, with ? hook : "");
+        al_bench_run_free(&run);
+        al_history *h = al_history_open(db, false, e, sizeof e);
+        assert_non_null(h);
+        assert_int_equal(al_history_load(h, NULL, 0, &run, e, sizeof e), 0);
+        assert_string_equal(run.ctx.test_hooks, with ? hook : "");
+        for (size_t i = 0; i < run.ctx.nlibs; i++) assert_string_not_equal(run.ctx.libs[i].name, "test_hooks");
+        al_bench_run_free(&run);
+        al_history_close(h);
+        free(out);
+        free(err);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -579,6 +627,7 @@ int main(void)
         cmocka_unit_test(test_child_by_hand_refused),
         cmocka_unit_test(test_several_outputs),
         cmocka_unit_test(test_db_folder_must_exist),
+        cmocka_unit_test(test_test_hooks_said_and_kept),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
