@@ -40,9 +40,31 @@ void al_rec_facts_from_profile(const al_profile *p, al_rec_facts *f)
     f->chain_max = p->chain_max;
     f->reallocs = p->reallocs;
     f->nthreads = p->nthreads;
+    f->nprocesses = 1;
     f->concurrent_threads = p->max_concurrent_threads;
     f->mean_size = p->mean_size;
     f->life_allocs_median = p->life_allocs_median;
+}
+
+void al_rec_facts_add(al_rec_facts *sum, const al_rec_facts *one)
+{
+    if (one->allocations > sum->allocations) sum->life_allocs_median = one->life_allocs_median;
+    sum->calls += one->calls;
+    sum->allocations += one->allocations;
+    sum->frees += one->frees;
+    sum->bytes_allocated += one->bytes_allocated;
+    sum->peak_bytes += one->peak_bytes;
+    sum->temporary += one->temporary;
+    sum->small_short += one->small_short;
+    sum->cross_frees += one->cross_frees;
+    sum->large_blocks += one->large_blocks;
+    sum->large_bytes += one->large_bytes;
+    sum->reallocs += one->reallocs;
+    sum->nthreads += one->nthreads;
+    sum->nprocesses += one->nprocesses;
+    if (one->chain_max > sum->chain_max) sum->chain_max = one->chain_max;
+    if (one->concurrent_threads > sum->concurrent_threads) sum->concurrent_threads = one->concurrent_threads;
+    sum->mean_size = sum->allocations ? (double)sum->bytes_allocated / (double)sum->allocations : 0;
 }
 
 static bool instructions_mode(const al_bench_run *run) { return strcmp(run->ctx.mode, "instructions") == 0; }
@@ -88,19 +110,24 @@ static double footprint(const al_bench_result *r)
     return r->peak_rss_kib > 0 ? (double)r->peak_rss_kib : NAN;
 }
 
-static const al_bench_result *find(const al_bench_run *run, const char *alloc)
+/* Whether r is one of the results the recommendation reads (param NULL: all). */
+static bool in_scope(const al_bench_result *r, const char *param) { return !param || strcmp(r->param, param) == 0; }
+
+static const al_bench_result *find(const al_bench_run *run, const char *param, const char *alloc)
 {
     for (size_t i = 0; run && i < run->nresults; i++)
-        if (strcmp(run->results[i].allocator, alloc) == 0 && usable(run, &run->results[i])) return &run->results[i];
+        if (in_scope(&run->results[i], param) && strcmp(run->results[i].allocator, alloc) == 0 &&
+            usable(run, &run->results[i]))
+            return &run->results[i];
     return NULL;
 }
 
 static double pct(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (double)b : 0; }
 
 /* ", its replay 2.41x faster than glibc" for spec when measured. */
-static void cite(FILE *out, const al_bench_run *run, const al_bench_result *base, const char *spec)
+static void cite(FILE *out, const al_bench_run *run, const char *param, const al_bench_result *base, const char *spec)
 {
-    const al_bench_result *r = find(run, spec);
+    const al_bench_result *r = find(run, param, spec);
     if (!r || !base || r == base) return;
     double x, lo, hi;
     speedup(run, base, r, &x, &lo, &hi);
@@ -115,18 +142,19 @@ int al_recommend(FILE *out, const al_rec_facts *f, const al_rec_evidence *ev, al
     const al_bench_run *run = ev->program ? ev->program : ev->replay;
     choice->from_program = ev->program != NULL;
     const char *what = ev->program ? "your program" : "your allocation pattern";
+    const char *scope = ev->program ? NULL : ev->replay_param, *rscope = ev->replay_param;
     /* Candidates and the baseline. */
-    const al_bench_result *base = find(run, "sys"), *best = NULL, *slowest = NULL;
+    const al_bench_result *base = find(run, scope, "sys"), *best = NULL, *slowest = NULL;
     for (size_t i = 0; i < run->nresults; i++) {
         const al_bench_result *r = &run->results[i];
-        if (!usable(run, r) || !drop_in(r->allocator)) continue;
+        if (!in_scope(r, scope) || !usable(run, r) || !drop_in(r->allocator)) continue;
         if (!best || value_of(run, r) < value_of(run, best)) best = r;
         if (!slowest || value_of(run, r) > value_of(run, slowest)) slowest = r;
     }
     if (!best) {
         fprintf(out, "no recommendation: no general-purpose allocator could be measured on %s\n", what);
         for (size_t i = 0; i < run->nresults; i++)
-            if (run->results[i].status != AL_RUN_OK)
+            if (in_scope(&run->results[i], scope) && run->results[i].status != AL_RUN_OK)
                 fprintf(out, "  %s: %s\n", run->results[i].allocator, run->results[i].reason);
         return ferror(out) ? -1 : 0;
     }
@@ -166,7 +194,7 @@ int al_recommend(FILE *out, const al_rec_facts *f, const al_rec_evidence *ev, al
          * winner does as well: say so rather than crown one of a tie. */
         for (size_t i = 0; i < run->nresults; i++) {
             const al_bench_result *r = &run->results[i];
-            if (r == best || r == base || !usable(run, r) || !drop_in(r->allocator)) continue;
+            if (r == best || r == base || !in_scope(r, scope) || !usable(run, r) || !drop_in(r->allocator)) continue;
             double y, l, h;
             speedup(run, r, best, &y, &l, &h); /* how much faster best is than r */
             if (l > 1.02) continue;
@@ -176,8 +204,12 @@ int al_recommend(FILE *out, const al_rec_facts *f, const al_rec_evidence *ev, al
     }
     /* The ranking, every measured allocator. */
     fprintf(out, "  measured:");
+    size_t last = 0;
+    for (size_t i = 0; i < run->nresults; i++)
+        if (in_scope(&run->results[i], scope)) last = i;
     for (size_t i = 0; i < run->nresults; i++) {
         const al_bench_result *r = &run->results[i];
+        if (!in_scope(r, scope)) continue;
         if (usable(run, r)) {
             double y, l, h;
             speedup(run, base, r, &y, &l, &h);
@@ -185,23 +217,29 @@ int al_recommend(FILE *out, const al_rec_facts *f, const al_rec_evidence *ev, al
         } else {
             fprintf(out, " %s %s", r->allocator, al_run_status_name(r->status));
         }
-        fputc(i + 1 < run->nresults ? ',' : '\n', out);
+        fputc(i < last ? ',' : '\n', out);
     }
     fprintf(out, "  (speed-up over %s; * cannot be a whole program's malloc)\n", display(base->allocator));
     if (ev->program && ev->replay) fprintf(out, "  ranked on the program's own runs; the replay is evidence beside them\n");
+    if (f->nprocesses > 1 && ev->replay)
+        fprintf(out, "  the replay is of all %zu processes of the trace, each on its own (its own heap, threads and "
+                     "benchmark processes), their times summed\n",
+                f->nprocesses);
 
     /* The profile's facts, tied to the talk's conclusions. */
-    fprintf(out, "why, from the profile (%llu calls, %zu thread%s, peak %.1f MiB live, mean block %.0f B):\n",
-            (unsigned long long)f->calls, f->nthreads, f->nthreads == 1 ? "" : "s", (double)f->peak_bytes / 1048576.0,
-            f->mean_size);
+    char procs[48] = "";
+    if (f->nprocesses > 1) snprintf(procs, sizeof procs, "%zu processes, ", f->nprocesses);
+    fprintf(out, "why, from the profile (%llu calls, %s%zu thread%s, peak %.1f MiB live%s, mean block %.0f B):\n",
+            (unsigned long long)f->calls, procs, f->nthreads, f->nthreads == 1 ? "" : "s",
+            (double)f->peak_bytes / 1048576.0, f->nprocesses > 1 ? " summed over them" : "", f->mean_size);
     int facts = 0;
     const al_bench_run *rp = ev->replay;
-    const al_bench_result *rbase = rp ? find(rp, "sys") : NULL;
+    const al_bench_result *rbase = rp ? find(rp, rscope, "sys") : NULL;
     if (f->allocations && pct(f->small_short, f->allocations) >= 40) {
         fprintf(out, "  - %.0f%% of the blocks are small (<= 256 B) and freed within 64 allocations (median lifetime %llu): "
                      "short-lived small objects, the case for an arena per phase, reset between requests",
                 pct(f->small_short, f->allocations), (unsigned long long)f->life_allocs_median);
-        if (rp) cite(out, rp, rbase, "arena");
+        if (rp) cite(out, rp, rscope, rbase, "arena");
         fputs("\n", out);
         facts++;
     }
@@ -209,9 +247,9 @@ int al_recommend(FILE *out, const al_rec_facts *f, const al_rec_evidence *ev, al
         fprintf(out, "  - %u threads at once, %.0f%% of the frees by another thread than the allocating one: "
                      "the case for per-thread heaps with remote-free lists (mi, tc)",
                 f->concurrent_threads, pct(f->cross_frees, f->frees));
-        if (rp && (find(rp, "mi") || find(rp, "tc"))) {
-            cite(out, rp, rbase, "mi");
-            cite(out, rp, rbase, "tc");
+        if (rp && (find(rp, rscope, "mi") || find(rp, rscope, "tc"))) {
+            cite(out, rp, rscope, rbase, "mi");
+            cite(out, rp, rscope, rbase, "tc");
         } else {
             fputs(" (not measured here: add them with --allocators)", out);
         }
@@ -227,7 +265,7 @@ int al_recommend(FILE *out, const al_rec_facts *f, const al_rec_evidence *ev, al
                      "not speed; minor faults in the replay:",
                 pct(f->large_bytes, f->bytes_allocated), (unsigned long long)f->large_blocks);
         for (size_t i = 0; rp && i < rp->nresults; i++)
-            if (rp->results[i].status == AL_RUN_OK && rp->results[i].minor_faults >= 0)
+            if (in_scope(&rp->results[i], rscope) && rp->results[i].status == AL_RUN_OK && rp->results[i].minor_faults >= 0)
                 fprintf(out, " %s %ld", rp->results[i].allocator, rp->results[i].minor_faults);
         fputs("\n", out);
         facts++;

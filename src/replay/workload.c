@@ -19,24 +19,66 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#define MAX_PLANS 8
 /* An allocator that frees nothing (bump, arena, sbrk) would hold every byte
  * the trace ever allocated: beyond this it is reported unsupported. */
 #define NO_FREE_BUDGET (1ull << 30)
 
-static struct {
-    char name[32];
+/* The registered plans, by name (the names are the harness's params: their
+ * storage stays put while registered). The workload's default params are
+ * the processes of the set registered last, so that "replay" alone runs
+ * every process of the trace. */
+typedef struct named_plan {
+    char *name;
     const al_replay_plan *plan;
-} plans[MAX_PLANS];
-static size_t nplans;
+} named_plan;
+
+static named_plan *plans;
+static size_t nplans, plans_cap;
+static const char *param_list[AL_REPLAY_MAX_PROCS + 1];
 static al_replay_touch touch_mode = AL_TOUCH_ENDS;
 
-int al_replay_register_plan(const char *name, const al_replay_plan *plan)
+int al_replay_register_set(const al_replay_set *set)
 {
-    if (nplans >= MAX_PLANS || strlen(name) >= sizeof plans[0].name) return -1;
-    snprintf(plans[nplans].name, sizeof plans[nplans].name, "%s", name);
-    plans[nplans++].plan = plan;
+    if (set->n > AL_REPLAY_MAX_PROCS) return -1;
+    if (nplans + set->n > plans_cap) {
+        size_t cap = (nplans + set->n) * 2;
+        named_plan *p = realloc(plans, cap * sizeof *p);
+        if (!p) return -1;
+        plans = p;
+        plans_cap = cap;
+    }
+    for (size_t i = 0; i < set->n; i++) {
+        char *name = strdup(set->procs[i].name);
+        if (!name) {
+            while (i-- > 0) free(plans[--nplans].name);
+            return -1;
+        }
+        plans[nplans + i] = (named_plan){name, set->procs[i].plan};
+    }
+    for (size_t i = 0; i < set->n; i++) param_list[i] = plans[nplans + i].name;
+    param_list[set->n] = NULL;
+    nplans += set->n;
     return 0;
+}
+
+void al_replay_unregister_set(const al_replay_set *set)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < nplans; i++) {
+        bool gone = false;
+        for (size_t j = 0; j < set->n && !gone; j++) gone = plans[i].plan == set->procs[j].plan;
+        if (gone) {
+            for (size_t q = 0; param_list[q]; q++)
+                if (param_list[q] == plans[i].name) {
+                    param_list[0] = NULL; /* that set's params go whole */
+                    break;
+                }
+            free(plans[i].name);
+        } else {
+            plans[k++] = plans[i];
+        }
+    }
+    nplans = k;
 }
 
 void al_replay_set_touch(al_replay_touch touch) { touch_mode = touch; }
@@ -76,7 +118,7 @@ static void teardown(void *p)
 static void *setup(const char *param, const char *spec, al_run_status *status, char *why, size_t whylen)
 {
     const al_replay_plan *plan = NULL;
-    for (size_t i = 0; i < nplans; i++)
+    for (size_t i = nplans; i-- > 0 && !plan;) /* the latest under that name */
         if (strcmp(plans[i].name, param) == 0) plan = plans[i].plan;
     if (!plan) {
         *status = AL_RUN_FAILED;
@@ -136,12 +178,10 @@ static double fragmentation(void *p)
     return grown / (double)in->plan->peak_live;
 }
 
-static const char *const no_params[] = {NULL};
-
 const al_workload al_replay_workload = {
     .name = "replay",
     .description = "a program's traced allocation calls replayed, one thread per traced thread",
-    .params = no_params,
+    .params = param_list,
     .setup = setup,
     .run = run,
     .teardown = teardown,
