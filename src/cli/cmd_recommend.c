@@ -106,7 +106,7 @@ static int recommend(rec_opts *o, const al_cli_trace_args *a, const al_bench_run
         al_replay_set_free(&set);
         return al_cli_usage_error("out of memory summing the replay's processes");
     }
-    al_rec_evidence ev = {&run, program, set.n > 1 ? set.name : set.procs[0].name};
+    al_rec_evidence ev = {&run, program, set.n > 1 ? set.name : set.procs[0].name, al_replay_passes(&cfg)};
     al_rec_choice choice;
     rc = al_recommend(stdout, &facts, &ev, &choice) == 0 ? 0 : 1;
     al_bench_run_free(&run);

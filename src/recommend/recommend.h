@@ -41,6 +41,8 @@ typedef struct al_rec_evidence {
     const al_bench_run *program;
     const char *replay_param;    /* the replay's results of this param only (the whole
                                     trace's sum, replay/NAME); NULL: any */
+    size_t replay_passes;        /* benchmark processes each replay result's samples
+                                    came from (al_replay_passes); 0: one */
 } al_rec_evidence;
 
 /* The allocator recommended and how it compares, for callers and tests. */
