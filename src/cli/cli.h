@@ -148,8 +148,15 @@ int al_cli_out_write(al_cli_out *of, const struct al_bench_run *run);
  * foreign, corrupt, locked too long or read-only): 0, or a usage error's 2. */
 int al_cli_history_open(const char *path, al_history **h);
 /* Store the finished run: 0 ("stored as run N" unless quiet), or 1 after
- * one line saying it was not stored and why. */
+ * one line saying it was not stored, why, and the JSON report it was kept
+ * in instead (al_cli_keep_unsaved). */
 int al_cli_history_save(const char *path, al_history *h, struct al_bench_run *run, bool quiet);
+/* Keep a run the history at db_path did not take as a JSON report
+ * (cli_unsaved.c): beside the database, else in $TMPDIR, else /tmp, under a
+ * fresh name, written atomically. 0 with its path in out; -1 with each
+ * folder's reason in why. */
+int al_cli_keep_unsaved(const char *db_path, const struct al_bench_run *run, char *out, size_t outlen, char *why,
+                        size_t whylen);
 
 /* One subcommand: its name, entry point and one-line summary (main.c's
  * table, which --help and the manual page list). */

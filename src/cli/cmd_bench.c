@@ -8,8 +8,9 @@
  * not an alloclab database is refused untouched). So bad input costs
  * nothing, leaves existing files and the history untouched, and gives one
  * line on stderr with exit status 2. A finished run that cannot be stored
- * (disk full, a lock held too long) is still reported, then said so in one
- * line, with exit status 1. */
+ * (disk full, a lock held too long) is still reported and kept as a JSON
+ * report (cli_unsaved.c), then said so in one line naming that file, with
+ * exit status 1. */
 #include "cli.h"
 
 #include "callgrind.h"
