@@ -111,6 +111,11 @@ static void resolve_next(void)
     atomic_store(&boot_state, 2);
 }
 
+void rec_boot(void)
+{
+    if (atomic_load_explicit(&boot_state, memory_order_acquire) != 2) resolve_next();
+}
+
 /* The slow start of every entry point: resolve the next allocator if needed
  * and find the thread's recorder state (NULL: do not record this call). */
 static rec_thread *slow_enter(void)

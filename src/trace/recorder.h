@@ -72,6 +72,10 @@ extern __thread rec_thread *rec_self REC_TLS; /* the thread recording, or NULL *
 extern void *(*rec_next_malloc)(size_t);
 extern void (*rec_next_free)(void *);
 
+/* Resolve the next allocator and initialise the image's recording, unless a
+ * call did already (the library's constructor calls it: a program need not
+ * allocate before main). */
+void rec_boot(void);
 /* Called once the next allocator is resolved: read the environment, decide
  * whether this image records, start its section. */
 void rec_process_init(void);

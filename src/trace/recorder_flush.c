@@ -697,7 +697,7 @@ void rec_process_init(void)
  * libpthread. */
 __attribute__((constructor)) static void rec_constructor(void)
 {
-    free(NULL); /* resolves and initialises when no call did yet */
+    rec_boot(); /* not free(NULL): the compiler drops that call as a no-op */
     if (atomic_load(&rec_mode) != REC_ON) return;
     rec_thread *saved = rec_enter_internal();
     pthread_atfork(fork_prepare, fork_parent, fork_child);
