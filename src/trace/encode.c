@@ -1,42 +1,62 @@
-/* The columnar encoding of a thread's records (docs/trace-format.md,
+/* The columnar encoding of a thread's words (docs/trace-format.md,
  * "EVENTS"): one column per field, each a run of varints, so that zstd sees
  * like next to like: the heads, the time deltas, the sizes, the allocated
  * addresses, the freed addresses, the rest.
  *
  * Guarantees: no allocation and no system call (the recorder runs this in
  * the traced process, in its flusher thread); the output is a function of
- * the records alone, so that the reader's decoding is its exact inverse;
- * a thread's stored ticks never decrease (a clock read on another core may
- * lag by a few ticks: it is raised to the previous one).
+ * the words alone, and the reader's decoding is its exact inverse; a
+ * thread's stored ticks never decrease (a clock read on another core may lag
+ * by a few ticks: it is raised to the previous one).
+ *
+ * Cost: this runs once per recorded call: each event is one pass guided by
+ * a table of what its kind carries, without calls.
  */
 #include "encode.h"
 
 #include <stdbool.h>
 #include <string.h>
 
+#define ENC_LIKELY(x) __builtin_expect(!!(x), 1)
+#define ENC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
 enum { COL_HEADS, COL_TIME, COL_SIZE, COL_ALLOC, COL_FREED, COL_EXTRA, NCOLS };
 
-/* Bytes each record may add to each column (at most). */
-static const size_t col_per_rec[NCOLS] = {1, AL_VARINT_MAX, AL_VARINT_MAX, 1 + AL_VARINT_MAX, AL_VARINT_MAX,
-                                          3 * AL_VARINT_MAX};
+#define W(n) ((n) << AL_KI_WORDS_SHIFT)
+#define K_ALLOC (AL_KI_EVENT | AL_KI_SIZE | AL_KI_ALLOCATES)
+const unsigned char al_ev_kind_info[32] = {
+    [AL_EV_MALLOC] = K_ALLOC | W(3),
+    [AL_EV_CALLOC] = K_ALLOC | W(3),
+    [AL_EV_REALLOC] = K_ALLOC | AL_KI_REALLOC | W(5),
+    [AL_EV_REALLOCARRAY] = K_ALLOC | AL_KI_REALLOC | W(5),
+    [AL_EV_FREE] = AL_KI_EVENT | W(2),
+    [AL_EV_POSIX_MEMALIGN] = K_ALLOC | AL_KI_ALIGN | W(4),
+    [AL_EV_ALIGNED_ALLOC] = K_ALLOC | AL_KI_ALIGN | W(4),
+    [AL_EV_MEMALIGN] = K_ALLOC | AL_KI_ALIGN | W(4),
+    [AL_EV_VALLOC] = K_ALLOC | W(3),
+    [AL_EV_PVALLOC] = K_ALLOC | W(3),
+    [AL_EV_FREE_SIZED] = AL_KI_EVENT | AL_KI_SIZE | W(3),
+    [AL_EV_FREE_ALIGNED_SIZED] = AL_KI_EVENT | AL_KI_SIZE | AL_KI_ALIGN | W(4),
+    [AL_EV_STACK_DEF] = W(3),
+};
 
-static bool kind_has_size(unsigned k) { return k != AL_EV_FREE && k != AL_EV_STACK_DEF; }
-static bool kind_allocates(unsigned k)
-{
-    return k != AL_EV_FREE && k != AL_EV_FREE_SIZED && k != AL_EV_FREE_ALIGNED_SIZED && k != AL_EV_STACK_DEF;
-}
-static bool kind_is_realloc(unsigned k) { return k == AL_EV_REALLOC || k == AL_EV_REALLOCARRAY; }
-static bool kind_has_align(unsigned k)
-{
-    return k == AL_EV_POSIX_MEMALIGN || k == AL_EV_ALIGNED_ALLOC || k == AL_EV_MEMALIGN ||
-           k == AL_EV_FREE_ALIGNED_SIZED;
-}
+/* The most bytes one word of input may add to each column: an event is at
+ * least two words, so one with a size at least three (docs: heads 1, time 2
+ * varints for a realloc of 5 words, size and allocated one varint for 3
+ * words, freed one per 2 words, extras up to a varint per word in a stack
+ * definition). al_ev_encode_bound() adds them up. */
+static const size_t col_per_word[NCOLS] = {1, 5, 4, 4, 5, 10};
 
-static size_t col_total(void)
+/* Take the entry at position `at` (< 16) off the freed stack: the newer ones
+ * move down a slot (a loop the compiler must not make a memmove call of). */
+static inline void freed_take(al_freed_stack *s, size_t at)
 {
-    size_t n = 0;
-    for (int i = 0; i < NCOLS; i++) n += col_per_rec[i];
-    return n;
+    uint64_t *a = &s->a[s->n - 1 - at];
+    for (size_t j = 0; j < at; j++) {
+        __asm__("" ::: "memory");
+        a[j] = a[j + 1];
+    }
+    s->n--;
 }
 
 /* A freed address into the freed column: (ordinal distance << 1) | 1 for a
@@ -56,96 +76,166 @@ static inline unsigned char *put_freed(unsigned char *p, al_block_slot *slots, u
     return p;
 }
 
-size_t al_ev_encode(const al_ev_chunk *c, const al_ev_rec *r, size_t nrec, unsigned char *out, uint32_t *nevents)
+/* A stored tick: the raw tick (signed, since the section's start) less the
+ * chunk's origin, shifted; 0 when below. */
+static inline uint64_t stored_tick(uint64_t w0, int64_t origin, unsigned shift)
+{
+    int64_t t = ((int64_t)w0 >> 8) - origin;
+    return (uint64_t)(t & ~(t >> 63)) >> shift; /* branch-free max(t, 0) */
+}
+
+uint32_t al_ev_count(const uint64_t *w, size_t nwords)
+{
+    uint32_t n = 0;
+    for (size_t i = 0; i < nwords;) {
+        unsigned head = AL_REC_HEAD(w[i]);
+        if ((head & AL_EV_KIND_MASK) == AL_EV_STACK_DEF) {
+            if (i + 2 >= nwords) break;
+            i += 3 + w[i + 2];
+            continue;
+        }
+        i += al_ev_words(head);
+        n++;
+    }
+    return n;
+}
+
+size_t al_ev_encode(const al_ev_chunk *c, const uint64_t *w, size_t nwords, unsigned char *out, uint32_t *nevents)
 {
     /* Each column is written into its own region of out, sized for the
      * worst case, then the regions are packed behind the prefix. */
     size_t head_room = 12 * AL_VARINT_MAX;
-    unsigned char *start[NCOLS], *pos[NCOLS];
+    unsigned char *start[NCOLS];
     unsigned char *p = out + head_room;
     for (int i = 0; i < NCOLS; i++) {
-        start[i] = pos[i] = p;
-        p += col_per_rec[i] * nrec;
+        start[i] = p;
+        p += col_per_word[i] * nwords + 16;
     }
-    uint64_t prev_q = UINT64_MAX, prev_alloc = 0, prev_freed = 0, base = 0;
+    uintptr_t scratch = ((uintptr_t)p + 7) & ~(uintptr_t)7;
+    al_freed_stack freed = {(uint64_t *)scratch, 0};
+    /* Locals, not an array of positions: the column stores (bytes) could
+     * alias anything read through a pointer, which the compiler would then
+     * load again after each. */
+    unsigned char *heads = start[COL_HEADS], *tcol = start[COL_TIME], *scol = start[COL_SIZE];
+    unsigned char *acol = start[COL_ALLOC], *fcol = start[COL_FREED], *xcol = start[COL_EXTRA];
+    uint64_t prev_alloc = 0, prev_freed = 0, base = 0;
     uint32_t ordinal = 0, prev_ordinal = 0;
     al_block_table *bt = c->table;
     al_block_table_next(bt);
-    /* Locals: the column stores (bytes) could alias any field read through
-     * a pointer, which the compiler would then load again after each. */
     const unsigned shift = c->shift;
-    const uint64_t origin = c->origin;
+    const int64_t origin = (int64_t)c->origin;
     al_block_slot *const slots = bt->s;
     const uint32_t gen = bt->gen;
-    uintptr_t stack_at = ((uintptr_t)(out + head_room + nrec * col_total()) + 7) & ~(uintptr_t)7;
-    al_freed_stack freed = {(uint64_t *)stack_at, 0};
     uint32_t n = 0;
-    for (size_t i = 0; i < nrec;) {
-        unsigned head = AL_REC_HEAD(r[i].w0), kind = head & AL_EV_KIND_MASK;
-        if (kind == AL_EV_STACK_DEF) {
-            uint64_t nf = r[i].size;
-            if (nf == 0 || nf > 256 || i + al_rec_stack_records(nf) > nrec) return 0;
-            *pos[COL_HEADS]++ = AL_EV_STACK_DEF;
-            pos[COL_EXTRA] = al_varint_put(pos[COL_EXTRA], r[i].addr);
-            pos[COL_EXTRA] = al_varint_put(pos[COL_EXTRA], nf);
-            const uint64_t *f = &r[i + 1].w0;
-            uint64_t prev = 0;
-            for (uint64_t k = 0; k < nf; k++) {
-                pos[COL_EXTRA] = al_varint_put(pos[COL_EXTRA], al_zigzag((int64_t)(f[k] - prev)));
-                prev = f[k];
-            }
-            i += al_rec_stack_records(nf);
+    const uint64_t *const end = w + nwords;
+    /* base: the first event's tick (stack definitions carry none). */
+    for (const uint64_t *f = w; f < end; f += 3 + f[2]) {
+        if ((f[0] & 0xff) != AL_EV_STACK_DEF || end - f < 3) {
+            base = stored_tick(f[0], origin, shift);
+            break;
+        }
+    }
+    uint64_t prev_q = base;
+#define PUT_TIME(w0)                                     \
+    do {                                                 \
+        uint64_t q_ = stored_tick((w0), origin, shift);  \
+        if (q_ < prev_q) q_ = prev_q;                    \
+        tcol = al_varint_put(tcol, q_ - prev_q);         \
+        prev_q = q_;                                     \
+    } while (0)
+    while (w < end) {
+        /* The two calls most programs make most, first and without tests
+         * of what their kind carries. */
+        if ((w[0] & 0xff) == AL_EV_FREE && end - w >= 2) {
+            uint64_t addr = w[1];
+            *heads++ = AL_EV_FREE;
+            PUT_TIME(w[0]);
+            fcol = put_freed(fcol, slots, gen, addr, &prev_freed, &prev_ordinal);
+            if (addr) al_freed_push(&freed, addr);
+            w += 2;
+            n++;
             continue;
         }
-        if (kind == 0 || kind >= AL_EV_KIND_COUNT) return 0;
-        const al_ev_rec *e = &r[i++];
-        uint64_t tick = AL_REC_TICK(e->w0);
-        uint64_t q = (tick > origin ? tick - origin : 0) >> shift;
-        if (prev_q == UINT64_MAX) base = prev_q = q;
-        if (q < prev_q) q = prev_q;
-        *pos[COL_HEADS]++ = (unsigned char)head;
-        pos[COL_TIME] = al_varint_put(pos[COL_TIME], q - prev_q);
-        prev_q = q;
-        if (kind_is_realloc(kind)) {
-            if (i >= nrec || AL_REC_HEAD(r[i].w0) != AL_REC_EXT_REALLOC) return 0;
-            uint64_t t2 = AL_REC_TICK(r[i].w0);
-            uint64_t q2 = (t2 > origin ? t2 - origin : 0) >> shift;
-            pos[COL_TIME] = al_varint_put(pos[COL_TIME], q2 > q ? q2 - q : 0);
-            pos[COL_FREED] = put_freed(pos[COL_FREED], slots, gen, r[i].addr, &prev_freed, &prev_ordinal);
-            if (r[i].addr && !(head & AL_EV_FAILED)) al_freed_push(&freed, r[i].addr);
-            i++;
+        if ((w[0] & 0xff) == AL_EV_MALLOC && end - w >= 3) {
+            uint64_t addr = w[1];
+            *heads++ = AL_EV_MALLOC;
+            PUT_TIME(w[0]);
+            scol = al_varint_put(scol, w[2]);
+            int at = al_freed_find(&freed, addr);
+            if (at >= 0) {
+                *acol++ = (unsigned char)(at + 1);
+                freed_take(&freed, (size_t)at);
+            } else {
+                *acol++ = 0;
+                acol = al_varint_put(acol, al_zigzag((int64_t)(addr - prev_alloc)));
+            }
+            prev_alloc = addr;
+            slots[(addr >> 4) & (AL_BLOCK_TABLE - 1)] = (al_block_slot){addr, ordinal++, gen};
+            w += 3;
+            n++;
+            continue;
         }
-        if (kind_has_size(kind)) pos[COL_SIZE] = al_varint_put(pos[COL_SIZE], e->size);
-        if (kind_has_align(kind)) {
-            if (i >= nrec || AL_REC_HEAD(r[i].w0) != AL_REC_EXT_ALIGN) return 0;
-            pos[COL_EXTRA] = al_varint_put(pos[COL_EXTRA], r[i].addr);
-            i++;
+        uint64_t w0 = w[0];
+        unsigned head = AL_REC_HEAD(w0), kind = head & AL_EV_KIND_MASK;
+        unsigned ki = al_ev_kind_info[kind];
+        if (ENC_UNLIKELY(!(ki & AL_KI_EVENT))) {
+            if (kind != AL_EV_STACK_DEF || head != AL_EV_STACK_DEF || end - w < 3) return 0;
+            uint64_t nf = w[2];
+            if (nf == 0 || nf > 256 || (uint64_t)(end - w - 3) < nf) return 0;
+            *heads++ = AL_EV_STACK_DEF;
+            xcol = al_varint_put(xcol, w[1]);
+            xcol = al_varint_put(xcol, nf);
+            uint64_t prev = 0;
+            for (uint64_t k = 0; k < nf; k++) {
+                xcol = al_varint_put(xcol, al_zigzag((int64_t)(w[3 + k] - prev)));
+                prev = w[3 + k];
+            }
+            w += 3 + nf;
+            continue;
         }
-        if (kind_allocates(kind)) {
-            if (!(head & AL_EV_FAILED)) {
+        size_t len = (ki >> AL_KI_WORDS_SHIFT) + ((head >> 5) & 1);
+        if ((size_t)(end - w) < len) return 0;
+        uint64_t addr = w[1];
+        const uint64_t *x = w + 2;
+        *heads++ = (unsigned char)head;
+        PUT_TIME(w0);
+        uint64_t q = prev_q;
+        uint64_t size = 0;
+        if (ki & AL_KI_SIZE) size = *x++;
+        if (ENC_UNLIKELY(ki & AL_KI_REALLOC)) {
+            uint64_t q2 = stored_tick(x[0], origin, shift);
+            uint64_t old = x[1];
+            x += 2;
+            tcol = al_varint_put(tcol, q2 > q ? q2 - q : 0);
+            fcol = put_freed(fcol, slots, gen, old, &prev_freed, &prev_ordinal);
+            if (old && !(head & AL_EV_FAILED)) al_freed_push(&freed, old);
+        }
+        if (ki & AL_KI_SIZE) scol = al_varint_put(scol, size);
+        if (ENC_UNLIKELY(ki & AL_KI_ALIGN)) xcol = al_varint_put(xcol, *x++);
+        if (ki & AL_KI_ALLOCATES) {
+            if (ENC_LIKELY(!(head & AL_EV_FAILED))) {
                 /* 1 + its position on the freed stack, or 0 and the address. */
-                int at = al_freed_find(&freed, e->addr);
+                int at = al_freed_find(&freed, addr);
                 if (at >= 0) {
-                    *pos[COL_ALLOC]++ = (unsigned char)(at + 1);
-                    al_freed_take(&freed, (uint32_t)at);
+                    *acol++ = (unsigned char)(at + 1);
+                    freed_take(&freed, (size_t)at);
                 } else {
-                    *pos[COL_ALLOC]++ = 0;
-                    pos[COL_ALLOC] = al_varint_put(pos[COL_ALLOC], al_zigzag((int64_t)(e->addr - prev_alloc)));
+                    *acol++ = 0;
+                    acol = al_varint_put(acol, al_zigzag((int64_t)(addr - prev_alloc)));
                 }
-                prev_alloc = e->addr;
-                slots[(e->addr >> 4) & (AL_BLOCK_TABLE - 1)] = (al_block_slot){e->addr, ordinal++, gen};
+                prev_alloc = addr;
+                slots[(addr >> 4) & (AL_BLOCK_TABLE - 1)] = (al_block_slot){addr, ordinal++, gen};
             }
         } else {
-            pos[COL_FREED] = put_freed(pos[COL_FREED], slots, gen, e->addr, &prev_freed, &prev_ordinal);
-            if (e->addr) al_freed_push(&freed, e->addr);
+            fcol = put_freed(fcol, slots, gen, addr, &prev_freed, &prev_ordinal);
+            if (addr) al_freed_push(&freed, addr);
         }
-        if (head & AL_EV_HAS_STACK) {
-            if (i >= nrec || AL_REC_HEAD(r[i].w0) != AL_REC_EXT_STACK) return 0;
-            pos[COL_EXTRA] = al_varint_put(pos[COL_EXTRA], r[i].addr);
-            i++;
-        }
+        if (ENC_UNLIKELY(head & AL_EV_HAS_STACK)) xcol = al_varint_put(xcol, *x++);
+        w += len;
         n++;
     }
+#undef PUT_TIME
+    unsigned char *pos[NCOLS] = {heads, tcol, scol, acol, fcol, xcol};
     unsigned char *q = out;
     q = al_varint_put(q, c->tid);
     q = al_varint_put(q, c->seq);

@@ -16,9 +16,10 @@
  * - A forked child without --follow-forks records nothing; with it, it
  *   starts its own section in the same file (flushing synchronously: it has
  *   no flusher thread). A vfork child (shared memory) touches nothing.
- * - Known limit: a thread still allocating while another closes the section
- *   may lose the events it records during the close itself (counted as lost
- *   when it notices).
+ * - A close takes each thread's buffer up to the position it published and
+ *   switches the thread to write-through: the events a thread records during
+ *   the close itself are written by its next call (after END: read as
+ *   calls made after the section closed).
  */
 #include "recorder.h"
 #include "say.h"
@@ -40,6 +41,7 @@
 _Atomic int rec_mode = REC_OFF;
 bool rec_stacks;
 bool rec_use_tsc;
+bool rec_plain;
 uint64_t rec_tick0;
 /* Stored ticks are raw ticks >> tick_shift (docs/trace-format.md). */
 static unsigned tick_shift = 6;
@@ -136,30 +138,32 @@ static void note_write_error(uint64_t lost)
     atomic_compare_exchange_strong(&write_errno, &expected, errno ? errno : EIO);
 }
 
-/* Append the first n events (nrec records) of b as one EVENTS chunk. */
-static void write_events(al_tw *w, const rec_buf *b, uint32_t n, uint32_t nrec)
+/* Append words [from, to) of b as one EVENTS chunk numbered seq. */
+static void write_events(al_tw *w, const rec_buf *b, uint32_t from, uint32_t to, uint32_t seq)
 {
-    if (n == 0) return;
-    al_ev_chunk c = {b->tid, b->seq, rec_tick(), rec_now(), tick_shift, 0, NULL};
+    if (to <= from) return;
+    al_ev_chunk c = {b->tid, seq, rec_tick(), rec_now(), tick_shift, 0, NULL};
     uint32_t got = 0;
-    if (!w || al_tw_events(w, trace_fd, section_id, b->thread, &c, b->data, nrec, &got) != 0 || got != n)
-        note_write_error(n);
+    if (!w || al_tw_events(w, trace_fd, section_id, b->thread, &c, b->data + from, to - from, &got) != 0)
+        note_write_error(al_ev_count(b->data + from, to - from));
     else
-        atomic_fetch_add(&events_written, n);
+        atomic_fetch_add(&events_written, got);
 }
 
-static void write_events_sync(const rec_buf *b, uint32_t n, uint32_t nrec)
+static void write_events_sync(const rec_buf *b, uint32_t from, uint32_t to, uint32_t seq)
 {
     pthread_mutex_lock(&write_lock);
-    write_events(sync_tw, b, n, nrec);
+    write_events(sync_tw, b, from, to, seq);
     pthread_mutex_unlock(&write_lock);
 }
 
-/* A buffer of n events is complete: queue it for the flusher, or write it
- * here when there is none. Then it returns to the pool. */
-static void submit(rec_buf *b, uint32_t n, uint32_t bytes)
+/* Words [from, to) of b are complete: queue them for the flusher, or write
+ * them here when there is none. Then b returns to the pool. */
+static void submit(rec_buf *b, uint32_t from, uint32_t to, uint32_t seq)
 {
-    atomic_store(&b->committed, ((uint64_t)n << 32) | bytes);
+    b->from = from;
+    b->to = to;
+    b->seq = seq;
     pthread_mutex_lock(&queue_lock);
     if (flusher_running) {
         while (queue_len >= QUEUE_MAX && flusher_running) pthread_cond_wait(&queue_space, &queue_lock);
@@ -177,7 +181,7 @@ static void submit(rec_buf *b, uint32_t n, uint32_t bytes)
         }
     }
     pthread_mutex_unlock(&queue_lock);
-    write_events_sync(b, n, bytes);
+    write_events_sync(b, from, to, seq);
     pool_put(b);
 }
 
@@ -195,8 +199,7 @@ static void *flusher_main(void *arg)
         queue_len--;
         pthread_cond_broadcast(&queue_space);
         pthread_mutex_unlock(&queue_lock);
-        uint64_t c = atomic_load(&b->committed);
-        write_events(flush_tw, b, (uint32_t)(c >> 32), (uint32_t)c);
+        write_events(flush_tw, b, b->from, b->to, b->seq);
         pool_put(b);
         pthread_mutex_lock(&queue_lock);
     }
@@ -246,66 +249,66 @@ static void spin_unlock(atomic_flag *f) { atomic_flag_clear_explicit(f, memory_o
 
 static size_t room_needed(void) { return rec_stacks ? REC_EVENT_MAX_STACKS : REC_EVENT_MAX; }
 
-/* Start buffer b for ts. */
+static uint32_t words_of(rec_thread *ts)
+{
+    return (uint32_t)(atomic_load_explicit(&ts->pos, memory_order_acquire) - ts->buf->data);
+}
+
+/* Where the thread's events may go before the slow path must run. */
+static void set_limit(rec_thread *ts)
+{
+    rec_buf *b = ts->buf;
+    uint64_t *lim = atomic_load(&ts->mode) ? b->data : b->data + REC_BUF_WORDS - room_needed();
+    atomic_store_explicit(&ts->limit, lim, memory_order_relaxed);
+}
+
+/* Start buffer b for ts (under ts->lock, or before anyone sees ts). */
 static void buffer_begin(rec_thread *ts, rec_buf *b)
 {
     b->thread = ts->index;
-    b->seq = ts->seq++;
     b->tid = ts->tid;
-    b->taken_n = 0;
-    atomic_store_explicit(&b->committed, 0, memory_order_relaxed);
+    b->taken = 0;
     ts->buf = b;
-    ts->pos = b->data;
-    ts->limit = b->data + REC_BUF_RECORDS - room_needed();
-    ts->n = 0;
+    atomic_store_explicit(&ts->pos, b->data, memory_order_relaxed);
+    set_limit(ts);
 }
 
-/* Hand on what ts->buf holds that no close has written yet. */
+/* Hand on what ts->buf holds that no close has written yet (under ts->lock). */
 static void buffer_retire(rec_thread *ts)
 {
     rec_buf *b = ts->buf;
     if (!b) return;
+    uint32_t used = words_of(ts);
     ts->buf = NULL;
-    uint32_t nrec = (uint32_t)(ts->pos - b->data);
-    if (b->taken_n == 0 && ts->n > 0) {
-        submit(b, ts->n, nrec);
-        return;
-    }
-    if (ts->n > b->taken_n) atomic_fetch_add(&events_lost, ts->n - b->taken_n);
-    pool_put(b);
+    if (used > b->taken)
+        submit(b, b->taken, used, ts->seq++);
+    else
+        pool_put(b);
 }
 
-void rec_buffer_next(rec_thread *ts)
-{
-    int saved_errno = errno;
-    rec_thread *saved = rec_enter_internal();
-    rec_buf *b = pool_get();
-    spin_lock(&ts->lock);
-    if (b) {
-        buffer_retire(ts);
-    } else {
-        /* No memory for another buffer: this one's events are lost, the
-         * buffer starts again (counted in END). */
-        atomic_fetch_add(&events_lost, ts->n);
-        b = ts->buf;
-    }
-    buffer_begin(ts, b);
-    spin_unlock(&ts->lock);
-    rec_leave_internal(saved);
-    errno = saved_errno;
-}
-
-void rec_write_through(rec_thread *ts)
+void rec_slow(rec_thread *ts)
 {
     int saved_errno = errno;
     rec_thread *saved = rec_enter_internal();
     spin_lock(&ts->lock);
     rec_buf *b = ts->buf;
-    if (b->taken_n == 0)
-        write_events_sync(b, ts->n, (uint32_t)(ts->pos - b->data));
-    else if (ts->n > b->taken_n)
-        atomic_fetch_add(&events_lost, ts->n - b->taken_n);
-    buffer_begin(ts, b);
+    if (atomic_load(&ts->mode)) {
+        /* Write-through: what the buffer holds now, then start it again. */
+        uint32_t used = words_of(ts);
+        if (used > b->taken) write_events_sync(b, b->taken, used, ts->seq++);
+        buffer_begin(ts, b);
+    } else {
+        rec_buf *nb = pool_get();
+        if (nb) {
+            buffer_retire(ts);
+        } else {
+            /* No memory for another buffer: this one's events are lost, the
+             * buffer starts again (counted in END). */
+            atomic_fetch_add(&events_lost, al_ev_count(b->data + b->taken, words_of(ts) - b->taken));
+            nb = b;
+        }
+        buffer_begin(ts, nb);
+    }
     spin_unlock(&ts->lock);
     rec_leave_internal(saved);
     errno = saved_errno;
@@ -320,9 +323,9 @@ static void thread_gone(void *arg)
     spin_lock(&ts->lock);
     rec_buf *b = ts->buf;
     buffer_retire(ts);
-    rec_buf *nb = b && !ts->buf ? pool_get() : NULL;
-    if (nb) buffer_begin(ts, nb);
+    rec_buf *nb = b ? pool_get() : NULL;
     atomic_store(&ts->mode, 1);
+    if (nb) buffer_begin(ts, nb);
     ts->dead = true;
     spin_unlock(&ts->lock);
     rec_leave_internal(saved);
@@ -353,10 +356,10 @@ rec_thread *rec_thread_start(void)
         return NULL;
     }
     ts->index = i;
+    if (section_closed) atomic_store(&ts->mode, 1);
     buffer_begin(ts, b);
     threads[i] = ts;
     atomic_store(&nthreads, i + 1);
-    if (section_closed) atomic_store(&ts->mode, 1);
     pthread_mutex_unlock(&threads_lock);
     pthread_setspecific(thread_key, ts);
     rec_leave_internal(ts);
@@ -513,13 +516,15 @@ void rec_section_close(uint32_t end_flags)
             rec_thread *ts = threads[i];
             spin_lock(&ts->lock);
             rec_buf *b = ts->buf;
-            if (b && b->taken_n == 0) {
-                uint64_t c = atomic_load_explicit(&b->committed, memory_order_acquire);
-                uint32_t ne = (uint32_t)(c >> 32);
-                if (ne > 0) write_events_sync(b, ne, (uint32_t)c);
-                b->taken_n = ne;
+            if (b) {
+                uint32_t used = words_of(ts);
+                if (used > b->taken) write_events_sync(b, b->taken, used, ts->seq++);
+                b->taken = used;
             }
+            /* From now on every call is written through (limit at the
+             * start: the owner's next event takes the slow path). */
             atomic_store(&ts->mode, 1);
+            if (b) set_limit(ts);
             spin_unlock(&ts->lock);
         }
         pthread_mutex_lock(&write_lock);
@@ -657,7 +662,7 @@ static void fork_child(void)
         rec_stacks_forget(me);
         atomic_store(&me->mode, 0);
         atomic_flag_clear(&me->lock);
-        buffer_begin(me, me->buf);
+        if (me->buf) buffer_begin(me, me->buf);
         threads[0] = me;
         atomic_store(&nthreads, 1);
     }
@@ -676,8 +681,8 @@ void rec_process_init(void)
     follow_forks = follow;
     snprintf(trace_path, sizeof trace_path, "%s", file);
     threads = map(sizeof(rec_thread *) * MAX_THREADS);
-    sync_tw = al_tw_new(al_ev_encode_bound(REC_BUF_RECORDS));
-    flush_tw = al_tw_new(al_ev_encode_bound(REC_BUF_RECORDS));
+    sync_tw = al_tw_new(al_ev_encode_bound(REC_BUF_WORDS));
+    flush_tw = al_tw_new(al_ev_encode_bound(REC_BUF_WORDS));
     trace_fd = al_tw_open(trace_path);
     if (!threads || !sync_tw || !flush_tw || trace_fd < 0 || pthread_key_create(&thread_key, thread_gone) != 0) {
         al_say("alloclab-trace: cannot record into %s: %s\n", trace_path,
@@ -685,6 +690,7 @@ void rec_process_init(void)
         return;
     }
     rec_use_tsc = kernel_uses_tsc();
+    rec_plain = rec_use_tsc && !rec_stacks;
     rec_tick0 = rec_raw_tick();
     section_id = new_section_id();
     section_pid = getpid();
