@@ -122,6 +122,15 @@ static inline uint64_t rec_now(void)
     return (uint64_t)tsp.tv_sec * 1000000000u + (uint64_t)tsp.tv_nsec;
 }
 
+static inline uint64_t rec_raw_tick_tsc(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    return __builtin_ia32_rdtsc();
+#else
+    return 0;
+#endif
+}
+
 static inline uint64_t rec_raw_tick(void)
 {
 #if defined(__x86_64__) || defined(__i386__)

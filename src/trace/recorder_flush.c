@@ -547,9 +547,13 @@ void rec_section_close(uint32_t end_flags)
 /* ---- process start: the environment decides --------------------------------
  * The variables are read from /proc/self/environ: the first calls come from
  * the loader, before libc has set up environ. */
-static void read_config(char *file, size_t filecap, long *root, bool *stacks, bool *follow, long *shift)
+#define EXEC_VAR "ALLOCLAB_TRACE_EXEC"
+
+static void read_config(char *file, size_t filecap, long *root, bool *stacks, bool *follow, long *shift,
+                        char *exec_handoff, size_t execcap)
 {
     file[0] = 0;
+    exec_handoff[0] = 0;
     int fd = open("/proc/self/environ", O_RDONLY | O_CLOEXEC);
     if (fd < 0) return;
     static char buf[8192];
@@ -574,6 +578,8 @@ static void read_config(char *file, size_t filecap, long *root, bool *stacks, bo
                 *follow = true;
             else if (strncmp(e, "ALLOCLAB_TRACE_TICK_SHIFT=", 26) == 0)
                 *shift = strtol(e + 26, NULL, 10);
+            else if (strncmp(e, EXEC_VAR "=", sizeof EXEC_VAR) == 0)
+                snprintf(exec_handoff, execcap, "%s", e + sizeof EXEC_VAR);
             start = i + 1;
         }
         if (k <= 0) break;
@@ -668,15 +674,61 @@ static void fork_child(void)
     }
 }
 
+/* ---- exec: the image's END is written once the exec succeeded ------------
+ * Before an exec the section is flushed (every buffer, the module map) and
+ * the writes are held (write_lock) until the exec returns, so that nothing
+ * else reaches the file meanwhile; the new image gets what its END needs in
+ * ALLOCLAB_TRACE_EXEC (pid, section, tick origin, clock, events written and
+ * lost) and writes that END before its own SECTION. A failed exec writes
+ * nothing: the process goes on recording in the same section. When the new
+ * image is not traced (a static or setuid program, LD_PRELOAD dropped),
+ * `alloclab trace` writes the END of the cut section as a repair. */
+typedef struct exec_handoff {
+    uint64_t pid, section, tick0, tsc, written, lost;
+} exec_handoff;
+
+static bool handoff_parse(const char *s, exec_handoff *h)
+{
+    unsigned long long v[6];
+    if (sscanf(s, "%llu:%llx:%llu:%llu:%llu:%llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6) return false;
+    *h = (exec_handoff){v[0], v[1], v[2], v[3], v[4], v[5]};
+    return h->pid == (uint64_t)getpid() && h->section != 0;
+}
+
+/* The END of the image this one replaced, with a clock pair in its ticks. */
+static void write_predecessor_end(al_tw *w, int fd, const exec_handoff *h)
+{
+    unsigned char payload[6 * AL_VARINT_MAX], *q = payload;
+    uint64_t raw = h->tsc ? (kernel_uses_tsc() ? rec_raw_tick_tsc() : 0) : rec_now();
+    q = al_varint_put(q, raw > h->tick0 ? raw - h->tick0 : 0); /* 0: no clock pair */
+    q = al_varint_put(q, rec_now());
+    q = al_varint_put(q, h->written);
+    q = al_varint_put(q, AL_END_COMPLETE | AL_END_EXEC);
+    q = al_varint_put(q, h->lost);
+    q = al_varint_put(q, 0);
+    if (al_tw_chunk(w, fd, AL_CHUNK_END, h->section, 0, payload, (size_t)(q - payload)) != 0) note_write_error(0);
+}
+
 void rec_process_init(void)
 {
-    static char file[4096];
+    static char file[4096], handoff[128];
     long root = 0, shift = -1;
     bool stacks = false, follow = false;
-    read_config(file, sizeof file, &root, &stacks, &follow, &shift);
+    read_config(file, sizeof file, &root, &stacks, &follow, &shift, handoff, sizeof handoff);
     if (!file[0]) return;
+    exec_handoff pred;
+    bool has_pred = handoff[0] && handoff_parse(handoff, &pred);
     if (shift >= 0 && shift <= 30) tick_shift = (unsigned)shift;
-    if (root > 0 && root != (long)getpid() && !follow) return;
+    if (root > 0 && root != (long)getpid() && !follow) {
+        if (has_pred) { /* this image does not record: only the END */
+            int fd = al_tw_open(file);
+            al_tw *w = fd >= 0 ? al_tw_new(4096) : NULL;
+            if (w) write_predecessor_end(w, fd, &pred);
+            al_tw_free(w);
+            if (fd >= 0) close(fd);
+        }
+        return;
+    }
     rec_stacks = stacks;
     follow_forks = follow;
     snprintf(trace_path, sizeof trace_path, "%s", file);
@@ -689,6 +741,7 @@ void rec_process_init(void)
             trace_fd < 0 ? (errno == EINVAL ? "not a trace file" : strerror(errno)) : "out of memory");
         return;
     }
+    if (has_pred) write_predecessor_end(sync_tw, trace_fd, &pred);
     rec_use_tsc = kernel_uses_tsc();
     rec_plain = rec_use_tsc && !rec_stacks;
     rec_tick0 = rec_raw_tick();
@@ -704,6 +757,8 @@ void rec_process_init(void)
 __attribute__((constructor)) static void rec_constructor(void)
 {
     rec_boot(); /* not free(NULL): the compiler drops that call as a no-op */
+    /* The handoff is this image's alone: not for the programs it runs. */
+    unsetenv(EXEC_VAR);
     if (atomic_load(&rec_mode) != REC_ON) return;
     rec_thread *saved = rec_enter_internal();
     pthread_atfork(fork_prepare, fork_parent, fork_child);
@@ -713,17 +768,85 @@ __attribute__((constructor)) static void rec_constructor(void)
 
 __attribute__((destructor)) static void rec_destructor(void) { rec_section_close(AL_END_COMPLETE); }
 
-/* ---- exec: the image ends, its section must be written first -------------- */
+/* ---- the exec entry points (exec_begin above) ----------------------------- */
 #define EXPORT __attribute__((visibility("default")))
 
 static int (*next_execve)(const char *, char *const[], char *const[]);
 static int (*next_execvpe)(const char *, char *const[], char *const[]);
-static int (*next_execvp)(const char *, char *const[]);
 static int (*next_fexecve)(int, char *const[], char *const[]);
 
-static void before_exec(void)
+/* What an exec in progress holds: the environment given to it. */
+typedef struct exec_state {
+    bool active;
+    char **env;
+    size_t env_bytes;
+    rec_thread *saved;
+} exec_state;
+
+/* Flush the section and hold the writes for an exec with environment envp;
+ * the environment to exec with (envp plus the handoff). */
+static char *const *exec_begin(exec_state *x, char *const envp[])
 {
-    if (atomic_load(&rec_mode) == REC_ON && getpid() == section_pid) rec_section_close(AL_END_COMPLETE | AL_END_EXEC);
+    memset(x, 0, sizeof *x);
+    if (atomic_load(&rec_mode) != REC_ON || getpid() != section_pid) return envp;
+    int saved_errno = errno;
+    x->saved = rec_enter_internal();
+    pthread_mutex_lock(&close_lock);
+    if (section_closed) {
+        pthread_mutex_unlock(&close_lock);
+        rec_leave_internal(x->saved);
+        errno = saved_errno;
+        return envp;
+    }
+    x->active = true;
+    stop_flusher();
+    pthread_mutex_lock(&threads_lock);
+    uint32_t n = atomic_load(&nthreads);
+    pthread_mutex_unlock(&threads_lock);
+    for (uint32_t i = 0; i < n; i++) {
+        rec_thread *ts = threads[i];
+        spin_lock(&ts->lock);
+        rec_buf *b = ts->buf;
+        if (b) {
+            uint32_t used = words_of(ts);
+            if (used > b->taken) write_events_sync(b, b->taken, used, ts->seq++);
+            b->taken = used;
+        }
+        spin_unlock(&ts->lock);
+    }
+    pthread_mutex_lock(&write_lock); /* held until the exec returns */
+    write_modules();
+    size_t nenv = 0;
+    while (envp && envp[nenv]) nenv++;
+    char var[160];
+    snprintf(var, sizeof var, EXEC_VAR "=%llu:%llx:%llu:%d:%llu:%llu", (unsigned long long)getpid(),
+             (unsigned long long)section_id, (unsigned long long)rec_tick0, rec_use_tsc ? 1 : 0,
+             (unsigned long long)atomic_load(&events_written), (unsigned long long)atomic_load(&events_lost));
+    x->env_bytes = (nenv + 2) * sizeof(char *) + sizeof var;
+    x->env = map(x->env_bytes);
+    if (!x->env) return envp; /* the exec goes on; its END will be a repair */
+    char *copy = (char *)(x->env + nenv + 2);
+    memcpy(copy, var, sizeof var);
+    size_t k = 0;
+    for (size_t i = 0; i < nenv; i++)
+        if (strncmp(envp[i], EXEC_VAR "=", sizeof EXEC_VAR) != 0) x->env[k++] = envp[i];
+    x->env[k++] = copy;
+    x->env[k] = NULL;
+    errno = saved_errno;
+    return x->env;
+}
+
+/* The exec returned: it failed, and the process records on. */
+static void exec_failed(exec_state *x)
+{
+    if (!x->active) return;
+    int saved_errno = errno;
+    if (x->env) munmap(x->env, x->env_bytes);
+    pthread_mutex_unlock(&write_lock);
+    start_flusher();
+    pthread_mutex_unlock(&close_lock);
+    rec_leave_internal(x->saved);
+    errno = saved_errno;
 }
 
 #define RESOLVE(var, name)                                   \
@@ -738,8 +861,11 @@ static void before_exec(void)
 EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
     RESOLVE(next_execve, "execve");
-    before_exec();
-    return next_execve(path, argv, envp);
+    exec_state x;
+    char *const *env = exec_begin(&x, envp);
+    int rc = next_execve(path, argv, env);
+    exec_failed(&x);
+    return rc;
 }
 
 EXPORT int execv(const char *path, char *const argv[]) { return execve(path, argv, environ); }
@@ -747,22 +873,23 @@ EXPORT int execv(const char *path, char *const argv[]) { return execve(path, arg
 EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
     RESOLVE(next_execvpe, "execvpe");
-    before_exec();
-    return next_execvpe(file, argv, envp);
+    exec_state x;
+    char *const *env = exec_begin(&x, envp);
+    int rc = next_execvpe(file, argv, env);
+    exec_failed(&x);
+    return rc;
 }
 
-EXPORT int execvp(const char *file, char *const argv[])
-{
-    RESOLVE(next_execvp, "execvp");
-    before_exec();
-    return next_execvp(file, argv);
-}
+EXPORT int execvp(const char *file, char *const argv[]) { return execvpe(file, argv, environ); }
 
 EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
     RESOLVE(next_fexecve, "fexecve");
-    before_exec();
-    return next_fexecve(fd, argv, envp);
+    exec_state x;
+    char *const *env = exec_begin(&x, envp);
+    int rc = next_fexecve(fd, argv, env);
+    exec_failed(&x);
+    return rc;
 }
 
 /* The execl family: the arguments into an array on the stack, then the
