@@ -157,8 +157,8 @@ static int header_ok(int fd)
 {
     unsigned char h[AL_TRACE_HEADER_SIZE];
     ssize_t k = pread(fd, h, sizeof h, 0);
-    return k == (ssize_t)sizeof h && memcmp(h, AL_TRACE_MAGIC, 8) == 0 && al_get32(h + 8) == AL_TRACE_VERSION &&
-           al_get32(h + 28) == al_trace_header_check(h);
+    uint32_t version;
+    return k > 0 && al_trace_file_header_kind(h, (size_t)k, &version) == AL_TRACE_FILE_OK;
 }
 
 int al_tw_open(const char *path)
