@@ -1,5 +1,6 @@
 /* alloclab bench from the outside: bad input gives one stderr line and exit
- * status 2 before anything runs or is written; --list prints the plan. */
+ * status 2 before anything runs or is written; --list prints the plan; the
+ * benchmark children are fresh runs of the program. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -7,9 +8,11 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "runner.h"
 #include "history.h"
 #include "synth_run.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -357,6 +360,115 @@ static void test_one_benchmark_runs(void **state)
     free(err);
 }
 
+/* The children of `parent` (from /proc): whether one runs the program with
+ * argv[1] AL_RUNNER_CHILD_ARG and argv[3] `workload`. */
+static bool fresh_child_of(pid_t parent, const char *workload)
+{
+    DIR *d = opendir("/proc");
+    assert_non_null(d);
+    bool found = false;
+    for (struct dirent *e; !found && (e = readdir(d));) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+        char path[300], buf[4096];
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f) continue;
+        size_t got = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[got] = '\0';
+        const char *close = strrchr(buf, ')');
+        int ppid = -1;
+        if (!close || sscanf(close + 1, " %*c %d", &ppid) != 1 || ppid != parent) continue;
+        snprintf(path, sizeof path, "/proc/%s/cmdline", e->d_name);
+        f = fopen(path, "r");
+        if (!f) continue;
+        got = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[got] = '\0';
+        const char *arg[4] = {buf};
+        for (size_t k = 1, at = 0; k < 4; k++) {
+            at += strlen(buf + at) + 1;
+            arg[k] = at < got ? buf + at : "";
+        }
+        found = strcmp(arg[1], AL_RUNNER_CHILD_ARG) == 0 && strcmp(arg[3], workload) == 0;
+    }
+    closedir(d);
+    return found;
+}
+
+/* bench starts each benchmark's child as a fresh run of the program, not
+ * a copy of itself: while it samples, its child's command line says so. */
+static void test_children_are_fresh(void **state)
+{
+    (void)state;
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null < 0) _exit(127);
+        dup2(null, 1);
+        dup2(null, 2);
+        execl(ALLOCLAB_CLI, ALLOCLAB_CLI, "bench", "--workloads", "glibc-simple/64", "--allocators", "sys",
+              "--samples", "8", "--processes", "1", "--min-sample-ms", "50", "--quiet", "--no-db", "--no-syscalls",
+              (char *)NULL);
+        _exit(127);
+    }
+    bool seen = false;
+    for (int tries = 0; !seen && tries < 4000; tries++) { /* at most 20 s, or until bench ends */
+        seen = fresh_child_of(pid, "glibc-simple");
+        int st;
+        if (!seen && waitpid(pid, &st, WNOHANG) == pid) {
+            pid = -1;
+            break;
+        }
+        if (!seen) usleep(5000);
+    }
+    if (pid > 0) {
+        int st;
+        assert_int_equal(waitpid(pid, &st, 0), pid);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    assert_true(seen);
+}
+
+/* A child invocation by hand (no channel, an unknown workload): one line,
+ * exit status 2. */
+static void test_child_by_hand_refused(void **state)
+{
+    (void)state;
+    const char *const cases[][7] = {
+        {ALLOCLAB_CLI, AL_RUNNER_CHILD_ARG, NULL},
+        {ALLOCLAB_CLI, AL_RUNNER_CHILD_ARG, "1", "glibc-simple", "64", "sys", "0x1p+0"},
+        {ALLOCLAB_CLI, AL_RUNNER_CHILD_ARG, "9", "no-such-workload", "64", "sys", "0x1p+0"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char err_path[128];
+        snprintf(err_path, sizeof err_path, "%s/stderr", tmpdir);
+        fflush(NULL);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            int fe = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (fe < 0) _exit(127);
+            dup2(fe, 2);
+            const char *argv[8] = {0};
+            for (size_t k = 0; k < 7 && cases[c][k]; k++) argv[k] = cases[c][k];
+            execv(ALLOCLAB_CLI, (char *const *)argv);
+            _exit(127);
+        }
+        int st;
+        assert_int_equal(waitpid(pid, &st, 0), pid);
+        assert_true(WIFEXITED(st));
+        assert_int_equal(WEXITSTATUS(st), 2);
+        char *err = slurp(err_path);
+        assert_non_null(err);
+        assert_int_equal(count_lines(err), 1);
+        assert_memory_equal(err, "alloclab: ", 10);
+        free(err);
+    }
+}
+
 /* Several reports in one run, each in the format of its extension (or of
  * --export-FORMAT), and where each went said at the end; the table on
  * stdout closes with the summary. */
@@ -463,6 +575,8 @@ int main(void)
         cmocka_unit_test(test_empty_plan_is_refused),
         cmocka_unit_test(test_bad_db_refused_before_running),
         cmocka_unit_test(test_one_benchmark_runs),
+        cmocka_unit_test(test_children_are_fresh),
+        cmocka_unit_test(test_child_by_hand_refused),
         cmocka_unit_test(test_several_outputs),
         cmocka_unit_test(test_db_folder_must_exist),
     };

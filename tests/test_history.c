@@ -314,7 +314,7 @@ static void test_migrates_version_1(void **state)
     assert_int_equal(back.ctx.reference.n, 0); /* not measured: none */
     al_bench_run_free(&back);
     al_history_close(h);
-    assert_int_equal(user_version(path), 6);
+    assert_int_equal(user_version(path), 7);
 
     /* Migrated once: it opens again as it is. */
     h = al_history_open(path, false, err, sizeof err);
@@ -380,7 +380,7 @@ static void test_refuses_foreign_files(void **state)
     snprintf(path, sizeof path, "%s/newer.db", dir);
     al_history_close(al_history_open(path, true, err, sizeof err));
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 7;", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 8;", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     expect_refused(path, "newer alloclab");
 
@@ -585,7 +585,7 @@ static void test_migrates_version_4(void **state)
     al_bench_run_free(&back);
     al_bench_run_free(&run);
     al_history_close(h);
-    assert_int_equal(user_version(path), 6);
+    assert_int_equal(user_version(path), 7);
 
     /* The migrated layout is a new database's, and the file is sound. */
     al_history_close(al_history_open(fresh, true, err, sizeof err));

@@ -3,7 +3,10 @@
  * samples, so exactly); a real run compared with itself through the CLI gets
  * no verdict even at a zero threshold; compare divides time ratios by the
  * runs' machine-speed reference, and the noise floor learned from the
- * history is normalised the same way. No assertion here depends on how fast
+ * history is normalised the same way; paired verdicts (the default in time
+ * mode, with three or more allocators per benchmark) ignore a load that
+ * moved every allocator of a benchmark alike, round by round or for the
+ * whole run, and still call one allocator's 10%. No assertion here depends on how fast
  * the machine is: whether a real bench resolves 10% is measured by the
  * README's A/B commands. */
 #include <stdarg.h>
@@ -18,6 +21,7 @@
 #include <string.h>
 
 #include "history.h"
+#include "stats.h"
 #include "run_cli.h"
 #include "synth_run.h"
 
@@ -118,6 +122,97 @@ static void test_identical_data_no_verdict(void **state)
     assert_non_null(strstr(r.out, "in NEW: time ratios divided by it"));
 }
 
+/* ---- paired verdicts (library level) ---------------------------------------- */
+
+static const char *const cohort[] = {"sys", "je", "mi", "tc", "bump"};
+#define NCOHORT (sizeof cohort / sizeof *cohort)
+
+/* A run of one benchmark on the cohort, 20 samples from 5 processes of 4,
+ * +-2% noise from `seed`; every sample of round k multiplied by load[k]
+ * (NULL: 1), and `slow`'s by 1 + by. */
+static void cohort_run(al_bench_run *run, const char *label, const double *load, const char *slow, double by,
+                       unsigned seed)
+{
+    synth_run_init(run, label);
+    for (size_t j = 0; j < NCOHORT; j++) {
+        al_bench_result *x = synth_add(run, "glibc-simple", "64", cohort[j], AL_RUN_OK, 10e3 * (double)(j + 1), 0.02,
+                                       20, NULL, seed + 100 * (unsigned)j);
+        for (size_t k = 0; k < 20; k++) {
+            if (load) x->samples[k] *= load[k];
+            if (slow && strcmp(cohort[j], slow) == 0) x->samples[k] *= 1 + by;
+        }
+        size_t procs[5] = {4, 4, 4, 4, 4};
+        al_result_procs_set(x, procs, 5);
+        assert_int_equal(x->nprocs, 5);
+        al_summarize_grouped(x->samples, procs, 5, &x->s);
+    }
+}
+
+/* The second run under a load that came and went (each round slowed by 1x
+ * to 3x, whole processes by up to 2x, on every allocator alike) and one
+ * allocator 10% slower: paired, only that one is called, in 20 pairs of 20,
+ * and the benchmark's move shows as its column ratio; judged on absolute
+ * times (unpaired), the load gives verdicts everywhere. */
+static void test_paired_ignores_load(void **state)
+{
+    (void)state;
+    size_t absolute_verdicts = 0;
+    for (unsigned t = 0; t < 20; t++) {
+        double load[20];
+        uint64_t s = 77 + t;
+        for (size_t k = 0; k < 20; k++) {
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            double u = (double)(s >> 11) / 9007199254740992.0;
+            load[k] = (1 + 2 * u) * (k / 4 == t % 5 ? 2 : 1);
+        }
+        al_bench_run a, b;
+        cohort_run(&a, "A", NULL, NULL, 0, 10 * t + 1);
+        cohort_run(&b, "B", load, "mi", 0.10, 10 * t + 2);
+        size_t n;
+        al_compare_opts o = {.threshold = 0.05};
+        al_comparison *c = al_compare_runs_opts(&a, &b, &o, &n);
+        assert_int_equal(n, NCOHORT);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(c[i].paired);
+            assert_int_equal(c[i].cohort, NCOHORT - 1);
+            assert_true(c[i].column_ratio > 1.5);
+            bool is_mi = strcmp(c[i].name, "glibc-simple/64/mi") == 0;
+            if (c[i].verdict != (is_mi ? AL_REGRESSED : AL_UNCHANGED))
+                fail_msg("pair %u: %s %s [%.3f %.3f %.3f]", t, c[i].name, is_mi ? "not called" : "called",
+                         c[i].ratio_lo, c[i].ratio, c[i].ratio_hi);
+        }
+        free(c);
+        o.unpaired = true;
+        c = al_compare_runs_opts(&a, &b, &o, &n);
+        for (size_t i = 0; i < n; i++) {
+            assert_false(c[i].paired);
+            absolute_verdicts += c[i].verdict != AL_UNCHANGED;
+        }
+        free(c);
+        al_bench_run_free(&a);
+        al_bench_run_free(&b);
+    }
+    assert_true(absolute_verdicts > 20 * NCOHORT / 2);
+}
+
+/* Two allocators are no cohort: the absolute times are judged, as before. */
+static void test_small_cohort_unpaired(void **state)
+{
+    (void)state;
+    al_bench_run a, b;
+    ab_run(&a, "A", 40e3, 15e3, 1);
+    ab_run(&b, "B", 40e3, 15e3, 2);
+    size_t n;
+    al_compare_opts o = {.threshold = 0.05};
+    al_comparison *c = al_compare_runs_opts(&a, &b, &o, &n);
+    assert_int_equal(n, 2);
+    assert_false(c[0].paired);
+    assert_false(c[1].paired);
+    free(c);
+    al_bench_run_free(&a);
+    al_bench_run_free(&b);
+}
+
 /* ---- the machine-speed reference in compare (library level) --------------- */
 
 /* A time run with one benchmark of `median` ns (CI +-1%) and, when ref > 0,
@@ -213,6 +308,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_slowdown_is_called),
         cmocka_unit_test(test_identical_data_no_verdict),
+        cmocka_unit_test(test_paired_ignores_load),
+        cmocka_unit_test(test_small_cohort_unpaired),
         cmocka_unit_test(test_speed_normalises),
         cmocka_unit_test(test_floor_normalised),
     };

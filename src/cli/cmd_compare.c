@@ -24,17 +24,21 @@ typedef struct compare_opts {
     bool fail_on_regression;
     bool no_floor;           /* --no-floor: the threshold alone */
     bool no_reference;       /* --no-reference: time ratios not divided by the machine-speed ratio */
+    bool unpaired;           /* --unpaired: time verdicts on absolute medians */
 } compare_opts;
 
 static const char usage[] =
     "usage: alloclab compare [BASE [NEW]] [--db PATH] [--threshold PCT] [--format table|markdown]\n"
-    "                        [--fail-on-regression] [--no-floor] [--no-reference]\n"
+    "                        [--fail-on-regression] [--no-floor] [--no-reference] [--unpaired]\n"
     "BASE, NEW: a run's label or id in the history, or a FILE.json report (default: the newest run that\n"
     "has an earlier one with the same mode and --quick flag, and that one)\n"
     "--threshold: the smallest change called (default 2% for instructions, 5% for time); a benchmark's\n"
     "noise floor learned from earlier runs of one clean commit in the history raises it (--no-floor: not)\n"
     "--no-reference: time ratios as measured, not divided by the ratio of the two runs' machine-speed\n"
-    "reference loop\n";
+    "reference loop\n"
+    "time verdicts are paired: each allocator's time against the others of its benchmark measured in the\n"
+    "same rounds, so what the machine does to a whole benchmark is shown apart and not called;\n"
+    "--unpaired: judge the absolute times (two machines, one allocator alone)\n";
 
 /* ---- arguments ------------------------------------------------------------ */
 
@@ -58,6 +62,8 @@ static int compare_option(void *ctx, int argc, char **argv, int *i, bool *missin
         o->no_floor = true;
     } else if (strcmp(argv[*i], "--no-reference") == 0) {
         o->no_reference = true;
+    } else if (strcmp(argv[*i], "--unpaired") == 0) {
+        o->unpaired = true;
     } else {
         return AL_CLI_OWN_UNKNOWN;
     }
@@ -207,7 +213,7 @@ int al_cmd_compare(int argc, char **argv)
     learn_floor(&o, h, &base, &nw, &floor);
     al_history_close(h);
     size_t n, counts[3] = {0, 0, 0};
-    al_compare_opts co = {.threshold = o.threshold, .floor = &floor, .raw = o.no_reference};
+    al_compare_opts co = {.threshold = o.threshold, .floor = &floor, .raw = o.no_reference, .unpaired = o.unpaired};
     al_comparison *c = al_compare_runs_opts(&base, &nw, &co, &n);
     if (!c) {
         rc = al_cli_usage_error("out of memory");

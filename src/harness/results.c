@@ -19,6 +19,54 @@ const char *al_run_status_name(al_run_status s)
 
 static void index_free(struct al_bench_index *x);
 
+bool al_result_procs_text(const al_bench_result *r, char *buf, size_t len)
+{
+    size_t at = 0;
+    if (len) buf[0] = '\0';
+    if (r->nprocs == 0 || r->nprocs > AL_RESULT_MAX_PROCS) return false;
+    for (size_t g = 0; g < r->nprocs; g++) {
+        int k = snprintf(buf + at, len - at, "%s%u", g ? "," : "", (unsigned)r->proc_samples[g]);
+        if (k < 0 || (size_t)k >= len - at) {
+            buf[0] = '\0';
+            return false;
+        }
+        at += (size_t)k;
+    }
+    return true;
+}
+
+void al_result_procs_set(al_bench_result *r, const size_t *counts, size_t n)
+{
+    size_t sum = 0;
+    r->nprocs = 0;
+    if (n == 0 || n > AL_RESULT_MAX_PROCS) return;
+    for (size_t g = 0; g < n; g++) {
+        if (counts[g] > UINT16_MAX) return;
+        sum += counts[g];
+    }
+    if (sum != r->nsamples) return;
+    for (size_t g = 0; g < n; g++) r->proc_samples[g] = (uint16_t)counts[g];
+    r->nprocs = (uint16_t)n;
+}
+
+void al_result_procs_parse(al_bench_result *r, const char *text)
+{
+    size_t counts[AL_RESULT_MAX_PROCS], n = 0;
+    r->nprocs = 0;
+    if (!text || !*text) return;
+    for (const char *p = text;;) {
+        if (n == AL_RESULT_MAX_PROCS || *p < '0' || *p > '9') return;
+        char *end;
+        unsigned long v = strtoul(p, &end, 10);
+        if (end - p > 5) return;
+        counts[n++] = v;
+        if (*end == '\0') break;
+        if (*end != ',') return;
+        p = end + 1;
+    }
+    al_result_procs_set(r, counts, n);
+}
+
 void al_bench_run_free(al_bench_run *run)
 {
     if (!run) return;

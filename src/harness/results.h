@@ -31,6 +31,8 @@ static inline uint64_t al_syscalls_total(const al_syscall_counts *c)
     return c->brk + c->mmap + c->munmap + c->mremap + c->madvise;
 }
 
+#define AL_RESULT_MAX_PROCS 32
+
 typedef struct al_bench_result {
     char workload[AL_WORKLOAD_NAME_MAX];
     char param[32];
@@ -39,7 +41,13 @@ typedef struct al_bench_result {
     char reason[256];
     uint64_t iterations;        /* iterations per sample */
     size_t nsamples;
-    double *samples;            /* ns per iteration, one per sample (malloc'd) */
+    double *samples;            /* ns per iteration, one per sample (malloc'd), in the
+                                   order of the rounds that took them */
+    /* How many of the samples each of its processes took, in order (their sum
+     * is nsamples); nprocs 0 when not known (an older run, a file without
+     * them, more processes than fit): every sample is then its own. */
+    uint16_t nprocs;
+    uint16_t proc_samples[AL_RESULT_MAX_PROCS];
     al_summary s;               /* over samples */
     double cpu_median_ns;       /* median CPU time of the whole process per iteration
                                    (all threads); -1 when not measured */
@@ -61,6 +69,15 @@ typedef struct al_bench_result {
 
 /* Whether r carries a workload metric. */
 static inline bool al_result_has_metric(const al_bench_result *r) { return r->metric_name[0] && r->metric == r->metric; }
+
+/* r's proc_samples as "4,4,4,4,4" into buf; false (buf "") when not known. */
+bool al_result_procs_text(const al_bench_result *r, char *buf, size_t len);
+/* Set r's nprocs and proc_samples from such a text (NULL: not known); a text
+ * that is malformed, has more than AL_RESULT_MAX_PROCS entries or does not
+ * add up to r->nsamples leaves them not known. */
+void al_result_procs_parse(al_bench_result *r, const char *text);
+/* Set them from counts[0..n-1] under the same rules. */
+void al_result_procs_set(al_bench_result *r, const size_t *counts, size_t n);
 
 /* A backend and the version its library reports ("je", "jemalloc 5.3.0"). */
 typedef struct al_bench_lib {

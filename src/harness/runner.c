@@ -226,12 +226,14 @@ static void child_main(int fd, const al_bench_item *it, const al_runner_opts *o)
             break;
         }
         if (cmd.kind != MSG_SAMPLE) break;
-        st = timed_run(w, inst, iters, &ns, &cpu, why, sizeof why, slowdown, on_cpu);
+        /* The group's clock, as the parent decided it for every allocator. */
+        bool group_on_cpu = cmd.status != 0;
+        st = timed_run(w, inst, iters, &ns, &cpu, why, sizeof why, slowdown, group_on_cpu);
         if (st != AL_RUN_OK) {
             child_fail(fd, st, why);
             break;
         }
-        msg r = {.kind = MSG_SAMPLE, .value = (on_cpu ? cpu : ns) / (double)iters, .cpu = cpu / (double)iters,
+        msg r = {.kind = MSG_SAMPLE, .value = (group_on_cpu ? cpu : ns) / (double)iters, .cpu = cpu / (double)iters,
                  .metric = w->metric ? w->metric(inst) : NAN};
         if (send_msg(fd, &r) != 0) break;
     }
@@ -246,6 +248,7 @@ typedef struct slot {
     pid_t pid;      /* 0 once reaped */
     int fd;         /* -1 once closed */
     bool live;      /* still taking samples */
+    bool on_cpu;    /* its READY asked for on-CPU time (one thread) */
     double deadline; /* of the step under way: setup + calibration, or one sample */
 } slot;
 
@@ -350,6 +353,48 @@ static void handle_reply(slot *s, al_bench_result *r, const msg *m)
     }
 }
 
+/* ----------------------------------------------------------------------------
+ * Fresh children: the same program executed again, told its benchmark on
+ * the command line: AL_RUNNER_CHILD_ARG FD WORKLOAD PARAM ALLOCATOR MS
+ * (the channel's descriptor, the names, the sample's target in ms as a
+ * hexadecimal float, exact).
+ * ------------------------------------------------------------------------- */
+static const char *exec_self;
+
+void al_runner_exec_children(const char *self) { exec_self = self; }
+
+void al_runner_child_entry(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], AL_RUNNER_CHILD_ARG) != 0) return;
+    char *end;
+    long fd = argc == 7 ? strtol(argv[2], &end, 10) : -1;
+    const al_workload *w = argc == 7 ? al_workload_find(argv[3]) : NULL;
+    double ms = argc == 7 ? strtod(argv[6], NULL) : 0;
+    if (fd < 3 || fd > 1 << 20 || !w || !(ms > 0)) {
+        fprintf(stderr, "alloclab: %s is started by bench, not by hand\n", AL_RUNNER_CHILD_ARG);
+        _exit(2);
+    }
+    /* Nothing else of the parent's stays open here (what was not close-on-exec). */
+    if (fd > 3) close_range(3, (unsigned)fd - 1, 0);
+    close_range((unsigned)fd + 1, ~0U, 0);
+    al_bench_item it = {.workload = w, .param = argv[4], .allocator = argv[5]};
+    al_runner_opts o = {.min_sample_ms = ms};
+    child_main((int)fd, &it, &o);
+    _exit(0);
+}
+
+/* In a forked child: become a fresh one. Returns only when the exec failed
+ * (the caller then carries on in the fork, as without exec_self). */
+static void exec_child(int fd, const al_bench_item *it, const al_runner_opts *o)
+{
+    char fds[24], ms[48];
+    snprintf(fds, sizeof fds, "%d", fd);
+    snprintf(ms, sizeof ms, "%a", o->min_sample_ms);
+    char *argv[] = {(char *)exec_self, AL_RUNNER_CHILD_ARG, fds,    (char *)it->workload->name,
+                    (char *)it->param, (char *)it->allocator, ms, NULL};
+    execv(exec_self, argv);
+}
+
 /* Fork the child of one item and wait for READY. */
 static void start_child(slot *slots, size_t i, const al_bench_item *it, const al_runner_opts *o,
                         al_bench_result *r)
@@ -373,6 +418,7 @@ static void start_child(slot *slots, size_t i, const al_bench_item *it, const al
         close(sv[0]);
         for (size_t k = 0; k < i; k++)
             if (slots[k].fd >= 0) close(slots[k].fd);
+        if (exec_self && al_workload_builtin(it->workload)) exec_child(sv[1], it, o);
         child_main(sv[1], it, o);
         _exit(0);
     }
@@ -388,6 +434,7 @@ static void start_child(slot *slots, size_t i, const al_bench_item *it, const al
     }
     if (m.kind == MSG_READY) {
         if (r->iterations == 0) r->iterations = m.iters; /* the first process's */
+        s->on_cpu = m.status == 1;
         r->alloc_calls = m.alloc_calls;
         m.why[sizeof m.why - 1] = '\0';
         if (m.why[0] && strcmp(m.why, r->allocator) != 0) snprintf(r->ran_as, sizeof r->ran_as, "%.63s", m.why);
@@ -422,13 +469,13 @@ static void close_generation(slot *slots, size_t n, const al_runner_opts *o, al_
 
 /* One round of generation g: a sample from each live child, rotated. */
 static void take_round(slot *slots, size_t n, size_t round, const al_runner_opts *o, al_bench_result *results,
-                       double *samples, double *cpu, size_t *per_proc, size_t g)
+                       double *samples, double *cpu, size_t *per_proc, size_t g, bool on_cpu)
 {
     for (size_t k = 0; k < n; k++) {
         size_t i = (round + k) % n;
         slot *s = &slots[i];
         if (!s->live) continue;
-        msg cmd = {.kind = MSG_SAMPLE}, m;
+        msg cmd = {.kind = MSG_SAMPLE, .status = on_cpu}, m;
         s->deadline = al_mono_s() + o->timeout_s;
         int rc = send_msg(s->fd, &cmd) == 0 ? recv_msg(s->fd, &m, s->deadline) : -1;
         if (rc != 0) {
@@ -455,6 +502,7 @@ struct al_runner_state {
     slot *slots;
     double *samples, *cpu;
     size_t *per_proc; /* samples of process g of item i, at i * samples + g */
+    bool clock_decided, on_cpu; /* the group's clock, from its first pass's READYs */
 };
 
 size_t al_runner_passes(const al_runner_opts *o)
@@ -510,10 +558,21 @@ void al_runner_pass(al_runner_state *st, size_t g)
         st->slots[i] = (slot){.fd = -1};
         if (st->results[i].status == AL_RUN_OK) start_child(st->slots, i, &st->items[i], o, &st->results[i]);
     }
+    /* One clock for the whole group, decided once: on-CPU time only when
+     * every allocator's child runs the workload on one thread. Samples of
+     * one benchmark then never mix clocks, nor do the allocators of a round
+     * (compare's paired verdicts divide one by the others). */
+    if (!st->clock_decided) {
+        bool any = false, all_cpu = true;
+        for (size_t i = 0; i < n; i++)
+            if (st->slots[i].live) any = true, all_cpu = all_cpu && st->slots[i].on_cpu;
+        st->clock_decided = any;
+        st->on_cpu = any && all_cpu;
+    }
     double t0 = al_mono_s();
     for (size_t round = r0; round < r1; round++) {
         if (o->budget_s > 0 && round - r0 >= min_per && al_mono_s() - t0 > o->budget_s / (double)procs) break;
-        take_round(st->slots, n, round, o, st->results, st->samples, st->cpu, st->per_proc, g);
+        take_round(st->slots, n, round, o, st->results, st->samples, st->cpu, st->per_proc, g, st->on_cpu);
     }
     close_generation(st->slots, n, o, st->results);
 }
@@ -537,6 +596,10 @@ void al_runner_end(al_runner_state *st)
         }
         memcpy(r->samples, &st->samples[i * o->samples], r->nsamples * sizeof *r->samples);
         al_summarize_grouped(r->samples, &st->per_proc[i * o->samples], st->procs, &r->s);
+        bool fits = st->procs <= AL_RESULT_MAX_PROCS;
+        for (size_t g = 0; fits && g < st->procs; g++) fits = st->per_proc[i * o->samples + g] <= UINT16_MAX;
+        for (size_t g = 0; fits && g < st->procs; g++) r->proc_samples[g] = (uint16_t)st->per_proc[i * o->samples + g];
+        r->nprocs = fits ? (uint16_t)st->procs : 0;
         if (r->nsamples > 0) r->cpu_median_ns = al_stat_median(&st->cpu[i * o->samples], r->nsamples);
     }
     free(st->slots);

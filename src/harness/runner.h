@@ -4,6 +4,20 @@
 
 #include "harness.h"
 
+/* Fresh children (the alloclab program): when self names this program's
+ * executable, each benchmark child of a built-in workload is started by
+ * executing it again (argv[1] AL_RUNNER_CHILD_ARG) instead of running on in
+ * a copy of the harness, so that no benchmark inherits the harness's heap,
+ * allocator caches or mappings: what ran before it, or which benchmarks a
+ * run selected, cannot change its figures, and each process gets an
+ * address-space layout of its own. NULL (the default, and for any program
+ * whose main does not call al_runner_child_entry): fork only. */
+#define AL_RUNNER_CHILD_ARG "--bench-child"
+void al_runner_exec_children(const char *self);
+/* The child's side: when argv is such an invocation, runs the benchmark
+ * child and exits (never returns); otherwise returns. */
+void al_runner_child_entry(int argc, char **argv);
+
 typedef struct al_runner_opts {
     size_t samples;        /* samples per benchmark, >= 1 */
     double min_sample_ms;  /* calibration target for one sample, > 0; unused for a

@@ -15,7 +15,24 @@
  * have each time ratio divided by the ratio of their references, and the
  * reference's CI joins the ratio's: a machine that ran every thread 3%
  * slower during NEW (clock, stolen time) is not a 3% regression of every
- * benchmark. The learned floor is normalised the same way. */
+ * benchmark. The learned floor is normalised the same way.
+ *
+ * Paired verdicts (time mode, the default): that normalisation cannot undo
+ * a load that slows memory-bound code more than the reference loop, or one
+ * that lasted a whole run. But the harness takes a benchmark's samples in
+ * rounds, one sample of every allocator per round, within milliseconds, so
+ * whatever the machine did to a round it did to all of them. A time
+ * verdict is therefore called on the allocator's time relative to the
+ * others of its benchmark (the cohort: allocators of the same workload and
+ * parameter in both runs, with the same number of samples): per round, its
+ * sample over the round's load, the median over the others of their sample
+ * over their median in BASE; the median of those over the rounds, and its
+ * CI resampled by process (results.process_samples), as the harness does
+ * for the absolute median. New over base of that is the ratio judged; one
+ * allocator's own change moves the median of three or more others little. A change that moves every allocator of a benchmark
+ * alike (the machine, or the workload's own code) is not judged: its size
+ * is column_ratio, which the report shows apart. A benchmark with fewer
+ * than three others in its cohort is judged on its absolute times as above. */
 #include "history.h"
 #include "report_util.h"
 
@@ -29,6 +46,7 @@
 #define AL_COMPARE_LEVEL 0.95
 #define AL_COMPARE_SEED 0xa110c1ab
 #define AL_FLOOR_RUNS 64 /* stored runs looked at for A/A pairs */
+#define AL_PAIRED_MIN_OTHERS 3 /* fewer others than this are no reference: one of two moves their median */
 
 static al_verdict verdict_of(double lo, double hi, double floor)
 {
@@ -107,6 +125,138 @@ static bool settled_unchanged(double lo_at_most, double hi_at_least, void *p)
     return !isnan(lo) && !isnan(hi) && verdict_of(lo, hi, s->floor) == AL_UNCHANGED;
 }
 
+/* ---- paired ratios ------------------------------------------------------- */
+
+static bool has_samples(const al_bench_result *r)
+{
+    return r && r->status == AL_RUN_OK && r->samples && r->nsamples > 0;
+}
+
+/* The cohort of b (in new_run) and a (its counterpart in base): the other
+ * allocators of b's workload and parameter that ran ok in both with as many
+ * samples as b and a. Their pairs into others_new/others_base (room for
+ * max); how many. */
+static size_t cohort_of(const al_bench_run *base, const al_bench_run *new_run, const al_bench_result *a,
+                        const al_bench_result *b, const al_bench_result **others_base,
+                        const al_bench_result **others_new, size_t max)
+{
+    size_t m = 0;
+    if (!has_samples(a) || !has_samples(b)) return 0;
+    for (const al_bench_result *y = al_bench_run_column_next(new_run, b, NULL); y && m < max;
+         y = al_bench_run_column_next(new_run, b, y)) {
+        if (y == b || strcmp(y->allocator, b->allocator) == 0 || !has_samples(y) || y->nsamples != b->nsamples)
+            continue;
+        const al_bench_result *ya = al_bench_run_find(base, y->workload, y->param, y->allocator);
+        if (!has_samples(ya) || ya->nsamples != a->nsamples) continue;
+        others_base[m] = ya;
+        others_new[m++] = y;
+    }
+    return m;
+}
+
+/* The load of each round of one run, as the others saw it: per round, the
+ * median over the others of their sample over their base median (scale:
+ * one per other, the same for both runs, so that a load lasting a whole
+ * run shows as well as one that came and went); x's samples over it into
+ * rel (x->nsamples of them). False when a value is not a positive number. */
+static bool relative_series(const al_bench_result *x, const al_bench_result *const *others, const double *scale,
+                            size_t m, double *rel, double *scratch)
+{
+    for (size_t k = 0; k < x->nsamples; k++) {
+        for (size_t j = 0; j < m; j++) scratch[j] = others[j]->samples[k] / scale[j];
+        double load = al_stat_median(scratch, m), v = x->samples[k];
+        if (!(load > 0 && v > 0 && isfinite(load) && isfinite(v))) return false;
+        rel[k] = v / load;
+    }
+    return true;
+}
+
+/* The median of x's relative series and, with lo/hi non-NULL, its 95% CI
+ * resampled by process when x knows its processes (else by sample). */
+static bool relative_median(const al_bench_result *x, const al_bench_result *const *others, const double *scale,
+                            size_t m, double *median, double *lo, double *hi)
+{
+    double *rel = malloc(x->nsamples * sizeof *rel), *scratch = malloc((m ? m : 1) * sizeof *scratch);
+    bool ok = rel && scratch && relative_series(x, others, scale, m, rel, scratch);
+    if (ok) {
+        *median = al_stat_median(rel, x->nsamples);
+        if (lo && x->nprocs > 1) {
+            size_t sizes[AL_RESULT_MAX_PROCS];
+            for (size_t g = 0; g < x->nprocs; g++) sizes[g] = x->proc_samples[g];
+            al_stat_bootstrap_median_ci_grouped(rel, sizes, x->nprocs, AL_COMPARE_RESAMPLES, AL_COMPARE_LEVEL,
+                                                AL_COMPARE_SEED, lo, hi);
+        } else if (lo) {
+            al_stat_bootstrap_median_ci(rel, x->nsamples, AL_COMPARE_RESAMPLES, AL_COMPARE_LEVEL, AL_COMPARE_SEED,
+                                        lo, hi);
+        }
+    }
+    free(rel);
+    free(scratch);
+    return ok;
+}
+
+/* The paired medians of a (base) and b (new), with their CIs when lo/hi
+ * are non-NULL; false when there is no cohort to pair with, or no usable
+ * value. *cohort: its size. */
+static bool paired_medians(const al_bench_run *base, const al_bench_run *new_run, const al_bench_result *a,
+                           const al_bench_result *b, size_t *cohort, double med[2], double lo[2], double hi[2])
+{
+    const al_bench_result *ob[AL_RUN_MAX_ALLOCATORS], *on[AL_RUN_MAX_ALLOCATORS];
+    double scale[AL_RUN_MAX_ALLOCATORS];
+    size_t m = cohort_of(base, new_run, a, b, ob, on, AL_RUN_MAX_ALLOCATORS);
+    if (m < AL_PAIRED_MIN_OTHERS) return false;
+    for (size_t j = 0; j < m; j++)
+        if (!((scale[j] = al_stat_median(ob[j]->samples, ob[j]->nsamples)) > 0)) return false;
+    *cohort = m;
+    return relative_median(a, ob, scale, m, &med[0], lo ? &lo[0] : NULL, hi ? &hi[0] : NULL) &&
+           relative_median(b, on, scale, m, &med[1], lo ? &lo[1] : NULL, hi ? &hi[1] : NULL);
+}
+
+/* The paired ratio of b (new) against a (base) into c; false when there is
+ * no cohort to pair with, or no usable value. */
+static bool compare_paired(const al_bench_run *base, const al_bench_run *new_run, const al_bench_result *a,
+                           const al_bench_result *b, al_comparison *c)
+{
+    double med[2], lo[2], hi[2], da, ua, db, ub;
+    if (!paired_medians(base, new_run, a, b, &c->cohort, med, lo, hi) || !log_halves_of(med[0], lo[0], hi[0], &da, &ua) ||
+        !log_halves_of(med[1], lo[1], hi[1], &db, &ub))
+        return false;
+    c->paired = true;
+    c->base_median = a->s.median;
+    c->new_median = b->s.median;
+    c->ratio = med[1] / med[0];
+    double below = sqrt(db * db + ua * ua), above = sqrt(ub * ub + da * da);
+    finish_interval(NULL, &c->ratio, &below, &above, &c->ratio_lo, &c->ratio_hi);
+    c->detectable = (1 + c->floor) * exp(below) - 1;
+    return isfinite(c->ratio) && isfinite(c->ratio_lo) && isfinite(c->ratio_hi);
+}
+
+/* The paired ratio's point value alone (the noise floor's pairs). */
+static bool paired_point(const al_bench_run *x, const al_bench_run *y, const al_bench_result *a,
+                         const al_bench_result *b, double *ratio)
+{
+    double med[2];
+    size_t m;
+    if (!paired_medians(x, y, a, b, &m, med, NULL, NULL)) return false;
+    *ratio = med[1] / med[0];
+    return *ratio > 0 && isfinite(*ratio);
+}
+
+/* The median over b's column of new/base medians, divided by the speed. */
+static double column_ratio_of(const al_bench_run *base, const al_bench_run *new_run, const al_bench_result *b,
+                              const al_speed *speed)
+{
+    double r[AL_RUN_MAX_ALLOCATORS];
+    size_t m = 0;
+    for (const al_bench_result *y = al_bench_run_column_next(new_run, b, NULL); y && m < AL_RUN_MAX_ALLOCATORS;
+         y = al_bench_run_column_next(new_run, b, y)) {
+        const al_bench_result *ya = al_bench_run_find(base, y->workload, y->param, y->allocator);
+        if (!ya || ya->status != AL_RUN_OK || y->status != AL_RUN_OK) continue;
+        if (ya->s.median > 0 && y->s.median > 0) r[m++] = y->s.median / ya->s.median / speed->ratio;
+    }
+    return m ? al_stat_median(r, m) : NAN;
+}
+
 /* Fill c for one pair of ok results; false when they hold no usable value.
  * c->floor is set by the caller; c->detectable is filled here. A known
  * speed divides a time ratio, its CI widening the ratio's. */
@@ -156,9 +306,17 @@ al_comparison *al_compare_runs_opts(const al_bench_run *base, const al_bench_run
         const al_bench_result *a = al_bench_run_find(base, b->workload, b->param, b->allocator);
         if (!a || a->status != AL_RUN_OK || b->status != AL_RUN_OK) continue;
         al_comparison *c = &out[*count];
+        *c = (al_comparison){.column_ratio = NAN};
         al_bench_result_name(b, c->name, sizeof c->name);
-        c->floor = fmax(o->threshold, al_noise_floor_of(o->floor, c->name));
-        if (!compare_one(a, b, instructions, &speed, c)) continue;
+        c->floor = fmax(o->threshold, al_noise_floor_paired_of(o->floor, c->name));
+        bool paired = !instructions && !o->unpaired && compare_paired(base, new_run, a, b, c);
+        if (!paired) {
+            *c = (al_comparison){.column_ratio = NAN};
+            al_bench_result_name(b, c->name, sizeof c->name);
+            c->floor = fmax(o->threshold, al_noise_floor_of(o->floor, c->name));
+            if (!compare_one(a, b, instructions, &speed, c)) continue;
+        }
+        if (!instructions) c->column_ratio = column_ratio_of(base, new_run, b, &speed);
         c->verdict = verdict_of(c->ratio_lo, c->ratio_hi, c->floor);
         (*count)++;
     }
@@ -194,17 +352,20 @@ static bool clean_commit(const al_bench_run *r)
     return r->ctx.git_commit[0] && !strstr(r->ctx.git_commit, "dirty");
 }
 
-static int floor_raise(al_noise_floor *f, const char *name, double dev)
+/* dev: the absolute change; paired: the paired one (0 when not paired). */
+static int floor_raise(al_noise_floor *f, const char *name, double dev, double paired)
 {
     for (size_t i = 0; i < f->n; i++)
         if (strcmp(f->e[i].name, name) == 0) {
             if (dev > f->e[i].floor) f->e[i].floor = dev;
+            if (paired > f->e[i].paired_floor) f->e[i].paired_floor = paired;
             return 0;
         }
     struct al_floor_entry *e = realloc(f->e, (f->n + 1) * sizeof *e);
     if (!e) return -1;
     f->e = e;
     snprintf(e[f->n].name, sizeof e[f->n].name, "%s", name);
+    e[f->n].paired_floor = paired;
     e[f->n++].floor = dev;
     return 0;
 }
@@ -221,9 +382,12 @@ static int floor_pair(al_noise_floor *f, const al_bench_run *x, const al_bench_r
         if (!a || a->status != AL_RUN_OK || b->status != AL_RUN_OK) continue;
         double va = instructions ? a->instructions : a->s.median, vb = instructions ? b->instructions : b->s.median;
         if (!(va > 0 && vb > 0)) continue;
-        double r = vb / va / speed.ratio;
+        double r = vb / va / speed.ratio, p = 1;
+        bool paired = !instructions && paired_point(x, y, a, b, &p);
         char name[160];
-        if (floor_raise(f, al_bench_result_name(b, name, sizeof name), fmax(r, 1 / r) - 1) != 0) return -1;
+        if (floor_raise(f, al_bench_result_name(b, name, sizeof name), fmax(r, 1 / r) - 1,
+                        paired ? fmax(p, 1 / p) - 1 : 0) != 0)
+            return -1;
     }
     f->pairs++;
     return 0;
@@ -270,6 +434,13 @@ double al_noise_floor_of(const al_noise_floor *f, const char *name)
 {
     for (size_t i = 0; f && i < f->n; i++)
         if (strcmp(f->e[i].name, name) == 0) return f->e[i].floor;
+    return 0;
+}
+
+double al_noise_floor_paired_of(const al_noise_floor *f, const char *name)
+{
+    for (size_t i = 0; f && i < f->n; i++)
+        if (strcmp(f->e[i].name, name) == 0) return f->e[i].paired_floor;
     return 0;
 }
 

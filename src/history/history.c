@@ -25,7 +25,10 @@
  * measured); 6 the memory system calls of each benchmark's untimed counting
  * pass (results.sys_iterations, NULL when not counted, then sys_brk,
  * sys_mmap, sys_munmap, sys_mremap, sys_madvise) and the versions of the
- * libraries behind the backends (table run_libs: "je", "jemalloc 5.3.0").
+ * libraries behind the backends (table run_libs: "je", "jemalloc 5.3.0");
+ * 7 how many samples each of a benchmark's processes took
+ * (results.process_samples, "4,4,4,4,4"; NULL when not known), which
+ * compare's paired verdicts resample by.
  * New columns come last in their tables (where ALTER TABLE puts them), so a
  * migrated and a new database have the same layout. An older file is
  * migrated in place, one version after the other in one transaction, when
@@ -51,7 +54,7 @@
 #include <unistd.h>
 
 #define AL_HISTORY_APP_ID 0x416c4c62 /* "AlLb" */
-#define AL_HISTORY_VERSION 6
+#define AL_HISTORY_VERSION 7
 
 struct al_history {
     sqlite3 *db;
@@ -72,7 +75,7 @@ static const char schema[] =
     " instructions REAL, est_cycles REAL,"
     " samples BLOB, cpu_median_ns REAL, metric_name TEXT, metric_unit TEXT, metric REAL, ran_as TEXT,"
     " sys_iterations INTEGER, sys_brk INTEGER, sys_mmap INTEGER, sys_munmap INTEGER, sys_mremap INTEGER,"
-    " sys_madvise INTEGER,"
+    " sys_madvise INTEGER, process_samples TEXT,"
     " PRIMARY KEY(run_id, seq));" /* samples: little-endian IEEE doubles */
     "CREATE INDEX results_name ON results(workload, param, allocator);"
     "CREATE TABLE run_libs(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
@@ -124,6 +127,12 @@ static const char migrate_v5_to_v6[] =
     "UPDATE meta SET value = '6' WHERE key = 'schema_version';"
     "PRAGMA user_version = 6;";
 
+/* Version 6 to 7, likewise: the samples of each process. */
+static const char migrate_v6_to_v7[] =
+    "ALTER TABLE results ADD COLUMN process_samples TEXT;"
+    "UPDATE meta SET value = '7' WHERE key = 'schema_version';"
+    "PRAGMA user_version = 7;";
+
 /* The version each later column came in, and what a query reads in its
  * place from an older file that could not be migrated (al_history.version). */
 static const struct column_since {
@@ -136,7 +145,7 @@ static const struct column_since {
     {"ref_n", 5, "NULL"},       {"ref_median", 5, "NULL"},    {"ref_ci_low", 5, "NULL"},
     {"ref_ci_high", 5, "NULL"}, {"sys_iterations", 6, "NULL"}, {"sys_brk", 6, "NULL"},
     {"sys_mmap", 6, "NULL"},    {"sys_munmap", 6, "NULL"},    {"sys_mremap", 6, "NULL"},
-    {"sys_madvise", 6, "NULL"},
+    {"sys_madvise", 6, "NULL"}, {"process_samples", 7, "NULL"},
 };
 
 /* The SQL of tmpl for this file: each {column} becomes the column, or its
@@ -355,7 +364,7 @@ static int migrate(al_history *h, const char *path, char *err, size_t errlen)
     long long version = pragma_int(db, "PRAGMA user_version", &rc);
     bool ok = rc == SQLITE_OK && version >= 1 && version <= AL_HISTORY_VERSION;
     static const char *const steps[] = {migrate_v1_to_v2, migrate_v2_to_v3, migrate_v3_to_v4,
-                                        migrate_v4_to_v5, migrate_v5_to_v6}; /* v to v + 1 */
+                                        migrate_v4_to_v5, migrate_v5_to_v6, migrate_v6_to_v7}; /* v to v + 1 */
     for (; ok && version < AL_HISTORY_VERSION; version++)
         ok = sqlite3_exec(db, steps[version - 1], NULL, NULL, &msg) == SQLITE_OK;
     if (ok && sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) == SQLITE_OK) {
@@ -619,6 +628,8 @@ static int insert_result(sqlite3_stmt *st, long long run_id, size_t seq, const a
         for (int i = 0; i < 6; i++)
             sqlite3_bind_int64(st, 32 + i, counts[i] > INT64_MAX ? INT64_MAX : (sqlite3_int64)counts[i]);
     }
+    char procs[AL_RESULT_MAX_PROCS * 6 + 1];
+    if (al_result_procs_text(r, procs, sizeof procs)) bind_text(st, 38, procs);
     int rc = sqlite3_step(st);
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
@@ -659,7 +670,7 @@ int al_history_save(al_history *h, al_bench_run *run, char *err, size_t errlen)
     if (rc == SQLITE_OK) rc = insert_run(db, &run->ctx, &id);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db, "INSERT INTO results VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                                    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL);
+                                    "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL);
     for (size_t i = 0; rc == SQLITE_OK && i < run->nresults; i++)
         rc = insert_result(st, id, i, &run->results[i]);
     sqlite3_finalize(st);
@@ -811,6 +822,7 @@ static int load_result(sqlite3_stmt *st, al_bench_result *r)
     size_t bytes = (size_t)sqlite3_column_bytes(st, 23);
     r->samples = decode_samples(blob, blob ? bytes : 0, &r->nsamples);
     r->s.n = r->nsamples ? r->nsamples : (size_t)sqlite3_column_int64(st, 6);
+    al_result_procs_parse(r, col_text(st, 36)); /* not a sum of nsamples: unknown */
     return r->samples ? 0 : -1;
 }
 
@@ -832,7 +844,7 @@ int al_history_load(al_history *h, const char *ref, int nth_last, al_bench_run *
             " outliers_high, peak_rss_kib, minor_faults, major_faults, alloc_calls, instructions,"
             " est_cycles, samples, (SELECT count(*) FROM results WHERE run_id = ?1), {cpu_median_ns},"
             " {metric_name}, {metric_unit}, {metric}, {ran_as}, {sys_iterations}, {sys_brk}, {sys_mmap},"
-            " {sys_munmap}, {sys_mremap}, {sys_madvise} FROM results WHERE run_id = ?1 ORDER BY seq", &st);
+            " {sys_munmap}, {sys_mremap}, {sys_madvise}, {process_samples} FROM results WHERE run_id = ?1 ORDER BY seq", &st);
     bool too_many = false;
     if (rc == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, id);

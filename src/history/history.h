@@ -80,6 +80,16 @@ typedef struct al_comparison {
     double detectable;          /* the smallest slowdown (fraction) this pair would
                                    call regressed: floor and both CIs together */
     al_verdict verdict;
+    /* Paired (time mode, the default): ratio and its CI are this allocator's
+     * time relative to the others of its benchmark measured in the same
+     * rounds (cohort of them, present in both runs), new over base; the
+     * medians stay the absolute ones. column_ratio: the benchmark as a
+     * whole, the median of its allocators' new/base medians (divided by the
+     * machine-speed ratio when known), which a verdict in paired mode does
+     * not judge. */
+    bool paired;
+    size_t cohort;
+    double column_ratio;
 } al_comparison;
 
 /* A noise floor per benchmark, learned from the history: the largest change
@@ -90,6 +100,7 @@ typedef struct al_noise_floor {
     struct al_floor_entry {
         char name[160];         /* workload/param/allocator */
         double floor;           /* fraction: max over pairs of max(r, 1/r) - 1 */
+        double paired_floor;    /* the same for the paired ratio (0: never paired) */
     } *e;
     size_t n;
     size_t pairs;               /* A/A pairs of runs it was learned from */
@@ -102,6 +113,8 @@ int al_noise_floor_learn(al_history *h, const al_bench_run *base, const al_bench
                          al_noise_floor *out, char *err, size_t errlen);
 /* The floor of one benchmark; 0 when none was learned. f may be NULL. */
 double al_noise_floor_of(const al_noise_floor *f, const char *name);
+/* The floor of the paired ratio (al_comparison.paired). */
+double al_noise_floor_paired_of(const al_noise_floor *f, const char *name);
 void al_noise_floor_free(al_noise_floor *f);
 
 /* Compare every benchmark present (and ok) in both runs, in new_run's order.
@@ -130,6 +143,7 @@ typedef struct al_compare_opts {
     double threshold;           /* fraction */
     const al_noise_floor *floor; /* or NULL */
     bool raw;                   /* time ratios as measured: not divided by the speed ratio */
+    bool unpaired;              /* time verdicts on the absolute medians, never paired */
 } al_compare_opts;
 /* al_compare_runs_floor with every option; without `raw`, time ratios are
  * divided by al_compare_speed's ratio when it is known, and their CIs

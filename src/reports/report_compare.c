@@ -26,6 +26,59 @@ static void describe(const al_bench_run *r, char *buf, size_t len)
              al_report_is_instructions(r) ? "instructions" : "time", r->ctx.quick ? ", --quick" : "");
 }
 
+/* The length of "workload/param/" in a comparison's name (its column). */
+static size_t column_len(const char *name)
+{
+    const char *last = strrchr(name, '/');
+    return last ? (size_t)(last - name) + 1 : strlen(name);
+}
+
+/* The benchmarks whose allocators all moved together beyond the threshold:
+ * what a paired verdict leaves out (the machine, or the workload's code).
+ * One line per column, the largest first, at most `most`. */
+static void moved_together(FILE *out, const al_compare_view *v, bool md)
+{
+    enum { most = 8 };
+    size_t shown[most], nshown = 0, total = 0, paired = 0;
+    for (size_t i = 0; i < v->n; i++) paired += v->c[i].paired;
+    if (!paired) return;
+    /* Count the columns beyond the threshold (each once: at its first comparison). */
+    for (size_t i = 0; i < v->n; i++) {
+        const al_comparison *c = &v->c[i];
+        double r = c->column_ratio;
+        if (!c->paired || !(r > 0) || fabs(log(r)) <= log1p(v->threshold)) continue;
+        size_t len = column_len(c->name);
+        bool first = true;
+        for (size_t j = 0; j < i && first; j++)
+            first = !(v->c[j].paired && column_len(v->c[j].name) == len && strncmp(v->c[j].name, c->name, len) == 0);
+        if (!first) continue;
+        total++;
+        /* Keep the `most` largest, in order. */
+        size_t at = nshown;
+        while (at > 0 && fabs(log(v->c[shown[at - 1]].column_ratio)) < fabs(log(r))) at--;
+        if (at >= most) continue;
+        if (nshown < most) nshown++;
+        memmove(&shown[at + 1], &shown[at], (nshown - 1 - at) * sizeof *shown);
+        shown[at] = i;
+    }
+    fprintf(out, "%sPaired: each time change is the allocator's against the others of its benchmark in the same "
+                 "rounds; ",
+            md ? "\n" : "");
+    if (!total) {
+        fprintf(out, "no benchmark moved as a whole by more than \u00b1%g%%.\n", v->threshold * 100);
+        return;
+    }
+    fprintf(out, "%zu benchmark%s moved as a whole by more than \u00b1%g%% (all allocators alike: the machine's "
+                 "load, or the workload's own code; not judged in time mode, --mode instructions tells them apart):\n",
+            total, total == 1 ? "" : "s", v->threshold * 100);
+    for (size_t k = 0; k < nshown; k++) {
+        const al_comparison *c = &v->c[shown[k]];
+        fprintf(out, "%s%.*s %+.1f%%\n", md ? "- " : "  ", (int)column_len(c->name) - 1, c->name,
+                (c->column_ratio - 1) * 100);
+    }
+    if (total > nshown) fprintf(out, "%s... and %zu more\n", md ? "- " : "  ", total - nshown);
+}
+
 int al_report_compare(FILE *out, const al_compare_view *v, al_compare_style style, size_t counts[3])
 {
     char b[160], a[160];
@@ -69,5 +122,6 @@ int al_report_compare(FILE *out, const al_compare_view *v, al_compare_style styl
         fprintf(out, "; not compared: %zu only in base, %zu only in new, %zu not ok", cov.only_base, cov.only_new,
                 not_ok);
     fputc('\n', out);
+    moved_together(out, v, md);
     return al_report_finish(out);
 }

@@ -142,6 +142,11 @@ static json_t *result_json(const al_bench_result *r)
     json_t *samples = json_array();
     for (size_t i = 0; r->samples && i < r->nsamples; i++) json_array_append_new(samples, num(r->samples[i]));
     set(o, "sample_ns", samples);
+    if (r->nprocs) { /* how many of them each process took */
+        json_t *procs = json_array();
+        for (size_t g = 0; g < r->nprocs; g++) json_array_append_new(procs, json_integer(r->proc_samples[g]));
+        set(o, "process_samples", procs);
+    }
     return o;
 }
 
@@ -333,6 +338,15 @@ static int read_result(json_t *b, al_bench_result *r, char *err, size_t errlen, 
         }
     }
     r->nsamples = n; /* a count without the samples themselves gives no bootstrap */
+    json_t *procs = json_object_get(b, "process_samples");
+    size_t np = json_array_size(procs), counts[AL_RESULT_MAX_PROCS];
+    bool procs_ok = np > 0 && np <= AL_RESULT_MAX_PROCS;
+    for (size_t g = 0; procs_ok && g < np; g++) {
+        json_t *v = json_array_get(procs, g);
+        procs_ok = json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= UINT16_MAX;
+        if (procs_ok) counts[g] = (size_t)json_integer_value(v);
+    }
+    if (procs_ok) al_result_procs_set(r, counts, np); /* else not known */
     r->s.n = n ? n : get_size(b, "samples");
     return 0;
 }

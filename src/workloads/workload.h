@@ -94,5 +94,8 @@ const al_workload *al_workload_find(const char *name);
  * too long (47 chars), has a '/', is taken, or 16 are already registered
  * (al_set_error says which). */
 int al_workload_register(const al_workload *w);
+/* Whether w is one of the built-in workloads (found by name in any process
+ * of this program, as a registered one is not). */
+bool al_workload_builtin(const al_workload *w);
 
 #endif

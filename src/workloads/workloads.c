@@ -38,6 +38,13 @@ const al_workload *al_workload_find(const char *name)
     return NULL;
 }
 
+bool al_workload_builtin(const al_workload *w)
+{
+    for (size_t i = 0; i < NBUILTIN; i++)
+        if (builtin[i] == w) return true;
+    return false;
+}
+
 int al_workload_register(const al_workload *w)
 {
     if (!w || !w->name || !*w->name || strlen(w->name) >= AL_WORKLOAD_NAME_MAX ||
