@@ -16,6 +16,7 @@
 #include "sanitized.h"
 #include "synth_run.h"
 #include "trace.h"
+#include "trace_run.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,25 +30,9 @@
 
 static cli_run run;
 
-/* Trace PROG (NULL-terminated) with the options given before it, expecting
- * exit status want_exit; the trace read back. */
 static al_trace *trace_it(const char *name, const char *const *opts, const char *const *prog, int want_exit)
 {
-    const char *args[40];
-    size_t n = 0;
-    args[n++] = "trace";
-    for (size_t i = 0; opts && opts[i]; i++) args[n++] = opts[i];
-    args[n++] = "-o";
-    args[n++] = synth_group_path(name);
-    args[n++] = "--";
-    for (size_t i = 0; prog[i]; i++) args[n++] = prog[i];
-    args[n] = NULL;
-    assert_int_equal(cli_run_args(&run, NULL, CLI_KEEP_STACK, args), 0);
-    if (cli_exit_code(&run) != want_exit) fail_msg("%s: exit %d: %s", prog[0], cli_exit_code(&run), run.err);
-    char err[512];
-    al_trace *t = al_trace_read(synth_group_path(name), err, sizeof err);
-    if (!t) fail_msg("%s: %s", name, err);
-    return t;
+    return trace_run(&run, synth_group_path(name), opts, prog, want_exit);
 }
 
 /* Events of section si of the given kind and size. */

@@ -51,7 +51,6 @@ typedef struct al_ev_chunk {
     uint64_t tid, seq;
     uint64_t cal_tick, cal_ns; /* a clock pair read when the chunk was written */
     unsigned shift;            /* ticks are stored >> shift (the section's) */
-    uint64_t origin;           /* the section's first tick: stored ticks are since it */
     al_block_table *table;     /* the encoder's working table (its caller's, reused) */
 } al_ev_chunk;
 

@@ -142,7 +142,7 @@ static void note_write_error(uint64_t lost)
 static void write_events(al_tw *w, const rec_buf *b, uint32_t from, uint32_t to, uint32_t seq)
 {
     if (to <= from) return;
-    al_ev_chunk c = {b->tid, seq, rec_tick(), rec_now(), tick_shift, 0, NULL};
+    al_ev_chunk c = {b->tid, seq, rec_tick(), rec_now(), tick_shift, NULL};
     uint32_t got = 0;
     if (!w || al_tw_events(w, trace_fd, section_id, b->thread, &c, b->data + from, to - from, &got) != 0)
         note_write_error(al_ev_count(b->data + from, to - from));
@@ -501,6 +501,31 @@ static void write_end(uint32_t flags)
         note_write_error(0);
 }
 
+/* Write what every thread has published and not yet handed on (the flusher
+ * stopped); with write_through, each thread writes its later calls itself
+ * (its limit at its buffer's start: its next event takes the slow path). */
+static void write_all_buffers(bool write_through)
+{
+    pthread_mutex_lock(&threads_lock);
+    uint32_t n = atomic_load(&nthreads);
+    pthread_mutex_unlock(&threads_lock);
+    for (uint32_t i = 0; i < n; i++) {
+        rec_thread *ts = threads[i];
+        spin_lock(&ts->lock);
+        rec_buf *b = ts->buf;
+        if (b) {
+            uint32_t used = words_of(ts);
+            if (used > b->taken) write_events_sync(b, b->taken, used, ts->seq++);
+            b->taken = used;
+        }
+        if (write_through) {
+            atomic_store(&ts->mode, 1);
+            if (b) set_limit(ts);
+        }
+        spin_unlock(&ts->lock);
+    }
+}
+
 void rec_section_close(uint32_t end_flags)
 {
     if (atomic_load(&rec_mode) != REC_ON || getpid() != section_pid) return;
@@ -509,24 +534,7 @@ void rec_section_close(uint32_t end_flags)
     pthread_mutex_lock(&close_lock);
     if (!section_closed) {
         stop_flusher();
-        pthread_mutex_lock(&threads_lock);
-        uint32_t n = atomic_load(&nthreads);
-        pthread_mutex_unlock(&threads_lock);
-        for (uint32_t i = 0; i < n; i++) {
-            rec_thread *ts = threads[i];
-            spin_lock(&ts->lock);
-            rec_buf *b = ts->buf;
-            if (b) {
-                uint32_t used = words_of(ts);
-                if (used > b->taken) write_events_sync(b, b->taken, used, ts->seq++);
-                b->taken = used;
-            }
-            /* From now on every call is written through (limit at the
-             * start: the owner's next event takes the slow path). */
-            atomic_store(&ts->mode, 1);
-            if (b) set_limit(ts);
-            spin_unlock(&ts->lock);
-        }
+        write_all_buffers(true);
         pthread_mutex_lock(&write_lock);
         write_modules();
         write_end(end_flags);
@@ -800,20 +808,7 @@ static char *const *exec_begin(exec_state *x, char *const envp[])
     }
     x->active = true;
     stop_flusher();
-    pthread_mutex_lock(&threads_lock);
-    uint32_t n = atomic_load(&nthreads);
-    pthread_mutex_unlock(&threads_lock);
-    for (uint32_t i = 0; i < n; i++) {
-        rec_thread *ts = threads[i];
-        spin_lock(&ts->lock);
-        rec_buf *b = ts->buf;
-        if (b) {
-            uint32_t used = words_of(ts);
-            if (used > b->taken) write_events_sync(b, b->taken, used, ts->seq++);
-            b->taken = used;
-        }
-        spin_unlock(&ts->lock);
-    }
+    write_all_buffers(false);
     pthread_mutex_lock(&write_lock); /* held until the exec returns */
     write_modules();
     size_t nenv = 0;

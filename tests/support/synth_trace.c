@@ -50,7 +50,7 @@ uint32_t synth_trace_events(al_tw *w, int fd, uint64_t section, uint32_t thread,
             *q++ = r[i].addr;
         }
     }
-    al_ev_chunk c = {tid, seq, 0, 0, 0, 0, NULL};
+    al_ev_chunk c = {tid, seq, 0, 0, 0, NULL};
     uint32_t events = 0;
     assert_int_equal(al_tw_events(w, fd, section, thread, &c, words, (size_t)(q - words), &events), 0);
     free(words);
