@@ -11,6 +11,7 @@
 #include "runner.h"
 #include "history.h"
 #include "reports.h"
+#include "run_cli.h"
 #include "synth_run.h"
 
 #include <dirent.h>
@@ -47,12 +48,7 @@ static int run_cli(char **out, char **err, const char *const *args)
         dup2(fo, 1);
         dup2(fe, 2);
         if (chdir(tmpdir) != 0) _exit(127); /* a default history lands in the scratch folder */
-        /* Under LeakSanitizer, its summary of used suppressions would be a
-         * second stderr line; it is not the command's output. */
-        char lsan[512];
-        const char *prev = getenv("LSAN_OPTIONS");
-        snprintf(lsan, sizeof lsan, "%s%sprint_suppressions=0", prev ? prev : "", prev && *prev ? ":" : "");
-        setenv("LSAN_OPTIONS", lsan, 1);
+        cli_child_quiet_lsan(); /* its summary would be a second stderr line */
         execv(ALLOCLAB_CLI, (char *const *)argv);
         _exit(127);
     }
@@ -582,6 +578,15 @@ static void test_test_hooks_said_and_kept(void **state)
         free(out);
         free(err);
     }
+    /* compare names the run that had them (the default pair: the two runs
+     * above, BASE the one with the hook). */
+    static cli_run r;
+    assert_int_equal(CLI_RUN(&r, NULL, CLI_KEEP_STACK, "compare", "--db", db), 0);
+    assert_int_equal(cli_exit_code(&r), 0);
+    char line[512];
+    assert_non_null(cli_line_with(r.err, "BASE was measured with test hooks set", line, sizeof line));
+    assert_non_null(strstr(line, hook));
+    assert_null(strstr(r.err, "NEW was measured with test hooks"));
 }
 
 int main(void)

@@ -12,6 +12,7 @@
 
 #include "history.h"
 #include "reports.h"
+#include "run_cli.h"
 #include "synth_run.h"
 
 #include <dirent.h>
@@ -99,10 +100,7 @@ static pid_t spawn_cli(const spawn_opts *o, const char *const *args)
     dup2(fo, 1);
     dup2(fe, 2);
     for (size_t i = 0; i < 4 && o->env[i]; i++) putenv((char *)o->env[i]);
-    char lsan[512]; /* LeakSanitizer's suppression summary is not the command's output */
-    const char *prev = getenv("LSAN_OPTIONS");
-    snprintf(lsan, sizeof lsan, "%s%sprint_suppressions=0", prev ? prev : "", prev && *prev ? ":" : "");
-    setenv("LSAN_OPTIONS", lsan, 1);
+    cli_child_quiet_lsan();
     if (o->other_user && geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(125);
     if (o->fsize) {
         signal(SIGXFSZ, SIG_IGN); /* a write past the limit fails with EFBIG instead */

@@ -114,7 +114,8 @@ static int load_side(const compare_opts *o, int which, al_history **h, al_bench_
 }
 
 /* Whether the two runs measure the same thing: a different mode is refused
- * (-1 after the one-line error), a different quick flag is a warning. */
+ * (-1 after the one-line error), a different quick flag, library versions
+ * or a run made with test hooks set are warnings. */
 static int check_alike(const al_bench_run *base, const al_bench_run *nw)
 {
     bool bi = al_report_is_instructions(base), ni = al_report_is_instructions(nw);
@@ -129,6 +130,12 @@ static int check_alike(const al_bench_run *base, const al_bench_run *nw)
     if (al_compare_lib_changes(base, nw, libs, sizeof libs))
         fprintf(stderr, "alloclab: warning: the library versions differ between BASE and NEW (%s): a change on "
                         "those backends may be the library's, not the code's\n", libs);
+    for (int k = 0; k < 2; k++) {
+        const al_bench_run *r = k ? nw : base;
+        if (*r->ctx.test_hooks)
+            fprintf(stderr, "alloclab: warning: %s was measured with test hooks set (%s): its figures are altered "
+                            "on purpose\n", k ? "NEW" : "BASE", r->ctx.test_hooks);
+    }
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -114,4 +115,12 @@ const char *cli_line_with(const char *s, const char *needle, char *buf, size_t l
     memcpy(buf, start, n);
     buf[n] = '\0';
     return buf;
+}
+
+void cli_child_quiet_lsan(void)
+{
+    char lsan[512];
+    const char *prev = getenv("LSAN_OPTIONS");
+    snprintf(lsan, sizeof lsan, "%s%sprint_suppressions=0", prev ? prev : "", prev && *prev ? ":" : "");
+    setenv("LSAN_OPTIONS", lsan, 1);
 }

@@ -32,6 +32,11 @@ int cli_run_args(cli_run *r, const char *input, rlim_t stack, const char *const 
 #define CLI_RUN(r, input, stack, ...) \
     cli_run_args((r), (input), (stack), (const char *const[]){__VA_ARGS__, NULL})
 
+/* In a child about to exec the CLI under LeakSanitizer: turn off the
+ * summary of used suppressions it would add on stderr (not the command's
+ * output); LSAN_OPTIONS keeps what it had. A no-op effect elsewhere. */
+void cli_child_quiet_lsan(void);
+
 /* The exit status, or -1 when the process ended by a signal. */
 int cli_exit_code(const cli_run *r);
 
