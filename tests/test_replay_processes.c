@@ -142,7 +142,8 @@ static void test_sum_adds_up(void **state)
     memset(plans, 0, sizeof plans);
     plans[0].peak_live = 1000;
     plans[1].peak_live = 3000;
-    al_replay_proc procs[2] = {{"t.1", 1, 0, &plans[0]}, {"t.2", 2, 1, &plans[1]}};
+    al_replay_proc procs[2] = {{.name = "t.1", .pid = 1, .section = 0, .plan = &plans[0]},
+                               {.name = "t.2", .pid = 2, .section = 1, .plan = &plans[1]}};
     al_replay_set set = {"t", procs, 2};
     al_bench_run r;
     synth_run_init(&r, NULL);

@@ -97,6 +97,8 @@ static int plan_process(const al_trace *t, size_t s, al_replay_set *set, char *e
     memset(p, 0, sizeof *p);
     p->pid = t->sections[s].pid;
     p->section = s;
+    p->missing_chunks = t->sections[s].missing_chunks;
+    p->missing_events = t->sections[s].missing_events;
     p->plan = plan;
     if (t->nsections == 1)
         snprintf(p->name, sizeof p->name, "%s", set->name);

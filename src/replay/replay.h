@@ -95,6 +95,7 @@ typedef struct al_replay_proc {
                                    for a trace of one process) */
     uint32_t pid;
     size_t section;             /* index into the trace's sections */
+    uint64_t missing_chunks, missing_events; /* the section's stated loss (trace.h) */
     al_replay_plan *plan;
 } al_replay_proc;
 
