@@ -113,6 +113,13 @@ int al_replay_load(const char *path, al_replay_set *set, al_trace **keep, char *
     memset(set, 0, sizeof *set);
     al_trace *t = al_trace_read(path, err, errlen);
     if (!t) return -1;
+    return al_replay_load_trace(t, path, set, keep, err, errlen);
+}
+
+int al_replay_load_trace(al_trace *t, const char *path, al_replay_set *set, al_trace **keep, char *err,
+                         size_t errlen)
+{
+    memset(set, 0, sizeof *set);
     name_of(path, set->name, sizeof set->name);
     size_t cap = t->nsections < AL_REPLAY_MAX_PROCS ? t->nsections : AL_REPLAY_MAX_PROCS;
     set->procs = calloc(cap ? cap : 1, sizeof *set->procs);
