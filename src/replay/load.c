@@ -125,7 +125,10 @@ int al_replay_load_trace(al_trace *t, const char *path, al_replay_set *set, al_t
     set->procs = calloc(cap ? cap : 1, sizeof *set->procs);
     int rc = set->procs ? 0 : -1;
     if (rc) snprintf(err, errlen, "out of memory planning the replay");
-    for (size_t s = 0; rc >= 0 && s < t->nsections; s++) rc = plan_process(t, s, set, err, errlen);
+    /* A section without a call is never split out: the cost of a trace of
+     * many processes is in those that allocate (at most AL_REPLAY_MAX_PROCS). */
+    for (size_t s = 0; rc >= 0 && s < t->nsections; s++)
+        if (t->nsections == 1 || t->sections[s].events) rc = plan_process(t, s, set, err, errlen);
     if (rc >= 0 && set->n == 0) {
         snprintf(err, errlen, "%s holds no allocation to replay", path);
         rc = -1;
