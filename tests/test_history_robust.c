@@ -11,8 +11,10 @@
 #include <cmocka.h>
 
 #include "history.h"
+#include "reports.h"
 #include "synth_run.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -87,6 +89,7 @@ typedef struct spawn_opts {
     const char *env[4];       /* "NAME=value" to add */
     rlim_t fsize;             /* RLIMIT_FSIZE in bytes; 0 = unlimited */
     const char *out, *errp;   /* stdout / stderr files; NULL = /dev/null */
+    bool other_user;          /* run as nobody when the tests run as root */
 } spawn_opts;
 
 /* Start `alloclab args...` in a child; returns its pid. */
@@ -106,6 +109,7 @@ static pid_t spawn_cli(const spawn_opts *o, const char *const *args)
     const char *prev = getenv("LSAN_OPTIONS");
     snprintf(lsan, sizeof lsan, "%s%sprint_suppressions=0", prev ? prev : "", prev && *prev ? ":" : "");
     setenv("LSAN_OPTIONS", lsan, 1);
+    if (o->other_user && geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(125);
     if (o->fsize) {
         signal(SIGXFSZ, SIG_IGN); /* a write past the limit fails with EFBIG instead */
         struct rlimit rl = {o->fsize, o->fsize};
@@ -415,10 +419,153 @@ static void test_locked_database(void **state)
     assert_int_equal(check_db(db), 2);
 }
 
+/* The one line of a save that failed names the JSON report the run was
+ * kept in: that file, which `alloclab show` reads as the run. Returns the
+ * file's path (free()). */
+static char *kept_report(const char *line, const char *label)
+{
+    const char *at = strstr(line, "it was written to ");
+    if (!at) fprintf(stderr, "no report named in: %s", line);
+    assert_non_null(at);
+    at += strlen("it was written to ");
+    const char *end = strstr(at, " instead");
+    assert_non_null(end);
+    char *path = strndup(at, (size_t)(end - at));
+    assert_non_null(path);
+    char out[300];
+    in_tmp(out, sizeof out, "kept.out");
+    spawn_opts o = {.out = out};
+    assert_int_equal(run_cli(&o, (const char *const[]){"show", path, "--format", "json", NULL}), 0);
+    al_bench_run run;
+    assert_int_equal(al_report_json_read(out, &run, err, sizeof err), 0);
+    assert_string_equal(run.ctx.label, label);
+    assert_true(run.nresults >= 1);
+    assert_int_equal(run.results[0].status, AL_RUN_OK);
+    al_bench_run_free(&run);
+    return path;
+}
+
+static char *dir_of(const char *path)
+{
+    char *d = strdup(path);
+    assert_non_null(d);
+    *strrchr(d, '/') = '\0';
+    return d;
+}
+
+/* Whether dir holds exactly the one file `only` (and . and ..). */
+static void holds_only(const char *dir, const char *only)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        if (strcmp(e->d_name, only) != 0) fprintf(stderr, "unexpected file %s/%s\n", dir, e->d_name);
+        assert_string_equal(e->d_name, only);
+        n++;
+    }
+    closedir(d);
+    assert_int_equal(n, 1);
+}
+
+/* A database whose folder the user cannot write (SQLite cannot make its
+ * journal there): the finished run is printed, then one line says it was not
+ * stored and where its JSON report went instead: $TMPDIR, since the folder
+ * beside the database takes nothing either. Exit 1; the database as it was. */
+static void test_unsaved_run_kept_in_tmpdir(void **state)
+{
+    (void)state;
+    char dbdir[256], db[300], tmpdir[256], out[256], errf[256], env[300];
+    in_tmp(dbdir, sizeof dbdir, "locked-away");
+    in_tmp(tmpdir, sizeof tmpdir, "tmp");
+    in_tmp(out, sizeof out, "kept1.out");
+    in_tmp(errf, sizeof errf, "kept1.err");
+    snprintf(db, sizeof db, "%s/results.db", dbdir);
+    snprintf(env, sizeof env, "TMPDIR=%s", tmpdir);
+    assert_int_equal(mkdir(dbdir, 0755), 0);
+    assert_int_equal(mkdir(tmpdir, 0777), 0);
+    assert_int_equal(chmod(tmpdir, 0777), 0);
+    assert_int_equal(save_one(db, "first", 3), 0);
+    /* As root the other user writes the file but not its folder; as anyone
+     * else the folder is made read-only for its owner. */
+    assert_int_equal(chmod(db, 0666), 0);
+    assert_int_equal(chmod(synth_group_dir, 0755), 0);
+    if (geteuid() != 0) assert_int_equal(chmod(dbdir, 0555), 0);
+    spawn_opts o = {.env = {env}, .out = out, .errp = errf, .other_user = true};
+    assert_int_equal(run_cli(&o, (const char *const[]){TINY_BENCH, "--save", "kept", "--db", db, NULL}), 1);
+    chmod(dbdir, 0755);
+    char *text = read_text(out);
+    assert_non_null(strstr(text, "single-alloc"));
+    free(text);
+    text = read_text(errf);
+    assert_int_equal(count_lines(text), 1);
+    assert_non_null(strstr(text, "not stored"));
+    char *kept = kept_report(text, "kept");
+    char *kdir = dir_of(kept);
+    assert_string_equal(kdir, tmpdir);
+    holds_only(tmpdir, kept + strlen(kdir) + 1); /* no temporary file left */
+    holds_only(dbdir, "results.db");
+    assert_int_equal(check_db(db), 1);
+    free(kdir);
+    free(kept);
+    free(text);
+}
+
+/* `alloclab run` whose program puts another file in the database's place
+ * while it runs, written over it or moved onto its name: the save finds the
+ * file no longer ours (the moved one would otherwise take the run into the
+ * old file, unlinked) and leaves it as it is; the run is kept beside it as
+ * a JSON report, named in the one line. */
+static void test_unsaved_run_kept_beside_db(void **state)
+{
+    (void)state;
+    static const char content[] = "a user's notes, not a database\n";
+    static const char *const how[] = {"cat '%s' > '%s'", "cp '%s' '%s.new' && mv '%s.new' '%s'"};
+    static const char *const said[] = {"is not an SQLite database", "was replaced by another file"};
+    for (size_t k = 0; k < 2; k++) {
+        char dir[256], db[300], notes[300], out[256], errf[256], cmd[1400], name[32];
+        snprintf(name, sizeof name, "overwritten%zu", k);
+        in_tmp(dir, sizeof dir, name);
+        in_tmp(out, sizeof out, "kept2.out");
+        in_tmp(errf, sizeof errf, "kept2.err");
+        snprintf(db, sizeof db, "%s/results.db", dir);
+        snprintf(notes, sizeof notes, "%s/notes.txt", synth_group_dir);
+        assert_int_equal(mkdir(dir, 0755), 0);
+        assert_int_equal(save_one(db, "first", 3), 0);
+        FILE *f = fopen(notes, "w");
+        assert_non_null(f);
+        fputs(content, f);
+        fclose(f);
+        if (k == 0) snprintf(cmd, sizeof cmd, how[k], notes, db);
+        else snprintf(cmd, sizeof cmd, how[k], notes, db, db, db);
+        spawn_opts o = {.out = out, .errp = errf};
+        assert_int_equal(run_cli(&o, (const char *const[]){"run", "--allocators", "sys", "--runs", "1", "--quiet",
+                                                           "--save", "ran", "--db", db, "--", "sh", "-c", cmd,
+                                                           NULL}),
+                         1);
+        char *text = read_text(errf);
+        assert_int_equal(count_lines(text), 1);
+        assert_non_null(strstr(text, "not stored"));
+        if (!strstr(text, said[k])) fprintf(stderr, "%s", text);
+        assert_non_null(strstr(text, said[k]));
+        char *kept = kept_report(text, "ran");
+        char *kdir = dir_of(kept);
+        assert_string_equal(kdir, dir);
+        free(kdir);
+        free(kept);
+        free(text);
+        text = read_text(db); /* the other file is left as it was */
+        assert_string_equal(text, content);
+        free(text);
+    }
+}
+
 /* A disk that fills up (a file-size limit of one page: the save's journal
  * cannot be written):
  * the report is printed, then one line says the run was not stored, exit
- * 1; the database is as it was. */
+ * 1; the database is as it was; the run's JSON report (smaller than the
+ * limit) is kept beside it. */
 static void test_disk_full(void **state)
 {
     (void)state;
@@ -435,6 +582,7 @@ static void test_disk_full(void **state)
     text = read_text(errf);
     assert_int_equal(count_lines(text), 1);
     assert_non_null(strstr(text, "not stored"));
+    free(kept_report(text, "lost"));
     free(text);
     assert_int_equal(check_db(db), 1);
     check_runs_whole(db, 40);
@@ -576,6 +724,8 @@ int main(void)
         cmocka_unit_test(test_random_kills),
         cmocka_unit_test(test_locked_database),
         cmocka_unit_test(test_disk_full),
+        cmocka_unit_test(test_unsaved_run_kept_in_tmpdir),
+        cmocka_unit_test(test_unsaved_run_kept_beside_db),
         cmocka_unit_test(test_wal_and_foreign_files_untouched),
         cmocka_unit_test(test_read_only_database),
         cmocka_unit_test(test_dead_creators_swept),

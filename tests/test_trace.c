@@ -16,6 +16,7 @@
 #include "synth_run.h"
 #include "synth_trace.h"
 #include "trace.h"
+#include "trace_run.h"
 #include "writer.h"
 
 #include <fcntl.h>
@@ -224,21 +225,8 @@ static void test_stacks_name_the_sites(void **state)
 /* ---- real programs ---------------------------------------------------------- */
 static al_trace *trace_program(const char *name, const char *const *prog, int want_exit, const char *follow)
 {
-    const char *args[32];
-    size_t n = 0;
-    args[n++] = "trace";
-    if (follow) args[n++] = follow;
-    args[n++] = "-o";
-    args[n++] = synth_group_path(name);
-    args[n++] = "--";
-    for (size_t i = 0; prog[i]; i++) args[n++] = prog[i];
-    args[n] = NULL;
-    assert_int_equal(cli_run_args(&run, NULL, CLI_KEEP_STACK, args), 0);
-    if (cli_exit_code(&run) != want_exit) fail_msg("%s: exit %d: %s", prog[0], cli_exit_code(&run), run.err);
-    char err[512];
-    al_trace *t = al_trace_read(synth_group_path(name), err, sizeof err);
-    if (!t) fail_msg("%s: %s", name, err);
-    return t;
+    const char *opts[] = {follow, NULL};
+    return trace_run(&run, synth_group_path(name), opts, prog, want_exit);
 }
 
 static void test_shell_pipeline(void **state)

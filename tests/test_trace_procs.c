@@ -1,7 +1,11 @@
 /* The tracer and processes: a forked child is recorded as its own section
  * with --follow-forks (also when the program allocates nothing before main,
- * and with --stacks), and not without it. The tests preload the recorder and
- * skip under sanitizer builds. */
+ * and with --stacks), and not without it; an image's END is written once its
+ * exec succeeded (by the new image), and a failed exec leaves the process
+ * recording in the same section; SIGTERM, SIGINT and SIGHUP sent to
+ * `alloclab trace` end the program too (never left running), and the trace
+ * is still finished. The tests preload the recorder and skip under sanitizer
+ * builds. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,33 +16,23 @@
 #include "sanitized.h"
 #include "synth_run.h"
 #include "trace.h"
+#include "trace_run.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static cli_run run;
 
-/* Trace PROG (NULL-terminated) with the options given before it, expecting
- * exit status want_exit; the trace read back. */
 static al_trace *trace_it(const char *name, const char *const *opts, const char *const *prog, int want_exit)
 {
-    const char *args[40];
-    size_t n = 0;
-    args[n++] = "trace";
-    for (size_t i = 0; opts && opts[i]; i++) args[n++] = opts[i];
-    args[n++] = "-o";
-    args[n++] = synth_group_path(name);
-    args[n++] = "--";
-    for (size_t i = 0; prog[i]; i++) args[n++] = prog[i];
-    args[n] = NULL;
-    assert_int_equal(cli_run_args(&run, NULL, CLI_KEEP_STACK, args), 0);
-    if (cli_exit_code(&run) != want_exit) fail_msg("%s: exit %d: %s", prog[0], cli_exit_code(&run), run.err);
-    char err[512];
-    al_trace *t = al_trace_read(synth_group_path(name), err, sizeof err);
-    if (!t) fail_msg("%s: %s", name, err);
-    return t;
+    return trace_run(&run, synth_group_path(name), opts, prog, want_exit);
 }
 
 /* Events of section si of the given kind and size. */
@@ -120,12 +114,131 @@ static void test_perl_fork_with_stacks(void **state)
     assert_non_null(strstr(run.out, "holds 2 processes"));
 }
 
+/* An exec that fails: the process goes on in the same section, which ends
+ * at exit (not as an exec), with every call before and after it. */
+static void test_failed_exec_keeps_recording(void **state)
+{
+    (void)state;
+    SKIP_IF_SANITIZED();
+    const char *prog[] = {ALLOCLAB_TRACE_PROCS, "execfail", "100", NULL};
+    al_trace *t = trace_it("execfail.trace", NULL, prog, 0);
+    assert_int_equal(t->nsections, 1);
+    assert_int_equal(t->sections[0].end_flags, AL_END_COMPLETE);
+    assert_int_equal(t->sections[0].lost, 0);
+    assert_int_equal(count_calls(t, 0, AL_EV_MALLOC, 56), 200);
+    uint64_t frees = 0;
+    for (size_t i = 0; i < t->nevents; i++)
+        if (t->events[i].kind == AL_EV_FREE && t->events[i].size == 56) frees++;
+    assert_int_equal(frees, 200);
+    assert_int_equal(t->unknown_frees, 0);
+    al_trace_free(t);
+}
+
+/* An exec that succeeds: the first image's section ends as an exec with all
+ * its calls, the new image (and, with --follow-forks, its child) records. */
+static void test_exec_ends_the_image_after_it_succeeded(void **state)
+{
+    (void)state;
+    SKIP_IF_SANITIZED();
+    const char *prog[] = {ALLOCLAB_TRACE_PROCS, "exec", "50", NULL};
+    const char *follow[] = {"--follow-forks", NULL};
+    for (int f = 0; f < 2; f++) {
+        al_trace *t = trace_it("exec.trace", f ? follow : NULL, prog, 0);
+        assert_int_equal(t->nsections, f ? 3 : 2);
+        size_t first = SIZE_MAX;
+        for (size_t i = 0; i < t->nsections; i++)
+            if (count_calls(t, i, AL_EV_MALLOC, 72) > 0) first = i;
+        assert_true(first != SIZE_MAX);
+        assert_int_equal(t->sections[first].end_flags, AL_END_COMPLETE | AL_END_EXEC);
+        assert_int_equal(count_calls(t, first, AL_EV_MALLOC, 72), 50);
+        uint64_t c24 = 0, c40 = 0;
+        for (size_t i = 0; i < t->nsections; i++) {
+            assert_true(t->sections[i].end_flags & AL_END_COMPLETE);
+            c24 += count_calls(t, i, AL_EV_MALLOC, 24);
+            c40 += count_calls(t, i, AL_EV_MALLOC, 40);
+        }
+        assert_int_equal(c40, 10);
+        assert_int_equal(c24, f ? 50 : 0);
+        al_trace_free(t);
+    }
+}
+
+/* The pid the program wrote to path once it runs, waiting up to 20 s; 0 when
+ * it never did. */
+static long wait_for_pid_file(const char *path)
+{
+    for (int i = 0; i < 2000; i++) {
+        FILE *f = fopen(path, "r");
+        long pid = 0;
+        if (f) {
+            if (fscanf(f, "%ld", &pid) != 1) pid = 0;
+            fclose(f);
+            if (pid > 0) return pid;
+        }
+        struct timespec d = {0, 10 * 1000 * 1000};
+        nanosleep(&d, NULL);
+    }
+    return 0;
+}
+
+static void test_signal_ends_the_program_and_the_trace(void **state)
+{
+    (void)state;
+    SKIP_IF_SANITIZED();
+    const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+    for (size_t k = 0; k < 3; k++) {
+        char ready[256], out[256];
+        snprintf(ready, sizeof ready, "%s", synth_group_path("ready"));
+        snprintf(out, sizeof out, "%s", synth_group_path("signal.trace"));
+        unlink(ready);
+        pid_t cli = fork();
+        assert_true(cli >= 0);
+        if (cli == 0) {
+            int null = open("/dev/null", O_RDWR);
+            dup2(null, 0);
+            dup2(null, 1);
+            dup2(null, 2);
+            execl(ALLOCLAB_CLI, ALLOCLAB_CLI, "trace", "-o", out, "--", ALLOCLAB_TRACE_PROCS, "wait", ready, (char *)NULL);
+            _exit(127);
+        }
+        long prog = wait_for_pid_file(ready);
+        if (!prog) {
+            kill(cli, SIGKILL);
+            waitpid(cli, NULL, 0);
+            fail_msg("the traced program never started");
+        }
+        assert_int_equal(kill(cli, sigs[k]), 0);
+        int st;
+        assert_int_equal(waitpid(cli, &st, 0), cli);
+        /* alloclab ends by the signal it was sent, the program is gone (it
+         * was its child and was waited for: no such process any more). */
+        if (!WIFSIGNALED(st) || WTERMSIG(st) != sigs[k])
+            fail_msg("alloclab trace: wait status %#x after signal %d", st, sigs[k]);
+        errno = 0;
+        if (kill((pid_t)prog, 0) == 0 || errno != ESRCH) {
+            kill((pid_t)prog, SIGKILL);
+            fail_msg("the traced program %ld still runs after signal %d", prog, sigs[k]);
+        }
+        /* The trace was finished: repaired, with the program's end. */
+        char err[512];
+        al_trace *t = al_trace_read(out, err, sizeof err);
+        if (!t) fail_msg("%s", err);
+        assert_int_equal(t->nsections, 1);
+        assert_true(t->sections[0].end_flags & AL_END_REPAIRED);
+        assert_int_equal(t->sections[0].exit_status, (uint64_t)sigs[k] + 1);
+        al_trace_free(t);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_forked_child_is_recorded),
         cmocka_unit_test(test_fork_without_follow_records_the_parent),
         cmocka_unit_test(test_perl_fork_with_stacks),
+        cmocka_unit_test(test_failed_exec_keeps_recording),
+        cmocka_unit_test(test_exec_ends_the_image_after_it_succeeded),
+        cmocka_unit_test(test_signal_ends_the_program_and_the_trace),
     };
     return cmocka_run_group_tests(tests, synth_group_setup, synth_group_teardown);
 }

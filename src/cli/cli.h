@@ -14,6 +14,13 @@
 int al_cmd_list(int argc, char **argv);
 int al_cmd_demo(int argc, char **argv);
 int al_cmd_bench(int argc, char **argv);
+/* A step al_cmd_bench takes on the finished run before it reports and
+ * stores it (replay adds the sum over a trace's processes), with the run's
+ * configuration; NULL: none. The table is then printed whole at the end. */
+struct al_bench_run;
+struct al_bench_config;
+typedef void (*al_cli_bench_finish_fn)(struct al_bench_run *run, const struct al_bench_config *cfg, void *ctx);
+void al_cli_bench_set_finish(al_cli_bench_finish_fn fn, void *ctx);
 int al_cmd_compare(int argc, char **argv);
 int al_cmd_history(int argc, char **argv);
 
@@ -82,7 +89,7 @@ const char *const *al_cli_callgrind_child(char *exe, size_t len, const char **ar
 /* ----------------------------------------------------------------------------
  * The commands that read one trace (cli_trace.c): profile, replay, recommend.
  * ------------------------------------------------------------------------- */
-struct al_replay_plan;
+struct al_replay_set;
 struct al_trace;
 struct al_profile;
 
@@ -101,16 +108,14 @@ typedef struct al_cli_trace_args {
  * with (0 after --help, 2 after one line on a mistake). */
 int al_cli_trace_parse(int argc, char **argv, al_cli_trace_args *a, al_cli_own_option own, void *ctx);
 
-/* Load the trace and register its replay plan (*plan, freed by the caller
- * after the run; *keep the trace when keep is not NULL), apply and export the
- * touch mode and the trace's path for the harness's children, and name the
- * workload to run in entry ("replay/NAME"). 0, or 2 after one line. */
-int al_cli_replay_prepare(const al_cli_trace_args *a, struct al_replay_plan **plan, struct al_trace **keep,
+/* Load the trace and register its replay plans, one per process (*set,
+ * freed by the caller after the run; *keep the trace when keep is not
+ * NULL), apply and export the touch mode and the trace's path for the
+ * harness's children, and name the workload to run in entry ("replay/NAME"
+ * for one process, "replay" for every process of several). 0, or 2 after
+ * one line. */
+int al_cli_replay_prepare(const al_cli_trace_args *a, struct al_replay_set *set, struct al_trace **keep,
                           char *entry, size_t entrylen);
-
-/* Profile the trace: 0 with *out, or 2 after "out of memory profiling FILE"
- * (then t is freed). */
-int al_cli_trace_profile(const al_cli_trace_args *a, struct al_trace *t, struct al_profile **out);
 
 /* The report format --format NAME names (from the reports' table; html
  * only when files is true), or NULL after the usage error "--format: 'x' is
@@ -143,8 +148,15 @@ int al_cli_out_write(al_cli_out *of, const struct al_bench_run *run);
  * foreign, corrupt, locked too long or read-only): 0, or a usage error's 2. */
 int al_cli_history_open(const char *path, al_history **h);
 /* Store the finished run: 0 ("stored as run N" unless quiet), or 1 after
- * one line saying it was not stored and why. */
+ * one line saying it was not stored, why, and the JSON report it was kept
+ * in instead (al_cli_keep_unsaved). */
 int al_cli_history_save(const char *path, al_history *h, struct al_bench_run *run, bool quiet);
+/* Keep a run the history at db_path did not take as a JSON report
+ * (cli_unsaved.c): beside the database, else in $TMPDIR, else /tmp, under a
+ * fresh name, written atomically. 0 with its path in out; -1 with each
+ * folder's reason in why. */
+int al_cli_keep_unsaved(const char *db_path, const struct al_bench_run *run, char *out, size_t outlen, char *why,
+                        size_t whylen);
 
 /* One subcommand: its name, entry point and one-line summary (main.c's
  * table, which --help and the manual page list). */

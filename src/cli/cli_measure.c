@@ -6,7 +6,9 @@
  * runs: a report file is opened without truncation (and removed again if
  * this command created it and gives up), the database is opened, checked and
  * refused when read-only. Once the measurement is done its report is always
- * printed; a file or a save that fails then is one line and exit status 1. */
+ * printed; a file or a save that fails then is one line and exit status 1,
+ * and a run the history did not take is kept as a JSON report instead
+ * (cli_unsaved.c), whose path that line gives. */
 #include "cli.h"
 
 #include "reports.h"
@@ -71,7 +73,14 @@ int al_cli_history_save(const char *path, al_history *h, struct al_bench_run *ru
 {
     char err[512] = "";
     if (al_history_save(h, run, err, sizeof err) != 0) {
-        fprintf(stderr, "alloclab: the run was not stored in %s: %s\n", path, err);
+        /* The run is complete: it is kept as a JSON report instead. */
+        char kept[4300], why[1024];
+        if (al_cli_keep_unsaved(path, run, kept, sizeof kept, why, sizeof why) == 0)
+            fprintf(stderr, "alloclab: the run was not stored in %s: %s; it was written to %s instead (alloclab show %s)\n",
+                    path, err, kept, kept);
+        else
+            fprintf(stderr, "alloclab: the run was not stored in %s: %s; nor could it be written as a JSON report (%s)\n",
+                    path, err, why);
         return 1;
     }
     if (!quiet) fprintf(stderr, "alloclab: stored as run %lld in %s\n", run->id, path);

@@ -8,8 +8,8 @@
  *   option goes to the command's own handler, and one it does not know is
  *   "CMD: unknown option 'X' (alloclab CMD --help)". Every mistake is one
  *   line on stderr and status 2, before anything is read.
- * - A replaying command registers the trace's plan under the name the
- *   harness runs ("replay/NAME") and exports ALLOCLAB_REPLAY_TRACE (the
+ * - A replaying command registers the trace's plans under the names the
+ *   harness runs ("replay/NAME", or one per process) and exports ALLOCLAB_REPLAY_TRACE (the
  *   file's absolute path) and ALLOCLAB_REPLAY_TOUCH, so that the processes
  *   the harness starts (callgrind children) replay the same trace the same
  *   way.
@@ -60,23 +60,17 @@ int al_cli_trace_parse(int argc, char **argv, al_cli_trace_args *a, al_cli_own_o
     return -1;
 }
 
-int al_cli_replay_prepare(const al_cli_trace_args *a, al_replay_plan **plan, al_trace **keep, char *entry,
+int al_cli_replay_prepare(const al_cli_trace_args *a, al_replay_set *set, al_trace **keep, char *entry,
                           size_t entrylen)
 {
-    char name[32], err[512];
+    char err[512];
     al_replay_set_touch(strcmp(a->touch, "pages") == 0 ? AL_TOUCH_PAGES : AL_TOUCH_ENDS);
-    if (al_replay_load(a->abs, name, sizeof name, plan, keep, err, sizeof err) != 0)
-        return al_cli_usage_error("%s", err);
+    if (al_replay_load(a->abs, set, keep, err, sizeof err) != 0) return al_cli_usage_error("%s", err);
     setenv("ALLOCLAB_REPLAY_TRACE", a->abs, 1);
     setenv("ALLOCLAB_REPLAY_TOUCH", a->touch, 1);
-    snprintf(entry, entrylen, "replay/%s", name);
+    if (set->n == 1)
+        snprintf(entry, entrylen, "%s/%s", al_replay_workload.name, set->procs[0].name);
+    else
+        snprintf(entry, entrylen, "%s", al_replay_workload.name);
     return 0;
-}
-
-int al_cli_trace_profile(const al_cli_trace_args *a, al_trace *t, al_profile **out)
-{
-    *out = al_profile_compute(t);
-    if (*out) return 0;
-    al_trace_free(t);
-    return al_cli_usage_error("out of memory profiling %s", a->file);
 }

@@ -8,8 +8,9 @@
  * not an alloclab database is refused untouched). So bad input costs
  * nothing, leaves existing files and the history untouched, and gives one
  * line on stderr with exit status 2. A finished run that cannot be stored
- * (disk full, a lock held too long) is still reported, then said so in one
- * line, with exit status 1. */
+ * (disk full, a lock held too long) is still reported and kept as a JSON
+ * report (cli_unsaved.c), then said so in one line naming that file, with
+ * exit status 1. */
 #include "cli.h"
 
 #include "callgrind.h"
@@ -321,6 +322,15 @@ static void load_previous(al_history *h, const al_bench_config *cfg, al_bench_ru
     }
 }
 
+static al_cli_bench_finish_fn finish_fn;
+static void *finish_ctx;
+
+void al_cli_bench_set_finish(al_cli_bench_finish_fn fn, void *ctx)
+{
+    finish_fn = fn;
+    finish_ctx = ctx;
+}
+
 static int run_bench(bench_opts *o)
 {
     al_bench_plan plan;
@@ -347,7 +357,7 @@ static int run_bench(bench_opts *o)
     /* stdout: the table as the run goes, or the --format report at the end
      * when that is all that was asked for. */
     const al_report_format *to_stdout = o->format && o->nouts == 0 ? o->format : al_report_format_find("table");
-    live lv = {.plan = &plan, .topts = {.wide = o->wide}, .stream = to_stdout->write == al_report_table};
+    live lv = {.plan = &plan, .topts = {.wide = o->wide}, .stream = to_stdout->write == al_report_table && !finish_fn};
     load_previous(h, &o->cfg, &lv.prev);
     al_bench_hooks hooks = {.on_group = on_group, .expect_s = expect_s, .ctx = &lv};
 
@@ -362,6 +372,7 @@ static int run_bench(bench_opts *o)
         return rc;
     }
 
+    if (finish_fn) finish_fn(&run, &o->cfg, finish_ctx);
     al_report_clean_run(&run);
     int status = lv.status;
     if (lv.stream) {

@@ -61,19 +61,31 @@ static int recommend(rec_opts *o, const al_cli_trace_args *a, const al_bench_run
         return al_cli_usage_error("--mode instructions: %s", al_callgrind_unavailable());
 
     char err[512], entry[64];
-    al_replay_plan *plan;
+    al_replay_set set;
     al_trace *t;
-    al_profile *p;
-    int rc = al_cli_replay_prepare(a, &plan, &t, entry, sizeof entry);
+    int rc = al_cli_replay_prepare(a, &set, &t, entry, sizeof entry);
     if (rc != 0) return rc;
-    if ((rc = al_cli_trace_profile(a, t, &p)) != 0) {
-        al_replay_plan_free(plan);
+    /* The facts of every replayed process, each profiled as its own heap. */
+    al_rec_facts facts;
+    memset(&facts, 0, sizeof facts);
+    for (size_t i = 0; i < set.n && rc == 0; i++) {
+        al_trace *one = t->nsections == 1 ? t : al_trace_process(t, set.procs[i].section);
+        al_profile *p = one ? al_profile_compute(one) : NULL;
+        if (one && one != t) al_trace_free(one);
+        if (!p) {
+            rc = al_cli_usage_error("out of memory profiling %s", a->file);
+            break;
+        }
+        al_rec_facts f;
+        al_rec_facts_from_profile(p, &f);
+        al_profile_free(p);
+        al_rec_facts_add(&facts, &f);
+    }
+    al_trace_free(t); /* the replays' children need only the plans */
+    if (rc != 0) {
+        al_replay_set_free(&set);
         return rc;
     }
-    al_rec_facts facts;
-    al_rec_facts_from_profile(p, &facts);
-    al_profile_free(p);
-    al_trace_free(t); /* the replays' children need only the plan */
 
     const char *wls[] = {entry};
     cfg.workloads = wls;
@@ -86,14 +98,19 @@ static int recommend(rec_opts *o, const al_cli_trace_args *a, const al_bench_run
     al_bench_run run;
     memset(&run, 0, sizeof run);
     if (al_bench_execute(&cfg, &run, err, sizeof err) != 0) {
-        al_replay_plan_free(plan);
+        al_replay_set_free(&set);
         return al_cli_usage_error("%s", err);
     }
-    al_rec_evidence ev = {&run, program};
+    if (al_replay_sum(&run, &set, al_replay_passes(&cfg)) != 0) {
+        al_bench_run_free(&run);
+        al_replay_set_free(&set);
+        return al_cli_usage_error("out of memory summing the replay's processes");
+    }
+    al_rec_evidence ev = {&run, program, set.n > 1 ? set.name : set.procs[0].name, al_replay_passes(&cfg)};
     al_rec_choice choice;
     rc = al_recommend(stdout, &facts, &ev, &choice) == 0 ? 0 : 1;
     al_bench_run_free(&run);
-    al_replay_plan_free(plan);
+    al_replay_set_free(&set);
     return rc;
 }
 

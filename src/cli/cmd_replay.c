@@ -1,8 +1,11 @@
 /* alloclab replay FILE [--touch ends|pages] [bench options]
  *
- * The trace is read (a bad file: one line, status 2), planned and registered
- * as the "replay" workload (src/replay/), then run by `alloclab bench` on
- * that workload alone: every allocator of the registry by default
+ * The trace is read (a bad file: one line, status 2), each of its processes
+ * planned and registered as a param of the "replay" workload (src/replay/),
+ * then run by `alloclab bench` on that workload alone, each process in its
+ * own benchmark processes, and for a trace of several processes their sum
+ * per allocator (replay/NAME/ALLOC) added to the run before it is reported
+ * and stored: every allocator of the registry by default
  * (--allocators picks), time or instructions (--mode), the same reports
  * (--format, --out, --html) and the same history (--db, --save, --no-db).
  * Processes started under valgrind find the trace through
@@ -44,6 +47,13 @@ static int own_option(void *ctx, int argc, char **argv, int *i, bool *missing)
     return AL_CLI_OWN_TAKEN;
 }
 
+/* After the run: the whole trace, every process summed, beside them. */
+static void add_sum(al_bench_run *run, const al_bench_config *cfg, void *ctx)
+{
+    if (al_replay_sum(run, ctx, al_replay_passes(cfg)) != 0)
+        fprintf(stderr, "alloclab replay: out of memory summing the processes: only each process is reported\n");
+}
+
 int al_cmd_replay(int argc, char **argv)
 {
     pass_args pass = {.v = {"bench"}, .n = 1};
@@ -51,12 +61,14 @@ int al_cmd_replay(int argc, char **argv)
     int rc = al_cli_trace_parse(argc, argv, &a, own_option, &pass);
     if (rc >= 0) return rc;
     char entry[64];
-    al_replay_plan *plan;
-    if ((rc = al_cli_replay_prepare(&a, &plan, NULL, entry, sizeof entry)) != 0) return rc;
+    al_replay_set set;
+    if ((rc = al_cli_replay_prepare(&a, &set, NULL, entry, sizeof entry)) != 0) return rc;
     pass.v[pass.n++] = "--workloads";
     pass.v[pass.n++] = entry;
     pass.v[pass.n] = NULL;
+    if (set.n > 1) al_cli_bench_set_finish(add_sum, &set);
     rc = al_cmd_bench(pass.n, (char **)pass.v);
-    al_replay_plan_free(plan);
+    al_cli_bench_set_finish(NULL, NULL);
+    al_replay_set_free(&set);
     return rc;
 }

@@ -6,7 +6,9 @@
  * and executable), --input (readable), the report files and the history. Bad
  * input is one line and exit 2. A run that fails under one allocator is that
  * allocator's failure, listed with its reason; the command then exits 1
- * after its report, as bench does for a failed benchmark. */
+ * after its report, as bench does for a failed benchmark. A finished run the
+ * history cannot store is kept as a JSON report, as bench's is
+ * (cli_unsaved.c), and the command exits 1. */
 #include "cli.h"
 
 #include "reports.h"

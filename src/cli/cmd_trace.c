@@ -7,6 +7,13 @@
  * died without closing theirs are repaired, the whole file is read back and
  * checked, and one summary line is printed. The exit status is the
  * program's (128 + N when killed by signal N), or 2 for bad input.
+ *
+ * Signals: the program runs in a process group of its own (given the
+ * terminal when alloclab had it, so that ^C, ^Z and reads from the terminal
+ * reach it as before). SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to alloclab
+ * are forwarded to that group; alloclab waits for the program, repairs and
+ * checks the trace as always, then ends by the same signal. The program is
+ * killed if alloclab itself is (PR_SET_PDEATHSIG), so it never outlives it.
  */
 #include "cli.h"
 
@@ -21,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -38,12 +46,13 @@ static int fresh_trace(const char *path)
 {
     struct stat st;
     if (stat(path, &st) == 0) {
-        char err[256];
+        /* A trace of any version, even damaged, may be replaced. */
         unsigned char h[AL_TRACE_HEADER_SIZE];
         int fd = open(path, O_RDONLY | O_CLOEXEC);
-        bool is_trace = fd >= 0 && read(fd, h, sizeof h) == (ssize_t)sizeof h && memcmp(h, AL_TRACE_MAGIC, 8) == 0;
+        ssize_t k = fd >= 0 ? read(fd, h, sizeof h) : -1;
+        uint32_t version;
+        bool is_trace = k > 0 && al_trace_file_header_kind(h, (size_t)k, &version) != AL_TRACE_FILE_FOREIGN;
         if (fd >= 0) close(fd);
-        (void)err;
         if (!S_ISREG(st.st_mode) || (st.st_size > 0 && !is_trace))
             return al_cli_usage_error("%s exists and is not a trace: choose another -o FILE", path);
     }
@@ -62,6 +71,145 @@ static int fresh_trace(const char *path)
         return al_cli_usage_error("cannot create %s: %s", path, strerror(e));
     }
     return 0;
+}
+
+/* ---- running the program ---------------------------------------------------
+ * The signals alloclab forwards to the program's process group, noted (the
+ * first one) so that alloclab ends by it once the trace is finished. */
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+#define NFORWARDED (sizeof forwarded / sizeof forwarded[0])
+static volatile sig_atomic_t job_pgid, job_signal;
+
+static void on_forwarded(int sig)
+{
+    if (!job_signal) job_signal = sig;
+    if (job_pgid > 0) kill(-job_pgid, sig);
+}
+
+typedef struct trace_job {
+    struct sigaction old[NFORWARDED];
+    bool caught[NFORWARDED]; /* not ignored when alloclab started: ours now */
+    int tty;                 /* the terminal alloclab had in the foreground, or -1 */
+} trace_job;
+
+static void job_end(trace_job *job);
+
+/* Give the terminal to process group pg (from the background too). */
+static void give_terminal(int tty, pid_t pg)
+{
+    if (tty < 0) return;
+    struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+    sigaction(SIGTTOU, &ign, &old);
+    tcsetpgrp(tty, pg);
+    sigaction(SIGTTOU, &old, NULL);
+}
+
+/* The child: its own process group (and the terminal), the signal
+ * dispositions alloclab was started with, the recorder preloaded; then exec. */
+static void child_exec(const trace_job *job, char **prog, const char *tracer, const char *abs, bool stacks,
+                       bool follow, pid_t parent, const sigset_t *unblocked)
+{
+    setpgid(0, 0);
+    give_terminal(job->tty, getpid());
+    for (size_t k = 0; k < NFORWARDED; k++)
+        if (job->caught[k]) sigaction(forwarded[k], &job->old[k], NULL);
+    sigprocmask(SIG_SETMASK, unblocked, NULL);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127); /* alloclab is gone already */
+    const char *old = getenv("LD_PRELOAD");
+    size_t n = strlen(tracer) + (old ? strlen(old) + 1 : 0) + 1;
+    char *pre = malloc(n);
+    char root[32];
+    if (!pre) _exit(127);
+    snprintf(pre, n, "%s%s%s", tracer, old && old[0] ? " " : "", old ? old : "");
+    snprintf(root, sizeof root, "%ld", (long)getpid());
+    setenv("LD_PRELOAD", pre, 1);
+    setenv("ALLOCLAB_TRACE_FILE", abs, 1);
+    setenv("ALLOCLAB_TRACE_ROOT", root, 1);
+    if (stacks) setenv("ALLOCLAB_TRACE_STACKS", "1", 1);
+    else unsetenv("ALLOCLAB_TRACE_STACKS");
+    if (follow) setenv("ALLOCLAB_TRACE_FOLLOW", "1", 1);
+    else unsetenv("ALLOCLAB_TRACE_FOLLOW");
+    execvp(prog[0], prog);
+    fprintf(stderr, "alloclab: cannot run %s: %s\n", prog[0], strerror(errno));
+    _exit(127);
+}
+
+/* Run the program under the recorder and wait for it: its wait status in
+ * *status. 0, or -1 (said why) when it could not be started. The forwarding
+ * handlers stay until job_end, so that a signal during the repair still
+ * lets the trace be finished first. */
+static int run_program(trace_job *job, char **prog, const char *tracer, const char *abs, bool stacks, bool follow,
+                       int *status)
+{
+    memset(job, 0, sizeof *job);
+    job_pgid = 0;
+    job_signal = 0;
+    job->tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp() ? STDIN_FILENO : -1;
+    /* Blocked across the fork: a signal before the child's group exists is
+     * forwarded once it does. */
+    sigset_t block, saved;
+    sigemptyset(&block);
+    for (size_t k = 0; k < NFORWARDED; k++) sigaddset(&block, forwarded[k]);
+    sigprocmask(SIG_BLOCK, &block, &saved);
+    struct sigaction fwd = {.sa_handler = on_forwarded};
+    sigemptyset(&fwd.sa_mask);
+    for (size_t k = 0; k < NFORWARDED; k++) {
+        sigaction(forwarded[k], NULL, &job->old[k]);
+        /* A signal alloclab was started ignoring (nohup, a background job)
+         * stays ignored, by the program too. */
+        job->caught[k] = job->old[k].sa_handler != SIG_IGN;
+        if (job->caught[k]) sigaction(forwarded[k], &fwd, NULL);
+    }
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0) child_exec(job, prog, tracer, abs, stacks, follow, parent, &saved);
+    if (pid < 0) {
+        int e = errno;
+        job_end(job);
+        sigprocmask(SIG_SETMASK, &saved, NULL);
+        al_cli_usage_error("fork: %s", strerror(e));
+        return -1;
+    }
+    setpgid(pid, pid); /* also here: whichever runs first */
+    give_terminal(job->tty, pid);
+    job_pgid = pid;
+    sigprocmask(SIG_SETMASK, &saved, NULL);
+    for (;;) {
+        pid_t w = waitpid(pid, status, WUNTRACED);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) {
+            *status = 0;
+            break;
+        }
+        if (!WIFSTOPPED(*status)) break;
+        /* ^Z: the program stopped; alloclab stops too, like a shell's job,
+         * and on resuming (fg) gives it the terminal back and continues it. */
+        if (job->tty >= 0) {
+            give_terminal(job->tty, getpgrp());
+            raise(SIGTSTP);
+            if (tcgetpgrp(job->tty) == getpgrp()) give_terminal(job->tty, pid);
+        }
+        kill(-pid, SIGCONT);
+    }
+    job_pgid = 0;
+    give_terminal(job->tty, getpgrp());
+    return 0;
+}
+
+/* The trace is finished: the old dispositions back, and a signal that came
+ * meanwhile ends alloclab as it would have (after its summary). */
+static void job_end(trace_job *job)
+{
+    int sig = job_signal;
+    for (size_t k = 0; k < NFORWARDED; k++)
+        if (job->caught[k]) sigaction(forwarded[k], &job->old[k], NULL);
+    job_signal = 0;
+    if (sig) {
+        fflush(NULL);
+        raise(sig);
+        /* Still here: the old disposition handled it. */
+    }
 }
 
 static double now_s(void)
@@ -124,50 +272,23 @@ int al_cmd_trace(int argc, char **argv)
 
     fflush(NULL);
     double t0 = now_s();
-    pid_t pid = fork();
-    if (pid < 0) return al_cli_usage_error("fork: %s", strerror(errno));
-    if (pid == 0) {
-        const char *old = getenv("LD_PRELOAD");
-        size_t n = strlen(tracer) + (old ? strlen(old) + 1 : 0) + 1;
-        char *pre = malloc(n);
-        char root[32];
-        if (!pre) _exit(127);
-        snprintf(pre, n, "%s%s%s", tracer, old && old[0] ? " " : "", old ? old : "");
-        snprintf(root, sizeof root, "%ld", (long)getpid());
-        setenv("LD_PRELOAD", pre, 1);
-        setenv("ALLOCLAB_TRACE_FILE", abs, 1);
-        setenv("ALLOCLAB_TRACE_ROOT", root, 1);
-        if (stacks) setenv("ALLOCLAB_TRACE_STACKS", "1", 1);
-        else unsetenv("ALLOCLAB_TRACE_STACKS");
-        if (follow) setenv("ALLOCLAB_TRACE_FOLLOW", "1", 1);
-        else unsetenv("ALLOCLAB_TRACE_FOLLOW");
-        execvp(prog[0], prog);
-        fprintf(stderr, "alloclab: cannot run %s: %s\n", prog[0], strerror(errno));
-        _exit(127);
-    }
-    /* Like system(): the terminal's ^C is for the program; we repair after. */
-    struct sigaction ign = {.sa_handler = SIG_IGN}, old_int, old_quit;
-    sigaction(SIGINT, &ign, &old_int);
-    sigaction(SIGQUIT, &ign, &old_quit);
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    trace_job job;
+    if (run_program(&job, prog, tracer, abs, stacks, follow, &status) != 0) return 2;
     double elapsed = now_s() - t0;
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGQUIT, &old_quit, NULL);
     int prog_rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-        /* Could not be run at all (the child said why), or the program's own 127. */
-    }
 
     char err[512];
     int repaired = 0;
     if (al_trace_repair(abs, status, &repaired, err, sizeof err) != 0) {
         fprintf(stderr, "alloclab: %s\n", err);
+        job_end(&job);
         return 2;
     }
     al_trace *t = al_trace_read(abs, err, sizeof err);
     if (!t) {
         fprintf(stderr, "alloclab: %s\n", err);
+        job_end(&job);
         return 2;
     }
     if (!quiet) {
@@ -181,5 +302,6 @@ int al_cmd_trace(int argc, char **argv)
                     WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "exited without running destructors");
     }
     al_trace_free(t);
+    job_end(&job);
     return prog_rc;
 }

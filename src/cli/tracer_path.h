@@ -1,5 +1,6 @@
-/* Where the recorder library is: $ALLOCLAB_TRACER, else liballoclab-trace.so
- * beside the alloclab binary (the build tree), else the installed one. */
+/* Where the recorder library is: $ALLOCLAB_TRACER (an absolute path), else
+ * liballoclab-trace.so beside the alloclab binary (the build tree), in ../lib
+ * from it, or in the installed library folder. */
 #ifndef ALLOCLAB_TRACER_PATH_H
 #define ALLOCLAB_TRACER_PATH_H
 

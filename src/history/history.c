@@ -60,6 +60,8 @@ struct al_history {
     sqlite3 *db;
     int version;                /* the file's schema version: AL_HISTORY_VERSION, or
                                    older when it could only be read */
+    dev_t dev;                  /* the file opened, checked again before a save */
+    ino_t ino;
 };
 
 static const char schema[] =
@@ -490,6 +492,8 @@ al_history *al_history_open(const char *path, bool create, char *err, size_t err
         return NULL;
     }
     sqlite3_exec(h->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    struct stat opened;
+    if (stat(path, &opened) == 0) h->dev = opened.st_dev, h->ino = opened.st_ino;
     if (create) sweep_dead_creators(path);
     return h;
 }
@@ -654,6 +658,19 @@ static void test_pause(void)
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
 }
 
+/* The file at the database's path must still be the one this connection
+ * opened, and still an alloclab database: a file moved over it since would
+ * take the run into a copy no one reads any more, and one written over it
+ * (another program's) is not ours to write. */
+static int check_still_ours(const al_history *h, const char *file, char *err, size_t errlen)
+{
+    struct stat st;
+    if (stat(file, &st) != 0) return fail(err, errlen, "%s is gone since it was opened: %s", file, strerror(errno));
+    if (st.st_dev != h->dev || st.st_ino != h->ino)
+        return fail(err, errlen, "%s was replaced by another file since it was opened%s", file, "");
+    return check_header(file, err, errlen);
+}
+
 int al_history_save(al_history *h, al_bench_run *run, char *err, size_t errlen)
 {
     sqlite3 *db = h->db;
@@ -663,6 +680,8 @@ int al_history_save(al_history *h, al_bench_run *run, char *err, size_t errlen)
         snprintf(err, errlen, "the database is read-only (schema version %d, read as it is)", h->version);
         return -1;
     }
+    const char *path = sqlite3_db_filename(db, "main");
+    if (path && *path && check_still_ours(h, path, err, errlen) != 0) return -1;
     /* IMMEDIATE: the write lock is taken (or waited for) now, never in the
      * middle of the transaction, where SQLite could not wait for it. */
     if (test_pause_ms() > 0) sqlite3_exec(db, "PRAGMA cache_size = 1", NULL, NULL, NULL);

@@ -8,7 +8,9 @@
  * all) are kept for reuse (best fit; when none is large enough, the largest
  * is grown by mremap) and unmapped after ALLOCLAB_LAB_PURGE_MS. Growing a huge block
  * extends its mapping in place when the kernel can, else moves its pages with
- * mremap (no copy); blocks are never memset when their pages are fresh.
+ * mremap (no copy), keeping the alignment it was asked for; blocks are never
+ * memset when their pages are fresh, and a cached block grown for calloc
+ * clears only the part that held old data.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* mremap */
@@ -81,15 +83,20 @@ static void huge_unmap(lab_huge *h)
 }
 
 /* Grow h's mapping to `need` bytes without copying: in place when the
- * addresses after it are free, else by moving its pages (mremap) onto a
- * fresh reservation aligned to `align` (at least h's own alignment; a cached
- * block may serve a request of a larger one). The new header, or NULL with
- * h untouched. */
+ * block already sits on an `align` boundary and the addresses after it are
+ * free, else by moving its pages (mremap) onto a fresh reservation aligned
+ * to `align` (at least h's own alignment; a cached block may serve a request
+ * of a larger one). Either way the block records the alignment it now
+ * honours, which a later move keeps. The pages added after the old end are
+ * the kernel's, zero. The new header, or NULL with h untouched. */
 static lab_huge *huge_extend(lab_huge *h, size_t need, size_t align)
 {
     size_t old = h->map_size;
     if (align < h->align) align = h->align;
-    if (mremap(h, old, need, 0) != (void *)h) {
+    bool in_place = ((uintptr_t)block_of(h) & (align - 1)) == 0 && mremap(h, old, need, 0) == (void *)h;
+    if (in_place) {
+        h->align = align;
+    } else {
         lab_huge *n = lab_os_map_aligned(need, align, LAB_OS_PAGE);
         if (!n) return NULL;
         if (mremap(h, old, need, MREMAP_MAYMOVE | MREMAP_FIXED, n) != (void *)n) {
@@ -114,8 +121,10 @@ static lab_huge *huge_extend(lab_huge *h, size_t need, size_t align)
 /* The smallest cached block of at least `need` bytes with the alignment (its
  * pages are already faulted in: reusing all of it is cheaper than a fresh
  * mapping); a block more than four times too large gives its tail back
- * first, so reuse never keeps much more than was asked for. */
-static lab_huge *cache_take(size_t need, size_t align)
+ * first, so reuse never keeps much more than was asked for. *dirty: how many
+ * bytes from the block's start may hold old data (a grown block's tail is
+ * the kernel's zero pages), what calloc must clear. */
+static lab_huge *cache_take(size_t need, size_t align, size_t *dirty)
 {
     if (atomic_load_explicit(&huge_cached_n, memory_order_relaxed) == 0) return NULL;
     lab_lock_acquire(&lab_huge_lock);
@@ -132,6 +141,7 @@ static lab_huge *cache_take(size_t need, size_t align)
         cache_unlink(largest);
         cache_bytes -= largest->map_size;
         lab_lock_release(&lab_huge_lock);
+        *dirty = largest->map_size - LAB_OS_PAGE;
         lab_huge *g = huge_extend(largest, need, align);
         if (g) g->cached = 0;
         else huge_unmap(largest);
@@ -151,6 +161,7 @@ static lab_huge *cache_take(size_t need, size_t align)
         atomic_fetch_sub_explicit(&lab_stat_committed, tail, memory_order_relaxed);
         best->map_size = need;
     }
+    if (best) *dirty = best->map_size - LAB_OS_PAGE;
     return best;
 }
 
@@ -162,12 +173,12 @@ void *lab_huge_alloc(size_t size, size_t align, size_t zero)
         return NULL;
     }
     if (align < LAB_SEGMENT_SIZE) align = LAB_SEGMENT_SIZE;
-    size_t need = need_for(size);
-    lab_huge *h = cache_take(need, align);
+    size_t need = need_for(size), dirty = 0;
+    lab_huge *h = cache_take(need, align, &dirty);
     if (h) {
         atomic_fetch_add_explicit(&huge_live, 1, memory_order_relaxed);
         atomic_fetch_add_explicit(&huge_live_bytes, h->map_size - LAB_OS_PAGE, memory_order_relaxed);
-        if (zero) memset(block_of(h), 0, zero);
+        if (zero) memset(block_of(h), 0, zero < dirty ? zero : dirty);
         return block_of(h);
     }
     h = lab_os_map_aligned(need, align, LAB_OS_PAGE);

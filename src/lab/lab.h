@@ -40,7 +40,9 @@ void *lab_calloc(size_t n, size_t size);
  *  realloc(p, 0) = free is the malloc layer's decision). NULL with errno
  *  ENOMEM on failure, p untouched and still valid. A pointer lab does not
  *  own is reported and NULL returned (errno EINVAL). The result keeps the
- *  16-byte alignment only, not a larger one p was allocated with. */
+ *  16-byte alignment only, not a larger one p was allocated with, except
+ *  that a huge block grown or shrunk in place or moved keeps its
+ *  alignment (at least 4 MiB, or the larger one lab_aligned gave it). */
 void *lab_realloc(void *p, size_t size);
 
 /** `size` bytes aligned to `align`, any power of two (up to 64 KiB from the

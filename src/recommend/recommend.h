@@ -20,13 +20,18 @@
 typedef struct al_rec_facts {
     uint64_t calls, allocations, frees, bytes_allocated, peak_bytes;
     uint64_t temporary, small_short, cross_frees, large_blocks, large_bytes, chain_max, reallocs;
-    size_t nthreads;
+    size_t nthreads, nprocesses;
     uint32_t concurrent_threads;
     double mean_size;
     uint64_t life_allocs_median;
 } al_rec_facts;
 
 void al_rec_facts_from_profile(const al_profile *p, al_rec_facts *f);
+/* Facts of several processes (one profile each) as those of the whole: counts
+ * summed, peaks summed (as if at once), the longest chain and the most
+ * threads at once of any one process, the median lifetime of the process
+ * with the most allocations. */
+void al_rec_facts_add(al_rec_facts *sum, const al_rec_facts *one);
 
 /* The measured evidence: replay (required) and the program's runs (NULL when
  * not measured). Both are runs of the harness; results are matched by
@@ -34,6 +39,10 @@ void al_rec_facts_from_profile(const al_profile *p, al_rec_facts *f);
 typedef struct al_rec_evidence {
     const al_bench_run *replay;
     const al_bench_run *program;
+    const char *replay_param;    /* the replay's results of this param only (the whole
+                                    trace's sum, replay/NAME); NULL: any */
+    size_t replay_passes;        /* benchmark processes each replay result's samples
+                                    came from (al_replay_passes); 0: one */
 } al_rec_evidence;
 
 /* The allocator recommended and how it compares, for callers and tests. */

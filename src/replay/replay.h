@@ -19,6 +19,7 @@
 
 #include <alloclab/allocator.h>
 
+#include "results.h"
 #include "trace.h"
 #include "workload.h"
 
@@ -78,24 +79,70 @@ uint64_t al_replay_cross_frees(const al_replay *r);
 void al_replay_free(al_replay *r);
 
 /* The "replay" workload over the plans registered here: param NAME runs
- * the plan registered under NAME (al_replay_register_plan). Its metric is
+ * the plan registered under NAME (al_replay_register_set). Its metric is
  * the fragmentation: the child's RSS growth from set-up to its peak over the
  * trace's peak live bytes. The touch mode applies to every replay. */
 extern const al_workload al_replay_workload;
-int al_replay_register_plan(const char *name, const al_replay_plan *plan);
 void al_replay_set_touch(al_replay_touch touch);
 
-/* Read a trace, plan its replay and register it (and the workload) under a
- * name drawn from the file's ("python3.trace" -> "python3", at most 31
- * characters of [A-Za-z0-9._-]) into name. A trace of several processes
- * plans its busiest process alone, named "python3.PID"; *keep is then that
- * process's trace (al_trace_process). *out is the plan (registered: keep
- * it until the harness is done). keep NULL frees the trace, else *keep gets
- * it. 0, or -1 with one line in err (a bad file: as al_trace_read). */
-int al_replay_load(const char *path, char *name, size_t namelen, al_replay_plan **out, al_trace **keep, char *err,
-                   size_t errlen);
+/* A trace made ready for the harness: every process that made allocation
+ * calls (a section of the file: the program, each image after an exec,
+ * each forked child with --follow-forks) as a plan of its own, registered
+ * under its own name, so that each is replayed in its own benchmark
+ * processes with its own threads and its own heap, as it ran. */
+typedef struct al_replay_proc {
+    char name[32];              /* the harness's param: "pipe.3868" ("pipe" alone
+                                   for a trace of one process) */
+    uint32_t pid;
+    size_t section;             /* index into the trace's sections */
+    al_replay_plan *plan;
+} al_replay_proc;
+
+typedef struct al_replay_set {
+    char name[32];              /* drawn from the file's name: the param of the
+                                   summed results (al_replay_sum) */
+    al_replay_proc *procs;      /* in the trace's section order */
+    size_t n;
+} al_replay_set;
+
+/* A replay runs at most this many processes of one trace (each is a column
+ * of the reports). */
+#define AL_REPLAY_MAX_PROCS 256
+
+/* Read a trace, plan every process that allocates and register each plan
+ * (and the workload) under a name drawn from the file's ("python3.trace" ->
+ * "python3", at most 31 characters of [A-Za-z0-9._-]): the name itself for
+ * a trace of one process, NAME.PID for each process of several (NAME.PID.2
+ * for a second image of that pid). keep NULL frees the trace, else *keep
+ * gets it whole. 0, or -1 with one line in err (a bad file: as
+ * al_trace_read; no process allocates; more than AL_REPLAY_MAX_PROCS).
+ * Keep the set until the harness is done. */
+int al_replay_load(const char *path, al_replay_set *set, al_trace **keep, char *err, size_t errlen);
+void al_replay_set_free(al_replay_set *set);
 /* In a process started by a replaying command (bench's callgrind child):
  * load the trace ALLOCLAB_REPLAY_TRACE names, with ALLOCLAB_REPLAY_TOUCH. */
 void al_replay_load_from_env(void);
+/* Register every process of the set under its name, all or none (the plans
+ * must outlive the harness's use). 0, or -1 when out of memory. */
+int al_replay_register_set(const al_replay_set *set);
+/* Forget the set's plans (al_replay_set_free does it). */
+void al_replay_unregister_set(const al_replay_set *set);
+
+/* The whole trace from its processes' results (sum.c). For every allocator
+ * that replayed each process of the set, appends a result
+ * replay/SET-NAME/ALLOCATOR: its k-th sample the sum of the processes' k-th
+ * samples (one replay of every process, each in its own heap), its
+ * instructions, allocator calls, page faults and peak RSS the sums (peak
+ * RSS: as if every process peaked at once), its rss_ratio the processes'
+ * RSS growth summed over their peak live bytes summed. An allocator that
+ * failed or was unsupported on one process gets that status and the
+ * process's reason. `passes` is the number of benchmark processes each
+ * result's samples came from (the CI is then the grouped one). Nothing for
+ * a set of one process. 0, or -1 when out of memory (the run unchanged). */
+int al_replay_sum(al_bench_run *run, const al_replay_set *set, size_t passes);
+/* The benchmark processes each result of a run made with cfg draws its
+ * samples from (the harness's defaults applied). */
+struct al_bench_config;
+size_t al_replay_passes(const struct al_bench_config *cfg);
 
 #endif

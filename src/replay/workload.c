@@ -3,8 +3,9 @@
  * allocator, rotated rounds, samples with a bootstrap CI, instruction counts
  * under callgrind, peak RSS and page faults, the reports and the history.
  *
- * One iteration is one whole replay (fixed_iters: every allocator times the
- * same work). The metric is the fragmentation: how much the child's resident
+ * One iteration is one whole replay, a sample as many of them as make about
+ * 100,000 operations (fixed_iters, from the plan alone: every allocator
+ * times the same work). The metric is the fragmentation: how much the child's resident
  * set grew from set-up (the plan and the slot tables already resident) to
  * its peak, over the trace's peak live bytes — 1.0 would be an allocator
  * that holds exactly what the program asked for.
@@ -19,24 +20,66 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#define MAX_PLANS 8
 /* An allocator that frees nothing (bump, arena, sbrk) would hold every byte
  * the trace ever allocated: beyond this it is reported unsupported. */
 #define NO_FREE_BUDGET (1ull << 30)
 
-static struct {
-    char name[32];
+/* The registered plans, by name (the names are the harness's params: their
+ * storage stays put while registered). The workload's default params are
+ * the processes of the set registered last, so that "replay" alone runs
+ * every process of the trace. */
+typedef struct named_plan {
+    char *name;
     const al_replay_plan *plan;
-} plans[MAX_PLANS];
-static size_t nplans;
+} named_plan;
+
+static named_plan *plans;
+static size_t nplans, plans_cap;
+static const char *param_list[AL_REPLAY_MAX_PROCS + 1];
 static al_replay_touch touch_mode = AL_TOUCH_ENDS;
 
-int al_replay_register_plan(const char *name, const al_replay_plan *plan)
+int al_replay_register_set(const al_replay_set *set)
 {
-    if (nplans >= MAX_PLANS || strlen(name) >= sizeof plans[0].name) return -1;
-    snprintf(plans[nplans].name, sizeof plans[nplans].name, "%s", name);
-    plans[nplans++].plan = plan;
+    if (set->n > AL_REPLAY_MAX_PROCS) return -1;
+    if (nplans + set->n > plans_cap) {
+        size_t cap = (nplans + set->n) * 2;
+        named_plan *p = realloc(plans, cap * sizeof *p);
+        if (!p) return -1;
+        plans = p;
+        plans_cap = cap;
+    }
+    for (size_t i = 0; i < set->n; i++) {
+        char *name = strdup(set->procs[i].name);
+        if (!name) {
+            while (i-- > 0) free(plans[--nplans].name);
+            return -1;
+        }
+        plans[nplans + i] = (named_plan){name, set->procs[i].plan};
+    }
+    for (size_t i = 0; i < set->n; i++) param_list[i] = plans[nplans + i].name;
+    param_list[set->n] = NULL;
+    nplans += set->n;
     return 0;
+}
+
+void al_replay_unregister_set(const al_replay_set *set)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < nplans; i++) {
+        bool gone = false;
+        for (size_t j = 0; j < set->n && !gone; j++) gone = plans[i].plan == set->procs[j].plan;
+        if (gone) {
+            for (size_t q = 0; param_list[q]; q++)
+                if (param_list[q] == plans[i].name) {
+                    param_list[0] = NULL; /* that set's params go whole */
+                    break;
+                }
+            free(plans[i].name);
+        } else {
+            plans[k++] = plans[i];
+        }
+    }
+    nplans = k;
 }
 
 void al_replay_set_touch(al_replay_touch touch) { touch_mode = touch; }
@@ -76,7 +119,7 @@ static void teardown(void *p)
 static void *setup(const char *param, const char *spec, al_run_status *status, char *why, size_t whylen)
 {
     const al_replay_plan *plan = NULL;
-    for (size_t i = 0; i < nplans; i++)
+    for (size_t i = nplans; i-- > 0 && !plan;) /* the latest under that name */
         if (strcmp(plans[i].name, param) == 0) plan = plans[i].plan;
     if (!plan) {
         *status = AL_RUN_FAILED;
@@ -118,10 +161,16 @@ static al_run_status run(void *p, uint64_t iters, char *why, size_t whylen)
     return AL_RUN_OK;
 }
 
-static uint64_t one_iteration(void *p)
+/* Replays per sample: one, or as many as make SAMPLE_OPS operations for a
+ * short trace (a shell's 50 calls replay in 3 us: a sample of one replay
+ * measures the clock and the scheduler more than the allocator). Fixed by
+ * the plan alone, so every allocator replays the trace as many times. */
+#define SAMPLE_OPS 100000
+
+static uint64_t replays_per_sample(void *p)
 {
-    (void)p;
-    return 1;
+    uint64_t ops = ((rp_inst *)p)->plan->ops;
+    return ops >= SAMPLE_OPS ? 1 : (SAMPLE_OPS + ops - 1) / (ops ? ops : 1);
 }
 
 static double calls(void *p) { return (double)((rp_inst *)p)->plan->ops; }
@@ -136,17 +185,15 @@ static double fragmentation(void *p)
     return grown / (double)in->plan->peak_live;
 }
 
-static const char *const no_params[] = {NULL};
-
 const al_workload al_replay_workload = {
     .name = "replay",
     .description = "a program's traced allocation calls replayed, one thread per traced thread",
-    .params = no_params,
+    .params = param_list,
     .setup = setup,
     .run = run,
     .teardown = teardown,
     .alloc_calls = calls,
-    .fixed_iters = one_iteration,
+    .fixed_iters = replays_per_sample,
     .cross_frees = cross,
     .metric_name = "rss_ratio",
     .metric_unit = "x",

@@ -5,7 +5,8 @@
  * cmake/dependencies.cmake and their paths compiled in; a library removed
  * since is reported missing, never preloaded blindly. Every other name is a
  * registry spec served by alloclab's own replacement, looked for beside the
- * alloclab binary (the build tree) and then in the installed library folder. */
+ * alloclab binary (the build tree) and then in the installed library folder,
+ * as alloclab's other libraries are (al_run_find_library: the tracer too). */
 #include "run.h"
 
 #include "report_util.h"
@@ -38,8 +39,7 @@ static const struct {
 
 #define REPLACEMENT "liballoclab-malloc.so"
 
-/* alloclab's replacement: beside the running binary, else installed. */
-static bool find_replacement(char *path, size_t len)
+bool al_run_find_library(const char *file, char *path, size_t len)
 {
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -48,13 +48,16 @@ static bool find_replacement(char *path, size_t len)
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
-            snprintf(path, len, "%.4000s/" REPLACEMENT, exe);
-            if (access(path, R_OK) == 0) return true;
+            const char *rel[] = {"", "/../lib"};
+            for (size_t i = 0; i < 2; i++)
+                if ((size_t)snprintf(path, len, "%s%s/%s", exe, rel[i], file) < len && access(path, R_OK) == 0)
+                    return true;
         }
     }
-    snprintf(path, len, "%s/" REPLACEMENT, ALLOCLAB_INSTALL_LIBDIR);
-    return access(path, R_OK) == 0;
+    return (size_t)snprintf(path, len, "%s/%s", ALLOCLAB_INSTALL_LIBDIR, file) < len && access(path, R_OK) == 0;
 }
+
+static bool find_replacement(char *path, size_t len) { return al_run_find_library(REPLACEMENT, path, len); }
 
 int al_run_allocator_resolve(const char *name, al_run_allocator *out, char *err, size_t errlen)
 {

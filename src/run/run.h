@@ -30,6 +30,10 @@ int al_run_allocator_resolve(const char *name, al_run_allocator *out, char *err,
 /* The default set: sys, je, mi, tc and lab, those available; returns how
  * many were written (at most max). */
 size_t al_run_default_allocators(al_run_allocator *out, size_t max);
+/* One of alloclab's libraries (liballoclab-malloc.so, liballoclab-trace.so):
+ * beside the running binary (the build tree), in ../lib from it, or in the
+ * installed library folder. true with its path in path. */
+bool al_run_find_library(const char *file, char *path, size_t len);
 /* For `alloclab list`: one line per preloadable allocator, "name  path" or
  * "name  unavailable: reason", into out (no trailing newline per line). */
 void al_run_list_preloads(FILE *out);

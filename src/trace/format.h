@@ -106,6 +106,26 @@ static inline uint32_t al_trace_fnv(const unsigned char *p, size_t n)
  * trusted. */
 static inline uint32_t al_trace_header_check(const unsigned char *h) { return al_trace_fnv(h, 28); }
 
+/* What the first len bytes of a file are (the one check of a file header:
+ * the writer, the readers and `alloclab trace` all use it). *version gets
+ * the header's version when the magic matches. */
+typedef enum {
+    AL_TRACE_FILE_OK,       /* a trace of this version, its header intact */
+    AL_TRACE_FILE_FOREIGN,  /* not a trace: too short, or another magic */
+    AL_TRACE_FILE_VERSION,  /* a trace of another format version */
+    AL_TRACE_FILE_DAMAGED,  /* the magic and version, but a damaged header */
+} al_trace_file_kind;
+
+static inline al_trace_file_kind al_trace_file_header_kind(const unsigned char *h, size_t len, uint32_t *version)
+{
+    if (len < AL_TRACE_HEADER_SIZE || memcmp(h, AL_TRACE_MAGIC, 8) != 0) return AL_TRACE_FILE_FOREIGN;
+    *version = al_get32(h + 8);
+    if (*version != AL_TRACE_VERSION) return AL_TRACE_FILE_VERSION;
+    if (al_get32(h + 12) != AL_TRACE_HEADER_SIZE || al_get32(h + 28) != al_trace_header_check(h))
+        return AL_TRACE_FILE_DAMAGED;
+    return AL_TRACE_FILE_OK;
+}
+
 /* ---- chunk header -------------------------------------------------------- */
 typedef struct al_chunk_header {
     uint8_t type;

@@ -1029,13 +1029,13 @@ al_trace *al_trace_read(const char *path, char *err, size_t errlen)
     int rc = 0;
     r.t = calloc(1, sizeof *r.t);
     if (!r.t) rc = fail(&r, "out of memory");
-    if (rc == 0 && (len < AL_TRACE_HEADER_SIZE || memcmp(buf, AL_TRACE_MAGIC, 8) != 0))
-        rc = fail(&r, "%s is not an alloclab trace", path);
-    if (rc == 0 && al_get32(buf + 8) != AL_TRACE_VERSION)
-        rc = fail(&r, "%s is a trace of format version %u; this alloclab reads version %u", path, al_get32(buf + 8),
+    uint32_t version = 0;
+    al_trace_file_kind kind = rc == 0 ? al_trace_file_header_kind(buf, len, &version) : AL_TRACE_FILE_OK;
+    if (rc == 0 && kind == AL_TRACE_FILE_FOREIGN) rc = fail(&r, "%s is not an alloclab trace", path);
+    if (rc == 0 && kind == AL_TRACE_FILE_VERSION)
+        rc = fail(&r, "%s is a trace of format version %u; this alloclab reads version %u", path, version,
                   AL_TRACE_VERSION);
-    if (rc == 0 && (al_get32(buf + 12) != AL_TRACE_HEADER_SIZE || al_get32(buf + 28) != al_trace_header_check(buf)))
-        rc = fail(&r, "corrupt trace: %s has a damaged file header", path);
+    if (rc == 0 && kind == AL_TRACE_FILE_DAMAGED) rc = fail(&r, "corrupt trace: %s has a damaged file header", path);
     if (rc == 0) {
         r.t->created_realtime = al_get64(buf + 16);
         r.t->file_bytes = len;

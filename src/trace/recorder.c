@@ -50,7 +50,7 @@ static _Atomic size_t early_used;
 
 static inline bool in_early(const void *p)
 {
-    return (const unsigned char *)p >= early_pool && (const unsigned char *)p < early_pool + EARLY_POOL_BYTES;
+    return (uintptr_t)p - (uintptr_t)early_pool < EARLY_POOL_BYTES; /* one comparison */
 }
 
 /* Bump allocation from the static pool, with its size in the 16 bytes before
@@ -131,40 +131,17 @@ static rec_thread *slow_enter(void)
     rec_thread *ts = rec_self;          \
     if (REC_UNLIKELY(!ts)) ts = slow_enter()
 
-/* ---- recording: records appended to the thread's buffer ------------------
- * The hot path only stores words (encode.h); the flusher thread encodes and
- * compresses them. Each event commits its records with one release store, so
- * that a section's close can take a buffer another thread is filling. */
-static inline al_ev_rec *ev_begin(rec_thread *ts)
-{
-    if (REC_UNLIKELY(ts->pos >= ts->limit)) rec_buffer_next(ts);
-    return ts->pos;
-}
+/* ---- recording: words appended to the thread's buffer -------------------
+ * The hot path only stores words (encode.h) and publishes its position; the
+ * flusher thread encodes and compresses them. There is always room for one
+ * more event at pos: the check against limit comes after the event, and the
+ * slow path (a full buffer, write-through) starts another buffer then. */
+static inline uint64_t *ev_begin(rec_thread *ts) { return atomic_load_explicit(&ts->pos, memory_order_relaxed); }
 
-static inline void ev_end(rec_thread *ts, al_ev_rec *q)
+static inline void ev_end(rec_thread *ts, uint64_t *q)
 {
-    ts->pos = q;
-    ts->n++;
-    atomic_store_explicit(&ts->buf->committed, ((uint64_t)ts->n << 32) | (uint32_t)(q - ts->buf->data),
-                          memory_order_release);
-    if (REC_UNLIKELY(atomic_load_explicit(&ts->mode, memory_order_relaxed))) rec_write_through(ts);
-}
-
-/* The event's stack, when recording them: its definition first if new, its
- * id after the event. */
-static inline al_ev_rec *ev_stack(rec_thread *ts, al_ev_rec *q, unsigned *head, uint32_t *id)
-{
-    *id = 0;
-    if (REC_LIKELY(!rec_stacks)) return q;
-    *id = rec_stack_id(ts, &q);
-    if (*id) *head |= AL_EV_HAS_STACK;
-    return q;
-}
-
-static inline al_ev_rec *ev_stack_end(al_ev_rec *q, uint32_t id)
-{
-    if (REC_UNLIKELY(id)) *q++ = (al_ev_rec){AL_REC_EXT_STACK, id, 0};
-    return q;
+    atomic_store_explicit(&ts->pos, q, memory_order_release);
+    if (REC_UNLIKELY(q >= atomic_load_explicit(&ts->limit, memory_order_relaxed))) rec_slow(ts);
 }
 
 static inline bool kind_has_align(unsigned kind)
@@ -172,49 +149,91 @@ static inline bool kind_has_align(unsigned kind)
     return kind == AL_EV_POSIX_MEMALIGN || kind == AL_EV_ALIGNED_ALLOC || kind == AL_EV_MEMALIGN;
 }
 
+/* An event is a head, the address, the size (free: none), then a realloc's
+ * return stamp and old address, an alignment (encode.h). With --stacks, or
+ * without the TSC, it takes this out-of-line path, so that the plain one
+ * tests one flag and keeps its few values in registers. */
+static __attribute__((noinline)) void rec_event_stacked(rec_thread *ts, uint64_t w0, const void *p, uint64_t size,
+                                                        uint64_t t1, const void *old, uint64_t align)
+{
+    unsigned head = AL_REC_HEAD(w0), kind = head & AL_EV_KIND_MASK;
+    uint64_t *q = ev_begin(ts);
+    uint32_t sid = rec_stack_id(ts, &q);
+    if (sid) w0 |= AL_EV_HAS_STACK;
+    q[0] = w0;
+    q[1] = (uint64_t)(uintptr_t)p;
+    q += 2;
+    if (kind != AL_EV_FREE) *q++ = size;
+    if (kind == AL_EV_REALLOC || kind == AL_EV_REALLOCARRAY) {
+        q[0] = t1;
+        q[1] = (uint64_t)(uintptr_t)old;
+        q += 2;
+    }
+    if (kind_has_align(kind) || kind == AL_EV_FREE_ALIGNED_SIZED) *q++ = align;
+    if (sid) *q++ = sid;
+    ev_end(ts, q);
+}
+
 /* An allocation that returned p (NULL: failed); align 0 when not asked. */
 static inline void rec_alloc(rec_thread *ts, unsigned kind, uint64_t size, uint64_t align, const void *p)
 {
-    uint64_t t = rec_tick();
-    al_ev_rec *q = ev_begin(ts);
-    unsigned head = kind | (p ? 0 : AL_EV_FAILED);
-    uint32_t sid;
-    q = ev_stack(ts, q, &head, &sid);
-    *q++ = (al_ev_rec){al_rec_w0(t, head), (uint64_t)(uintptr_t)p, size};
-    if (kind_has_align(kind)) *q++ = (al_ev_rec){AL_REC_EXT_ALIGN, align, 0};
-    ev_end(ts, ev_stack_end(q, sid));
+    if (REC_UNLIKELY(!rec_plain)) {
+        rec_event_stacked(ts, rec_stamp() | kind | (p ? 0 : AL_EV_FAILED), p, size, 0, NULL, align);
+        return;
+    }
+    uint64_t w0 = rec_tsc_stamp() | kind | (p ? 0 : AL_EV_FAILED);
+    uint64_t *q = ev_begin(ts);
+    q[0] = w0;
+    q[1] = (uint64_t)(uintptr_t)p;
+    q[2] = size;
+    q += 3;
+    if (kind_has_align(kind)) *q++ = align;
+    ev_end(ts, q);
 }
 
-/* A free, recorded before the next allocator sees it. */
+/* A free, recorded before the next allocator sees it (size and align for
+ * the sized kinds only). */
 static inline void rec_free(rec_thread *ts, unsigned kind, const void *p, uint64_t size, uint64_t align)
 {
-    uint64_t t = rec_tick();
-    al_ev_rec *q = ev_begin(ts);
-    unsigned head = kind;
-    uint32_t sid;
-    q = ev_stack(ts, q, &head, &sid);
-    *q++ = (al_ev_rec){al_rec_w0(t, head), (uint64_t)(uintptr_t)p, size};
-    if (kind == AL_EV_FREE_ALIGNED_SIZED) *q++ = (al_ev_rec){AL_REC_EXT_ALIGN, align, 0};
-    ev_end(ts, ev_stack_end(q, sid));
+    if (REC_UNLIKELY(!rec_plain)) {
+        rec_event_stacked(ts, rec_stamp() | kind, p, size, 0, NULL, align);
+        return;
+    }
+    uint64_t w0 = rec_tsc_stamp() | kind;
+    uint64_t *q = ev_begin(ts);
+    q[0] = w0;
+    q[1] = (uint64_t)(uintptr_t)p;
+    q += 2;
+    if (kind != AL_EV_FREE) *q++ = size;
+    if (kind == AL_EV_FREE_ALIGNED_SIZED) *q++ = align;
+    ev_end(ts, q);
 }
 
+/* t0: the stamp taken before the call. */
 static inline void rec_realloc(rec_thread *ts, unsigned kind, uint64_t t0, const void *old, uint64_t size,
                                const void *p)
 {
-    uint64_t t1 = rec_tick();
-    al_ev_rec *q = ev_begin(ts);
-    unsigned head = kind | (p ? 0 : AL_EV_FAILED);
-    uint32_t sid;
-    q = ev_stack(ts, q, &head, &sid);
-    *q++ = (al_ev_rec){al_rec_w0(t0, head), (uint64_t)(uintptr_t)p, size};
-    *q++ = (al_ev_rec){al_rec_w0(t1, AL_REC_EXT_REALLOC), (uint64_t)(uintptr_t)old, 0};
-    ev_end(ts, ev_stack_end(q, sid));
+    uint64_t t1 = rec_stamp();
+    uint64_t w0 = t0 | kind | (p ? 0 : AL_EV_FAILED);
+    if (REC_UNLIKELY(!rec_plain)) {
+        rec_event_stacked(ts, w0, p, size, t1, old, 0);
+        return;
+    }
+    uint64_t *q = ev_begin(ts);
+    q[0] = w0;
+    q[1] = (uint64_t)(uintptr_t)p;
+    q[2] = size;
+    q[3] = t1;
+    q[4] = (uint64_t)(uintptr_t)old;
+    ev_end(ts, q + 5);
 }
 
 /* ---- the entry points ----------------------------------------------------- */
 #define EXPORT __attribute__((visibility("default")))
 
-EXPORT void *malloc(size_t size)
+/* malloc and free: a thread that records has resolved the next allocator,
+ * so its calls test nothing else; the rest take the slow start. */
+static __attribute__((noinline)) void *malloc_slow(size_t size)
 {
     ENTER(ts);
     if (REC_UNLIKELY(!rec_next_malloc)) return early_alloc(size, 16);
@@ -223,12 +242,32 @@ EXPORT void *malloc(size_t size)
     return p;
 }
 
-EXPORT void free(void *p)
+EXPORT void *malloc(size_t size)
+{
+    rec_thread *ts = rec_self;
+    if (REC_UNLIKELY(!ts)) return malloc_slow(size);
+    void *p = rec_next_malloc(size);
+    rec_alloc(ts, AL_EV_MALLOC, size, 0, p);
+    return p;
+}
+
+static __attribute__((noinline)) void free_slow(void *p)
 {
     if (REC_UNLIKELY(in_early(p))) return;
     ENTER(ts);
     if (REC_UNLIKELY(!rec_next_malloc)) return; /* cannot happen: nothing was allocated */
     if (ts) rec_free(ts, AL_EV_FREE, p, 0, 0);
+    rec_next_free(p);
+}
+
+EXPORT void free(void *p)
+{
+    rec_thread *ts = rec_self;
+    if (REC_UNLIKELY(!ts || in_early(p))) {
+        free_slow(p);
+        return;
+    }
+    rec_free(ts, AL_EV_FREE, p, 0, 0);
     rec_next_free(p);
 }
 
@@ -257,7 +296,7 @@ EXPORT void *realloc(void *old, size_t size)
     if (REC_UNLIKELY(in_early(old))) return realloc_early(old, size);
     ENTER(ts);
     if (REC_UNLIKELY(!rec_next_malloc)) return realloc_early(NULL, size);
-    uint64_t t0 = ts ? rec_tick() : 0;
+    uint64_t t0 = ts ? rec_stamp() : 0;
     void *p = next_realloc(old, size);
     if (ts) rec_realloc(ts, AL_EV_REALLOC, t0, old, size, p);
     return p;
@@ -268,14 +307,14 @@ EXPORT void *reallocarray(void *old, size_t n, size_t size)
     size_t total;
     if (__builtin_mul_overflow(n, size, &total)) {
         ENTER(ts);
-        if (ts) rec_realloc(ts, AL_EV_REALLOCARRAY, rec_tick(), old, UINT64_MAX, NULL);
+        if (ts) rec_realloc(ts, AL_EV_REALLOCARRAY, rec_stamp(), old, UINT64_MAX, NULL);
         errno = ENOMEM;
         return NULL;
     }
     if (REC_UNLIKELY(in_early(old))) return realloc_early(old, total);
     ENTER(ts);
     if (REC_UNLIKELY(!rec_next_malloc)) return realloc_early(NULL, total);
-    uint64_t t0 = ts ? rec_tick() : 0;
+    uint64_t t0 = ts ? rec_stamp() : 0;
     /* glibc's reallocarray calls realloc through the PLT, which would be
      * recorded a second time: check the product here, call realloc. */
     void *p = next_realloc(old, total);

@@ -27,31 +27,35 @@
 #define REC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define REC_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
-/* Records per buffer (24 bytes each): one chunk's events. */
-#define REC_BUF_RECORDS 174762u
-/* The most records one event may take, without and with its stack (a new
+/* Words per buffer (3 MiB): one chunk's events at most. */
+#define REC_BUF_WORDS (3u << 17)
+/* The most words one event may take, without and with its stack (a new
  * stack's definition comes first). */
 #define REC_STACK_MAX_FRAMES 64
-#define REC_EVENT_MAX 4u
-#define REC_EVENT_MAX_STACKS (REC_EVENT_MAX + 1 + (REC_STACK_MAX_FRAMES + 2) / 3)
+#define REC_EVENT_MAX 6u
+#define REC_EVENT_MAX_STACKS (REC_EVENT_MAX + 3 + REC_STACK_MAX_FRAMES)
 
 typedef struct rec_buf {
     struct rec_buf *next;           /* free list or flush queue */
-    _Atomic uint64_t committed;     /* (events << 32) | records, stored after each event */
-    uint32_t thread, seq;           /* of the thread that filled it */
+    uint32_t thread;                /* of the thread that filled it */
+    uint32_t taken;                 /* words from the start already written (by a close or
+                                       an exec), under the thread's lock */
     uint64_t tid;
-    uint32_t taken_n;               /* events already written by a section's close */
-    al_ev_rec data[REC_BUF_RECORDS];
+    uint32_t from, to, seq;         /* submitted: the words to write, as chunk seq */
+    uint64_t data[REC_BUF_WORDS];
 } rec_buf;
 
 typedef struct rec_thread {
-    /* Owner-only, the hot path's fields first. */
-    al_ev_rec *pos, *limit;         /* write position; past limit a new buffer is needed */
-    uint32_t n;                     /* events in buf */
+    /* The hot path's fields first. pos is the owner's write position, stored
+     * (release) after each event: a close reads it, under `lock`, to take
+     * what the thread committed. Past limit the slow path runs: the buffer
+     * is full, or (limit at the start) every event is written through. */
+    _Atomic(uint64_t *) pos;
+    _Atomic(uint64_t *) limit;
     _Atomic int mode;               /* 0 buffered; 1 write-through (exiting thread, or
                                        after the section closed): set by others too */
     rec_buf *buf;
-    uint32_t index, seq;
+    uint32_t index, seq;            /* seq: the next chunk's, under lock */
     uint64_t tid;
     atomic_flag lock;               /* buffer swaps against a section's close */
     bool dead;                      /* its thread ended (key destructor ran) */
@@ -81,10 +85,9 @@ void rec_boot(void);
 void rec_process_init(void);
 /* A thread's first event: its state, or NULL when the image does not record. */
 rec_thread *rec_thread_start(void);
-/* The current buffer is full (or absent): hand it on and start another. */
-void rec_buffer_next(rec_thread *ts);
-/* Write-through mode: write what the buffer holds now. */
-void rec_write_through(rec_thread *ts);
+/* An event took the thread past its limit: the buffer is full (hand it on,
+ * start another), or the thread writes through (write what it holds). */
+void rec_slow(rec_thread *ts);
 /* End the section (exit, exec): flush everything, write modules and END. */
 void rec_section_close(uint32_t end_flags);
 /* Enter or leave the tracer's own code: the thread's calls are forwarded
@@ -95,7 +98,7 @@ void rec_leave_internal(rec_thread *saved);
 /* ---- stacks (recorder_stacks.c) ------------------------------------------ */
 /* Capture the caller's stack and return its id for this thread, writing a
  * stack definition at *pos first when the stack is new. 0 when it cannot. */
-uint32_t rec_stack_id(rec_thread *ts, al_ev_rec **pos);
+uint32_t rec_stack_id(rec_thread *ts, uint64_t **pos);
 /* Forget the thread's stack ids (a forked child's new section defines its own). */
 void rec_stacks_forget(rec_thread *ts);
 
@@ -105,7 +108,10 @@ void rec_stacks_forget(rec_thread *ts);
  * idle states, synchronised over the CPUs), else with CLOCK_MONOTONIC in ns.
  * A stamp is the tick since the section's start (rec_tick0), so that it fits
  * the 56 bits a record gives it; the reader converts ticks to ns with the
- * clock pairs of the section's chunks. */
+ * clock pairs of the section's chunks. rec_stamp() is the hot path's: the
+ * tick already in place above a record's head byte, left signed (a CPU
+ * slightly behind the one that started the section gives a negative tick,
+ * which the encoder reads as 0). */
 extern bool rec_use_tsc;
 extern uint64_t rec_tick0;
 
@@ -116,12 +122,35 @@ static inline uint64_t rec_now(void)
     return (uint64_t)tsp.tv_sec * 1000000000u + (uint64_t)tsp.tv_nsec;
 }
 
+static inline uint64_t rec_raw_tick_tsc(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    return __builtin_ia32_rdtsc();
+#else
+    return 0;
+#endif
+}
+
 static inline uint64_t rec_raw_tick(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
     if (REC_LIKELY(rec_use_tsc)) return __builtin_ia32_rdtsc();
 #endif
     return rec_now();
+}
+
+static inline uint64_t rec_stamp(void) { return (rec_raw_tick() - rec_tick0) << 8; }
+
+/* rec_plain: the TSC is the clock and no stacks are recorded, the common
+ * case the entry points test for with one flag; then this is the stamp. */
+extern bool rec_plain;
+static inline uint64_t rec_tsc_stamp(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    return (__builtin_ia32_rdtsc() - rec_tick0) << 8;
+#else
+    return rec_stamp();
+#endif
 }
 
 static inline uint64_t rec_tick(void)

@@ -16,9 +16,10 @@
  * - A forked child without --follow-forks records nothing; with it, it
  *   starts its own section in the same file (flushing synchronously: it has
  *   no flusher thread). A vfork child (shared memory) touches nothing.
- * - Known limit: a thread still allocating while another closes the section
- *   may lose the events it records during the close itself (counted as lost
- *   when it notices).
+ * - A close takes each thread's buffer up to the position it published and
+ *   switches the thread to write-through: the events a thread records during
+ *   the close itself are written by its next call (after END: read as
+ *   calls made after the section closed).
  */
 #include "recorder.h"
 #include "say.h"
@@ -40,6 +41,7 @@
 _Atomic int rec_mode = REC_OFF;
 bool rec_stacks;
 bool rec_use_tsc;
+bool rec_plain;
 uint64_t rec_tick0;
 /* Stored ticks are raw ticks >> tick_shift (docs/trace-format.md). */
 static unsigned tick_shift = 6;
@@ -136,30 +138,32 @@ static void note_write_error(uint64_t lost)
     atomic_compare_exchange_strong(&write_errno, &expected, errno ? errno : EIO);
 }
 
-/* Append the first n events (nrec records) of b as one EVENTS chunk. */
-static void write_events(al_tw *w, const rec_buf *b, uint32_t n, uint32_t nrec)
+/* Append words [from, to) of b as one EVENTS chunk numbered seq. */
+static void write_events(al_tw *w, const rec_buf *b, uint32_t from, uint32_t to, uint32_t seq)
 {
-    if (n == 0) return;
-    al_ev_chunk c = {b->tid, b->seq, rec_tick(), rec_now(), tick_shift, 0, NULL};
+    if (to <= from) return;
+    al_ev_chunk c = {b->tid, seq, rec_tick(), rec_now(), tick_shift, NULL};
     uint32_t got = 0;
-    if (!w || al_tw_events(w, trace_fd, section_id, b->thread, &c, b->data, nrec, &got) != 0 || got != n)
-        note_write_error(n);
+    if (!w || al_tw_events(w, trace_fd, section_id, b->thread, &c, b->data + from, to - from, &got) != 0)
+        note_write_error(al_ev_count(b->data + from, to - from));
     else
-        atomic_fetch_add(&events_written, n);
+        atomic_fetch_add(&events_written, got);
 }
 
-static void write_events_sync(const rec_buf *b, uint32_t n, uint32_t nrec)
+static void write_events_sync(const rec_buf *b, uint32_t from, uint32_t to, uint32_t seq)
 {
     pthread_mutex_lock(&write_lock);
-    write_events(sync_tw, b, n, nrec);
+    write_events(sync_tw, b, from, to, seq);
     pthread_mutex_unlock(&write_lock);
 }
 
-/* A buffer of n events is complete: queue it for the flusher, or write it
- * here when there is none. Then it returns to the pool. */
-static void submit(rec_buf *b, uint32_t n, uint32_t bytes)
+/* Words [from, to) of b are complete: queue them for the flusher, or write
+ * them here when there is none. Then b returns to the pool. */
+static void submit(rec_buf *b, uint32_t from, uint32_t to, uint32_t seq)
 {
-    atomic_store(&b->committed, ((uint64_t)n << 32) | bytes);
+    b->from = from;
+    b->to = to;
+    b->seq = seq;
     pthread_mutex_lock(&queue_lock);
     if (flusher_running) {
         while (queue_len >= QUEUE_MAX && flusher_running) pthread_cond_wait(&queue_space, &queue_lock);
@@ -177,7 +181,7 @@ static void submit(rec_buf *b, uint32_t n, uint32_t bytes)
         }
     }
     pthread_mutex_unlock(&queue_lock);
-    write_events_sync(b, n, bytes);
+    write_events_sync(b, from, to, seq);
     pool_put(b);
 }
 
@@ -195,8 +199,7 @@ static void *flusher_main(void *arg)
         queue_len--;
         pthread_cond_broadcast(&queue_space);
         pthread_mutex_unlock(&queue_lock);
-        uint64_t c = atomic_load(&b->committed);
-        write_events(flush_tw, b, (uint32_t)(c >> 32), (uint32_t)c);
+        write_events(flush_tw, b, b->from, b->to, b->seq);
         pool_put(b);
         pthread_mutex_lock(&queue_lock);
     }
@@ -246,66 +249,66 @@ static void spin_unlock(atomic_flag *f) { atomic_flag_clear_explicit(f, memory_o
 
 static size_t room_needed(void) { return rec_stacks ? REC_EVENT_MAX_STACKS : REC_EVENT_MAX; }
 
-/* Start buffer b for ts. */
+static uint32_t words_of(rec_thread *ts)
+{
+    return (uint32_t)(atomic_load_explicit(&ts->pos, memory_order_acquire) - ts->buf->data);
+}
+
+/* Where the thread's events may go before the slow path must run. */
+static void set_limit(rec_thread *ts)
+{
+    rec_buf *b = ts->buf;
+    uint64_t *lim = atomic_load(&ts->mode) ? b->data : b->data + REC_BUF_WORDS - room_needed();
+    atomic_store_explicit(&ts->limit, lim, memory_order_relaxed);
+}
+
+/* Start buffer b for ts (under ts->lock, or before anyone sees ts). */
 static void buffer_begin(rec_thread *ts, rec_buf *b)
 {
     b->thread = ts->index;
-    b->seq = ts->seq++;
     b->tid = ts->tid;
-    b->taken_n = 0;
-    atomic_store_explicit(&b->committed, 0, memory_order_relaxed);
+    b->taken = 0;
     ts->buf = b;
-    ts->pos = b->data;
-    ts->limit = b->data + REC_BUF_RECORDS - room_needed();
-    ts->n = 0;
+    atomic_store_explicit(&ts->pos, b->data, memory_order_relaxed);
+    set_limit(ts);
 }
 
-/* Hand on what ts->buf holds that no close has written yet. */
+/* Hand on what ts->buf holds that no close has written yet (under ts->lock). */
 static void buffer_retire(rec_thread *ts)
 {
     rec_buf *b = ts->buf;
     if (!b) return;
+    uint32_t used = words_of(ts);
     ts->buf = NULL;
-    uint32_t nrec = (uint32_t)(ts->pos - b->data);
-    if (b->taken_n == 0 && ts->n > 0) {
-        submit(b, ts->n, nrec);
-        return;
-    }
-    if (ts->n > b->taken_n) atomic_fetch_add(&events_lost, ts->n - b->taken_n);
-    pool_put(b);
+    if (used > b->taken)
+        submit(b, b->taken, used, ts->seq++);
+    else
+        pool_put(b);
 }
 
-void rec_buffer_next(rec_thread *ts)
-{
-    int saved_errno = errno;
-    rec_thread *saved = rec_enter_internal();
-    rec_buf *b = pool_get();
-    spin_lock(&ts->lock);
-    if (b) {
-        buffer_retire(ts);
-    } else {
-        /* No memory for another buffer: this one's events are lost, the
-         * buffer starts again (counted in END). */
-        atomic_fetch_add(&events_lost, ts->n);
-        b = ts->buf;
-    }
-    buffer_begin(ts, b);
-    spin_unlock(&ts->lock);
-    rec_leave_internal(saved);
-    errno = saved_errno;
-}
-
-void rec_write_through(rec_thread *ts)
+void rec_slow(rec_thread *ts)
 {
     int saved_errno = errno;
     rec_thread *saved = rec_enter_internal();
     spin_lock(&ts->lock);
     rec_buf *b = ts->buf;
-    if (b->taken_n == 0)
-        write_events_sync(b, ts->n, (uint32_t)(ts->pos - b->data));
-    else if (ts->n > b->taken_n)
-        atomic_fetch_add(&events_lost, ts->n - b->taken_n);
-    buffer_begin(ts, b);
+    if (atomic_load(&ts->mode)) {
+        /* Write-through: what the buffer holds now, then start it again. */
+        uint32_t used = words_of(ts);
+        if (used > b->taken) write_events_sync(b, b->taken, used, ts->seq++);
+        buffer_begin(ts, b);
+    } else {
+        rec_buf *nb = pool_get();
+        if (nb) {
+            buffer_retire(ts);
+        } else {
+            /* No memory for another buffer: this one's events are lost, the
+             * buffer starts again (counted in END). */
+            atomic_fetch_add(&events_lost, al_ev_count(b->data + b->taken, words_of(ts) - b->taken));
+            nb = b;
+        }
+        buffer_begin(ts, nb);
+    }
     spin_unlock(&ts->lock);
     rec_leave_internal(saved);
     errno = saved_errno;
@@ -320,9 +323,9 @@ static void thread_gone(void *arg)
     spin_lock(&ts->lock);
     rec_buf *b = ts->buf;
     buffer_retire(ts);
-    rec_buf *nb = b && !ts->buf ? pool_get() : NULL;
-    if (nb) buffer_begin(ts, nb);
+    rec_buf *nb = b ? pool_get() : NULL;
     atomic_store(&ts->mode, 1);
+    if (nb) buffer_begin(ts, nb);
     ts->dead = true;
     spin_unlock(&ts->lock);
     rec_leave_internal(saved);
@@ -353,10 +356,10 @@ rec_thread *rec_thread_start(void)
         return NULL;
     }
     ts->index = i;
+    if (section_closed) atomic_store(&ts->mode, 1);
     buffer_begin(ts, b);
     threads[i] = ts;
     atomic_store(&nthreads, i + 1);
-    if (section_closed) atomic_store(&ts->mode, 1);
     pthread_mutex_unlock(&threads_lock);
     pthread_setspecific(thread_key, ts);
     rec_leave_internal(ts);
@@ -498,6 +501,31 @@ static void write_end(uint32_t flags)
         note_write_error(0);
 }
 
+/* Write what every thread has published and not yet handed on (the flusher
+ * stopped); with write_through, each thread writes its later calls itself
+ * (its limit at its buffer's start: its next event takes the slow path). */
+static void write_all_buffers(bool write_through)
+{
+    pthread_mutex_lock(&threads_lock);
+    uint32_t n = atomic_load(&nthreads);
+    pthread_mutex_unlock(&threads_lock);
+    for (uint32_t i = 0; i < n; i++) {
+        rec_thread *ts = threads[i];
+        spin_lock(&ts->lock);
+        rec_buf *b = ts->buf;
+        if (b) {
+            uint32_t used = words_of(ts);
+            if (used > b->taken) write_events_sync(b, b->taken, used, ts->seq++);
+            b->taken = used;
+        }
+        if (write_through) {
+            atomic_store(&ts->mode, 1);
+            if (b) set_limit(ts);
+        }
+        spin_unlock(&ts->lock);
+    }
+}
+
 void rec_section_close(uint32_t end_flags)
 {
     if (atomic_load(&rec_mode) != REC_ON || getpid() != section_pid) return;
@@ -506,22 +534,7 @@ void rec_section_close(uint32_t end_flags)
     pthread_mutex_lock(&close_lock);
     if (!section_closed) {
         stop_flusher();
-        pthread_mutex_lock(&threads_lock);
-        uint32_t n = atomic_load(&nthreads);
-        pthread_mutex_unlock(&threads_lock);
-        for (uint32_t i = 0; i < n; i++) {
-            rec_thread *ts = threads[i];
-            spin_lock(&ts->lock);
-            rec_buf *b = ts->buf;
-            if (b && b->taken_n == 0) {
-                uint64_t c = atomic_load_explicit(&b->committed, memory_order_acquire);
-                uint32_t ne = (uint32_t)(c >> 32);
-                if (ne > 0) write_events_sync(b, ne, (uint32_t)c);
-                b->taken_n = ne;
-            }
-            atomic_store(&ts->mode, 1);
-            spin_unlock(&ts->lock);
-        }
+        write_all_buffers(true);
         pthread_mutex_lock(&write_lock);
         write_modules();
         write_end(end_flags);
@@ -542,9 +555,13 @@ void rec_section_close(uint32_t end_flags)
 /* ---- process start: the environment decides --------------------------------
  * The variables are read from /proc/self/environ: the first calls come from
  * the loader, before libc has set up environ. */
-static void read_config(char *file, size_t filecap, long *root, bool *stacks, bool *follow, long *shift)
+#define EXEC_VAR "ALLOCLAB_TRACE_EXEC"
+
+static void read_config(char *file, size_t filecap, long *root, bool *stacks, bool *follow, long *shift,
+                        char *exec_handoff, size_t execcap)
 {
     file[0] = 0;
+    exec_handoff[0] = 0;
     int fd = open("/proc/self/environ", O_RDONLY | O_CLOEXEC);
     if (fd < 0) return;
     static char buf[8192];
@@ -569,6 +586,8 @@ static void read_config(char *file, size_t filecap, long *root, bool *stacks, bo
                 *follow = true;
             else if (strncmp(e, "ALLOCLAB_TRACE_TICK_SHIFT=", 26) == 0)
                 *shift = strtol(e + 26, NULL, 10);
+            else if (strncmp(e, EXEC_VAR "=", sizeof EXEC_VAR) == 0)
+                snprintf(exec_handoff, execcap, "%s", e + sizeof EXEC_VAR);
             start = i + 1;
         }
         if (k <= 0) break;
@@ -657,34 +676,82 @@ static void fork_child(void)
         rec_stacks_forget(me);
         atomic_store(&me->mode, 0);
         atomic_flag_clear(&me->lock);
-        buffer_begin(me, me->buf);
+        if (me->buf) buffer_begin(me, me->buf);
         threads[0] = me;
         atomic_store(&nthreads, 1);
     }
 }
 
+/* ---- exec: the image's END is written once the exec succeeded ------------
+ * Before an exec the section is flushed (every buffer, the module map) and
+ * the writes are held (write_lock) until the exec returns, so that nothing
+ * else reaches the file meanwhile; the new image gets what its END needs in
+ * ALLOCLAB_TRACE_EXEC (pid, section, tick origin, clock, events written and
+ * lost) and writes that END before its own SECTION. A failed exec writes
+ * nothing: the process goes on recording in the same section. When the new
+ * image is not traced (a static or setuid program, LD_PRELOAD dropped),
+ * `alloclab trace` writes the END of the cut section as a repair. */
+typedef struct exec_handoff {
+    uint64_t pid, section, tick0, tsc, written, lost;
+} exec_handoff;
+
+static bool handoff_parse(const char *s, exec_handoff *h)
+{
+    unsigned long long v[6];
+    if (sscanf(s, "%llu:%llx:%llu:%llu:%llu:%llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6) return false;
+    *h = (exec_handoff){v[0], v[1], v[2], v[3], v[4], v[5]};
+    return h->pid == (uint64_t)getpid() && h->section != 0;
+}
+
+/* The END of the image this one replaced, with a clock pair in its ticks. */
+static void write_predecessor_end(al_tw *w, int fd, const exec_handoff *h)
+{
+    unsigned char payload[6 * AL_VARINT_MAX], *q = payload;
+    uint64_t raw = h->tsc ? (kernel_uses_tsc() ? rec_raw_tick_tsc() : 0) : rec_now();
+    q = al_varint_put(q, raw > h->tick0 ? raw - h->tick0 : 0); /* 0: no clock pair */
+    q = al_varint_put(q, rec_now());
+    q = al_varint_put(q, h->written);
+    q = al_varint_put(q, AL_END_COMPLETE | AL_END_EXEC);
+    q = al_varint_put(q, h->lost);
+    q = al_varint_put(q, 0);
+    if (al_tw_chunk(w, fd, AL_CHUNK_END, h->section, 0, payload, (size_t)(q - payload)) != 0) note_write_error(0);
+}
+
 void rec_process_init(void)
 {
-    static char file[4096];
+    static char file[4096], handoff[128];
     long root = 0, shift = -1;
     bool stacks = false, follow = false;
-    read_config(file, sizeof file, &root, &stacks, &follow, &shift);
+    read_config(file, sizeof file, &root, &stacks, &follow, &shift, handoff, sizeof handoff);
     if (!file[0]) return;
+    exec_handoff pred;
+    bool has_pred = handoff[0] && handoff_parse(handoff, &pred);
     if (shift >= 0 && shift <= 30) tick_shift = (unsigned)shift;
-    if (root > 0 && root != (long)getpid() && !follow) return;
+    if (root > 0 && root != (long)getpid() && !follow) {
+        if (has_pred) { /* this image does not record: only the END */
+            int fd = al_tw_open(file);
+            al_tw *w = fd >= 0 ? al_tw_new(4096) : NULL;
+            if (w) write_predecessor_end(w, fd, &pred);
+            al_tw_free(w);
+            if (fd >= 0) close(fd);
+        }
+        return;
+    }
     rec_stacks = stacks;
     follow_forks = follow;
     snprintf(trace_path, sizeof trace_path, "%s", file);
     threads = map(sizeof(rec_thread *) * MAX_THREADS);
-    sync_tw = al_tw_new(al_ev_encode_bound(REC_BUF_RECORDS));
-    flush_tw = al_tw_new(al_ev_encode_bound(REC_BUF_RECORDS));
+    sync_tw = al_tw_new(al_ev_encode_bound(REC_BUF_WORDS));
+    flush_tw = al_tw_new(al_ev_encode_bound(REC_BUF_WORDS));
     trace_fd = al_tw_open(trace_path);
     if (!threads || !sync_tw || !flush_tw || trace_fd < 0 || pthread_key_create(&thread_key, thread_gone) != 0) {
         al_say("alloclab-trace: cannot record into %s: %s\n", trace_path,
             trace_fd < 0 ? (errno == EINVAL ? "not a trace file" : strerror(errno)) : "out of memory");
         return;
     }
+    if (has_pred) write_predecessor_end(sync_tw, trace_fd, &pred);
     rec_use_tsc = kernel_uses_tsc();
+    rec_plain = rec_use_tsc && !rec_stacks;
     rec_tick0 = rec_raw_tick();
     section_id = new_section_id();
     section_pid = getpid();
@@ -698,6 +765,8 @@ void rec_process_init(void)
 __attribute__((constructor)) static void rec_constructor(void)
 {
     rec_boot(); /* not free(NULL): the compiler drops that call as a no-op */
+    /* The handoff is this image's alone: not for the programs it runs. */
+    unsetenv(EXEC_VAR);
     if (atomic_load(&rec_mode) != REC_ON) return;
     rec_thread *saved = rec_enter_internal();
     pthread_atfork(fork_prepare, fork_parent, fork_child);
@@ -707,17 +776,72 @@ __attribute__((constructor)) static void rec_constructor(void)
 
 __attribute__((destructor)) static void rec_destructor(void) { rec_section_close(AL_END_COMPLETE); }
 
-/* ---- exec: the image ends, its section must be written first -------------- */
+/* ---- the exec entry points (exec_begin above) ----------------------------- */
 #define EXPORT __attribute__((visibility("default")))
 
 static int (*next_execve)(const char *, char *const[], char *const[]);
 static int (*next_execvpe)(const char *, char *const[], char *const[]);
-static int (*next_execvp)(const char *, char *const[]);
 static int (*next_fexecve)(int, char *const[], char *const[]);
 
-static void before_exec(void)
+/* What an exec in progress holds: the environment given to it. */
+typedef struct exec_state {
+    bool active;
+    char **env;
+    size_t env_bytes;
+    rec_thread *saved;
+} exec_state;
+
+/* Flush the section and hold the writes for an exec with environment envp;
+ * the environment to exec with (envp plus the handoff). */
+static char *const *exec_begin(exec_state *x, char *const envp[])
 {
-    if (atomic_load(&rec_mode) == REC_ON && getpid() == section_pid) rec_section_close(AL_END_COMPLETE | AL_END_EXEC);
+    memset(x, 0, sizeof *x);
+    if (atomic_load(&rec_mode) != REC_ON || getpid() != section_pid) return envp;
+    int saved_errno = errno;
+    x->saved = rec_enter_internal();
+    pthread_mutex_lock(&close_lock);
+    if (section_closed) {
+        pthread_mutex_unlock(&close_lock);
+        rec_leave_internal(x->saved);
+        errno = saved_errno;
+        return envp;
+    }
+    x->active = true;
+    stop_flusher();
+    write_all_buffers(false);
+    pthread_mutex_lock(&write_lock); /* held until the exec returns */
+    write_modules();
+    size_t nenv = 0;
+    while (envp && envp[nenv]) nenv++;
+    char var[160];
+    snprintf(var, sizeof var, EXEC_VAR "=%llu:%llx:%llu:%d:%llu:%llu", (unsigned long long)getpid(),
+             (unsigned long long)section_id, (unsigned long long)rec_tick0, rec_use_tsc ? 1 : 0,
+             (unsigned long long)atomic_load(&events_written), (unsigned long long)atomic_load(&events_lost));
+    x->env_bytes = (nenv + 2) * sizeof(char *) + sizeof var;
+    x->env = map(x->env_bytes);
+    if (!x->env) return envp; /* the exec goes on; its END will be a repair */
+    char *copy = (char *)(x->env + nenv + 2);
+    memcpy(copy, var, sizeof var);
+    size_t k = 0;
+    for (size_t i = 0; i < nenv; i++)
+        if (strncmp(envp[i], EXEC_VAR "=", sizeof EXEC_VAR) != 0) x->env[k++] = envp[i];
+    x->env[k++] = copy;
+    x->env[k] = NULL;
+    errno = saved_errno;
+    return x->env;
+}
+
+/* The exec returned: it failed, and the process records on. */
+static void exec_failed(exec_state *x)
+{
+    if (!x->active) return;
+    int saved_errno = errno;
+    if (x->env) munmap(x->env, x->env_bytes);
+    pthread_mutex_unlock(&write_lock);
+    start_flusher();
+    pthread_mutex_unlock(&close_lock);
+    rec_leave_internal(x->saved);
+    errno = saved_errno;
 }
 
 #define RESOLVE(var, name)                                   \
@@ -732,8 +856,11 @@ static void before_exec(void)
 EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
     RESOLVE(next_execve, "execve");
-    before_exec();
-    return next_execve(path, argv, envp);
+    exec_state x;
+    char *const *env = exec_begin(&x, envp);
+    int rc = next_execve(path, argv, env);
+    exec_failed(&x);
+    return rc;
 }
 
 EXPORT int execv(const char *path, char *const argv[]) { return execve(path, argv, environ); }
@@ -741,22 +868,23 @@ EXPORT int execv(const char *path, char *const argv[]) { return execve(path, arg
 EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
     RESOLVE(next_execvpe, "execvpe");
-    before_exec();
-    return next_execvpe(file, argv, envp);
+    exec_state x;
+    char *const *env = exec_begin(&x, envp);
+    int rc = next_execvpe(file, argv, env);
+    exec_failed(&x);
+    return rc;
 }
 
-EXPORT int execvp(const char *file, char *const argv[])
-{
-    RESOLVE(next_execvp, "execvp");
-    before_exec();
-    return next_execvp(file, argv);
-}
+EXPORT int execvp(const char *file, char *const argv[]) { return execvpe(file, argv, environ); }
 
 EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
     RESOLVE(next_fexecve, "fexecve");
-    before_exec();
-    return next_fexecve(fd, argv, envp);
+    exec_state x;
+    char *const *env = exec_begin(&x, envp);
+    int rc = next_fexecve(fd, argv, env);
+    exec_failed(&x);
+    return rc;
 }
 
 /* The execl family: the arguments into an array on the stack, then the

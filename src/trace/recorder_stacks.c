@@ -60,7 +60,7 @@ void rec_stacks_forget(rec_thread *ts)
     ts->next_stack = 0;
 }
 
-uint32_t rec_stack_id(rec_thread *ts, al_ev_rec **pos)
+uint32_t rec_stack_id(rec_thread *ts, uint64_t **pos)
 {
     void *frames[REC_STACK_MAX_FRAMES + 8];
     rec_thread *saved = rec_enter_internal();
@@ -97,19 +97,19 @@ uint32_t rec_stack_id(rec_thread *ts, al_ev_rec **pos)
     ts->stack_keys[slot] = h;
     ts->stack_ids[slot] = id;
     ts->stack_used++;
-    al_ev_rec *q = *pos;
-    *q = (al_ev_rec){AL_EV_STACK_DEF, id, (uint64_t)n};
-    uint64_t *f64 = &q[1].w0;
-    for (int i = 0; i < n; i++) f64[i] = (uint64_t)(uintptr_t)f[i];
-    q += al_rec_stack_records((size_t)n);
-    *pos = q;
+    uint64_t *q = *pos;
+    q[0] = AL_EV_STACK_DEF;
+    q[1] = id;
+    q[2] = (uint64_t)n;
+    for (int i = 0; i < n; i++) q[3 + i] = (uint64_t)(uintptr_t)f[i];
+    *pos = q + 3 + n;
     return id;
 }
 
 #else
 void rec_stacks_forget(rec_thread *ts) { (void)ts; }
 
-uint32_t rec_stack_id(rec_thread *ts, al_ev_rec **pos)
+uint32_t rec_stack_id(rec_thread *ts, uint64_t **pos)
 {
     (void)ts;
     (void)pos;

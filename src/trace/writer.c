@@ -96,44 +96,31 @@ static int write_all_once(int fd, const unsigned char *p, size_t n)
     }
 }
 
-int al_tw_chunk2(al_tw *w, int fd, uint8_t type, uint64_t section, uint32_t thread, const void *a,
-                 size_t alen, const void *b, size_t blen)
-{
-    size_t raw = alen + blen;
-    if (raw > w->max_raw) {
-        errno = EMSGSIZE;
-        return -1;
-    }
-    ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_only);
-    ZSTD_CCtx_setPledgedSrcSize(w->cctx, raw);
-    ZSTD_outBuffer out = {w->scratch + AL_TRACE_CHUNK_HEADER_SIZE, w->scratch_size - AL_TRACE_CHUNK_HEADER_SIZE, 0};
-    ZSTD_inBuffer in1 = {a, alen, 0};
-    size_t rc = ZSTD_compressStream2(w->cctx, &out, &in1, ZSTD_e_continue);
-    if (ZSTD_isError(rc) || in1.pos != alen) goto fail;
-    ZSTD_inBuffer in2 = {b, blen, 0};
-    do {
-        rc = ZSTD_compressStream2(w->cctx, &out, &in2, ZSTD_e_end);
-        if (ZSTD_isError(rc)) goto fail;
-    } while (rc != 0);
-    al_chunk_header h = {type, section, thread, (uint32_t)out.pos, (uint32_t)raw,
-                         al_trace_fnv(w->scratch + AL_TRACE_CHUNK_HEADER_SIZE, out.pos)};
-    al_chunk_header_encode(w->scratch, &h);
-    return write_all_once(fd, w->scratch, AL_TRACE_CHUNK_HEADER_SIZE + out.pos);
-fail:
-    errno = EIO;
-    return -1;
-}
-
 int al_tw_chunk(al_tw *w, int fd, uint8_t type, uint64_t section, uint32_t thread, const void *raw,
                 size_t rawlen)
 {
-    return al_tw_chunk2(w, fd, type, section, thread, raw, rawlen, NULL, 0);
+    if (rawlen > w->max_raw) {
+        errno = EMSGSIZE;
+        return -1;
+    }
+    /* One call over the whole payload: zstd reads it in place (streaming
+     * would copy it into its own window first). */
+    ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_only);
+    unsigned char *frame = w->scratch + AL_TRACE_CHUNK_HEADER_SIZE;
+    size_t got = ZSTD_compress2(w->cctx, frame, w->scratch_size - AL_TRACE_CHUNK_HEADER_SIZE, raw, rawlen);
+    if (ZSTD_isError(got)) {
+        errno = EIO;
+        return -1;
+    }
+    al_chunk_header h = {type, section, thread, (uint32_t)got, (uint32_t)rawlen, al_trace_fnv(frame, got)};
+    al_chunk_header_encode(w->scratch, &h);
+    return write_all_once(fd, w->scratch, AL_TRACE_CHUNK_HEADER_SIZE + got);
 }
 
-int al_tw_events(al_tw *w, int fd, uint64_t section, uint32_t thread, const al_ev_chunk *c, const al_ev_rec *r,
-                 size_t nrec, uint32_t *nevents)
+int al_tw_events(al_tw *w, int fd, uint64_t section, uint32_t thread, const al_ev_chunk *c, const uint64_t *words,
+                 size_t nwords, uint32_t *nevents)
 {
-    if (al_ev_encode_bound(nrec) > w->max_raw) {
+    if (al_ev_encode_bound(nwords) > w->max_raw) {
         errno = EMSGSIZE;
         return -1;
     }
@@ -145,7 +132,7 @@ int al_tw_events(al_tw *w, int fd, uint64_t section, uint32_t thread, const al_e
     }
     al_ev_chunk cc = *c;
     cc.table = &w->table;
-    size_t len = al_ev_encode(&cc, r, nrec, w->enc, nevents);
+    size_t len = al_ev_encode(&cc, words, nwords, w->enc, nevents);
     if (len == 0) {
         errno = EINVAL;
         return -1;
@@ -170,8 +157,8 @@ static int header_ok(int fd)
 {
     unsigned char h[AL_TRACE_HEADER_SIZE];
     ssize_t k = pread(fd, h, sizeof h, 0);
-    return k == (ssize_t)sizeof h && memcmp(h, AL_TRACE_MAGIC, 8) == 0 && al_get32(h + 8) == AL_TRACE_VERSION &&
-           al_get32(h + 28) == al_trace_header_check(h);
+    uint32_t version;
+    return k > 0 && al_trace_file_header_kind(h, (size_t)k, &version) == AL_TRACE_FILE_OK;
 }
 
 int al_tw_open(const char *path)

@@ -27,18 +27,12 @@ void al_tw_free(al_tw *w);
 int al_tw_chunk(al_tw *w, int fd, uint8_t type, uint64_t section, uint32_t thread, const void *raw,
                 size_t rawlen);
 
-/* The same with the payload in two pieces (a prefix built on the stack and a
- * buffer), concatenated. */
-int al_tw_chunk2(al_tw *w, int fd, uint8_t type, uint64_t section, uint32_t thread, const void *a,
-                 size_t alen, const void *b, size_t blen);
-
-/* Encode nrec records of one thread (encode.h) and append them as one EVENTS
- * chunk; *nevents gets the number of events. The writer must have been made
- * with max_raw >= al_ev_encode_bound(nrec). 0, or -1 with errno. */
+/* Encode nwords words of one thread's events (encode.h) and append them as
+ * one EVENTS chunk; *nevents gets the number of events. The writer must have
+ * been made with max_raw >= al_ev_encode_bound(nwords). 0, or -1 with errno. */
 struct al_ev_chunk;
-struct al_ev_rec;
 int al_tw_events(al_tw *w, int fd, uint64_t section, uint32_t thread, const struct al_ev_chunk *c,
-                 const struct al_ev_rec *r, size_t nrec, uint32_t *nevents);
+                 const uint64_t *words, size_t nwords, uint32_t *nevents);
 
 /* Open `path` for appending chunks, creating it with its file header when it
  * does not exist (atomically: a temporary file linked into place, so a reader

@@ -6,9 +6,9 @@
  *                           exit 3 if the exec did not fail with ENOENT
  *   trace_procs exec N      N malloc(72) + free, then execs itself as
  *                           "trace_procs fork N"
- *   trace_procs wait FILE   N = 50 malloc(88) + free, then creates FILE
- *                           (the test's sign that it runs) and sleeps until
- *                           a signal ends it
+ *   trace_procs wait FILE   50 malloc(88) + free, then writes its pid to
+ *                           FILE (the test's sign that it runs) and sleeps
+ *                           until a signal ends it
  * Nothing allocates before main: the tracer must start recording in its
  * constructor, not at the first call. */
 #include <errno.h>
@@ -33,6 +33,7 @@ int main(int argc, char **argv)
 {
     if (argc != 3) return 2;
     long n = atol(argv[2]);
+    if (n < 0) return 2;
     if (strcmp(argv[1], "fork") == 0) {
         pid_t pid = fork();
         if (pid < 0) return 1;
@@ -66,9 +67,12 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "wait") == 0) {
         churn(50, 88);
-        int fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        char tmp[4096], pid[32];
+        snprintf(tmp, sizeof tmp, "%s.tmp", argv[2]);
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd < 0) return 1;
-        close(fd);
+        int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+        if (write(fd, pid, (size_t)len) != len || close(fd) != 0 || rename(tmp, argv[2]) != 0) return 1;
         for (;;) pause();
     }
     return 2;

@@ -7,6 +7,7 @@
 
 #include "synth_trace.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void synth_trace_section(al_tw *w, int fd, uint64_t section, uint64_t pid, const char *name, uint64_t start_ns)
@@ -32,9 +33,27 @@ void synth_trace_section(al_tw *w, int fd, uint64_t section, uint64_t pid, const
 uint32_t synth_trace_events(al_tw *w, int fd, uint64_t section, uint32_t thread, uint64_t tid, uint64_t seq,
                             const al_ev_rec *r, size_t n)
 {
-    al_ev_chunk c = {tid, seq, 0, 0, 0, 0, NULL};
+    /* Records to words: each event's own, then a realloc's extension. */
+    uint64_t *words = malloc((5 * n + 1) * sizeof *words), *q = words;
+    assert_non_null(words);
+    for (size_t i = 0; i < n; i++) {
+        unsigned kind = AL_REC_HEAD(r[i].w0) & AL_EV_KIND_MASK;
+        assert_true(kind != 0 && kind < AL_EV_KIND_COUNT);
+        assert_false(al_ev_kind_info[kind] & AL_KI_ALIGN); /* no alignment word here */
+        *q++ = r[i].w0;
+        *q++ = r[i].addr;
+        if (kind != AL_EV_FREE) *q++ = r[i].size;
+        if (kind == AL_EV_REALLOC || kind == AL_EV_REALLOCARRAY) {
+            assert_true(i + 1 < n && AL_REC_HEAD(r[i + 1].w0) == AL_REC_EXT_REALLOC);
+            i++;
+            *q++ = r[i].w0 & ~(uint64_t)0xff;
+            *q++ = r[i].addr;
+        }
+    }
+    al_ev_chunk c = {tid, seq, 0, 0, 0, NULL};
     uint32_t events = 0;
-    assert_int_equal(al_tw_events(w, fd, section, thread, &c, r, n, &events), 0);
+    assert_int_equal(al_tw_events(w, fd, section, thread, &c, words, (size_t)(q - words), &events), 0);
+    free(words);
     return events;
 }
 

@@ -13,6 +13,15 @@
 
 /* The SECTION chunk of process `pid` named `name`, started at `start_ns`. */
 void synth_trace_section(al_tw *w, int fd, uint64_t section, uint64_t pid, const char *name, uint64_t start_ns);
+/* A test's record of one call (three words: (tick << 8) | head, address,
+ * size), a realloc followed by an AL_REC_EXT_REALLOC record (its return's
+ * tick, the old address): the recorder's word stream (encode.h) is made from
+ * them by synth_trace_events. */
+typedef struct al_ev_rec {
+    uint64_t w0, addr, size;
+} al_ev_rec;
+enum { AL_REC_EXT_REALLOC = 28 };
+
 /* One EVENTS chunk: n records of thread `thread` (kernel tid `tid`), its
  * chunk number seq. Returns the number of events. */
 uint32_t synth_trace_events(al_tw *w, int fd, uint64_t section, uint32_t thread, uint64_t tid, uint64_t seq,
