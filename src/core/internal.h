@@ -77,7 +77,7 @@ al_allocator *al_plain_handle(const al_vtable *vt, unsigned caps, const char *na
  *  library's calls for requests aligned to at most `align` with a size that
  *  is a multiple of it. The backend vouches for the promises written there.
  *  Returns a. */
-static inline al_allocator *al_with_plain(al_allocator *a, unsigned align, void *(*allocate)(size_t),
+static inline al_allocator *al_with_plain(al_allocator *a, size_t align, void *(*allocate)(size_t),
                                           void (*deallocate)(void *))
 {
     if (a) {
