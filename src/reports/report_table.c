@@ -554,6 +554,10 @@ int al_report_table_begin(FILE *out, const al_bench_run *run, const al_table_opt
         put_wrapped(out, "libraries: ", "  ", text, width);
     }
     if (c->quick) quick_line(out, run, width);
+    if (*c->test_hooks) {
+        snprintf(text, sizeof text, "%s: set while it ran, so its figures are altered on purpose", c->test_hooks);
+        put_wrapped(out, "test hooks: ", "  ", text, width);
+    }
     if (instr_mode(run))
         put_wrapped(out, "", "  ", "instr: instructions per iteration (callgrind); cycles: estimated "
                                    "(L1 + 5 x LL + 35 x RAM); ratios on instructions", width);
