@@ -111,45 +111,100 @@ typedef struct al_vtable {
     void (*destroy)(void *state);
 } al_vtable;
 
+/* An inline bump region of a handle (see al_allocator): [top, end) is free,
+ * both held as integers; {0, 0} is none. */
+typedef struct al_region {
+    uintptr_t top, end;
+} al_region;
+
+/* The highest end a bump region may have: top rounded up to any alignment
+ * up to AL_MAX_REQUIRED_ALIGN then cannot wrap around, so the front end and
+ * the inline paths (backends.h) round the top up first and compare once,
+ * like a hand-written bump. No user-space memory lies above it. */
+#define AL_REGION_END_MAX (UINTPTR_MAX - (AL_MAX_REQUIRED_ALIGN - 1))
+
 /* An allocator handle: state + operations + capabilities of this instance,
- * and optionally a plain path.
+ * and optionally a plain path or a region, which let the front end serve
+ * the common requests without the vtable. A handle is used in place (by
+ * pointer), never copied: the region lives in it. A handle of one's own is
+ * made with an initializer ((al_allocator){.state = .., .vt = .., .caps =
+ * ..}) or zeroed first, so that its plain and region fields are 0.
  *
  * The plain path (all three plain_* fields zero: none) lets the front end
  * call a library's own malloc-like entry points without the vtable and the
  * backend's adapter in between, for the requests they serve exactly as the
  * vtable would: those whose align is a power of two at most plain_align and
  * whose size is a non-zero multiple of align (the layout of any C type, the
- * common case). For such a request (size below AL_LARGE_REQUEST) al_allocate
- * calls plain_allocate(size) and al_deallocate calls plain_deallocate(ptr):
- * the library's malloc and free themselves, no call in between (a sized
- * free would need one more call to reach it, and cost more than it saves:
+ * common case) below AL_LARGE_REQUEST: al_plain_key(size, align) <=
+ * plain_align, one comparison. For such a request al_allocate calls
+ * plain_allocate(size) and al_deallocate calls plain_deallocate(ptr): the
+ * library's malloc and free themselves, no call in between (a sized free
+ * would need one more call to reach it, and cost more than it saves:
  * measured on jemalloc's sdallocx), so a backend that sets them promises:
+ *   - plain_align is a power of two below AL_LARGE_REQUEST;
  *   - plain_allocate(size) is what vt->allocate(state, size, align) would do
  *     for every such (size, align): a block aligned to align, or NULL;
  *   - plain_deallocate(ptr) gives back any block of this instance last
  *     requested (allocated, grown or shrunk) with such a (size, align), and
  *     does nothing for ptr NULL;
  *   - neither reads the state: the path carries none.
- * Wrappers and backends with state leave them zero. Everything else
- * (zeroed, grow, shrink, other layouts) goes through the vtable. A handle
- * of one's own is made with an initializer ((al_allocator){.state = ..,
- * .vt = .., .caps = ..}) or zeroed first, so that its plain fields are 0. */
+ *
+ * The region (region.end 0: none) is the free space of a bump instance
+ * (bump, arena), which the front end bumps in place. A request with a
+ * power-of-two align up to AL_MAX_REQUIRED_ALIGN and a size from 1 that
+ * fits in [top rounded up to align, end) is served from there (top moves
+ * past the block) without asking the backend or testing the size further:
+ * the memory is the instance's already. al_deallocate of the block that
+ * ends at top moves top back to its start; any other al_deallocate on a
+ * handle with a region does nothing. So a backend that sets one promises:
+ *   - the region is memory the instance holds, end <= AL_REGION_END_MAX, and
+ *     a block bumped from it is one vt->allocate could have returned;
+ *   - giving back any block but the newest does nothing (as in bump);
+ *   - its operations keep the region current (they move the same top), and
+ *     it has no plain path.
+ * A backend that must see every call (to mark memory for a checker) leaves
+ * the region at {0, 0}. Wrappers have none.
+ *
+ * Everything else (zeroed, grow, shrink, other layouts, a spent region)
+ * goes through the vtable. */
 typedef struct al_allocator {
     void *state;
     const al_vtable *vt;
-    unsigned caps;
-    unsigned plain_align;                       /* 0: no plain path */
+    size_t plain_align;                         /* 0: no plain path */
     void *(*plain_allocate)(size_t size);
     void (*plain_deallocate)(void *ptr);
+    al_region region;                           /* {0, 0}: none */
+    unsigned caps;
 } al_allocator;
 
-/** Whether a request of (size, align) takes a's plain path: align a power
- *  of two at most a->plain_align (tested first: one comparison for a handle
- *  without one), size a multiple of align. Size 0 and the size limits are
- *  the callers' to test. */
+/* AL_LARGE_REQUEST is defined below; the plain key needs it. */
+#define AL_LARGE_REQUEST ((size_t)1 << 30)
+
+/** The plain key of a request: `align` when (size, align) has the layout
+ *  of a C type (align a power of two, size a non-zero multiple of it) and
+ *  size is below AL_LARGE_REQUEST, otherwise SIZE_MAX. A request takes a
+ *  handle's plain path exactly when al_plain_key(size, align) <=
+ *  a->plain_align: one comparison with the handle per call, the key itself
+ *  computed from the arguments alone (in a loop with one layout, once). */
+static inline size_t al_plain_key(size_t size, size_t align)
+{
+    /* Arithmetic, not a choice between two values (which the compiler would
+     * split into branches again): align, with bits at 2^32 and up when size
+     * is not a multiple of align or align not a power of two, and at 2^30
+     * and up when size is 0 or at least AL_LARGE_REQUEST. A set bit above
+     * 2^30 puts the key above every plain_align. */
+    return align | (((size | align) & (align - 1)) << 32) | ((size | (size - 1)) & ~(AL_LARGE_REQUEST - 1));
+}
+
+/** Whether a request of (size, align) takes a's plain path (see
+ *  al_plain_key). */
 static inline bool al_plain_layout(const al_allocator *a, size_t size, size_t align)
 {
-    return align <= a->plain_align && (align & (align - 1)) == 0 && align != 0 && (size & (align - 1)) == 0;
+#if defined(__GNUC__)
+    return __builtin_expect(al_plain_key(size, align) <= a->plain_align, 1);
+#else
+    return al_plain_key(size, align) <= a->plain_align;
+#endif
 }
 
 /* No request may exceed this; larger sizes (and overflowing array sizes)
@@ -167,8 +222,6 @@ static inline bool al_plain_layout(const al_allocator *a, size_t size, size_t al
  * any alignment. Requests whose size and alignment are both below
  * AL_LARGE_REQUEST skip the check (one comparison on the fast path).
  * ------------------------------------------------------------------------- */
-#define AL_LARGE_REQUEST ((size_t)1 << 30)
-
 /** Physical memory plus swap in bytes (sysinfo, read once per process);
  *  AL_MAX_SIZE when the system does not say. */
 AL_API size_t al_backable_limit(void);
@@ -227,11 +280,21 @@ AL_API void *al_allocate_rare(al_allocator *a, size_t size, size_t align);
 
 static inline void *al_allocate(al_allocator *a, size_t size, size_t align)
 {
-    /* The common case inline: one comparison for size 0 and the size limit
-     * (size - 1 wraps for 0); the align tests fold away for a constant. */
-    if (size - 1 < AL_LARGE_REQUEST - 1 && align < AL_LARGE_REQUEST) {
-        if (al_plain_layout(a, size, align)) return a->plain_allocate(size);
-        if (al_is_pow2(align)) return a->vt->allocate(a->state, size, align);
+    /* The plain path: one comparison of the key with the handle. Then the
+     * region, if any, and the vtable; the align tests fold away for a
+     * constant, and size 0 fails the region's test (size - 1 wraps) and the
+     * vtable's. */
+    if (al_plain_layout(a, size, align)) return a->plain_allocate(size);
+    if (align - 1 < AL_MAX_REQUIRED_ALIGN && al_is_pow2(align)) {
+        uintptr_t end = a->region.end;
+        if (end) {
+            uintptr_t p = (a->region.top + align - 1) & ~(uintptr_t)(align - 1);
+            if (p <= end && size - 1 < end - p) {
+                a->region.top = p + size;
+                return (void *)p;
+            }
+        }
+        if (size - 1 < AL_LARGE_REQUEST - 1) return a->vt->allocate(a->state, size, align);
     }
     return al_allocate_rare(a, size, align);
 }
@@ -239,9 +302,14 @@ static inline void *al_allocate(al_allocator *a, size_t size, size_t align)
 /** Give back a block; ptr NULL or size 0 is a no-op. `a` non-NULL. */
 static inline void al_deallocate(al_allocator *a, void *ptr, size_t size, size_t align)
 {
-    if (size == 0) return;
     if (al_plain_layout(a, size, align)) a->plain_deallocate(ptr); /* ptr NULL: a no-op there */
-    else if (ptr) a->vt->deallocate(a->state, ptr, size, align);
+    else if (a->region.end) {
+        /* Only the newest block goes back: the one ending at top. Size 0
+         * (ptr + 0 is top only when ptr is top) and NULL (no region lies
+         * in the first page) change nothing. */
+        if ((uintptr_t)ptr + size == a->region.top) a->region.top = (uintptr_t)ptr;
+    } else if (size != 0 && ptr)
+        a->vt->deallocate(a->state, ptr, size, align);
 }
 
 /** As al_allocate, zero-filled. `a` non-NULL. */

@@ -41,8 +41,11 @@ extern "C" {
 typedef struct al_bump {
     al_allocator handle; /* what al_bump_init returns; handle.state == this struct */
     uintptr_t base;      /* first byte of the buffer */
-    uintptr_t top;       /* next free byte: base <= top <= end at all times */
-    uintptr_t end;       /* one past the last byte of the buffer */
+    al_region *region;   /* the bump space: &handle.region (the front end
+                            bumps it inline), or &own when every call must
+                            reach the backend (a checker's marks); top is the
+                            next free byte, base <= top <= end at all times */
+    al_region own;
     uintptr_t mark;      /* position of the newest live mark, 0 when none */
     uintptr_t grown_start, grown_end; /* blocks from before that mark grown in
                             place past it (see src/backends/bumpstep.h) */
@@ -75,10 +78,12 @@ AL_API size_t al_bump_remaining(const al_allocator *a);
  * Results are exactly those of al_allocate / al_deallocate on the same
  * instance, and the two may be mixed freely. The inline calls assume the
  * instance is not used by another thread at the same time (neither
- * backend is thread-safe anyway). Under AddressSanitizer they always take
- * the out-of-line path, which keeps the backends' poisoning; under
- * Valgrind's memcheck, blocks from the inline path are not marked
- * addressable (use al_allocate there).
+ * backend is thread-safe anyway). The allocation bumps the handle's region
+ * (allocator.h), as al_allocate does: an instance that marks its memory
+ * for a checker has none, so its allocations always reach the backend.
+ * Under AddressSanitizer both calls always take the out-of-line path; under
+ * Valgrind's memcheck a block given back by the inline free is not marked
+ * inaccessible (use al_deallocate there).
  * ------------------------------------------------------------------------- */
 #if defined(__SANITIZE_ADDRESS__)
 #define AL_INLINE_FAST 0
@@ -91,13 +96,6 @@ AL_API size_t al_bump_remaining(const al_allocator *a);
 #define AL_INLINE_FAST 1
 #endif
 
-/* The highest end a bump or arena region may have: top rounded up to any
- * alignment the inline paths take (up to AL_MAX_REQUIRED_ALIGN) then cannot
- * wrap around, so they round the top up first and compare once, like a
- * hand-written bump. al_bump_init refuses a buffer reaching past it, an
- * arena a chunk that does (no user-space memory lies there). */
-#define AL_REGION_END_MAX (UINTPTR_MAX - (AL_MAX_REQUIRED_ALIGN - 1))
-
 /** The bump allocator `a` itself (made by the registry or al_bump_init),
  *  or NULL when `a` is anything else (wrappers are not looked through:
  *  their calls must go through their own vtable). */
@@ -108,29 +106,41 @@ AL_API void *al_bump_alloc_slow(al_bump *b, size_t size, size_t align);
 /** al_allocate(&b->handle, size, align), the common case inline. */
 static inline void *al_bump_alloc_inline(al_bump *b, size_t size, size_t align)
 {
-    uintptr_t p = (b->top + align - 1) & ~(uintptr_t)(align - 1), end = b->end;
+    al_region *g = &b->handle.region;
+    uintptr_t p = (g->top + align - 1) & ~(uintptr_t)(align - 1), end = g->end;
     if (AL_INLINE_FAST && al_is_pow2(align) && align <= AL_MAX_REQUIRED_ALIGN && p <= end && size - 1 < end - p) {
-        b->top = p + size; /* size - 1 wraps for 0: size 0 goes out of line */
+        g->top = p + size; /* size - 1 wraps for 0: size 0 goes out of line */
         return (void *)p;
     }
     return al_bump_alloc_slow(b, size, align);
 }
 
+/** al_deallocate(&b->handle, ptr, size, align) out of line. */
+AL_API void al_bump_free_slow(al_bump *b, void *ptr, size_t size);
+
 /** al_deallocate(&b->handle, ptr, size, align): the newest block rolls the
  *  top back; any other is a no-op. */
 static inline void al_bump_free_inline(al_bump *b, void *ptr, size_t size)
 {
-    /* Size 0 needs no test: ptr + 0 == top only when ptr is the top, and
-     * moving the top there changes nothing. */
-    if (ptr && (uintptr_t)ptr + size == b->top) b->top = (uintptr_t)ptr;
+    /* As al_deallocate on a handle with a region: only the newest block
+     * goes back (size 0 and NULL change nothing, as there). b->region is
+     * the bump space also when the handle has no region (the instance
+     * marks its memory for memcheck: the block is then not marked). */
+    if (!AL_INLINE_FAST) {
+        al_bump_free_slow(b, ptr, size);
+        return;
+    }
+    al_region *g = b->region;
+    if ((uintptr_t)ptr + size == g->top) g->top = (uintptr_t)ptr;
 }
 
-/* The public head of an arena instance: its handle and the bump space left
- * in its newest chunk (top <= end; both 0 before the first chunk). Treat the
- * fields as private. */
+/* The public head of an arena instance: its handle, and where the bump
+ * space left in its newest chunk is (both 0 before the first chunk): the
+ * handle's region, or a private one when the arena marks its memory for a
+ * checker (the handle's stays {0, 0}). Treat the fields as private. */
 typedef struct al_arena {
     al_allocator handle;
-    uintptr_t top, end;
+    al_region *region; /* the bump space: &handle.region, or a private one */
 } al_arena;
 
 /** The arena `a` itself, or NULL when `a` is anything else (wrappers are not
@@ -143,18 +153,27 @@ AL_API void *al_arena_alloc_slow(al_arena *r, size_t size, size_t align);
 /** al_allocate(&r->handle, size, align), the common case inline. */
 static inline void *al_arena_alloc_inline(al_arena *r, size_t size, size_t align)
 {
-    uintptr_t p = (r->top + align - 1) & ~(uintptr_t)(align - 1), end = r->end;
+    al_region *g = &r->handle.region;
+    uintptr_t p = (g->top + align - 1) & ~(uintptr_t)(align - 1), end = g->end;
     if (AL_INLINE_FAST && al_is_pow2(align) && align <= AL_MAX_REQUIRED_ALIGN && p <= end && size - 1 < end - p) {
-        r->top = p + size; /* as in al_bump_alloc_inline */
+        g->top = p + size; /* as in al_bump_alloc_inline */
         return (void *)p;
     }
     return al_arena_alloc_slow(r, size, align);
 }
 
+/** al_deallocate(&r->handle, ptr, size, align) out of line. */
+AL_API void al_arena_free_slow(al_arena *r, void *ptr, size_t size);
+
 /** al_deallocate(&r->handle, ptr, size, align): as al_bump_free_inline. */
 static inline void al_arena_free_inline(al_arena *r, void *ptr, size_t size)
 {
-    if (ptr && (uintptr_t)ptr + size == r->top) r->top = (uintptr_t)ptr; /* size 0: as above */
+    if (!AL_INLINE_FAST) {
+        al_arena_free_slow(r, ptr, size);
+        return;
+    }
+    al_region *g = r->region;
+    if ((uintptr_t)ptr + size == g->top) g->top = (uintptr_t)ptr;
 }
 
 /* ----------------------------------------------------------------------------

@@ -41,9 +41,14 @@ typedef struct chunk {
 _Static_assert(sizeof(chunk) % CHUNK_ALIGN == 0, "the bump space after a header stays aligned");
 
 typedef struct arena {
-    al_arena pub;              /* the handle, and the bump space left in `cur` (top,
-                                  end; both 0 before the first chunk): what the
-                                  inline fast path of backends.h reads */
+    al_arena pub;              /* the handle, and pub.region: the bump space
+                                  left in `cur` (top, end; both 0 before the
+                                  first chunk), &pub.handle.region, which the
+                                  front end and the inline paths of backends.h
+                                  bump, or &own while a checker watches (every
+                                  call must come here to mark memory; the
+                                  handle's region stays {0, 0}) */
+    al_region own;
     chunk *cur;                /* newest chunk (head of the chain), or NULL */
     size_t next_size;          /* size of the next chunk, unless a request needs more */
     size_t nchunks, bytes;     /* what the chain holds from backing right now */
@@ -62,8 +67,8 @@ static uintptr_t chunk_end(const chunk *c) { return (uintptr_t)c + c->size; }
 static void use_chunk(arena *a, chunk *c, size_t offset)
 {
     a->cur = c;
-    a->pub.top = chunk_space(c) + offset;
-    a->pub.end = chunk_end(c);
+    a->pub.region->top = chunk_space(c) + offset;
+    a->pub.region->end = chunk_end(c);
 }
 
 static void free_chunk(arena *a, chunk *c)
@@ -104,8 +109,8 @@ static __attribute__((noinline)) void *arena_refill(arena *a, size_t size, size_
     a->bytes += csize;
     if (a->next_size < ARENA_MAX_DOUBLING) a->next_size *= 2;
     use_chunk(a, c, 0);
-    al_mem_noaccess((void *)a->pub.top, a->pub.end - a->pub.top);
-    return al_bump_take(&a->pub.top, a->pub.end, size, align); /* cannot fail: need was counted */
+    al_mem_noaccess((void *)a->pub.region->top, a->pub.region->end - a->pub.region->top);
+    return al_bump_take(&a->pub.region->top, a->pub.region->end, size, align); /* cannot fail: need was counted */
 }
 
 /* ----------------------------------------------------------------------------
@@ -117,7 +122,7 @@ static __attribute__((noinline)) void *arena_refill(arena *a, size_t size, size_
 static void *arena_allocate(void *st, size_t size, size_t align)
 {
     arena *a = st;
-    void *p = al_bump_take(&a->pub.top, a->pub.end, size, align);
+    void *p = al_bump_take(&a->pub.region->top, a->pub.region->end, size, align);
     return p ? p : arena_refill(a, size, align);
 }
 
@@ -125,7 +130,7 @@ static void arena_deallocate(void *st, void *ptr, size_t size, size_t align)
 {
     arena *a = st;
     (void)align;
-    al_bump_give_back(&a->pub.top, ptr, size);
+    al_bump_give_back(&a->pub.region->top, ptr, size);
 }
 
 static void *arena_allocate_marked(void *st, size_t size, size_t align)
@@ -147,9 +152,9 @@ static void arena_deallocate_marked(void *st, void *ptr, size_t size, size_t ali
 static void *arena_grow(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
 {
     arena *a = st;
-    if (al_bump_resize_newest(&a->pub.top, a->pub.end, ptr, old_size, new_size)) {
+    if (al_bump_resize_newest(&a->pub.region->top, a->pub.region->end, ptr, old_size, new_size)) {
         if (a->mark_chunk == a->cur)
-            al_bump_grown(&a->cur->grown_start, &a->cur->grown_end, a->mark_pos, ptr, a->pub.top);
+            al_bump_grown(&a->cur->grown_start, &a->cur->grown_end, a->mark_pos, ptr, a->pub.region->top);
         al_mem_undefined((char *)ptr + old_size, new_size - old_size);
         return ptr;
     }
@@ -165,7 +170,7 @@ static void *arena_shrink(void *st, void *ptr, size_t old_size, size_t new_size,
 {
     arena *a = st;
     (void)align;
-    al_bump_resize_newest(&a->pub.top, a->pub.end, ptr, old_size, new_size);
+    al_bump_resize_newest(&a->pub.region->top, a->pub.region->end, ptr, old_size, new_size);
     al_mem_noaccess((char *)ptr + new_size, old_size - new_size);
     return ptr;
 }
@@ -188,7 +193,7 @@ static void arena_reset(void *st)
     a->mark_chunk = NULL;
     a->mark_pos = 0;
     use_chunk(a, largest, 0);
-    al_mem_noaccess((void *)a->pub.top, a->pub.end - a->pub.top);
+    al_mem_noaccess((void *)a->pub.region->top, a->pub.region->end - a->pub.region->top);
 }
 
 /* A mark is the newest chunk and the top's offset in it. Rewind refuses (and
@@ -199,9 +204,9 @@ static void arena_reset(void *st)
 static bool arena_mark(void *st, al_mark *out)
 {
     arena *a = st;
-    *out = (al_mark){.chunk = a->cur, .offset = a->cur ? a->pub.top - chunk_space(a->cur) : 0};
+    *out = (al_mark){.chunk = a->cur, .offset = a->cur ? a->pub.region->top - chunk_space(a->cur) : 0};
     a->mark_chunk = a->cur;
-    a->mark_pos = a->pub.top;
+    a->mark_pos = a->pub.region->top;
     return true;
 }
 
@@ -213,18 +218,18 @@ static void arena_rewind(void *st, const al_mark *m)
     if (c != m->chunk) return;
     if (c == NULL) {
         free_newer(a, NULL);
-        a->pub.top = a->pub.end = 0;
+        a->pub.region->top = a->pub.region->end = 0;
         a->mark_chunk = NULL;
         a->mark_pos = 0;
         return;
     }
-    size_t limit = c == a->cur ? a->pub.top - chunk_space(c) : chunk_end(c) - chunk_space(c);
+    size_t limit = c == a->cur ? a->pub.region->top - chunk_space(c) : chunk_end(c) - chunk_space(c);
     if (m->offset > limit) return;
     free_newer(a, c);
     a->mark_chunk = c;
     a->mark_pos = chunk_space(c) + m->offset;
     use_chunk(a, c, al_bump_rewind_top(&c->grown_start, &c->grown_end, a->mark_pos) - chunk_space(c));
-    al_mem_noaccess((void *)a->pub.top, a->pub.end - a->pub.top);
+    al_mem_noaccess((void *)a->pub.region->top, a->pub.region->end - a->pub.region->top);
 }
 
 static void arena_destroy(void *st)
@@ -273,11 +278,13 @@ static al_allocator *arena_create(const al_options *opts)
     if (!al_capacity_option(opts, ARENA_DEFAULT_CAPACITY, "arena", &cap)) return NULL;
     arena *a = al_instance_alloc(sizeof *a, "arena");
     if (!a) return NULL;
+    bool marked = al_checking();
     *a = (arena){
-        .pub.handle = {.state = a, .vt = al_checking() ? &arena_marked_vt : &arena_vt, .caps = ARENA_CAPS},
+        .pub.handle = {.state = a, .vt = marked ? &arena_marked_vt : &arena_vt, .caps = ARENA_CAPS},
         .next_size = cap < ARENA_MIN_CAPACITY ? ARENA_MIN_CAPACITY : cap,
         .backing = opts->backing ? opts->backing : al_sys_shared(),
     };
+    a->pub.region = marked ? &a->own : &a->pub.handle.region;
     return &a->pub.handle;
 }
 
@@ -287,6 +294,9 @@ al_arena *al_arena_of(al_allocator *a)
 }
 
 void *al_arena_alloc_slow(al_arena *r, size_t size, size_t align) { return al_allocate(&r->handle, size, align); }
+
+/* Any alignment serves: deallocate reads only the size. */
+void al_arena_free_slow(al_arena *r, void *ptr, size_t size) { al_deallocate(&r->handle, ptr, size, 1); }
 
 size_t al_arena_chunk_count(const al_allocator *a)
 {

@@ -24,7 +24,11 @@
 
 /* ----------------------------------------------------------------------------
  * Operations. Invariant: base <= top <= end; [base, top) is handed out (or
- * padding), [top, end) is free.
+ * padding), [top, end) is free. top and end are *b->region: the handle's
+ * own region, which the front end bumps inline (allocator.h), for every
+ * instance except a registry-made one while a checker watches, whose calls
+ * must all come here to be marked (its region is b->own, the handle's stays
+ * {0, 0}).
  * ------------------------------------------------------------------------- */
 #define MARKED(b) (al_checking() && (b)->heap != NULL) /* registry-made, and a checker watches */
 
@@ -34,14 +38,14 @@
 static void *bump_allocate(void *st, size_t size, size_t align)
 {
     al_bump *b = st;
-    return al_bump_take(&b->top, b->end, size, align);
+    return al_bump_take(&b->region->top, b->region->end, size, align);
 }
 
 static void bump_deallocate(void *st, void *ptr, size_t size, size_t align)
 {
     al_bump *b = st;
     (void)align;
-    al_bump_give_back(&b->top, ptr, size);
+    al_bump_give_back(&b->region->top, ptr, size);
 }
 
 static void *bump_allocate_marked(void *st, size_t size, size_t align)
@@ -63,12 +67,12 @@ static void bump_deallocate_marked(void *st, void *ptr, size_t size, size_t alig
 static void *bump_grow(void *st, void *ptr, size_t old_size, size_t new_size, size_t align)
 {
     al_bump *b = st;
-    if (al_bump_resize_newest(&b->top, b->end, ptr, old_size, new_size)) {
-        al_bump_grown(&b->grown_start, &b->grown_end, b->mark, ptr, b->top);
+    if (al_bump_resize_newest(&b->region->top, b->region->end, ptr, old_size, new_size)) {
+        al_bump_grown(&b->grown_start, &b->grown_end, b->mark, ptr, b->region->top);
         if (MARKED(b)) al_mem_undefined((char *)ptr + old_size, new_size - old_size);
         return ptr;
     }
-    if (al_bump_is_newest(b->top, ptr, old_size)) return NULL;
+    if (al_bump_is_newest(b->region->top, ptr, old_size)) return NULL;
     void *p = bump_allocate_marked(b, new_size, align);
     if (p) {
         memcpy(p, ptr, old_size);
@@ -81,7 +85,7 @@ static void *bump_shrink(void *st, void *ptr, size_t old_size, size_t new_size, 
 {
     al_bump *b = st;
     (void)align;
-    al_bump_resize_newest(&b->top, b->end, ptr, old_size, new_size);
+    al_bump_resize_newest(&b->region->top, b->region->end, ptr, old_size, new_size);
     if (MARKED(b)) al_mem_noaccess((char *)ptr + new_size, old_size - new_size);
     return ptr;
 }
@@ -89,8 +93,8 @@ static void *bump_shrink(void *st, void *ptr, size_t old_size, size_t new_size, 
 static void bump_reset(void *st)
 {
     al_bump *b = st;
-    if (MARKED(b)) al_mem_noaccess((void *)b->base, b->top - b->base);
-    b->top = b->base;
+    if (MARKED(b)) al_mem_noaccess((void *)b->base, b->region->top - b->base);
+    b->region->top = b->base;
     b->mark = b->grown_start = b->grown_end = 0;
 }
 
@@ -101,25 +105,25 @@ static void bump_reset(void *st)
 static bool bump_mark(void *st, al_mark *out)
 {
     al_bump *b = st;
-    *out = (al_mark){.chunk = (void *)b->base, .offset = b->top - b->base};
-    b->mark = b->top;
+    *out = (al_mark){.chunk = (void *)b->base, .offset = b->region->top - b->base};
+    b->mark = b->region->top;
     return true;
 }
 
 static void bump_rewind(void *st, const al_mark *m)
 {
     al_bump *b = st;
-    if (m->chunk != (void *)b->base || m->offset > b->top - b->base) return;
+    if (m->chunk != (void *)b->base || m->offset > b->region->top - b->base) return;
     b->mark = b->base + m->offset;
-    uintptr_t old_top = b->top;
-    b->top = al_bump_rewind_top(&b->grown_start, &b->grown_end, b->mark);
-    if (MARKED(b) && old_top > b->top) al_mem_noaccess((void *)b->top, old_top - b->top);
+    uintptr_t old_top = b->region->top;
+    b->region->top = al_bump_rewind_top(&b->grown_start, &b->grown_end, b->mark);
+    if (MARKED(b) && old_top > b->region->top) al_mem_noaccess((void *)b->region->top, old_top - b->region->top);
 }
 
 static void bump_destroy(void *st)
 {
     al_bump *b = st;
-    if (MARKED(b)) al_mem_defined((void *)b->base, b->end - b->base); /* a caller's buffer is theirs again */
+    if (MARKED(b)) al_mem_defined((void *)b->base, b->region->end - b->base); /* a caller's buffer is theirs again */
     free(b->heap);
 }
 
@@ -161,9 +165,10 @@ al_allocator *al_bump_init(al_bump *b, void *buf, size_t size)
     uintptr_t base = (uintptr_t)buf;
     if (base > AL_REGION_END_MAX || size > AL_REGION_END_MAX - base) return NULL; /* backends.h */
     *b = (al_bump){
-        .handle = {.state = b, .vt = &bump_vt, .caps = BUMP_CAPS},
-        .base = base, .top = base, .end = base + size,
+        .handle = {.state = b, .vt = &bump_vt, .caps = BUMP_CAPS, .region = {.top = base, .end = base + size}},
+        .base = base,
     };
+    b->region = &b->handle.region;
     return &b->handle;
 }
 
@@ -174,16 +179,19 @@ al_bump *al_bump_of(al_allocator *a)
 
 void *al_bump_alloc_slow(al_bump *b, size_t size, size_t align) { return al_allocate(&b->handle, size, align); }
 
+/* Any alignment serves: deallocate reads only the size. */
+void al_bump_free_slow(al_bump *b, void *ptr, size_t size) { al_deallocate(&b->handle, ptr, size, 1); }
+
 size_t al_bump_used(const al_allocator *a)
 {
     const al_bump *b = bump_state(a);
-    return b ? b->top - b->base : 0;
+    return b ? b->region->top - b->base : 0;
 }
 
 size_t al_bump_remaining(const al_allocator *a)
 {
     const al_bump *b = bump_state(a);
-    return b ? b->end - b->top : 0;
+    return b ? b->region->end - b->region->top : 0;
 }
 
 /* With a caller's buffer the instance alone is allocated; otherwise the
@@ -206,7 +214,12 @@ static al_allocator *bump_create(const al_options *opts)
         return NULL;
     }
     b->heap = b;
-    if (al_checking()) b->handle.vt = &bump_marked_vt;
+    if (al_checking()) { /* every call marks: none is served inline */
+        b->handle.vt = &bump_marked_vt;
+        b->own = b->handle.region;
+        b->handle.region = (al_region){0, 0};
+        b->region = &b->own;
+    }
     al_mem_noaccess(buf, size);
     return &b->handle;
 }

@@ -77,7 +77,7 @@ al_allocator *al_plain_handle(const al_vtable *vt, unsigned caps, const char *na
  *  library's calls for requests aligned to at most `align` with a size that
  *  is a multiple of it. The backend vouches for the promises written there.
  *  Returns a. */
-static inline al_allocator *al_with_plain(al_allocator *a, unsigned align, void *(*allocate)(size_t),
+static inline al_allocator *al_with_plain(al_allocator *a, size_t align, void *(*allocate)(size_t),
                                           void (*deallocate)(void *))
 {
     if (a) {
@@ -130,6 +130,20 @@ al_allocator *al_sys_shared(void);
 static inline bool al_natural_align(size_t size, size_t align)
 {
     return align <= 8 || (align <= AL_MALLOC_ALIGN && size % AL_MALLOC_ALIGN == 0);
+}
+
+/* What alignment a plain malloc(size) guarantees, the one rule for the
+ * adapters that call a library's own malloc for what it aligns (je, tc) and
+ * for the malloc replacement's lab path: a block is aligned for every object
+ * that fits in it, up to AL_MALLOC_ALIGN: 8 bytes under AL_MALLOC_ALIGN bytes
+ * (no smaller object needs more), AL_MALLOC_ALIGN from there on. glibc,
+ * jemalloc (its quantum, 16, above one 8-byte class), tcmalloc (gperftools'
+ * AlignmentForSize) and lab all give at least that; anything more takes the
+ * library's aligned call. Depends only on (size, align), so sized frees
+ * agree with the allocation. */
+static inline bool al_malloc_aligns(size_t size, size_t align)
+{
+    return align <= 8 || (align <= AL_MALLOC_ALIGN && size >= AL_MALLOC_ALIGN);
 }
 
 /* Under ThreadSanitizer: jemalloc, mimalloc and tcmalloc are uninstrumented,
