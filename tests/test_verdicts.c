@@ -182,6 +182,19 @@ static void test_paired_ignores_load(void **state)
                 fail_msg("pair %u: %s %s [%.3f %.3f %.3f]", t, c[i].name, is_mi ? "not called" : "called",
                          c[i].ratio_lo, c[i].ratio, c[i].ratio_hi);
         }
+        if (t == 0) { /* the report lists the benchmark's move apart */
+            char *text = NULL;
+            size_t tlen = 0, counts[3];
+            FILE *mem = open_memstream(&text, &tlen);
+            assert_non_null(mem);
+            al_compare_view v = {.base = &a, .new_run = &b, .c = c, .n = n, .threshold = 0.05};
+            assert_int_equal(al_report_compare(mem, &v, AL_COMPARE_TEXT, counts), 0);
+            fclose(mem);
+            assert_int_equal(counts[AL_REGRESSED], 1);
+            assert_non_null(strstr(text, "1 benchmark moved as a whole by more than"));
+            assert_non_null(strstr(text, "\n  glibc-simple/64 +"));
+            free(text);
+        }
         free(c);
         o.unpaired = true;
         c = al_compare_runs_opts(&a, &b, &o, &n);
