@@ -377,6 +377,35 @@ static void test_default_prints_one_line_and_aborts(void **state)
     assert_non_null(strstr(out, "of size 32 (align 8) was already freed\n"));
 }
 
+/* Leaks at destroy by default: one line per block, then the count, each a
+ * whole line of its own, then abort. */
+static void leaks_by_default(void *ctx)
+{
+    (void)ctx;
+    al_checked_set_handler(NULL, NULL);
+    al_allocator *a = al_create("checked:sys", NULL);
+    assert_non_null(al_allocate(a, 32, 8));
+    assert_non_null(al_allocate(a, 64, 16));
+    al_destroy(a); /* aborts here */
+}
+
+static void test_default_leaks_at_destroy(void **state)
+{
+    (void)state;
+    char out[2048];
+    int st = child_stderr(leaks_by_default, NULL, out, sizeof out);
+    assert_true(WIFSIGNALED(st));
+    assert_int_equal(WTERMSIG(st), SIGABRT);
+    size_t lines = 0;
+    for (const char *c = out; *c; c++) lines += *c == '\n';
+    if (lines != 3) fail_msg("expected 3 lines, got: %s", out);
+    for (const char *line = out; *line; line = strchr(line, '\n') + 1)
+        assert_memory_equal(line, "alloclab checked: ", strlen("alloclab checked: "));
+    assert_non_null(strstr(out, "of size 32 (align 8) is still live\n"));
+    assert_non_null(strstr(out, "of size 64 (align 16) is still live\n"));
+    assert_non_null(strstr(out, "alloclab checked: 2 blocks (96 bytes) leaked at destroy\n"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -390,6 +419,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_inner_handing_out_a_live_block, setup, teardown),
         cmocka_unit_test_setup_teardown(test_correct_use_finds_nothing, setup, teardown),
         cmocka_unit_test(test_default_prints_one_line_and_aborts),
+        cmocka_unit_test(test_default_leaks_at_destroy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include "harness.h"
 #include "runner.h"
 #include "history.h"
+#include "reports.h"
 #include "synth_run.h"
 
 #include <dirent.h>
@@ -27,27 +28,6 @@ static char tmpdir[64];
 /* ----------------------------------------------------------------------------
  * Running the command: exit status; stdout and stderr as malloc'd strings.
  * ------------------------------------------------------------------------- */
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    int c;
-    while ((c = fgetc(f)) != EOF) {
-        if (len + 2 > cap) {
-            cap = cap ? cap * 2 : 256;
-            buf = realloc(buf, cap);
-            assert_non_null(buf);
-        }
-        buf[len++] = (char)c;
-    }
-    fclose(f);
-    if (!buf) buf = calloc(1, 1);
-    else buf[len] = '\0';
-    return buf;
-}
-
 static int run_cli(char **out, char **err, const char *const *args)
 {
     char out_path[128], err_path[128];
@@ -78,8 +58,8 @@ static int run_cli(char **out, char **err, const char *const *args)
     }
     int st;
     assert_int_equal(waitpid(pid, &st, 0), pid);
-    *out = slurp(out_path);
-    *err = slurp(err_path);
+    *out = synth_read_file(out_path, NULL);
+    *err = synth_read_file(err_path, NULL);
     assert_non_null(*out);
     assert_non_null(*err);
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
@@ -188,10 +168,10 @@ static void test_bad_command_leaves_files_alone(void **state)
     BAD("--allocators", "sys", "--workloads", "single-alloc/64", "--db", db, "--out", db);
     BAD("--allocators", "sys", "--workloads", "single-alloc/64", "--db", db, "--html", db);
 
-    char *bytes = slurp(db);
+    char *bytes = synth_read_file(db, NULL);
     assert_string_equal(bytes, known);
     free(bytes);
-    bytes = slurp(out_old);
+    bytes = synth_read_file(out_old, NULL);
     assert_string_equal(bytes, "old report\n");
     free(bytes);
     struct stat st;
@@ -313,14 +293,7 @@ static void test_bad_db_refused_before_running(void **state)
     expect_db_refused(db);
 
     /* A real alloclab database, then truncated, then damaged. */
-    char perr[256];
-    al_history *h = al_history_open(db, true, perr, sizeof perr);
-    assert_non_null(h);
-    al_bench_run run;
-    synth_realistic(&run, "x", 1);
-    assert_int_equal(al_history_save(h, &run, perr, sizeof perr), 0);
-    al_history_close(h);
-    al_bench_run_free(&run);
+    synth_store_realistic(db, "x");
     size_t len;
     char *good = synth_read_file(db, &len);
     assert_non_null(good);
@@ -461,7 +434,7 @@ static void test_child_by_hand_refused(void **state)
         assert_int_equal(waitpid(pid, &st, 0), pid);
         assert_true(WIFEXITED(st));
         assert_int_equal(WEXITSTATUS(st), 2);
-        char *err = slurp(err_path);
+        char *err = synth_read_file(err_path, NULL);
         assert_non_null(err);
         assert_int_equal(count_lines(err), 1);
         assert_memory_equal(err, "alloclab: ", 10);
@@ -493,7 +466,7 @@ static void test_several_outputs(void **state)
     const char *starts[] = {"{", "name,", "Time per iteration", "<!DOCTYPE html>", "alloclab "};
     const char *names[] = {"json", "csv", "markdown", "html", "table"};
     for (size_t i = 0; i < 5; i++) {
-        char *bytes = slurp(paths[i]);
+        char *bytes = synth_read_file(paths[i], NULL);
         assert_non_null(bytes);
         if (strncmp(bytes, starts[i], strlen(starts[i])) != 0) fail_msg("%s starts: %.40s", paths[i], bytes);
         free(bytes);
@@ -564,6 +537,53 @@ static int teardown(void **state)
     return 0;
 }
 
+/* A test hook set in the environment (ALLOCLAB_TEST_SLOWDOWN here, which
+ * stretches one benchmark's samples) is said once on stderr and carried by
+ * the run: the table's header, the JSON context, and the run stored in the
+ * history and loaded again. A run without one shows none of it. */
+static void test_test_hooks_said_and_kept(void **state)
+{
+    (void)state;
+    static const char hook[] = "ALLOCLAB_TEST_SLOWDOWN=single-alloc/64/sys=10";
+    char json[128], db[128];
+    snprintf(json, sizeof json, "%s/hooks.json", tmpdir);
+    snprintf(db, sizeof db, "%s/hooks.db", tmpdir);
+    for (int with = 1; with >= 0; with--) {
+        if (with) assert_int_equal(setenv("ALLOCLAB_TEST_SLOWDOWN", hook + strlen("ALLOCLAB_TEST_SLOWDOWN="), 1), 0);
+        char *out, *err;
+        int rc = run_cli(&out, &err,
+                         (const char *const[]){"--workloads", "single-alloc/64", "--allocators", "sys", "--samples", "2",
+                                               "--min-sample-ms", "0.01", "--quiet", "--db", db, "--out", json, NULL});
+        unsetenv("ALLOCLAB_TEST_SLOWDOWN");
+        assert_int_equal(rc, 0);
+        if (with) {
+            if (count_lines(err) != 1 || !strstr(err, hook)) print_error("stderr: <%s>\n", err);
+            assert_int_equal(count_lines(err), 1);
+            assert_non_null(strstr(err, "test hooks are set"));
+            assert_non_null(strstr(err, hook));
+            assert_non_null(strstr(out, "test hooks: "));
+            assert_non_null(strstr(out, hook));
+        } else {
+            assert_null(strstr(err, "test hook"));
+            assert_null(strstr(out, "test hook"));
+        }
+        al_bench_run run;
+        char e[256];
+        assert_int_equal(al_report_json_read(json, &run, e, sizeof e), 0);
+        assert_string_equal(run.ctx.test_hooks, with ? hook : "");
+        al_bench_run_free(&run);
+        al_history *h = al_history_open(db, false, e, sizeof e);
+        assert_non_null(h);
+        assert_int_equal(al_history_load(h, NULL, 0, &run, e, sizeof e), 0);
+        assert_string_equal(run.ctx.test_hooks, with ? hook : "");
+        for (size_t i = 0; i < run.ctx.nlibs; i++) assert_string_not_equal(run.ctx.libs[i].name, "test_hooks");
+        al_bench_run_free(&run);
+        al_history_close(h);
+        free(out);
+        free(err);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -579,6 +599,7 @@ int main(void)
         cmocka_unit_test(test_child_by_hand_refused),
         cmocka_unit_test(test_several_outputs),
         cmocka_unit_test(test_db_folder_must_exist),
+        cmocka_unit_test(test_test_hooks_said_and_kept),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

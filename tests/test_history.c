@@ -386,13 +386,7 @@ static void test_refuses_foreign_files(void **state)
 
     /* a real alloclab database, then damaged in its middle */
     snprintf(path, sizeof path, "%s/corrupt.db", dir);
-    al_history *h = al_history_open(path, true, err, sizeof err);
-    assert_non_null(h);
-    al_bench_run run;
-    synth_realistic(&run, "x", 1);
-    assert_int_equal(al_history_save(h, &run, err, sizeof err), 0);
-    al_history_close(h);
-    al_bench_run_free(&run);
+    synth_store_realistic(path, "x");
     size_t len;
     char *bytes = synth_read_file(path, &len);
     assert_true(len > 8192);

@@ -33,12 +33,6 @@ static char err[512];
 /* ----------------------------------------------------------------------------
  * Helpers: paths, the database seen through raw SQLite, the CLI in a child.
  * ------------------------------------------------------------------------- */
-static const char *in_tmp(char *buf, size_t len, const char *name)
-{
-    snprintf(buf, len, "%s/%s", synth_group_dir, name);
-    return buf;
-}
-
 static bool exists(const char *path)
 {
     struct stat st;
@@ -195,7 +189,7 @@ static void test_concurrent_saves(void **state)
     for (int db_i = 0; db_i < 3; db_i++) {
         char path[256], name[32];
         snprintf(name, sizeof name, "race%d/deep/results.db", db_i); /* folders raced too */
-        in_tmp(path, sizeof path, name);
+        synth_group_path_into(path, sizeof path, name);
         for (int round = 0; round < ROUNDS; round++) {
             pid_t pids[WRITERS];
             for (int w = 0; w < WRITERS; w++) {
@@ -222,7 +216,7 @@ static void test_concurrent_bench_commands(void **state)
 {
     (void)state;
     char db[256];
-    in_tmp(db, sizeof db, "cli-race.db");
+    synth_group_path_into(db, sizeof db, "cli-race.db");
     for (int round = 0; round < 3; round++) {
         pid_t pids[WRITERS];
         for (int w = 0; w < WRITERS; w++) {
@@ -247,9 +241,9 @@ static void test_kill_inside_save_transaction(void **state)
 {
     (void)state;
     char db[256], errf[256], out[256];
-    in_tmp(db, sizeof db, "killed.db");
-    in_tmp(errf, sizeof errf, "killed.err");
-    in_tmp(out, sizeof out, "killed.out");
+    synth_group_path_into(db, sizeof db, "killed.db");
+    synth_group_path_into(errf, sizeof errf, "killed.err");
+    synth_group_path_into(out, sizeof out, "killed.out");
     spawn_opts plain = {0};
     assert_int_equal(run_cli(&plain, (const char *const[]){TINY_BENCH, "--save", "one", "--db", db, NULL}), 0);
     assert_int_equal(run_cli(&plain, (const char *const[]){TINY_BENCH, "--save", "two", "--db", db, NULL}), 0);
@@ -293,7 +287,7 @@ static void test_kill_with_database_half_written(void **state)
 {
     (void)state;
     char db[256];
-    in_tmp(db, sizeof db, "half.db");
+    synth_group_path_into(db, sizeof db, "half.db");
     assert_int_equal(save_one(db, "before", 20), 0);
     size_t len_before;
     free(synth_read_file(db, &len_before));
@@ -338,7 +332,7 @@ static void test_random_kills(void **state)
 {
     (void)state;
     char db[256];
-    in_tmp(db, sizeof db, "kills.db");
+    synth_group_path_into(db, sizeof db, "kills.db");
     unsigned seed = (unsigned)time(NULL);
     fprintf(stdout, "seed %u\n", seed);
     srand(seed);
@@ -385,8 +379,8 @@ static void test_locked_database(void **state)
 {
     (void)state;
     char db[256], errf[256];
-    in_tmp(db, sizeof db, "locked.db");
-    in_tmp(errf, sizeof errf, "locked.err");
+    synth_group_path_into(db, sizeof db, "locked.db");
+    synth_group_path_into(errf, sizeof errf, "locked.err");
     assert_int_equal(save_one(db, "first", 3), 0);
     sqlite3 *s;
     assert_int_equal(sqlite3_open_v2(db, &s, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
@@ -433,7 +427,7 @@ static char *kept_report(const char *line, const char *label)
     char *path = strndup(at, (size_t)(end - at));
     assert_non_null(path);
     char out[300];
-    in_tmp(out, sizeof out, "kept.out");
+    synth_group_path_into(out, sizeof out, "kept.out");
     spawn_opts o = {.out = out};
     assert_int_equal(run_cli(&o, (const char *const[]){"show", path, "--format", "json", NULL}), 0);
     al_bench_run run;
@@ -443,6 +437,22 @@ static char *kept_report(const char *line, const char *label)
     assert_int_equal(run.results[0].status, AL_RUN_OK);
     al_bench_run_free(&run);
     return path;
+}
+
+/* After a bench whose save failed: its table was printed, then one line
+ * said the run was not stored and named the JSON report it was kept in.
+ * Returns that report's path (free()). */
+static char *expect_kept(const char *out, const char *errf, const char *label)
+{
+    char *text = read_text(out);
+    assert_non_null(strstr(text, "single-alloc"));
+    free(text);
+    text = read_text(errf);
+    assert_int_equal(count_lines(text), 1);
+    assert_non_null(strstr(text, "not stored"));
+    char *kept = kept_report(text, label);
+    free(text);
+    return kept;
 }
 
 static char *dir_of(const char *path)
@@ -477,10 +487,10 @@ static void test_unsaved_run_kept_in_tmpdir(void **state)
 {
     (void)state;
     char dbdir[256], db[300], tmpdir[256], out[256], errf[256], env[300];
-    in_tmp(dbdir, sizeof dbdir, "locked-away");
-    in_tmp(tmpdir, sizeof tmpdir, "tmp");
-    in_tmp(out, sizeof out, "kept1.out");
-    in_tmp(errf, sizeof errf, "kept1.err");
+    synth_group_path_into(dbdir, sizeof dbdir, "locked-away");
+    synth_group_path_into(tmpdir, sizeof tmpdir, "tmp");
+    synth_group_path_into(out, sizeof out, "kept1.out");
+    synth_group_path_into(errf, sizeof errf, "kept1.err");
     snprintf(db, sizeof db, "%s/results.db", dbdir);
     snprintf(env, sizeof env, "TMPDIR=%s", tmpdir);
     assert_int_equal(mkdir(dbdir, 0755), 0);
@@ -495,13 +505,7 @@ static void test_unsaved_run_kept_in_tmpdir(void **state)
     spawn_opts o = {.env = {env}, .out = out, .errp = errf, .other_user = true};
     assert_int_equal(run_cli(&o, (const char *const[]){TINY_BENCH, "--save", "kept", "--db", db, NULL}), 1);
     chmod(dbdir, 0755);
-    char *text = read_text(out);
-    assert_non_null(strstr(text, "single-alloc"));
-    free(text);
-    text = read_text(errf);
-    assert_int_equal(count_lines(text), 1);
-    assert_non_null(strstr(text, "not stored"));
-    char *kept = kept_report(text, "kept");
+    char *kept = expect_kept(out, errf, "kept");
     char *kdir = dir_of(kept);
     assert_string_equal(kdir, tmpdir);
     holds_only(tmpdir, kept + strlen(kdir) + 1); /* no temporary file left */
@@ -509,7 +513,6 @@ static void test_unsaved_run_kept_in_tmpdir(void **state)
     assert_int_equal(check_db(db), 1);
     free(kdir);
     free(kept);
-    free(text);
 }
 
 /* `alloclab run` whose program puts another file in the database's place
@@ -526,9 +529,9 @@ static void test_unsaved_run_kept_beside_db(void **state)
     for (size_t k = 0; k < 2; k++) {
         char dir[256], db[300], notes[300], out[256], errf[256], cmd[1400], name[32];
         snprintf(name, sizeof name, "overwritten%zu", k);
-        in_tmp(dir, sizeof dir, name);
-        in_tmp(out, sizeof out, "kept2.out");
-        in_tmp(errf, sizeof errf, "kept2.err");
+        synth_group_path_into(dir, sizeof dir, name);
+        synth_group_path_into(out, sizeof out, "kept2.out");
+        synth_group_path_into(errf, sizeof errf, "kept2.err");
         snprintf(db, sizeof db, "%s/results.db", dir);
         snprintf(notes, sizeof notes, "%s/notes.txt", synth_group_dir);
         assert_int_equal(mkdir(dir, 0755), 0);
@@ -570,20 +573,13 @@ static void test_disk_full(void **state)
 {
     (void)state;
     char db[256], out[256], errf[256];
-    in_tmp(db, sizeof db, "full.db");
-    in_tmp(out, sizeof out, "full.out");
-    in_tmp(errf, sizeof errf, "full.err");
+    synth_group_path_into(db, sizeof db, "full.db");
+    synth_group_path_into(out, sizeof out, "full.out");
+    synth_group_path_into(errf, sizeof errf, "full.err");
     assert_int_equal(save_one(db, "first", 40), 0);
     spawn_opts o = {.fsize = 4096, .out = out, .errp = errf};
     assert_int_equal(run_cli(&o, (const char *const[]){TINY_BENCH, "--save", "lost", "--db", db, NULL}), 1);
-    char *text = read_text(out);
-    assert_non_null(strstr(text, "single-alloc"));
-    free(text);
-    text = read_text(errf);
-    assert_int_equal(count_lines(text), 1);
-    assert_non_null(strstr(text, "not stored"));
-    free(kept_report(text, "lost"));
-    free(text);
+    free(expect_kept(out, errf, "lost"));
     assert_int_equal(check_db(db), 1);
     check_runs_whole(db, 40);
 }
@@ -617,7 +613,7 @@ static void test_wal_and_foreign_files_untouched(void **state)
 {
     (void)state;
     char db[256];
-    in_tmp(db, sizeof db, "wal.db");
+    synth_group_path_into(db, sizeof db, "wal.db");
     assert_int_equal(save_one(db, "first", 3), 0);
     sqlite3 *s;
     assert_int_equal(sqlite3_open(db, &s), SQLITE_OK);
@@ -626,7 +622,7 @@ static void test_wal_and_foreign_files_untouched(void **state)
     assert_false(side_file(db, "-wal"));
     expect_untouched(db);
 
-    in_tmp(db, sizeof db, "foreign.db");
+    synth_group_path_into(db, sizeof db, "foreign.db");
     assert_int_equal(sqlite3_open(db, &s), SQLITE_OK);
     assert_int_equal(sqlite3_exec(s, "CREATE TABLE runs(x); CREATE TABLE results(y); CREATE TABLE meta(z);",
                                   NULL, NULL, NULL), SQLITE_OK);
@@ -644,7 +640,7 @@ static void test_read_only_database(void **state)
         skip();
     }
     char db[256];
-    in_tmp(db, sizeof db, "ro.db");
+    synth_group_path_into(db, sizeof db, "ro.db");
     assert_int_equal(save_one(db, "first", 3), 0);
     assert_int_equal(chmod(db, 0444), 0);
     spawn_opts o = {0};
@@ -670,18 +666,18 @@ static void test_dead_creators_swept(void **state)
 {
     (void)state;
     char db[300], dead[400], dead_j[400], live[400], other[400], name[64];
-    in_tmp(db, sizeof db, "swept.db");
+    synth_group_path_into(db, sizeof db, "swept.db");
     pid_t c = fork();
     assert_true(c >= 0);
     if (c == 0) _exit(0);
     assert_int_equal(waitpid(c, NULL, 0), c); /* c names no process now */
     snprintf(name, sizeof name, "swept.db.new-%ld-3", (long)c);
-    in_tmp(dead, sizeof dead, name);
+    synth_group_path_into(dead, sizeof dead, name);
     snprintf(name, sizeof name, "swept.db.new-%ld-3-journal", (long)c);
-    in_tmp(dead_j, sizeof dead_j, name);
+    synth_group_path_into(dead_j, sizeof dead_j, name);
     snprintf(name, sizeof name, "swept.db.new-%ld-0", (long)getppid()); /* alive */
-    in_tmp(live, sizeof live, name);
-    in_tmp(other, sizeof other, "swept.db.new-notes");
+    synth_group_path_into(live, sizeof live, name);
+    synth_group_path_into(other, sizeof other, "swept.db.new-notes");
     touch(dead, 600);
     touch(dead_j, 600);
     touch(live, 600);

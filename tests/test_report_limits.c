@@ -26,12 +26,6 @@
 
 static char err[512];
 
-static const char *in_tmp(char *buf, size_t len, const char *name)
-{
-    snprintf(buf, len, "%s/%s", synth_group_dir, name);
-    return buf;
-}
-
 /* A JSON report of n results named by fmt(i) -> workload, param, allocator. */
 static char *many_results(size_t n, void (*name)(size_t, char *, size_t))
 {
@@ -75,7 +69,7 @@ static void test_limits_refused_with_one_line(void **state)
     (void)state;
     /* Larger than the limit: refused from its size, nothing read. */
     char path[256];
-    in_tmp(path, sizeof path, "huge.json");
+    synth_group_path_into(path, sizeof path, "huge.json");
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     assert_true(fd >= 0);
     assert_int_equal(ftruncate(fd, (off_t)AL_REPORT_MAX_BYTES + 1), 0); /* sparse: no disk used */
@@ -192,7 +186,7 @@ static void test_database_text_escaped(void **state)
 {
     (void)state;
     char db[256];
-    in_tmp(db, sizeof db, "hostile.db");
+    synth_group_path_into(db, sizeof db, "hostile.db");
     al_history *h = al_history_open(db, true, err, sizeof err);
     assert_non_null(h);
     for (int i = 0; i < 2; i++) {

@@ -21,12 +21,6 @@
 
 static char err[512];
 
-static const char *in_tmp(char *buf, size_t len, const char *name)
-{
-    snprintf(buf, len, "%s/%s", synth_group_dir, name);
-    return buf;
-}
-
 /* Whether every listed allocator can be preloaded here. */
 static bool have(const char *names)
 {
@@ -58,8 +52,8 @@ static void test_real_program_stored(void **state)
     (void)state;
     if (!have("je,mi,tc")) skip();
     char input[256], db[256];
-    in_tmp(input, sizeof input, "numbers.txt");
-    in_tmp(db, sizeof db, "run.db");
+    synth_group_path_into(input, sizeof input, "numbers.txt");
+    synth_group_path_into(db, sizeof db, "run.db");
     FILE *f = fopen(input, "w");
     assert_non_null(f);
     for (unsigned i = 0; i < 20000; i++) fprintf(f, "%u\n", (i * 2654435761u) % 100000);

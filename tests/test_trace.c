@@ -187,6 +187,24 @@ static void test_known_pattern_counts(void **state)
     free(page);
 }
 
+/* Without the TSC (CLOCK_MONOTONIC stamps, the recorder's other path): the
+ * same exact counts, and no stacks recorded when none were asked for. */
+static void test_pattern_without_tsc(void **state)
+{
+    (void)state;
+    SKIP_IF_SANITIZED();
+    setenv("ALLOCLAB_TRACE_TSC", "0", 1);
+    trace_pattern(synth_group_path("notsc.trace"), NULL);
+    unsetenv("ALLOCLAB_TRACE_TSC");
+    check_pattern_trace(synth_group_path("notsc.trace"), run.out, NULL);
+    char err[512];
+    al_trace *t = al_trace_read(synth_group_path("notsc.trace"), err, sizeof err);
+    if (!t) fail_msg("%s", err);
+    assert_int_equal(t->sections[0].flags & (AL_SECTION_TSC | AL_SECTION_STACKS), 0);
+    assert_true(t->nstacks <= 1);
+    al_trace_free(t);
+}
+
 static void test_pattern_under_jemalloc(void **state)
 {
     (void)state;
@@ -497,6 +515,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_known_pattern_counts),
+        cmocka_unit_test(test_pattern_without_tsc),
         cmocka_unit_test(test_pattern_under_jemalloc),
         cmocka_unit_test(test_stacks_name_the_sites),
         cmocka_unit_test(test_shell_pipeline),

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "history.h"
+#include "reports.h"
 #include "stats.h"
 #include "run_cli.h"
 #include "synth_run.h"
@@ -181,6 +182,19 @@ static void test_paired_ignores_load(void **state)
                 fail_msg("pair %u: %s %s [%.3f %.3f %.3f]", t, c[i].name, is_mi ? "not called" : "called",
                          c[i].ratio_lo, c[i].ratio, c[i].ratio_hi);
         }
+        if (t == 0) { /* the report lists the benchmark's move apart */
+            char *text = NULL;
+            size_t tlen = 0, counts[3];
+            FILE *mem = open_memstream(&text, &tlen);
+            assert_non_null(mem);
+            al_compare_view v = {.base = &a, .new_run = &b, .c = c, .n = n, .threshold = 0.05};
+            assert_int_equal(al_report_compare(mem, &v, AL_COMPARE_TEXT, counts), 0);
+            fclose(mem);
+            assert_int_equal(counts[AL_REGRESSED], 1);
+            assert_non_null(strstr(text, "1 benchmark moved as a whole by more than"));
+            assert_non_null(strstr(text, "\n  glibc-simple/64 +"));
+            free(text);
+        }
         free(c);
         o.unpaired = true;
         c = al_compare_runs_opts(&a, &b, &o, &n);
@@ -303,6 +317,77 @@ static void test_floor_normalised(void **state)
     al_bench_run_free(&nw);
 }
 
+/* Three stored runs of one clean commit (mi 20% slower in the middle one,
+ * through its own code's noise) teach mi a paired floor of about 20%, the
+ * others little: a 10% slowdown of mi is then within its floor, and called
+ * without the floor (the lookup by name holds for every benchmark). */
+static void test_floor_paired(void **state)
+{
+    (void)state;
+    char db[600], err[256];
+    snprintf(db, sizeof db, "%s/floor-paired.db", synth_group_dir);
+    al_history *h = al_history_open(db, true, err, sizeof err);
+    assert_non_null(h);
+    const double mi[3] = {0, 0.20, 0};
+    for (unsigned k = 0; k < 3; k++) {
+        al_bench_run r;
+        cohort_run(&r, "aa", NULL, "mi", mi[k], 500 + k);
+        snprintf(r.ctx.git_commit, sizeof r.ctx.git_commit, "abc1234");
+        assert_int_equal(al_history_save(h, &r, err, sizeof err), 0);
+        al_bench_run_free(&r);
+    }
+    al_bench_run base, nw;
+    cohort_run(&base, "base", NULL, NULL, 0, 900);
+    cohort_run(&nw, "new", NULL, "mi", 0.10, 901);
+    assert_int_equal(al_history_save(h, &base, err, sizeof err), 0);
+    assert_int_equal(al_history_save(h, &nw, err, sizeof err), 0);
+    /* The samples of each process come back from the history and from a
+     * JSON report. */
+    al_bench_run back;
+    assert_int_equal(al_history_load(h, "base", 0, &back, err, sizeof err), 0);
+    assert_int_equal(back.nresults, NCOHORT);
+    assert_int_equal(back.results[2].nprocs, 5);
+    assert_int_equal(back.results[2].proc_samples[4], 4);
+    al_bench_run_free(&back);
+    char *json = NULL;
+    size_t jlen = 0;
+    FILE *mem = open_memstream(&json, &jlen);
+    assert_non_null(mem);
+    assert_int_equal(al_report_json(mem, &nw), 0);
+    fclose(mem);
+    assert_int_equal(al_report_json_parse(json, jlen, "new.json", &back, err, sizeof err), 0);
+    free(json);
+    assert_int_equal(back.results[0].nprocs, 5);
+    assert_int_equal(back.results[0].proc_samples[0], 4);
+    al_bench_run_free(&back);
+    al_noise_floor f;
+    assert_int_equal(al_noise_floor_learn(h, &base, &nw, &f, err, sizeof err), 0);
+    assert_int_equal(f.pairs, 2);
+    assert_int_equal(f.n, NCOHORT);
+    double mi_floor = al_noise_floor_paired_of(&f, "glibc-simple/64/mi");
+    assert_true(mi_floor > 0.15 && mi_floor < 0.30);
+    for (size_t j = 0; j < NCOHORT; j++) {
+        char name[64];
+        snprintf(name, sizeof name, "glibc-simple/64/%s", cohort[j]);
+        if (strcmp(cohort[j], "mi") != 0) assert_true(al_noise_floor_paired_of(&f, name) < 0.08);
+        assert_true(al_noise_floor_of(&f, name) > 0); /* the absolute one, learned alike */
+    }
+    assert_float_equal(al_noise_floor_of(&f, "glibc-simple/64/none"), 0, 0);
+    size_t n;
+    al_compare_opts o = {.threshold = 0.05, .floor = &f};
+    al_comparison *c = al_compare_runs_opts(&base, &nw, &o, &n);
+    assert_int_equal(verdict_of(c, n, "glibc-simple/64/mi"), AL_UNCHANGED);
+    free(c);
+    o.floor = NULL;
+    c = al_compare_runs_opts(&base, &nw, &o, &n);
+    assert_int_equal(verdict_of(c, n, "glibc-simple/64/mi"), AL_REGRESSED);
+    free(c);
+    al_noise_floor_free(&f);
+    al_history_close(h);
+    al_bench_run_free(&base);
+    al_bench_run_free(&nw);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_small_cohort_unpaired),
         cmocka_unit_test(test_speed_normalises),
         cmocka_unit_test(test_floor_normalised),
+        cmocka_unit_test(test_floor_paired),
     };
     return cmocka_run_group_tests(tests, synth_group_setup, synth_group_teardown);
 }

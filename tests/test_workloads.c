@@ -24,22 +24,6 @@ static const char *const production[] = {"sys", "je", "mi", "tc"};
 #define SANITIZED 0
 #endif
 
-/* Run one benchmark and require `expect`, printing the reason otherwise. */
-static void expect_run(const char *w, const char *param, const char *spec, uint64_t iters, int expect,
-                       bool expect_in_setup, const char *reason_part)
-{
-    char why[256];
-    bool in_setup;
-    int st = wl_test_run(w, param, spec, iters, why, sizeof why, &in_setup);
-    if (st != expect || (expect != AL_RUN_OK && in_setup != expect_in_setup))
-        fail_msg("%s/%s/%s: %s%s (%s), expected %s", w, param ? param : "(null)", spec, in_setup ? "setup " : "",
-                 st < 0 ? "?" : al_run_status_name((al_run_status)st), why, al_run_status_name((al_run_status)expect));
-    if (expect != AL_RUN_OK) {
-        assert_true(why[0] != '\0');
-        if (reason_part && !strstr(why, reason_part)) fail_msg("reason '%s' lacks '%s'", why, reason_part);
-    }
-}
-
 /* ---- the table --------------------------------------------------------- */
 static void test_table_order_and_lookup(void **state)
 {
@@ -111,7 +95,7 @@ static void test_defaults_on_production(void **state)
                     print_message("skipping binary-trees/16 on sys under the sanitizer\n");
                     continue;
                 }
-                expect_run(w->name, test_param(w->name, w->params[p], buf, sizeof buf), production[k], 1,
+                wl_test_expect(w->name, test_param(w->name, w->params[p], buf, sizeof buf), production[k], 1,
                            AL_RUN_OK, false, NULL);
             }
         }
@@ -123,25 +107,25 @@ static void test_several_iterations_and_reset(void **state)
     (void)state;
     /* wl-tiny is resettable with 4 MiB: only per-iteration resets (and
      * binary-trees' per-tree resets) keep it within capacity. */
-    expect_run("glibc-simple", "256", "wl-tiny", 20, AL_RUN_OK, false, NULL);
-    expect_run("binary-trees", "12", "wl-tiny", 2, AL_RUN_OK, false, NULL);
-    expect_run("smallvec", "vec", "wl-tiny", 3, AL_RUN_OK, false, NULL);
-    expect_run("vec-push", "grow", "wl-tiny", 3, AL_RUN_OK, false, NULL);
-    expect_run("single-alloc", "4096", "wl-tiny", 5, AL_RUN_OK, false, NULL);
-    expect_run("single-alloc", "64", "sys", 5, AL_RUN_OK, false, NULL);
-    expect_run("glibc-simple", "16", "sys", 5, AL_RUN_OK, false, NULL);
-    expect_run("large-blocks", "touched:3", "sys", 2, AL_RUN_OK, false, NULL);
+    wl_test_expect("glibc-simple", "256", "wl-tiny", 20, AL_RUN_OK, false, NULL);
+    wl_test_expect("binary-trees", "12", "wl-tiny", 2, AL_RUN_OK, false, NULL);
+    wl_test_expect("smallvec", "vec", "wl-tiny", 3, AL_RUN_OK, false, NULL);
+    wl_test_expect("vec-push", "grow", "wl-tiny", 3, AL_RUN_OK, false, NULL);
+    wl_test_expect("single-alloc", "4096", "wl-tiny", 5, AL_RUN_OK, false, NULL);
+    wl_test_expect("single-alloc", "64", "sys", 5, AL_RUN_OK, false, NULL);
+    wl_test_expect("glibc-simple", "16", "sys", 5, AL_RUN_OK, false, NULL);
+    wl_test_expect("large-blocks", "touched:3", "sys", 2, AL_RUN_OK, false, NULL);
 }
 
 /* ---- verification catches a corrupting allocator ----------------------- */
 static void test_overlapping_blocks_are_caught(void **state)
 {
     (void)state;
-    expect_run("glibc-simple", "64", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
-    expect_run("glibc-simple", "16", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
-    expect_run("large-blocks", "untouched:40", "wl-evil", 2, AL_RUN_FAILED, false, "lost its pattern");
-    expect_run("large-blocks", "touched:10", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
-    expect_run("binary-trees", "12", "wl-evil", 1, AL_RUN_FAILED, false, "corrupt");
+    wl_test_expect("glibc-simple", "64", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("glibc-simple", "16", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("large-blocks", "untouched:40", "wl-evil", 2, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("large-blocks", "touched:10", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("binary-trees", "12", "wl-evil", 1, AL_RUN_FAILED, false, "corrupt");
 }
 
 /* The check levels: the full one (the default, and the harness's untimed
@@ -152,16 +136,16 @@ static void test_check_levels(void **state)
 {
     (void)state;
     assert_int_equal(al_workload_check_level(), AL_CHECK_FULL);
-    expect_run("glibc-simple", "64", "wl-scribble", 1, AL_RUN_FAILED, false, "lost its pattern");
-    expect_run("single-alloc", "64", "wl-scribble", 2, AL_RUN_OK, false, NULL); /* one block per instance */
+    wl_test_expect("glibc-simple", "64", "wl-scribble", 1, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("single-alloc", "64", "wl-scribble", 2, AL_RUN_OK, false, NULL); /* one block per instance */
     al_workload_set_check_level(AL_CHECK_CHEAP);
     assert_int_equal(al_workload_check_level(), AL_CHECK_CHEAP);
-    expect_run("glibc-simple", "64", "wl-scribble", 1, AL_RUN_OK, false, NULL);
-    expect_run("glibc-simple", "16", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
-    expect_run("glibc-simple", "64", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
-    expect_run("glibc-simple", "64", "wl-short", 1, AL_RUN_FAILED, false, "lost its pattern");
-    expect_run("glibc-simple", "16", "wl-dup1000", 1, AL_RUN_FAILED, false, "lost its pattern");
-    expect_run("glibc-simple", "256", "wl-tiny", 3, AL_RUN_OK, false, NULL);
+    wl_test_expect("glibc-simple", "64", "wl-scribble", 1, AL_RUN_OK, false, NULL);
+    wl_test_expect("glibc-simple", "16", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("glibc-simple", "64", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("glibc-simple", "64", "wl-short", 1, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("glibc-simple", "16", "wl-dup1000", 1, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("glibc-simple", "256", "wl-tiny", 3, AL_RUN_OK, false, NULL);
     al_workload_set_check_level(AL_CHECK_FULL);
 }
 
@@ -174,15 +158,15 @@ static void test_distant_duplicates_are_caught(void **state)
     (void)state;
     static const char *const far[] = {"wl-dup251", "wl-dup1000"};
     for (size_t i = 0; i < 2; i++) {
-        expect_run("glibc-simple", "16", far[i], 1, AL_RUN_FAILED, false, "lost its pattern");
-        expect_run("glibc-simple", "64", far[i], 1, AL_RUN_FAILED, false, "lost its pattern");
-        expect_run("glibc-simple", "1", far[i], 1, AL_RUN_FAILED, false, "lost its pattern");
-        expect_run("binary-trees", "12", far[i], 1, AL_RUN_FAILED, false, "corrupt");
+        wl_test_expect("glibc-simple", "16", far[i], 1, AL_RUN_FAILED, false, "lost its pattern");
+        wl_test_expect("glibc-simple", "64", far[i], 1, AL_RUN_FAILED, false, "lost its pattern");
+        wl_test_expect("glibc-simple", "1", far[i], 1, AL_RUN_FAILED, false, "lost its pattern");
+        wl_test_expect("binary-trees", "12", far[i], 1, AL_RUN_FAILED, false, "corrupt");
     }
     /* large-blocks keeps 20 blocks live: a duplicate 13 blocks back is
      * often still live. */
-    expect_run("large-blocks", "untouched:60", "wl-dup13", 3, AL_RUN_FAILED, false, "lost its pattern");
-    expect_run("large-blocks", "touched:20", "wl-dup13", 1, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("large-blocks", "untouched:60", "wl-dup13", 3, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("large-blocks", "touched:20", "wl-dup13", 1, AL_RUN_FAILED, false, "lost its pattern");
 }
 
 /* A block one byte short: the next block starts on its last byte, which
@@ -190,8 +174,8 @@ static void test_distant_duplicates_are_caught(void **state)
 static void test_short_blocks_are_caught(void **state)
 {
     (void)state;
-    expect_run("large-blocks", "untouched:40", "wl-short", 2, AL_RUN_FAILED, false, "lost its pattern");
-    expect_run("glibc-simple", "64", "wl-short", 1, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("large-blocks", "untouched:40", "wl-short", 2, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("glibc-simple", "64", "wl-short", 1, AL_RUN_FAILED, false, "lost its pattern");
 }
 
 /* Each right leaf on its left sibling's block: the shape still checks, the
@@ -199,8 +183,8 @@ static void test_short_blocks_are_caught(void **state)
 static void test_shared_tree_nodes_are_caught(void **state)
 {
     (void)state;
-    expect_run("binary-trees", "4", "wl-twins", 1, AL_RUN_FAILED, false, "corrupt");
-    expect_run("binary-trees", "12", "wl-twins", 1, AL_RUN_FAILED, false, "corrupt");
+    wl_test_expect("binary-trees", "4", "wl-twins", 1, AL_RUN_FAILED, false, "corrupt");
+    wl_test_expect("binary-trees", "12", "wl-twins", 1, AL_RUN_FAILED, false, "corrupt");
 }
 
 /* ---- capacity ----------------------------------------------------------- */
@@ -208,10 +192,10 @@ static void test_fixed_capacity_is_unsupported(void **state)
 {
     (void)state;
     /* Too small for one block: refused at setup, before timing. */
-    expect_run("large-blocks", "untouched", "wl-tiny", 1, AL_RUN_UNSUPPORTED, true, "capacity exhausted");
-    expect_run("binary-trees", "18", "wl-tiny", 1, AL_RUN_UNSUPPORTED, true, "capacity exhausted");
+    wl_test_expect("large-blocks", "untouched", "wl-tiny", 1, AL_RUN_UNSUPPORTED, true, "capacity exhausted");
+    wl_test_expect("binary-trees", "18", "wl-tiny", 1, AL_RUN_UNSUPPORTED, true, "capacity exhausted");
     /* Big enough for a block, not for the sequence: unsupported from run. */
-    expect_run("large-blocks", "untouched:60", "wl-mid", 3, AL_RUN_UNSUPPORTED, false, "capacity exhausted");
+    wl_test_expect("large-blocks", "untouched:60", "wl-mid", 3, AL_RUN_UNSUPPORTED, false, "capacity exhausted");
 }
 
 /* An allocator that neither frees one by one nor has a fixed capacity
@@ -220,14 +204,14 @@ static void test_large_blocks_needs_frees(void **state)
 {
     (void)state;
     if (!al_backend_find("arena")) skip();
-    expect_run("large-blocks", "untouched", "arena", 1, AL_RUN_UNSUPPORTED, true, "needs individual frees");
-    expect_run("large-blocks", "touched:40", "arena", 1, AL_RUN_UNSUPPORTED, true, "needs individual frees");
+    wl_test_expect("large-blocks", "untouched", "arena", 1, AL_RUN_UNSUPPORTED, true, "needs individual frees");
+    wl_test_expect("large-blocks", "touched:40", "arena", 1, AL_RUN_UNSUPPORTED, true, "needs individual frees");
     char why[256];
     wl_test_run("large-blocks", "touched", "arena", 1, why, sizeof why, NULL);
     if (!strstr(why, "GiB in total")) fail_msg("reason '%s' lacks the total", why);
     /* Those that free, and fixed-capacity ones (exhausted, with their own reason), still run. */
-    expect_run("large-blocks", "untouched:20", "wl-nts", 1, AL_RUN_OK, false, NULL);
-    if (al_backend_find("pool")) expect_run("large-blocks", "untouched:20", "pool", 1, AL_RUN_OK, false, NULL);
+    wl_test_expect("large-blocks", "untouched:20", "wl-nts", 1, AL_RUN_OK, false, NULL);
+    if (al_backend_find("pool")) wl_test_expect("large-blocks", "untouched:20", "pool", 1, AL_RUN_OK, false, NULL);
 }
 
 /* fixed_iters: large-blocks times a whole cycle per sample untouched, 100
@@ -266,16 +250,16 @@ static void test_hand_made_backends(void **state)
 {
     (void)state;
     if (!al_backend_find("bump") || !al_backend_find("arena")) skip();
-    expect_run("large-blocks", "untouched", "bump", 1, AL_RUN_UNSUPPORTED, true, "capacity exhausted");
-    expect_run("binary-trees", "16", "bump", 1, AL_RUN_UNSUPPORTED, true, "capacity exhausted");
+    wl_test_expect("large-blocks", "untouched", "bump", 1, AL_RUN_UNSUPPORTED, true, "capacity exhausted");
+    wl_test_expect("binary-trees", "16", "bump", 1, AL_RUN_UNSUPPORTED, true, "capacity exhausted");
     static const char *const specs[] = {"bump", "arena", "pool", "sbrk", "stats:arena"};
     for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
         if (!al_backend_find(strchr(specs[i], ':') ? strchr(specs[i], ':') + 1 : specs[i])) continue;
-        expect_run("glibc-simple", "256", specs[i], 3, AL_RUN_OK, false, NULL);
-        expect_run("binary-trees", "12", specs[i], 1, AL_RUN_OK, false, NULL);
-        expect_run("vec-push", "grow", specs[i], 2, AL_RUN_OK, false, NULL);
-        expect_run("smallvec", "vec", specs[i], 2, AL_RUN_OK, false, NULL);
-        expect_run("single-alloc", "4096", specs[i], 2, AL_RUN_OK, false, NULL);
+        wl_test_expect("glibc-simple", "256", specs[i], 3, AL_RUN_OK, false, NULL);
+        wl_test_expect("binary-trees", "12", specs[i], 1, AL_RUN_OK, false, NULL);
+        wl_test_expect("vec-push", "grow", specs[i], 2, AL_RUN_OK, false, NULL);
+        wl_test_expect("smallvec", "vec", specs[i], 2, AL_RUN_OK, false, NULL);
+        wl_test_expect("single-alloc", "4096", specs[i], 2, AL_RUN_OK, false, NULL);
     }
 }
 
@@ -287,15 +271,15 @@ static void test_bad_params_and_specs(void **state)
     for (size_t i = 0; i < al_workload_count(); i++) {
         const al_workload *w = al_workload_at(i);
         for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++)
-            expect_run(w->name, bad[b], "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
-        expect_run(w->name, NULL, "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
+            wl_test_expect(w->name, bad[b], "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
+        wl_test_expect(w->name, NULL, "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
         /* A real parameter with an unknown allocator: unsupported, with the registry's reason. */
-        expect_run(w->name, w->params[0], "no-such-allocator", 1, AL_RUN_UNSUPPORTED, true, "no-such-allocator");
+        wl_test_expect(w->name, w->params[0], "no-such-allocator", 1, AL_RUN_UNSUPPORTED, true, "no-such-allocator");
     }
-    expect_run("large-blocks", "touched:0", "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
-    expect_run("large-blocks", "touched:x", "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
-    expect_run("binary-trees", "3", "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
-    expect_run("binary-trees", "23", "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
+    wl_test_expect("large-blocks", "touched:0", "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
+    wl_test_expect("large-blocks", "touched:x", "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
+    wl_test_expect("binary-trees", "3", "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
+    wl_test_expect("binary-trees", "23", "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
 }
 
 /* ---- allocator calls per iteration ------------------------------------- */

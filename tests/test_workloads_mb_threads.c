@@ -54,27 +54,6 @@ static const char *param_of(const small *s, unsigned threads, char *buf, size_t 
     return buf;
 }
 
-static int run(const char *w, const char *param, const char *spec, uint64_t iters, char *why, size_t whylen,
-               bool *in_setup)
-{
-    return wl_test_run(w, param, spec, iters, why, whylen, in_setup);
-}
-
-static void expect_run(const char *w, const char *param, const char *spec, uint64_t iters, int expect,
-                       bool expect_in_setup, const char *reason_part)
-{
-    char why[256];
-    bool in_setup;
-    int st = run(w, param, spec, iters, why, sizeof why, &in_setup);
-    if (st != expect || (expect != AL_RUN_OK && in_setup != expect_in_setup))
-        fail_msg("%s/%s/%s: %s%s (%s), expected %s", w, param ? param : "(null)", spec, in_setup ? "setup " : "",
-                 st < 0 ? "?" : al_run_status_name((al_run_status)st), why, al_run_status_name((al_run_status)expect));
-    if (expect != AL_RUN_OK) {
-        assert_true(why[0] != '\0');
-        if (reason_part && !strstr(why, reason_part)) fail_msg("reason '%s' lacks '%s'", why, reason_part);
-    }
-}
-
 /* Set up, run `runs` times `iters` iterations, and return the cross-thread
  * frees counted. */
 static uint64_t cross_frees(const char *workload, const char *param, const char *spec, int runs, uint64_t iters)
@@ -115,7 +94,7 @@ static void test_small_on_production(void **state)
             for (size_t t = 0; t < nthreads; t++) {
                 if (threads[t] < smalls[i].min_threads) continue;
                 char buf[32];
-                expect_run(smalls[i].workload, param_of(&smalls[i], threads[t], buf, sizeof buf), production[k], 2,
+                wl_test_expect(smalls[i].workload, param_of(&smalls[i], threads[t], buf, sizeof buf), production[k], 2,
                            AL_RUN_OK, false, NULL);
             }
     }
@@ -133,7 +112,7 @@ static void test_defaults(void **state)
         for (size_t i = 0; i < al_workload_count(); i++) {
             const al_workload *w = al_workload_at(i);
             if (!strstr(w->description, "mimalloc-bench")) continue;
-            for (size_t p = 0; w->params[p]; p++) expect_run(w->name, w->params[p], production[k], 1, AL_RUN_OK, false, NULL);
+            for (size_t p = 0; w->params[p]; p++) wl_test_expect(w->name, w->params[p], production[k], 1, AL_RUN_OK, false, NULL);
         }
     }
 }
@@ -150,16 +129,16 @@ static void test_hand_made_behind_locked(void **state)
         if (!al_backend_find(specs[k])) continue;
         for (size_t i = 0; i < NSMALL; i++) {
             char buf[32];
-            expect_run(smalls[i].workload, param_of(&smalls[i], 2, buf, sizeof buf), specs[k], 2, AL_RUN_OK, false, NULL);
+            wl_test_expect(smalls[i].workload, param_of(&smalls[i], 2, buf, sizeof buf), specs[k], 2, AL_RUN_OK, false, NULL);
         }
     }
     if (al_backend_find("bump")) {
-        expect_run("larson", "2:4000", "bump", 1, AL_RUN_UNSUPPORTED, true, "capacity exhausted: 'locked:bump'");
-        expect_run("xmalloc", "2", "bump", 1, AL_RUN_UNSUPPORTED, false, "capacity exhausted: 'locked:bump'");
+        wl_test_expect("larson", "2:4000", "bump", 1, AL_RUN_UNSUPPORTED, true, "capacity exhausted: 'locked:bump'");
+        wl_test_expect("xmalloc", "2", "bump", 1, AL_RUN_UNSUPPORTED, false, "capacity exhausted: 'locked:bump'");
     }
     /* wl-tiny: 4 MiB, resettable: a reset per iteration keeps it in bounds. */
-    expect_run("cache-thrash", "2:1000", "wl-tiny", 5, AL_RUN_OK, false, NULL);
-    expect_run("xmalloc", "2:3000", "wl-tiny", 5, AL_RUN_OK, false, NULL);
+    wl_test_expect("cache-thrash", "2:1000", "wl-tiny", 5, AL_RUN_OK, false, NULL);
+    wl_test_expect("xmalloc", "2:3000", "wl-tiny", 5, AL_RUN_OK, false, NULL);
 }
 
 /* ---- cross-thread frees, counted exactly -------------------------------- */
@@ -242,18 +221,18 @@ static void test_glibc_thread_spawn(void **state)
 {
     (void)state;
     for (size_t k = 0; k < sizeof production / sizeof production[0]; k++)
-        if (!al_spec_unavailable(production[k])) expect_run("glibc-thread", "3-spawn", production[k], 3, AL_RUN_OK, false, NULL);
-    expect_run("glibc-thread", "3-spawn", "wl-nts", 2, AL_RUN_OK, false, NULL);
-    expect_run("glibc-thread", "2-spawn", "wl-tiny", 20, AL_RUN_OK, false, NULL);
+        if (!al_spec_unavailable(production[k])) wl_test_expect("glibc-thread", "3-spawn", production[k], 3, AL_RUN_OK, false, NULL);
+    wl_test_expect("glibc-thread", "3-spawn", "wl-nts", 2, AL_RUN_OK, false, NULL);
+    wl_test_expect("glibc-thread", "2-spawn", "wl-tiny", 20, AL_RUN_OK, false, NULL);
     if (al_wrapper_find("locked")) {
         unsigned max_live;
         bool overlapped;
         wl_test_global_report(&max_live, &overlapped);
-        expect_run("glibc-thread", "4-spawn", "wl-global", 3, AL_RUN_OK, false, NULL);
+        wl_test_expect("glibc-thread", "4-spawn", "wl-global", 3, AL_RUN_OK, false, NULL);
         wl_test_global_report(&max_live, &overlapped);
         assert_int_equal(max_live, 1);
         assert_false(overlapped);
-        if (al_backend_find("arena")) expect_run("glibc-thread", "2-spawn", "arena", 3, AL_RUN_OK, false, NULL);
+        if (al_backend_find("arena")) wl_test_expect("glibc-thread", "2-spawn", "arena", 3, AL_RUN_OK, false, NULL);
     }
     bool found = false;
     const al_workload *w = al_workload_find("glibc-thread");
@@ -261,7 +240,7 @@ static void test_glibc_thread_spawn(void **state)
     assert_true(found);
     static const char *const bad[] = {"4-spawnx", "-spawn", "4-oversub", "0-spawn", "4--spawn", "x-spawn"};
     for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++)
-        expect_run("glibc-thread", bad[b], "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
+        wl_test_expect("glibc-thread", bad[b], "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
 }
 
 static void test_bad_params(void **state)
@@ -270,14 +249,14 @@ static void test_bad_params(void **state)
     static const char *const bad[] = {"", "0", "x", "2-over", "2-oversubs", "-oversub", "2:0", "2:x", "257", "2 "};
     for (size_t i = 0; i < NSMALL; i++) {
         for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++)
-            expect_run(smalls[i].workload, bad[b], "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
-        expect_run(smalls[i].workload, NULL, "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
-        expect_run(smalls[i].workload, "2", "no-such-allocator", 1, AL_RUN_UNSUPPORTED, true, "no-such-allocator");
+            wl_test_expect(smalls[i].workload, bad[b], "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
+        wl_test_expect(smalls[i].workload, NULL, "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
+        wl_test_expect(smalls[i].workload, "2", "no-such-allocator", 1, AL_RUN_UNSUPPORTED, true, "no-such-allocator");
     }
     /* xmalloc needs a producer and a consumer. */
-    expect_run("xmalloc", "1", "sys", 1, AL_RUN_FAILED, true, "threads 2-256");
-    expect_run("larson", "3-oversub:100", "sys", 1, AL_RUN_OK, false, NULL);
-    expect_run("thread-exit", "2:0", "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
+    wl_test_expect("xmalloc", "1", "sys", 1, AL_RUN_FAILED, true, "threads 2-256");
+    wl_test_expect("larson", "3-oversub:100", "sys", 1, AL_RUN_OK, false, NULL);
+    wl_test_expect("thread-exit", "2:0", "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
 }
 
 /* ---- verification -------------------------------------------------------- */
@@ -287,28 +266,28 @@ static void test_bad_params(void **state)
 static void test_corruption_is_caught(void **state)
 {
     (void)state;
-    expect_run("larson", "1:2000", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
-    expect_run("larson", "1:2000", "wl-dup1000", 1, AL_RUN_FAILED, false, "lost its pattern");
-    expect_run("larson", "1:2000", "wl-short", 1, AL_RUN_FAILED, false, "lost its pattern");
-    expect_run("thread-exit", "1:200", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
-    expect_run("thread-exit", "1:300", "wl-dup251", 1, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("larson", "1:2000", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("larson", "1:2000", "wl-dup1000", 1, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("larson", "1:2000", "wl-short", 1, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("thread-exit", "1:200", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("thread-exit", "1:300", "wl-dup251", 1, AL_RUN_FAILED, false, "lost its pattern");
     static const char *const bad[] = {"wl-evil", "wl-dup251", "wl-short"};
     for (size_t b = 0; b < 3; b++) {
-        expect_run("mstress", "1:400", bad[b], 1, AL_RUN_FAILED, false, "lost its pattern");
-        expect_run("rptest", "1:20", bad[b], 1, AL_RUN_FAILED, false, "lost its pattern");
-        expect_run("alloc-test", "1:5000", bad[b], 1, AL_RUN_FAILED, false, "lost its pattern");
-        expect_run("glibc-thread", "1-spawn", bad[b], 1, AL_RUN_FAILED, false, "lost its pattern");
+        wl_test_expect("mstress", "1:400", bad[b], 1, AL_RUN_FAILED, false, "lost its pattern");
+        wl_test_expect("rptest", "1:20", bad[b], 1, AL_RUN_FAILED, false, "lost its pattern");
+        wl_test_expect("alloc-test", "1:5000", bad[b], 1, AL_RUN_FAILED, false, "lost its pattern");
+        wl_test_expect("glibc-thread", "1-spawn", bad[b], 1, AL_RUN_FAILED, false, "lost its pattern");
     }
     /* The two objects a thread of cache-thrash or cache-scratch holds at once. */
-    expect_run("cache-thrash", "1:200", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
-    expect_run("cache-thrash", "1:200", "wl-short", 1, AL_RUN_FAILED, false, "lost its pattern");
-    expect_run("cache-scratch", "1:200", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("cache-thrash", "1:200", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("cache-thrash", "1:200", "wl-short", 1, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("cache-scratch", "1:200", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
     if (TSAN || !al_wrapper_find("locked")) return;
-    expect_run("xmalloc", "2:3000", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
-    expect_run("xmalloc", "2:3000", "wl-dup251", 1, AL_RUN_FAILED, false, "lost its pattern");
-    expect_run("larson", "2:2000", "wl-dup251", 1, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("xmalloc", "2:3000", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("xmalloc", "2:3000", "wl-dup251", 1, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("larson", "2:2000", "wl-dup251", 1, AL_RUN_FAILED, false, "lost its pattern");
     /* cache-scratch: thread 0's five handed-out objects overlap. */
-    expect_run("cache-scratch", "8:10", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("cache-scratch", "8:10", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
 }
 
 int main(void)

@@ -20,21 +20,6 @@
 
 static const char *const production[] = {"sys", "je", "mi", "tc"};
 
-static void expect_run(const char *w, const char *param, const char *spec, uint64_t iters, int expect,
-                       bool expect_in_setup, const char *reason_part)
-{
-    char why[256];
-    bool in_setup;
-    int st = wl_test_run(w, param, spec, iters, why, sizeof why, &in_setup);
-    if (st != expect || (expect != AL_RUN_OK && in_setup != expect_in_setup))
-        fail_msg("%s/%s/%s: %s%s (%s), expected %s", w, param ? param : "(null)", spec, in_setup ? "setup " : "",
-                 st < 0 ? "?" : al_run_status_name((al_run_status)st), why, al_run_status_name((al_run_status)expect));
-    if (expect != AL_RUN_OK) {
-        assert_true(why[0] != '\0');
-        if (reason_part && !strstr(why, reason_part)) fail_msg("reason '%s' lacks '%s'", why, reason_part);
-    }
-}
-
 /* The metric after `iters` iterations of fragmentation/param on spec. */
 static double metric_of(const char *param, const char *spec, uint64_t iters)
 {
@@ -80,14 +65,14 @@ static void test_hand_made(void **state)
     (void)state;
     static const char *const specs[] = {"pool", "sbrk", "arena", "wl-nts"};
     for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++)
-        if (al_backend_find(specs[i])) expect_run("fragmentation", "up:256", specs[i], 2, AL_RUN_OK, false, NULL);
+        if (al_backend_find(specs[i])) wl_test_expect("fragmentation", "up:256", specs[i], 2, AL_RUN_OK, false, NULL);
     /* The 1 MiB bump cannot hold what one iteration keeps live. */
     if (al_backend_find("bump"))
-        expect_run("fragmentation", "up", "bump", 1, AL_RUN_UNSUPPORTED, true, "capacity exhausted");
+        wl_test_expect("fragmentation", "up", "bump", 1, AL_RUN_UNSUPPORTED, true, "capacity exhausted");
     /* wl-tiny (4 MiB, resettable) holds small phases, reset per iteration. */
-    expect_run("fragmentation", "down:512", "wl-tiny", 4, AL_RUN_OK, false, NULL);
+    wl_test_expect("fragmentation", "down:512", "wl-tiny", 4, AL_RUN_OK, false, NULL);
     /* wl-mid never frees nor resets: every iteration would add 5 phases. */
-    expect_run("fragmentation", "up:256", "wl-mid", 1, AL_RUN_UNSUPPORTED, true, "neither frees blocks nor resets");
+    wl_test_expect("fragmentation", "up:256", "wl-mid", 1, AL_RUN_UNSUPPORTED, true, "neither frees blocks nor resets");
 }
 
 static void test_corruption_is_caught(void **state)
@@ -95,8 +80,8 @@ static void test_corruption_is_caught(void **state)
     (void)state;
     static const char *const bad[] = {"wl-evil", "wl-dup251", "wl-dup1000", "wl-short"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        expect_run("fragmentation", "up:256", bad[i], 1, AL_RUN_FAILED, false, "lost its pattern");
-        expect_run("fragmentation", "down:256", bad[i], 1, AL_RUN_FAILED, false, "lost its pattern");
+        wl_test_expect("fragmentation", "up:256", bad[i], 1, AL_RUN_FAILED, false, "lost its pattern");
+        wl_test_expect("fragmentation", "down:256", bad[i], 1, AL_RUN_FAILED, false, "lost its pattern");
     }
 }
 
@@ -105,8 +90,8 @@ static void test_bad_params(void **state)
     (void)state;
     static const char *const bad[] = {"", "sideways", "up:", "up:0", "up:x", "Up", "up:99999999", "down:-1"};
     for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++)
-        expect_run("fragmentation", bad[b], "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
-    expect_run("fragmentation", NULL, "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
+        wl_test_expect("fragmentation", bad[b], "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
+    wl_test_expect("fragmentation", NULL, "sys", 1, AL_RUN_FAILED, true, "unknown parameter");
 }
 
 int main(void)

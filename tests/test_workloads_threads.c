@@ -23,21 +23,6 @@ static const char *const production[] = {"sys"};
 static const char *const production[] = {"sys", "je", "mi", "tc"};
 #endif
 
-static void expect_run(const char *w, const char *param, const char *spec, uint64_t iters, int expect,
-                       bool expect_in_setup, const char *reason_part)
-{
-    char why[256];
-    bool in_setup;
-    int st = wl_test_run(w, param, spec, iters, why, sizeof why, &in_setup);
-    if (st != expect || (expect != AL_RUN_OK && in_setup != expect_in_setup))
-        fail_msg("%s/%s/%s: %s%s (%s), expected %s", w, param, spec, in_setup ? "setup " : "",
-                 st < 0 ? "?" : al_run_status_name((al_run_status)st), why, al_run_status_name((al_run_status)expect));
-    if (expect != AL_RUN_OK) {
-        assert_true(why[0] != '\0');
-        if (reason_part && !strstr(why, reason_part)) fail_msg("reason '%s' lacks '%s'", why, reason_part);
-    }
-}
-
 static void test_defaults_on_production(void **state)
 {
     (void)state;
@@ -46,7 +31,7 @@ static void test_defaults_on_production(void **state)
         const char *wls[] = {"glibc-thread", "stress-mem"};
         for (size_t i = 0; i < 2; i++) {
             const al_workload *w = al_workload_find(wls[i]);
-            for (size_t p = 0; w->params[p]; p++) expect_run(w->name, w->params[p], production[k], 1, AL_RUN_OK, false, NULL);
+            for (size_t p = 0; w->params[p]; p++) wl_test_expect(w->name, w->params[p], production[k], 1, AL_RUN_OK, false, NULL);
         }
     }
 }
@@ -66,7 +51,7 @@ static void test_repeated_runs(void **state)
     inst = w->setup("2", "sys", &st, why, sizeof why);
     assert_non_null(inst);
     w->teardown(inst);
-    expect_run("stress-mem", "3:30000", "sys", 3, AL_RUN_OK, false, NULL);
+    wl_test_expect("stress-mem", "3:30000", "sys", 3, AL_RUN_OK, false, NULL);
 }
 
 /* A non-thread-safe allocator: one instance per glibc-thread worker; a
@@ -74,32 +59,32 @@ static void test_repeated_runs(void **state)
 static void test_per_thread_instances(void **state)
 {
     (void)state;
-    expect_run("glibc-thread", "4", "wl-nts", 2, AL_RUN_OK, false, NULL);
-    expect_run("glibc-thread", "3", "wl-tiny", 20, AL_RUN_OK, false, NULL);
+    wl_test_expect("glibc-thread", "4", "wl-nts", 2, AL_RUN_OK, false, NULL);
+    wl_test_expect("glibc-thread", "3", "wl-tiny", 20, AL_RUN_OK, false, NULL);
     /* stress-mem shares one allocator: alone, no lock is needed. */
-    expect_run("stress-mem", "1:20000", "wl-nts", 1, AL_RUN_OK, false, NULL);
+    wl_test_expect("stress-mem", "1:20000", "wl-nts", 1, AL_RUN_OK, false, NULL);
     /* Shared by two threads it goes through locked: (unsupported, with the
      * reason, in a build without that wrapper). */
-    if (al_wrapper_find("locked")) expect_run("stress-mem", "2:20000", "wl-nts", 1, AL_RUN_OK, false, NULL);
-    else expect_run("stress-mem", "2:20000", "wl-nts", 1, AL_RUN_UNSUPPORTED, true, "locked:wl-nts");
+    if (al_wrapper_find("locked")) wl_test_expect("stress-mem", "2:20000", "wl-nts", 1, AL_RUN_OK, false, NULL);
+    else wl_test_expect("stress-mem", "2:20000", "wl-nts", 1, AL_RUN_UNSUPPORTED, true, "locked:wl-nts");
 }
 
 static void test_corruption_is_caught(void **state)
 {
     (void)state;
-    expect_run("stress-mem", "1:50000", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
-    expect_run("glibc-thread", "2", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("stress-mem", "1:50000", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
+    wl_test_expect("glibc-thread", "2", "wl-evil", 1, AL_RUN_FAILED, false, "lost its pattern");
     /* Duplicates far apart (251 and 1000 blocks back): per-thread instances
      * for glibc-thread, one shared (locked: with two threads) for stress-mem. */
     static const char *const far[] = {"wl-dup251", "wl-dup1000"};
     for (size_t i = 0; i < 2; i++) {
-        expect_run("glibc-thread", "2", far[i], 1, AL_RUN_FAILED, false, "lost its pattern");
-        expect_run("stress-mem", "1:50000", far[i], 1, AL_RUN_FAILED, false, "lost its pattern");
+        wl_test_expect("glibc-thread", "2", far[i], 1, AL_RUN_FAILED, false, "lost its pattern");
+        wl_test_expect("stress-mem", "1:50000", far[i], 1, AL_RUN_FAILED, false, "lost its pattern");
 #if !defined(__SANITIZE_THREAD__)
         /* Two threads handed one block write it at once: that race is the
          * corruption itself, which TSan (rightly) stops on. */
         if (al_wrapper_find("locked"))
-            expect_run("stress-mem", "2:50000", far[i], 1, AL_RUN_FAILED, false, "lost its pattern");
+            wl_test_expect("stress-mem", "2:50000", far[i], 1, AL_RUN_FAILED, false, "lost its pattern");
 #endif
     }
 }
@@ -115,20 +100,20 @@ static void test_process_global_is_shared_locked(void **state)
     unsigned max_live;
     bool overlapped;
     if (!al_wrapper_find("locked")) {
-        expect_run("glibc-thread", "4", "wl-global", 1, AL_RUN_UNSUPPORTED, true, "locked:wl-global");
+        wl_test_expect("glibc-thread", "4", "wl-global", 1, AL_RUN_UNSUPPORTED, true, "locked:wl-global");
         return;
     }
     wl_test_global_report(&max_live, &overlapped);
-    expect_run("glibc-thread", "4", "wl-global", 3, AL_RUN_OK, false, NULL);
+    wl_test_expect("glibc-thread", "4", "wl-global", 3, AL_RUN_OK, false, NULL);
     wl_test_global_report(&max_live, &overlapped);
     assert_int_equal(max_live, 1);
     assert_false(overlapped);
-    expect_run("stress-mem", "3:30000", "wl-global", 1, AL_RUN_OK, false, NULL);
+    wl_test_expect("stress-mem", "3:30000", "wl-global", 1, AL_RUN_OK, false, NULL);
     wl_test_global_report(&max_live, &overlapped);
     assert_int_equal(max_live, 1);
     assert_false(overlapped);
     /* One thread: the instance itself, no lock needed. */
-    expect_run("glibc-thread", "1", "wl-global", 2, AL_RUN_OK, false, NULL);
+    wl_test_expect("glibc-thread", "1", "wl-global", 2, AL_RUN_OK, false, NULL);
     /* sbrk says so, and runs threaded through one locked instance. */
     const al_backend_desc *sb = al_backend_find("sbrk");
     if (sb && (!sb->unavailable || !sb->unavailable())) {
@@ -137,7 +122,7 @@ static void test_process_global_is_shared_locked(void **state)
         assert_non_null(a);
         assert_true(al_has(a, AL_CAP_PROCESS_GLOBAL));
         al_destroy(a);
-        expect_run("glibc-thread", "3", "sbrk", 2, AL_RUN_OK, false, NULL);
+        wl_test_expect("glibc-thread", "3", "sbrk", 2, AL_RUN_OK, false, NULL);
     }
 }
 
@@ -145,7 +130,7 @@ static void test_capacity(void **state)
 {
     (void)state;
     /* 1 M small blocks need more than 4 MiB live. */
-    expect_run("stress-mem", "1", "wl-tiny", 1, AL_RUN_UNSUPPORTED, true, "capacity exhausted");
+    wl_test_expect("stress-mem", "1", "wl-tiny", 1, AL_RUN_UNSUPPORTED, true, "capacity exhausted");
 }
 
 int main(void)

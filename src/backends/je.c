@@ -38,7 +38,7 @@ int alje_mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp, size
 
 static inline bool je_plain(size_t size, size_t align)
 {
-    return align <= 8 || (align <= JE_QUANTUM && size > 8);
+    return al_malloc_aligns(size, align);
 }
 
 static inline int je_flags(size_t size, size_t align)

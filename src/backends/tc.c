@@ -42,7 +42,7 @@ static al_dynlib tc_lib = {
  * below 16, 16 from 16 bytes on (kMinAlign), more for larger classes. */
 static inline bool tc_plain(size_t size, size_t align)
 {
-    return align <= 8 || (align <= 16 && size >= 16);
+    return al_malloc_aligns(size, align);
 }
 
 static void *tc_allocate(void *st, size_t size, size_t align)

@@ -132,6 +132,20 @@ static inline bool al_natural_align(size_t size, size_t align)
     return align <= 8 || (align <= AL_MALLOC_ALIGN && size % AL_MALLOC_ALIGN == 0);
 }
 
+/* What alignment a plain malloc(size) guarantees, the one rule for the
+ * adapters that call a library's own malloc for what it aligns (je, tc) and
+ * for the malloc replacement's lab path: a block is aligned for every object
+ * that fits in it, up to AL_MALLOC_ALIGN: 8 bytes under AL_MALLOC_ALIGN bytes
+ * (no smaller object needs more), AL_MALLOC_ALIGN from there on. glibc,
+ * jemalloc (its quantum, 16, above one 8-byte class), tcmalloc (gperftools'
+ * AlignmentForSize) and lab all give at least that; anything more takes the
+ * library's aligned call. Depends only on (size, align), so sized frees
+ * agree with the allocation. */
+static inline bool al_malloc_aligns(size_t size, size_t align)
+{
+    return align <= 8 || (align <= AL_MALLOC_ALIGN && size >= AL_MALLOC_ALIGN);
+}
+
 /* Under ThreadSanitizer: jemalloc, mimalloc and tcmalloc are uninstrumented,
  * so TSan cannot see that a block freed by one thread happens before its
  * reuse by another, and reports the two owners' accesses as a race. Their

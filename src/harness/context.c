@@ -1,11 +1,17 @@
-/* The context of a run: which machine, build and commit produced it.
+/* The context of a run: which machine, build and commit produced it, and
+ * whether test hooks altered it.
  *
  * Every field is filled, never left uninitialised: what cannot be found is
- * "unknown" (or empty for the git commit outside a checkout). */
+ * "unknown" (or empty for the git commit outside a checkout). Test hooks
+ * (ALLOCLAB_TEST_* variables, read in every build) change what a run
+ * measures or does on purpose, for the tests: a run made with one set says
+ * so on stderr, once, and carries the variables in its context, so that
+ * every report of it shows them. */
 #include "results.h"
 
 #include <alloclab/registry.h>
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +76,18 @@ static void git_commit(char *buf, size_t len)
     snprintf(buf, len, "%s", line);
 }
 
+extern char **environ;
+
+void al_bench_test_hooks(char *buf, size_t len)
+{
+    static const char prefix[] = "ALLOCLAB_TEST_";
+    size_t used = 0;
+    if (len) buf[0] = '\0';
+    for (char **e = environ; e && *e && used < len; e++)
+        if (strncmp(*e, prefix, sizeof prefix - 1) == 0)
+            used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "", *e);
+}
+
 void al_bench_context_detect(al_bench_context *ctx)
 {
     memset(ctx, 0, sizeof *ctx);
@@ -98,4 +116,9 @@ void al_bench_context_detect(al_bench_context *ctx)
         snprintf(l->name, sizeof l->name, "%s", b->name);
         snprintf(l->version, sizeof l->version, "%s", v);
     }
+    al_bench_test_hooks(ctx->test_hooks, sizeof ctx->test_hooks);
+    static atomic_bool said;
+    if (ctx->test_hooks[0] && !atomic_exchange(&said, true))
+        fprintf(stderr, "alloclab: warning: test hooks are set (%s): this run's figures are altered on purpose,"
+                        " and its reports say so\n", ctx->test_hooks);
 }

@@ -409,10 +409,10 @@ int al_bench_run_plan(const al_bench_config *cfg, const al_bench_plan *plan, con
 
     double timeout = cfg->timeout_s > 0 ? cfg->timeout_s : AL_BENCH_DEFAULT_TIMEOUT_S;
     al_runner_opts ro = {
-        .samples = cfg->samples ? cfg->samples : (cfg->quick ? 10 : 20),
+        .samples = cfg->samples ? cfg->samples : (cfg->quick ? 10 : 30),
         .min_sample_ms = cfg->min_sample_ms > 0 ? cfg->min_sample_ms : (cfg->quick ? 0.5 : 1.0),
         .timeout_s = timeout,
-        .processes = cfg->processes ? cfg->processes : (cfg->quick ? 2 : 5),
+        .processes = cfg->processes ? cfg->processes : (cfg->quick ? 2 : 6),
         .on_round = progress_round,
     };
     al_callgrind_opts co = {.child = cfg->callgrind_child, .timeout_s = timeout};

@@ -30,10 +30,10 @@ typedef struct al_bench_config {
     bool quick;                     /* CI-sized: fewer samples, shorter samples */
     size_t instr_iters;             /* instructions mode: iterations counted beyond the
                                        first (0 = default 1); see al_bench_execute */
-    size_t samples;                 /* 0 = default (20; quick: 10) */
+    size_t samples;                 /* 0 = default (30; quick: 10) */
     size_t processes;               /* child processes per benchmark, one per pass over
                                        the suite, the samples split among them; 0 = default
-                                       (5; quick: 2), at most `samples` */
+                                       (6; quick: 2), at most `samples` */
     double min_sample_ms;           /* 0 = default (1 ms; quick: 0.5 ms) */
     bool quiet;                     /* no progress line */
     bool no_syscalls;               /* time mode: skip the untimed pass that counts each

@@ -112,6 +112,8 @@ typedef struct al_bench_context {
     al_bench_lib libs[AL_BENCH_MAX_LIBS]; /* the available backends that report a version */
     size_t nlibs;
     al_bench_reference reference; /* the machine-speed reference measured with the run */
+    char test_hooks[200];       /* the ALLOCLAB_TEST_* variables set while it ran ("NAME=value,
+                                   ..."): figures altered on purpose; empty for a real run */
 } al_bench_context;
 
 struct al_bench_index;
@@ -156,7 +158,13 @@ const al_bench_result *al_bench_run_column_next(const al_bench_run *run, const a
 const al_bench_result *al_bench_run_column_first(const al_bench_run *run, const char *workload, const char *param);
 /* "workload/param/allocator" into buf. */
 const char *al_bench_result_name(const al_bench_result *r, char *buf, size_t len);
-/* Fill date, host, cpu, compiler, commit... of this machine and build. */
+/* Fill date, host, cpu, compiler, commit... of this machine and build, and
+ * the test hooks set in the environment (al_bench_test_hooks); when there
+ * are any, one line on stderr says so, once per process. */
 void al_bench_context_detect(al_bench_context *ctx);
+/* The test hooks set in the environment: every ALLOCLAB_TEST_* variable (a
+ * benchmark slowed down, a save paused) as "NAME=value" joined by ", ", cut
+ * to fit; empty when none. */
+void al_bench_test_hooks(char *buf, size_t len);
 
 #endif

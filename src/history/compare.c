@@ -352,26 +352,58 @@ static bool clean_commit(const al_bench_run *r)
     return r->ctx.git_commit[0] && !strstr(r->ctx.git_commit, "dirty");
 }
 
-/* dev: the absolute change; paired: the paired one (0 when not paired). */
-static int floor_raise(al_noise_floor *f, const char *name, double dev, double paired)
+/* One pair's change of a benchmark: dev the absolute one, paired the
+ * paired one (0 when not paired). Appended as they come; al_noise_floor_learn
+ * then sorts by name and keeps each name's largest (floor_merge), so that
+ * learning and each lookup stay O(n log n) and O(log n) on any run size. */
+static int floor_raise(al_noise_floor *f, size_t *cap, const char *name, double dev, double paired)
 {
-    for (size_t i = 0; i < f->n; i++)
-        if (strcmp(f->e[i].name, name) == 0) {
-            if (dev > f->e[i].floor) f->e[i].floor = dev;
-            if (paired > f->e[i].paired_floor) f->e[i].paired_floor = paired;
-            return 0;
-        }
-    struct al_floor_entry *e = realloc(f->e, (f->n + 1) * sizeof *e);
-    if (!e) return -1;
-    f->e = e;
-    snprintf(e[f->n].name, sizeof e[f->n].name, "%s", name);
-    e[f->n].paired_floor = paired;
-    e[f->n++].floor = dev;
+    if (f->n == *cap) {
+        size_t grown = *cap ? *cap * 2 : 256;
+        struct al_floor_entry *e = realloc(f->e, grown * sizeof *e);
+        if (!e) return -1;
+        f->e = e;
+        *cap = grown;
+    }
+    struct al_floor_entry *e = &f->e[f->n++];
+    snprintf(e->name, sizeof e->name, "%s", name);
+    e->floor = dev;
+    e->paired_floor = paired;
     return 0;
 }
 
+static int entry_cmp(const void *x, const void *y)
+{
+    return strcmp(((const struct al_floor_entry *)x)->name, ((const struct al_floor_entry *)y)->name);
+}
+
+static void floor_merge(al_noise_floor *f)
+{
+    if (f->n == 0) return;
+    qsort(f->e, f->n, sizeof *f->e, entry_cmp);
+    size_t out = 0;
+    for (size_t i = 1; i < f->n; i++) {
+        struct al_floor_entry *last = &f->e[out];
+        if (strcmp(last->name, f->e[i].name) == 0) {
+            last->floor = fmax(last->floor, f->e[i].floor);
+            last->paired_floor = fmax(last->paired_floor, f->e[i].paired_floor);
+        } else {
+            f->e[++out] = f->e[i];
+        }
+    }
+    f->n = out + 1;
+}
+
+static const struct al_floor_entry *floor_entry(const al_noise_floor *f, const char *name)
+{
+    if (!f || f->n == 0) return NULL;
+    struct al_floor_entry key;
+    snprintf(key.name, sizeof key.name, "%s", name);
+    return bsearch(&key, f->e, f->n, sizeof *f->e, entry_cmp);
+}
+
 /* Raise the floor with one A/A pair (x older, y newer). */
-static int floor_pair(al_noise_floor *f, const al_bench_run *x, const al_bench_run *y)
+static int floor_pair(al_noise_floor *f, size_t *cap, const al_bench_run *x, const al_bench_run *y)
 {
     bool instructions = al_report_is_instructions(x);
     al_speed speed; /* a drift of the machine between the two is no noise of a benchmark */
@@ -385,7 +417,7 @@ static int floor_pair(al_noise_floor *f, const al_bench_run *x, const al_bench_r
         double r = vb / va / speed.ratio, p = 1;
         bool paired = !instructions && paired_point(x, y, a, b, &p);
         char name[160];
-        if (floor_raise(f, al_bench_result_name(b, name, sizeof name), fmax(r, 1 / r) - 1,
+        if (floor_raise(f, cap, al_bench_result_name(b, name, sizeof name), fmax(r, 1 / r) - 1,
                         paired ? fmax(p, 1 / p) - 1 : 0) != 0)
             return -1;
     }
@@ -406,6 +438,7 @@ int al_noise_floor_learn(al_history *h, const al_bench_run *base, const al_bench
         return -1;
     }
     int rc = 0;
+    size_t cap = 0;
     for (size_t k = 0; k < want && rc == 0; k++) { /* newest first */
         al_bench_run *r = &runs[n];
         if (al_history_load(h, NULL, (int)k, r, err, errlen) != 0) {
@@ -420,28 +453,27 @@ int al_noise_floor_learn(al_history *h, const al_bench_run *base, const al_bench
     for (size_t i = 0; rc == 0 && i < n; i++)
         for (size_t j = i + 1; j < n; j++)
             if (strcmp(runs[i].ctx.git_commit, runs[j].ctx.git_commit) == 0) {
-                rc = floor_pair(out, &runs[j], &runs[i]);
+                rc = floor_pair(out, &cap, &runs[j], &runs[i]);
                 if (rc != 0) snprintf(err, errlen, "out of memory");
                 break;
             }
     for (size_t i = 0; i < n; i++) al_bench_run_free(&runs[i]);
     free(runs);
     if (rc != 0) al_noise_floor_free(out);
+    else floor_merge(out);
     return rc;
 }
 
 double al_noise_floor_of(const al_noise_floor *f, const char *name)
 {
-    for (size_t i = 0; f && i < f->n; i++)
-        if (strcmp(f->e[i].name, name) == 0) return f->e[i].floor;
-    return 0;
+    const struct al_floor_entry *e = floor_entry(f, name);
+    return e ? e->floor : 0;
 }
 
 double al_noise_floor_paired_of(const al_noise_floor *f, const char *name)
 {
-    for (size_t i = 0; f && i < f->n; i++)
-        if (strcmp(f->e[i].name, name) == 0) return f->e[i].paired_floor;
-    return 0;
+    const struct al_floor_entry *e = floor_entry(f, name);
+    return e ? e->paired_floor : 0;
 }
 
 void al_noise_floor_free(al_noise_floor *f)

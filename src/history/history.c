@@ -25,7 +25,9 @@
  * measured); 6 the memory system calls of each benchmark's untimed counting
  * pass (results.sys_iterations, NULL when not counted, then sys_brk,
  * sys_mmap, sys_munmap, sys_mremap, sys_madvise) and the versions of the
- * libraries behind the backends (table run_libs: "je", "jemalloc 5.3.0");
+ * libraries behind the backends (table run_libs: "je", "jemalloc 5.3.0";
+ * a run made with test hooks set has one more row, TEST_HOOKS_ROW, with
+ * them as its version);
  * 7 how many samples each of a benchmark's processes took
  * (results.process_samples, "4,4,4,4,4"; NULL when not known), which
  * compare's paired verdicts resample by.
@@ -54,6 +56,7 @@
 #include <unistd.h>
 
 #define AL_HISTORY_APP_ID 0x416c4c62 /* "AlLb" */
+#define TEST_HOOKS_ROW "test_hooks" /* run_libs: not a library, the run's test hooks */
 #define AL_HISTORY_VERSION 7
 
 struct al_history {
@@ -586,6 +589,15 @@ static int insert_run(sqlite3 *db, const al_bench_context *c, long long *id)
         int step = sqlite3_step(st);
         rc = step == SQLITE_DONE ? SQLITE_OK : step;
     }
+    if (rc == SQLITE_OK && *c->test_hooks) { /* one more row, read back into test_hooks */
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, *id);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)c->nlibs);
+        bind_text(st, 3, TEST_HOOKS_ROW);
+        bind_text(st, 4, c->test_hooks);
+        int step = sqlite3_step(st);
+        rc = step == SQLITE_DONE ? SQLITE_OK : step;
+    }
     sqlite3_finalize(st);
     return rc;
 }
@@ -758,9 +770,14 @@ static int load_libs(const al_history *h, long long id, al_bench_context *c)
                            NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int(st, 2, AL_BENCH_MAX_LIBS);
+    sqlite3_bind_int(st, 2, AL_BENCH_MAX_LIBS + 1); /* and the test hooks' row */
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && c->nlibs < AL_BENCH_MAX_LIBS) {
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (strcmp(col_text(st, 0), TEST_HOOKS_ROW) == 0) {
+            al_report_copy_text(c->test_hooks, sizeof c->test_hooks, col_text(st, 1));
+            continue;
+        }
+        if (c->nlibs == AL_BENCH_MAX_LIBS) continue;
         al_bench_lib *l = &c->libs[c->nlibs++];
         al_report_copy_text(l->name, sizeof l->name, col_text(st, 0));
         al_report_copy_text(l->version, sizeof l->version, col_text(st, 1));

@@ -96,6 +96,7 @@ typedef struct al_comparison {
  * of its median between two stored runs of one clean commit (the same git
  * commit, no "-dirty"), host, mode and --quick flag: pairs that measured the
  * same code, so whatever moved between them is noise. */
+/* Its entries are sorted by name, one per benchmark (al_noise_floor_learn). */
 typedef struct al_noise_floor {
     struct al_floor_entry {
         char name[160];         /* workload/param/allocator */

@@ -119,6 +119,7 @@ static void set_current(lab_heap *h, unsigned cls)
 static void to_queue_front(lab_heap *h, lab_page *pg, unsigned cls)
 {
     pg->where = LAB_IN_QUEUE;
+    lab_class_add(h->classes, cls);
     lab_queue_push_front(&h->queue[cls], pg);
     set_current(h, cls);
 }
@@ -155,6 +156,7 @@ static void release_to_pool(lab_page *pg, uint64_t now)
  * on their thread_free lists meanwhile.
  * ------------------------------------------------------------------------- */
 static lab_queue abandoned[LAB_NCLASSES];
+static uint64_t abandoned_set[LAB_CLASS_WORDS]; /* the classes whose queue is not empty */
 static atomic_size_t abandoned_count[LAB_NCLASSES];
 static atomic_size_t abandoned_total;
 static unsigned sweep_cursor;
@@ -166,6 +168,7 @@ static void abandon_page(lab_page *pg)
     lab_lock_acquire(&lab_abandoned_lock);
     pg->where = LAB_IN_ABANDONED;
     lab_queue_push_back(&abandoned[pg->cls], pg);
+    lab_class_add(abandoned_set, pg->cls);
     atomic_fetch_add_explicit(&abandoned_count[pg->cls], 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&abandoned_total, 1, memory_order_relaxed);
     lab_lock_release(&lab_abandoned_lock);
@@ -180,6 +183,7 @@ static lab_page *reclaim(lab_heap *h, unsigned cls)
         lab_page *pg = abandoned[cls].first;
         if (pg) {
             lab_queue_remove(&abandoned[cls], pg);
+            if (!abandoned[cls].first) lab_class_del(abandoned_set, cls);
             atomic_fetch_sub_explicit(&abandoned_count[cls], 1, memory_order_relaxed);
             atomic_fetch_sub_explicit(&abandoned_total, 1, memory_order_relaxed);
         }
@@ -189,6 +193,7 @@ static lab_page *reclaim(lab_heap *h, unsigned cls)
         atomic_store_explicit(&pg->tid, h->tid, memory_order_relaxed);
         if (lab_page_refill(pg)) return pg;
         pg->where = LAB_IN_FULL;
+        lab_class_add(h->classes, cls);
         lab_queue_push_back(&h->full[cls], pg);
     }
     return NULL;
@@ -202,21 +207,28 @@ bool lab_abandoned_sweep(bool all)
     bool freed = false;
     uint64_t now = lab_clock_ms();
     size_t budget = all ? SIZE_MAX : LAB_SWEEP;
-    for (unsigned k = 0; k < LAB_NCLASSES && budget; k++) {
-        unsigned cls = (sweep_cursor + k) % LAB_NCLASSES;
-        lab_page *next;
-        for (lab_page *pg = abandoned[cls].first; pg && budget; pg = next, budget--) {
-            next = pg->next;
-            lab_page_collect(pg);
-            if (pg->used) continue;
-            lab_queue_remove(&abandoned[cls], pg);
-            atomic_fetch_sub_explicit(&abandoned_count[cls], 1, memory_order_relaxed);
-            atomic_fetch_sub_explicit(&abandoned_total, 1, memory_order_relaxed);
-            pg->where = LAB_IN_NONE;
-            release_to_pool(pg, now);
-            freed = true;
+    /* The classes that have abandoned pages, from the cursor round to it:
+     * the cost is the pages looked at, not the number of classes. */
+    unsigned cursor = sweep_cursor;
+    for (unsigned pass = 0; pass < 2 && budget; pass++) {
+        unsigned end = pass ? cursor : LAB_NCLASSES;
+        for (unsigned cls = lab_class_next(abandoned_set, pass ? 0 : cursor); cls < end && budget;
+             cls = lab_class_next(abandoned_set, cls + 1)) {
+            lab_page *next;
+            for (lab_page *pg = abandoned[cls].first; pg && budget; pg = next, budget--) {
+                next = pg->next;
+                lab_page_collect(pg);
+                if (pg->used) continue;
+                lab_queue_remove(&abandoned[cls], pg);
+                atomic_fetch_sub_explicit(&abandoned_count[cls], 1, memory_order_relaxed);
+                atomic_fetch_sub_explicit(&abandoned_total, 1, memory_order_relaxed);
+                pg->where = LAB_IN_NONE;
+                release_to_pool(pg, now);
+                freed = true;
+            }
+            if (!abandoned[cls].first) lab_class_del(abandoned_set, cls);
+            if (!budget) sweep_cursor = cls;
         }
-        if (!budget) sweep_cursor = cls;
     }
     lab_lock_release(&lab_abandoned_lock);
     return freed;
@@ -243,7 +255,7 @@ static bool retire_empty(lab_heap *h, uint64_t now, bool force)
 static bool release_all_empty(lab_heap *h, uint64_t now)
 {
     bool freed = false;
-    for (unsigned cls = 0; cls < LAB_NCLASSES; cls++) {
+    for (unsigned cls = lab_class_next(h->classes, 0); cls < LAB_NCLASSES; cls = lab_class_next(h->classes, cls + 1)) {
         lab_queue *lists[2] = {&h->queue[cls], &h->full[cls]};
         for (unsigned l = 0; l < 2; l++) {
             lab_page *next;
@@ -346,7 +358,7 @@ static lab_page *page_for_class(lab_heap *h, unsigned cls)
         }
         lab_queue_remove(q, pg);
         pg->where = LAB_IN_FULL;
-        lab_queue_push_back(&h->full[cls], pg);
+        lab_queue_push_back(&h->full[cls], pg); /* cls is in h->classes: pg was queued */
     }
     set_current(h, cls);
 
@@ -439,11 +451,13 @@ void *lab_alloc_slow(size_t size, lab_heap *h, size_t zero)
  * Thread exit: every page either goes back to its pool (all blocks free) or
  * is abandoned for other threads to reclaim; the record is recycled.
  * ------------------------------------------------------------------------- */
+static _Atomic uint64_t exit_collect_ms; /* the clock from which an exit collects again */
+
 void lab_heap_abandon(lab_heap *h)
 {
     if (h == &lab_empty_heap) return;
     uint64_t now = lab_clock_ms();
-    for (unsigned cls = 0; cls < LAB_NCLASSES; cls++) {
+    for (unsigned cls = lab_class_next(h->classes, 0); cls < LAB_NCLASSES; cls = lab_class_next(h->classes, cls + 1)) {
         lab_queue *lists[2] = {&h->queue[cls], &h->full[cls]};
         for (unsigned l = 0; l < 2; l++) {
             lab_page *pg;
@@ -469,9 +483,15 @@ void lab_heap_abandon(lab_heap *h)
         }
     }
     heap_record_free(h);
-    /* A thread that lived less than LAB_COLLECT_MS never collected: do it
-     * now, so short-lived threads still sweep and purge. */
-    lab_heap_collect(&lab_empty_heap, false, 0);
+    /* A thread that lived less than LAB_COLLECT_MS never collected: exits
+     * collect in its place, so short-lived threads still sweep and purge,
+     * but at most once per LAB_COLLECT_MS over the whole process (a live
+     * thread's own pace): a collection walks every abandoned page, and
+     * threads that exit by the thousand would walk them thousands of times. */
+    uint64_t due = atomic_load_explicit(&exit_collect_ms, memory_order_relaxed);
+    if (now >= due && atomic_compare_exchange_strong_explicit(&exit_collect_ms, &due, now + LAB_COLLECT_MS,
+                                                              memory_order_relaxed, memory_order_relaxed))
+        lab_heap_collect(&lab_empty_heap, false, 0);
 }
 
 void lab_heap_stats(lab_stats *s)

@@ -300,12 +300,31 @@ void lab_pm_clear_segment(lab_segment *s);
 /* ----------------------------------------------------------------------------
  * Thread heaps (heap.c).
  * ------------------------------------------------------------------------- */
+/* A set of size classes, one bit each (lab_class_next walks it). */
+#define LAB_CLASS_WORDS ((LAB_NCLASSES + 63) / 64)
+_Static_assert(LAB_NCLASSES <= 128, "a class set is two words");
+
+/* The first class >= from in the set, or LAB_NCLASSES when none. */
+static inline unsigned lab_class_next(const uint64_t *set, unsigned from)
+{
+    for (unsigned w = from / 64; w < LAB_CLASS_WORDS; w++) {
+        uint64_t bits = set[w] & (w == from / 64 ? ~(uint64_t)0 << (from % 64) : ~(uint64_t)0);
+        if (bits) return w * 64 + (unsigned)__builtin_ctzll(bits);
+    }
+    return LAB_NCLASSES;
+}
+
+static inline void lab_class_add(uint64_t *set, unsigned cls) { set[cls / 64] |= (uint64_t)1 << (cls % 64); }
+static inline void lab_class_del(uint64_t *set, unsigned cls) { set[cls / 64] &= ~((uint64_t)1 << (cls % 64)); }
+
 typedef struct lab_heap {
     lab_page *direct[LAB_DIRECT_N]; /* the current page of each small size's class */
     lab_page *current[LAB_NCLASSES]; /* queue[c].first, or lab_empty_page */
     lab_queue queue[LAB_NCLASSES];  /* pages that may have free blocks; first = current */
     lab_queue full[LAB_NCLASSES];   /* pages found full */
     lab_queue empty[LAB_NKINDS];    /* pages with every block free, newest first */
+    uint64_t classes[LAB_CLASS_WORDS]; /* bit c: queue[c] or full[c] has held a page since
+                                          the heap began (what thread exit and trim walk) */
     uint64_t now_ms;                /* the clock at the last tick */
     uint64_t next_collect_ms;
     uint32_t ticks;                 /* slow-path events since the clock was read */

@@ -28,6 +28,7 @@
  * turned back into a call of the function being defined.
  */
 #include "malloc_internal.h"
+#include "internal.h"
 
 #include "lab.h"
 
@@ -73,11 +74,11 @@ static inline bool adapter_block(const void *ptr)
 }
 
 /* `align` is what the caller asked for (1 from malloc, calloc, realloc).
- * lab's blocks are aligned to 8 bytes up to 8 bytes, 16 beyond: an alignment
- * they do not already have goes to lab_aligned. */
+ * An alignment lab_malloc does not guarantee (al_malloc_aligns) goes to
+ * lab_aligned. */
 static void *lab_alloc(size_t size, size_t align, bool zero)
 {
-    if (align <= 8 || (align <= AM_MIN_ALIGN && size > 8))
+    if (al_malloc_aligns(size, align))
         return zero ? lab_calloc(1, size) : lab_malloc(size);
     return lab_aligned(align, size); /* never zeroed: calloc asks for 1 */
 }

@@ -65,7 +65,7 @@ static void moved_together(FILE *out, const al_compare_view *v, bool md)
                  "rounds; ",
             md ? "\n" : "");
     if (!total) {
-        fprintf(out, "no benchmark moved as a whole by more than \u00b1%g%%.\n", v->threshold * 100);
+        fprintf(out, "no benchmark moved as a whole by more than \u00b1%g%%.\n%s", v->threshold * 100, md ? "\n" : "");
         return;
     }
     fprintf(out, "%zu benchmark%s moved as a whole by more than \u00b1%g%% (all allocators alike: the machine's "
@@ -77,6 +77,7 @@ static void moved_together(FILE *out, const al_compare_view *v, bool md)
                 (c->column_ratio - 1) * 100);
     }
     if (total > nshown) fprintf(out, "%s... and %zu more\n", md ? "- " : "  ", total - nshown);
+    if (md) fputc('\n', out); /* what follows is not part of the list */
 }
 
 int al_report_compare(FILE *out, const al_compare_view *v, al_compare_style style, size_t counts[3])

@@ -67,6 +67,7 @@ static json_t *context_json(const al_bench_context *c)
     set(o, "mode", json_string(c->mode));
     set(o, "compiler", json_string(c->compiler));
     set(o, "quick", json_boolean(c->quick));
+    if (*c->test_hooks) set(o, "test_hooks", json_string(c->test_hooks));
     const al_bench_reference *ref = &c->reference;
     if (ref->n > 0 && isfinite(ref->median_ns) && isfinite(ref->ci_low_ns) && isfinite(ref->ci_high_ns)) {
         json_t *r = json_object();
@@ -206,6 +207,7 @@ static void read_context(json_t *c, al_bench_context *ctx)
     al_report_copy_text(ctx->mode, sizeof ctx->mode, *mode ? mode : "time");
     al_report_copy_text(ctx->alloclab_version, sizeof ctx->alloclab_version, str(c, "alloclab_version"));
     ctx->quick = json_is_true(json_object_get(c, "quick"));
+    al_report_copy_text(ctx->test_hooks, sizeof ctx->test_hooks, str(c, "test_hooks"));
     json_t *libs = json_object_get(c, "allocator_versions"), *v;
     const char *key;
     if (json_is_object(libs))

@@ -554,6 +554,10 @@ int al_report_table_begin(FILE *out, const al_bench_run *run, const al_table_opt
         put_wrapped(out, "libraries: ", "  ", text, width);
     }
     if (c->quick) quick_line(out, run, width);
+    if (*c->test_hooks) {
+        snprintf(text, sizeof text, "%s: set while it ran, so its figures are altered on purpose", c->test_hooks);
+        put_wrapped(out, "test hooks: ", "  ", text, width);
+    }
     if (instr_mode(run))
         put_wrapped(out, "", "  ", "instr: instructions per iteration (callgrind); cycles: estimated "
                                    "(L1 + 5 x LL + 35 x RAM); ratios on instructions", width);
@@ -569,25 +573,49 @@ int al_report_table_begin(FILE *out, const al_bench_run *run, const al_table_opt
  * The end: the warnings of the whole run, once (a busy machine does not bury
  * the tables under one warning per cell), then the summary.
  * ------------------------------------------------------------------------- */
+/* A noisy cell: its result and its CI's width over its median. */
+typedef struct wide_cell {
+    const al_bench_result *r;
+    double width;
+} wide_cell;
+
+static int wider_first(const void *x, const void *y)
+{
+    double a = ((const wide_cell *)x)->width, b = ((const wide_cell *)y)->width;
+    return a < b ? 1 : a > b ? -1 : 0;
+}
+
+#define NOISY_NAMED 8 /* a longer list is cut to its widest, with the count */
+
 static void warnings(FILE *out, const al_bench_run *run, size_t width)
 {
     char *wide = NULL, *outl = NULL;
-    size_t wide_len = 0, outl_len = 0, nwide = 0, noutl = 0;
+    size_t wide_len = 0, outl_len = 0, nwide = 0, noutl = 0, ntimed = 0;
     bool interval = false;
+    wide_cell *cells = malloc((run->nresults ? run->nresults : 1) * sizeof *cells);
     FILE *w = open_memstream(&wide, &wide_len), *o = open_memstream(&outl, &outl_len);
-    for (size_t i = 0; w && o && i < run->nresults; i++) {
+    for (size_t i = 0; cells && w && o && i < run->nresults; i++) {
         const al_bench_result *r = &run->results[i];
         if (r->status != AL_RUN_OK || instr_mode(run) || r->s.n == 0) continue;
+        ntimed++;
         char buf[96];
         interval |= al_report_fmt_ci_scaled(r->s.median, r->s.ci_low, r->s.ci_high, 1, buf, sizeof buf);
         size_t n_out = r->s.outliers_low + r->s.outliers_high;
-        if (n_out * 10 > r->s.n)
-            fprintf(o, "%s%s/%s/%s %zu/%zu", noutl++ ? ", " : "", r->workload, r->param, r->allocator, n_out, r->s.n);
+        if (n_out * 10 > r->s.n && noutl++ < NOISY_NAMED)
+            fprintf(o, "%s%s/%s/%s %zu/%zu", noutl > 1 ? ", " : "", r->workload, r->param, r->allocator, n_out, r->s.n);
         double cw = r->s.ci_high - r->s.ci_low;
-        if (r->s.median > 0 && cw > 0.1 * r->s.median)
-            fprintf(w, "%s%s/%s/%s %.0f%%", nwide++ ? ", " : "", r->workload, r->param, r->allocator,
-                    100.0 * cw / r->s.median);
+        if (r->s.median > 0 && cw > 0.1 * r->s.median) cells[nwide++] = (wide_cell){r, cw / r->s.median};
     }
+    /* Every noisy cell in run order, or past NOISY_NAMED of them the count
+     * and the widest: a list of hundreds tells nothing. */
+    if (nwide > NOISY_NAMED) {
+        qsort(cells, nwide, sizeof *cells, wider_first);
+        fprintf(w, "%zu of %zu benchmarks, the widest ", nwide, ntimed);
+    }
+    for (size_t k = 0; w && k < nwide && k < NOISY_NAMED; k++)
+        fprintf(w, "%s%s/%s/%s %.0f%%", k ? ", " : "", cells[k].r->workload, cells[k].r->param, cells[k].r->allocator,
+                100.0 * cells[k].width);
+    if (o && noutl > NOISY_NAMED) fprintf(o, " and %zu more", noutl - NOISY_NAMED);
     if (w) fclose(w);
     if (o) fclose(o);
     if (interval) put_wrapped(out, "", "  ", "median [low, high]: a wide, lopsided 95% CI shown whole; elsewhere "
@@ -595,8 +623,13 @@ static void warnings(FILE *out, const al_bench_run *run, size_t width)
     if (nwide) put_wrapped(out, "Warning: noisy, 95% CI wider than 10% of the median: ", "  ", wide, width);
     if (noutl) put_wrapped(out, "Warning: over 10% of samples are outliers (kept): ", "  ", outl, width);
     if (nwide || noutl)
-        put_wrapped(out, "", "  ", "(the machine may be busy: a quieter machine or more --samples narrows these)", width);
+        put_wrapped(out, "", "  ",
+                    "(the machine may be busy: a quieter machine or more --samples narrows these; compare judges "
+                    "each allocator against the others of its benchmark in the same rounds, which a load that "
+                    "slowed them all does not move)",
+                    width);
     if (interval || nwide || noutl) fputc('\n', out);
+    free(cells);
     free(wide);
     free(outl);
 }

@@ -158,7 +158,7 @@ static __attribute__((noinline)) void rec_event_stacked(rec_thread *ts, uint64_t
 {
     unsigned head = AL_REC_HEAD(w0), kind = head & AL_EV_KIND_MASK;
     uint64_t *q = ev_begin(ts);
-    uint32_t sid = rec_stack_id(ts, &q);
+    uint32_t sid = rec_stacks ? rec_stack_id(ts, &q) : 0; /* also here without the TSC */
     if (sid) w0 |= AL_EV_HAS_STACK;
     q[0] = w0;
     q[1] = (uint64_t)(uintptr_t)p;

@@ -111,6 +111,10 @@ static rec_buf *pool_get(void)
     if (!pool_free) {
         enum { BATCH = 8 };
         rec_buf *b = map(sizeof(rec_buf) * BATCH);
+        /* Huge pages where the kernel gives them on request: a buffer is
+         * filled once per chunk, so 4 KiB pages cost a fault every 512
+         * calls on a fresh buffer. */
+        if (b) madvise(b, sizeof(rec_buf) * BATCH, MADV_HUGEPAGE);
         for (int i = 0; b && i < BATCH; i++) {
             b[i].next = pool_free;
             pool_free = &b[i];
@@ -558,7 +562,7 @@ void rec_section_close(uint32_t end_flags)
 #define EXEC_VAR "ALLOCLAB_TRACE_EXEC"
 
 static void read_config(char *file, size_t filecap, long *root, bool *stacks, bool *follow, long *shift,
-                        char *exec_handoff, size_t execcap)
+                        bool *no_tsc, char *exec_handoff, size_t execcap)
 {
     file[0] = 0;
     exec_handoff[0] = 0;
@@ -584,6 +588,8 @@ static void read_config(char *file, size_t filecap, long *root, bool *stacks, bo
                 *stacks = true;
             else if (strcmp(e, "ALLOCLAB_TRACE_FOLLOW=1") == 0)
                 *follow = true;
+            else if (strcmp(e, "ALLOCLAB_TRACE_TSC=0") == 0)
+                *no_tsc = true;
             else if (strncmp(e, "ALLOCLAB_TRACE_TICK_SHIFT=", 26) == 0)
                 *shift = strtol(e + 26, NULL, 10);
             else if (strncmp(e, EXEC_VAR "=", sizeof EXEC_VAR) == 0)
@@ -721,8 +727,8 @@ void rec_process_init(void)
 {
     static char file[4096], handoff[128];
     long root = 0, shift = -1;
-    bool stacks = false, follow = false;
-    read_config(file, sizeof file, &root, &stacks, &follow, &shift, handoff, sizeof handoff);
+    bool stacks = false, follow = false, no_tsc = false;
+    read_config(file, sizeof file, &root, &stacks, &follow, &shift, &no_tsc, handoff, sizeof handoff);
     if (!file[0]) return;
     exec_handoff pred;
     bool has_pred = handoff[0] && handoff_parse(handoff, &pred);
@@ -750,7 +756,7 @@ void rec_process_init(void)
         return;
     }
     if (has_pred) write_predecessor_end(sync_tw, trace_fd, &pred);
-    rec_use_tsc = kernel_uses_tsc();
+    rec_use_tsc = !no_tsc && kernel_uses_tsc();
     rec_plain = rec_use_tsc && !rec_stacks;
     rec_tick0 = rec_raw_tick();
     section_id = new_section_id();

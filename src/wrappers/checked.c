@@ -25,6 +25,7 @@
  * each inner call, so checked:X is thread-safe exactly when X is.
  */
 #include "wrapper.h"
+#include "say.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -168,7 +169,7 @@ static const char *const kind_names[] = {
  * Returns only when the handler (or, for a leak, the default) does. */
 static void report(al_checked_finding *f, const char *call, const char *detail)
 {
-    char line[512];
+    char line[510]; /* with its newline, within al_say's 511 bytes */
     snprintf(line, sizeof line, "alloclab checked: %s: %s: %s", kind_names[f->kind], call, detail);
     f->line = line;
     pthread_mutex_lock(&handler_lock);
@@ -179,10 +180,7 @@ static void report(al_checked_finding *f, const char *call, const char *detail)
         fn(f, ctx);
         return;
     }
-    char out[sizeof line + 1];
-    int n = snprintf(out, sizeof out, "%s\n", line);
-    if (write(STDERR_FILENO, out, (size_t)n) < 0) { /* nothing better to do */
-    }
+    al_say("%s\n", line);
     if (f->kind != AL_CHECKED_LEAK) abort();
 }
 
@@ -537,11 +535,7 @@ void al_checked_destroy(void *st)
     by_default = handler_fn == NULL;
     pthread_mutex_unlock(&handler_lock);
     if (leaks && by_default) {
-        char out[128];
-        int n = snprintf(out, sizeof out, "alloclab checked: %zu blocks (%zu bytes) leaked at destroy\n", leaks,
-                         leaked);
-        if (write(STDERR_FILENO, out, (size_t)n) < 0) { /* aborting anyway */
-        }
+        al_say("alloclab checked: %zu blocks (%zu bytes) leaked at destroy\n", leaks, leaked);
         abort();
     }
     if (c->slots) munmap(c->slots, c->cap * sizeof *c->slots);

@@ -1,5 +1,12 @@
 /* Synthetic benchmark runs for tests (see synth_run.h). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
 #include "synth_run.h"
+#include "history.h"
 
 #include <ftw.h>
 #include <math.h>
@@ -162,11 +169,27 @@ int synth_group_teardown(void **state)
     return 0;
 }
 
+const char *synth_group_path_into(char *buf, size_t len, const char *name)
+{
+    snprintf(buf, len, "%s/%s", synth_group_dir, name);
+    return buf;
+}
+
 const char *synth_group_path(const char *name)
 {
     static char buf[4][512];
     static unsigned k;
-    char *b = buf[k++ % 4];
-    snprintf(b, sizeof buf[0], "%s/%s", synth_group_dir, name);
-    return b;
+    return synth_group_path_into(buf[k++ % 4], sizeof buf[0], name);
+}
+
+void synth_store_realistic(const char *path, const char *label)
+{
+    char err[256];
+    al_history *h = al_history_open(path, true, err, sizeof err);
+    if (!h) fail_msg("open %s: %s", path, err);
+    al_bench_run run;
+    synth_realistic(&run, label, 1);
+    if (al_history_save(h, &run, err, sizeof err) != 0) fail_msg("save into %s: %s", path, err);
+    al_history_close(h);
+    al_bench_run_free(&run);
 }

@@ -23,6 +23,10 @@ void synth_set_ci(al_bench_result *r, double median, double lo, double hi);
  * unsupported and one failed result; `scale` multiplies every time. */
 void synth_realistic(al_bench_run *run, const char *label, double scale);
 
+/* A synth_realistic run (label, scale 1) stored in the history at path,
+ * created if needed; a failure fails the cmocka test. */
+void synth_store_realistic(const char *path, const char *label);
+
 /* The whole content of a file, NUL-terminated (free()); NULL if unreadable. */
 char *synth_read_file(const char *path, size_t *len);
 
@@ -39,5 +43,8 @@ int synth_group_teardown(void **state);
 /* synth_group_dir/name, in one of four buffers used in turn (so that a call
  * may take up to four such paths as arguments). */
 const char *synth_group_path(const char *name);
+/* synth_group_dir/name into buf (len bytes), for a path a test keeps;
+ * returns buf. */
+const char *synth_group_path_into(char *buf, size_t len, const char *name);
 
 #endif

@@ -1,4 +1,10 @@
 /* Test allocators for the workload tests (see wl_test_allocs.h). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
 #include "wl_test_allocs.h"
 
 #include <alloclab/registry.h>
@@ -367,4 +373,19 @@ static int wl_test_run_unwatched(const char *workload, const char *param, const 
     st = w->run(inst, iters, why, whylen);
     w->teardown(inst);
     return (int)st;
+}
+
+void wl_test_expect(const char *w, const char *param, const char *spec, uint64_t iters, int expect,
+                    bool expect_in_setup, const char *reason_part)
+{
+    char why[256];
+    bool in_setup;
+    int st = wl_test_run(w, param, spec, iters, why, sizeof why, &in_setup);
+    if (st != expect || (expect != AL_RUN_OK && in_setup != expect_in_setup))
+        fail_msg("%s/%s/%s: %s%s (%s), expected %s", w, param ? param : "(null)", spec, in_setup ? "setup " : "",
+                 st < 0 ? "?" : al_run_status_name((al_run_status)st), why, al_run_status_name((al_run_status)expect));
+    if (expect != AL_RUN_OK) {
+        assert_true(why[0] != '\0');
+        if (reason_part && !strstr(why, reason_part)) fail_msg("reason '%s' lacks '%s'", why, reason_part);
+    }
 }

@@ -49,4 +49,11 @@ void wl_test_global_report(unsigned *max_live, bool *overlapped);
 int wl_test_run(const char *workload, const char *param, const char *spec, uint64_t iters, char *why,
                 size_t whylen, bool *in_setup);
 
+/* wl_test_run, then require status `expect` (an al_run_status); for a
+ * failure also that it came from setup exactly when expect_in_setup says,
+ * with a reason that contains reason_part (when not NULL). A mismatch fails
+ * the cmocka test with the benchmark's name and reason. */
+void wl_test_expect(const char *workload, const char *param, const char *spec, uint64_t iters, int expect,
+                    bool expect_in_setup, const char *reason_part);
+
 #endif
