@@ -142,7 +142,8 @@ static void test_sum_adds_up(void **state)
     memset(plans, 0, sizeof plans);
     plans[0].peak_live = 1000;
     plans[1].peak_live = 3000;
-    al_replay_proc procs[2] = {{"t.1", 1, 0, &plans[0]}, {"t.2", 2, 1, &plans[1]}};
+    al_replay_proc procs[2] = {{.name = "t.1", .pid = 1, .section = 0, .plan = &plans[0]},
+                               {.name = "t.2", .pid = 2, .section = 1, .plan = &plans[1]}};
     al_replay_set set = {"t", procs, 2};
     al_bench_run r;
     synth_run_init(&r, NULL);
@@ -265,6 +266,50 @@ static void test_real_pipeline(void **state)
     al_replay_set_free(&set);
 }
 
+/* More processes that allocate than a replay runs: one line, status 2;
+ * as many processes without a call cost nothing. */
+static void test_too_many_processes(void **state)
+{
+    (void)state;
+    const char *path = synth_group_path("many.trace");
+    for (int round = 0; round < 2; round++) {
+        unlink(path);
+        int fd = al_tw_open(path);
+        assert_true(fd >= 0);
+        al_tw *w = al_tw_new(1 << 16);
+        assert_non_null(w);
+        /* Round 0: 300 processes allocate. Round 1: 2 do, 3000 make no call. */
+        size_t n = round == 0 ? 300 : 3002;
+        for (size_t i = 0; i < n; i++) {
+            synth_trace_section(w, fd, 1000 + i, 2000 + i, "many", 1000);
+            uint64_t events = 0;
+            if (round == 0 || i < 2) {
+                al_ev_rec recs[2], *q = recs;
+                q = synth_rec_alloc(q, AL_EV_MALLOC, 2000, 64, 0x7000000);
+                q = synth_rec_free(q, 2100, 0x7000000);
+                events = synth_trace_events(w, fd, 1000 + i, 0, 2000 + i, 0, recs, (size_t)(q - recs));
+            }
+            synth_trace_end(w, fd, 1000 + i, 5000, events);
+        }
+        al_tw_free(w);
+        close(fd);
+        al_replay_set set;
+        char err[512];
+        int rc = al_replay_load(path, &set, NULL, err, sizeof err);
+        if (round == 0) {
+            assert_int_equal(rc, -1);
+            assert_non_null(strstr(err, "at most 256"));
+            assert_int_equal(CLI_RUN(&run, NULL, CLI_KEEP_STACK, "replay", path, "--no-db"), 0);
+            assert_int_equal(cli_exit_code(&run), 2);
+            assert_int_equal(cli_count_lines(run.err), 1);
+        } else {
+            if (rc != 0) fail_msg("%s", err);
+            assert_int_equal(set.n, 2);
+            al_replay_set_free(&set);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +317,7 @@ int main(void)
         cmocka_unit_test(test_sum_adds_up),
         cmocka_unit_test(test_commands_on_every_process),
         cmocka_unit_test(test_real_pipeline),
+        cmocka_unit_test(test_too_many_processes),
     };
     return cmocka_run_group_tests(tests, synth_group_setup, synth_group_teardown);
 }

@@ -27,6 +27,11 @@ int al_cmd_history(int argc, char **argv);
 int al_cmd_show(int argc, char **argv);
 int al_cmd_run(int argc, char **argv);
 int al_cmd_trace(int argc, char **argv);
+/* al_cmd_trace, and the trace it read back to check it in *keep (when not
+ * NULL and the file could be read; the caller frees it), so that a caller
+ * that goes on with the trace reads it once. */
+struct al_trace;
+int al_cli_trace_program(int argc, char **argv, struct al_trace **keep);
 int al_cmd_profile(int argc, char **argv);
 int al_cmd_replay(int argc, char **argv);
 int al_cmd_recommend(int argc, char **argv);
@@ -116,6 +121,10 @@ int al_cli_trace_parse(int argc, char **argv, al_cli_trace_args *a, al_cli_own_o
  * one line. */
 int al_cli_replay_prepare(const al_cli_trace_args *a, struct al_replay_set *set, struct al_trace **keep,
                           char *entry, size_t entrylen);
+/* The same for a trace of a->abs already read (taken: *keep gets it, or it
+ * is freed). */
+int al_cli_replay_prepare_read(const al_cli_trace_args *a, struct al_trace *t, struct al_replay_set *set,
+                               struct al_trace **keep, char *entry, size_t entrylen);
 
 /* The report format --format NAME names (from the reports' table; html
  * only when files is true), or NULL after the usage error "--format: 'x' is

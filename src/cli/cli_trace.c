@@ -63,9 +63,24 @@ int al_cli_trace_parse(int argc, char **argv, al_cli_trace_args *a, al_cli_own_o
 int al_cli_replay_prepare(const al_cli_trace_args *a, al_replay_set *set, al_trace **keep, char *entry,
                           size_t entrylen)
 {
+    return al_cli_replay_prepare_read(a, NULL, set, keep, entry, entrylen);
+}
+
+int al_cli_replay_prepare_read(const al_cli_trace_args *a, al_trace *t, al_replay_set *set, al_trace **keep,
+                               char *entry, size_t entrylen)
+{
     char err[512];
     al_replay_set_touch(strcmp(a->touch, "pages") == 0 ? AL_TOUCH_PAGES : AL_TOUCH_ENDS);
-    if (al_replay_load(a->abs, set, keep, err, sizeof err) != 0) return al_cli_usage_error("%s", err);
+    if ((t ? al_replay_load_trace(t, a->abs, set, keep, err, sizeof err)
+           : al_replay_load(a->abs, set, keep, err, sizeof err)) != 0)
+        return al_cli_usage_error("%s", err);
+    for (size_t i = 0; i < set->n; i++)
+        if (set->procs[i].missing_chunks || set->procs[i].missing_events)
+            fprintf(stderr,
+                    "alloclab %s: note: process %u misses %llu chunk%s (%llu calls) the recorder could not write: "
+                    "replayed without them\n",
+                    a->cmd, set->procs[i].pid, (unsigned long long)set->procs[i].missing_chunks,
+                    set->procs[i].missing_chunks == 1 ? "" : "s", (unsigned long long)set->procs[i].missing_events);
     setenv("ALLOCLAB_REPLAY_TRACE", a->abs, 1);
     setenv("ALLOCLAB_REPLAY_TOUCH", a->touch, 1);
     if (set->n == 1)

@@ -54,16 +54,18 @@ static int own_option(void *ctx, int argc, char **argv, int *i, bool *missing)
     return AL_CLI_OWN_UNKNOWN;
 }
 
-static int recommend(rec_opts *o, const al_cli_trace_args *a, const al_bench_run *program)
+static int recommend(rec_opts *o, const al_cli_trace_args *a, const al_bench_run *program, al_trace *read)
 {
     al_bench_config cfg = o->cfg;
-    if (cfg.mode == AL_MODE_INSTRUCTIONS && al_callgrind_unavailable())
+    if (cfg.mode == AL_MODE_INSTRUCTIONS && al_callgrind_unavailable()) {
+        al_trace_free(read);
         return al_cli_usage_error("--mode instructions: %s", al_callgrind_unavailable());
+    }
 
     char err[512], entry[64];
     al_replay_set set;
     al_trace *t;
-    int rc = al_cli_replay_prepare(a, &set, &t, entry, sizeof entry);
+    int rc = al_cli_replay_prepare_read(a, read, &set, &t, entry, sizeof entry);
     if (rc != 0) return rc;
     /* The facts of every replayed process, each profiled as its own heap. */
     al_rec_facts facts;
@@ -114,13 +116,16 @@ static int recommend(rec_opts *o, const al_cli_trace_args *a, const al_bench_run
     return rc;
 }
 
-static int recommend_with(int argc, char **argv, const al_bench_run *program)
+static int recommend_with(int argc, char **argv, const al_bench_run *program, al_trace *read)
 {
     rec_opts o;
     memset(&o, 0, sizeof o);
     al_cli_trace_args a = {.cmd = "recommend", .usage = usage, .takes_touch = true};
     int rc = al_cli_trace_parse(argc, argv, &a, own_option, &o);
-    if (rc < 0) rc = recommend(&o, &a, program);
+    if (rc < 0)
+        rc = recommend(&o, &a, program, read);
+    else
+        al_trace_free(read);
     free(o.alloc_buf);
     return rc;
 }
@@ -149,5 +154,5 @@ int al_cmd_recommend(int argc, char **argv)
             int rc = check_options(i, argv);
             return rc >= 0 ? rc : al_recommend_program(argc, argv, i, recommend_with);
         }
-    return recommend_with(argc, argv, NULL);
+    return recommend_with(argc, argv, NULL, NULL);
 }

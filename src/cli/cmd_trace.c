@@ -219,7 +219,9 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-int al_cmd_trace(int argc, char **argv)
+int al_cmd_trace(int argc, char **argv) { return al_cli_trace_program(argc, argv, NULL); }
+
+int al_cli_trace_program(int argc, char **argv, al_trace **keep)
 {
     const char *out = NULL;
     bool stacks = false, follow = false, quiet = false;
@@ -301,7 +303,10 @@ int al_cmd_trace(int argc, char **argv)
                     repaired, repaired == 1 ? "" : "es",
                     WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "exited without running destructors");
     }
-    al_trace_free(t);
+    if (keep)
+        *keep = t;
+    else
+        al_trace_free(t);
     job_end(&job);
     return prog_rc;
 }

@@ -11,6 +11,7 @@
 #include "recommend_program.h"
 
 #include "run.h"
+#include "trace.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -57,6 +58,7 @@ int al_recommend_program(int argc, char **argv, int dashes, al_recommend_fn reco
 
     /* 1. The trace (alloclab trace's own code: repair, check). */
     int nprog = argc - dashes - 1;
+    al_trace *trace = NULL; /* read once, by the tracing step, for the replay */
     char **targv = calloc((size_t)nprog + 6, sizeof *targv);
     int rc = targv ? 0 : al_cli_usage_error("out of memory");
     if (rc == 0) {
@@ -68,7 +70,7 @@ int al_recommend_program(int argc, char **argv, int dashes, al_recommend_fn reco
         targv[n++] = "--";
         for (int i = 0; i < nprog; i++) targv[n++] = prog[i];
         fprintf(stderr, "alloclab recommend: tracing %s\n", prog[0]);
-        int st = al_cmd_trace(n, targv);
+        int st = al_cli_trace_program(n, targv, &trace);
         if (st == 2)
             rc = 2; /* trace said why */
         else if (st != 0)
@@ -108,11 +110,13 @@ int al_recommend_program(int argc, char **argv, int dashes, al_recommend_fn reco
         } else {
             for (int i = 0; i < dashes; i++) rargv[i] = argv[i];
             rargv[dashes] = tmp_file;
-            rc = recommend(dashes + 1, rargv, &prun);
+            rc = recommend(dashes + 1, rargv, &prun, trace);
+            trace = NULL;
             free(rargv);
         }
     }
     if (have_prun) al_bench_run_free(&prun);
+    al_trace_free(trace);
     remove_tmp();
     for (int i = 0; i < 3; i++) sigaction(caught[i], &old[i], NULL);
     return rc;

@@ -4,9 +4,12 @@
 
 struct al_bench_run;
 
+struct al_trace;
+
 /* The recommend command on a trace file (argv holds its options and the
- * file), with the program's runs as evidence (NULL: none). */
-typedef int (*al_recommend_fn)(int argc, char **argv, const struct al_bench_run *program);
+ * file), with the program's runs as evidence (NULL: none) and the file
+ * already read (taken; NULL: read it). */
+typedef int (*al_recommend_fn)(int argc, char **argv, const struct al_bench_run *program, struct al_trace *read);
 
 /* argv[dashes] is "--": trace the program after it into a temporary file,
  * run it under each allocator, then call recommend on the trace with the

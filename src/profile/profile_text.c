@@ -112,6 +112,10 @@ int al_profile_text(FILE *out, const al_profile *p, const char *path)
             fprintf(out, "  warning: it died without closing its trace (wait status %" PRIu64 "): its last calls are lost\n",
                     s->exit_status ? s->exit_status - 1 : 0);
         if (s->lost) fprintf(out, "  warning: %" PRIu64 " calls could not be written (disk full?)\n", s->lost);
+        if (s->missing_chunks || s->missing_events)
+            fprintf(out, "  warning: %" PRIu64 " chunk%s missing (%" PRIu64 " calls): the recorder could not write them; "
+                         "what follows is without them\n",
+                    s->missing_chunks, s->missing_chunks == 1 ? "" : "s", s->missing_events);
     }
     fprintf(out, "%" PRIu64 " calls in %s, %zu thread%s, %zu process%s; trace %s (%.2f bytes per call)\n\n", p->ncalls,
             al_profile_fmt_time((double)p->duration_ns, b1, sizeof b1), p->nthreads, p->nthreads == 1 ? "" : "s",

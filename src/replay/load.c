@@ -97,6 +97,8 @@ static int plan_process(const al_trace *t, size_t s, al_replay_set *set, char *e
     memset(p, 0, sizeof *p);
     p->pid = t->sections[s].pid;
     p->section = s;
+    p->missing_chunks = t->sections[s].missing_chunks;
+    p->missing_events = t->sections[s].missing_events;
     p->plan = plan;
     if (t->nsections == 1)
         snprintf(p->name, sizeof p->name, "%s", set->name);
@@ -111,12 +113,22 @@ int al_replay_load(const char *path, al_replay_set *set, al_trace **keep, char *
     memset(set, 0, sizeof *set);
     al_trace *t = al_trace_read(path, err, errlen);
     if (!t) return -1;
+    return al_replay_load_trace(t, path, set, keep, err, errlen);
+}
+
+int al_replay_load_trace(al_trace *t, const char *path, al_replay_set *set, al_trace **keep, char *err,
+                         size_t errlen)
+{
+    memset(set, 0, sizeof *set);
     name_of(path, set->name, sizeof set->name);
     size_t cap = t->nsections < AL_REPLAY_MAX_PROCS ? t->nsections : AL_REPLAY_MAX_PROCS;
     set->procs = calloc(cap ? cap : 1, sizeof *set->procs);
     int rc = set->procs ? 0 : -1;
     if (rc) snprintf(err, errlen, "out of memory planning the replay");
-    for (size_t s = 0; rc >= 0 && s < t->nsections; s++) rc = plan_process(t, s, set, err, errlen);
+    /* A section without a call is never split out: the cost of a trace of
+     * many processes is in those that allocate (at most AL_REPLAY_MAX_PROCS). */
+    for (size_t s = 0; rc >= 0 && s < t->nsections; s++)
+        if (t->nsections == 1 || t->sections[s].events) rc = plan_process(t, s, set, err, errlen);
     if (rc >= 0 && set->n == 0) {
         snprintf(err, errlen, "%s holds no allocation to replay", path);
         rc = -1;

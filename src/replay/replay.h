@@ -95,6 +95,7 @@ typedef struct al_replay_proc {
                                    for a trace of one process) */
     uint32_t pid;
     size_t section;             /* index into the trace's sections */
+    uint64_t missing_chunks, missing_events; /* the section's stated loss (trace.h) */
     al_replay_plan *plan;
 } al_replay_proc;
 
@@ -118,6 +119,10 @@ typedef struct al_replay_set {
  * al_trace_read; no process allocates; more than AL_REPLAY_MAX_PROCS).
  * Keep the set until the harness is done. */
 int al_replay_load(const char *path, al_replay_set *set, al_trace **keep, char *err, size_t errlen);
+/* The same for a trace already read from path (taken: *keep gets it, or it
+ * is freed, also on failure). */
+int al_replay_load_trace(al_trace *t, const char *path, al_replay_set *set, al_trace **keep, char *err,
+                         size_t errlen);
 void al_replay_set_free(al_replay_set *set);
 /* In a process started by a replaying command (bench's callgrind child):
  * load the trace ALLOCLAB_REPLAY_TRACE names, with ALLOCLAB_REPLAY_TOUCH. */

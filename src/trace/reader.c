@@ -2,12 +2,19 @@
  * of trace.h (events in time order, blocks numbered from 1).
  *
  * Guarantees: every length is checked against what remains before it is
- * used, every chunk's zstd checksum is verified, a thread's chunks must be
- * numbered without gaps, every section must end with an END record whose
- * event count matches; anything else is refused with one line and NULL, and
- * nothing is left allocated. The model is built in two passes: decoding each
- * thread's stream, then merging all threads by time stamp while a table of
- * live addresses turns addresses into block numbers.
+ * used, every chunk's zstd checksum is verified, a section must end with an
+ * END record; anything else is refused with one line and NULL, and nothing
+ * is left allocated. A thread's chunks are numbered: a gap (a recorder that
+ * could not write a buffer) is a loss the section states (missing_chunks,
+ * missing_events), not a refusal, since every chunk decodes alone.
+ * Memory and time are bounded on any input: the file and the model it
+ * would make are measured against a limit (half the machine's memory,
+ * ALLOCLAB_TRACE_MEMORY_LIMIT) before anything is decoded, EVENTS payloads
+ * are decompressed again when decoded rather than kept, sections, threads
+ * and stack ids are found through hash tables, and the same-tick merge does
+ * a bounded amount of work per call. The model is built in two passes:
+ * decoding each thread's stream, then merging all threads by time stamp
+ * while a table of live addresses turns addresses into block numbers.
  */
 #include "trace.h"
 
@@ -20,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 const char *al_trace_kind_name(unsigned kind)
 {
@@ -37,24 +45,93 @@ typedef struct raw_event {
     uint8_t kind, flags;
 } raw_event;
 
+/* u64 -> u32 with exact keys and no removal: sections by id, threads by
+ * (section, index), a thread's stack ids; linear probing. */
+typedef struct id_map {
+    uint64_t *keys;
+    uint32_t *vals;        /* the value + 1; 0: an empty slot */
+    size_t cap, n;
+} id_map;
+
+static size_t idm_hash(uint64_t k)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdull;
+    k ^= k >> 33;
+    return (size_t)k;
+}
+
+static bool idm_get(const id_map *m, uint64_t k, uint32_t *v)
+{
+    if (!m->cap) return false;
+    for (size_t j = idm_hash(k) & (m->cap - 1); m->vals[j]; j = (j + 1) & (m->cap - 1))
+        if (m->keys[j] == k) {
+            *v = m->vals[j] - 1;
+            return true;
+        }
+    return false;
+}
+
+/* Insert or replace. 0, or -1 when out of memory. */
+static int idm_put(id_map *m, uint64_t k, uint32_t v)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        size_t ncap = m->cap ? m->cap * 2 : 16;
+        uint64_t *nk = malloc(ncap * sizeof *nk);
+        uint32_t *nv = calloc(ncap, sizeof *nv);
+        if (!nk || !nv) {
+            free(nk);
+            free(nv);
+            return -1;
+        }
+        for (size_t i = 0; i < m->cap; i++) {
+            if (!m->vals[i]) continue;
+            size_t j = idm_hash(m->keys[i]) & (ncap - 1);
+            while (nv[j]) j = (j + 1) & (ncap - 1);
+            nk[j] = m->keys[i];
+            nv[j] = m->vals[i];
+        }
+        free(m->keys);
+        free(m->vals);
+        m->keys = nk;
+        m->vals = nv;
+        m->cap = ncap;
+    }
+    size_t j = idm_hash(k) & (m->cap - 1);
+    while (m->vals[j] && m->keys[j] != k) j = (j + 1) & (m->cap - 1);
+    if (!m->vals[j]) m->n++;
+    m->keys[j] = k;
+    m->vals[j] = v + 1;
+    return 0;
+}
+
+static void idm_free(id_map *m)
+{
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof *m);
+}
+
 typedef struct rd_thread {
     uint64_t section_id;
     uint32_t section, index;
     uint64_t tid;
-    uint32_t next_seq;
-    uint32_t *stack_map;   /* the thread's own stack ids -> global ones */
-    size_t stack_cap;
+    uint64_t next_seq;
+    bool gap;              /* a chunk of it is missing: its stacks may be too */
+    id_map stacks;         /* the thread's own stack ids -> global ones */
 } rd_thread;
 
 typedef struct reader {
     char *err;
     size_t errlen;
     al_trace *t;
+    const unsigned char *file; /* the whole file */
     raw_event *raw;
     size_t nraw, rawcap;
     rd_thread *th;
     size_t nth, thcap;
     size_t scap, stcap;
+    id_map sec_ids, th_ids;
     uint64_t *sec_events; /* events per section before its END */
     struct clock_cal *cal; /* per section: ticks to ns */
     uint64_t *fstack;      /* the freed-address stack of the chunk being decoded */
@@ -63,6 +140,11 @@ typedef struct reader {
     size_t fstack_cap;
     struct stashed *stash;
     size_t nstash, stashcap;
+    uint64_t stash_events; /* the events the stashed chunks declare */
+    uint64_t limit;        /* memory_limit() */
+    uint64_t charged;      /* what the model will take: the file, the events
+                              declared (BYTES_PER_EVENT each), strings, modules, stacks */
+    const char *path;
     bool *sec_ended;
 } reader;
 
@@ -74,6 +156,27 @@ static int fail(reader *r, const char *fmt, ...)
     vsnprintf(r->err, r->errlen, fmt, ap);
     va_end(ap);
     return -1;
+}
+
+static double mib(uint64_t b) { return (double)b / 1048576.0; }
+
+/* The model's bytes per event, all passes at their peak: the decoded event,
+ * the merge's keys and their copy (two per realloc), the event, its block,
+ * the address tables; rounded up. */
+#define BYTES_PER_EVENT 320u
+
+/* Count bytes the model will hold against the limit: a file whose chunks
+ * declare more than the machine can hold is refused as it is walked, not
+ * by the kernel's OOM killer later. */
+static int charge(reader *r, uint64_t bytes)
+{
+    if (bytes <= r->limit && r->charged <= r->limit - bytes) {
+        r->charged += bytes;
+        return 0;
+    }
+    return fail(r, "trace too large: %s would take more than %.0f MiB to read (%llu calls so far); the limit is "
+                   "ALLOCLAB_TRACE_MEMORY_LIMIT, by default half this machine's memory",
+                r->path, mib(r->limit), (unsigned long long)r->stash_events);
 }
 
 static void *grow(void *p, size_t *cap, size_t need, size_t elem)
@@ -100,9 +203,8 @@ static char *dup_n(const unsigned char *p, size_t n)
 
 static int find_section(reader *r, uint64_t id)
 {
-    for (size_t i = 0; i < r->t->nsections; i++)
-        if (r->t->sections[i].id == id) return (int)i;
-    return -1;
+    uint32_t v;
+    return idm_get(&r->sec_ids, id, &v) ? (int)v : -1;
 }
 
 /* ---- the clock ------------------------------------------------------------
@@ -145,6 +247,7 @@ static int read_bytes(reader *r, const unsigned char **pp, const unsigned char *
     uint64_t n;
     GET(n);
     if (n > (uint64_t)(end - p)) return fail(r, "%s", bad);
+    if (charge(r, n + 32) != 0) return -1;
     *out = dup_n(p, (size_t)n);
     if (!*out) return fail(r, "out of memory");
     *pp = p + n;
@@ -166,6 +269,8 @@ static int chunk_section(reader *r, const al_chunk_header *h, const unsigned cha
         r->cal = grow(r->cal, &c3, r->scap, sizeof *r->cal);
         if (!r->sec_events || !r->sec_ended || !r->cal) return fail(r, "out of memory");
     }
+    if (t->nsections >= UINT32_MAX / 2 || idm_put(&r->sec_ids, h->section, (uint32_t)t->nsections) != 0)
+        return fail(r, "out of memory");
     al_trace_section *s = &t->sections[t->nsections++];
     memset(s, 0, sizeof *s);
     s->id = h->section;
@@ -198,6 +303,7 @@ static int chunk_modules(reader *r, int si, const unsigned char *p, const unsign
     uint64_t n;
     GET(n);
     if (n > (uint64_t)(end - p)) return fail(r, "%s", bad);
+    if (charge(r, n * sizeof(al_trace_module)) != 0) return -1;
     al_trace_module *m = calloc(n ? n : 1, sizeof *m);
     if (!m) return fail(r, "out of memory");
     for (size_t i = 0; i < s->nmodules; i++) free(s->modules[i].path);
@@ -228,9 +334,9 @@ static int chunk_end(reader *r, int si, const unsigned char *p, const unsigned c
     GET(lost);
     GET(status);
     if (p != end) return fail(r, "%s", bad);
-    if (!(flags & AL_END_REPAIRED) && events != r->sec_events[si])
-        return fail(r, "corrupt trace: section of pid %u holds %llu events, its end record says %llu (chunks lost)",
-                    s->pid, (unsigned long long)r->sec_events[si], (unsigned long long)events);
+    /* Fewer events than the recorder wrote: chunks lost on the way, stated.
+     * More: a chunk written while END was (its count read before), none lost. */
+    if (!(flags & AL_END_REPAIRED) && events > r->sec_events[si]) s->missing_events = events - r->sec_events[si];
     s->end_t = endt;
     if (endtick) cal_pair(&r->cal[si], endtick, endt);
     s->end_flags = (uint32_t)flags;
@@ -242,10 +348,13 @@ static int chunk_end(reader *r, int si, const unsigned char *p, const unsigned c
 
 static int thread_of(reader *r, int si, uint64_t section, uint32_t index)
 {
-    for (size_t i = 0; i < r->nth; i++)
-        if (r->th[i].section_id == section && r->th[i].index == index) return (int)i;
-    r->th = grow(r->th, &r->thcap, r->nth + 1, sizeof *r->th);
-    if (!r->th) return fail(r, "out of memory");
+    uint64_t key = (uint64_t)(uint32_t)si << 32 | index;
+    uint32_t found;
+    if (idm_get(&r->th_ids, key, &found)) return (int)found;
+    rd_thread *th = r->nth < INT32_MAX ? grow(r->th, &r->thcap, r->nth + 1, sizeof *r->th) : NULL;
+    if (!th) return fail(r, "out of memory");
+    r->th = th;
+    if (idm_put(&r->th_ids, key, (uint32_t)r->nth) != 0) return fail(r, "out of memory");
     rd_thread *x = &r->th[r->nth];
     memset(x, 0, sizeof *x);
     x->section_id = section;
@@ -254,21 +363,26 @@ static int thread_of(reader *r, int si, uint64_t section, uint32_t index)
     return (int)r->nth++;
 }
 
-/* EVENTS chunks are kept as they come and decoded once the whole file is
- * read, each thread's in sequence order: a thread's buffers can reach the
- * file out of order (a thread that exits writes its last calls itself while
- * an earlier buffer still waits for the flusher). */
+/* EVENTS chunks are noted as they come (where their compressed bytes are
+ * in the file) and decoded once the whole file is read, each thread's in
+ * sequence order: a thread's buffers can reach the file out of order (a
+ * thread that exits writes its last calls itself while an earlier buffer
+ * still waits for the flusher). Only the note is kept: a payload is
+ * decompressed again when it is decoded, so that the reader's memory does
+ * not grow with what the chunks decompress to. */
 typedef struct stashed {
     uint32_t thread;
     int section;
     uint64_t seq, tid, base, count;
-    unsigned char *payload; /* after the prefix */
-    size_t len;
+    size_t off, stored;     /* the zstd frame in the file */
+    uint32_t raw, prefix;   /* its decompressed size, and the prefix's */
 } stashed;
 
-static int stash_events(reader *r, int si, const al_chunk_header *h, const unsigned char *p, const unsigned char *end)
+static int stash_events(reader *r, int si, const al_chunk_header *h, const unsigned char *p, const unsigned char *end,
+                        size_t off)
 {
     const char *bad = "corrupt trace: malformed events";
+    const unsigned char *start = p;
     int ti = thread_of(r, si, h->section, h->thread);
     if (ti < 0) return -1;
     uint64_t tid, seq, base, count, cal_tick, cal_ns;
@@ -280,13 +394,15 @@ static int stash_events(reader *r, int si, const al_chunk_header *h, const unsig
     GET(cal_ns);
     if (count > (uint64_t)(end - p) || seq > UINT32_MAX) return fail(r, "%s", bad);
     cal_pair(&r->cal[si], cal_tick, cal_ns);
-    r->stash = grow(r->stash, &r->stashcap, r->nstash + 1, sizeof *r->stash);
-    if (!r->stash) return fail(r, "out of memory");
+    if (charge(r, count * BYTES_PER_EVENT + sizeof(stashed)) != 0) return -1;
+    stashed *st = grow(r->stash, &r->stashcap, r->nstash + 1, sizeof *r->stash);
+    if (!st) return fail(r, "out of memory");
+    r->stash = st;
     stashed *c = &r->stash[r->nstash];
-    c->payload = malloc((size_t)(end - p) + 1);
-    if (!c->payload) return fail(r, "out of memory");
-    memcpy(c->payload, p, (size_t)(end - p));
-    c->len = (size_t)(end - p);
+    c->off = off;
+    c->stored = h->stored;
+    c->raw = h->raw;
+    c->prefix = (uint32_t)(p - start);
     c->thread = (uint32_t)ti;
     c->section = si;
     c->seq = seq;
@@ -294,6 +410,7 @@ static int stash_events(reader *r, int si, const al_chunk_header *h, const unsig
     c->base = base;
     c->count = count;
     r->nstash++;
+    r->stash_events += count;
     if (r->sec_ended[si])
         r->t->sections[si].late_events += count;
     else
@@ -319,11 +436,13 @@ static int define_stack_col(reader *r, rd_thread *th, column *x)
     uint64_t local, n;
     COL(*x, local);
     COL(*x, n);
-    if (n == 0 || n > 256 || local == 0 || local > (1u << 30)) return fail(r, "%s", bad);
+    if (n == 0 || n > 256 || local == 0 || local > UINT32_MAX) return fail(r, "%s", bad);
+    if (charge(r, n * sizeof(uint64_t) + sizeof(al_trace_stack) + 32) != 0) return -1;
     al_trace *t = r->t;
     if (t->nstacks == 0) t->nstacks = 1; /* stacks[0] means none */
-    t->stacks = grow(t->stacks, &r->stcap, t->nstacks + 1, sizeof *t->stacks);
-    if (!t->stacks) return fail(r, "out of memory");
+    al_trace_stack *grown = grow(t->stacks, &r->stcap, t->nstacks + 1, sizeof *t->stacks);
+    if (!grown) return fail(r, "out of memory");
+    t->stacks = grown;
     al_trace_stack *s = &t->stacks[t->nstacks];
     s->frames = malloc(n * sizeof *s->frames);
     if (!s->frames) return fail(r, "out of memory");
@@ -336,9 +455,9 @@ static int define_stack_col(reader *r, rd_thread *th, column *x)
         prev += (uint64_t)al_unzigzag(z);
         s->frames[i] = prev;
     }
-    th->stack_map = grow(th->stack_map, &th->stack_cap, local + 1, sizeof *th->stack_map);
-    if (!th->stack_map) return fail(r, "out of memory");
-    th->stack_map[local] = (uint32_t)t->nstacks++;
+    if (t->nstacks >= UINT32_MAX - 1 || idm_put(&th->stacks, local, (uint32_t)t->nstacks) != 0)
+        return fail(r, "out of memory");
+    t->nstacks++;
     return 0;
 }
 
@@ -366,17 +485,21 @@ static int get_freed(ordinals *o, uint64_t v, uint64_t *prev_freed, uint64_t *ad
     return 0;
 }
 
-static int decode_events(reader *r, const stashed *c)
+static int decode_events(reader *r, const stashed *c, const unsigned char *payload, size_t len)
 {
     const char *bad = "corrupt trace: malformed events";
     int si = c->section, ti = (int)c->thread;
     rd_thread *th = &r->th[ti];
-    const unsigned char *p = c->payload, *end = c->payload + c->len;
+    const unsigned char *p = payload + c->prefix, *end = payload + len;
     uint64_t tid = c->tid, seq = c->seq, base = c->base, count = c->count;
-    if (seq != th->next_seq)
-        return fail(r, "corrupt trace: thread %llu of pid %u misses a chunk (got #%llu, expected #%u)",
-                    (unsigned long long)tid, r->t->sections[si].pid, (unsigned long long)seq, th->next_seq);
-    th->next_seq++;
+    if (seq < th->next_seq)
+        return fail(r, "corrupt trace: thread %llu of pid %u has chunk #%llu twice", (unsigned long long)tid,
+                    r->t->sections[si].pid, (unsigned long long)seq);
+    if (seq > th->next_seq) { /* chunks the recorder could not write: lost, the rest stands */
+        r->t->sections[si].missing_chunks += seq - th->next_seq;
+        th->gap = true;
+    }
+    th->next_seq = seq + 1;
     th->tid = tid;
     column col[NCOLS];
     for (int i = 0; i < NCOLS; i++) {
@@ -405,8 +528,9 @@ static int decode_events(reader *r, const stashed *c)
         }
         if (kind == 0 || kind >= AL_EV_KIND_COUNT || (head & 0x80)) return fail(r, "%s", bad);
         if (got >= count) return fail(r, "%s", bad);
-        r->raw = grow(r->raw, &r->rawcap, r->nraw + 1, sizeof *r->raw);
-        if (!r->raw) return fail(r, "out of memory");
+        raw_event *grown = grow(r->raw, &r->rawcap, r->nraw + 1, sizeof *r->raw);
+        if (!grown) return fail(r, "out of memory");
+        r->raw = grown;
         raw_event *e = &r->raw[r->nraw];
         memset(e, 0, sizeof *e);
         e->kind = (uint8_t)kind;
@@ -454,10 +578,13 @@ static int decode_events(reader *r, const stashed *c)
         }
         if (head & AL_EV_HAS_STACK) {
             uint64_t local;
+            uint32_t global = 0;
             COL(col[COL_EXTRA], local);
-            if (local == 0 || local >= th->stack_cap || !th->stack_map[local])
+            /* A thread that lost a chunk may have lost a stack's
+             * definition with it: its calls keep no stack. */
+            if (!idm_get(&th->stacks, local, &global) && !th->gap)
                 return fail(r, "corrupt trace: an event refers to an undefined stack");
-            e->stack = th->stack_map[local];
+            e->stack = global;
         }
         e->seq = (uint32_t)r->nraw;
         r->nraw++;
@@ -483,8 +610,21 @@ static int stash_cmp(const void *a, const void *b)
 static int decode_all(reader *r)
 {
     qsort(r->stash, r->nstash, sizeof *r->stash, stash_cmp);
-    for (size_t i = 0; i < r->nstash; i++)
-        if (decode_events(r, &r->stash[i]) != 0) return -1;
+    ZSTD_DCtx *dctx = ZSTD_createDCtx();
+    unsigned char *buf = malloc(AL_TRACE_MAX_RAW);
+    int rc = dctx && buf ? 0 : fail(r, "out of memory");
+    for (size_t i = 0; rc == 0 && i < r->nstash; i++) {
+        const stashed *c = &r->stash[i];
+        /* Checked once already by the walk: the same bytes decompress the same. */
+        size_t got = ZSTD_decompressDCtx(dctx, buf, AL_TRACE_MAX_RAW, r->file + c->off, c->stored);
+        if (ZSTD_isError(got) || got != c->raw)
+            rc = fail(r, "corrupt trace: a chunk changed while it was read");
+        else
+            rc = decode_events(r, c, buf, got);
+    }
+    ZSTD_freeDCtx(dctx);
+    free(buf);
+    if (rc != 0) return -1;
     for (size_t i = 0; i < r->nraw; i++) {
         raw_event *e = &r->raw[i];
         const clock_cal *c = &r->cal[r->th[e->thread].section];
@@ -666,20 +806,87 @@ static uint32_t map_get(const addr_map *m, uint64_t a)
     }
 }
 
-/* Whether a thread of the group other than `self` has, at tick t and within
- * its next 256 calls, an operation `op` on address a. */
-static bool pending(const reader *r, const merge_key *keys, const size_t *cur, const size_t *end,
-                    const uint32_t *group, size_t g, size_t self, uint64_t t, int op, uint64_t a)
+/* The calls at one tick of a group's threads, counted by (operation,
+ * address) over the group and per thread, so that "does a thread other
+ * than this one have, at this tick, that operation on that address" is two
+ * look-ups, whatever the number of threads and calls: the set is built
+ * once per group (each key enters it once) and counts down as calls go. */
+typedef struct tick_entry {
+    uint64_t a;
+    uint32_t th;  /* UINT32_MAX: the group's count */
+    uint16_t op;
+    uint16_t used;
+    uint32_t n;
+} tick_entry;
+
+typedef struct tick_set {
+    tick_entry *e;
+    size_t cap, bufcap;
+} tick_set;
+
+#define TICK_ALL UINT32_MAX
+
+/* The entry of (a, th, op): found, or made when `make` (only ts_build makes
+ * entries, two per call at most, in a table at least twice that size, so
+ * the probe always ends), else NULL. */
+static tick_entry *ts_slot(tick_set *s, uint64_t a, uint32_t th, int op, bool make)
 {
-    for (size_t i = 0; i < g; i++) {
-        if (i == self) continue;
-        for (size_t k = cur[group[i]], n = 0; k < end[group[i]] && keys[k].t == t && n < 256; k++, n++) {
-            uint64_t b;
-            if (key_op(r, &keys[k], &b) == op && b == a) return true;
+    uint64_t h = (a ^ ((uint64_t)th << 40) ^ ((uint64_t)op << 62)) * 0x9e3779b97f4a7c15ull;
+    for (size_t j = (size_t)(h >> 20) & (s->cap - 1);; j = (j + 1) & (s->cap - 1)) {
+        tick_entry *x = &s->e[j];
+        if (!x->used) {
+            if (!make) return NULL;
+            *x = (tick_entry){a, th, (uint16_t)op, 1, 0};
+            return x;
         }
+        if (x->a == a && x->th == th && x->op == op) return x;
     }
-    return false;
 }
+
+static uint32_t ts_count(tick_set *s, uint64_t a, uint32_t th, int op)
+{
+    tick_entry *x = s->cap ? ts_slot(s, a, th, op, false) : NULL;
+    return x ? x->n : 0;
+}
+
+static void ts_add(tick_set *s, uint64_t a, uint32_t th, int op, int d)
+{
+    tick_entry *all = ts_slot(s, a, TICK_ALL, op, d > 0), *own = ts_slot(s, a, th, op, d > 0);
+    if (all) all->n += (uint32_t)d;
+    if (own) own->n += (uint32_t)d;
+}
+
+/* Fill the set with the group's calls at tick t. -1 when out of memory. */
+static int ts_build(tick_set *s, const reader *r, const merge_key *keys, const size_t *cur, const size_t *end,
+                    const uint32_t *group, size_t g, uint64_t t)
+{
+    size_t calls = 0;
+    for (size_t i = 0; i < g; i++)
+        for (size_t k = cur[group[i]]; k < end[group[i]] && keys[k].t == t; k++) calls++;
+    size_t cap = 16;
+    while (cap < 4 * calls + 4) cap *= 2; /* two entries per call at most, half full */
+    if (cap > s->bufcap) {
+        tick_entry *e = malloc(cap * sizeof *e);
+        if (!e) return -1;
+        free(s->e);
+        s->e = e;
+        s->bufcap = cap;
+    }
+    s->cap = cap;
+    memset(s->e, 0, cap * sizeof *s->e);
+    for (size_t i = 0; i < g; i++)
+        for (size_t k = cur[group[i]]; k < end[group[i]] && keys[k].t == t; k++) {
+            uint64_t a;
+            int op = key_op(r, &keys[k], &a);
+            if (op != OP_NONE) ts_add(s, a, group[i], op, 1);
+        }
+    return 0;
+}
+
+/* At most this many of a tick's threads are weighed for each call: a file
+ * of thousands of threads at one tick still merges in bounded time (the
+ * others wait their turn). */
+#define MERGE_CANDIDATES 64
 
 static int merge_order(reader *r, merge_key *keys, size_t nkeys)
 {
@@ -700,26 +907,34 @@ static int merge_order(reader *r, merge_key *keys, size_t nkeys)
         if (cur[th] < end[th]) th_push(&q, th);
     size_t n = 0;
     uint32_t last = UINT32_MAX;
+    tick_set ts = {0};
     while (q.n && rc == 0) {
         uint32_t th = th_pop(&q);
         uint64_t t = keys[cur[th]].t;
         size_t g = 0;
         group[g++] = th;
         while (q.n && keys[cur[q.h[0]]].t == t) group[g++] = th_pop(&q);
+        bool several = g > 1;
+        ts.cap = 0;
+        if (several && ts_build(&ts, r, keys, cur, end, group, g, t) != 0) {
+            rc = fail(r, "out of memory");
+            break;
+        }
         while (g && rc == 0) {
             /* The group's next calls at tick t: the best to go first. */
-            size_t pick = 0;
+            size_t pick = 0, weighed = g < MERGE_CANDIDATES ? g : MERGE_CANDIDATES;
             int best = 9;
-            for (size_t i = 0; i < g && g > 1; i++) {
+            for (size_t i = 0; i < weighed && g > 1; i++) {
                 uint64_t a = 0;
                 int op = key_op(r, &keys[cur[group[i]]], &a), cls;
                 uint32_t owner = op == OP_NONE ? 0 : map_get(&live, a);
+                int other = op == OP_FREE ? OP_ALLOC : OP_FREE;
                 if (op == OP_NONE || (op == OP_ALLOC && !owner) || (op == OP_FREE && owner == group[i] + 1))
                     cls = 0;
                 else if (op == OP_FREE && owner)
                     cls = 1;
-                else if (!pending(r, keys, cur, end, group, g, i, t, op == OP_FREE ? OP_ALLOC : OP_FREE, a))
-                    cls = 2;
+                else if (ts_count(&ts, a, TICK_ALL, other) == ts_count(&ts, a, group[i], other))
+                    cls = 2; /* no other thread's call at this tick can make it consistent */
                 else
                     cls = 3;
                 if (cls < best || (cls == best && group[i] == last)) {
@@ -729,13 +944,14 @@ static int merge_order(reader *r, merge_key *keys, size_t nkeys)
             }
             if (best == 3) { /* none can go: the lowest thread's */
                 pick = 0;
-                for (size_t i = 1; i < g; i++)
+                for (size_t i = 1; i < weighed; i++)
                     if (group[i] < group[pick]) pick = i;
             }
             uint32_t pt = group[pick];
             merge_key *k = &keys[cur[pt]++];
             uint64_t a = 0;
             int op = key_op(r, k, &a);
+            if (several && op != OP_NONE) ts_add(&ts, a, pt, op, -1);
             if (op == OP_FREE) map_take(&live, a);
             if (op == OP_ALLOC) {
                 map_take(&live, a);
@@ -749,6 +965,7 @@ static int merge_order(reader *r, merge_key *keys, size_t nkeys)
             }
         }
     }
+    free(ts.e);
     memcpy(keys, out, n * sizeof *keys);
 done:
     free(live.keys);
@@ -902,6 +1119,21 @@ static int build_model(reader *r)
 }
 
 /* ---- the file --------------------------------------------------------------- */
+/* What reading may take: ALLOCLAB_TRACE_MEMORY_LIMIT (bytes) when set, else
+ * half the machine's physical memory. */
+static uint64_t memory_limit(void)
+{
+    const char *env = getenv("ALLOCLAB_TRACE_MEMORY_LIMIT");
+    if (env && *env) {
+        char *end;
+        unsigned long long v = strtoull(env, &end, 10);
+        if (*end == 0 && v > 0) return v;
+    }
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0) return UINT64_C(1) << 32;
+    return (uint64_t)pages * (uint64_t)page / 2;
+}
+
 static unsigned char *slurp(const char *path, size_t *len, reader *r)
 {
     FILE *f = fopen(path, "rb");
@@ -913,6 +1145,14 @@ static unsigned char *slurp(const char *path, size_t *len, reader *r)
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
         fclose(f);
         fail(r, "%s is not a regular file", path);
+        return NULL;
+    }
+    uint64_t limit = memory_limit();
+    if ((uint64_t)st.st_size > limit / 2) {
+        fclose(f);
+        fail(r, "trace too large: %s is %.0f MiB, beyond the %.0f MiB this machine lets a reader take "
+                "(ALLOCLAB_TRACE_MEMORY_LIMIT, default half its memory) with the model it makes",
+             path, mib((uint64_t)st.st_size), mib(limit));
         return NULL;
     }
     size_t n = (size_t)st.st_size;
@@ -976,6 +1216,7 @@ static int walk(reader *r, const unsigned char *buf, size_t len, const char *pat
             rc = fail(r, "corrupt trace: %s has a chunk failing its checksum at byte %zu", path, off);
             break;
         }
+        size_t data_off = off;
         off += h.stored;
         if (h.type == AL_CHUNK_SECTION) {
             rc = chunk_section(r, &h, raw, raw + got);
@@ -987,7 +1228,7 @@ static int walk(reader *r, const unsigned char *buf, size_t len, const char *pat
             break;
         }
         if (h.type == AL_CHUNK_EVENTS)
-            rc = stash_events(r, si, &h, raw, raw + got);
+            rc = stash_events(r, si, &h, raw, raw + got, data_off);
         else if (h.type == AL_CHUNK_MODULES)
             rc = chunk_modules(r, si, raw, raw + got);
         else
@@ -1022,6 +1263,8 @@ al_trace *al_trace_read(const char *path, char *err, size_t errlen)
     memset(&r, 0, sizeof r);
     r.err = err;
     r.errlen = errlen;
+    r.path = path;
+    r.limit = memory_limit();
     if (errlen) err[0] = 0;
     size_t len = 0;
     unsigned char *buf = slurp(path, &len, &r);
@@ -1039,15 +1282,18 @@ al_trace *al_trace_read(const char *path, char *err, size_t errlen)
     if (rc == 0) {
         r.t->created_realtime = al_get64(buf + 16);
         r.t->file_bytes = len;
-        rc = walk(&r, buf, len, path);
+        r.file = buf;
+        rc = charge(&r, len);
+        if (rc == 0) rc = walk(&r, buf, len, path);
     }
-    free(buf);
     if (rc == 0 && r.t->nsections == 0) rc = fail(&r, "%s holds no recorded process", path);
     for (size_t i = 0; rc == 0 && i < r.t->nsections; i++)
         if (!r.sec_ended[i])
             rc = fail(&r, "truncated trace: the section of pid %u has no end record (still running, or killed)",
                       r.t->sections[i].pid);
     if (rc == 0) rc = decode_all(&r);
+    free(buf);
+    r.file = NULL;
     if (rc == 0) rc = build_model(&r);
     if (rc == 0) {
         r.t->threads = calloc(r.nth ? r.nth : 1, sizeof *r.t->threads);
@@ -1058,15 +1304,16 @@ al_trace *al_trace_read(const char *path, char *err, size_t errlen)
         for (size_t i = 0; rc == 0 && i < r.t->nevents; i++) r.t->threads[r.t->events[i].thread].events++;
         for (size_t i = 0; rc == 0 && i < r.nth; i++) r.t->sections[r.th[i].section].events += r.t->threads[i].events;
     }
-    for (size_t i = 0; i < r.nth; i++) free(r.th[i].stack_map);
+    for (size_t i = 0; i < r.nth; i++) idm_free(&r.th[i].stacks);
     free(r.th);
+    idm_free(&r.sec_ids);
+    idm_free(&r.th_ids);
     free(r.raw);
     free(r.sec_events);
     free(r.sec_ended);
     free(r.cal);
     free(r.fstack);
     free(r.oaddr);
-    for (size_t i = 0; i < r.nstash; i++) free(r.stash[i].payload);
     free(r.stash);
     if (rc != 0) {
         al_trace_free(r.t);

@@ -2,10 +2,12 @@
  * recommend, the tests) goes through.
  *
  * al_trace_read checks the whole file — header, every chunk's header and zstd
- * checksum, every event's encoding, each thread's chunk sequence, each
- * section's END record and event count — and refuses anything else with NULL
- * and one line in err: a corrupt, truncated or foreign file is never
- * half-read. What it returns is the program's allocations as a model:
+ * checksum, every event's encoding, each section's END record — and refuses
+ * anything else with NULL and one line in err: a corrupt, truncated or
+ * foreign file is never half-read. Chunks a recorder could not write (a gap
+ * in a thread's numbering, fewer events than END counts) are a stated loss
+ * (missing_chunks, missing_events), not a refusal. A file, or the model it
+ * would make, beyond the memory limit is refused. What it returns is the program's allocations as a model:
  * events merged over all threads in time order, and blocks, each a distinct
  * allocation, numbered from 1 (addresses are gone: a reused address makes a
  * new block), so that a replay can use block numbers as slot indices.
@@ -70,6 +72,8 @@ typedef struct al_trace_section {
     char *cmdline, *exe;
     uint32_t end_flags;    /* AL_END_* */
     uint64_t events, lost, late_events; /* events: in the model, of this section's threads */
+    uint64_t missing_chunks;   /* chunks a thread's numbering skips: never written (lost) */
+    uint64_t missing_events;   /* events its END counts that no chunk before it holds */
     uint64_t unknown_frees, reused_live; /* this section's part of the trace's counts */
     uint64_t exit_status;  /* for a repaired section: the wait status + 1; 0 unknown */
     al_trace_module *modules;
