@@ -3,8 +3,11 @@
  * that is a multiple of it, below AL_LARGE_REQUEST) go to the handle's
  * plain calls, everything else to the vtable or nowhere, with the same
  * answers as before; the production backends set the path and mix it
- * freely with their vtables. And the bound on bump and arena regions that
- * keeps their inline paths from wrapping around (backends.h). */
+ * freely with their vtables. The plain key's one comparison gives the
+ * same answer as the layout's tests, case by case. A handle's region
+ * (bump, arena) is bumped in place and asked of the vtable only when spent.
+ * And the bound on bump and arena regions that keeps their inline paths
+ * from wrapping around (backends.h). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -18,6 +21,9 @@
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer) && !defined(__SANITIZE_THREAD__)
 #define __SANITIZE_THREAD__ 1
+#endif
+#if __has_feature(address_sanitizer) && !defined(__SANITIZE_ADDRESS__)
+#define __SANITIZE_ADDRESS__ 1
 #endif
 #endif
 
@@ -113,6 +119,111 @@ static void test_front_end_routes(void **state)
     assert_non_null(p);
     al_deallocate(&v, p, 32, 16);
     EXPECT_COUNTS(1, 1, 0, 0);
+}
+
+/* ----------------------------------------------------------------------------
+ * The plain key: key <= plain_align exactly when align is a power of two at
+ * most plain_align and size a non-zero multiple of it below
+ * AL_LARGE_REQUEST, for every plain_align a backend may set.
+ * ------------------------------------------------------------------------- */
+static bool layout_by_tests(size_t size, size_t align, size_t plain_align)
+{
+    return align != 0 && (align & (align - 1)) == 0 && align <= plain_align && size % align == 0 && size != 0 &&
+           size < AL_LARGE_REQUEST;
+}
+
+static void test_plain_key(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {0, 1, 7, 8, 15, 16, 24, 32, 48, 4096, 4104, AL_LARGE_REQUEST - 16,
+                                   AL_LARGE_REQUEST - 1, AL_LARGE_REQUEST, AL_LARGE_REQUEST + 16,
+                                   (size_t)1 << 32, ((size_t)1 << 32) + 16, ((size_t)1 << 62) + 1,
+                                   AL_MAX_SIZE, AL_MAX_SIZE + 1, SIZE_MAX - 15, SIZE_MAX};
+    static const size_t aligns[] = {0, 1, 2, 3, 4, 8, 12, 16, 24, 32, 64, 4096, (size_t)1 << 29,
+                                    AL_LARGE_REQUEST, (size_t)1 << 31, (size_t)1 << 32, ((size_t)1 << 32) + 16,
+                                    (size_t)1 << 63, SIZE_MAX};
+    static const size_t plain[] = {0, 1, 8, 16, 4096, AL_LARGE_REQUEST / 2};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        for (size_t j = 0; j < sizeof aligns / sizeof aligns[0]; j++)
+            for (size_t k = 0; k < sizeof plain / sizeof plain[0]; k++) {
+                al_allocator h = {.vt = &count_vt, .plain_align = plain[k]};
+                if (al_plain_layout(&h, sizes[i], aligns[j]) != layout_by_tests(sizes[i], aligns[j], plain[k]))
+                    fail_msg("size %zu align %zu plain_align %zu: key %zu", sizes[i], aligns[j], plain[k],
+                             al_plain_key(sizes[i], aligns[j]));
+            }
+}
+
+/* ----------------------------------------------------------------------------
+ * A handle's region: the front end bumps it and gives back its newest
+ * block; the vtable sees only what the region cannot serve.
+ * ------------------------------------------------------------------------- */
+static void test_front_end_region(void **state)
+{
+    (void)state;
+    static unsigned char buf[256] __attribute__((aligned(64)));
+    uintptr_t base = (uintptr_t)buf;
+    al_allocator h = {.vt = &count_vt, .caps = AL_CAP_FREES, .region = {.top = base, .end = base + sizeof buf}};
+    reset_counts();
+    unsigned char *a = al_allocate(&h, 24, 8);
+    unsigned char *b = al_allocate(&h, 16, 16); /* rounded up past a's end */
+    unsigned char *c = al_allocate(&h, 1, 64);
+    EXPECT_COUNTS(0, 0, 0, 0);
+    assert_ptr_equal(a, buf);
+    assert_ptr_equal(b, buf + 32);
+    assert_ptr_equal(c, buf + 64);
+    assert_int_equal(h.region.top, base + 65);
+    assert_ptr_equal(al_allocate(&h, 0, 16), al_dangling(16)); /* size 0: neither */
+    assert_null(al_allocate(&h, 16, 3));
+    assert_null(al_allocate(&h, 16, 0));
+    assert_null(al_allocate(&h, SIZE_MAX, 1));
+    EXPECT_COUNTS(0, 0, 0, 0);
+    al_deallocate(&h, b, 16, 16); /* not the newest: nothing, and no call */
+    assert_int_equal(h.region.top, base + 65);
+    al_deallocate(&h, c, 1, 64); /* the newest: the top rolls back */
+    assert_int_equal(h.region.top, base + 64);
+    al_deallocate(&h, NULL, 16, 16);
+    al_deallocate(&h, al_dangling(16), 0, 16);
+    al_deallocate(&h, (void *)h.region.top, 0, 16);
+    assert_int_equal(h.region.top, base + 64);
+    EXPECT_COUNTS(0, 0, 0, 0);
+    /* Spent: the vtable serves, the region stays as it was. */
+    void *big = al_allocate(&h, 512, 16);
+    assert_non_null(big);
+    EXPECT_COUNTS(1, 0, 0, 0);
+    assert_int_equal(h.region.top, base + 64);
+    void *rest = al_allocate(&h, 192, 16);
+    assert_ptr_equal(rest, buf + 64);
+    assert_int_equal(h.region.top, base + sizeof buf);
+    /* A handle with a region promises that a free of any block but the
+     * newest does nothing (as bump's); this test's backend is libc's, so
+     * its block goes back to it directly. */
+    count_deallocate(NULL, big, 512, 16);
+
+    /* The backends that carry one: a bump and an arena from the registry
+     * (without a checker watching: under ASan they mark every block, and
+     * their handle has none), and a bump of al_bump_init always. */
+    al_bump inplace;
+    al_allocator *ib = al_bump_init(&inplace, buf, sizeof buf);
+    assert_int_equal(ib->region.top, base);
+    assert_int_equal(ib->region.end, base + sizeof buf);
+    assert_ptr_equal(al_allocate(ib, 64, 16), buf);
+    assert_int_equal(al_bump_used(ib), 64);
+    static const char *const specs[] = {"bump", "arena"};
+    for (size_t i = 0; i < 2; i++) {
+        al_allocator *r = al_create(specs[i], NULL);
+        assert_non_null(r);
+        void *p = al_allocate(r, 32, 16);
+        assert_non_null(p);
+#if defined(__SANITIZE_ADDRESS__)
+        assert_int_equal(r->region.end, 0);
+#else
+        assert_int_equal(r->region.top, (uintptr_t)p + 32);
+        assert_true(r->region.end > r->region.top);
+#endif
+        al_deallocate(r, p, 32, 16);
+        assert_ptr_equal(al_allocate(r, 32, 16), p); /* given back, by whichever path */
+        al_destroy(r);
+    }
 }
 
 /* ----------------------------------------------------------------------------
@@ -227,6 +338,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_front_end_routes),
+        cmocka_unit_test(test_plain_key),
+        cmocka_unit_test(test_front_end_region),
         cmocka_unit_test(test_backends_mix_paths),
         cmocka_unit_test(test_bump_refuses_the_top_page),
         cmocka_unit_test(test_arena_refuses_a_top_chunk),

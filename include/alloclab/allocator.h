@@ -177,7 +177,8 @@ typedef struct al_allocator {
     unsigned caps;
 } al_allocator;
 
-/* AL_LARGE_REQUEST is defined below; the plain key needs it. */
+/* The smallest size or alignment that the front end checks against what
+ * the machine can back (al_request_backable, below). */
 #define AL_LARGE_REQUEST ((size_t)1 << 30)
 
 /** The plain key of a request: `align` when (size, align) has the layout
@@ -193,7 +194,11 @@ static inline size_t al_plain_key(size_t size, size_t align)
      * is not a multiple of align or align not a power of two, and at 2^30
      * and up when size is 0 or at least AL_LARGE_REQUEST. A set bit above
      * 2^30 puts the key above every plain_align. */
+#if SIZE_MAX > 0xffffffffu
     return align | (((size | align) & (align - 1)) << 32) | ((size | (size - 1)) & ~(AL_LARGE_REQUEST - 1));
+#else
+    return ((size | align) & (align - 1)) == 0 && align != 0 && size - 1 < AL_LARGE_REQUEST - 1 ? align : SIZE_MAX;
+#endif
 }
 
 /** Whether a request of (size, align) takes a's plain path (see
@@ -272,8 +277,9 @@ AL_API void *al_zeroed_fallback(al_allocator *a, size_t size, size_t align);
  * ------------------------------------------------------------------------- */
 
 /** A block of `size` bytes aligned to `align`, or NULL (bad alignment,
- *  size > AL_MAX_SIZE, a request the machine cannot back, or exhaustion).
- *  `a` non-NULL. al_allocate_rare is its out-of-line part: size 0, a bad
+ *  size > AL_MAX_SIZE, a request the machine cannot back, or exhaustion;
+ *  a request that fits in the handle's region is served from it, whatever
+ *  its size: that memory is held already). `a` non-NULL. al_allocate_rare is its out-of-line part: size 0, a bad
  *  alignment, and sizes or alignments from AL_LARGE_REQUEST on (the same
  *  answers, for any request). */
 AL_API void *al_allocate_rare(al_allocator *a, size_t size, size_t align);
