@@ -401,8 +401,42 @@ static void test_children_are_fresh(void **state)
     assert_true(seen);
 }
 
-/* A child invocation by hand (no channel, an unknown workload): one line,
- * exit status 2. */
+/* Run through the dynamic loader, /proc/self/exe names the loader, which
+ * does not answer the probe: the children are copies, said in one line,
+ * and the benchmark still runs. */
+static void test_children_through_the_loader(void **state)
+{
+    (void)state;
+    const char *loader = "/lib64/ld-linux-x86-64.so.2";
+    if (access(loader, X_OK) != 0) skip();
+    char err_path[128];
+    snprintf(err_path, sizeof err_path, "%s/stderr", tmpdir);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fe = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int null = open("/dev/null", O_WRONLY);
+        if (fe < 0 || null < 0) _exit(127);
+        dup2(fe, 2);
+        dup2(null, 1);
+        execl(loader, loader, ALLOCLAB_CLI, "bench", "--workloads", "glibc-simple/64", "--allocators", "sys",
+              "--samples", "2", "--processes", "1", "--quiet", "--no-db", "--no-syscalls", (char *)NULL);
+        _exit(127);
+    }
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    char *err = synth_read_file(err_path, NULL);
+    assert_non_null(err);
+    if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0)) fprintf(stdout, "stderr: %s\n", err);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    assert_non_null(strstr(err, "alloclab: benchmark children are copies of the harness"));
+    assert_int_equal(count_lines(err), 1);
+    free(err);
+}
+
+/* A child invocation by hand (no channel, not a socket, an unknown workload,
+ * a sample target that never ends): one line, exit status 2, at once. */
 static void test_child_by_hand_refused(void **state)
 {
     (void)state;
@@ -410,6 +444,11 @@ static void test_child_by_hand_refused(void **state)
         {ALLOCLAB_CLI, AL_RUNNER_CHILD_ARG, NULL},
         {ALLOCLAB_CLI, AL_RUNNER_CHILD_ARG, "1", "glibc-simple", "64", "sys", "0x1p+0"},
         {ALLOCLAB_CLI, AL_RUNNER_CHILD_ARG, "9", "no-such-workload", "64", "sys", "0x1p+0"},
+        /* stdin (0) is no socket; 2junk no number; an endless or huge sample */
+        {ALLOCLAB_CLI, AL_RUNNER_CHILD_ARG, "0", "glibc-simple", "64", "sys", "0x1p+0"},
+        {ALLOCLAB_CLI, AL_RUNNER_CHILD_ARG, "2junk", "glibc-simple", "64", "sys", "0x1p+0"},
+        {ALLOCLAB_CLI, AL_RUNNER_CHILD_ARG, "2", "glibc-simple", "64", "sys", "inf"},
+        {ALLOCLAB_CLI, AL_RUNNER_CHILD_ARG, "2", "glibc-simple", "64", "sys", "1e300"},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         char err_path[128];
@@ -602,6 +641,7 @@ int main(void)
         cmocka_unit_test(test_one_benchmark_runs),
         cmocka_unit_test(test_children_are_fresh),
         cmocka_unit_test(test_child_by_hand_refused),
+        cmocka_unit_test(test_children_through_the_loader),
         cmocka_unit_test(test_several_outputs),
         cmocka_unit_test(test_db_folder_must_exist),
         cmocka_unit_test(test_test_hooks_said_and_kept),

@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -359,18 +361,106 @@ static void handle_reply(slot *s, al_bench_result *r, const msg *m)
  * (the channel's descriptor, the names, the sample's target in ms as a
  * hexadecimal float, exact).
  * ------------------------------------------------------------------------- */
-static const char *exec_self;
+static bool exec_wanted;        /* al_runner_exec_children was called */
+static const char *exec_self;   /* the path that runs this program again, once probed */
+static bool exec_probed;
+static char exec_resolved[4096];
 
-void al_runner_exec_children(const char *self) { exec_self = self; }
+void al_runner_exec_children(const char *self)
+{
+    exec_wanted = self != NULL;
+    exec_self = NULL;
+    exec_probed = false;
+    if (self) snprintf(exec_resolved, sizeof exec_resolved, "%s", self);
+}
+
+#define PROBE_TOKEN "alloclab-bench-child\n"
+
+/* Whether executing `path` runs this program's child entry: it must answer
+ * the probe with the token and exit 0 (a dynamic loader or an emulator
+ * that /proc/self/exe may name instead does not). */
+static bool probe(const char *path)
+{
+    int pfd[2];
+    if (pipe(pfd) != 0) return false;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(pfd[0]);
+        close(pfd[1]);
+        return false;
+    }
+    if (pid == 0) {
+        close(pfd[0]);
+        if (dup2(pfd[1], 1) < 0) _exit(127);
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0) dup2(null, 2); /* a wrong program's complaint is not ours to show */
+        char *argv[] = {(char *)path, AL_RUNNER_CHILD_ARG, "probe", NULL};
+        execv(path, argv);
+        _exit(127);
+    }
+    close(pfd[1]);
+    char buf[64];
+    size_t got = 0;
+    for (ssize_t k; got < sizeof buf - 1 && (k = read(pfd[0], buf + got, sizeof buf - 1 - got)) != 0;) {
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) break;
+        got += (size_t)k;
+    }
+    buf[got] = '\0';
+    close(pfd[0]);
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 && strcmp(buf, PROBE_TOKEN) == 0;
+}
+
+/* The path to execute for a fresh child, or NULL (fork only): the given
+ * one (normally /proc/self/exe), else the file it resolves to (under
+ * valgrind, the magic link names valgrind's tool; under ld.so, the loader),
+ * whichever answers the probe. Decided once per process, before the first
+ * child; a fallback to copies is said once on stderr. */
+static const char *exec_path(void)
+{
+    if (!exec_wanted) return NULL;
+    if (exec_probed) return exec_self;
+    exec_probed = true;
+    static char real[4096];
+    ssize_t n = readlink(exec_resolved, real, sizeof real - 1);
+    if (n > 0) real[n] = '\0';
+    if (probe(exec_resolved)) exec_self = exec_resolved;
+    else if (n > 0 && strcmp(real, exec_resolved) != 0 && probe(real)) exec_self = real;
+    if (!exec_self)
+        fprintf(stderr, "alloclab: benchmark children are copies of the harness: running %s again does not "
+                        "reach alloclab\n", exec_resolved);
+    return exec_self;
+}
+
+/* A whole decimal number in [lo, hi] from text; false otherwise. */
+static bool parse_long(const char *text, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (end == text || *end != '\0' || errno != 0 || v < lo || v > hi) return false;
+    *out = v;
+    return true;
+}
 
 void al_runner_child_entry(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], AL_RUNNER_CHILD_ARG) != 0) return;
-    char *end;
-    long fd = argc == 7 ? strtol(argv[2], &end, 10) : -1;
+    if (argc == 3 && strcmp(argv[2], "probe") == 0) {
+        fputs(PROBE_TOKEN, stdout);
+        _exit(fflush(stdout) == 0 ? 0 : 1);
+    }
+    long fd = -1;
+    struct stat st;
     const al_workload *w = argc == 7 ? al_workload_find(argv[3]) : NULL;
-    double ms = argc == 7 ? strtod(argv[6], NULL) : 0;
-    if (fd < 3 || fd > 1 << 20 || !w || !(ms > 0)) {
+    char *end = NULL;
+    double ms = argc == 7 ? strtod(argv[6], &end) : 0;
+    bool ok = argc == 7 && parse_long(argv[2], 3, 1 << 20, &fd) && fstat((int)fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
+              w && end && *end == '\0' && ms > 0 && ms <= 60000;
+    if (!ok) {
         fprintf(stderr, "alloclab: %s is started by bench, not by hand\n", AL_RUNNER_CHILD_ARG);
         _exit(2);
     }
@@ -385,14 +475,14 @@ void al_runner_child_entry(int argc, char **argv)
 
 /* In a forked child: become a fresh one. Returns only when the exec failed
  * (the caller then carries on in the fork, as without exec_self). */
-static void exec_child(int fd, const al_bench_item *it, const al_runner_opts *o)
+static void exec_child(const char *path, int fd, const al_bench_item *it, const al_runner_opts *o)
 {
     char fds[24], ms[48];
     snprintf(fds, sizeof fds, "%d", fd);
     snprintf(ms, sizeof ms, "%a", o->min_sample_ms);
-    char *argv[] = {(char *)exec_self, AL_RUNNER_CHILD_ARG, fds,    (char *)it->workload->name,
+    char *argv[] = {(char *)path, AL_RUNNER_CHILD_ARG, fds, (char *)it->workload->name,
                     (char *)it->param, (char *)it->allocator, ms, NULL};
-    execv(exec_self, argv);
+    execv(path, argv);
 }
 
 /* Fork the child of one item and wait for READY. */
@@ -406,6 +496,7 @@ static void start_child(slot *slots, size_t i, const al_bench_item *it, const al
         set_failure(r, s, AL_RUN_FAILED, "cannot create the channel to a child process");
         return;
     }
+    const char *fresh = al_workload_builtin(it->workload) ? exec_path() : NULL; /* before the fork: probed once */
     fflush(NULL); /* nothing buffered may be written twice */
     pid_t pid = fork();
     if (pid < 0) {
@@ -418,7 +509,7 @@ static void start_child(slot *slots, size_t i, const al_bench_item *it, const al
         close(sv[0]);
         for (size_t k = 0; k < i; k++)
             if (slots[k].fd >= 0) close(slots[k].fd);
-        if (exec_self && al_workload_builtin(it->workload)) exec_child(sv[1], it, o);
+        if (fresh) exec_child(fresh, sv[1], it, o);
         child_main(sv[1], it, o);
         _exit(0);
     }

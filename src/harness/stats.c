@@ -371,9 +371,14 @@ void al_stat_bootstrap_median_ci_grouped(const double *x, const size_t *sizes, s
     }
     *lo = *hi = NAN;
     if (resamples == 0) return;
+    /* Each resample's draws are counted per rank of x's sorted order (as
+     * resample_median does) rather than gathered and sorted: the same
+     * draws and the same median, in O(n) a resample. */
     size_t *start = malloc(full * sizeof *start), *len = malloc(full * sizeof *len);
-    double *buf = malloc(n * full * sizeof *buf), *meds = malloc(resamples * sizeof *meds);
-    if (start && len && buf && meds) {
+    double *meds = malloc(resamples * sizeof *meds);
+    resampler rs;
+    bool ranked = start && len && meds && resampler_init(&rs, x, n) == 0;
+    if (ranked) {
         for (size_t g = 0, at = 0, k = 0; g < ngroups; at += sizes[g++]) {
             if (sizes[g] == 0) continue;
             start[k] = at;
@@ -381,14 +386,26 @@ void al_stat_bootstrap_median_ci_grouped(const double *x, const size_t *sizes, s
         }
         uint64_t rng = seed;
         for (size_t r = 0; r < resamples; r++) {
+            memset(rs.count, 0, n * sizeof *rs.count);
             size_t m = 0;
             for (size_t k = 0; k < full; k++) {
                 size_t g = splitmix64(&rng) % full;
-                for (size_t j = 0; j < len[g]; j++) buf[m++] = x[start[g] + splitmix64(&rng) % len[g]];
+                for (size_t j = 0; j < len[g]; j++) rs.count[rs.rank_of[start[g] + splitmix64(&rng) % len[g]]]++;
+                m += len[g];
             }
-            qsort(buf, m, sizeof *buf, cmp_double);
-            meds[r] = sorted_percentile(buf, m, 50);
+            /* sorted_percentile(resample, m, 50) from the counts. */
+            double rank = 0.5 * (double)(m - 1);
+            size_t want = (size_t)rank, seen = 0, i = 0;
+            double frac = rank - (double)want;
+            while (seen + rs.count[i] <= want) seen += rs.count[i++];
+            double v = rs.sorted[i];
+            if (want + 1 < m) {
+                while (seen + rs.count[i] <= want + 1) seen += rs.count[i++];
+                v += frac * (rs.sorted[i] - v);
+            }
+            meds[r] = v;
         }
+        resampler_free(&rs);
         qsort(meds, resamples, sizeof *meds, cmp_double);
         double tail = (1 - level) / 2 * 100;
         *lo = sorted_percentile(meds, resamples, tail);
@@ -396,7 +413,6 @@ void al_stat_bootstrap_median_ci_grouped(const double *x, const size_t *sizes, s
     }
     free(start);
     free(len);
-    free(buf);
     free(meds);
 }
 

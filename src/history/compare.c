@@ -154,6 +154,19 @@ static size_t cohort_of(const al_bench_run *base, const al_bench_run *new_run, c
     return m;
 }
 
+/* The median of v[0..m) (m >= 1), as al_stat_median gives it, sorting v in
+ * place: a cohort is a few values, so an insertion sort, and no copy. */
+static double median_in_place(double *v, size_t m)
+{
+    for (size_t i = 1; i < m; i++) {
+        double t = v[i];
+        size_t j = i;
+        for (; j > 0 && (v[j - 1] > t || (isnan(v[j - 1]) && !isnan(t))); j--) v[j] = v[j - 1];
+        v[j] = t;
+    }
+    return m % 2 ? v[m / 2] : v[m / 2 - 1] + 0.5 * (v[m / 2] - v[m / 2 - 1]);
+}
+
 /* The load of each round of one run, as the others saw it: per round, the
  * median over the others of their sample over their base median (scale:
  * one per other, the same for both runs, so that a load lasting a whole
@@ -164,7 +177,7 @@ static bool relative_series(const al_bench_result *x, const al_bench_result *con
 {
     for (size_t k = 0; k < x->nsamples; k++) {
         for (size_t j = 0; j < m; j++) scratch[j] = others[j]->samples[k] / scale[j];
-        double load = al_stat_median(scratch, m), v = x->samples[k];
+        double load = median_in_place(scratch, m), v = x->samples[k];
         if (!(load > 0 && v > 0 && isfinite(load) && isfinite(v))) return false;
         rel[k] = v / load;
     }
@@ -299,6 +312,12 @@ al_comparison *al_compare_runs_opts(const al_bench_run *base, const al_bench_run
     al_comparison *out = calloc(new_run->nresults ? new_run->nresults : 1, sizeof *out);
     if (!out) return NULL;
     bool instructions = al_report_is_instructions(base) && al_report_is_instructions(new_run);
+    /* column_seen[i]: a comparison of the column whose first result is i was made. */
+    bool *column_seen = calloc(new_run->nresults ? new_run->nresults : 1, sizeof *column_seen);
+    if (!column_seen) {
+        free(out);
+        return NULL;
+    }
     al_speed speed;
     if (o->raw || !al_compare_speed(base, new_run, &speed)) speed = (al_speed){.ratio = 1};
     for (size_t i = 0; i < new_run->nresults; i++) {
@@ -317,9 +336,14 @@ al_comparison *al_compare_runs_opts(const al_bench_run *base, const al_bench_run
             if (!compare_one(a, b, instructions, &speed, c)) continue;
         }
         if (!instructions) c->column_ratio = column_ratio_of(base, new_run, b, &speed);
+        const al_bench_result *head = al_bench_run_column_next(new_run, b, NULL);
+        size_t at = head ? (size_t)(head - new_run->results) : i;
+        c->column_first = c->paired && !column_seen[at];
+        column_seen[at] |= c->paired;
         c->verdict = verdict_of(c->ratio_lo, c->ratio_hi, c->floor);
         (*count)++;
     }
+    free(column_seen);
     return out;
 }
 
@@ -353,7 +377,7 @@ static bool clean_commit(const al_bench_run *r)
 }
 
 /* One pair's change of a benchmark: dev the absolute one, paired the
- * paired one (0 when not paired). Appended as they come; al_noise_floor_learn
+ * paired one (-1 when not paired). Appended as they come; al_noise_floor_learn
  * then sorts by name and keeps each name's largest (floor_merge), so that
  * learning and each lookup stay O(n log n) and O(log n) on any run size. */
 static int floor_raise(al_noise_floor *f, size_t *cap, const char *name, double dev, double paired)
@@ -418,7 +442,7 @@ static int floor_pair(al_noise_floor *f, size_t *cap, const al_bench_run *x, con
         bool paired = !instructions && paired_point(x, y, a, b, &p);
         char name[160];
         if (floor_raise(f, cap, al_bench_result_name(b, name, sizeof name), fmax(r, 1 / r) - 1,
-                        paired ? fmax(p, 1 / p) - 1 : 0) != 0)
+                        paired ? fmax(p, 1 / p) - 1 : -1) != 0)
             return -1;
     }
     f->pairs++;
@@ -473,7 +497,7 @@ double al_noise_floor_of(const al_noise_floor *f, const char *name)
 double al_noise_floor_paired_of(const al_noise_floor *f, const char *name)
 {
     const struct al_floor_entry *e = floor_entry(f, name);
-    return e ? e->paired_floor : 0;
+    return !e ? 0 : e->paired_floor >= 0 ? e->paired_floor : e->floor; /* never paired: the absolute one */
 }
 
 void al_noise_floor_free(al_noise_floor *f)

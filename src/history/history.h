@@ -90,6 +90,7 @@ typedef struct al_comparison {
     bool paired;
     size_t cohort;
     double column_ratio;
+    bool column_first;          /* the first paired comparison of its workload/param column */
 } al_comparison;
 
 /* A noise floor per benchmark, learned from the history: the largest change
@@ -101,7 +102,7 @@ typedef struct al_noise_floor {
     struct al_floor_entry {
         char name[160];         /* workload/param/allocator */
         double floor;           /* fraction: max over pairs of max(r, 1/r) - 1 */
-        double paired_floor;    /* the same for the paired ratio (0: never paired) */
+        double paired_floor;    /* the same for the paired ratio (-1: never paired) */
     } *e;
     size_t n;
     size_t pairs;               /* A/A pairs of runs it was learned from */
@@ -114,7 +115,8 @@ int al_noise_floor_learn(al_history *h, const al_bench_run *base, const al_bench
                          al_noise_floor *out, char *err, size_t errlen);
 /* The floor of one benchmark; 0 when none was learned. f may be NULL. */
 double al_noise_floor_of(const al_noise_floor *f, const char *name);
-/* The floor of the paired ratio (al_comparison.paired). */
+/* The floor of the paired ratio (al_comparison.paired); the absolute one
+ * for a benchmark whose A/A pairs were never paired. */
 double al_noise_floor_paired_of(const al_noise_floor *f, const char *name);
 void al_noise_floor_free(al_noise_floor *f);
 

@@ -42,16 +42,13 @@ static void moved_together(FILE *out, const al_compare_view *v, bool md)
     size_t shown[most], nshown = 0, total = 0, paired = 0;
     for (size_t i = 0; i < v->n; i++) paired += v->c[i].paired;
     if (!paired) return;
-    /* Count the columns beyond the threshold (each once: at its first comparison). */
+    /* Count the columns beyond the threshold (each once: at its first comparison;
+     * the ratio is its column's, the same on every comparison of it). */
     for (size_t i = 0; i < v->n; i++) {
         const al_comparison *c = &v->c[i];
         double r = c->column_ratio;
         if (!c->paired || !(r > 0) || fabs(log(r)) <= log1p(v->threshold)) continue;
-        size_t len = column_len(c->name);
-        bool first = true;
-        for (size_t j = 0; j < i && first; j++)
-            first = !(v->c[j].paired && column_len(v->c[j].name) == len && strncmp(v->c[j].name, c->name, len) == 0);
-        if (!first) continue;
+        if (!c->column_first) continue; /* each column once */
         total++;
         /* Keep the `most` largest, in order. */
         size_t at = nshown;
