@@ -401,14 +401,10 @@ static void test_children_are_fresh(void **state)
     assert_true(seen);
 }
 
-/* Run through the dynamic loader, /proc/self/exe names the loader, which
- * does not answer the probe: the children are copies, said in one line,
- * and the benchmark still runs. */
-static void test_children_through_the_loader(void **state)
+/* Run argv (argv[0] the program) with stdout to /dev/null and stderr into
+ * *err (malloc'd): its exit status, 128 when it did not exit. */
+static int run_argv(const char *const *argv, char **err)
 {
-    (void)state;
-    const char *loader = "/lib64/ld-linux-x86-64.so.2";
-    if (access(loader, X_OK) != 0) skip();
     char err_path[128];
     snprintf(err_path, sizeof err_path, "%s/stderr", tmpdir);
     fflush(NULL);
@@ -421,16 +417,31 @@ static void test_children_through_the_loader(void **state)
         dup2(fe, 2);
         dup2(null, 1);
         cli_child_quiet_lsan(); /* its summary would be a second stderr line */
-        execl(loader, loader, ALLOCLAB_CLI, "bench", "--workloads", "glibc-simple/64", "--allocators", "sys",
-              "--samples", "2", "--processes", "1", "--quiet", "--no-db", "--no-syscalls", (char *)NULL);
+        execv(argv[0], (char *const *)argv);
         _exit(127);
     }
     int st;
     assert_int_equal(waitpid(pid, &st, 0), pid);
-    char *err = synth_read_file(err_path, NULL);
-    assert_non_null(err);
-    if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0)) fprintf(stdout, "stderr: %s\n", err);
-    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    *err = synth_read_file(err_path, NULL);
+    assert_non_null(*err);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+/* Run through the dynamic loader, /proc/self/exe names the loader, which
+ * does not answer the probe: the children are copies, said in one line,
+ * and the benchmark still runs. */
+static void test_children_through_the_loader(void **state)
+{
+    (void)state;
+    const char *loader = "/lib64/ld-linux-x86-64.so.2";
+    if (access(loader, X_OK) != 0) skip();
+    char *err;
+    int rc = run_argv((const char *const[]){loader, ALLOCLAB_CLI, "bench", "--workloads", "glibc-simple/64",
+                                            "--allocators", "sys", "--samples", "2", "--processes", "1", "--quiet",
+                                            "--no-db", "--no-syscalls", NULL},
+                      &err);
+    if (rc != 0) fprintf(stdout, "stderr: %s\n", err);
+    assert_int_equal(rc, 0);
     assert_non_null(strstr(err, "alloclab: benchmark children are copies of the harness"));
     assert_int_equal(count_lines(err), 1);
     free(err);
@@ -452,26 +463,10 @@ static void test_child_by_hand_refused(void **state)
         {ALLOCLAB_CLI, AL_RUNNER_CHILD_ARG, "2", "glibc-simple", "64", "sys", "1e300"},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        char err_path[128];
-        snprintf(err_path, sizeof err_path, "%s/stderr", tmpdir);
-        fflush(NULL);
-        pid_t pid = fork();
-        assert_true(pid >= 0);
-        if (pid == 0) {
-            int fe = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            if (fe < 0) _exit(127);
-            dup2(fe, 2);
-            const char *argv[8] = {0};
-            for (size_t k = 0; k < 7 && cases[c][k]; k++) argv[k] = cases[c][k];
-            execv(ALLOCLAB_CLI, (char *const *)argv);
-            _exit(127);
-        }
-        int st;
-        assert_int_equal(waitpid(pid, &st, 0), pid);
-        assert_true(WIFEXITED(st));
-        assert_int_equal(WEXITSTATUS(st), 2);
-        char *err = synth_read_file(err_path, NULL);
-        assert_non_null(err);
+        const char *argv[8] = {0};
+        for (size_t k = 0; k < 7 && cases[c][k]; k++) argv[k] = cases[c][k];
+        char *err;
+        assert_int_equal(run_argv(argv, &err), 2);
         assert_int_equal(count_lines(err), 1);
         assert_memory_equal(err, "alloclab: ", 10);
         free(err);

@@ -209,6 +209,45 @@ static void test_paired_ignores_load(void **state)
     assert_true(absolute_verdicts > 20 * NCOHORT / 2);
 }
 
+/* A threaded benchmark that kept 1.8 CPUs busy in BASE and 1.2 in NEW (a
+ * process took a core) is not judged, even where one allocator moved by
+ * 30%, and the report says why; one whose share held (1.8 and 1.75) is. */
+static void test_other_cpu_share_not_judged(void **state)
+{
+    (void)state;
+    const double cpus[][2] = {{1.8, 1.2}, {1.8, 1.75}};
+    for (size_t t = 0; t < 2; t++) {
+        al_bench_run a, b;
+        cohort_run(&a, "A", NULL, NULL, 0, 31);
+        cohort_run(&b, "B", NULL, "tc", 0.30, 32);
+        for (size_t i = 0; i < NCOHORT; i++) {
+            a.results[i].cpu_median_ns = a.results[i].s.median * cpus[t][0];
+            b.results[i].cpu_median_ns = b.results[i].s.median * cpus[t][1];
+        }
+        size_t n;
+        al_compare_opts o = {.threshold = 0.05};
+        al_comparison *c = al_compare_runs_opts(&a, &b, &o, &n);
+        for (size_t i = 0; i < n; i++) {
+            bool tc = strcmp(c[i].name, "glibc-simple/64/tc") == 0;
+            assert_int_equal(c[i].not_comparable, t == 0);
+            assert_int_equal(c[i].verdict, t == 0 || !tc ? AL_UNCHANGED : AL_REGRESSED);
+        }
+        char *text = NULL;
+        size_t tlen = 0, counts[3];
+        FILE *mem = open_memstream(&text, &tlen);
+        assert_non_null(mem);
+        al_compare_view v = {.base = &a, .new_run = &b, .c = c, .n = n, .threshold = 0.05};
+        assert_int_equal(al_report_compare(mem, &v, AL_COMPARE_TEXT, counts), 0);
+        fclose(mem);
+        if (t == 0) assert_non_null(strstr(text, "Not judged: 1 threaded benchmark kept another share"));
+        else assert_null(strstr(text, "Not judged"));
+        free(text);
+        free(c);
+        al_bench_run_free(&a);
+        al_bench_run_free(&b);
+    }
+}
+
 /* Two allocators are no cohort: the absolute times are judged, as before. */
 static void test_small_cohort_unpaired(void **state)
 {
@@ -395,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_identical_data_no_verdict),
         cmocka_unit_test(test_paired_ignores_load),
         cmocka_unit_test(test_small_cohort_unpaired),
+        cmocka_unit_test(test_other_cpu_share_not_judged),
         cmocka_unit_test(test_speed_normalises),
         cmocka_unit_test(test_floor_normalised),
         cmocka_unit_test(test_floor_paired),

@@ -32,7 +32,15 @@
  * allocator's own change moves the median of three or more others little. A change that moves every allocator of a benchmark
  * alike (the machine, or the workload's own code) is not judged: its size
  * is column_ratio, which the report shows apart. A benchmark with fewer
- * than three others in its cohort is judged on its absolute times as above. */
+ * than three others in its cohort is judged on its absolute times as above.
+ *
+ * Neither can make two runs comparable where the machine gave a threaded
+ * benchmark fewer CPUs in one of them (a process that took a core): its
+ * allocators then rank differently for real (a lock that two threads
+ * fought over costs nothing when they take turns). The CPUs a column kept
+ * busy (CPU time over wall time, median over its allocators) are compared,
+ * and a threaded column whose share moved by more than AL_COMPARE_CPU_SHARE
+ * is not judged, and said. */
 #include "history.h"
 #include "report_util.h"
 
@@ -255,6 +263,22 @@ static bool paired_point(const al_bench_run *x, const al_bench_run *y, const al_
     return *ratio > 0 && isfinite(*ratio);
 }
 
+/* The CPUs r's column kept busy in run: the median over its results of
+ * their process's CPU time over their median (wall time for a threaded
+ * benchmark); NaN when none has both. */
+static double column_cpus(const al_bench_run *run, const al_bench_result *r)
+{
+    double v[AL_RUN_MAX_ALLOCATORS];
+    size_t m = 0;
+    const al_bench_result *head = al_bench_run_find(run, r->workload, r->param, r->allocator);
+    if (!head) return NAN;
+    for (const al_bench_result *y = al_bench_run_column_next(run, head, NULL); y && m < AL_RUN_MAX_ALLOCATORS;
+         y = al_bench_run_column_next(run, head, y))
+        if (y->status == AL_RUN_OK && y->cpu_median_ns > 0 && y->s.median > 0 && isfinite(y->cpu_median_ns))
+            v[m++] = y->cpu_median_ns / y->s.median;
+    return m ? median_in_place(v, m) : NAN;
+}
+
 /* The median over b's column of new/base medians, divided by the speed. */
 static double column_ratio_of(const al_bench_run *base, const al_bench_run *new_run, const al_bench_result *b,
                               const al_speed *speed)
@@ -314,10 +338,15 @@ al_comparison *al_compare_runs_opts(const al_bench_run *base, const al_bench_run
     bool instructions = al_report_is_instructions(base) && al_report_is_instructions(new_run);
     /* column_seen[i]: a comparison of the column whose first result is i was made. */
     bool *column_seen = calloc(new_run->nresults ? new_run->nresults : 1, sizeof *column_seen);
-    if (!column_seen) {
+    /* cpus_at[2 i], [2 i + 1]: the CPUs of the column whose first result is i, base and new (NaN: not yet). */
+    double *cpus_at = malloc(2 * (new_run->nresults ? new_run->nresults : 1) * sizeof *cpus_at);
+    if (!column_seen || !cpus_at) {
+        free(column_seen);
+        free(cpus_at);
         free(out);
         return NULL;
     }
+    for (size_t k = 0; k < 2 * new_run->nresults; k++) cpus_at[k] = NAN;
     al_speed speed;
     if (o->raw || !al_compare_speed(base, new_run, &speed)) speed = (al_speed){.ratio = 1};
     for (size_t i = 0; i < new_run->nresults; i++) {
@@ -341,9 +370,25 @@ al_comparison *al_compare_runs_opts(const al_bench_run *base, const al_bench_run
         c->column_first = c->paired && !column_seen[at];
         column_seen[at] |= c->paired;
         c->verdict = verdict_of(c->ratio_lo, c->ratio_hi, c->floor);
+        c->cpus_base = c->cpus_new = NAN;
+        if (!instructions) {
+            /* Once per column: at its first comparison, then copied. */
+            if (head && cpus_at[at * 2] != cpus_at[at * 2]) {
+                cpus_at[at * 2] = column_cpus(base, a);
+                cpus_at[at * 2 + 1] = column_cpus(new_run, b);
+                if (cpus_at[at * 2] != cpus_at[at * 2]) cpus_at[at * 2] = INFINITY; /* looked at: not known */
+            }
+            c->cpus_base = head ? cpus_at[at * 2] : column_cpus(base, a);
+            c->cpus_new = head ? cpus_at[at * 2 + 1] : column_cpus(new_run, b);
+            if (!isfinite(c->cpus_base)) c->cpus_base = NAN;
+            double hi = fmax(c->cpus_base, c->cpus_new);
+            c->not_comparable = hi > 1.1 && fabs(log(c->cpus_new / c->cpus_base)) > log1p(AL_COMPARE_CPU_SHARE);
+            if (c->not_comparable) c->verdict = AL_UNCHANGED;
+        }
         (*count)++;
     }
     free(column_seen);
+    free(cpus_at);
     return out;
 }
 

@@ -91,7 +91,17 @@ typedef struct al_comparison {
     size_t cohort;
     double column_ratio;
     bool column_first;          /* the first paired comparison of its workload/param column */
+    /* The CPUs the column's processes kept busy (CPU time over wall time,
+     * the median over its allocators; NaN when not known), in BASE and NEW.
+     * A threaded benchmark whose share moved by more than
+     * AL_COMPARE_CPU_SHARE between the runs ran under another contention
+     * (a process that took a core): its allocators rank differently there
+     * for real, so it is not judged (not_comparable, verdict unchanged). */
+    double cpus_base, cpus_new;
+    bool not_comparable;
 } al_comparison;
+
+#define AL_COMPARE_CPU_SHARE 0.10
 
 /* A noise floor per benchmark, learned from the history: the largest change
  * of its median between two stored runs of one clean commit (the same git

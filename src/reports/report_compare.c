@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *verdict_name(al_verdict v)
@@ -77,6 +78,38 @@ static void moved_together(FILE *out, const al_compare_view *v, bool md)
     if (md) fputc('\n', out); /* what follows is not part of the list */
 }
 
+/* The threaded benchmarks not judged because the machine gave them another
+ * share of its CPUs in NEW (al_comparison.not_comparable): one entry per
+ * column (its comparisons come together), at most `most` named. */
+static void other_cpu_share(FILE *out, const al_compare_view *v, bool md)
+{
+    enum { most = 8 };
+    size_t total = 0, named = 0;
+    const al_comparison *last = NULL;
+    char *list = NULL;
+    size_t list_len = 0;
+    FILE *l = open_memstream(&list, &list_len);
+    if (!l) return;
+    for (size_t i = 0; i < v->n; i++) {
+        const al_comparison *c = &v->c[i];
+        if (!c->not_comparable) continue;
+        size_t len = column_len(c->name);
+        if (last && column_len(last->name) == len && strncmp(last->name, c->name, len) == 0) continue;
+        last = c;
+        total++;
+        if (named++ < most)
+            fprintf(l, "%s%.*s %.2f -> %.2f", named > 1 ? ", " : "", (int)len - 1, c->name, c->cpus_base, c->cpus_new);
+    }
+    if (named > most) fprintf(l, " and %zu more", named - most);
+    fclose(l);
+    if (total)
+        fprintf(out, "%sNot judged: %zu threaded benchmark%s kept another share of the CPUs busy in NEW (CPUs, "
+                     "median over the allocators; a process that took a core changes how allocators rank, for "
+                     "real): %s\n%s",
+                md ? "\n" : "", total, total == 1 ? "" : "s", list, md ? "\n" : "");
+    free(list);
+}
+
 int al_report_compare(FILE *out, const al_compare_view *v, al_compare_style style, size_t counts[3])
 {
     char b[160], a[160];
@@ -103,8 +136,9 @@ int al_report_compare(FILE *out, const al_compare_view *v, al_compare_style styl
         al_report_fmt_value(v->new_run, c->new_median, y, sizeof y);
         double lo = (c->ratio_lo - 1) * 100, mid = (c->ratio - 1) * 100, hi = (c->ratio_hi - 1) * 100;
         counts[c->verdict]++;
-        char fl[48] = ""; /* a noise floor learned above the threshold is said */
-        if (c->floor > v->threshold + 1e-9) snprintf(fl, sizeof fl, " (noise floor \u00b1%.1f%%)", c->floor * 100);
+        char fl[64] = ""; /* a noise floor learned above the threshold is said */
+        if (c->not_comparable) snprintf(fl, sizeof fl, " (not judged: %.2f -> %.2f CPUs)", c->cpus_base, c->cpus_new);
+        else if (c->floor > v->threshold + 1e-9) snprintf(fl, sizeof fl, " (noise floor \u00b1%.1f%%)", c->floor * 100);
         if (md)
             fprintf(out, "| `%s` | %s | %s | %+.1f%% [%+.1f%%, %+.1f%%] | %s%s%s%s |\n", c->name, x, y, mid, lo, hi,
                     c->verdict ? "**" : "", verdict_name(c->verdict), c->verdict ? "**" : "", fl);
@@ -120,6 +154,7 @@ int al_report_compare(FILE *out, const al_compare_view *v, al_compare_style styl
         fprintf(out, "; not compared: %zu only in base, %zu only in new, %zu not ok", cov.only_base, cov.only_new,
                 not_ok);
     fputc('\n', out);
+    other_cpu_share(out, v, md);
     moved_together(out, v, md);
     return al_report_finish(out);
 }
