@@ -147,13 +147,10 @@ static inline bool wl_cheap_checks(void) { return wl_cheap_from != SIZE_MAX; }
 void wl_fill_block_full(void *p, size_t n, uint64_t key);
 bool wl_check_block_full(const void *p, size_t n, uint64_t key);
 
-/* As below with the level's threshold given: a loop reads wl_cheap_from
- * once (the level changes only between run() calls) instead of after every
- * store of the pattern, which the compiler must assume could change it. */
-static inline __attribute__((always_inline)) void wl_fill_block_at(void *p, size_t n, uint64_t key, size_t cheap_from)
+static inline __attribute__((always_inline)) void wl_fill_block(void *p, size_t n, uint64_t key)
 {
     unsigned char *b = p;
-    if (n >= cheap_from) {
+    if (n >= wl_cheap_from) {
         uint64_t tail = key * WL_CHEAP_MUL;
         memcpy(b, &key, 8);
         memcpy(b + n - 8, &tail, 8);
@@ -162,27 +159,16 @@ static inline __attribute__((always_inline)) void wl_fill_block_at(void *p, size
     wl_fill_block_full(p, n, key);
 }
 
-static inline __attribute__((always_inline)) bool wl_check_block_at(const void *p, size_t n, uint64_t key,
-                                                                    size_t cheap_from)
+static inline __attribute__((always_inline)) bool wl_check_block(const void *p, size_t n, uint64_t key)
 {
     const unsigned char *b = p;
-    if (n >= cheap_from) {
+    if (n >= wl_cheap_from) {
         uint64_t head, tail;
         memcpy(&head, b, 8);
         memcpy(&tail, b + n - 8, 8);
         return head == key && tail == key * WL_CHEAP_MUL;
     }
     return wl_check_block_full(p, n, key);
-}
-
-static inline __attribute__((always_inline)) void wl_fill_block(void *p, size_t n, uint64_t key)
-{
-    wl_fill_block_at(p, n, key, wl_cheap_from);
-}
-
-static inline __attribute__((always_inline)) bool wl_check_block(const void *p, size_t n, uint64_t key)
-{
-    return wl_check_block_at(p, n, key, wl_cheap_from);
 }
 
 /* The head and tail words, and one word at the start of every 4 KiB page
