@@ -427,6 +427,43 @@ static void test_floor_paired(void **state)
     al_bench_run_free(&nw);
 }
 
+/* A run with a slowdown hook set teaches the floor nothing about the
+ * benchmark it slowed (its change was made on purpose), and the usual about
+ * the others; a run with any other hook, nothing at all. */
+static void test_floor_skips_hooked(void **state)
+{
+    (void)state;
+    for (int other = 0; other < 2; other++) {
+        char db[600], err[256];
+        snprintf(db, sizeof db, "%s/floor-hooked-%d.db", synth_group_dir, other);
+        al_history *h = al_history_open(db, true, err, sizeof err);
+        assert_non_null(h);
+        for (unsigned k = 0; k < 2; k++) {
+            al_bench_run r;
+            cohort_run(&r, "aa", NULL, "mi", k ? 0.20 : 0, 700 + k);
+            snprintf(r.ctx.git_commit, sizeof r.ctx.git_commit, "abc1234");
+            if (k)
+                snprintf(r.ctx.test_hooks, sizeof r.ctx.test_hooks, "%s",
+                         other ? "ALLOCLAB_TEST_SAVE_PAUSE_MS=5" : "ALLOCLAB_TEST_SLOWDOWN=glibc-simple/64/mi=20");
+            assert_int_equal(al_history_save(h, &r, err, sizeof err), 0);
+            al_bench_run_free(&r);
+        }
+        al_bench_run base, nw;
+        cohort_run(&base, "base", NULL, NULL, 0, 910);
+        cohort_run(&nw, "new", NULL, NULL, 0, 911);
+        al_noise_floor f;
+        assert_int_equal(al_noise_floor_learn(h, &base, &nw, &f, err, sizeof err), 0);
+        assert_int_equal(f.n, other ? 0 : NCOHORT - 1);
+        assert_float_equal(al_noise_floor_paired_of(&f, "glibc-simple/64/mi"), 0, 0);
+        assert_float_equal(al_noise_floor_of(&f, "glibc-simple/64/mi"), 0, 0);
+        if (!other) assert_true(al_noise_floor_paired_of(&f, "glibc-simple/64/sys") > 0);
+        al_noise_floor_free(&f);
+        al_history_close(h);
+        al_bench_run_free(&base);
+        al_bench_run_free(&nw);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -438,6 +475,7 @@ int main(void)
         cmocka_unit_test(test_speed_normalises),
         cmocka_unit_test(test_floor_normalised),
         cmocka_unit_test(test_floor_paired),
+        cmocka_unit_test(test_floor_skips_hooked),
     };
     return cmocka_run_group_tests(tests, synth_group_setup, synth_group_teardown);
 }

@@ -471,6 +471,31 @@ static const struct al_floor_entry *floor_entry(const al_noise_floor *f, const c
     return bsearch(&key, f->e, f->n, sizeof *f->e, entry_cmp);
 }
 
+/* Whether run r's test hooks may have altered benchmark `name`: a slowdown
+ * hook names its benchmark (ALLOCLAB_TEST_SLOWDOWN=W/P/A=PCT); any other
+ * hook, or a list cut to fit, may have touched every one. Such a change is
+ * made on purpose, so it teaches the floor nothing. */
+static bool altered(const al_bench_run *r, const char *name)
+{
+    static const char slow[] = "ALLOCLAB_TEST_SLOWDOWN=";
+    const char *h = r->ctx.test_hooks;
+    size_t nlen = strlen(name);
+    while (*h) {
+        const char *end = strstr(h, ", ");
+        size_t len = end ? (size_t)(end - h) : strlen(h);
+        if (len < sizeof slow - 1 || strncmp(h, slow, sizeof slow - 1) != 0) return true; /* another hook */
+        const char *bench = h + sizeof slow - 1, *eq = memchr(bench, '=', len - (sizeof slow - 1));
+        if (!eq) return true; /* cut: it could name anything */
+        const char *last_eq = eq;
+        for (const char *q = eq; q < h + len; q++)
+            if (*q == '=') last_eq = q;
+        if ((size_t)(last_eq - bench) == nlen && strncmp(bench, name, nlen) == 0) return true;
+        if (!end) break;
+        h = end + 2;
+    }
+    return false;
+}
+
 /* Raise the floor with one A/A pair (x older, y newer). */
 static int floor_pair(al_noise_floor *f, size_t *cap, const al_bench_run *x, const al_bench_run *y)
 {
@@ -484,9 +509,11 @@ static int floor_pair(al_noise_floor *f, size_t *cap, const al_bench_run *x, con
         double va = instructions ? a->instructions : a->s.median, vb = instructions ? b->instructions : b->s.median;
         if (!(va > 0 && vb > 0)) continue;
         double r = vb / va / speed.ratio, p = 1;
-        bool paired = !instructions && paired_point(x, y, a, b, &p);
         char name[160];
-        if (floor_raise(f, cap, al_bench_result_name(b, name, sizeof name), fmax(r, 1 / r) - 1,
+        al_bench_result_name(b, name, sizeof name);
+        if (altered(x, name) || altered(y, name)) continue; /* slowed on purpose: no A/A noise */
+        bool paired = !instructions && paired_point(x, y, a, b, &p);
+        if (floor_raise(f, cap, name, fmax(r, 1 / r) - 1,
                         paired ? fmax(p, 1 / p) - 1 : -1) != 0)
             return -1;
     }
