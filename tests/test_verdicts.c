@@ -149,6 +149,21 @@ static void cohort_run(al_bench_run *run, const char *label, const double *load,
     }
 }
 
+/* The compare report of comparisons c[0..n) between a and b, as text
+ * (malloc'd); counts[verdict] get the number of each. */
+static char *report_of(const al_bench_run *a, const al_bench_run *b, const al_comparison *c, size_t n,
+                       size_t counts[3])
+{
+    char *text = NULL;
+    size_t tlen = 0;
+    FILE *mem = open_memstream(&text, &tlen);
+    assert_non_null(mem);
+    al_compare_view v = {.base = a, .new_run = b, .c = c, .n = n, .threshold = 0.05};
+    assert_int_equal(al_report_compare(mem, &v, AL_COMPARE_TEXT, counts), 0);
+    fclose(mem);
+    return text;
+}
+
 /* The second run under a load that came and went (each round slowed by 1x
  * to 3x, whole processes by up to 2x, on every allocator alike) and one
  * allocator 10% slower: paired, only that one is called, in 20 pairs of 20,
@@ -183,13 +198,8 @@ static void test_paired_ignores_load(void **state)
                          c[i].ratio_lo, c[i].ratio, c[i].ratio_hi);
         }
         if (t == 0) { /* the report lists the benchmark's move apart */
-            char *text = NULL;
-            size_t tlen = 0, counts[3];
-            FILE *mem = open_memstream(&text, &tlen);
-            assert_non_null(mem);
-            al_compare_view v = {.base = &a, .new_run = &b, .c = c, .n = n, .threshold = 0.05};
-            assert_int_equal(al_report_compare(mem, &v, AL_COMPARE_TEXT, counts), 0);
-            fclose(mem);
+            size_t counts[3];
+            char *text = report_of(&a, &b, c, n, counts);
             assert_int_equal(counts[AL_REGRESSED], 1);
             assert_non_null(strstr(text, "1 benchmark moved as a whole by more than"));
             assert_non_null(strstr(text, "\n  glibc-simple/64 +"));
@@ -232,13 +242,8 @@ static void test_other_cpu_share_not_judged(void **state)
             assert_int_equal(c[i].not_comparable, t == 0);
             assert_int_equal(c[i].verdict, t == 0 || !tc ? AL_UNCHANGED : AL_REGRESSED);
         }
-        char *text = NULL;
-        size_t tlen = 0, counts[3];
-        FILE *mem = open_memstream(&text, &tlen);
-        assert_non_null(mem);
-        al_compare_view v = {.base = &a, .new_run = &b, .c = c, .n = n, .threshold = 0.05};
-        assert_int_equal(al_report_compare(mem, &v, AL_COMPARE_TEXT, counts), 0);
-        fclose(mem);
+        size_t counts[3];
+        char *text = report_of(&a, &b, c, n, counts);
         if (t == 0) assert_non_null(strstr(text, "Not judged: 1 threaded benchmark kept another share"));
         else assert_null(strstr(text, "Not judged"));
         free(text);
