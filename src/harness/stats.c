@@ -197,6 +197,20 @@ static int resampler_init(resampler *r, const double *x, size_t n)
     return 0;
 }
 
+/* sorted_percentile(resample, m, 50) of a resample of m draws counted per
+ * rank in r->count: the values at its two middle positions, interpolated. */
+static double counted_median(const resampler *r, size_t m)
+{
+    double rank = 0.5 * (double)(m - 1);
+    size_t lo = (size_t)rank, seen = 0, k = 0;
+    double frac = rank - (double)lo;
+    while (seen + r->count[k] <= lo) seen += r->count[k++];
+    double v = r->sorted[k];
+    if (lo + 1 >= m) return v;
+    while (seen + r->count[k] <= lo + 1) seen += r->count[k++];
+    return v + frac * (r->sorted[k] - v);
+}
+
 /* The median of one resample: n draws (the indices a draw-then-sort takes,
  * x[splitmix64() mod n] n times), then the
  * values at the two middle positions of the resample's sorted order,
@@ -206,15 +220,7 @@ static double resample_median(resampler *r, uint64_t *rng)
     size_t n = r->n;
     memset(r->count, 0, n * sizeof *r->count);
     for (size_t i = 0; i < n; i++) r->count[r->rank_of[mod_by(&r->div, splitmix64(rng))]]++;
-    double rank = 50 / 100.0 * (double)(n - 1);
-    size_t lo = (size_t)rank;
-    double frac = rank - (double)lo;
-    size_t seen = 0, k = 0;
-    while (seen + r->count[k] <= lo) seen += r->count[k++];
-    double v = r->sorted[k];
-    if (lo + 1 >= n) return v;
-    while (seen + r->count[k] <= lo + 1) seen += r->count[k++];
-    return v + frac * (r->sorted[k] - v);
+    return counted_median(r, n);
 }
 
 /* The percentile interval of stats[0..m) (sorted in place). */
@@ -267,6 +273,8 @@ static double select_percentile(double *v, size_t m, double p)
         if (before(v[i], b)) b = v[i];
     return a + frac * (b - a);
 }
+
+double al_stat_median_in_place(double *v, size_t n) { return n ? select_percentile(v, n, 50) : NAN; }
 
 static void percentile_interval(double *stats, size_t m, double level, double *lo, double *hi)
 {
@@ -393,17 +401,7 @@ void al_stat_bootstrap_median_ci_grouped(const double *x, const size_t *sizes, s
                 for (size_t j = 0; j < len[g]; j++) rs.count[rs.rank_of[start[g] + splitmix64(&rng) % len[g]]]++;
                 m += len[g];
             }
-            /* sorted_percentile(resample, m, 50) from the counts. */
-            double rank = 0.5 * (double)(m - 1);
-            size_t want = (size_t)rank, seen = 0, i = 0;
-            double frac = rank - (double)want;
-            while (seen + rs.count[i] <= want) seen += rs.count[i++];
-            double v = rs.sorted[i];
-            if (want + 1 < m) {
-                while (seen + rs.count[i] <= want + 1) seen += rs.count[i++];
-                v += frac * (rs.sorted[i] - v);
-            }
-            meds[r] = v;
+            meds[r] = counted_median(&rs, m);
         }
         resampler_free(&rs);
         qsort(meds, resamples, sizeof *meds, cmp_double);

@@ -19,6 +19,9 @@ typedef struct al_summary {
 } al_summary;
 
 double al_stat_median(const double *x, size_t n);
+/* The same median of v[0..n), reordering v instead of copying it (by
+ * selection): for callers that take many medians of scratch arrays. */
+double al_stat_median_in_place(double *v, size_t n);
 double al_stat_percentile(const double *x, size_t n, double p); /* p in [0,100], linear interpolation */
 double al_stat_mean(const double *x, size_t n);
 double al_stat_stddev(const double *x, size_t n);   /* sample standard deviation (n - 1) */

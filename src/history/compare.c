@@ -162,19 +162,6 @@ static size_t cohort_of(const al_bench_run *base, const al_bench_run *new_run, c
     return m;
 }
 
-/* The median of v[0..m) (m >= 1), as al_stat_median gives it, sorting v in
- * place: a cohort is a few values, so an insertion sort, and no copy. */
-static double median_in_place(double *v, size_t m)
-{
-    for (size_t i = 1; i < m; i++) {
-        double t = v[i];
-        size_t j = i;
-        for (; j > 0 && (v[j - 1] > t || (isnan(v[j - 1]) && !isnan(t))); j--) v[j] = v[j - 1];
-        v[j] = t;
-    }
-    return m % 2 ? v[m / 2] : v[m / 2 - 1] + 0.5 * (v[m / 2] - v[m / 2 - 1]);
-}
-
 /* The load of each round of one run, as the others saw it: per round, the
  * median over the others of their sample over their base median (scale:
  * one per other, the same for both runs, so that a load lasting a whole
@@ -185,7 +172,7 @@ static bool relative_series(const al_bench_result *x, const al_bench_result *con
 {
     for (size_t k = 0; k < x->nsamples; k++) {
         for (size_t j = 0; j < m; j++) scratch[j] = others[j]->samples[k] / scale[j];
-        double load = median_in_place(scratch, m), v = x->samples[k];
+        double load = al_stat_median_in_place(scratch, m), v = x->samples[k];
         if (!(load > 0 && v > 0 && isfinite(load) && isfinite(v))) return false;
         rel[k] = v / load;
     }
@@ -276,7 +263,7 @@ static double column_cpus(const al_bench_run *run, const al_bench_result *r)
          y = al_bench_run_column_next(run, head, y))
         if (y->status == AL_RUN_OK && y->cpu_median_ns > 0 && y->s.median > 0 && isfinite(y->cpu_median_ns))
             v[m++] = y->cpu_median_ns / y->s.median;
-    return m ? median_in_place(v, m) : NAN;
+    return m ? al_stat_median_in_place(v, m) : NAN;
 }
 
 /* The median over b's column of new/base medians, divided by the speed. */
@@ -336,17 +323,17 @@ al_comparison *al_compare_runs_opts(const al_bench_run *base, const al_bench_run
     al_comparison *out = calloc(new_run->nresults ? new_run->nresults : 1, sizeof *out);
     if (!out) return NULL;
     bool instructions = al_report_is_instructions(base) && al_report_is_instructions(new_run);
-    /* column_seen[i]: a comparison of the column whose first result is i was made. */
-    bool *column_seen = calloc(new_run->nresults ? new_run->nresults : 1, sizeof *column_seen);
-    /* cpus_at[2 i], [2 i + 1]: the CPUs of the column whose first result is i, base and new (NaN: not yet). */
-    double *cpus_at = malloc(2 * (new_run->nresults ? new_run->nresults : 1) * sizeof *cpus_at);
-    if (!column_seen || !cpus_at) {
-        free(column_seen);
-        free(cpus_at);
+    /* What a workload/param column has once, whichever of its allocators is
+     * compared: at[i] for the column whose first result is i, filled at its
+     * first comparison. */
+    struct column_once {
+        bool seen;
+        double ratio, cpus_base, cpus_new;
+    } *at = calloc(new_run->nresults ? new_run->nresults : 1, sizeof *at);
+    if (!at) {
         free(out);
         return NULL;
     }
-    for (size_t k = 0; k < 2 * new_run->nresults; k++) cpus_at[k] = NAN;
     al_speed speed;
     if (o->raw || !al_compare_speed(base, new_run, &speed)) speed = (al_speed){.ratio = 1};
     for (size_t i = 0; i < new_run->nresults; i++) {
@@ -364,31 +351,28 @@ al_comparison *al_compare_runs_opts(const al_bench_run *base, const al_bench_run
             c->floor = fmax(o->threshold, al_noise_floor_of(o->floor, c->name));
             if (!compare_one(a, b, instructions, &speed, c)) continue;
         }
-        if (!instructions) c->column_ratio = column_ratio_of(base, new_run, b, &speed);
         const al_bench_result *head = al_bench_run_column_next(new_run, b, NULL);
-        size_t at = head ? (size_t)(head - new_run->results) : i;
-        c->column_first = c->paired && !column_seen[at];
-        column_seen[at] |= c->paired;
+        struct column_once *col = &at[head ? (size_t)(head - new_run->results) : i];
+        c->column_first = !col->seen;
+        if (!col->seen && !instructions) {
+            col->ratio = column_ratio_of(base, new_run, b, &speed);
+            col->cpus_base = column_cpus(base, a);
+            col->cpus_new = column_cpus(new_run, b);
+        }
+        col->seen = true;
         c->verdict = verdict_of(c->ratio_lo, c->ratio_hi, c->floor);
         c->cpus_base = c->cpus_new = NAN;
         if (!instructions) {
-            /* Once per column: at its first comparison, then copied. */
-            if (head && cpus_at[at * 2] != cpus_at[at * 2]) {
-                cpus_at[at * 2] = column_cpus(base, a);
-                cpus_at[at * 2 + 1] = column_cpus(new_run, b);
-                if (cpus_at[at * 2] != cpus_at[at * 2]) cpus_at[at * 2] = INFINITY; /* looked at: not known */
-            }
-            c->cpus_base = head ? cpus_at[at * 2] : column_cpus(base, a);
-            c->cpus_new = head ? cpus_at[at * 2 + 1] : column_cpus(new_run, b);
-            if (!isfinite(c->cpus_base)) c->cpus_base = NAN;
+            c->column_ratio = col->ratio;
+            c->cpus_base = col->cpus_base;
+            c->cpus_new = col->cpus_new;
             double hi = fmax(c->cpus_base, c->cpus_new);
             c->not_comparable = hi > 1.1 && fabs(log(c->cpus_new / c->cpus_base)) > log1p(AL_COMPARE_CPU_SHARE);
             if (c->not_comparable) c->verdict = AL_UNCHANGED;
         }
         (*count)++;
     }
-    free(column_seen);
-    free(cpus_at);
+    free(at);
     return out;
 }
 

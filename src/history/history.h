@@ -90,7 +90,7 @@ typedef struct al_comparison {
     bool paired;
     size_t cohort;
     double column_ratio;
-    bool column_first;          /* the first paired comparison of its workload/param column */
+    bool column_first;          /* the first comparison of its workload/param column */
     /* The CPUs the column's processes kept busy (CPU time over wall time,
      * the median over its allocators; NaN when not known), in BASE and NEW.
      * A threaded benchmark whose share moved by more than

@@ -49,7 +49,7 @@ static void moved_together(FILE *out, const al_compare_view *v, bool md)
         const al_comparison *c = &v->c[i];
         double r = c->column_ratio;
         if (!c->paired || !(r > 0) || fabs(log(r)) <= log1p(v->threshold)) continue;
-        if (!c->column_first) continue; /* each column once */
+        if (!c->column_first) continue; /* each column once (a column's figures are the same on all) */
         total++;
         /* Keep the `most` largest, in order. */
         size_t at = nshown;
@@ -80,25 +80,22 @@ static void moved_together(FILE *out, const al_compare_view *v, bool md)
 
 /* The threaded benchmarks not judged because the machine gave them another
  * share of its CPUs in NEW (al_comparison.not_comparable): one entry per
- * column (its comparisons come together), at most `most` named. */
+ * column, at most `most` named. */
 static void other_cpu_share(FILE *out, const al_compare_view *v, bool md)
 {
     enum { most = 8 };
     size_t total = 0, named = 0;
-    const al_comparison *last = NULL;
     char *list = NULL;
     size_t list_len = 0;
     FILE *l = open_memstream(&list, &list_len);
     if (!l) return;
     for (size_t i = 0; i < v->n; i++) {
         const al_comparison *c = &v->c[i];
-        if (!c->not_comparable) continue;
-        size_t len = column_len(c->name);
-        if (last && column_len(last->name) == len && strncmp(last->name, c->name, len) == 0) continue;
-        last = c;
+        if (!c->not_comparable || !c->column_first) continue; /* each column once */
         total++;
         if (named++ < most)
-            fprintf(l, "%s%.*s %.2f -> %.2f", named > 1 ? ", " : "", (int)len - 1, c->name, c->cpus_base, c->cpus_new);
+            fprintf(l, "%s%.*s %.2f -> %.2f", named > 1 ? ", " : "", (int)column_len(c->name) - 1, c->name,
+                    c->cpus_base, c->cpus_new);
     }
     if (named > most) fprintf(l, " and %zu more", named - most);
     fclose(l);
