@@ -19,6 +19,13 @@
 
 #include "export.h"
 
+/* A branch the fast path expects taken (a hint to the compiler only). */
+#if defined(__GNUC__)
+#define AL_LIKELY(x) __builtin_expect(!!(x), 1)
+#else
+#define AL_LIKELY(x) (x)
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -205,11 +212,7 @@ static inline size_t al_plain_key(size_t size, size_t align)
  *  al_plain_key). */
 static inline bool al_plain_layout(const al_allocator *a, size_t size, size_t align)
 {
-#if defined(__GNUC__)
-    return __builtin_expect(al_plain_key(size, align) <= a->plain_align, 1);
-#else
-    return al_plain_key(size, align) <= a->plain_align;
-#endif
+    return AL_LIKELY(al_plain_key(size, align) <= a->plain_align);
 }
 
 /* No request may exceed this; larger sizes (and overflowing array sizes)
@@ -292,13 +295,12 @@ static inline void *al_allocate(al_allocator *a, size_t size, size_t align)
      * vtable's. */
     if (al_plain_layout(a, size, align)) return a->plain_allocate(size);
     if (align - 1 < AL_MAX_REQUIRED_ALIGN && al_is_pow2(align)) {
-        uintptr_t end = a->region.end;
-        if (end) {
-            uintptr_t p = (a->region.top + align - 1) & ~(uintptr_t)(align - 1);
-            if (p <= end && size - 1 < end - p) {
-                a->region.top = p + size;
-                return (void *)p;
-            }
+        /* No region ({0, 0}) needs no test of its own: its top rounds up to
+         * 0, and no size from 1 fits below an end of 0. */
+        uintptr_t end = a->region.end, p = (a->region.top + align - 1) & ~(uintptr_t)(align - 1);
+        if (AL_LIKELY(p <= end && size - 1 < end - p)) {
+            a->region.top = p + size;
+            return (void *)p;
         }
         if (size - 1 < AL_LARGE_REQUEST - 1) return a->vt->allocate(a->state, size, align);
     }
@@ -309,12 +311,13 @@ static inline void *al_allocate(al_allocator *a, size_t size, size_t align)
 static inline void al_deallocate(al_allocator *a, void *ptr, size_t size, size_t align)
 {
     if (al_plain_layout(a, size, align)) a->plain_deallocate(ptr); /* ptr NULL: a no-op there */
-    else if (a->region.end) {
-        /* Only the newest block goes back: the one ending at top. Size 0
-         * (ptr + 0 is top only when ptr is top) and NULL (no region lies
-         * in the first page) change nothing. */
-        if ((uintptr_t)ptr + size == a->region.top) a->region.top = (uintptr_t)ptr;
-    } else if (size != 0 && ptr)
+    else if ((uintptr_t)ptr + size == a->region.top) {
+        /* The newest block of a region goes back: the one ending at top.
+         * Size 0 (ptr + 0 is top only when ptr is top) and NULL (no region
+         * lies in the first page) change nothing, and no block ends at the
+         * top of no region (0). */
+        a->region.top = (uintptr_t)ptr;
+    } else if (!a->region.end && size != 0 && ptr)
         a->vt->deallocate(a->state, ptr, size, align);
 }
 

@@ -127,12 +127,12 @@ static inline bool wl_check_ends(const void *p, size_t n, uint64_t key)
  * `key` into p[0..n), wl_check_block is true when p[0..n) still holds it.
  * Both follow the check level (al_workload_set_check_level):
  *   full   the whole pattern above: head, tail, and every byte between;
- *   cheap  (blocks of 16 bytes or more) a head word equal to the key and a
- *          tail word equal to key * WL_CHEAP_MUL (odd, so a bijection): two
- *          stores and two compares, no hash. Distinct live blocks still
- *          carry distinct words, so a block handed out twice or overwritten
- *          at either end is still caught; the untimed full iterations catch
- *          what lands in between.
+ *   cheap  (blocks of 16 bytes or more) the key itself in the head word
+ *          and in the tail word: two stores and two compares, no hash.
+ *          Distinct live blocks carry distinct keys, so no word of one
+ *          block equals a word of another, and a block handed out twice or
+ *          overwritten at either end is still caught; the untimed full
+ *          iterations catch what lands in between.
  * A block is checked at the level it was filled at: the harness changes the
  * level only between run() calls.
  * ------------------------------------------------------------------------- */
@@ -141,8 +141,6 @@ static inline bool wl_check_ends(const void *p, size_t n, uint64_t key)
 extern size_t wl_cheap_from;
 static inline bool wl_cheap_checks(void) { return wl_cheap_from != SIZE_MAX; }
 
-#define WL_CHEAP_MUL 0x9E3779B97F4A7C15ull
-
 /* The full level, out of line: it runs in untimed iterations only. */
 void wl_fill_block_full(void *p, size_t n, uint64_t key);
 bool wl_check_block_full(const void *p, size_t n, uint64_t key);
@@ -150,29 +148,45 @@ bool wl_check_block_full(const void *p, size_t n, uint64_t key);
 /* As below with the level's threshold given: a loop reads wl_cheap_from
  * once (the level changes only between run() calls) instead of after every
  * store of the pattern, which the compiler must assume could change it. */
-static inline __attribute__((always_inline)) void wl_fill_block_at(void *p, size_t n, uint64_t key, size_t cheap_from)
+/* The cheap level's pattern on a block of n >= 16 bytes: its head and tail
+ * words (for a loop that knows its blocks are that large and its level is
+ * the cheap one). */
+static inline __attribute__((always_inline)) void wl_put_ends(void *p, size_t n, uint64_t key)
 {
     unsigned char *b = p;
-    if (n >= cheap_from) {
-        uint64_t tail = key * WL_CHEAP_MUL;
-        memcpy(b, &key, 8);
-        memcpy(b + n - 8, &tail, 8);
-        return;
-    }
-    wl_fill_block_full(p, n, key);
+    memcpy(b, &key, 8);
+    memcpy(b + n - 8, &key, 8);
+}
+
+static inline __attribute__((always_inline)) bool wl_head_holds(const void *p, uint64_t key)
+{
+    uint64_t head;
+    memcpy(&head, p, 8);
+    return head == key;
+}
+
+static inline __attribute__((always_inline)) bool wl_tail_holds(const void *p, size_t n, uint64_t key)
+{
+    uint64_t tail;
+    memcpy(&tail, (const unsigned char *)p + n - 8, 8);
+    return tail == key;
+}
+
+static inline __attribute__((always_inline)) bool wl_ends_hold(const void *p, size_t n, uint64_t key)
+{
+    return wl_head_holds(p, key) && wl_tail_holds(p, n, key);
+}
+
+static inline __attribute__((always_inline)) void wl_fill_block_at(void *p, size_t n, uint64_t key, size_t cheap_from)
+{
+    if (n >= cheap_from) wl_put_ends(p, n, key);
+    else wl_fill_block_full(p, n, key);
 }
 
 static inline __attribute__((always_inline)) bool wl_check_block_at(const void *p, size_t n, uint64_t key,
                                                                     size_t cheap_from)
 {
-    const unsigned char *b = p;
-    if (n >= cheap_from) {
-        uint64_t head, tail;
-        memcpy(&head, b, 8);
-        memcpy(&tail, b + n - 8, 8);
-        return head == key && tail == key * WL_CHEAP_MUL;
-    }
-    return wl_check_block_full(p, n, key);
+    return n >= cheap_from ? wl_ends_hold(p, n, key) : wl_check_block_full(p, n, key);
 }
 
 static inline __attribute__((always_inline)) void wl_fill_block(void *p, size_t n, uint64_t key)
@@ -337,16 +351,16 @@ bool wl_crew_sync(wl_crew *c);
 void wl_crew_stop(wl_crew *c);
 
 /* ----------------------------------------------------------------------------
- * The glibc-simple body, shared with glibc-thread: allocate `n` chunks of
- * `size` bytes into slots[0..n), fill chunk i with the pattern of
- * wl_key(salt, i) (a caller passes a new salt per iteration and thread),
- * free the first half
+ * The glibc-simple body, shared with glibc-thread: allocate WL_SIMPLE_CHUNKS
+ * chunks of `size` bytes, fill chunk i with the pattern of wl_key(salt, i)
+ * (a caller passes a new salt per iteration and thread), free the first half
  * in FIFO order and the second half in LIFO order, checking each chunk before
- * freeing it. On a verification failure the remaining chunks are not freed
- * (a corrupt allocator's frees cannot be trusted).
+ * freeing it. The chunk pointers live in the calling thread's own array for
+ * the length of the call. On a verification failure the remaining chunks are
+ * not freed (a corrupt allocator's frees cannot be trusted).
  * ------------------------------------------------------------------------- */
-al_run_status wl_simple_body(al_allocator *a, const char *spec, void **slots, size_t n, size_t size,
-                             uint64_t salt, uint64_t *checksum, char *why, size_t whylen);
+al_run_status wl_simple_body(al_allocator *a, const char *spec, size_t size, uint64_t salt, uint64_t *checksum,
+                             char *why, size_t whylen);
 
 #define WL_SIMPLE_CHUNKS 1600u
 /* ----------------------------------------------------------------------------

@@ -74,74 +74,128 @@ static inline __attribute__((always_inline)) void give(path via, calls *c, void 
 
 /* ----------------------------------------------------------------------------
  * The body. Chunk i's key is wl_key(salt, 0) + i (= wl_key(salt, i)): the
- * hash of the salt is taken once per iteration, not once per chunk, and the
- * check level once per iteration too (it changes only between run() calls).
- * The checks read every block, so no checksum of its bytes is kept.
+ * hash of the salt is taken once per iteration, not once per chunk. The
+ * level is a constant of each instance of the body: a timed iteration at the
+ * cheap level (chunks of 16 bytes and more) runs a loop with the head and
+ * tail words inline and nothing else, a verification iteration the full
+ * pattern out of line. The checks read every block, so no checksum of its
+ * bytes is kept. The failures leave the loops for out-of-line code.
  * ------------------------------------------------------------------------- */
-static inline __attribute__((always_inline)) bool check_and_free(path via, calls *c, void **slots, size_t i,
-                                                                 size_t size, uint64_t key0, size_t cheap_from)
+/* The loops run 1600 and 800 times: unrolled by 4, their own counting is
+ * a quarter of what it would be per chunk. */
+#define WL_UNROLL _Pragma("GCC unroll 4")
+
+static inline __attribute__((always_inline)) void fill(bool cheap, void *p, size_t size, uint64_t key)
 {
-    unsigned char *p = slots[i];
-    if (!wl_check_block_at(p, size, key0 + i, cheap_from)) return false;
-    give(via, c, p, size);
-    return true;
+    if (cheap) wl_put_ends(p, size, key);
+    else wl_fill_block_full(p, size, key);
 }
 
-static inline __attribute__((always_inline)) al_run_status body(path via, const calls *pc, const char *spec,
-                                                                void **slots, size_t n, size_t size, uint64_t salt,
-                                                                uint64_t *checksum, char *why, size_t whylen)
+static inline __attribute__((always_inline)) bool holds(bool cheap, const void *p, size_t size, uint64_t key)
 {
-    calls local = *pc, *c = &local;
-    uint64_t key0 = wl_key(salt, 0);
-    size_t cheap_from = wl_cheap_from; /* the level, read once per iteration */
-    for (size_t i = 0; i < n; i++) {
-        void *p = take(via, c, size);
-        if (!p) {
-            /* Give back what this iteration holds: the allocator stays usable. */
-            for (size_t k = i; k-- > 0;) give(via, c, slots[k], size);
-            return wl_alloc_failed(c->a, spec, size, n * size, why, whylen);
-        }
-        wl_fill_block_at(p, size, key0 + i, cheap_from);
-        wl_escape(p);
-        slots[i] = p;
-    }
-    size_t half = n / 2, bad;
-    for (bad = 0; bad < half; bad++)
-        if (!check_and_free(via, c, slots, bad, size, key0, cheap_from)) goto corrupt;
-    for (bad = n; bad-- > half;)
-        if (!check_and_free(via, c, slots, bad, size, key0, cheap_from)) goto corrupt;
-    *checksum += key0; /* the iteration ran: its checks read every block */
-    return AL_RUN_OK;
-corrupt:
+    if (!cheap) return wl_check_block_full(p, size, key);
+    /* Two tests, each its own branch (one compare with memory each). */
+    if (!wl_head_holds(p, key)) return false;
+    return wl_tail_holds(p, size, key);
+}
+
+static __attribute__((noinline, cold)) al_run_status lost_pattern(size_t bad, size_t size, const char *spec,
+                                                                  char *why, size_t whylen)
+{
     wl_why(why, whylen, "chunk %zu of %zu bytes from '%s' lost its pattern before it was freed", bad, size, spec);
     return AL_RUN_FAILED;
 }
 
-/* Also run by every glibc-thread worker. */
-al_run_status wl_simple_body(al_allocator *a, const char *spec, void **slots, size_t n, size_t size,
-                             uint64_t salt, uint64_t *checksum, char *why, size_t whylen)
+/* The chunk pointers of the iteration a thread runs (an iteration leaves
+ * none behind, so instances and threads need no array of their own). */
+static __thread void *slots[WL_SIMPLE_CHUNKS];
+
+static inline __attribute__((always_inline)) al_run_status body(path via, bool cheap, const calls *pc,
+                                                                const char *spec, size_t size, uint64_t salt,
+                                                                uint64_t *checksum, char *why, size_t whylen)
 {
-    calls c = {.a = a};
-    return body(VIA_VTABLE, &c, spec, slots, n, size, salt, checksum, why, whylen);
+    calls local = *pc, *c = &local;
+    /* Each loop walks the slots and the keys together (two induction
+     * variables, no index), which keeps its values in registers across the
+     * allocator's calls. */
+    const uint64_t key0 = wl_key(salt, 0), key_end = key0 + WL_SIMPLE_CHUNKS;
+    uint64_t key = key0;
+    void **q = slots, **const end = slots + WL_SIMPLE_CHUNKS, **const half = slots + WL_SIMPLE_CHUNKS / 2;
+    WL_UNROLL for (; key != key_end; q++, key++) {
+        void *p = take(via, c, size);
+        if (__builtin_expect(!p, 0)) goto exhausted;
+        fill(cheap, p, size, key);
+        *q = p;
+    }
+    /* Once per iteration: the blocks are read and written by code the
+     * compiler cannot see, so no store of the pattern and no check of it
+     * can be dropped or folded (per block, it would make every loop reload
+     * the allocator's state after each store). */
+    wl_escape(slots);
+    for (q = slots, key = key0; q != half; q++, key++) {
+        if (__builtin_expect(!holds(cheap, *q, size, key), 0)) goto corrupt;
+        give(via, c, *q, size);
+    }
+    for (q = end, key = key0 + WL_SIMPLE_CHUNKS; q != half;) {
+        q--, key--;
+        if (__builtin_expect(!holds(cheap, *q, size, key), 0)) goto corrupt;
+        give(via, c, *q, size);
+    }
+    *checksum += key0; /* the iteration ran: its checks read every block */
+    return AL_RUN_OK;
+exhausted:
+    /* Give back what this iteration holds: the allocator stays usable. */
+    while (q-- != slots) give(via, c, *q, size);
+    return wl_alloc_failed(c->a, spec, size, WL_SIMPLE_CHUNKS * size, why, whylen);
+corrupt:
+    return lost_pattern((size_t)(q - slots), size, spec, why, whylen);
 }
 
-#define BODY_OF(name, via)                                                                                       \
-    static al_run_status name(calls *c, const char *spec, void **slots, size_t n, size_t size, uint64_t salt, \
-                              uint64_t *checksum, char *why, size_t whylen)                                     \
+/* One function per call path and level. */
+typedef al_run_status (*body_fn)(const calls *c, const char *spec, size_t size, uint64_t salt, uint64_t *checksum,
+                                 char *why, size_t whylen);
+
+#define BODY_OF(name, via, cheap)                                                                                \
+    static al_run_status name(const calls *c, const char *spec, size_t size, uint64_t salt, uint64_t *checksum, \
+                              char *why, size_t whylen)                                                         \
     {                                                                                                            \
-        return body(via, c, spec, slots, n, size, salt, checksum, why, whylen);                                  \
+        return body(via, cheap, c, spec, size, salt, checksum, why, whylen);                                     \
     }
-BODY_OF(body_direct, VIA_DIRECT)
-BODY_OF(body_inline_bump, VIA_INLINE_BUMP)
-BODY_OF(body_inline_arena, VIA_INLINE_ARENA)
-BODY_OF(body_handbump, VIA_HANDBUMP)
+BODY_OF(body_vtable_cheap, VIA_VTABLE, true)
+BODY_OF(body_vtable_full, VIA_VTABLE, false)
+BODY_OF(body_direct_cheap, VIA_DIRECT, true)
+BODY_OF(body_direct_full, VIA_DIRECT, false)
+BODY_OF(body_inline_bump_cheap, VIA_INLINE_BUMP, true)
+BODY_OF(body_inline_bump_full, VIA_INLINE_BUMP, false)
+BODY_OF(body_inline_arena_cheap, VIA_INLINE_ARENA, true)
+BODY_OF(body_inline_arena_full, VIA_INLINE_ARENA, false)
+BODY_OF(body_handbump_cheap, VIA_HANDBUMP, true)
+BODY_OF(body_handbump_full, VIA_HANDBUMP, false)
+
+/* The body of a path at the level now in force for chunks of this size. */
+static body_fn body_for(path via, size_t size)
+{
+    static const body_fn fns[][2] = {
+        [VIA_VTABLE] = {body_vtable_full, body_vtable_cheap},
+        [VIA_DIRECT] = {body_direct_full, body_direct_cheap},
+        [VIA_INLINE_BUMP] = {body_inline_bump_full, body_inline_bump_cheap},
+        [VIA_INLINE_ARENA] = {body_inline_arena_full, body_inline_arena_cheap},
+        [VIA_HANDBUMP] = {body_handbump_full, body_handbump_cheap},
+    };
+    return fns[via][size >= wl_cheap_from];
+}
+
+/* Also run by every glibc-thread worker. */
+al_run_status wl_simple_body(al_allocator *a, const char *spec, size_t size, uint64_t salt, uint64_t *checksum,
+                             char *why, size_t whylen)
+{
+    calls c = {.a = a};
+    return body_for(VIA_VTABLE, size)(&c, spec, size, salt, checksum, why, whylen);
+}
 
 /* ----------------------------------------------------------------------------
  * The workload.
  * ------------------------------------------------------------------------- */
-typedef al_run_status (*body_fn)(calls *c, const char *spec, void **slots, size_t n, size_t size, uint64_t salt,
-                                 uint64_t *checksum, char *why, size_t whylen);
-
 typedef struct simple {
     al_allocator *a;
     char spec[64];
@@ -150,7 +204,6 @@ typedef struct simple {
     calls c;
     void *hb_buffer;      /* VIA_HANDBUMP's */
     handbump hb;
-    void **slots;         /* WL_SIMPLE_CHUNKS chunk pointers (libc memory) */
     uint64_t checksum;
     uint64_t salt;        /* of the next iteration */
 } simple;
@@ -161,7 +214,6 @@ static void simple_teardown(void *inst)
     if (!s) return;
     al_destroy(s->a);
     free(s->hb_buffer);
-    free(s->slots);
     free(s);
 }
 
@@ -226,8 +278,6 @@ static void *simple_setup(const char *param, const char *spec, al_run_status *st
     snprintf(s->spec, sizeof s->spec, "%s", spec);
     s->size = size;
     s->via = via;
-    s->slots = calloc(WL_SIMPLE_CHUNKS, sizeof *s->slots);
-    if (!s->slots) return wl_setup_abort(s, simple_teardown, true, status, why, whylen);
     s->a = wl_create(spec, status, why, whylen);
     if (!s->a || !wl_probe_capacity(s->a, spec, WL_SIMPLE_CHUNKS * size, WL_SIMPLE_CHUNKS * size, status, why, whylen) ||
         !bind_variant(s, status, why, whylen))
@@ -238,16 +288,9 @@ static void *simple_setup(const char *param, const char *spec, al_run_status *st
 static al_run_status simple_run(void *inst, uint64_t iters, char *why, size_t whylen)
 {
     simple *s = inst;
-    body_fn fn = s->via == VIA_DIRECT         ? body_direct
-                 : s->via == VIA_INLINE_BUMP  ? body_inline_bump
-                 : s->via == VIA_INLINE_ARENA ? body_inline_arena
-                 : s->via == VIA_HANDBUMP     ? body_handbump
-                                              : NULL;
+    body_fn fn = body_for(s->via, s->size); /* the level is fixed for a run() */
     for (uint64_t it = 0; it < iters; it++) {
-        al_run_status st = fn ? fn(&s->c, s->spec, s->slots, WL_SIMPLE_CHUNKS, s->size, s->salt++, &s->checksum,
-                                   why, whylen)
-                              : wl_simple_body(s->a, s->spec, s->slots, WL_SIMPLE_CHUNKS, s->size, s->salt++,
-                                               &s->checksum, why, whylen);
+        al_run_status st = fn(&s->c, s->spec, s->size, s->salt++, &s->checksum, why, whylen);
         if (st != AL_RUN_OK) return st;
         wl_iter_end(s->a); /* timed: a reset is this allocator's way of freeing */
         s->hb.top = s->hb.base; /* the hand-written bump's reset */

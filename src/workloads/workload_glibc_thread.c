@@ -28,7 +28,6 @@ typedef struct threaded {
     bool shared;
     char spec[80];        /* what a[] really is ("locked:..." when a lock was added) */
     al_allocator **a;     /* n handles; a single instance when shared */
-    void **slots;         /* n x WL_SIMPLE_CHUNKS chunk pointers */
     uint64_t *checksum;   /* one per thread, each written by its thread only */
     uint64_t *rounds;     /* iterations run by each thread (its salts), likewise */
     wl_crew *crew;        /* NULL with -spawn */
@@ -52,8 +51,8 @@ static al_run_status worker(void *arg, unsigned i, uint64_t iters, char *why, si
     al_run_status st = AL_RUN_OK;
     for (uint64_t it = 0; it < iters; it++) {
         if (st == AL_RUN_OK)
-            st = wl_simple_body(a, t->spec, t->slots + (size_t)i * WL_SIMPLE_CHUNKS, WL_SIMPLE_CHUNKS, CHUNK,
-                                ((uint64_t)i << 48) ^ t->rounds[i]++, &t->checksum[i], why, whylen);
+            st = wl_simple_body(a, t->spec, CHUNK, ((uint64_t)i << 48) ^ t->rounds[i]++, &t->checksum[i], why,
+                                whylen);
         if (shared_reset && t->crew) {
             /* Every worker keeps meeting the barriers, even after a failure.
              * (With -spawn the main thread resets after the joins.) */
@@ -75,7 +74,6 @@ static void threaded_teardown(void *inst)
         for (unsigned i = 0; i < (t->shared ? 1u : t->n); i++) al_destroy(t->a[i]);
         free(t->a);
     }
-    free(t->slots);
     free(t->checksum);
     free(t->rounds);
     free(t->sp);
@@ -99,10 +97,9 @@ static void *threaded_setup(const char *param, const char *spec, al_run_status *
     if (!t) return NULL;
     t->n = (unsigned)n;
     t->a = calloc(n, sizeof *t->a);
-    t->slots = calloc(n * WL_SIMPLE_CHUNKS, sizeof *t->slots);
     t->checksum = calloc(n, sizeof *t->checksum);
     t->rounds = calloc(n, sizeof *t->rounds);
-    if (!t->a || !t->slots || !t->checksum || !t->rounds)
+    if (!t->a || !t->checksum || !t->rounds)
         return wl_setup_abort(t, threaded_teardown, true, status, why, whylen);
     t->a[0] = wl_create_for_threads(spec, t->n, true, t->spec, sizeof t->spec, status, why, whylen);
     if (!t->a[0]) return wl_setup_abort(t, threaded_teardown, false, status, why, whylen);
