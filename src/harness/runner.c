@@ -31,8 +31,9 @@
  * sample clock; CPU ns per iteration of the whole process in cpu; the
  * workload's metric over all runs so far in metric),
  * DONE (the closing verification passed) or FAIL (status, reason), after
- * which the child exits. Parent -> child: SAMPLE, or QUIT (verify, answer
- * DONE or FAIL, exit).
+ * which the child exits. Parent -> child: SAMPLE (iters: how many
+ * iterations to time, one part of a sample; 0: the calibrated count), or
+ * QUIT (verify, answer DONE or FAIL, exit).
  * ------------------------------------------------------------------------- */
 enum { MSG_READY = 1, MSG_SAMPLE = 2, MSG_FAIL = 3, MSG_QUIT = 4, MSG_DONE = 5 };
 
@@ -230,12 +231,13 @@ static void child_main(int fd, const al_bench_item *it, const al_runner_opts *o)
         if (cmd.kind != MSG_SAMPLE) break;
         /* The group's clock, as the parent decided it for every allocator. */
         bool group_on_cpu = cmd.status != 0;
-        st = timed_run(w, inst, iters, &ns, &cpu, why, sizeof why, slowdown, group_on_cpu);
+        uint64_t part = cmd.iters > 0 && cmd.iters <= iters ? cmd.iters : iters;
+        st = timed_run(w, inst, part, &ns, &cpu, why, sizeof why, slowdown, group_on_cpu);
         if (st != AL_RUN_OK) {
             child_fail(fd, st, why);
             break;
         }
-        msg r = {.kind = MSG_SAMPLE, .value = (group_on_cpu ? cpu : ns) / (double)iters, .cpu = cpu / (double)iters,
+        msg r = {.kind = MSG_SAMPLE, .value = (group_on_cpu ? cpu : ns) / (double)part, .cpu = cpu / (double)part,
                  .metric = w->metric ? w->metric(inst) : NAN};
         if (send_msg(fd, &r) != 0) break;
     }
@@ -251,6 +253,9 @@ typedef struct slot {
     int fd;         /* -1 once closed */
     bool live;      /* still taking samples */
     bool on_cpu;    /* its READY asked for on-CPU time (one thread) */
+    uint64_t iters; /* per sample, from its READY */
+    uint64_t done;  /* iterations of the round's sample timed so far */
+    double ns, cpu; /* their time on the group's clock, and their CPU time */
     double deadline; /* of the step under way: setup + calibration, or one sample */
 } slot;
 
@@ -525,6 +530,7 @@ static void start_child(slot *slots, size_t i, const al_bench_item *it, const al
     }
     if (m.kind == MSG_READY) {
         if (r->iterations == 0) r->iterations = m.iters; /* the first process's */
+        s->iters = m.iters;
         s->on_cpu = m.status == 1;
         r->alloc_calls = m.alloc_calls;
         m.why[sizeof m.why - 1] = '\0';
@@ -558,27 +564,50 @@ static void close_generation(slot *slots, size_t n, const al_runner_opts *o, al_
     }
 }
 
-/* One round of generation g: a sample from each live child, rotated. */
+/* Part p of a sample of `iters` iterations in `parts` parts: its share of
+ * them (0 when iters < parts leaves it none). The shares add up to iters
+ * exactly, so a workload of fixed iterations times the same stretch. */
+static uint64_t part_iters(uint64_t iters, size_t p, size_t parts)
+{
+    return (uint64_t)((unsigned __int128)iters * (p + 1) / parts - (unsigned __int128)iters * p / parts);
+}
+
+/* One round of generation g: a sample from each live child, taken in parts,
+ * the children taking turns part by part in an order rotated every round
+ * and reversed every other part (ABC CBA: a drift within the round falls
+ * on every allocator alike). A sample counts once all its parts are in. */
 static void take_round(slot *slots, size_t n, size_t round, const al_runner_opts *o, al_bench_result *results,
                        double *samples, double *cpu, size_t *per_proc, size_t g, bool on_cpu)
 {
-    for (size_t k = 0; k < n; k++) {
-        size_t i = (round + k) % n;
-        slot *s = &slots[i];
-        if (!s->live) continue;
-        msg cmd = {.kind = MSG_SAMPLE, .status = on_cpu}, m;
-        s->deadline = al_mono_s() + o->timeout_s;
-        int rc = send_msg(s->fd, &cmd) == 0 ? recv_msg(s->fd, &m, s->deadline) : -1;
-        if (rc != 0) {
-            lost(s, &results[i], rc, o->timeout_s);
-        } else if (m.kind == MSG_SAMPLE) {
-            cpu[i * o->samples + results[i].nsamples] = m.cpu;
-            results[i].metric = m.metric;
-            samples[i * o->samples + results[i].nsamples++] = m.value;
-            per_proc[i * o->samples + g]++;
-        } else {
-            handle_reply(s, &results[i], &m);
+    size_t parts = o->slices ? o->slices : AL_RUNNER_SLICES;
+    for (size_t i = 0; i < n; i++) slots[i].done = 0, slots[i].ns = slots[i].cpu = 0;
+    for (size_t p = 0; p < parts; p++) {
+        for (size_t k = 0; k < n; k++) {
+            size_t i = (round + (p % 2 ? n - 1 - k : k)) % n;
+            slot *s = &slots[i];
+            uint64_t want = part_iters(s->iters, p, parts);
+            if (!s->live || want == 0) continue;
+            msg cmd = {.kind = MSG_SAMPLE, .status = on_cpu, .iters = want}, m;
+            s->deadline = al_mono_s() + o->timeout_s;
+            int rc = send_msg(s->fd, &cmd) == 0 ? recv_msg(s->fd, &m, s->deadline) : -1;
+            if (rc != 0) {
+                lost(s, &results[i], rc, o->timeout_s);
+            } else if (m.kind == MSG_SAMPLE) {
+                s->done += want;
+                s->ns += m.value * (double)want;
+                s->cpu += m.cpu * (double)want;
+                results[i].metric = m.metric;
+            } else {
+                handle_reply(s, &results[i], &m);
+            }
         }
+    }
+    for (size_t i = 0; i < n; i++) {
+        slot *s = &slots[i];
+        if (!s->live || s->done == 0) continue;
+        cpu[i * o->samples + results[i].nsamples] = s->cpu / (double)s->done;
+        samples[i * o->samples + results[i].nsamples++] = s->ns / (double)s->done;
+        per_proc[i * o->samples + g]++;
     }
     if (o->on_round) o->on_round(o->ctx, round);
 }

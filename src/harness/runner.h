@@ -18,6 +18,12 @@ void al_runner_exec_children(const char *self);
  * child and exits (never returns); otherwise returns. */
 void al_runner_child_entry(int argc, char **argv);
 
+/* A round times each sample in this many parts, the group's children
+ * taking turns part by part (forward, then backward), so that every
+ * allocator's sample spans the same stretch of time and meets the same
+ * passing load: the premise of compare's paired verdicts. */
+#define AL_RUNNER_SLICES 4
+
 typedef struct al_runner_opts {
     size_t samples;        /* samples per benchmark, >= 1 */
     double min_sample_ms;  /* calibration target for one sample, > 0; unused for a
@@ -28,6 +34,8 @@ typedef struct al_runner_opts {
     size_t min_samples;    /* with budget_s: rounds always taken, <= samples */
     size_t processes;      /* child processes per benchmark, one per pass (0 = 1);
                               the rounds are split among them */
+    size_t slices;         /* parts each sample is timed in, interleaved over the
+                              group's children (0: AL_RUNNER_SLICES; 1: whole) */
     /* Called after each round (round = 0..samples-1) and may be NULL. */
     void (*on_round)(void *ctx, size_t round);
     void *ctx;
@@ -39,9 +47,10 @@ typedef struct al_runner_opts {
  * takes the workload's fixed_iters when that hook returns > 0 (every child
  * of the group then runs the same count). Each sample records wall time
  * and the whole child's CPU time (all threads), both per iteration;
- * cpu_median_ns is the median of the latter. Round r sends "sample" to the
- * children in the order r mod n, r+1 mod n, ... so no allocator always runs
- * first. Fills results[0..n-1] completely (names, status, reason, samples,
+ * cpu_median_ns is the median of the latter. Round r takes each sample in
+ * o->slices parts of its iterations: part p goes to the children in the
+ * order r mod n, r+1 mod n, ... (reversed for odd p), so no allocator always
+ * runs first and all of a round's samples span the same time. Fills results[0..n-1] completely (names, status, reason, samples,
  * summary, rusage); a child that fails, crashes or times out gives a result
  * with that status and reason, and the others carry on.
  *
