@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "callgrind.h"
+#include "runner.h"
 #include "syscalls.h"
 #include "reports.h"
 
@@ -445,7 +446,8 @@ static void test_quick_budget_caps_slow_groups(void **state)
     al_bench_run_free(&run);
 }
 
-/* Round r starts with allocator r mod n and goes on in order. */
+/* Round r takes each sample in AL_RUNNER_SLICES parts: part p starts with
+ * allocator r mod n and goes on in order, backwards for odd p. */
 static void test_rounds_rotate(void **state)
 {
     (void)state;
@@ -458,6 +460,7 @@ static void test_rounds_rotate(void **state)
     const char *wls[] = {"t-ok/a"};
     al_bench_config cfg = small_cfg(wls, 1, allocs, na);
     cfg.samples = 4; /* one process per benchmark (small_cfg): its lines are all in one stretch */
+    cfg.min_sample_ms = 1; /* many iterations a sample, so that no part is empty */
     al_bench_run run = {0};
     char err[256] = "";
     assert_int_equal(al_bench_execute(&cfg, &run, err, sizeof err), 0);
@@ -475,12 +478,17 @@ static void test_rounds_rotate(void **state)
     }
     fclose(f);
     /* Calibration runs all precede the samples, and the closing
-     * verification runs (one per child) follow them: the samples*n lines
-     * before the last n are the samples, in the order they were asked for. */
-    assert_true(nl >= cfg.samples * na + na);
-    size_t base = nl - cfg.samples * na - na;
+     * verification runs (one per child) follow them: the samples*parts*n
+     * lines before the last n are the samples' parts, in the order they were
+     * asked for (the calibrated count leaves no part empty). */
+    size_t parts = AL_RUNNER_SLICES, per_round = parts * na;
+    assert_true(nl >= cfg.samples * per_round + na);
+    size_t base = nl - cfg.samples * per_round - na;
     for (size_t r = 0; r < cfg.samples; r++)
-        for (size_t k = 0; k < na; k++) assert_string_equal(lines[base + r * na + k], allocs[(r + k) % na]);
+        for (size_t p = 0; p < parts; p++)
+            for (size_t k = 0; k < na; k++)
+                assert_string_equal(lines[base + r * per_round + p * na + k],
+                                    allocs[(r + (p % 2 ? na - 1 - k : k)) % na]);
     free(lines);
     unlink(log_path);
     rmdir(dir);
@@ -551,10 +559,13 @@ static void test_fixed_iters_skip_calibration(void **state)
     FILE *f = fopen(log_path, "r");
     assert_non_null(f);
     char line[32];
-    size_t ones = 0, sevens = 0, others = 0;
+    size_t ones = 0, parts = 0, cheap = 0, others = 0;
+    unsigned long k;
+    char level[8];
     while (fgets(line, sizeof line, f)) {
         if (strcmp(line, "1 full\n") == 0) ones++;
-        else if (strcmp(line, "7 cheap\n") == 0) sevens++;
+        else if (sscanf(line, "%lu %7s", &k, level) == 2 && strcmp(level, "cheap") == 0 && k >= 1 && k <= 2)
+            parts++, cheap += k; /* 7 in 4 parts: 1 2 2 2 */
         else others++;
     }
     fclose(f);
@@ -562,7 +573,8 @@ static void test_fixed_iters_skip_calibration(void **state)
     rmdir(dir);
     log_path[0] = '\0';
     assert_int_equal(ones, 2 * 2 * na);   /* the verification runs, before and after, per process */
-    assert_int_equal(sevens, 4 * na);     /* the samples, at the cheap level */
+    assert_int_equal(cheap, 4 * 7 * na);  /* the samples, at the cheap level, 7 iterations each */
+    assert_int_equal(parts, 4 * AL_RUNNER_SLICES * na);
     assert_int_equal(others, 0);
     for (size_t i = 0; i < run.nresults; i++) {
         assert_int_equal(run.results[i].status, AL_RUN_OK);
