@@ -296,9 +296,10 @@ static inline void *al_allocate(al_allocator *a, size_t size, size_t align)
     if (al_plain_layout(a, size, align)) return a->plain_allocate(size);
     if (align - 1 < AL_MAX_REQUIRED_ALIGN && al_is_pow2(align)) {
         /* No region ({0, 0}) needs no test of its own: its top rounds up to
-         * 0, and no size from 1 fits below an end of 0. */
+         * 0, which is not below its end (a spent region's top, at its end,
+         * has no room either). */
         uintptr_t end = a->region.end, p = (a->region.top + align - 1) & ~(uintptr_t)(align - 1);
-        if (AL_LIKELY(p <= end && size - 1 < end - p)) {
+        if (AL_LIKELY(p < end && size - 1 < end - p)) {
             a->region.top = p + size;
             return (void *)p;
         }
