@@ -115,6 +115,10 @@ static void *work(void *arg)
         unsigned r = (unsigned)(conf_rand(&rs) % 100);
         if (r < 45) {
             size_t size = thread_size(&rs), align = (size_t)1 << conf_rand_range(&rs, 0, 8);
+            /* A no-op free (NULL, size 0, as a container that never grew
+             * gives back) between other threads' calls: it must not write
+             * to the shared handle (a race under TSan). */
+            if (r < 5) al_deallocate(w->a, NULL, 0, align);
                 void *p = conf_rand(&rs) % 4 ? al_allocate(w->a, size, align) : al_allocate_zeroed(w->a, size, align);
                 if (!p) {
                 if (!fixed) w->ok = conf_fail(&w->err, "thread %u: allocate(%zu, %zu) gave NULL", w->idx, size, align);

@@ -312,13 +312,13 @@ static inline void *al_allocate(al_allocator *a, size_t size, size_t align)
 static inline void al_deallocate(al_allocator *a, void *ptr, size_t size, size_t align)
 {
     if (al_plain_layout(a, size, align)) a->plain_deallocate(ptr); /* ptr NULL: a no-op there */
-    else if ((uintptr_t)ptr + size == a->region.top) {
-        /* The newest block of a region goes back: the one ending at top.
-         * Size 0 (ptr + 0 is top only when ptr is top) and NULL (no region
-         * lies in the first page) change nothing, and no block ends at the
-         * top of no region (0). */
-        a->region.top = (uintptr_t)ptr;
-    } else if (!a->region.end && size != 0 && ptr)
+    else if (a->region.end) {
+        /* Only the newest block goes back: the one ending at top. Size 0
+         * (ptr + 0 is top only when ptr is top) and NULL (no region lies
+         * in the first page) change nothing. A handle without a region is
+         * never written to (it may be shared by threads). */
+        if ((uintptr_t)ptr + size == a->region.top) a->region.top = (uintptr_t)ptr;
+    } else if (size != 0 && ptr)
         a->vt->deallocate(a->state, ptr, size, align);
 }
 
