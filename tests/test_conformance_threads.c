@@ -119,8 +119,8 @@ static void *work(void *arg)
              * gives back) between other threads' calls: it must not write
              * to the shared handle (a race under TSan). */
             if (r < 5) al_deallocate(w->a, NULL, 0, align);
-                void *p = conf_rand(&rs) % 4 ? al_allocate(w->a, size, align) : al_allocate_zeroed(w->a, size, align);
-                if (!p) {
+            void *p = conf_rand(&rs) % 4 ? al_allocate(w->a, size, align) : al_allocate_zeroed(w->a, size, align);
+            if (!p) {
                 if (!fixed) w->ok = conf_fail(&w->err, "thread %u: allocate(%zu, %zu) gave NULL", w->idx, size, align);
                 continue;
             }

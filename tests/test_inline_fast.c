@@ -37,6 +37,12 @@ static void test_bump_inline(void **state)
     size_t used = al_bump_used(a);
     assert_null(al_bump_alloc_inline(&b, SIZE_MAX, 1));
     assert_int_equal(al_bump_used(a), used);
+    /* NULL is a no-op whatever the size, also one that reaches the top
+     * from address 0 (ptr + size == top). */
+    size_t top = (uintptr_t)buf + used;
+    al_deallocate(a, NULL, top, 16);
+    al_bump_free_inline(&b, NULL, top);
+    assert_int_equal(al_bump_used(a), used);
 
     al_allocator *wrapped = al_create("stats:bump", NULL);
     assert_non_null(wrapped);

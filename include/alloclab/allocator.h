@@ -314,10 +314,10 @@ static inline void al_deallocate(al_allocator *a, void *ptr, size_t size, size_t
     if (al_plain_layout(a, size, align)) a->plain_deallocate(ptr); /* ptr NULL: a no-op there */
     else if (a->region.end) {
         /* Only the newest block goes back: the one ending at top. Size 0
-         * (ptr + 0 is top only when ptr is top) and NULL (no region lies
-         * in the first page) change nothing. A handle without a region is
-         * never written to (it may be shared by threads). */
-        if ((uintptr_t)ptr + size == a->region.top) a->region.top = (uintptr_t)ptr;
+         * (ptr + 0 is top only when ptr is top) and NULL (whatever the
+         * size) change nothing. A handle without a region is never written
+         * to (it may be shared by threads). */
+        if ((uintptr_t)ptr + size == a->region.top && ptr) a->region.top = (uintptr_t)ptr;
     } else if (size != 0 && ptr)
         a->vt->deallocate(a->state, ptr, size, align);
 }

@@ -82,8 +82,8 @@ AL_API size_t al_bump_remaining(const al_allocator *a);
  * (allocator.h), as al_allocate does: an instance that marks its memory
  * for a checker has none, so its allocations always reach the backend.
  * Under AddressSanitizer both calls always take the out-of-line path; under
- * Valgrind's memcheck a block given back by the inline free is neither
- * marked inaccessible nor reused (use al_deallocate there).
+ * Valgrind's memcheck a block given back by the inline free is not marked
+ * inaccessible (use al_deallocate there).
  * ------------------------------------------------------------------------- */
 #if defined(__SANITIZE_ADDRESS__)
 #define AL_INLINE_FAST 0
@@ -123,16 +123,16 @@ AL_API void al_bump_free_slow(al_bump *b, void *ptr, size_t size);
 static inline void al_bump_free_inline(al_bump *b, void *ptr, size_t size)
 {
     /* As al_deallocate on a handle with a region: only the newest block
-     * goes back (size 0 and NULL change nothing, as there). The handle's
-     * region, as the inline allocation bumps: an instance that marks its
-     * memory for memcheck has none ({0, 0}), so there the block is neither
-     * marked nor reused. */
+     * goes back (size 0 and NULL change nothing, as there). b->region is
+     * the bump space also when the handle has none (an instance that marks
+     * its memory for memcheck keeps it private): there the block goes back
+     * to it unmarked. */
     if (!AL_INLINE_FAST) {
         al_bump_free_slow(b, ptr, size);
         return;
     }
-    al_region *g = &b->handle.region;
-    if ((uintptr_t)ptr + size == g->top) g->top = (uintptr_t)ptr;
+    al_region *g = b->region;
+    if ((uintptr_t)ptr + size == g->top && ptr) g->top = (uintptr_t)ptr;
 }
 
 /* The public head of an arena instance: its handle, and where the bump
@@ -173,8 +173,8 @@ static inline void al_arena_free_inline(al_arena *r, void *ptr, size_t size)
         al_arena_free_slow(r, ptr, size);
         return;
     }
-    al_region *g = &r->handle.region;
-    if ((uintptr_t)ptr + size == g->top) g->top = (uintptr_t)ptr;
+    al_region *g = r->region;
+    if ((uintptr_t)ptr + size == g->top && ptr) g->top = (uintptr_t)ptr;
 }
 
 /* ----------------------------------------------------------------------------

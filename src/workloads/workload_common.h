@@ -145,9 +145,6 @@ static inline bool wl_cheap_checks(void) { return wl_cheap_from != SIZE_MAX; }
 void wl_fill_block_full(void *p, size_t n, uint64_t key);
 bool wl_check_block_full(const void *p, size_t n, uint64_t key);
 
-/* As below with the level's threshold given: a loop reads wl_cheap_from
- * once (the level changes only between run() calls) instead of after every
- * store of the pattern, which the compiler must assume could change it. */
 /* The cheap level's pattern on a block of n >= 16 bytes: its head and tail
  * words (for a loop that knows its blocks are that large and its level is
  * the cheap one). */
@@ -177,6 +174,8 @@ static inline __attribute__((always_inline)) bool wl_ends_hold(const void *p, si
     return wl_head_holds(p, key) && wl_tail_holds(p, n, key);
 }
 
+/* As below with the level's threshold given (a loop may read wl_cheap_from
+ * once: the level changes only between run() calls). */
 static inline __attribute__((always_inline)) void wl_fill_block_at(void *p, size_t n, uint64_t key, size_t cheap_from)
 {
     if (n >= cheap_from) wl_put_ends(p, n, key);
