@@ -282,9 +282,10 @@ AL_API void *al_zeroed_fallback(al_allocator *a, size_t size, size_t align);
 /** A block of `size` bytes aligned to `align`, or NULL (bad alignment,
  *  size > AL_MAX_SIZE, a request the machine cannot back, or exhaustion;
  *  a request that fits in the handle's region is served from it, whatever
- *  its size: that memory is held already). `a` non-NULL. al_allocate_rare is its out-of-line part: size 0, a bad
- *  alignment, and sizes or alignments from AL_LARGE_REQUEST on (the same
- *  answers, for any request). */
+ *  its size: that memory is held already). `a` non-NULL. al_allocate_rare
+ *  is its out-of-line part: size 0, a bad alignment, and sizes or
+ *  alignments from AL_LARGE_REQUEST on (the same answers, for any
+ *  request). */
 AL_API void *al_allocate_rare(al_allocator *a, size_t size, size_t align);
 
 static inline void *al_allocate(al_allocator *a, size_t size, size_t align)

@@ -414,9 +414,10 @@ static bool probe(const char *path)
     }
     buf[got] = '\0';
     close(pfd[0]);
-    int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
-    return WIFEXITED(st) && WEXITSTATUS(st) == 0 && strcmp(buf, PROBE_TOKEN) == 0;
+    int st = 0;
+    pid_t w;
+    while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR) {}
+    return w == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0 && strcmp(buf, PROBE_TOKEN) == 0;
 }
 
 /* The path to execute for a fresh child, or NULL (fork only): the given

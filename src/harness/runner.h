@@ -50,8 +50,9 @@ typedef struct al_runner_opts {
  * cpu_median_ns is the median of the latter. Round r takes each sample in
  * o->slices parts of its iterations: part p goes to the children in the
  * order r mod n, r+1 mod n, ... (reversed for odd p), so no allocator always
- * runs first and all of a round's samples span the same time. Fills results[0..n-1] completely (names, status, reason, samples,
- * summary, rusage); a child that fails, crashes or times out gives a result
+ * runs first and all of a round's samples span the same time. Fills
+ * results[0..n-1] completely (names, status, reason, samples, summary,
+ * rusage); a child that fails, crashes or times out gives a result
  * with that status and reason, and the others carry on.
  *
  * The group's processes come in passes (al_runner_passes of them): pass g

@@ -169,33 +169,16 @@ static inline __attribute__((always_inline)) bool wl_tail_holds(const void *p, s
     return tail == key;
 }
 
-static inline __attribute__((always_inline)) bool wl_ends_hold(const void *p, size_t n, uint64_t key)
-{
-    return wl_head_holds(p, key) && wl_tail_holds(p, n, key);
-}
-
-/* As below with the level's threshold given (a loop may read wl_cheap_from
- * once: the level changes only between run() calls). */
-static inline __attribute__((always_inline)) void wl_fill_block_at(void *p, size_t n, uint64_t key, size_t cheap_from)
-{
-    if (n >= cheap_from) wl_put_ends(p, n, key);
-    else wl_fill_block_full(p, n, key);
-}
-
-static inline __attribute__((always_inline)) bool wl_check_block_at(const void *p, size_t n, uint64_t key,
-                                                                    size_t cheap_from)
-{
-    return n >= cheap_from ? wl_ends_hold(p, n, key) : wl_check_block_full(p, n, key);
-}
-
 static inline __attribute__((always_inline)) void wl_fill_block(void *p, size_t n, uint64_t key)
 {
-    wl_fill_block_at(p, n, key, wl_cheap_from);
+    if (n >= wl_cheap_from) wl_put_ends(p, n, key);
+    else wl_fill_block_full(p, n, key);
 }
 
 static inline __attribute__((always_inline)) bool wl_check_block(const void *p, size_t n, uint64_t key)
 {
-    return wl_check_block_at(p, n, key, wl_cheap_from);
+    if (n < wl_cheap_from) return wl_check_block_full(p, n, key);
+    return wl_head_holds(p, key) && wl_tail_holds(p, n, key);
 }
 
 /* The head and tail words, and one word at the start of every 4 KiB page
